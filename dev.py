@@ -31,7 +31,7 @@ def _say(msg: str) -> None:
 
 
 def setup(extras: str = "dev,bench") -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 (this script runs before any check)
         sys.exit("articlebot needs Python 3.11 or newer.")
     if not PY.exists():
         _say(f"creating virtual environment in {VENV}")
