@@ -1,6 +1,6 @@
 """Article extraction benchmark on scrapinghub's article-extraction-benchmark pages.
 
-    python -m bench.extraction [--data ../shared/extraction-bench/scrapinghub-aeb] [--mode html|text|both]
+    python -m bench.extraction [--data DIR] [--mode html|text|both]
 
 html mode: each page's HTML -> `bot.ingest.from_html`, against trafilatura (comments excluded).
 text mode: each page's full visible text (what a user would paste) -> `bot.ingest.from_text`,
@@ -19,7 +19,9 @@ from pathlib import Path
 from bench.aeb_metric import Score, score
 from bot.errors import IngestError
 
-DEFAULT_DATA = Path(__file__).resolve().parent.parent.parent / "shared/extraction-bench/scrapinghub-aeb"
+DEFAULT_DATA = (
+    Path(__file__).resolve().parents[2] / "shared" / "extraction-bench" / "scrapinghub-aeb"
+)
 
 
 def load_truth(data: Path) -> dict[str, str]:
@@ -28,7 +30,10 @@ def load_truth(data: Path) -> dict[str, str]:
 
 
 def load_html(data: Path, ids: list[str]) -> dict[str, str]:
-    return {i: gzip.decompress((data / "html" / f"{i}.html.gz").read_bytes()).decode("utf-8") for i in ids}
+    return {
+        i: gzip.decompress((data / "html" / f"{i}.html.gz").read_bytes()).decode("utf-8")
+        for i in ids
+    }
 
 
 def load_text_inputs(data: Path) -> dict[str, str]:
@@ -72,7 +77,9 @@ def _row(name: str, s: Score, ms: float | None) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="scrapinghub-aeb folder")
     parser.add_argument("--mode", choices=["html", "text", "both"], default="both")
     parser.add_argument("--dump", type=Path, help="write per-page predictions (JSON) here")
