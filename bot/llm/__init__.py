@@ -1,0 +1,1 @@
+"""Prompts -> model: templates, chat models, token counting, the offline engine."""
