@@ -6,16 +6,20 @@ Public API (the other layers and the benchmarks call only these):
     from_html(html, url=None) -> Article
     from_text(text) -> Article
     from_pdf(data) -> Article
+    from_bytes(data, content_type=None, url=None) -> Article   # a file or a download
 """
 
 from __future__ import annotations
 
-from bot.errors import NotAnArticle
+from bot.errors import NotAnArticle, UnsupportedType
 from bot.ingest.article import Article
 from bot.ingest.clean import clean_text
 from bot.ingest.html import extract_html
+from bot.ingest.pdf import extract_pdf
+from bot.ingest.sniff import classify, decode_text, guess_binary_type, media_type
+from bot.settings import Settings
 
-__all__ = ["Article", "from_html", "from_text"]
+__all__ = ["Article", "from_bytes", "from_html", "from_pdf", "from_text", "from_url"]
 
 
 def from_html(html: str, url: str | None = None) -> Article:
@@ -23,9 +27,46 @@ def from_html(html: str, url: str | None = None) -> Article:
     return extract_html(html, url)
 
 
-def from_text(text: str) -> Article:
+def from_text(text: str, url: str | None = None) -> Article:
     """Clean a pasted article (drop paywall blocks, menus, share blurbs...)."""
     paragraphs = clean_text(text)
     if not paragraphs:
-        raise NotAnArticle("There's no article text left after cleaning that paste.")
-    return Article.from_paragraphs(paragraphs, source_kind="text")
+        raise NotAnArticle("There's no article text left after cleaning that.", url=url)
+    return Article.from_paragraphs(paragraphs, source_kind="text", url=url)
+
+
+def from_pdf(data: bytes, url: str | None = None) -> Article:
+    """Read the text of a PDF."""
+    return extract_pdf(data, url)
+
+
+def from_bytes(
+    data: bytes,
+    content_type: str | None = None,
+    url: str | None = None,
+    charset: str | None = None,
+) -> Article:
+    """Read a body whose kind is known only by its label and its content."""
+    kind = classify(content_type, data)
+    if kind == "pdf":
+        return from_pdf(data, url)
+    if kind == "html":
+        return from_html(decode_text(data, charset), url)
+    if kind == "text":
+        return from_text(decode_text(data, charset), url)
+    shown = media_type(content_type)
+    if shown in ("", "application/octet-stream"):
+        shown = guess_binary_type(data)
+    noun = "an image" if shown.startswith("image/") else "a file I can't read"
+    raise UnsupportedType(
+        f"That's {noun} ({shown}), not an article. I read web pages, plain text and PDFs.",
+        url=url,
+    )
+
+
+def from_url(url: str, settings: Settings | None = None) -> Article:
+    """Fetch a link (SSRF-checked) and read the article behind it."""
+    from bot.ingest.fetch import fetch
+
+    fetched = fetch(url, settings)
+    return from_bytes(fetched.body, fetched.content_type, fetched.final_url, fetched.charset)

@@ -1,0 +1,10 @@
+"""The `articlebot` command. Each sub-command lives in its own module and registers itself."""
+
+from bot.cli import clean  # noqa: F401  (registers `clean`)
+from bot.cli.app import cli
+
+__all__ = ["cli", "main"]
+
+
+def main() -> None:
+    cli(prog_name="articlebot")

@@ -1,0 +1,22 @@
+"""`articlebot clean`: print an article's clean text (or its metadata as JSON)."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from bot.cli.app import cli
+from bot.cli.inputs import read_source
+
+
+@cli.command()
+@click.argument("source")
+@click.option("--json", "as_json", is_flag=True, help="Print the Article with its metadata.")
+def clean(source: str, as_json: bool) -> None:
+    """Print the clean text of SOURCE: a link, a file (HTML, PDF or text) or - for stdin."""
+    article = read_source(source)
+    if as_json:
+        click.echo(json.dumps(article.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(article.text)
