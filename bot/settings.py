@@ -8,7 +8,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Annotated
 
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator, Field, SecretStr
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -41,6 +41,33 @@ class Settings(BaseSettings):
         "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
         "Chrome/131.0 Safari/537.36 articlebot/0.1",
         description="User-Agent sent with every fetch.",
+    )
+
+    # --- Slack ---
+    slack_bot_token: SecretStr | None = Field(None, description="Bot token (xoxb-...).")
+    slack_app_token: SecretStr | None = Field(
+        None, description="App-level token (xapp-...) with connections:write, for Socket Mode."
+    )
+    slack_signing_secret: SecretStr | None = Field(
+        None, description="Signing secret; every HTTP-mode request is checked against it."
+    )
+    slack_api_url: str = Field(
+        "https://slack.com/api/",
+        description="Base URL of Slack's Web API (GovSlack, a proxy, or a test server).",
+    )
+    slack_auto_channels: CsvList = Field(
+        default_factory=list,
+        description="Channel IDs where a posted link gets an ephemeral 'Summarize' offer.",
+    )
+    slack_worker_threads: int = Field(
+        16, ge=1, description="Threads for slow work (fetching, the model), per process."
+    )
+    slack_http_workers: int = Field(2, ge=1, description="HTTP mode: server worker processes.")
+    slack_http_threads: int = Field(
+        32, ge=1, description="HTTP mode: request threads per worker process."
+    )
+    slack_stream: bool = Field(
+        True, description="Stream replies (chat.startStream); off: placeholder plus chat.update."
     )
 
 
