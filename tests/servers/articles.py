@@ -1,0 +1,245 @@
+"""A real HTTP server on 127.0.0.1 serving the pages the fetcher must cope with.
+
+    with ArticleServer() as server:
+        fetch(server.url("/article"), settings)
+
+It counts accepted TCP connections (`server.connections`) so SSRF tests can prove that a
+refused URL never reached the network, and records each request's headers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import ssl
+import threading
+import zlib
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from socket import socket
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+ARTICLE_HTML = (
+    b"<!DOCTYPE html><html><head><meta charset='utf-8'><title>Local News</title></head>"
+    b"<body><article><h1>River cleanup draws hundreds</h1>"
+    b"<p>Volunteers pulled two tonnes of rubbish from the river on Saturday.</p>"
+    b"<p>The council says it will repeat the event every spring.</p></article></body></html>"
+)
+# A minimal but well-formed one-page PDF (hand-written; offsets need not be exact for sniffing).
+TINY_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+PNG_BYTES = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(13)
+BAD_UTF8_HTML = b"<html><body><p>caf\xc3 na\xefve \xff\xfe r\xc3\xa9sum\xc3\xa9</p></body></html>"
+HUGE_BYTES = 50_000_000
+BOMB_INFLATED_BYTES = 1_000_000_000
+_CHUNK = 64 * 1024
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False  # slow handlers must not hold up shutdown
+
+    def __init__(self, owner: ArticleServer, tls: ssl.SSLContext | None) -> None:
+        self.owner = owner
+        self.tls = tls
+        super().__init__(("127.0.0.1", 0), _Handler)
+
+    def get_request(self) -> tuple[socket, Any]:
+        sock, addr = super().get_request()
+        with self.owner.lock:
+            self.owner.connections += 1
+        if self.tls is not None:
+            sock = self.tls.wrap_socket(sock, server_side=True)
+        return sock, addr
+
+
+class ArticleServer:
+    """Start/stop a local article server (a context manager)."""
+
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
+        self.lock = threading.Lock()
+        self.connections = 0
+        self.requests: list[tuple[str, dict[str, str]]] = []
+        self.bomb_inflated_sent = 0
+        self.huge_sent = 0
+        self.stopping = threading.Event()
+        self._server = _Server(self, tls)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
+        self.scheme = "https" if tls else "http"
+
+    @property
+    def port(self) -> int:
+        return self._server.server_address[1]
+
+    def url(self, path: str = "/", host: str = "127.0.0.1") -> str:
+        return f"{self.scheme}://{host}:{self.port}{path}"
+
+    def __enter__(self) -> ArticleServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stopping.set()
+        self._server.shutdown()
+        self._server.server_close()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Server
+
+    def log_message(self, format: str, *args: Any) -> None:  # keep test output clean
+        pass
+
+    @property
+    def owner(self) -> ArticleServer:
+        return self.server.owner
+
+    def do_GET(self) -> None:
+        parts = urlsplit(self.path)
+        with self.owner.lock:
+            self.owner.requests.append((parts.path, dict(self.headers.items())))
+        route = _ROUTES.get(parts.path)
+        if route is None:
+            self._send(404, b"<html><body>Not here</body></html>")
+            return
+        # The fetcher hanging up mid-body is expected (size cap, timeout).
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError, ssl.SSLError):
+            route(self, {k: v[0] for k, v in parse_qs(parts.query).items()})
+
+    def _send(
+        self,
+        status: int,
+        body: bytes,
+        content_type: str | None = "text/html; charset=utf-8",
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        self.send_response(status)
+        if content_type is not None:
+            self.send_header("Content-Type", content_type)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _start_stream(self, content_type: str, headers: dict[str, str] | None = None) -> None:
+        """Headers for a body that ends when the connection closes (no Content-Length)."""
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+
+    # --- routes ---
+
+    def article(self, q: dict[str, str]) -> None:
+        self._send(200, ARTICLE_HTML, headers={"Set-Cookie": "seen=1; Path=/"})
+
+    def redirect(self, q: dict[str, str]) -> None:
+        left = int(q.get("n", "3"))
+        target = "/article" if left <= 1 else f"/r?n={left - 1}"
+        self._send(302 if left % 2 else 301, b"", headers={"Location": target})
+
+    def loop(self, q: dict[str, str]) -> None:
+        self._send(302, b"", headers={"Location": "/loop"})
+
+    def redirect_to(self, q: dict[str, str]) -> None:
+        self._send(307, b"", headers={"Location": q["url"]})
+
+    def paywall(self, q: dict[str, str]) -> None:
+        self._send(403, b"<html><body>Subscribe to keep reading</body></html>")
+
+    def server_error(self, q: dict[str, str]) -> None:
+        self._send(503, b"<html><body>Down for maintenance</body></html>")
+
+    def slow(self, q: dict[str, str]) -> None:
+        if self.owner.stopping.wait(float(q.get("delay", "3"))):
+            return
+        self._send(200, ARTICLE_HTML)
+
+    def drip(self, q: dict[str, str]) -> None:
+        """A byte at a time, each well inside the read timeout, forever-ish."""
+        self._start_stream("text/html")
+        for _ in range(400):
+            if self.owner.stopping.wait(0.05):
+                return
+            self.wfile.write(b"x")
+            self.wfile.flush()
+
+    def huge(self, q: dict[str, str]) -> None:
+        declared = {"Content-Length": str(HUGE_BYTES)} if q.get("declared") else None
+        self._start_stream("text/html", declared)
+        block = b"<p>" + b"a" * (_CHUNK - 7) + b"</p>\n"
+        while self.owner.huge_sent < HUGE_BYTES and not self.owner.stopping.is_set():
+            self.wfile.write(block)
+            self.owner.huge_sent += len(block)
+
+    def bomb(self, q: dict[str, str]) -> None:
+        """Gzip of a gigabyte of zeros, compressed lazily so only what is read gets made."""
+        self._start_stream("text/html", {"Content-Encoding": "gzip"})
+        compressor = zlib.compressobj(9, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+        zeros = b"\0" * (1024 * 1024)
+        while self.owner.bomb_inflated_sent < BOMB_INFLATED_BYTES:
+            if self.owner.stopping.is_set():
+                return
+            self.wfile.write(compressor.compress(zeros) + compressor.flush(zlib.Z_SYNC_FLUSH))
+            self.owner.bomb_inflated_sent += len(zeros)
+        self.wfile.write(compressor.flush())
+
+    def gzipped(self, q: dict[str, str]) -> None:
+        self._send(200, gzip.compress(ARTICLE_HTML), headers={"Content-Encoding": "gzip"})
+
+    def deflated(self, q: dict[str, str]) -> None:
+        raw = q.get("raw") == "1"  # some servers send deflate without the zlib header
+        body = zlib.compress(ARTICLE_HTML)[2:-4] if raw else zlib.compress(ARTICLE_HTML)
+        self._send(200, body, headers={"Content-Encoding": "deflate"})
+
+    def pdf(self, q: dict[str, str]) -> None:
+        self._send(200, TINY_PDF, q.get("type", "application/pdf"))
+
+    def png(self, q: dict[str, str]) -> None:
+        self._send(200, PNG_BYTES, q.get("type", "image/png"))
+
+    def untyped(self, q: dict[str, str]) -> None:
+        self._send(200, ARTICLE_HTML, content_type=None)
+
+    def plain(self, q: dict[str, str]) -> None:
+        self._send(200, b"Just some text.\nAnother line.\n", "text/plain; charset=ISO-8859-1")
+
+    def bad_utf8(self, q: dict[str, str]) -> None:
+        self._send(200, BAD_UTF8_HTML)
+
+    def empty(self, q: dict[str, str]) -> None:
+        self._send(200, b"")
+
+
+_ROUTES: dict[str, Callable[[_Handler, dict[str, str]], None]] = {
+    "/article": _Handler.article,
+    "/r": _Handler.redirect,
+    "/loop": _Handler.loop,
+    "/redirect-to": _Handler.redirect_to,
+    "/paywall": _Handler.paywall,
+    "/error": _Handler.server_error,
+    "/slow": _Handler.slow,
+    "/drip": _Handler.drip,
+    "/huge": _Handler.huge,
+    "/bomb": _Handler.bomb,
+    "/gzipped": _Handler.gzipped,
+    "/deflated": _Handler.deflated,
+    "/paper.pdf": _Handler.pdf,
+    "/image.png": _Handler.png,
+    "/untyped": _Handler.untyped,
+    "/plain.txt": _Handler.plain,
+    "/bad-utf8": _Handler.bad_utf8,
+    "/empty": _Handler.empty,
+}
