@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import gzip
 import ssl
+import sys
 import threading
 import zlib
 from collections.abc import Callable
@@ -48,6 +49,11 @@ class _Server(ThreadingHTTPServer):
         self.owner = owner
         self.tls = tls
         super().__init__(("127.0.0.1", 0), _Handler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client hanging up (size cap, timeout, keep-alive close) is normal here.
+        if not isinstance(sys.exception(), ConnectionError | ssl.SSLError):
+            super().handle_error(request, client_address)
 
     def get_request(self) -> tuple[socket, Any]:
         sock, addr = super().get_request()
