@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import ssl
+import threading
 from pathlib import Path
 
 import pytest
@@ -275,3 +276,21 @@ def test_sniff_media_type(body: bytes, media_type: str) -> None:
 )
 def test_parse_content_type(header: str | None, parsed: tuple[str, str | None]) -> None:
     assert parse_content_type(header) == parsed
+
+
+def test_hanging_dns_lookup_times_out(fetch_settings: Settings) -> None:
+    release = threading.Event()
+
+    def hanging(host: str) -> list[str]:
+        release.wait(5)
+        return ["127.0.0.1"]
+
+    try:
+        with pytest.raises(FetchTimeout, match="address took too long"):
+            fetch(
+                "http://slow-dns.test/",
+                with_(fetch_settings, fetch_connect_timeout=0.2),
+                resolver=hanging,
+            )
+    finally:
+        release.set()

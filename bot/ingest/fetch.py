@@ -11,9 +11,10 @@ from __future__ import annotations
 import os
 import re
 import ssl
+import threading
 import time
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from http import HTTPStatus
@@ -34,7 +35,7 @@ from bot.errors import (
     TooManyRedirects,
     UnsupportedType,
 )
-from bot.ingest.ssrf import Allowlist, CheckedURL, Resolver, check_url
+from bot.ingest.ssrf import Allowlist, CheckedURL, Resolver, check_url, system_resolver
 from bot.settings import Settings, get_settings
 
 ARTICLE_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain", "application/pdf"})
@@ -455,6 +456,37 @@ def _transport_error(exc: httpx.TransportError, url: str) -> FetchError:
     return FetchError("The site sent a response I couldn't understand.", url=url)
 
 
+# --- DNS ----------------------------------------------------------------------------------
+
+
+def bounded_resolver(resolver: Resolver, deadline: float, timeout: float, url: str) -> Resolver:
+    """`resolver`, but giving up after `timeout` seconds (or at `deadline`).
+
+    getaddrinfo cannot be cancelled or given a timeout, so the lookup runs in a daemon thread
+    that is simply abandoned if it hangs.
+    """
+
+    def resolve(host: str) -> Sequence[str]:
+        outcome: list[Sequence[str] | BaseException] = []
+
+        def run() -> None:
+            try:
+                outcome.append(resolver(host))
+            except BaseException as exc:  # handed to the waiting thread below
+                outcome.append(exc)
+
+        worker = threading.Thread(target=run, name="articlebot-dns", daemon=True)
+        worker.start()
+        worker.join(max(0.0, min(timeout, deadline - time.monotonic())))
+        if not outcome:
+            raise FetchTimeout("Looking up that site's address took too long.", url=url)
+        if isinstance(outcome[0], BaseException):
+            raise outcome[0]
+        return outcome[0]
+
+    return resolve
+
+
 # --- fetch --------------------------------------------------------------------------------
 
 
@@ -498,6 +530,9 @@ def fetch(
     settings = settings or get_settings()
     allow = Allowlist(settings.fetch_allowlist)
     deadline = time.monotonic() + settings.fetch_total_timeout
+    resolver = bounded_resolver(
+        resolver or system_resolver, deadline, settings.fetch_connect_timeout, url
+    )
     target = check_url(url, allow, resolver)
     backend = PinnedBackend(deadline)
     timeout = httpx.Timeout(
