@@ -1,14 +1,17 @@
 """Pasted-text cleaning: keep the article, drop the page furniture around it.
 
-Pure functions, no I/O. The same cleaner runs after HTML extraction.
+Pure functions, no I/O. The same cleaner runs after HTML extraction (`clean_paragraphs`),
+where trafilatura has already found the main block, so there it only drops furniture lines.
 """
 
 from __future__ import annotations
 
-import re
+from collections import Counter
 from collections.abc import Sequence
 
-_BLANK_LINES = re.compile(r"\n\s*\n")
+from bot.ingest.cleaning.block import main_block
+from bot.ingest.cleaning.lines import Kind, Line, judge
+from bot.ingest.cleaning.stopwords import best_stoplist
 
 
 def split_paragraphs(text: str) -> list[str]:
@@ -17,19 +20,42 @@ def split_paragraphs(text: str) -> list[str]:
     return [line.strip() for line in text.split("\n") if line.strip()]
 
 
-def clean_paragraphs(paragraphs: Sequence[str]) -> list[str]:
-    """Drop boilerplate paragraphs; keep the article's own, in order."""
+def _key(paragraph: str) -> str:
+    return " ".join(paragraph.split()).casefold()
+
+
+def judge_lines(paragraphs: Sequence[str]) -> list[Line]:
+    """Classify every paragraph, in its language and with repetition across the page."""
+    stopwords = best_stoplist("\n".join(paragraphs))
+    counts = Counter(_key(p) for p in paragraphs)
+    return [judge(p, stopwords, repeated=counts[_key(p)] > 1) for p in paragraphs]
+
+
+def _dedupe(paragraphs: Sequence[str]) -> list[str]:
     seen: set[str] = set()
     kept: list[str] = []
     for para in paragraphs:
-        key = " ".join(para.split()).casefold()
-        if key in seen:
-            continue
-        seen.add(key)
-        kept.append(para)
+        key = _key(para)
+        if key not in seen:
+            seen.add(key)
+            kept.append(para)
     return kept
+
+
+def clean_paragraphs(paragraphs: Sequence[str], *, find_main_block: bool = False) -> list[str]:
+    """Drop boilerplate paragraphs; keep the article's own, in order.
+
+    `find_main_block` also cuts everything outside the page's main run of prose (menus,
+    footers, lists of other stories): right for a whole pasted page, wrong after an HTML
+    extractor that has already done it.
+    """
+    paragraphs = [p.strip() for p in paragraphs if p.strip()]
+    lines = judge_lines(paragraphs)
+    start, end = main_block(lines) if find_main_block else (0, len(lines))
+    kept = [line.text for line in lines[start:end] if line.kind is not Kind.FURNITURE]
+    return _dedupe(kept)
 
 
 def clean_text(text: str) -> list[str]:
     """Pasted text in, article paragraphs out."""
-    return clean_paragraphs(split_paragraphs(text))
+    return clean_paragraphs(split_paragraphs(text), find_main_block=True)

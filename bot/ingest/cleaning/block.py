@@ -1,0 +1,54 @@
+"""Find the article's main block: the run of lines richest in prose (max-sum segment)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.ingest.cleaning.lines import Kind, Line
+
+# What a line is worth when searching for the main block, in words. A long prose line
+# counts for at most _PROSE_CAP so that one wordy footer blurb can't outweigh an article.
+_PROSE_CAP = 60.0
+_UNDECIDED_COST = 1.0
+_FURNITURE_COST = 2.0
+_END_COST = 30.0
+_PROSE_BEFORE_COMMENTS = 20.0
+
+
+def value(line: Line) -> float:
+    if line.kind is Kind.PROSE:
+        return min(line.size, _PROSE_CAP) * line.wordy**2
+    if line.kind is Kind.UNDECIDED:
+        return -min(line.size, 4.0) * 0.5 - _UNDECIDED_COST
+    if line.kind is Kind.FURNITURE:
+        return -min(line.size, 10.0) - _FURNITURE_COST
+    if line.kind is Kind.END:
+        return -_END_COST
+    return float("-inf")
+
+
+def comments_start(lines: Sequence[Line]) -> int:
+    """Index of the first comments heading that follows some prose (or len(lines)).
+
+    Comments are prose too, often more of it than the article, so the page is cut there
+    rather than left to the block search.
+    """
+    prose = 0.0
+    for i, line in enumerate(lines):
+        if line.kind is Kind.COMMENTS and prose >= _PROSE_BEFORE_COMMENTS:
+            return i
+        prose += max(value(line), 0.0)
+    return len(lines)
+
+
+def main_block(lines: Sequence[Line]) -> tuple[int, int]:
+    """[start, end) of the maximum-value run of lines (Kadane); (0, 0) if nothing is prose."""
+    best, best_range = 0.0, (0, 0)
+    total, start = 0.0, 0
+    for i, line in enumerate(lines[: comments_start(lines)]):
+        if total <= 0:
+            total, start = 0.0, i
+        total += value(line)
+        if total > best:
+            best, best_range = total, (start, i + 1)
+    return best_range

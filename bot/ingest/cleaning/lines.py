@@ -1,0 +1,86 @@
+"""Per-line features and the verdict on each line: prose, furniture, or undecided."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import IntEnum
+
+from bot.ingest.cleaning.boilerplate import (
+    COMMENTS,
+    COPYRIGHT,
+    END_MARKER,
+    FURNITURE,
+    PLACEHOLDER,
+    PRICE,
+)
+from bot.ingest.cleaning.stopwords import words_of
+
+# Scripts written without spaces: a "word" there is about two characters.
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_BULLET = re.compile(r"^(?:[*+•·▪►»\-–—o]|\d{1,2}[.)])(?:\s+|$)")
+# Sentence-final punctuation, allowing closing quotes/brackets after it.
+_TERMINAL = re.compile(r"[.!?。！？…:;]['\"”’»)\]」』]*$")
+_INNER_PUNCT = re.compile(r"[,;:，、。]\s?")
+_LETTER = re.compile(r"[^\W\d_]")
+_CONTACT = re.compile(r"\S+@\S+\.\w+|https?://|www\.", re.I)
+
+
+class Kind(IntEnum):
+    COMMENTS = 0  # the comments start here: nothing after is article
+    END = 1  # a list of other stories or an author box starts here
+    FURNITURE = 2
+    UNDECIDED = 3
+    PROSE = 4
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    text: str
+    size: float  # length in words (unspaced scripts: characters / 2)
+    kind: Kind
+    wordy: float = 1.0  # share of tokens that are words, not numbers
+
+
+def size_of(text: str) -> float:
+    unspaced = len(_UNSPACED.findall(text))
+    spaced = len(words_of(_UNSPACED.sub(" ", text)))
+    return spaced + unspaced / 2
+
+
+def judge(text: str, stopwords: frozenset[str], repeated: bool) -> Line:
+    """Classify one stripped, non-empty line."""
+    size = size_of(text)
+    bullet = bool(_BULLET.match(text))
+    body = _BULLET.sub("", text) if bullet else text
+    terminal = bool(_TERMINAL.search(body))
+    words = words_of(body)
+    wordy = sum(not w.isdigit() for w in words) / len(words) if words else 0.0
+    stop = sum(w in stopwords for w in words) / len(words) if words and stopwords else 0.0
+    # Comma lists of keywords are not prose; in a language we know, prose has stop words.
+    enough_stop = stop >= 0.1 or not stopwords
+    prose_like = terminal or stop >= 0.25 or (len(_INNER_PUNCT.findall(body)) >= 2 and enough_stop)
+
+    def verdict(kind: Kind) -> Line:
+        return Line(text, size, kind, wordy)
+
+    if size < 12 and not bullet and COMMENTS.search(body):
+        return verdict(Kind.COMMENTS)
+    if size < 10 and END_MARKER.search(body):
+        return verdict(Kind.END)
+    if PLACEHOLDER.search(text) or not _LETTER.search(text):
+        return verdict(Kind.FURNITURE)
+    if size < 25 and (COPYRIGHT.search(text) or PRICE.search(body)):
+        return verdict(Kind.FURNITURE)
+    if size < 20 and FURNITURE.search(body):
+        return verdict(Kind.FURNITURE)
+    if bullet and size < 12 and not terminal:
+        return verdict(Kind.FURNITURE)
+    if size < 12 and _CONTACT.search(body):
+        return verdict(Kind.FURNITURE)
+    if repeated and size < 20:
+        return verdict(Kind.UNDECIDED)
+    short_sentence = size >= 6 and terminal and (stop >= 0.15 or not stopwords)
+    if (size >= 15 and prose_like) or short_sentence:
+        return verdict(Kind.PROSE)
+    return verdict(Kind.UNDECIDED)

@@ -1,0 +1,47 @@
+"""Stop-word density, a language-independent cue for running prose.
+
+jusText ships stop-word lists for about 100 languages; we pick the list that best fits the
+whole text, so short lines are judged in their own language.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from functools import lru_cache
+
+import justext
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+# Big lists (Korean has 13k entries) would win by size alone; only the commonest words count.
+_MAX_LIST = 400
+
+
+@lru_cache(maxsize=1)
+def _stoplists() -> dict[str, frozenset[str]]:
+    # Reads package data once per process (like an import), never the network.
+    lists: dict[str, frozenset[str]] = {}
+    for name in justext.get_stoplists():
+        words = sorted(justext.get_stoplist(name), key=len)[:_MAX_LIST]
+        lists[name] = frozenset(w.casefold() for w in words)
+    return lists
+
+
+def words_of(text: str) -> list[str]:
+    return [w.casefold() for w in _WORD.findall(text)]
+
+
+def best_stoplist(text: str) -> frozenset[str]:
+    """The stop-word list that covers most of `text`'s words (empty if none fits)."""
+    counts = Counter(words_of(text))
+    total = sum(counts.values())
+    if not total:
+        return frozenset()
+    best: frozenset[str] = frozenset()
+    best_hits = 0
+    for words in _stoplists().values():
+        hits = sum(n for w, n in counts.items() if w in words)
+        if hits > best_hits:
+            best, best_hits = words, hits
+    # Under 5% coverage the "language" is a coincidence (e.g. Japanese has no list).
+    return best if best_hits >= 0.05 * total else frozenset()

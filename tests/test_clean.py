@@ -1,0 +1,92 @@
+"""The pasted-text cleaner: article paragraphs in, page furniture out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.ingest import from_text
+from bot.ingest.clean import clean_paragraphs, clean_text, split_paragraphs
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def read(name: str) -> str:
+    return (FIXTURES / name).read_text(encoding="utf-8")
+
+
+def expected(name: str) -> list[str]:
+    return [line for line in read(f"{name}.expected.txt").splitlines() if line.strip()]
+
+
+def test_seed_paywall_keeps_exactly_the_eleven_paragraphs() -> None:
+    out = clean_text(read("seed_paywall.txt"))
+    assert len(out) == 11
+    assert out[0].startswith("South Korean President Moon Jae-in on Thursday")
+    assert out[-1].endswith("continued with its sanctions.")
+    assert not any("Disclaimer" in p or "{{" in p or "₹" in p for p in out)
+    # Exactly the paragraphs as pasted, in order.
+    source = split_paragraphs(read("seed_paywall.txt"))
+    assert out == source[:11]
+
+
+@pytest.mark.parametrize("name", ["paste_metered_en", "paste_de", "paste_quotes"])
+def test_pasted_pages_come_out_as_their_article(name: str) -> None:
+    assert clean_text(read(f"{name}.txt")) == expected(name)
+
+
+def test_browser_paste_with_crlf_and_blank_lines() -> None:
+    text = read("paste_metered_en.txt").replace("\n", "\r\n\r\n")
+    assert clean_text(text) == expected("paste_metered_en")
+
+
+def test_short_clean_paste_is_left_alone() -> None:
+    text = (
+        "The museum will open a new wing next spring, its director said on Friday.\n"
+        "The wing doubles the space for the modern art collection.\n"
+    )
+    assert clean_text(text) == split_paragraphs(text)
+
+
+def test_template_placeholders_and_prices_are_dropped_everywhere() -> None:
+    paragraphs = [
+        "The harbour reopened to ferries on Monday after a week of storms, the port said.",
+        "You have {{remaining}} free articles left this month.",
+        "$4.99/month",
+        "Officials expect the timetable to return to normal by the weekend.",
+    ]
+    assert clean_paragraphs(paragraphs) == [paragraphs[0], paragraphs[3]]
+
+
+def test_comments_after_the_article_are_cut_even_when_longer() -> None:
+    article = [
+        "The regional rail line will close for three weeks in July for track renewal, the "
+        "operator announced, with replacement buses running every twenty minutes.",
+        "Engineers will replace four kilometres of rail and two bridges near the river.",
+    ]
+    comments = [
+        "12 Comments",
+        "I have taken this train every day for ten years and the buses are always late, so "
+        "I expect the three weeks to be a complete misery for everyone who commutes.",
+        "Same here, and nobody ever tells us anything in advance, which is the worst part of "
+        "it, honestly, because we could plan around it if they did.",
+    ]
+    assert clean_text("\n".join(["Home", "News", *article, *comments])) == article
+
+
+def test_html_mode_does_not_cut_the_block() -> None:
+    # After trafilatura the block is already found: only furniture lines go, order stays.
+    paragraphs = ["Short heading", "A real paragraph of the article, with enough words in it."]
+    assert clean_paragraphs(paragraphs) == paragraphs
+
+
+def test_repeated_lines_are_kept_once() -> None:
+    line = "The bridge will stay closed to lorries until the repairs are finished next year."
+    assert clean_paragraphs([line, line]) == [line]
+
+
+def test_from_text_builds_the_article() -> None:
+    article = from_text(read("paste_de.txt"))
+    assert article.source_kind == "text"
+    assert list(article.paragraphs) == expected("paste_de")
