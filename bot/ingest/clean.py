@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from bot.ingest.cleaning.block import main_block
-from bot.ingest.cleaning.lines import Kind, Line, judge
+from bot.ingest.cleaning.lines import Kind, Line, is_furniture, judge
 from bot.ingest.cleaning.stopwords import best_stoplist
 
 
@@ -50,9 +50,11 @@ def clean_paragraphs(paragraphs: Sequence[str], *, find_main_block: bool = False
     extractor that has already done it.
     """
     paragraphs = [p.strip() for p in paragraphs if p.strip()]
+    if not find_main_block:
+        return _dedupe([p for p in paragraphs if not is_furniture(p)])
     lines = judge_lines(paragraphs)
-    start, end = main_block(lines) if find_main_block else (0, len(lines))
-    kept = [line.text for line in lines[start:end] if line.kind is not Kind.FURNITURE]
+    start, end = main_block(lines)
+    kept = [line.text for line in lines[start:end] if line.kind >= Kind.UNDECIDED]
     return _dedupe(kept)
 
 

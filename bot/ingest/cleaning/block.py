@@ -13,6 +13,7 @@ _UNDECIDED_COST = 1.0
 _FURNITURE_COST = 2.0
 _END_COST = 30.0
 _PROSE_BEFORE_COMMENTS = 20.0
+_ALONE_SHARE = 0.35
 
 
 def value(line: Line) -> float:
@@ -41,14 +42,33 @@ def comments_start(lines: Sequence[Line]) -> int:
     return len(lines)
 
 
+def values(lines: Sequence[Line]) -> list[float]:
+    """Each line's worth; prose standing alone between undecided lines is worth less.
+
+    Article paragraphs come in runs (at most broken by an ad or a share row); teaser lists
+    alternate headline, one-sentence summary and date, so their sentences stand alone.
+    """
+    out = [value(line) for line in lines]
+    # Furniture doesn't separate paragraphs: look through it for the neighbours.
+    seq = [i for i, line in enumerate(lines) if line.kind > Kind.FURNITURE]
+    for j, i in enumerate(seq):
+        if lines[i].kind is not Kind.PROSE:
+            continue
+        before = j > 0 and lines[seq[j - 1]].kind is Kind.PROSE
+        after = j + 1 < len(seq) and lines[seq[j + 1]].kind is Kind.PROSE
+        if not (before or after):
+            out[i] *= _ALONE_SHARE
+    return out
+
+
 def main_block(lines: Sequence[Line]) -> tuple[int, int]:
     """[start, end) of the maximum-value run of lines (Kadane); (0, 0) if nothing is prose."""
     best, best_range = 0.0, (0, 0)
     total, start = 0.0, 0
-    for i, line in enumerate(lines[: comments_start(lines)]):
+    for i, worth in enumerate(values(lines[: comments_start(lines)])):
         if total <= 0:
             total, start = 0.0, i
-        total += value(line)
+        total += worth
         if total > best:
             best, best_range = total, (start, i + 1)
     return best_range

@@ -10,9 +10,10 @@ from bot.ingest.cleaning.boilerplate import (
     COMMENTS,
     COPYRIGHT,
     END_MARKER,
-    FURNITURE,
+    PAYWALL,
     PLACEHOLDER,
     PRICE,
+    WIDGET,
 )
 from bot.ingest.cleaning.stopwords import words_of
 
@@ -72,7 +73,10 @@ def judge(text: str, stopwords: frozenset[str], repeated: bool) -> Line:
         return verdict(Kind.FURNITURE)
     if size < 25 and (COPYRIGHT.search(text) or PRICE.search(body)):
         return verdict(Kind.FURNITURE)
-    if size < 20 and FURNITURE.search(body):
+    short_sentence = size >= 6 and terminal and (stop >= 0.15 or not stopwords)
+    if size < 20 and PAYWALL.search(body):
+        return verdict(Kind.FURNITURE)
+    if size < 20 and not short_sentence and WIDGET.search(body):
         return verdict(Kind.FURNITURE)
     if bullet and size < 12 and not terminal:
         return verdict(Kind.FURNITURE)
@@ -80,7 +84,13 @@ def judge(text: str, stopwords: frozenset[str], repeated: bool) -> Line:
         return verdict(Kind.FURNITURE)
     if repeated and size < 20:
         return verdict(Kind.UNDECIDED)
-    short_sentence = size >= 6 and terminal and (stop >= 0.15 or not stopwords)
     if (size >= 15 and prose_like) or short_sentence:
         return verdict(Kind.PROSE)
     return verdict(Kind.UNDECIDED)
+
+
+def is_furniture(text: str) -> bool:
+    """Furniture by the surest cues only: for text an HTML extractor already chose."""
+    if PLACEHOLDER.search(text):
+        return True
+    return size_of(text) < 15 and bool(PAYWALL.search(text) or COPYRIGHT.search(text))
