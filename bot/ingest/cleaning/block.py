@@ -19,9 +19,10 @@ _ALONE_SHARE = 0.35
 def value(line: Line) -> float:
     if line.kind is Kind.PROSE:
         return min(line.size, _PROSE_CAP) * line.wordy**2
-    if line.kind is Kind.UNDECIDED:
+    if line.kind is Kind.UNDECIDED and not line.item:
         return -min(line.size, 4.0) * 0.5 - _UNDECIDED_COST
-    if line.kind is Kind.FURNITURE:
+    if line.kind in (Kind.FURNITURE, Kind.UNDECIDED):
+        # List items cost like furniture (menus) but are kept inside the article.
         return -min(line.size, 10.0) - _FURNITURE_COST
     if line.kind is Kind.END:
         return -_END_COST

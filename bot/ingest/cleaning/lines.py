@@ -27,6 +27,9 @@ _LETTER = re.compile(r"[^\W\d_]")
 _CONTACT = re.compile(r"\S+@\S+\.\w+|https?://|www\.", re.I)
 
 
+_LONG_ITEM = 20
+
+
 class Kind(IntEnum):
     COMMENTS = 0  # the comments start here: nothing after is article
     END = 1  # a list of other stories or an author box starts here
@@ -41,6 +44,7 @@ class Line:
     size: float  # length in words (unspaced scripts: characters / 2)
     kind: Kind
     wordy: float = 1.0  # share of tokens that are words, not numbers
+    item: bool = False  # a list item (bullet or number)
 
 
 def size_of(text: str) -> float:
@@ -63,7 +67,7 @@ def judge(text: str, stopwords: frozenset[str], repeated: bool) -> Line:
     prose_like = terminal or stop >= 0.25 or (len(_INNER_PUNCT.findall(body)) >= 2 and enough_stop)
 
     def verdict(kind: Kind) -> Line:
-        return Line(text, size, kind, wordy)
+        return Line(text, size, kind, wordy, bullet)
 
     if size < 12 and not bullet and COMMENTS.search(body):
         return verdict(Kind.COMMENTS)
@@ -78,11 +82,12 @@ def judge(text: str, stopwords: frozenset[str], repeated: bool) -> Line:
         return verdict(Kind.FURNITURE)
     if size < 20 and not short_sentence and WIDGET.search(body):
         return verdict(Kind.FURNITURE)
-    if bullet and size < 12 and not terminal:
-        return verdict(Kind.FURNITURE)
     if size < 12 and _CONTACT.search(body):
         return verdict(Kind.FURNITURE)
     if repeated and size < 20:
+        return verdict(Kind.UNDECIDED)
+    if bullet and not (size >= _LONG_ITEM and terminal):
+        # List items: menus and teaser lists far more often than article text.
         return verdict(Kind.UNDECIDED)
     if (size >= 15 and prose_like) or short_sentence:
         return verdict(Kind.PROSE)
