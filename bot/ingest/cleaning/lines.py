@@ -23,6 +23,7 @@ _BULLET = re.compile(r"^(?:[*+•·▪►»\-–—o]|\d{1,2}[.)])(?:\s+|$)")
 # Sentence-final punctuation, allowing closing quotes/brackets after it.
 _TERMINAL = re.compile(r"[.!?。！？…:;]['\"”’»)\]」』]*$")
 _INNER_PUNCT = re.compile(r"[,;:，、。]\s?")
+_WORDS = re.compile(r"[^\W\d_]+")
 _LETTER = re.compile(r"[^\W\d_]")
 _CONTACT = re.compile(r"\S+@\S+\.\w+|https?://|www\.", re.I)
 
@@ -53,6 +54,14 @@ def size_of(text: str) -> float:
     return spaced + unspaced / 2
 
 
+def _title_case(text: str) -> bool:
+    """Headline Style: most words of four letters or more are capitalised."""
+    long_words = [w for w in _WORDS.findall(text) if len(w) >= 4]
+    if len(long_words) < 2:
+        return False
+    return sum(w[0].isupper() for w in long_words) >= 0.7 * len(long_words)
+
+
 def judge(text: str, stopwords: frozenset[str], repeated: bool) -> Line:
     """Classify one stripped, non-empty line."""
     size = size_of(text)
@@ -64,7 +73,10 @@ def judge(text: str, stopwords: frozenset[str], repeated: bool) -> Line:
     stop = sum(w in stopwords for w in words) / len(words) if words and stopwords else 0.0
     # Comma lists of keywords are not prose; in a language we know, prose has stop words.
     enough_stop = stop >= 0.1 or not stopwords
-    prose_like = terminal or stop >= 0.25 or (len(_INNER_PUNCT.findall(body)) >= 2 and enough_stop)
+    prose_like = terminal or (
+        not _title_case(body)
+        and (stop >= 0.25 or (len(_INNER_PUNCT.findall(body)) >= 2 and enough_stop))
+    )
 
     def verdict(kind: Kind) -> Line:
         return Line(text, size, kind, wordy, bullet)
@@ -77,7 +89,9 @@ def judge(text: str, stopwords: frozenset[str], repeated: bool) -> Line:
         return verdict(Kind.FURNITURE)
     if size < 25 and (COPYRIGHT.search(text) or PRICE.search(body)):
         return verdict(Kind.FURNITURE)
-    short_sentence = size >= 6 and terminal and (stop >= 0.15 or not stopwords)
+    short_sentence = (
+        size >= 4 and terminal and (stop >= 0.15 or not stopwords) and not _title_case(body)
+    )
     if size < 20 and PAYWALL.search(body):
         return verdict(Kind.FURNITURE)
     if size < 20 and not short_sentence and WIDGET.search(body):
