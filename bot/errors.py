@@ -101,3 +101,27 @@ class LLMError(ArticlebotError):
     """The language model could not answer (after retries)."""
 
     code = "llm"
+
+
+class LLMTimeout(LLMError):
+    """The model did not answer in time."""
+
+    code = "llm_timeout"
+
+
+class LLMRateLimited(LLMError):
+    """The model service kept saying "too many requests" after retries."""
+
+    code = "llm_rate_limited"
+
+
+class LLMAuthError(LLMError):
+    """The model service rejected the key or the deployment/model name."""
+
+    code = "llm_auth"
+
+
+class LLMBadResponse(LLMError):
+    """The model service answered with something that is not a usable reply."""
+
+    code = "llm_bad_response"

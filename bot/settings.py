@@ -6,7 +6,8 @@ Every field here is documented in README.md and `.env.example`; keep the three i
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, SecretStr
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -68,6 +69,59 @@ class Settings(BaseSettings):
     )
     slack_stream: bool = Field(
         True, description="Stream replies (chat.startStream); off: placeholder plus chat.update."
+    )
+
+    # --- language model ---
+    openai_api_key: SecretStr | None = Field(
+        None, description="OpenAI (or compatible server) API key; none and no base URL: offline."
+    )
+    openai_model: str = Field("gpt-4o-mini", description="Chat model name.")
+    openai_base_url: str | None = Field(
+        None,
+        description="Any OpenAI-compatible server (Ollama, vLLM, llama.cpp, LM Studio, LiteLLM), "
+        "e.g. http://localhost:11434/v1; works without a key.",
+    )
+    azure_openai_endpoint: str | None = Field(
+        None, description="Azure OpenAI endpoint, e.g. https://NAME.openai.azure.com/."
+    )
+    azure_openai_api_key: SecretStr | None = Field(None, description="Azure OpenAI API key.")
+    azure_openai_deployment: str | None = Field(None, description="Azure OpenAI deployment name.")
+    openai_api_version: str = Field("2024-10-21", description="Azure OpenAI API version.")
+    llm_timeout: float = Field(60.0, gt=0, description="Seconds to wait for one model request.")
+    llm_max_retries: int = Field(
+        2, ge=0, description="Retries (with backoff, honouring Retry-After) on 429/5xx/timeouts."
+    )
+    llm_temperature: float = Field(0.2, ge=0, le=2, description="Sampling temperature.")
+    llm_structured_output: Literal["auto", "json_schema", "function_calling", "off"] = Field(
+        "auto",
+        description="How grounded answers ask for JSON: auto = json_schema on OpenAI/Azure, "
+        "function_calling on other servers; off = plain text with '> ' quote lines.",
+    )
+    llm_prices: dict[str, tuple[float, float]] = Field(
+        default_factory=dict,
+        description="USD per 1M tokens (input, output) by model, as JSON, e.g. "
+        '{"my-model": [0.5, 1.5]}; extends/overrides the built-in price table.',
+    )
+    prompts_dir: Path | None = Field(
+        None, description="Folder of your own prompt templates (*.yaml); same name wins."
+    )
+
+    # --- store (event claims, conversation memory, caches) ---
+    store_path: str = Field(
+        "./data/articlebot.sqlite3",
+        description="SQLite file for event claims, thread memory and caches (':memory:' allowed).",
+    )
+    store_max_turns: int = Field(
+        20, ge=1, description="Question/answer turns kept per thread or DM (oldest dropped)."
+    )
+    store_article_ttl_seconds: float = Field(
+        86_400, gt=0, description="Seconds a fetched article stays cached by URL."
+    )
+    store_answer_ttl_seconds: float = Field(
+        604_800, gt=0, description="Seconds a summary or answer stays cached."
+    )
+    store_memory_ttl_seconds: float = Field(
+        2_592_000, gt=0, description="Seconds an idle thread's memory is kept."
     )
 
 
