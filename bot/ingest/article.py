@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal
 
 SourceKind = Literal["html", "pdf", "text"]
@@ -58,3 +58,11 @@ class Article:
         data["paragraphs"] = list(self.paragraphs)
         data["word_count"] = self.word_count
         return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Article:
+        """The inverse of to_dict (derived and unknown keys, like word_count, are ignored)."""
+        known = {f.name for f in fields(cls)}
+        values = {key: value for key, value in data.items() if key in known}
+        values["paragraphs"] = tuple(values.get("paragraphs") or ())
+        return cls(**values)

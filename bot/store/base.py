@@ -1,0 +1,89 @@
+"""What the Slack app needs to remember, as interfaces a Redis backend could also implement.
+
+Three concerns, kept apart so a backend (or a test double) can implement only what it needs:
+event claims (Slack's retries never answered twice), conversation memory (which article a
+thread is about, and what was asked), and a cache (the same link twice costs no fetch and no
+model tokens).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+Role = Literal["user", "assistant"]
+
+
+@dataclass(frozen=True, slots=True)
+class Conversation:
+    """Where a conversation lives: a thread in a channel, or a whole DM (thread_ts None)."""
+
+    team: str
+    channel: str
+    thread_ts: str | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.team}/{self.channel}/{self.thread_ts or '-'}"
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleRef:
+    """Enough to find an article again in the cache and to name it in a reply."""
+
+    content_hash: str
+    url: str | None = None
+    title: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    role: Role
+    text: str
+    ts: float  # seconds since the epoch, when the turn was stored
+
+
+class EventClaims(Protocol):
+    def claim_event(self, event_id: str, ttl_seconds: int) -> bool:
+        """True for the first claim of `event_id` (within its TTL), False for every later one."""
+        ...
+
+
+class ConversationMemory(Protocol):
+    def remember_article(self, conversation: Conversation, article: ArticleRef) -> None: ...
+
+    def articles_for(self, conversation: Conversation) -> list[ArticleRef]:
+        """The articles discussed, most recent first."""
+        ...
+
+    def latest_article(self, team: str, channel: str) -> ArticleRef | None:
+        """The article most recently remembered anywhere in the channel or DM (for /ask)."""
+        ...
+
+    def append_turn(self, conversation: Conversation, role: Role, text: str) -> None: ...
+
+    def history(self, conversation: Conversation, limit: int | None = None) -> list[Turn]:
+        """The last `limit` turns (all kept turns when None), oldest first."""
+        ...
+
+    def mark_engaged(self, conversation: Conversation) -> None: ...
+
+    def is_engaged(self, conversation: Conversation) -> bool: ...
+
+
+class Cache(Protocol):
+    def put_article(self, url: str, article: dict[str, object]) -> None:
+        """Cache an article (Article.to_dict()) under its normalized URL."""
+        ...
+
+    def get_article(self, url: str) -> dict[str, object] | None: ...
+
+    def put_answer(self, key: str, text: str) -> None:
+        """Cache a summary or answer under `answer_key(...)`."""
+        ...
+
+    def get_answer(self, key: str) -> str | None: ...
+
+
+class Store(EventClaims, ConversationMemory, Cache, Protocol):
+    def close(self) -> None: ...

@@ -1,0 +1,292 @@
+"""The Store on SQLite: one file (or ":memory:"), safe to share between threads and processes.
+
+One connection per store, guarded by a lock: each call is a few microseconds of SQL, so
+serializing them costs nothing next to a Slack round trip, and ":memory:" keeps working
+(per-thread connections would each see their own empty database). Between processes (the
+HTTP mode runs several workers on the same file) WAL and a busy timeout do the sharing, and
+event claims are a single INSERT OR IGNORE, atomic in SQLite itself.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import cast
+
+from bot.store.base import ArticleRef, Conversation, Role, Turn
+from bot.store.keys import normalize_url
+
+Clock = Callable[[], float]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+    event_id TEXT PRIMARY KEY,
+    expires REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_expires ON events (expires);
+
+CREATE TABLE IF NOT EXISTS conversation_articles (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    conversation TEXT NOT NULL,
+    team TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    url TEXT,
+    title TEXT,
+    at REAL NOT NULL,
+    UNIQUE (conversation, content_hash)
+);
+CREATE INDEX IF NOT EXISTS conversation_articles_channel
+    ON conversation_articles (team, channel, seq);
+
+CREATE TABLE IF NOT EXISTS turns (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    conversation TEXT NOT NULL,
+    role TEXT NOT NULL,
+    text TEXT NOT NULL,
+    at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS turns_conversation ON turns (conversation, seq);
+
+CREATE TABLE IF NOT EXISTS engaged (
+    conversation TEXT PRIMARY KEY,
+    at REAL NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS article_cache (
+    url TEXT PRIMARY KEY,
+    data TEXT NOT NULL,
+    expires REAL NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS answer_cache (
+    key TEXT PRIMARY KEY,
+    text TEXT NOT NULL,
+    expires REAL NOT NULL
+);
+"""
+
+# Conversation memory untouched this long is forgotten (tables stay bounded over months).
+_MEMORY_TABLES = ("conversation_articles", "turns", "engaged")
+
+
+class SQLiteStore:
+    """Event claims, conversation memory and caches in one SQLite database.
+
+    TTLs are in seconds. `max_turns` and `max_articles` cap what one conversation keeps (the
+    oldest go first); `clock` is injectable so tests can move time.
+    """
+
+    def __init__(
+        self,
+        path: str | Path = ":memory:",
+        *,
+        max_turns: int = 20,
+        max_articles: int = 5,
+        article_ttl: float = 24 * 3600,
+        answer_ttl: float = 7 * 24 * 3600,
+        memory_ttl: float = 30 * 24 * 3600,
+        clock: Clock = time.time,
+    ) -> None:
+        if max_turns < 1 or max_articles < 1:
+            raise ValueError("max_turns and max_articles must be at least 1")
+        self.max_turns = max_turns
+        self.max_articles = max_articles
+        self.article_ttl = article_ttl
+        self.answer_ttl = answer_ttl
+        self.memory_ttl = memory_ttl
+        self._clock = clock
+        self._lock = threading.Lock()
+        path = str(path)
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        # Autocommit; multi-statement writes open their own transaction (see _write).
+        self._db = sqlite3.connect(
+            path, timeout=10.0, isolation_level=None, check_same_thread=False
+        )
+        with self._lock:
+            if path != ":memory:":
+                self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(_SCHEMA)
+
+    # --- plumbing -------------------------------------------------------------------------
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction, taken up front so concurrent processes queue, not deadlock."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _read(self, sql: str, params: tuple[object, ...]) -> list[tuple[object, ...]]:
+        with self._lock:
+            return self._db.execute(sql, params).fetchall()
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def __enter__(self) -> SQLiteStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- event claims ---------------------------------------------------------------------
+
+    def claim_event(self, event_id: str, ttl_seconds: int) -> bool:
+        now = self._clock()
+        with self._write() as db:
+            db.execute("DELETE FROM events WHERE expires <= ?", (now,))
+            cursor = db.execute(
+                "INSERT OR IGNORE INTO events (event_id, expires) VALUES (?, ?)",
+                (event_id, now + ttl_seconds),
+            )
+            return cursor.rowcount == 1
+
+    # --- conversation memory --------------------------------------------------------------
+
+    def remember_article(self, conversation: Conversation, article: ArticleRef) -> None:
+        key = conversation.key
+        with self._write() as db:
+            self._forget_idle(db)
+            # Re-discussing an article moves it to the front: delete and insert for a new seq.
+            db.execute(
+                "DELETE FROM conversation_articles WHERE conversation = ? AND content_hash = ?",
+                (key, article.content_hash),
+            )
+            db.execute(
+                "INSERT INTO conversation_articles"
+                " (conversation, team, channel, content_hash, url, title, at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    key,
+                    conversation.team,
+                    conversation.channel,
+                    article.content_hash,
+                    article.url,
+                    article.title,
+                    self._clock(),
+                ),
+            )
+            db.execute(
+                "DELETE FROM conversation_articles WHERE conversation = ? AND seq NOT IN"
+                " (SELECT seq FROM conversation_articles WHERE conversation = ?"
+                "  ORDER BY seq DESC LIMIT ?)",
+                (key, key, self.max_articles),
+            )
+
+    def articles_for(self, conversation: Conversation) -> list[ArticleRef]:
+        rows = self._read(
+            "SELECT content_hash, url, title FROM conversation_articles"
+            " WHERE conversation = ? AND at > ? ORDER BY seq DESC",
+            (conversation.key, self._clock() - self.memory_ttl),
+        )
+        return [_article_ref(row) for row in rows]
+
+    def latest_article(self, team: str, channel: str) -> ArticleRef | None:
+        rows = self._read(
+            "SELECT content_hash, url, title FROM conversation_articles"
+            " WHERE team = ? AND channel = ? AND at > ? ORDER BY seq DESC LIMIT 1",
+            (team, channel, self._clock() - self.memory_ttl),
+        )
+        return _article_ref(rows[0]) if rows else None
+
+    def append_turn(self, conversation: Conversation, role: Role, text: str) -> None:
+        key = conversation.key
+        with self._write() as db:
+            db.execute(
+                "INSERT INTO turns (conversation, role, text, at) VALUES (?, ?, ?, ?)",
+                (key, role, text, self._clock()),
+            )
+            db.execute(
+                "DELETE FROM turns WHERE conversation = ? AND seq NOT IN"
+                " (SELECT seq FROM turns WHERE conversation = ? ORDER BY seq DESC LIMIT ?)",
+                (key, key, self.max_turns),
+            )
+
+    def history(self, conversation: Conversation, limit: int | None = None) -> list[Turn]:
+        limit = self.max_turns if limit is None else max(0, limit)
+        rows = self._read(
+            "SELECT role, text, at FROM turns WHERE conversation = ? AND at > ?"
+            " ORDER BY seq DESC LIMIT ?",
+            (conversation.key, self._clock() - self.memory_ttl, limit),
+        )
+        return [
+            Turn(role=cast(Role, role), text=str(text), ts=float(cast(float, at)))
+            for role, text, at in reversed(rows)
+        ]
+
+    def mark_engaged(self, conversation: Conversation) -> None:
+        with self._write() as db:
+            db.execute(
+                "INSERT INTO engaged (conversation, at) VALUES (?, ?)"
+                " ON CONFLICT (conversation) DO UPDATE SET at = excluded.at",
+                (conversation.key, self._clock()),
+            )
+
+    def is_engaged(self, conversation: Conversation) -> bool:
+        rows = self._read(
+            "SELECT 1 FROM engaged WHERE conversation = ? AND at > ?",
+            (conversation.key, self._clock() - self.memory_ttl),
+        )
+        return bool(rows)
+
+    def _forget_idle(self, db: sqlite3.Connection) -> None:
+        cutoff = self._clock() - self.memory_ttl
+        for table in _MEMORY_TABLES:
+            # `table` comes from the constant tuple above, never from input.
+            db.execute(f"DELETE FROM {table} WHERE at <= ?", (cutoff,))
+
+    # --- cache ----------------------------------------------------------------------------
+
+    def put_article(self, url: str, article: dict[str, object]) -> None:
+        now = self._clock()
+        with self._write() as db:
+            db.execute("DELETE FROM article_cache WHERE expires <= ?", (now,))
+            db.execute(
+                "INSERT OR REPLACE INTO article_cache (url, data, expires) VALUES (?, ?, ?)",
+                (normalize_url(url), json.dumps(article), now + self.article_ttl),
+            )
+
+    def get_article(self, url: str) -> dict[str, object] | None:
+        rows = self._read(
+            "SELECT data FROM article_cache WHERE url = ? AND expires > ?",
+            (normalize_url(url), self._clock()),
+        )
+        return cast(dict[str, object], json.loads(str(rows[0][0]))) if rows else None
+
+    def put_answer(self, key: str, text: str) -> None:
+        now = self._clock()
+        with self._write() as db:
+            db.execute("DELETE FROM answer_cache WHERE expires <= ?", (now,))
+            db.execute(
+                "INSERT OR REPLACE INTO answer_cache (key, text, expires) VALUES (?, ?, ?)",
+                (key, text, now + self.answer_ttl),
+            )
+
+    def get_answer(self, key: str) -> str | None:
+        rows = self._read(
+            "SELECT text FROM answer_cache WHERE key = ? AND expires > ?", (key, self._clock())
+        )
+        return str(rows[0][0]) if rows else None
+
+
+def _article_ref(row: tuple[object, ...]) -> ArticleRef:
+    content_hash, url, title = row
+    return ArticleRef(
+        content_hash=str(content_hash),
+        url=None if url is None else str(url),
+        title=None if title is None else str(title),
+    )
