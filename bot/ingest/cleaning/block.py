@@ -14,6 +14,7 @@ _FURNITURE_COST = 2.0
 _END_COST = 30.0
 _PROSE_BEFORE_COMMENTS = 20.0
 _ALONE_SHARE = 0.35
+_MIN_ROWS = 4
 
 
 def value(line: Line) -> float:
@@ -59,7 +60,41 @@ def values(lines: Sequence[Line]) -> list[float]:
         after = j + 1 < len(seq) and lines[seq[j + 1]].kind is Kind.PROSE
         if not (before or after):
             out[i] *= _ALONE_SHARE
+    for start, end in row_runs(lines):
+        # A table or a list of dates inside the article neither adds nor costs.
+        for i in range(start, end):
+            out[i] = max(out[i], 0.0)
     return out
+
+
+def row_runs(lines: Sequence[Line]) -> list[tuple[int, int]]:
+    """[start, end) of every run of at least _MIN_ROWS consecutive data rows.
+
+    Mostly numbers, dates or scores: menus and headline lists seldom have them.
+    """
+    runs: list[tuple[int, int]] = []
+    start = None
+    for i, line in enumerate([*lines, None]):
+        is_row = line is not None and line.row and line.kind >= Kind.UNDECIDED
+        if is_row and start is None:
+            start = i
+        elif not is_row and start is not None:
+            with_digits = sum(line.digits for line in lines[start:i])
+            if i - start >= _MIN_ROWS and with_digits * 2 >= i - start:
+                runs.append((start, i))
+            start = None
+    return runs
+
+
+def _trailing_rows(lines: Sequence[Line], end: int) -> int:
+    """End of a data list right after the article (tour dates, results), else `end`.
+
+    One short heading may come between ("Tour dates", "Qualified teams").
+    """
+    for start, run_end in row_runs(lines):
+        if start == end or (start == end + 1 and lines[end].kind is Kind.UNDECIDED):
+            return run_end
+    return end
 
 
 def main_block(lines: Sequence[Line]) -> tuple[int, int]:
@@ -72,4 +107,6 @@ def main_block(lines: Sequence[Line]) -> tuple[int, int]:
         total += worth
         if total > best:
             best, best_range = total, (start, i + 1)
+    if best_range[1] > best_range[0]:
+        best_range = (best_range[0], _trailing_rows(lines, best_range[1]))
     return best_range

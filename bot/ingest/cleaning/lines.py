@@ -23,6 +23,8 @@ _BULLET = re.compile(r"^(?:[*+•·▪►»\-–—o]|\d{1,2}[.)])(?:\s+|$)")
 # Sentence-final punctuation, allowing closing quotes/brackets after it.
 _TERMINAL = re.compile(r"[.!?。！？…:;]['\"”’»)\]」』]*$")
 _INNER_PUNCT = re.compile(r"[,;:，、。]\s?")
+_DIGIT = re.compile(r"\d")
+_ROW_SEPARATOR = re.compile(r"\S(?: [-–—@|] | -- |: |\t| {2,}|, )\S")
 _WORDS = re.compile(r"[^\W\d_]+")
 _LETTER = re.compile(r"[^\W\d_]")
 _CONTACT = re.compile(r"\S+@\S+\.\w+|https?://|www\.", re.I)
@@ -46,12 +48,18 @@ class Line:
     kind: Kind
     wordy: float = 1.0  # share of tokens that are words, not numbers
     item: bool = False  # a list item (bullet or number)
+    row: bool = False  # short, with a field separator: maybe a row of data
+    digits: bool = False
 
 
 def size_of(text: str) -> float:
     unspaced = len(_UNSPACED.findall(text))
     spaced = len(words_of(_UNSPACED.sub(" ", text)))
     return spaced + unspaced / 2
+
+
+def _is_row(text: str, size: float) -> bool:
+    return 2 <= size <= 25 and bool(_ROW_SEPARATOR.search(text))
 
 
 def _title_case(text: str) -> bool:
@@ -79,7 +87,7 @@ def judge(text: str, stopwords: frozenset[str], repeated: bool) -> Line:
     )
 
     def verdict(kind: Kind) -> Line:
-        return Line(text, size, kind, wordy, bullet)
+        return Line(text, size, kind, wordy, bullet, _is_row(body, size), bool(_DIGIT.search(body)))
 
     if size < 12 and not bullet and COMMENTS.search(body):
         return verdict(Kind.COMMENTS)
