@@ -92,3 +92,35 @@ def test_from_text_builds_the_article() -> None:
     article = from_text(read("paste_de.txt"))
     assert article.source_kind == "text"
     assert list(article.paragraphs) == expected("paste_de")
+
+
+def test_a_list_of_dates_right_after_the_article_stays() -> None:
+    article = [
+        "The band will tour North America next summer for the first time in a decade, its "
+        "manager said on Monday, with tickets on sale from Friday morning.",
+        "The tour opens in Florida and closes in Texas after thirty dates.",
+        "Tour dates",
+        "June 9 – West Palm Beach, FL",
+        "June 10 – Tampa, FL",
+        "June 14 – Alpharetta, GA",
+        "June 17 – Nashville, TN",
+    ]
+    footer = ["About us", "Contact", "Careers"]
+    assert clean_text("\n".join(["Music", "News", *article, *footer])) == article
+
+
+def test_teaser_lists_lose_to_the_article() -> None:
+    teasers = []
+    for n in range(6):
+        teasers += [
+            f"Headline Number {n} About Something Else",
+            f"A one-sentence summary of other story number {n}, which is not this article.",
+            f"{n + 1}H ago",
+        ]
+    article = [
+        "Volunteers planted four thousand trees along the river on Saturday, finishing a "
+        "project that began three years ago with a single school garden.",
+        "The trees should hold the bank together when the river floods, the council said.",
+        '"It is the biggest thing our town has done together," said one of the organisers.',
+    ]
+    assert clean_text("\n".join([*article, "More news", *teasers])) == article
