@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 import ssl
 import threading
 from pathlib import Path
@@ -19,14 +18,13 @@ from bot.errors import (
     TooManyRedirects,
     UnsupportedType,
 )
-from bot.ingest.fetch import fetch, parse_content_type, sniff_media_type
+from bot.ingest.fetch import fetch
 from bot.settings import Settings
 from tests.servers.articles import (
     ARTICLE_HTML,
     BAD_UTF8_HTML,
     BOMB_INFLATED_BYTES,
     HUGE_BYTES,
-    PNG_BYTES,
     TINY_PDF,
     ArticleServer,
 )
@@ -238,44 +236,6 @@ def test_https_certificate_for_another_name_is_refused(
             fetch_settings,
             resolver=lambda host: ["127.0.0.1"],
         )
-
-
-# --- pure helpers -------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("body", "media_type"),
-    [
-        (ARTICLE_HTML, "text/html"),
-        (b"\xef\xbb\xbf  <!doctype HTML><p>x", "text/html"),
-        (b"<?xml version='1.0'?>\n<html xmlns='x'>", "text/html"),
-        (b"<p>Short paragraph</p>", "text/html"),
-        (TINY_PDF, "application/pdf"),
-        (PNG_BYTES, "image/png"),
-        (b"\xff\xd8\xff\xe0JFIF", "image/jpeg"),
-        (b"RIFF\x00\x00\x00\x00WEBPVP8", "image/webp"),
-        (gzip.compress(b"x"), "application/gzip"),
-        (b"Plain words in a file.\n", "text/plain"),
-        (b"", "text/plain"),
-        (bytes(range(256)) * 4, "application/octet-stream"),
-    ],
-)
-def test_sniff_media_type(body: bytes, media_type: str) -> None:
-    assert sniff_media_type(body) == media_type
-
-
-@pytest.mark.parametrize(
-    ("header", "parsed"),
-    [
-        ("text/html; charset=UTF-8", ("text/html", "utf-8")),
-        ('Text/HTML;  Charset="iso-8859-1"', ("text/html", "iso-8859-1")),
-        ("application/x-pdf", ("application/pdf", None)),
-        ("text/plain;format=flowed", ("text/plain", None)),
-        (None, ("", None)),
-    ],
-)
-def test_parse_content_type(header: str | None, parsed: tuple[str, str | None]) -> None:
-    assert parse_content_type(header) == parsed
 
 
 def test_hanging_dns_lookup_times_out(fetch_settings: Settings) -> None:

@@ -1,6 +1,20 @@
+"""Pure sniffing and decoding: what a body is, and its text."""
+
+from __future__ import annotations
+
+import gzip
+
 import pytest
 
-from bot.ingest.sniff import classify, declared_charset, decode_text, sniff_bytes
+from bot.ingest.sniff import (
+    classify,
+    declared_charset,
+    decode_text,
+    parse_content_type,
+    sniff_bytes,
+    sniff_media_type,
+)
+from tests.servers.articles import ARTICLE_HTML, PNG_BYTES, TINY_PDF
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
@@ -58,3 +72,41 @@ def test_decode_unlabelled_legacy_encoding_is_detected():
     text = "Le gouvernement a annoncé une réforme très attendue des retraites. " * 20
     out = decode_text(text.encode("cp1252"))
     assert "réforme très attendue" in out
+
+
+# --- media types ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "media_type"),
+    [
+        (ARTICLE_HTML, "text/html"),
+        (b"\xef\xbb\xbf  <!doctype HTML><p>x", "text/html"),
+        (b"<?xml version='1.0'?>\n<html xmlns='x'>", "text/html"),
+        (b"<p>Short paragraph</p>", "text/html"),
+        (TINY_PDF, "application/pdf"),
+        (PNG_BYTES, "image/png"),
+        (b"\xff\xd8\xff\xe0JFIF", "image/jpeg"),
+        (b"RIFF\x00\x00\x00\x00WEBPVP8", "image/webp"),
+        (gzip.compress(b"x"), "application/gzip"),
+        (b"Plain words in a file.\n", "text/plain"),
+        (b"", "text/plain"),
+        (bytes(range(256)) * 4, "application/octet-stream"),
+    ],
+)
+def test_sniff_media_type(body: bytes, media_type: str) -> None:
+    assert sniff_media_type(body) == media_type
+
+
+@pytest.mark.parametrize(
+    ("header", "parsed"),
+    [
+        ("text/html; charset=UTF-8", ("text/html", "utf-8")),
+        ('Text/HTML;  Charset="iso-8859-1"', ("text/html", "iso-8859-1")),
+        ("application/x-pdf", ("application/pdf", None)),
+        ("text/plain;format=flowed", ("text/plain", None)),
+        (None, ("", None)),
+    ],
+)
+def test_parse_content_type(header: str | None, parsed: tuple[str, str | None]) -> None:
+    assert parse_content_type(header) == parsed

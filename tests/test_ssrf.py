@@ -10,7 +10,7 @@ import httpcore
 import pytest
 
 from bot.errors import BlockedAddress, FetchError, InvalidURL
-from bot.ingest.fetch import PinnedBackend, fetch
+from bot.ingest.fetch import fetch
 from bot.ingest.ssrf import (
     Allowlist,
     blocked_reason,
@@ -19,6 +19,7 @@ from bot.ingest.ssrf import (
     parse_ip_host,
     parse_url,
 )
+from bot.ingest.transport import PinnedBackend
 from bot.settings import Settings
 from tests.servers.articles import ARTICLE_HTML, ArticleServer
 

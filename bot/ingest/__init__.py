@@ -11,12 +11,12 @@ Public API (the other layers and the benchmarks call only these):
 
 from __future__ import annotations
 
-from bot.errors import NotAnArticle, UnsupportedType
+from bot.errors import NotAnArticle
 from bot.ingest.article import Article
 from bot.ingest.clean import clean_text
 from bot.ingest.html import extract_html
 from bot.ingest.pdf import extract_pdf
-from bot.ingest.sniff import classify, decode_text, guess_binary_type, media_type
+from bot.ingest.sniff import body_type, decode_text, kind_of, parse_content_type, unsupported
 from bot.settings import Settings
 
 __all__ = ["Article", "from_bytes", "from_html", "from_pdf", "from_text", "from_url"]
@@ -47,21 +47,16 @@ def from_bytes(
     charset: str | None = None,
 ) -> Article:
     """Read a body whose kind is known only by its label and its content."""
-    kind = classify(content_type, data)
+    read_as = body_type(content_type, data)
+    kind = kind_of(read_as)
     if kind == "pdf":
         return from_pdf(data, url)
+    charset = charset or parse_content_type(content_type)[1]
     if kind == "html":
         return from_html(decode_text(data, charset), url)
     if kind == "text":
         return from_text(decode_text(data, charset), url)
-    shown = media_type(content_type)
-    if shown in ("", "application/octet-stream"):
-        shown = guess_binary_type(data)
-    noun = "an image" if shown.startswith("image/") else "a file I can't read"
-    raise UnsupportedType(
-        f"That's {noun} ({shown}), not an article. I read web pages, plain text and PDFs.",
-        url=url,
-    )
+    raise unsupported(read_as, url)
 
 
 def from_url(url: str, settings: Settings | None = None) -> Article:
