@@ -12,7 +12,7 @@ _PROSE_CAP = 60.0
 _UNDECIDED_COST = 1.0
 _FURNITURE_COST = 2.0
 _END_COST = 30.0
-_PROSE_BEFORE_COMMENTS = 20.0
+_PROSE_BEFORE_STOP = 20.0
 _ALONE_SHARE = 0.35
 _MIN_ROWS = 4
 
@@ -30,7 +30,7 @@ def value(line: Line) -> float:
     return float("-inf")
 
 
-def comments_start(lines: Sequence[Line]) -> int:
+def stop_at(lines: Sequence[Line]) -> int:
     """Index of the first comments heading that follows some prose (or len(lines)).
 
     Comments are prose too, often more of it than the article, so the page is cut there
@@ -38,7 +38,7 @@ def comments_start(lines: Sequence[Line]) -> int:
     """
     prose = 0.0
     for i, line in enumerate(lines):
-        if line.kind is Kind.COMMENTS and prose >= _PROSE_BEFORE_COMMENTS:
+        if line.kind is Kind.STOP and prose >= _PROSE_BEFORE_STOP:
             return i
         prose += max(value(line), 0.0)
     return len(lines)
@@ -101,7 +101,7 @@ def main_block(lines: Sequence[Line]) -> tuple[int, int]:
     """[start, end) of the maximum-value run of lines (Kadane); (0, 0) if nothing is prose."""
     best, best_range = 0.0, (0, 0)
     total, start = 0.0, 0
-    for i, worth in enumerate(values(lines[: comments_start(lines)])):
+    for i, worth in enumerate(values(lines[: stop_at(lines)])):
         if total <= 0:
             total, start = 0.0, i
         total += worth

@@ -100,6 +100,9 @@ PAYWALL = _any(
 WIDGET = _any(
     # English
     r"^\W*share\b",
+    r"^\W*[\d.,]+[km]?\s+(?:shares?|likes?|views?)\W*$",
+    r"^\W*(?:tweet|pin|buffer|like|flip|save)\W*$",
+    r"click to tweet",
     r"share (?:this|on|via)\b",
     r"follow us",
     r"\b(?:whatsapp|facebook|twitter|linkedin|pinterest|instagram|reddit|telegram|flipboard)\b",
@@ -146,6 +149,25 @@ WIDGET = _any(
 # Unrendered template fields: {{free_limit}}, ${count}, {% if %}, [[name]].
 PLACEHOLDER = re.compile(r"\{\{.*?\}\}|\$\{[^}]*\}|\{%.*?%\}|\[\[[^\]]*\]\]")
 
+# A site's legal footer: the page is over ("© 2019 CBS Interactive Inc. All Rights Reserved.").
+LEGAL_FOOTER = _any(
+    r"(?:©|\(c\)|copyright)\s*(?:19|20)\d\d",
+    r"(?:19|20)\d\d\s*(?:©|\(c\))",
+)
+RIGHTS_RESERVED = _any(
+    r"all rights reserved",
+    r"alle rechte vorbehalten",
+    r"(?:todos los )?derechos reservados",
+    r"(?:todos os )?direitos reservados",
+    r"tutti i diritti riservati",
+    r"tous droits r[eé]serv[eé]s",
+    r"все права защищены",
+    r"hak cipta",
+    r"無断(?:転載|複製)",
+    r"무단\s*전재",
+    r"版权所有",
+)
+
 COPYRIGHT = re.compile(r"©|\(c\)\s*(?:19|20)\d\d|copyright\s+(?:©\s*)?(?:19|20)\d\d", re.I)
 
 # Prices and plan terms: "₹900", "$4.99/month", "3 Months".
@@ -156,6 +178,7 @@ PRICE = re.compile(
 # Where the article is certainly over: the comments begin. Nothing after is article text.
 _COMMENTS = [
     r"^\W*\d+\s+(?:comments?|responses?|replies|reactions)\b",
+    r"^\W*(?:\d+|one)\s+(?:thoughts?|responses?|replies|comments?)\s+(?:on|to)\b",
     r"^\W*(?:top |all |reader )?comments?\s*[(\[]?\d*[)\]]?\W*$",
     r"leave a (?:reply|comment)",
     r"comments? (?:are|is) closed",

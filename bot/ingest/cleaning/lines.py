@@ -10,9 +10,11 @@ from bot.ingest.cleaning.boilerplate import (
     COMMENTS,
     COPYRIGHT,
     END_MARKER,
+    LEGAL_FOOTER,
     PAYWALL,
     PLACEHOLDER,
     PRICE,
+    RIGHTS_RESERVED,
     WIDGET,
 )
 from bot.ingest.cleaning.stopwords import words_of
@@ -34,11 +36,12 @@ _LONG_ITEM = 20
 
 
 class Kind(IntEnum):
-    COMMENTS = 0  # the comments start here: nothing after is article
-    END = 1  # a list of other stories or an author box starts here
-    FURNITURE = 2
-    UNDECIDED = 3
-    PROSE = 4
+    STOP = 0  # the comments start here: nothing after is article
+    WALL = 1  # the site's legal footer: the article doesn't run across it
+    END = 2  # a list of other stories or an author box starts here
+    FURNITURE = 3
+    UNDECIDED = 4
+    PROSE = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,8 +93,10 @@ def judge(text: str, stopwords: frozenset[str], repeated: bool) -> Line:
         return Line(text, size, kind, wordy, bullet, _is_row(body, size), bool(_DIGIT.search(body)))
 
     if size < 12 and not bullet and COMMENTS.search(body):
-        return verdict(Kind.COMMENTS)
-    if size < 10 and END_MARKER.search(body):
+        return verdict(Kind.STOP)
+    if size < 25 and RIGHTS_RESERVED.search(body):
+        return verdict(Kind.WALL)
+    if (size < 10 and END_MARKER.search(body)) or (size < 25 and LEGAL_FOOTER.search(body)):
         return verdict(Kind.END)
     if PLACEHOLDER.search(text) or not _LETTER.search(text):
         return verdict(Kind.FURNITURE)
