@@ -1,0 +1,268 @@
+"""Slack message payloads for replies, sources and errors. Pure: dicts in, dicts out.
+
+Replies are standard markdown (what the model writes), posted in Slack's `markdown` block
+(or as `markdown_text` when streaming), so Slack renders it; nothing is converted to
+mrkdwn by hand. Only the short lines this module writes itself (source line, errors, the
+notification fallback) are mrkdwn, and everything from outside is escaped there.
+
+Limits (https://docs.slack.dev/reference/block-kit/blocks): message `text` 40,000 chars
+(4,000 in practice: longer ones are truncated or rejected by chat.update), 50 blocks per
+message, 3,000 chars of section text, 12,000 chars of `markdown` block text per payload,
+10 elements per context block.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from bot.errors import (
+    ArticlebotError,
+    BlockedAddress,
+    ConfigError,
+    FetchTimeout,
+    Forbidden,
+    InvalidURL,
+    LLMError,
+    NotAnArticle,
+    NotFound,
+    TooLarge,
+    UnsupportedType,
+)
+from bot.ingest.article import Article
+from bot.slack.text import balance_fences, split_markdown
+
+Block = dict[str, Any]
+Payload = dict[str, Any]
+
+MESSAGE_LIMIT = 4_000  # chars per message we post; Slack's hard limit is 40,000
+MAX_TEXT = 40_000
+MAX_BLOCKS = 50
+MAX_SECTION_TEXT = 3_000
+MAX_MARKDOWN_TOTAL = 12_000
+MAX_CONTEXT_ELEMENTS = 10
+FALLBACK_CHARS = 300  # notification previews show far less; no need to send more
+
+OFFLINE_LABEL = "Offline engine (extractive, no AI model)"
+UNEXPECTED = "Something went wrong on my side. Please try again in a minute."
+
+# Slack's special mentions; in the model's output (which quotes articles) they must stay text.
+_MENTION = re.compile(r"<(?=[!@#])")
+_SPACES = re.compile(r"\s+")
+
+
+# --- escaping -------------------------------------------------------------------------------
+
+
+def escape_mrkdwn(text: str) -> str:
+    """Escape the three characters Slack's mrkdwn treats as control characters."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def neutralize_mentions(markdown: str) -> str:
+    """Keep `<!channel>`, `<@U…>`, `<#C…>` in model output from pinging anyone.
+
+    A zero-width space after `<` breaks Slack's parsing and looks the same; escaping with
+    entities would show `&lt;` inside code, where markdown does not decode entities.
+    """
+    return _MENTION.sub("<\u200b", markdown)
+
+
+def _link_target(url: str) -> str:
+    # `|` and `>` end the target in Slack's <url|label> syntax; `&` must be escaped there too.
+    return url.replace("&", "&amp;").replace("<", "%3C").replace(">", "%3E").replace("|", "%7C")
+
+
+def link(url: str, label: str) -> str:
+    """A mrkdwn link with an escaped label."""
+    return f"<{_link_target(url)}|{escape_mrkdwn(label)}>"
+
+
+def _shorten(text: str, limit: int) -> str:
+    text = _SPACES.sub(" ", text).strip()
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut[limit // 2 :]:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:.") + "…"
+
+
+# --- replies --------------------------------------------------------------------------------
+
+
+def split_message(markdown: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """The reply cut into parts that each fit one message (see bot.slack.text)."""
+    return split_markdown(markdown, min(limit, MAX_MARKDOWN_TOTAL))
+
+
+def preview(markdown: str, limit: int = MESSAGE_LIMIT) -> str:
+    """The start of a reply still being written, safe to show: within limit, fences closed."""
+    parts = split_message(markdown, limit - 2)
+    if not parts:
+        return ""
+    head = parts[0] if len(parts) == 1 else f"{parts[0]} …"
+    return balance_fences(head)
+
+
+def fallback_text(markdown: str, limit: int = FALLBACK_CHARS) -> str:
+    """Plain text for notifications and screen readers when the message has blocks."""
+    return escape_mrkdwn(_shorten(markdown, limit))
+
+
+def markdown_block(markdown: str) -> Block:
+    return {"type": "markdown", "text": neutralize_mentions(markdown)}
+
+
+def context_block(*mrkdwn: str) -> Block:
+    """A context block of already-formatted (escaped) mrkdwn strings."""
+    elements = [{"type": "mrkdwn", "text": text[:MAX_SECTION_TEXT]} for text in mrkdwn if text]
+    return {"type": "context", "elements": elements[:MAX_CONTEXT_ELEMENTS]}
+
+
+def message_blocks(markdown: str, footer: Sequence[Block] | None = None) -> list[Block]:
+    """One reply part as blocks: the markdown, then (on the last part) the source footer."""
+    return [markdown_block(markdown), *(footer or ())]
+
+
+def message_payload(markdown: str, footer: Sequence[Block] | None = None) -> Payload:
+    """Keyword arguments for chat.postMessage / chat.update / chat.postEphemeral (add channel)."""
+    return {
+        "text": fallback_text(markdown),
+        "blocks": message_blocks(markdown, footer),
+        "unfurl_links": False,
+        "unfurl_media": False,
+    }
+
+
+def reply_payloads(
+    markdown: str, footer: Sequence[Block] | None = None, *, limit: int = MESSAGE_LIMIT
+) -> list[Payload]:
+    """A whole reply as one or more message payloads; the footer goes on the last one."""
+    parts = split_message(markdown, limit)
+    return [
+        message_payload(part, footer if number == len(parts) else None)
+        for number, part in enumerate(parts, start=1)
+    ]
+
+
+def markdown_text_payloads(markdown: str, *, limit: int = MESSAGE_LIMIT) -> list[Payload]:
+    """A reply as `markdown_text` payloads (no blocks, no text: Slack refuses the mix)."""
+    return [
+        {"markdown_text": neutralize_mentions(part), "unfurl_links": False, "unfurl_media": False}
+        for part in split_message(markdown, limit)
+    ]
+
+
+# --- the source line ------------------------------------------------------------------------
+
+
+class SourcedReply(Protocol):
+    """What the source footer needs from a pipeline result."""
+
+    @property
+    def article(self) -> Article: ...
+
+    @property
+    def engine(self) -> str: ...
+
+    @property
+    def label(self) -> str | None: ...
+
+
+def source_line(article: Article) -> str:
+    """`Title` (linked) · site · author · date, in escaped mrkdwn."""
+    title = _shorten(article.title or "", 150)
+    if article.url:
+        head = link(article.url, title or _shorten(article.url, 100))
+    else:
+        head = escape_mrkdwn(title or "Pasted text")
+    details = [article.site_name, article.author and f"by {article.author}", article.published]
+    extras = [escape_mrkdwn(_shorten(item, 80)) for item in details if item]
+    return " · ".join([f"*{head}*", *extras])
+
+
+def source_blocks(
+    result: SourcedReply, *, articles: Sequence[Article] = (), max_sources: int = 5
+) -> list[Block]:
+    """The footer under a reply: where it came from, and which engine wrote it.
+
+    `articles` lists every source when the reply covered several; otherwise result.article.
+    """
+    sources = list(articles) or [result.article]
+    lines = [f":newspaper: {source_line(article)}" for article in sources[:max_sources]]
+    if len(sources) > max_sources:
+        lines.append(f"…and {len(sources) - max_sources} more")
+    label = result.label or (OFFLINE_LABEL if result.engine == "offline" else None)
+    elements = ["\n".join(lines)]
+    if label:
+        elements.append(f":robot_face: {escape_mrkdwn(_shorten(label, 200))}")
+    return [context_block(*elements)]
+
+
+# --- errors ---------------------------------------------------------------------------------
+
+# What the person can do about each kind of failure (first match wins, most specific first).
+_HINTS: list[tuple[type[ArticlebotError], str]] = [
+    (Forbidden, "If you can read it in your browser, paste the article text here instead."),
+    (FetchTimeout, "The site was slow. Try again, or paste the article text here instead."),
+    (NotFound, "Check the link for typos."),
+    (TooLarge, "Try a shorter page, or paste the part you care about."),
+    (UnsupportedType, "I can read web pages, PDFs and plain text."),
+    (BlockedAddress, "I only read public web pages."),
+    (InvalidURL, "Send a full link starting with https://."),
+    (NotAnArticle, "Paste the article text itself if the page is mostly something else."),
+    (LLMError, "Try again in a minute."),
+    (ConfigError, "An admin needs to fix the bot's settings."),
+]
+
+
+def error_text(exc: BaseException) -> str:
+    """A friendly mrkdwn line for a failure; nothing internal leaks from unexpected errors."""
+    if not isinstance(exc, ArticlebotError):
+        return f":warning: {UNEXPECTED}"
+    message = escape_mrkdwn(_shorten(str(exc), 1_000))
+    hint = next((hint for kind, hint in _HINTS if isinstance(exc, kind)), None)
+    return f":warning: {message}" + (f"\n{hint}" if hint else "")
+
+
+def error_payload(exc: BaseException) -> Payload:
+    """An error message ready for chat.postEphemeral (add channel, user) or respond()."""
+    text = error_text(exc)
+    return {"text": text, "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]}
+
+
+# --- checks ---------------------------------------------------------------------------------
+
+
+def payload_problems(payload: Payload, *, text_limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Which of Slack's limits a payload breaks (empty when it is fine to send)."""
+    problems: list[str] = []
+    text = payload.get("text") or ""
+    blocks = payload.get("blocks") or []
+    if "markdown_text" in payload:
+        if "text" in payload or "blocks" in payload:
+            problems.append("markdown_text cannot be combined with text or blocks")
+        if len(payload["markdown_text"]) > MAX_MARKDOWN_TOTAL:
+            problems.append(f"markdown_text longer than {MAX_MARKDOWN_TOTAL}")
+    elif not text.strip():
+        problems.append("no text: notifications need a plain fallback")
+    if len(text) > text_limit:
+        problems.append(f"text longer than {text_limit}")
+    if len(blocks) > MAX_BLOCKS:
+        problems.append(f"more than {MAX_BLOCKS} blocks")
+    markdown_total = 0
+    for block in blocks:
+        kind = block.get("type")
+        if kind == "markdown":
+            markdown_total += len(block.get("text", ""))
+        elif kind == "section" and len(block.get("text", {}).get("text", "")) > MAX_SECTION_TEXT:
+            problems.append(f"section text longer than {MAX_SECTION_TEXT}")
+        elif kind == "context" and len(block.get("elements", [])) > MAX_CONTEXT_ELEMENTS:
+            problems.append(f"more than {MAX_CONTEXT_ELEMENTS} context elements")
+    if markdown_total > MAX_MARKDOWN_TOTAL:
+        problems.append(f"markdown blocks longer than {MAX_MARKDOWN_TOTAL} in total")
+    if markdown_total > text_limit:
+        problems.append(f"markdown longer than {text_limit}")
+    return problems

@@ -1,0 +1,296 @@
+"""Slack formatting: limits always respected, content never lost, fences balanced, escaping.
+
+Also the app manifest (it is the Slack-facing half of the same contract).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from bot.errors import ArticlebotError, Forbidden, LLMTimeout
+from bot.ingest.article import Article
+from bot.slack import format as fmt
+from bot.slack.text import balance_fences, split_markdown
+
+FENCE_LINE = re.compile(r"^ {0,3}(`{3,}|~{3,}).*$", re.MULTILINE)
+SENTENCES = [
+    "The council approved the new budget after a long debate on Tuesday evening.",
+    "Critics said the plan ignores the rising cost of housing in the city centre.",
+    "Supporters pointed to the new bus lines & the longer library hours.",
+    "A final vote is expected next month, once the committee has reported back.",
+]
+
+
+def _paragraph(seed: int, sentences: int) -> str:
+    return " ".join(SENTENCES[(seed + i) % len(SENTENCES)] for i in range(sentences))
+
+
+def long_reply() -> str:
+    """About 9,000 characters of the markdown a model writes: headings, prose, lists, code."""
+    parts = ["## Summary", _paragraph(0, 6)]
+    parts.append("\n".join(f"- Point {i}: {SENTENCES[i % 4]}" for i in range(12)))
+    parts.append(
+        "```python\n" + "\n".join(f"total += row[{i}]  # add" for i in range(40)) + "\n```"
+    )
+    for seed in range(9):
+        parts.append(f"### Part {seed}")
+        parts.append(_paragraph(seed, 4))
+    parts.append("1. First step\n   with a continuation line\n2. Second step")
+    text = "\n\n".join(parts)
+    while len(text) < 9_000:
+        text += "\n\n" + _paragraph(len(text), 3)
+    return text
+
+
+def words(text: str) -> list[str]:
+    """The content: every word in order, ignoring whitespace and fence lines."""
+    return FENCE_LINE.sub("", text).split()
+
+
+def fences_balanced(text: str) -> bool:
+    return len(FENCE_LINE.findall(text)) % 2 == 0
+
+
+# --- splitting --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("limit", [4_000, 1_500, 300])
+def test_long_reply_splits_within_limits_and_rejoins_to_the_same_words(limit: int) -> None:
+    reply = long_reply()
+    assert len(reply) >= 9_000
+    parts = fmt.split_message(reply, limit)
+    assert len(parts) >= -(-len(reply) // limit)
+    assert all(0 < len(part) <= limit for part in parts)
+    assert words("\n\n".join(parts)) == words(reply)
+    assert all(fences_balanced(part) for part in parts)
+
+
+def test_every_payload_of_a_long_reply_is_within_slack_limits() -> None:
+    article = Article.from_paragraphs(["Body."], source_kind="html", url="https://x.test/a")
+    footer = fmt.source_blocks(_Result(article, "openai", None))
+    payloads = fmt.reply_payloads(long_reply(), footer)
+    assert len(payloads) >= 3
+    for payload in payloads:
+        assert fmt.payload_problems(payload) == []
+        assert payload["unfurl_links"] is False and payload["unfurl_media"] is False
+        assert payload["text"].strip()  # a notification fallback on every message
+    assert [p["blocks"][-1]["type"] for p in payloads] == ["markdown"] * (len(payloads) - 1) + [
+        "context"
+    ]
+
+
+def test_short_reply_stays_one_message() -> None:
+    assert fmt.split_message("Just **one** line.") == ["Just **one** line."]
+    assert fmt.split_message("  \n ") == []
+
+
+def test_split_prefers_paragraphs_then_lines_then_sentences_then_words() -> None:
+    paragraphs = [_paragraph(i, 2) for i in range(6)]
+    parts = split_markdown("\n\n".join(paragraphs), 400)
+    assert all(part.split("\n\n")[0] in paragraphs for part in parts)  # cut between paragraphs
+
+    one_paragraph = _paragraph(0, 30)
+    parts = split_markdown(one_paragraph, 500)
+    assert len(parts) > 1
+    assert all(part.endswith(".") for part in parts)  # cut after whole sentences
+
+    run_on = " ".join(["word"] * 400)  # no sentence end anywhere
+    parts = split_markdown(run_on, 301)
+    assert all(set(part.split()) == {"word"} and len(part) <= 301 for part in parts)
+    assert sum(len(part.split()) for part in parts) == 400  # no word cut in two
+
+    blob = "x" * 1_000  # nothing to cut at: hard cut, nothing lost
+    assert "".join(split_markdown(blob, 300)) == blob
+
+
+def test_bullets_stay_whole_with_their_continuation_lines() -> None:
+    items = [
+        f"- Item {i}: {SENTENCES[i % 4]}\n  More about item {i}, on a continuation line."
+        for i in range(20)
+    ]
+    parts = split_markdown("\n".join(items), 500)
+    assert len(parts) > 1
+    for item in items:
+        assert sum(item in part for part in parts) == 1
+
+
+def test_long_code_block_is_closed_and_reopened_in_every_part() -> None:
+    code = "\n".join(f"print('line {i}')" for i in range(300))
+    reply = f"Intro paragraph.\n\n```python\n{code}\n```\n\nOutro paragraph."
+    parts = split_markdown(reply, 800)
+    code_parts = [part for part in parts if "print(" in part]
+    assert len(code_parts) > 2
+    for part in parts:
+        assert len(part) <= 800
+        assert fences_balanced(part)
+    for part in code_parts:  # every print line sits between a reopened fence and a close
+        lines = part.splitlines()
+        start, end = lines.index("```python"), len(lines) - 1 - lines[::-1].index("```")
+        assert all(start < i < end for i, line in enumerate(lines) if line.startswith("print("))
+    rejoined = [line for line in "\n".join(parts).splitlines() if line.startswith("print(")]
+    assert rejoined == code.splitlines()
+
+
+def test_unclosed_fence_is_closed() -> None:
+    parts = split_markdown("Text.\n\n```\n" + "a = 1\n" * 400, 500)
+    assert all(fences_balanced(part) for part in parts)
+    assert balance_fences("Start\n```js\nlet a") == "Start\n```js\nlet a\n```"
+    assert balance_fences("```\na\n```") == "```\na\n```"
+
+
+def test_preview_is_within_limit_and_renders() -> None:
+    streaming = long_reply()[:5_000] + "\n\n```sql\nSELECT *"
+    shown = fmt.preview(streaming, 4_000)
+    assert 0 < len(shown) <= 4_000
+    assert fences_balanced(shown)
+    assert fmt.preview("```\nstill typing") == "```\nstill typing\n```"
+
+
+# --- payloads ---------------------------------------------------------------------------------
+
+
+def test_markdown_text_payloads_never_mix_with_text_or_blocks() -> None:
+    payloads = fmt.markdown_text_payloads(long_reply())
+    assert len(payloads) > 1
+    for payload in payloads:
+        assert "text" not in payload and "blocks" not in payload
+        assert fmt.payload_problems(payload) == []
+    assert fmt.payload_problems({"markdown_text": "a", "text": "a"}) == [
+        "markdown_text cannot be combined with text or blocks"
+    ]
+
+
+def test_payload_problems_catch_each_limit() -> None:
+    assert fmt.payload_problems({"text": "x" * 4_001})
+    assert fmt.payload_problems({"text": "x", "blocks": [fmt.markdown_block("y")] * 51})
+    section = {"type": "section", "text": {"type": "mrkdwn", "text": "s" * 3_001}}
+    assert fmt.payload_problems({"text": "x", "blocks": [section]})
+    big = fmt.markdown_block("m" * 3_500)
+    assert fmt.payload_problems({"text": "x", "blocks": [big] * 4}, text_limit=40_000)
+    assert fmt.payload_problems({"blocks": [fmt.markdown_block("no fallback")]})
+
+
+def test_mentions_in_model_output_cannot_ping() -> None:
+    block = fmt.markdown_block("Hey <!channel> and <@U123> see <#C1|general>; 3 < 4")
+    text = block["text"]
+    assert "<!" not in text and "<@" not in text and "<#" not in text
+    assert text.replace("\u200b", "") == "Hey <!channel> and <@U123> see <#C1|general>; 3 < 4"
+    assert fmt.fallback_text("<!here> A & B") == "&lt;!here&gt; A &amp; B"
+
+
+def test_fallback_text_is_short_plain_and_whole_words() -> None:
+    fallback = fmt.fallback_text(long_reply())
+    assert len(fallback) <= fmt.FALLBACK_CHARS
+    assert fallback.endswith("…")
+    assert "\n" not in fallback
+    assert long_reply().split()[:5] == fallback.split()[:5]
+
+
+# --- source line ------------------------------------------------------------------------------
+
+
+@dataclass
+class _Result:
+    article: Article
+    engine: str
+    label: str | None
+
+
+def test_source_line_escapes_and_links_without_breaking_slack_syntax() -> None:
+    article = Article.from_paragraphs(
+        ["Body."],
+        source_kind="html",
+        url="https://news.test/a?x=1&y=2|z",
+        title="Cats <3 & dogs > birds",
+        site_name="News & Co",
+        author="Ann <Lee>",
+        published="2025-03-04",
+    )
+    (block,) = fmt.source_blocks(_Result(article, "openai", None))
+    assert block["type"] == "context"
+    (element,) = block["elements"]
+    text = element["text"]
+    link = re.search(r"<([^<>|]+)\|([^<>]+)>", text)
+    assert link is not None
+    assert link[1] == "https://news.test/a?x=1&amp;y=2%7Cz"
+    assert link[2] == "Cats &lt;3 &amp; dogs &gt; birds"
+    assert "News &amp; Co" in text and "by Ann &lt;Lee&gt;" in text and "2025-03-04" in text
+    assert "Offline" not in json.dumps(block)
+
+
+def test_source_blocks_label_the_offline_engine_and_list_many_sources() -> None:
+    pasted = Article.from_paragraphs(["Some pasted text."], source_kind="text")
+    (block,) = fmt.source_blocks(_Result(pasted, "offline", None))
+    assert "Pasted text" in block["elements"][0]["text"]
+    assert fmt.OFFLINE_LABEL in block["elements"][1]["text"]
+    (custom,) = fmt.source_blocks(_Result(pasted, "openai", "Answered by gpt-4o-mini"))
+    assert "gpt-4o-mini" in custom["elements"][1]["text"]
+
+    many = [
+        Article.from_paragraphs(["b"], source_kind="html", url=f"https://x.test/{i}", title=f"T{i}")
+        for i in range(7)
+    ]
+    (block,) = fmt.source_blocks(_Result(many[0], "openai", None), articles=many)
+    lines = block["elements"][0]["text"].split("\n")
+    assert len(lines) == 6 and lines[-1] == "…and 2 more"
+
+
+# --- errors -----------------------------------------------------------------------------------
+
+
+def test_error_payload_explains_and_suggests() -> None:
+    payload = fmt.error_payload(Forbidden("That page needs a login <paywall>.", url="https://x"))
+    assert "That page needs a login &lt;paywall&gt;." in payload["text"]
+    assert "paste the article text" in payload["text"]
+    assert fmt.payload_problems(payload) == []
+    assert "Try again" in fmt.error_text(LLMTimeout("The model did not answer in time."))
+    assert fmt.error_text(ArticlebotError("Plain.")) == ":warning: Plain."
+
+
+def test_unexpected_errors_never_leak_details() -> None:
+    text = fmt.error_text(RuntimeError("token xoxb-123 at /srv/app.py line 9"))
+    assert "xoxb" not in text and "app.py" not in text
+    assert fmt.UNEXPECTED in text
+
+
+# --- manifest ---------------------------------------------------------------------------------
+
+MANIFEST = Path(__file__).resolve().parent.parent / "manifest.json"
+
+
+def test_manifest_is_valid_and_lists_what_the_listeners_need() -> None:
+    manifest = json.loads(MANIFEST.read_text(encoding="utf-8"))
+    features = manifest["features"]
+    commands = {command["command"]: command for command in features["slash_commands"]}
+    assert set(commands) == {"/summarize", "/ask"}
+    assert all(command["usage_hint"] and command["description"] for command in commands.values())
+    shortcuts = {s["callback_id"]: s for s in features["shortcuts"]}
+    assert shortcuts["summarize_message"]["type"] == "message"
+    assert shortcuts["summarize_message"]["name"] == "Summarize article"
+    assert features["assistant_view"]["assistant_description"]
+
+    settings = manifest["settings"]
+    assert settings["socket_mode_enabled"] is True
+    assert settings["interactivity"]["is_enabled"] is True
+    events = set(settings["event_subscriptions"]["bot_events"])
+    assert events == {
+        "app_mention",
+        "message.im",
+        "message.channels",
+        "message.groups",
+        "message.mpim",
+        "assistant_thread_started",
+        "assistant_thread_context_changed",
+    }
+    scopes = set(manifest["oauth_config"]["scopes"]["bot"])
+    # Each event needs its scope; each scope must be justified in bot/slack/__init__.py.
+    needed = {"app_mentions:read", "im:history", "channels:history", "groups:history"}
+    assert needed | {"mpim:history", "assistant:write", "commands", "chat:write"} <= scopes
+    import bot.slack
+
+    assert all(scope in (bot.slack.__doc__ or "") for scope in scopes)
