@@ -1,0 +1,69 @@
+"""Build the Bolt app: a Web API client pointed at SLACK_API_URL, the services, the listeners."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+
+from bot.errors import ConfigError
+from bot.pipeline import Pipeline
+from bot.settings import Settings
+from bot.slack.context import Services
+from bot.slack.listeners import register
+from bot.slack.worker import WorkerPool
+from bot.store import open_store
+
+log = logging.getLogger(__name__)
+
+
+def web_client(settings: Settings) -> WebClient:
+    """The bot's Web API client; rate-limited and failed calls are retried, not dropped."""
+    if settings.slack_bot_token is None:
+        raise ConfigError("Set SLACK_BOT_TOKEN (the xoxb- token from OAuth & Permissions).")
+    base_url = settings.slack_api_url.rstrip("/") + "/"
+    return WebClient(
+        token=settings.slack_bot_token.get_secret_value(),
+        base_url=base_url,
+        retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=2),
+            RateLimitErrorRetryHandler(max_retry_count=3),
+            ServerErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+def create_app(
+    settings: Settings,
+    *,
+    pipeline: Pipeline | None = None,
+    services: Services | None = None,
+) -> App:
+    client = web_client(settings)
+    app = App(
+        client=client,
+        signing_secret=(
+            settings.slack_signing_secret.get_secret_value()
+            if settings.slack_signing_secret
+            else None
+        ),
+        # Socket Mode has no signing secret (requests come over our own websocket).
+        request_verification_enabled=settings.slack_signing_secret is not None,
+        process_before_response=False,
+    )
+    if services is None:
+        store = open_store(settings)
+        services = Services(
+            settings=settings,
+            pipeline=pipeline or Pipeline(settings, store=store),
+            store=store,
+            pool=WorkerPool(settings.slack_worker_threads),
+        )
+    register(app, services)
+    return app

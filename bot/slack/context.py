@@ -1,0 +1,41 @@
+"""Where a reply goes, and the long-lived services every listener shares."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from bot.pipeline import Pipeline
+from bot.settings import Settings
+from bot.slack.worker import WorkerPool
+from bot.store import Conversation, Store
+
+
+@dataclass(frozen=True, slots=True)
+class Destination:
+    """A place in Slack to answer: a channel, maybe a thread, maybe only the asker's eyes."""
+
+    channel: str
+    user: str | None = None  # who asked
+    team: str | None = None
+    thread_ts: str | None = None  # reply inside this thread
+    ephemeral: bool = False  # only the asker sees it
+    response_url: str | None = None  # slash commands and shortcuts: a way to reach the asker
+    assistant: bool = False  # the agent/assistant view: status line instead of a placeholder
+    preface: str | None = None  # shown above the reply, e.g. who asked (slash commands)
+
+    @property
+    def conversation(self) -> Conversation:
+        """The memory key: a thread, or the channel/DM itself when not in a thread."""
+        return Conversation(self.team or "-", self.channel, self.thread_ts)
+
+
+@dataclass(slots=True)
+class Services:
+    settings: Settings
+    pipeline: Pipeline
+    store: Store
+    pool: WorkerPool
+
+    def submit(self, fn: Any, *, name: str) -> None:
+        self.pool.submit(fn, name=name)

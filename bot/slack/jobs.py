@@ -1,0 +1,207 @@
+"""The slow part of every surface, run on the worker pool: read, then summarize or answer."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+import httpx
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.errors import ArticlebotError, IngestError, NotAnArticle, TooLarge
+from bot.ingest import Article, from_bytes
+from bot.ingest.links import ParsedInput
+from bot.pipeline import Result
+from bot.slack.context import Destination, Services
+from bot.slack.replies import Reply
+from bot.store import ArticleRef
+
+log = logging.getLogger(__name__)
+
+MAX_LINKS = 3  # links summarized from one message; more is usually a list, not a request
+UNEXPECTED = "Something went wrong on my side. Please try again in a minute."
+NOT_IN_CHANNEL = "I'm not in this channel, so only you can see this. Invite me with `/invite`."
+
+
+def _reply(services: Services, client: WebClient, dest: Destination) -> Reply:
+    return Reply(client, dest, stream=services.settings.slack_stream)
+
+
+def summarize(
+    services: Services,
+    client: WebClient,
+    dest: Destination,
+    parsed: ParsedInput,
+    *,
+    files: Sequence[dict[str, Any]] = (),
+    style: str | None = None,
+) -> None:
+    """Summarize each link (or the paste, or the shared files) into `dest`."""
+    try:
+        articles = list(_sources(services, client, parsed, files))
+    except ArticlebotError as exc:
+        _reply(services, client, dest).fail(exc)
+        return
+    for load in articles:
+        _run(
+            services,
+            client,
+            dest,
+            lambda reply, load=load: services.pipeline.summarize(
+                load(), style=style, instructions=parsed.instruction, on_text=reply.write
+            ),
+        )
+
+
+def ask(
+    services: Services,
+    client: WebClient,
+    dest: Destination,
+    question: str,
+    articles: Sequence[Article | ArticleRef],
+) -> None:
+    """Answer `question` from `articles`, with the conversation so far as context."""
+    history = services.store.history(dest.conversation, limit=10)
+    try:
+        articles = [load_article(services, ref) for ref in articles]
+    except ArticlebotError as exc:
+        _reply(services, client, dest).fail(exc)
+        return
+    _run(
+        services,
+        client,
+        dest,
+        lambda reply: services.pipeline.ask(
+            articles, question, history=history, on_text=reply.write
+        ),
+        question=question,
+    )
+
+
+def load_article(services: Services, ref: Article | ArticleRef) -> Article:
+    """An article remembered by reference: from the cache, or fetched again if it expired."""
+    if isinstance(ref, Article):
+        return ref
+    article = services.pipeline.article_by_hash(ref.content_hash)
+    if article is not None:
+        return article
+    if ref.url:
+        return services.pipeline.article_from_url(ref.url)
+    raise NotAnArticle("I no longer have that article; please send the link or paste it again.")
+
+
+def ask_about_links(
+    services: Services,
+    client: WebClient,
+    dest: Destination,
+    question: str,
+    urls: Sequence[str],
+) -> None:
+    """`/ask <link> <question>`: read the links first, then answer."""
+    try:
+        articles = [services.pipeline.article_from_url(url) for url in urls[:MAX_LINKS]]
+    except ArticlebotError as exc:
+        _reply(services, client, dest).fail(exc)
+        return
+    ask(services, client, dest, question, articles)
+
+
+def _run(
+    services: Services,
+    client: WebClient,
+    dest: Destination,
+    produce: Any,
+    *,
+    question: str | None = None,
+) -> None:
+    reply = _reply(services, client, dest)
+    try:
+        try:
+            reply.start()
+        except SlackApiError as exc:
+            if exc.response.get("error") not in ("not_in_channel", "channel_not_found"):
+                raise
+            dest = replace(dest, ephemeral=True)  # tell the asker privately instead
+            reply = _reply(services, client, dest)
+        result: Result = produce(reply)
+        reply.finish(result)
+        _remember(services, dest, result, question)
+    except ArticlebotError as exc:
+        reply.fail(exc)
+    except Exception:
+        log.exception("reply failed")
+        reply.fail(ArticlebotError(UNEXPECTED))
+
+
+def _remember(services: Services, dest: Destination, result: Result, question: str | None) -> None:
+    store = services.store
+    for article in result.articles or (result.article,):
+        ref = ArticleRef(article.content_hash, article.url, article.title)
+        store.remember_article(dest.conversation, ref)
+    if question:
+        store.append_turn(dest.conversation, "user", question)
+    store.append_turn(dest.conversation, "assistant", result.text)
+    if dest.thread_ts:
+        store.mark_engaged(dest.conversation)
+
+
+def _sources(
+    services: Services,
+    client: WebClient,
+    parsed: ParsedInput,
+    files: Sequence[dict[str, Any]],
+) -> list[Any]:
+    """Loaders for each article a message carries, fetched lazily on the worker."""
+    loaders: list[Any] = []
+    for file in files:
+        loaders.append(lambda file=file: read_slack_file(services, client, file))
+    if parsed.kind == "paste":
+        loaders.append(lambda: services.pipeline.article_from_text(parsed.text))
+    elif parsed.kind == "link":
+        for url in parsed.urls[:MAX_LINKS]:
+            loaders.append(lambda url=url: services.pipeline.article_from_url(url))
+    if not loaders:
+        raise NotAnArticle("Give me an article link, paste the article, or share a PDF.")
+    return loaders
+
+
+def read_slack_file(services: Services, client: WebClient, file: dict[str, Any]) -> Article:
+    """Download a shared snippet or PDF with the bot token, then read it like any file.
+
+    The token is sent only to Slack's own file host (or the configured API host, for
+    tests and GovSlack): a file object pointing anywhere else is refused.
+    """
+    url = file.get("url_private_download") or file.get("url_private")
+    if not url:
+        raise IngestError("I couldn't open that file.")
+    allowed = {
+        "files.slack.com",
+        "slack-files.com",
+        httpx.URL(services.settings.slack_api_url).host,
+    }
+    if httpx.URL(url).host not in allowed:
+        raise IngestError("That file isn't hosted by Slack, so I won't send it my token.")
+    limit = services.settings.fetch_max_bytes
+    if int(file.get("size") or 0) > limit:
+        raise TooLarge(f"That file is larger than {limit:,} bytes.")
+    token = client.token or ""
+    with (
+        httpx.Client(timeout=services.settings.fetch_total_timeout, follow_redirects=True) as http,
+        http.stream("GET", url, headers={"Authorization": f"Bearer {token}"}) as response,
+    ):
+        if response.status_code in (401, 403, 404):
+            raise IngestError("I don't have permission to read that file (files:read).")
+        data = b""
+        for chunk in response.iter_bytes():
+            data += chunk
+            if len(data) > limit:
+                raise TooLarge(f"That file is larger than {limit:,} bytes.")
+    if data.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html")):
+        # Slack answers a file download it won't allow with its HTML login page.
+        raise IngestError("I don't have permission to read that file (files:read).")
+    article = from_bytes(data, file.get("mimetype"))
+    title = file.get("title") or file.get("name")
+    return replace(article, title=article.title or title)

@@ -1,0 +1,38 @@
+"""Buttons: the auto-mode "Summarize" offer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot.ingest.links import parse_input
+from bot.slack import jobs
+from bot.slack.context import Destination, Services
+from bot.slack.worker import Busy
+
+
+def register(app: App, services: Services) -> None:
+    @app.action("summarize_offer")
+    def summarize_offer(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Any
+    ) -> None:
+        ack()
+        message_ts, _, url = (action.get("value") or "").partition(" ")
+        parsed = parse_input(url)
+        if parsed.kind != "link":
+            return
+        respond(delete_original=True)  # the offer is taken; don't leave it hanging
+        dest = Destination(
+            channel=body["channel"]["id"],
+            user=body["user"]["id"],
+            team=(body.get("team") or {}).get("id"),
+            thread_ts=message_ts,
+        )
+        try:
+            services.submit(lambda: jobs.summarize(services, client, dest, parsed), name="offer")
+        except Busy:
+            respond(
+                text="I'm busy right now; please try again in a minute.", response_type="ephemeral"
+            )

@@ -1,0 +1,42 @@
+"""The agent / assistant view: suggested prompts, and a status line while working."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import App, Assistant, Say, SetSuggestedPrompts
+from slack_sdk import WebClient
+
+from bot.ingest.links import parse_input
+from bot.slack.context import Destination, Services
+from bot.slack.listeners.events import DM_HELP, _handle
+
+GREETING = "Hi! Send me an article link or paste an article, and I'll summarize it."
+SUGGESTED_PROMPTS = [
+    {"title": "Summarize a link", "message": "Summarize this article: "},
+    {"title": "TL;DR in one sentence", "message": "TL;DR of this article in one sentence: "},
+    {"title": "Key numbers", "message": "What are the key numbers in the article?"},
+]
+
+
+def register(app: App, services: Services) -> None:
+    assistant = Assistant()
+
+    @assistant.thread_started
+    def started(say: Say, set_suggested_prompts: SetSuggestedPrompts) -> None:
+        say(GREETING)
+        set_suggested_prompts(prompts=SUGGESTED_PROMPTS, title="Try one of these")
+
+    @assistant.user_message
+    def user_message(payload: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
+        dest = Destination(
+            channel=payload["channel"],
+            user=payload.get("user"),
+            team=payload.get("team") or body.get("team_id"),
+            thread_ts=payload.get("thread_ts") or payload.get("ts"),
+            assistant=True,
+        )
+        parsed = parse_input(payload.get("text") or "")
+        _handle(services, client, dest, parsed, payload.get("files") or [], help_text=DM_HELP)
+
+    app.use(assistant)

@@ -1,0 +1,103 @@
+"""Slash commands: /summarize and /ask. Acked at once; the work runs on the pool."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot.ingest.links import parse_input
+from bot.slack import jobs
+from bot.slack.context import Destination, Services
+from bot.slack.format import escape_mrkdwn
+from bot.slack.worker import Busy
+
+SUMMARIZE_HELP = (
+    "*How to use /summarize*\n"
+    "• `/summarize https://example.com/story` summarizes a link for the channel\n"
+    "• `/summarize https://example.com/story in 3 bullets for a CFO` adds instructions\n"
+    "• `/summarize` followed by a pasted article summarizes the text\n"
+    "• add `--private` to get the summary just for you\n"
+    "• `--style tldr` (or `detailed`, or any style in prompts/) picks the kind of summary"
+)
+ASK_HELP = (
+    "*How to use /ask*\n"
+    "• `/ask what did the minister promise?` asks about the latest article summarized here\n"
+    "• `/ask https://example.com/story who paid for it?` asks about a specific link"
+)
+NOTHING_YET = (
+    "I haven't summarized an article in this conversation yet. "
+    "Try `/summarize <link>` first, or `/ask <link> <question>`."
+)
+BUSY = "I'm handling a lot of requests right now; please try again in a minute."
+
+_PRIVATE = re.compile(r"(?:^|\s)(?:--private|-p)(?=\s|$)")
+_STYLE = re.compile(r"(?:^|\s)--style[ =]([\w-]+)(?=\s|$)")
+
+
+def split_options(text: str) -> tuple[str, bool, str | None]:
+    """`--private` and `--style S` out of a command's text."""
+    private = bool(_PRIVATE.search(text))
+    text = _PRIVATE.sub(" ", text)
+    style_match = _STYLE.search(text)
+    style = style_match.group(1) if style_match else None
+    text = _STYLE.sub(" ", text)
+    return text.strip(), private, style
+
+
+def _destination(command: dict[str, Any], private: bool, preface: str) -> Destination:
+    return Destination(
+        preface=None if private else preface,
+        channel=command["channel_id"],
+        user=command.get("user_id"),
+        team=command.get("team_id"),
+        ephemeral=private,
+        response_url=command.get("response_url"),
+    )
+
+
+def register(app: App, services: Services) -> None:
+    @app.command("/summarize")
+    def summarize_command(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
+        text, private, style = split_options(command.get("text") or "")
+        parsed = parse_input(text)
+        if parsed.kind not in ("link", "paste"):
+            ack(text=SUMMARIZE_HELP)
+            return
+        dest = _destination(command, private, f"<@{command.get('user_id')}> asked for a summary")
+        try:
+            services.submit(
+                lambda: jobs.summarize(services, client, dest, parsed, style=style),
+                name="/summarize",
+            )
+        except Busy:
+            ack(text=BUSY)
+            return
+        ack()
+
+    @app.command("/ask")
+    def ask_command(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
+        text, private, _ = split_options(command.get("text") or "")
+        parsed = parse_input(text)
+        question = parsed.instruction if parsed.kind == "link" else text
+        if not question:
+            ack(text=ASK_HELP)
+            return
+        asked = f"<@{command.get('user_id')}> asked: {escape_mrkdwn(question)}"
+        dest = _destination(command, private, asked)
+        if parsed.kind == "link":
+            work = lambda: jobs.ask_about_links(services, client, dest, question, parsed.urls)  # noqa: E731
+        else:
+            latest = services.store.latest_article(dest.team or "-", dest.channel)
+            if latest is None:
+                ack(text=NOTHING_YET)
+                return
+            work = lambda: jobs.ask(services, client, dest, question, [latest])  # noqa: E731
+        try:
+            services.submit(work, name="/ask")
+        except Busy:
+            ack(text=BUSY)
+            return
+        ack()

@@ -1,0 +1,154 @@
+"""Events: @mentions, thread follow-ups, DMs, and the optional per-channel auto offer."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from slack_bolt import App, BoltContext
+from slack_sdk import WebClient
+
+from bot.ingest.links import ParsedInput, is_question, parse_input
+from bot.slack import jobs
+from bot.slack.context import Destination, Services
+from bot.slack.middleware import dedupe_events, is_human_content
+from bot.slack.worker import Busy
+
+log = logging.getLogger(__name__)
+
+MENTION_HELP = (
+    "Hi! Mention me with an article link or a pasted article and I'll summarize it in a thread. "
+    "Ask me questions in that thread and I'll answer from the article."
+)
+DM_HELP = (
+    "Send me an article link, paste an article, or share a PDF, and I'll summarize it. "
+    "Then ask me anything about it."
+)
+NO_ARTICLE = (
+    "I don't have an article for this conversation yet. Send me a link or paste the article first."
+)
+BUSY = "I'm handling a lot of requests right now; please try again in a minute."
+
+_MENTION = re.compile(r"<@[UW][A-Z0-9]+>")
+
+
+def _destination(event: dict[str, Any], body: dict[str, Any], *, thread: bool) -> Destination:
+    ts = event.get("thread_ts") or (event.get("ts") if thread else None)
+    return Destination(
+        channel=event["channel"],
+        user=event.get("user"),
+        team=event.get("team") or body.get("team_id"),
+        thread_ts=ts,
+    )
+
+
+def _handle(
+    services: Services,
+    client: WebClient,
+    dest: Destination,
+    parsed: ParsedInput,
+    files: list[dict[str, Any]],
+    *,
+    help_text: str,
+) -> None:
+    """Summarize what a message carries, or answer its question from the conversation."""
+    if files or parsed.kind in ("link", "paste"):
+        work = lambda: jobs.summarize(services, client, dest, parsed, files=files)  # noqa: E731
+    elif parsed.kind == "message":
+        articles = services.store.articles_for(dest.conversation)
+        if not articles:
+            latest = services.store.latest_article(dest.team or "-", dest.channel)
+            articles = [latest] if latest else []
+        if not articles:
+            text = NO_ARTICLE if is_question(parsed.instruction) else help_text
+            client.chat_postMessage(channel=dest.channel, thread_ts=dest.thread_ts, text=text)
+            return
+        question = parsed.instruction
+        work = lambda: jobs.ask(services, client, dest, question, articles)  # noqa: E731
+    else:
+        client.chat_postMessage(channel=dest.channel, thread_ts=dest.thread_ts, text=help_text)
+        return
+    try:
+        services.submit(work, name="event")
+    except Busy:
+        client.chat_postMessage(channel=dest.channel, thread_ts=dest.thread_ts, text=BUSY)
+
+
+def register(app: App, services: Services) -> None:
+    app.middleware(dedupe_events(services.store))
+
+    @app.event("app_mention")
+    def on_mention(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
+        if not is_human_content(event):
+            return
+        text = _MENTION.sub(" ", event.get("text") or "")
+        dest = _destination(event, body, thread=True)
+        _handle(
+            services,
+            client,
+            dest,
+            parse_input(text),
+            event.get("files") or [],
+            help_text=MENTION_HELP,
+        )
+
+    @app.event("message")
+    def on_message(
+        event: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext
+    ) -> None:
+        if not is_human_content(event):
+            return  # edits, deletions, joins, bots (ourselves included): never reply
+        text = event.get("text") or ""
+        if context.bot_user_id and f"<@{context.bot_user_id}>" in text:
+            return  # app_mention handles it; answering here too would reply twice
+        if event.get("channel_type") == "im":
+            dest = _destination(event, body, thread=False)
+            _handle(
+                services,
+                client,
+                dest,
+                parse_input(text),
+                event.get("files") or [],
+                help_text=DM_HELP,
+            )
+            return
+        if event.get("thread_ts"):
+            dest = _destination(event, body, thread=True)
+            if services.store.is_engaged(dest.conversation):
+                _handle(
+                    services,
+                    client,
+                    dest,
+                    parse_input(text),
+                    event.get("files") or [],
+                    help_text=MENTION_HELP,
+                )
+            return
+        if event["channel"] in services.settings.slack_auto_channels:
+            _offer_summary(client, event)
+
+
+def _offer_summary(client: WebClient, event: dict[str, Any]) -> None:
+    """Auto mode: offer (only to the poster) to summarize the links they shared."""
+    parsed = parse_input(event.get("text") or "")
+    if parsed.kind != "link":
+        return
+    url = parsed.urls[0]
+    client.chat_postEphemeral(
+        channel=event["channel"],
+        user=event["user"],
+        text=f"Want a summary of {url}?",
+        blocks=[
+            {
+                "type": "section",
+                "text": {"type": "mrkdwn", "text": f"Want a summary of <{url}>?"},
+                "accessory": {
+                    "type": "button",
+                    "action_id": "summarize_offer",
+                    "text": {"type": "plain_text", "text": "Summarize"},
+                    "value": f"{event['ts']} {url}",
+                },
+            }
+        ],
+    )

@@ -1,0 +1,45 @@
+"""Message shortcut "Summarize article": works on any message, threads included."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot.ingest.links import parse_input
+from bot.slack import jobs
+from bot.slack.context import Destination, Services
+from bot.slack.worker import Busy
+
+CALLBACK_ID = "summarize_message"
+NOTHING_TO_READ = "That message has no link, article text or file I can summarize."
+BUSY = "I'm handling a lot of requests right now; please try again in a minute."
+
+
+def register(app: App, services: Services) -> None:
+    @app.shortcut(CALLBACK_ID)
+    def summarize_message(
+        ack: Ack, shortcut: dict[str, Any], client: WebClient, respond: Any
+    ) -> None:
+        ack()
+        message = shortcut.get("message") or {}
+        parsed = parse_input(message.get("text") or "")
+        files = message.get("files") or []
+        if parsed.kind not in ("link", "paste") and not files:
+            respond(text=NOTHING_TO_READ, response_type="ephemeral")
+            return
+        dest = Destination(
+            channel=shortcut["channel"]["id"],
+            user=shortcut["user"]["id"],
+            team=(shortcut.get("team") or {}).get("id"),
+            thread_ts=message.get("thread_ts") or message.get("ts"),
+            response_url=shortcut.get("response_url"),
+        )
+        try:
+            services.submit(
+                lambda: jobs.summarize(services, client, dest, parsed, files=files),
+                name="shortcut",
+            )
+        except Busy:
+            respond(text=BUSY, response_type="ephemeral")

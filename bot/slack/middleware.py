@@ -1,0 +1,46 @@
+"""Global middleware: drop Slack's retries of events we already took, and message noise."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from slack_bolt import BoltResponse
+
+log = logging.getLogger(__name__)
+
+# Message subtypes that are people adding content; every other subtype (edits, deletions,
+# joins, the bot's own chat.update echoes) is noise that must never trigger a reply.
+CONTENT_SUBTYPES = frozenset({None, "file_share", "thread_broadcast"})
+
+EVENT_TTL_SECONDS = 60 * 60  # Slack retries within ~5 minutes; keep the claim well past that
+
+
+class EventClaims(Protocol):
+    def claim_event(self, event_id: str, ttl_seconds: int) -> bool: ...
+
+
+def dedupe_events(claims: EventClaims) -> Callable[..., Any]:
+    """The same event_id (Slack's retries carry it unchanged) is handled once, ever.
+
+    Retries are answered 200 so Slack stops; a claim, not the retry header, decides,
+    so a retry after a genuine failure to receive the first delivery is still handled.
+    """
+
+    def middleware(body: dict[str, Any], next: Callable[[], Any]) -> Any:
+        event_id = body.get("event_id")
+        is_event = body.get("type") == "event_callback" and event_id
+        if is_event and not claims.claim_event(event_id, EVENT_TTL_SECONDS):
+            log.info("duplicate delivery of %s ignored", event_id)
+            return BoltResponse(status=200, body="")
+        return next()
+
+    return middleware
+
+
+def is_human_content(event: dict[str, Any]) -> bool:
+    """A message a person posted (not an edit, deletion, join, or another bot's post)."""
+    if event.get("bot_id") or event.get("bot_profile") or event.get("subtype") == "bot_message":
+        return False
+    return event.get("subtype") in CONTENT_SUBTYPES and bool(event.get("user"))

@@ -1,0 +1,301 @@
+"""Write one reply into Slack as the model produces it.
+
+Streamed (chat.startStream / appendStream / stopStream) when the reply lives in a thread;
+otherwise, or when a stream fails or expires, a placeholder message updated with the text
+so far (throttled, Slack's chat.update is rate limited). Whatever the length, the reply is
+split under Slack's limits: the first part in the streamed/placeholder message, the rest
+as follow-ups in the thread, the source line under the last part.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackRequestError
+
+from bot.errors import ArticlebotError
+from bot.pipeline import Result
+from bot.slack import format as fmt
+from bot.slack.context import Destination
+
+log = logging.getLogger(__name__)
+
+UPDATE_INTERVAL = 1.0  # seconds between chat.update calls while text streams in
+STREAM_BUFFER = 200  # characters gathered before each appendStream...
+FLUSH_INTERVAL = 0.5  # ...or this many seconds, whichever comes first
+
+
+class Reply:
+    """One answer in progress. Call `write` with each piece of text, then `finish` or `fail`."""
+
+    def __init__(
+        self,
+        client: WebClient,
+        dest: Destination,
+        *,
+        stream: bool = True,
+        limit: int = fmt.MESSAGE_LIMIT,
+    ) -> None:
+        self.client = client
+        self.dest = dest
+        self.limit = limit
+        self._text = ""
+        self._lock = threading.Lock()
+        self._use_stream = stream and dest.thread_ts is not None and not dest.ephemeral
+        self._stream_ts: str | None = None
+        self._pending = ""  # streamed text not yet sent
+        self._streamed = 0  # characters sent into the stream so far
+        self._placeholder_ts: str | None = None
+        self._last_update = 0.0
+        self.first_text_at: float | None = None  # when text first reached Slack (benchmarks)
+
+    # --- lifecycle ----------------------------------------------------------------------
+
+    def start(self, status: str = "Reading the article…") -> None:
+        """Show that work has begun: a status line (assistant) or a placeholder message."""
+        if self.dest.ephemeral:
+            return
+        if self.dest.assistant and self.dest.thread_ts:
+            self._set_status(status)
+            return
+        if not self._use_stream:
+            response = self.client.chat_postMessage(
+                channel=self.dest.channel,
+                thread_ts=self.dest.thread_ts,
+                text=f"_{status}_",
+                unfurl_links=False,
+                unfurl_media=False,
+            )
+            self._placeholder_ts = response.get("ts")
+
+    def status(self, text: str) -> None:
+        """A progress note ("Writing…"): the assistant status line, or the placeholder."""
+        if self.dest.assistant and self.dest.thread_ts:
+            self._set_status(text)
+        elif self._placeholder_ts and not self._text:
+            self._update_placeholder(f"_{text}_")
+
+    def write(self, delta: str) -> None:
+        if not delta:
+            return
+        with self._lock:
+            self._text += delta
+            if self.dest.ephemeral:
+                return
+            if self._use_stream:
+                self._stream_append(delta)
+            elif self._placeholder_ts:
+                now = time.monotonic()
+                if now - self._last_update >= UPDATE_INTERVAL:
+                    self._last_update = now
+                    self._update_placeholder(fmt.preview(self._text, self.limit))
+
+    def finish(self, result: Result) -> None:
+        """Put the final text in place, split under the limits, with the source line."""
+        with self._lock:
+            text = result.text or self._text
+            parts = fmt.split_message(text, self.limit)
+            footer = fmt.source_blocks(result, articles=result.articles)
+            if self.dest.ephemeral:
+                self._send_private(parts, footer, text)
+                return
+            first_ts = self._finish_first(parts[0], footer if len(parts) == 1 else None)
+            thread_ts = self.dest.thread_ts or first_ts
+            for i, part in enumerate(parts[1:], start=2):
+                last = i == len(parts)
+                self.client.chat_postMessage(
+                    channel=self.dest.channel,
+                    thread_ts=thread_ts,
+                    text=part,
+                    blocks=fmt.message_blocks(part, footer if last else None),
+                    unfurl_links=False,
+                    unfurl_media=False,
+                )
+            if self.dest.assistant and self.dest.thread_ts:
+                self._set_status("")
+
+    def fail(self, exc: ArticlebotError) -> None:
+        """Tell the asker what went wrong, in words; privately where Slack allows it."""
+        message = fmt.error_text(exc)
+        with self._lock:
+            if self._placeholder_ts:
+                self._safe(
+                    self.client.chat_update,
+                    channel=self.dest.channel,
+                    ts=self._placeholder_ts,
+                    text=message,
+                    blocks=fmt.message_blocks(message, None),
+                )
+            elif self._stream_ts:
+                self._safe(
+                    self.client.chat_stopStream,
+                    channel=self.dest.channel,
+                    ts=self._stream_ts,
+                    markdown_text="\n\n" + message,
+                )
+            elif self.dest.user and not self.dest.assistant:
+                self._safe(
+                    self.client.chat_postEphemeral,
+                    channel=self.dest.channel,
+                    user=self.dest.user,
+                    thread_ts=self.dest.thread_ts,
+                    text=message,
+                )
+            else:
+                self._safe(
+                    self.client.chat_postMessage,
+                    channel=self.dest.channel,
+                    thread_ts=self.dest.thread_ts,
+                    text=message,
+                )
+            if self.dest.assistant and self.dest.thread_ts:
+                self._set_status("")
+
+    # --- streaming ----------------------------------------------------------------------
+
+    def _stream_append(self, delta: str) -> None:
+        room = self.limit - self._streamed - len(self._pending)
+        if room <= 0:
+            return  # the rest goes out as follow-up messages in `finish`
+        self._pending += delta[:room]
+        now = time.monotonic()
+        try:
+            if self._stream_ts is None:
+                # The first words go out at once: time to first text is what users notice.
+                response = self.client.chat_startStream(
+                    channel=self.dest.channel,
+                    thread_ts=self.dest.thread_ts,
+                    recipient_team_id=self.dest.team,
+                    recipient_user_id=self.dest.user,
+                    markdown_text=self._pending,
+                )
+                self._stream_ts = response["ts"]
+                self.first_text_at = now
+                self._flush_done(now)
+            elif len(self._pending) >= STREAM_BUFFER or now - self._last_update >= FLUSH_INTERVAL:
+                self._flush_stream(now)
+        except (SlackApiError, SlackRequestError, KeyError) as exc:
+            log.info("streaming unavailable (%s); falling back to chat.update", _error_code(exc))
+            self._abandon_stream()
+
+    def _flush_stream(self, now: float) -> None:
+        if self._pending and self._stream_ts:
+            self.client.chat_appendStream(
+                channel=self.dest.channel, ts=self._stream_ts, markdown_text=self._pending
+            )
+            self._flush_done(now)
+
+    def _flush_done(self, now: float) -> None:
+        self._streamed += len(self._pending)
+        self._pending = ""
+        self._last_update = now
+
+    def _abandon_stream(self) -> None:
+        """Keep the message the stream started (if any) and carry on with chat.update."""
+        self._use_stream = False
+        self._pending = ""
+        if self._stream_ts:
+            self._placeholder_ts = self._stream_ts
+            return
+        response = self.client.chat_postMessage(
+            channel=self.dest.channel,
+            thread_ts=self.dest.thread_ts,
+            text=fmt.preview(self._text, self.limit) or "_Writing…_",
+            unfurl_links=False,
+            unfurl_media=False,
+        )
+        self._placeholder_ts = response.get("ts")
+
+    def _finish_first(self, part: str, footer: list[dict[str, Any]] | None) -> str | None:
+        """Close the stream (or fill the placeholder) with the first part. Returns its ts."""
+        blocks = fmt.message_blocks(part, footer)
+        if self.dest.preface:
+            blocks = [fmt.context_block(self.dest.preface), *blocks]
+        if self._use_stream and self._stream_ts:
+            try:
+                self._flush_stream(time.monotonic())
+                sent = self._text[: self._streamed]
+                rest = part[len(sent) :] if part.startswith(sent) else ""
+                self.client.chat_stopStream(
+                    channel=self.dest.channel,
+                    ts=self._stream_ts,
+                    markdown_text=rest or None,
+                    blocks=footer,
+                )
+                if not part.startswith(sent):
+                    # The final text differs from what streamed (e.g. an unverified quote
+                    # was dropped): replace the message with the final version.
+                    self.client.chat_update(
+                        channel=self.dest.channel, ts=self._stream_ts, text=part, blocks=blocks
+                    )
+                return self._stream_ts
+            except (SlackApiError, SlackRequestError) as exc:
+                log.info("stream ended early (%s); finishing with chat.update", _error_code(exc))
+                self._abandon_stream()
+        if self._placeholder_ts:
+            self.client.chat_update(
+                channel=self.dest.channel, ts=self._placeholder_ts, text=part, blocks=blocks
+            )
+            return self._placeholder_ts
+        response = self.client.chat_postMessage(
+            channel=self.dest.channel,
+            thread_ts=self.dest.thread_ts,
+            text=part,
+            blocks=blocks,
+            unfurl_links=False,
+            unfurl_media=False,
+        )
+        return response.get("ts")
+
+    # --- helpers ------------------------------------------------------------------------
+
+    def _update_placeholder(self, text: str) -> None:
+        if not text.strip() or not self._placeholder_ts:
+            return
+        self._safe(
+            self.client.chat_update, channel=self.dest.channel, ts=self._placeholder_ts, text=text
+        )
+
+    def _send_private(self, parts: list[str], footer: list[dict[str, Any]], text: str) -> None:
+        for i, part in enumerate(parts, start=1):
+            blocks = fmt.message_blocks(part, footer if i == len(parts) else None)
+            if self.dest.response_url and i <= 5:  # response_url takes at most 5 posts
+                from slack_sdk.webhook import WebhookClient
+
+                WebhookClient(self.dest.response_url).send(
+                    text=part, blocks=blocks, response_type="ephemeral"
+                )
+            elif self.dest.user:
+                self.client.chat_postEphemeral(
+                    channel=self.dest.channel,
+                    user=self.dest.user,
+                    thread_ts=self.dest.thread_ts,
+                    text=part,
+                    blocks=blocks,
+                )
+
+    def _set_status(self, status: str) -> None:
+        self._safe(
+            self.client.assistant_threads_setStatus,
+            channel_id=self.dest.channel,
+            thread_ts=self.dest.thread_ts,
+            status=status,
+        )
+
+    @staticmethod
+    def _safe(call: Any, **kwargs: Any) -> None:
+        """Best-effort calls (status lines, error notes) must not raise over the real error."""
+        try:
+            call(**kwargs)
+        except (SlackApiError, SlackRequestError) as exc:
+            log.warning("Slack call failed: %s", _error_code(exc))
+
+
+def _error_code(exc: Exception) -> str:
+    if isinstance(exc, SlackApiError):
+        return str(exc.response.get("error", "error"))
+    return type(exc).__name__
