@@ -22,20 +22,80 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 ARTICLE_HTML = (
-    b"<!DOCTYPE html><html><head><meta charset='utf-8'><title>Local News</title></head>"
-    b"<body><article><h1>River cleanup draws hundreds</h1>"
+    b"<!DOCTYPE html><html><head><meta charset='utf-8'><title>Local News</title></head><body>"
+    b"<nav><ul><li><a href='/'>Homepage</a></li><li><a href='/sport'>Sport</a></li>"
+    b"<li><a href='/weather'>Weather</a></li></ul></nav>"
+    b"<article><h1>River cleanup draws hundreds</h1>"
     b"<p>Volunteers pulled two tonnes of rubbish from the river on Saturday.</p>"
-    b"<p>The council says it will repeat the event every spring.</p></article></body></html>"
+    b"<p>The council says it will repeat the event every spring.</p></article>"
+    b"<footer><p>Copyright Local News. All rights reserved.</p></footer></body></html>"
 )
-# A minimal but well-formed one-page PDF (hand-written; offsets need not be exact for sniffing).
-TINY_PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n"
-    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+def _pdf_with_text(title: str, lines: list[str]) -> bytes:
+    """A one-page PDF with real text and a correct xref table (what pypdf wants to read)."""
+
+    def literal(text: str) -> str:
+        return "(" + text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ")"
+
+    shown = " T* ".join(f"{literal(line)} Tj" for line in lines)
+    stream = f"BT /F1 11 Tf 16 TL 50 740 Td {shown} ET".encode("latin-1")
+    objects = [
+        b"<</Type/Catalog/Pages 2 0 R>>",
+        b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+        b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]/Contents 4 0 R"
+        b"/Resources<</Font<</F1 5 0 R>>>>>>",
+        b"<</Length %d>>stream\n%s\nendstream" % (len(stream), stream),
+        b"<</Type/Font/Subtype/Type1/BaseFont/Helvetica/Encoding/WinAnsiEncoding>>",
+        f"<</Title{literal(title)}>>".encode("latin-1"),
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer<</Size %d/Root 1 0 R/Info 6 0 R>>\n" % (len(objects) + 1)
+    out += b"startxref\n%d\n%%%%EOF\n" % xref
+    return bytes(out)
+
+
+TINY_PDF = _pdf_with_text(
+    "Harbour report",
+    [
+        "The harbour authority published its annual report on shipping traffic today.",
+        "",
+        "Container volumes grew by four percent, while passenger ferries carried fewer cars.",
+    ],
 )
 PNG_BYTES = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(13)
-BAD_UTF8_HTML = b"<html><body><p>caf\xc3 na\xefve \xff\xfe r\xc3\xa9sum\xc3\xa9</p></body></html>"
+# Valid UTF-8 with a few broken bytes spliced in (a truncated character, stray 0xff/0xfe).
+BAD_UTF8_HTML = (
+    b"<html><head><title>Caf\xc3\xa9 review</title></head><body><article>"
+    b"<p>The new caf\xc3\xa9 on the corner serves a na\xc3\xafve but charming menu.</p>"
+    b"<p>Its cr\xc3\xa8me br\xc3\xbbl\xc3 is the talk of the street \xff\xfe this month.</p>"
+    b"<p>Owners say the r\xc3\xa9sum\xc3\xa9 of their chef includes two famous kitchens.</p>"
+    b"</article></body></html>"
+)
+# Latin-1 / windows-1252 text whose charset is only in a <meta> tag (the header has none).
+LATIN1_META_HTML = (
+    "<html><head><meta http-equiv='Content-Type' content='text/html; charset=windows-1252'>"
+    "<title>March\u00e9 de No\u00ebl</title></head><body><article>"
+    "<p>Le march\u00e9 de No\u00ebl ouvre ses portes vendredi sur la place de la gare.</p>"
+    "<p>Les exposants vendent du vin chaud \u00e0 3 \u20ac et des cr\u00eapes \u00e0 "
+    "\u00ab prix doux \u00bb, selon la mairie.</p>"
+    "</article></body></html>"
+).encode("cp1252")
+# UTF-8 bytes under a header that claims iso-8859-1.
+MISLABELLED_HTML = (
+    "<html><head><title>Z\u00fcrich tram</title></head><body><article>"
+    "<p>The tram line through Z\u00fcrich reopens on Monday after a na\u00efve "
+    "timetable was scrapped.</p>"
+    "<p>Commuters \u2014 many of them cyclists \u2014 called the closure \u201cendless\u201d.</p>"
+    "</article></body></html>"
+).encode("utf-8")
 HUGE_BYTES = 50_000_000
 BOMB_INFLATED_BYTES = 1_000_000_000
 _CHUNK = 64 * 1024
@@ -228,6 +288,12 @@ class _Handler(BaseHTTPRequestHandler):
     def empty(self, q: dict[str, str]) -> None:
         self._send(200, b"")
 
+    def latin1_meta(self, q: dict[str, str]) -> None:
+        self._send(200, LATIN1_META_HTML, "text/html")
+
+    def mislabelled(self, q: dict[str, str]) -> None:
+        self._send(200, MISLABELLED_HTML, "text/html; charset=iso-8859-1")
+
 
 _ROUTES: dict[str, Callable[[_Handler, dict[str, str]], None]] = {
     "/article": _Handler.article,
@@ -248,4 +314,6 @@ _ROUTES: dict[str, Callable[[_Handler, dict[str, str]], None]] = {
     "/plain.txt": _Handler.plain,
     "/bad-utf8": _Handler.bad_utf8,
     "/empty": _Handler.empty,
+    "/latin1-meta": _Handler.latin1_meta,
+    "/mislabelled": _Handler.mislabelled,
 }
