@@ -14,12 +14,15 @@ _FURNITURE_COST = 2.0
 _END_COST = 30.0
 _PROSE_BEFORE_STOP = 20.0
 _ALONE_SHARE = 0.35
+_ITEM_SHARE = 0.5
 _MIN_ROWS = 4
 
 
 def value(line: Line) -> float:
     if line.kind is Kind.PROSE:
-        return min(line.size, _PROSE_CAP) * line.wordy**2
+        worth = min(line.size, _PROSE_CAP) * line.wordy**2
+        # Long list items are teaser lists as often as article text.
+        return worth * _ITEM_SHARE if line.item else worth
     if line.kind is Kind.UNDECIDED and not line.item:
         return -min(line.size, 4.0) * 0.5 - _UNDECIDED_COST
     if line.kind in (Kind.FURNITURE, Kind.UNDECIDED):

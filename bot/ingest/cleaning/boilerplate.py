@@ -110,7 +110,6 @@ WIDGET = _any(
     r"^\W*(?:related|trending|popular|tags?|topics?|categor(?:y|ies)|filed under)\b",
     r"\b(?:read|see|view|show|load) (?:more|next|also|all|full)\b",
     r"more (?:from|stories|news|on)\b",
-    r"most (?:read|popular|viewed|shared)",
     r"click here",
     r"^\W*(?:next|previous|prev) (?:article|post|story|page)",
     r"back to top",
@@ -201,18 +200,30 @@ _COMMENTS = [
 ]
 COMMENTS = re.compile("|".join(_COMMENTS), re.IGNORECASE)
 
+# Recommendations of other content: whatever follows is not this article.
+MORE_ELSEWHERE = _any(
+    r"more (?:from|stories|articles)\b",
+    r"most (?:read|popular|viewed|shared)",
+    r"^recommended",
+    r"you (?:may|might) (?:also )?(?:like|enjoy)",
+    r"voc[eê] (?:pode|tamb[eé]m vai|vai) gostar",
+    r"te (?:puede|podr[ií]a) interesar",
+    r"tambi[eé]n te (?:puede )?gust",
+    r"potrebbe(?:ro)? interessarti",
+    r"vous aimerez aussi",
+    r"вам (?:может быть|будет) интересно",
+    r"artikel lainnya",
+    r"anda mungkin (?:juga )?suka",
+    r"^(?:das|auch) k[öo]nnte sie",
+)
+
 # Lines that open a list of other stories or an author box: the article is probably over.
 _END_MARKERS = [
     r"related (?:stories|articles|posts|news|content|coverage|reading)",
     r"^related\W*$",
-    r"more (?:from|stories|articles)\b",
-    r"most (?:read|popular|viewed|shared)",
-    r"^recommended",
-    r"you (?:may|might) also (?:like|enjoy)",
     r"^about the author",
     r"^(?:more|further) reading",
     r"mehr zum thema",
-    r"^(?:das|auch) k[öo]nnte sie",
     r"noticias relacionadas",
     r"not[ií]cias relacionadas",
     r"^(?:veja|leia) tamb[eé]m\W*$",

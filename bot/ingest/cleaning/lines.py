@@ -11,6 +11,7 @@ from bot.ingest.cleaning.boilerplate import (
     COPYRIGHT,
     END_MARKER,
     LEGAL_FOOTER,
+    MORE_ELSEWHERE,
     PAYWALL,
     PLACEHOLDER,
     PRICE,
@@ -96,7 +97,9 @@ def judge(text: str, stopwords: frozenset[str], repeated: bool) -> Line:
         return verdict(Kind.STOP)
     if size < 25 and RIGHTS_RESERVED.search(body):
         return verdict(Kind.WALL)
-    if (size < 10 and END_MARKER.search(body)) or (size < 25 and LEGAL_FOOTER.search(body)):
+    if (size < 10 and (END_MARKER.search(body) or MORE_ELSEWHERE.search(body))) or (
+        size < 25 and LEGAL_FOOTER.search(body)
+    ):
         return verdict(Kind.END)
     if PLACEHOLDER.search(text) or not _LETTER.search(text):
         return verdict(Kind.FURNITURE)
