@@ -1,0 +1,269 @@
+"""Chat models from settings, and calling them with errors people can read.
+
+OpenAI, any OpenAI-compatible server (`openai_base_url`: Ollama, vLLM, llama.cpp, LM Studio,
+LiteLLM) or Azure OpenAI. Retries with backoff on 429/5xx/timeouts are the openai client's own
+(it honours Retry-After); `llm_max_retries` and `llm_timeout` configure it. Keys stay SecretStr
+until handed to the client and never appear in messages or logs.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import openai
+from langchain_core.exceptions import OutputParserException
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from pydantic import ValidationError
+
+from bot.errors import (
+    ConfigError,
+    LLMAuthError,
+    LLMBadResponse,
+    LLMError,
+    LLMRateLimited,
+    LLMTimeout,
+)
+from bot.llm.quotes import GroundedAnswer, normalise_answer, parse_answer_text
+from bot.llm.usage import Usage, usage_of
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+Provider = Literal["openai", "azure"]
+StructuredMethod = Literal["json_schema", "function_calling"]
+# Local OpenAI-compatible servers ignore the key, but the client insists on one.
+_NO_KEY = "not-needed"
+_AZURE_FIELDS = ("azure_openai_endpoint", "azure_openai_api_key", "azure_openai_deployment")
+
+
+def online_provider(settings: Settings) -> Provider | None:
+    """Which online engine the settings configure, or None (offline).
+
+    Azure needs endpoint, key and deployment; some but not all of them is a ConfigError.
+    OpenAI needs a key, or a base URL (local servers need no key).
+    """
+    azure = [name for name in _AZURE_FIELDS if getattr(settings, name)]
+    if azure and len(azure) < len(_AZURE_FIELDS):
+        missing = [n.upper() for n in _AZURE_FIELDS if n not in azure]
+        raise ConfigError(f"Azure OpenAI is partly configured; also set {', '.join(missing)}.")
+    if azure:
+        return "azure"
+    if settings.openai_api_key is not None or settings.openai_base_url:
+        return "openai"
+    return None
+
+
+def is_online(settings: Settings) -> bool:
+    """True when a model is configured; False means the offline engine answers."""
+    return online_provider(settings) is not None
+
+
+def model_label(settings: Settings) -> str:
+    """The model (or Azure deployment) name, for replies and usage."""
+    if online_provider(settings) == "azure":
+        return settings.azure_openai_deployment or ""
+    return settings.openai_model
+
+
+def structured_method(settings: Settings) -> StructuredMethod | None:
+    """How to ask for a GroundedAnswer: json_schema where OpenAI/Azure serve it, tool calling
+    on other servers (wider support), None for plain text."""
+    choice = settings.llm_structured_output
+    if choice == "off":
+        return None
+    if choice != "auto":
+        return choice
+    if online_provider(settings) == "openai" and settings.openai_base_url:
+        return "function_calling"
+    return "json_schema"
+
+
+def build_chat_model(
+    settings: Settings, *, streaming: bool = False, max_tokens: int | None = None
+) -> BaseChatModel:
+    """A LangChain chat model for the configured provider (ConfigError when offline)."""
+    provider = online_provider(settings)
+    common: dict[str, Any] = {
+        "temperature": settings.llm_temperature,
+        "timeout": settings.llm_timeout,
+        "max_retries": settings.llm_max_retries,
+        "streaming": streaming,
+        "stream_usage": True,  # ask for usage in the last streamed chunk
+    }
+    if max_tokens is not None:
+        common["max_tokens"] = max_tokens
+    if provider == "azure":
+        from langchain_openai import AzureChatOpenAI
+
+        key = settings.azure_openai_api_key
+        return AzureChatOpenAI(
+            azure_endpoint=settings.azure_openai_endpoint,
+            azure_deployment=settings.azure_openai_deployment,
+            api_version=settings.openai_api_version,
+            api_key=key.get_secret_value() if key else None,
+            **common,
+        )
+    if provider == "openai":
+        from langchain_openai import ChatOpenAI
+
+        key = settings.openai_api_key
+        return ChatOpenAI(
+            model=settings.openai_model,
+            api_key=key.get_secret_value() if key else _NO_KEY,
+            base_url=settings.openai_base_url or None,
+            **common,
+        )
+    raise ConfigError(
+        "No language model is configured: set OPENAI_API_KEY (or OPENAI_BASE_URL, or the "
+        "AZURE_OPENAI_* settings)."
+    )
+
+
+def _model_name(model: Any) -> str:
+    return str(
+        getattr(model, "model_name", None) or getattr(model, "deployment_name", None) or "unknown"
+    )
+
+
+def translate_error(err: Exception, model: Any = None) -> LLMError:
+    """An LLMError (with a message fit for the user, never the key) for a client failure."""
+    if isinstance(err, LLMError):
+        return err
+    if isinstance(err, openai.APITimeoutError):
+        timeout = getattr(model, "request_timeout", None)
+        after = f" after {timeout:g} seconds" if isinstance(timeout, int | float) else ""
+        return LLMTimeout(f"The language model did not answer in time{after}.")
+    if isinstance(err, openai.APIConnectionError):
+        return LLMError("Could not reach the language model service.")
+    if isinstance(err, openai.AuthenticationError | openai.PermissionDeniedError):
+        # The service's own text may echo part of the key, so it is not passed on.
+        return LLMAuthError("The language model service rejected the API key.")
+    if isinstance(err, openai.NotFoundError):
+        return LLMAuthError(f"The language model service has no model '{_model_name(model)}'.")
+    if isinstance(err, openai.RateLimitError):
+        return LLMRateLimited("The language model service is rate limiting us; try again soon.")
+    if isinstance(err, openai.APIStatusError):
+        if err.status_code >= 500:
+            return LLMError(
+                f"The language model service failed (HTTP {err.status_code}), even after retries."
+            )
+        return LLMBadResponse(
+            f"The language model service refused the request (HTTP {err.status_code})."
+        )
+    if isinstance(err, ValueError | TypeError | KeyError | openai.APIResponseValidationError):
+        # Malformed JSON, missing `choices` and the like, from a misbehaving server.
+        return LLMBadResponse("The language model service sent a reply that could not be read.")
+    return LLMError(f"The language model request failed ({type(err).__name__}).")
+
+
+@dataclass(frozen=True, slots=True)
+class Completion:
+    text: str
+    usage: Usage
+    model: str
+
+
+def _text(message: BaseMessage) -> str:
+    content = message.content
+    if isinstance(content, str):
+        return content
+    return "".join(
+        str(part.get("text", "")) if isinstance(part, dict) else str(part) for part in content
+    )
+
+
+def _usage(
+    message: AIMessage | None, model: Any, prompt: Sequence[Any], text: str, settings: Settings
+) -> Usage:
+    reported = getattr(message, "usage_metadata", None)
+    metadata = getattr(message, "response_metadata", None) or {}
+    name = str(metadata.get("model_name") or _model_name(model))
+    return usage_of(
+        reported, model=name, prompt=prompt, completion=text, overrides=settings.llm_prices
+    )
+
+
+def complete(
+    model: BaseChatModel, messages: Sequence[BaseMessage], settings: Settings
+) -> Completion:
+    """One reply, whole. LLMError (or a subclass) when the model can't answer."""
+    try:
+        reply = model.invoke(list(messages))
+    except Exception as err:
+        raise translate_error(err, model) from err
+    text = _text(reply)
+    message = reply if isinstance(reply, AIMessage) else None
+    return Completion(text, _usage(message, model, messages, text, settings), _model_name(model))
+
+
+def stream_complete(
+    model: BaseChatModel,
+    messages: Sequence[BaseMessage],
+    settings: Settings,
+    on_text: Callable[[str], None],
+) -> Completion:
+    """A reply streamed piece by piece into `on_text`; returns the whole of it at the end."""
+    merged: AIMessageChunk | None = None
+    try:
+        for chunk in model.stream(list(messages)):
+            if not isinstance(chunk, AIMessageChunk):
+                continue
+            merged = chunk if merged is None else merged + chunk
+            piece = _text(chunk)
+            if piece:
+                on_text(piece)
+    except Exception as err:
+        raise translate_error(err, model) from err
+    text = _text(merged) if merged is not None else ""
+    return Completion(text, _usage(merged, model, messages, text, settings), _model_name(model))
+
+
+def _structured(
+    model: BaseChatModel,
+    messages: Sequence[BaseMessage],
+    settings: Settings,
+    method: StructuredMethod,
+) -> tuple[GroundedAnswer | None, Usage]:
+    runnable = model.with_structured_output(GroundedAnswer, method=method, include_raw=True)
+    try:
+        result = runnable.invoke(list(messages))
+    except openai.BadRequestError as err:
+        # The server doesn't do json_schema/tools: plain text it is.
+        log.info("structured output refused (HTTP %s); using plain text", err.status_code)
+        return None, Usage()
+    except (ValidationError, OutputParserException):
+        # The reply wasn't the JSON asked for; the request still cost its prompt.
+        log.info("structured reply unreadable; asking again for plain text")
+        return None, _usage(None, model, messages, "", settings)
+    except Exception as err:
+        raise translate_error(err, model) from err
+    raw = result.get("raw") if isinstance(result, dict) else None
+    message = raw if isinstance(raw, AIMessage) else None
+    text = _text(message) if message is not None else ""
+    usage = _usage(message, model, messages, text, settings)
+    parsed = result.get("parsed") if isinstance(result, dict) else None
+    if isinstance(parsed, GroundedAnswer):
+        return normalise_answer(parsed), usage
+    if text.strip():  # the model answered in prose after all
+        return parse_answer_text(text), usage
+    return None, usage
+
+
+def grounded_answer(
+    model: BaseChatModel, messages: Sequence[BaseMessage], settings: Settings
+) -> tuple[GroundedAnswer, Usage]:
+    """Answer + quotes + found, by structured output where configured, else plain text
+    ("> " quote lines) parsed; structured replies that can't be read fall back to plain text.
+    Quotes are NOT yet checked against the article: use quotes.verify_quotes."""
+    usage = Usage()
+    method = structured_method(settings)
+    if method is not None:
+        answer, usage = _structured(model, messages, settings, method)
+        if answer is not None:
+            return answer, usage
+    reply = complete(model, messages, settings)
+    return parse_answer_text(reply.text), usage + reply.usage
