@@ -1,30 +1,39 @@
-"""HTML -> Article: trafilatura finds the main text and metadata, then our cleaner runs."""
+"""HTML -> Article: trafilatura finds the main text, we fix its edges, then our cleaner runs."""
 
 from __future__ import annotations
 
-import trafilatura
+from trafilatura.utils import load_html
 
 from bot.errors import NotAnArticle
 from bot.ingest.article import Article
 from bot.ingest.clean import clean_paragraphs
+from bot.ingest.html_body import main_lines
+from bot.ingest.html_chunks import restore_chunks
+from bot.ingest.html_meta import page_meta
+from bot.ingest.html_trim import drop_headline
+
+# Shorter than this, a lone block can't be a sentence (CJK sentences included).
+_MIN_SENTENCE_CHARS = 25
 
 
 def extract_html(html: str, url: str | None = None) -> Article:
-    doc = trafilatura.bare_extraction(
-        html, url=url, include_comments=False, with_metadata=True, as_dict=True
-    )
-    text = (doc or {}).get("text") or ""
-    paragraphs = clean_paragraphs([line for line in text.split("\n") if line.strip()])
-    if not paragraphs:
+    tree = load_html(html) if html.strip() else None
+    if tree is None:
         raise NotAnArticle("I couldn't find any article text on that page.", url=url)
-    meta = doc or {}
+    lines = restore_chunks(tree, main_lines(tree, url))
+    meta = page_meta(tree, url)
+    lines = drop_headline(lines, meta.title)
+    paragraphs = clean_paragraphs(lines)
+    # A few menu words ("Home") are what's left of pages with no article at all.
+    if not any(len(p) >= _MIN_SENTENCE_CHARS for p in paragraphs):
+        raise NotAnArticle("I couldn't find any article text on that page.", url=url)
     return Article.from_paragraphs(
         paragraphs,
         source_kind="html",
-        url=url or meta.get("url"),
-        title=meta.get("title"),
-        author=meta.get("author"),
-        published=meta.get("date"),
-        site_name=meta.get("sitename") or meta.get("hostname"),
-        language=meta.get("language"),
+        url=meta.url,
+        title=meta.title,
+        author=meta.author,
+        published=meta.published,
+        site_name=meta.site_name,
+        language=meta.language,
     )

@@ -1,0 +1,170 @@
+"""HTML -> Article on small invented pages (tests/fixtures/html_*.html)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from trafilatura.utils import load_html
+
+from bot.errors import NotAnArticle
+from bot.ingest import from_html
+from bot.ingest.html_body import looks_like_menu, main_lines, prose_share
+from bot.ingest.html_chunks import restore_chunks
+from bot.ingest.html_meta import declared_language, language_code
+from bot.ingest.html_trim import drop_headline, is_headline
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def page(name: str) -> str:
+    return (FIXTURES / name).read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def english():
+    return from_html(page("html_article_en.html"))
+
+
+def test_metadata_is_read_from_the_page(english):
+    assert english.source_kind == "html"
+    assert english.title == "Lighthouse keepers return to the northern cape"
+    assert english.author == "Maren Oakes"
+    assert english.published == "2021-03-14"
+    assert english.site_name == "The Harbour Gazette"
+    assert english.language == "en"  # from lang="en-GB"
+    assert english.url == "https://gazette.example/news/lighthouse-keepers"
+
+
+def test_given_url_wins_over_canonical():
+    article = from_html(page("html_article_en.html"), url="https://other.example/x")
+    assert article.url == "https://other.example/x"
+
+
+def test_paragraphs_are_kept_apart_and_in_order(english):
+    assert len(english.paragraphs) == 4
+    assert english.paragraphs[0].startswith("For the first time in forty years")
+    assert english.paragraphs[-1].endswith('"a lot of warm socks for the wind".')
+    assert english.text == "\n\n".join(english.paragraphs)
+
+
+def test_headline_is_not_repeated_in_the_text(english):
+    assert "Lighthouse keepers return" not in english.text
+
+
+def test_comments_are_excluded(english):
+    assert "Zebrafish" not in english.text
+    assert "Quokka" not in english.text
+
+
+def test_navigation_and_footer_are_dropped(english):
+    for furniture in ("Weather", "Contact us", "All rights reserved", "About us", "Jobs"):
+        assert furniture not in english.text
+
+
+def test_non_english_page():
+    article = from_html(page("html_article_de.html"))
+    assert article.language == "de"
+    assert article.title == "Neue Fähre verbindet die Inseln im Winter"
+    assert len(article.paragraphs) == 3
+    assert article.paragraphs[0].startswith("Ab dem kommenden Monat fährt eine neue Fähre")
+    assert "Impressum" not in article.text
+    assert "Startseite" not in article.text
+
+
+def test_article_split_into_chunks_is_put_back_together():
+    html = page("html_split_body.html")
+    first_pass = main_lines(load_html(html))
+    article = from_html(html)
+    # The extractor alone keeps only the first chunk; the restored text has all four, in order.
+    assert len(first_pass) < len(article.paragraphs) == 4
+    assert article.paragraphs[2].startswith("Each train has twelve sleeping cars")
+    assert article.paragraphs[3].startswith("Tickets go on sale")
+    assert "Advertisement" not in article.text
+    assert "Ferry timetable" not in article.text
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "",
+        "   \n ",
+        "<html><body></body></html>",
+        "<html><head><title>Only a title</title></head><body><nav><a href='/'>Home</a></nav>"
+        "</body></html>",
+    ],
+)
+def test_empty_pages_are_not_articles(html):
+    with pytest.raises(NotAnArticle) as err:
+        from_html(html, url="https://example.org/empty")
+    assert "article" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<html><body><div><p>Unclosed paragraph that goes on for a while without end <b>bold "
+        "<i>italic</div></span></table><p>" + "Second paragraph with plenty of words. " * 8,
+        "<<<>>><p>\x00\x01 stray control bytes and broken <tags <p>" + "word " * 60,
+        "<html><body><p>" + "deep " * 20 + "<div>" * 300 + "text" + "</div>" * 10,
+        "<?xml version='1.0' encoding='utf-8'?><html><body><p>" + "xml declared page " * 10,
+    ],
+)
+def test_malformed_html_does_not_crash(html):
+    try:
+        article = from_html(html)
+    except NotAnArticle:
+        return
+    assert article.text.strip()
+    assert article.source_kind == "html"
+
+
+def test_language_code_takes_the_primary_subtag():
+    assert language_code("pt-BR") == "pt"
+    assert language_code("en_US") == "en"
+    assert language_code(" DE ") == "de"
+    assert language_code("fr, en") == "fr"
+    assert language_code("x") is None
+    assert language_code("") is None
+    assert language_code("123") is None
+
+
+def test_declared_language_falls_back_to_meta_and_json_ld():
+    meta = load_html(
+        '<html><head><meta http-equiv="Content-Language" content="it"></head>'
+        "<body><p>ciao</p><p>a tutti</p></body></html>"
+    )
+    assert declared_language(meta) == "it"
+    json_ld = load_html(
+        '<html><head><script type="application/ld+json">{"@type": "NewsArticle", '
+        '"inLanguage": "ko-KR"}</script></head><body><p>x</p><p>y</p></body></html>'
+    )
+    assert declared_language(json_ld) == "ko"
+    assert declared_language(load_html("<html><body><p>x</p><p>y</p></body></html>")) is None
+
+
+def test_headline_match_tolerates_site_suffix():
+    assert is_headline("Ferry returns", "Ferry returns | The Gazette")
+    assert is_headline("FERRY  returns", "Ferry returns")
+    assert not is_headline("The ferry returned on Monday with forty cars.", "Ferry returns")
+    lines = ["Ferry returns", "The ferry returned on Monday.", "Ferry returns"]
+    assert drop_headline(lines, "Ferry returns | Gazette") == lines[1:]
+    assert drop_headline(lines, None) == lines
+    assert drop_headline(["Body only, no headline here."], "Ferry returns") == [
+        "Body only, no headline here."
+    ]
+
+
+def test_menu_dump_is_recognised_but_short_articles_are_not():
+    menu = [f"Section {i}" for i in range(60)] + ["One real sentence that is long enough to count."]
+    assert prose_share(menu) < 0.3
+    assert looks_like_menu(menu)
+    short_article = ["A short note that still reads like prose from start to end, really."] * 3
+    assert not looks_like_menu(short_article)
+    assert prose_share([]) == 0.0
+
+
+def test_restore_chunks_leaves_pages_without_look_alikes_alone():
+    tree = load_html(page("html_article_en.html"))
+    lines = main_lines(tree)
+    assert restore_chunks(tree, lines) == lines
