@@ -196,9 +196,13 @@ def test_fallback_text_is_short_plain_and_whole_words() -> None:
 
 @dataclass
 class _Result:
+    """The fields of bot.pipeline.Result that the footer reads."""
+
     article: Article
     engine: str
     label: str | None
+    notice: str | None = None
+    articles: tuple[Article, ...] = ()
 
 
 def test_source_line_escapes_and_links_without_breaking_slack_syntax() -> None:
@@ -230,12 +234,14 @@ def test_source_blocks_label_the_offline_engine_and_list_many_sources() -> None:
     assert fmt.OFFLINE_LABEL in block["elements"][1]["text"]
     (custom,) = fmt.source_blocks(_Result(pasted, "openai", "Answered by gpt-4o-mini"))
     assert "gpt-4o-mini" in custom["elements"][1]["text"]
+    (noticed,) = fmt.source_blocks(_Result(pasted, "offline", None, "The model timed out <3"))
+    assert noticed["elements"][2]["text"].endswith("The model timed out &lt;3")
 
     many = [
         Article.from_paragraphs(["b"], source_kind="html", url=f"https://x.test/{i}", title=f"T{i}")
         for i in range(7)
     ]
-    (block,) = fmt.source_blocks(_Result(many[0], "openai", None), articles=many)
+    (block,) = fmt.source_blocks(_Result(many[0], "openai", None, articles=tuple(many)))
     lines = block["elements"][0]["text"].split("\n")
     assert len(lines) == 6 and lines[-1] == "…and 2 more"
 

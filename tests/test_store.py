@@ -116,6 +116,12 @@ def test_articles_are_capped_most_recent_first(store: SQLiteStore) -> None:
     assert store.articles_for(DM) == []
 
 
+def test_a_whole_article_can_be_remembered(store: SQLiteStore) -> None:
+    article = Article.from_paragraphs(["Body."], source_kind="html", url="https://x.test/a")
+    store.remember_article(DM, article)
+    assert store.articles_for(DM) == [ArticleRef(article.content_hash, "https://x.test/a", None)]
+
+
 def test_latest_article_is_per_channel_across_threads(store: SQLiteStore) -> None:
     assert store.latest_article("T1", "C1") is None
     store.remember_article(THREAD, ArticleRef("h1", "https://x.test/1", "First"))

@@ -170,6 +170,12 @@ class SourcedReply(Protocol):
     @property
     def label(self) -> str | None: ...
 
+    @property
+    def notice(self) -> str | None: ...
+
+    @property
+    def articles(self) -> Sequence[Article]: ...
+
 
 def source_line(article: Article) -> str:
     """`Title` (linked) · site · author · date, in escaped mrkdwn."""
@@ -183,14 +189,9 @@ def source_line(article: Article) -> str:
     return " · ".join([f"*{head}*", *extras])
 
 
-def source_blocks(
-    result: SourcedReply, *, articles: Sequence[Article] = (), max_sources: int = 5
-) -> list[Block]:
-    """The footer under a reply: where it came from, and which engine wrote it.
-
-    `articles` lists every source when the reply covered several; otherwise result.article.
-    """
-    sources = list(articles) or [result.article]
+def source_blocks(result: SourcedReply, *, max_sources: int = 5) -> list[Block]:
+    """The footer under a reply: where it came from, and which engine wrote it (and why)."""
+    sources = list(result.articles) or [result.article]
     lines = [f":newspaper: {source_line(article)}" for article in sources[:max_sources]]
     if len(sources) > max_sources:
         lines.append(f"…and {len(sources) - max_sources} more")
@@ -198,6 +199,8 @@ def source_blocks(
     elements = ["\n".join(lines)]
     if label:
         elements.append(f":robot_face: {escape_mrkdwn(_shorten(label, 200))}")
+    if result.notice:
+        elements.append(f":information_source: {escape_mrkdwn(_shorten(result.notice, 300))}")
     return [context_block(*elements)]
 
 

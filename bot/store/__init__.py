@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from bot.settings import Settings
 from bot.store.base import (
+    ArticleLike,
     ArticleRef,
     Cache,
     Conversation,
@@ -36,6 +37,7 @@ def open_store(settings: Settings) -> SQLiteStore:
 
 
 __all__ = [
+    "ArticleLike",
     "ArticleRef",
     "Cache",
     "Conversation",

@@ -43,6 +43,19 @@ class Turn:
     ts: float  # seconds since the epoch, when the turn was stored
 
 
+class ArticleLike(Protocol):
+    """An ArticleRef, or a whole bot.ingest Article: what memory keeps of an article."""
+
+    @property
+    def content_hash(self) -> str: ...
+
+    @property
+    def url(self) -> str | None: ...
+
+    @property
+    def title(self) -> str | None: ...
+
+
 class EventClaims(Protocol):
     def claim_event(self, event_id: str, ttl_seconds: int) -> bool:
         """True for the first claim of `event_id` (within its TTL), False for every later one."""
@@ -50,7 +63,9 @@ class EventClaims(Protocol):
 
 
 class ConversationMemory(Protocol):
-    def remember_article(self, conversation: Conversation, article: ArticleRef) -> None: ...
+    def remember_article(self, conversation: Conversation, article: ArticleLike) -> None:
+        """Note that `conversation` discusses `article`; it becomes the channel's latest."""
+        ...
 
     def articles_for(self, conversation: Conversation) -> list[ArticleRef]:
         """The articles discussed, most recent first."""

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import cast
 
-from bot.store.base import ArticleRef, Conversation, Role, Turn
+from bot.store.base import ArticleLike, ArticleRef, Conversation, Role, Turn
 from bot.store.keys import normalize_url
 
 Clock = Callable[[], float]
@@ -157,7 +157,7 @@ class SQLiteStore:
 
     # --- conversation memory --------------------------------------------------------------
 
-    def remember_article(self, conversation: Conversation, article: ArticleRef) -> None:
+    def remember_article(self, conversation: Conversation, article: ArticleLike) -> None:
         key = conversation.key
         with self._write() as db:
             self._forget_idle(db)
