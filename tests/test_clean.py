@@ -124,3 +124,26 @@ def test_teaser_lists_lose_to_the_article() -> None:
         '"It is the biggest thing our town has done together," said one of the organisers.',
     ]
     assert clean_text("\n".join([*article, "More news", *teasers])) == article
+
+
+def test_captions_and_credits_inside_the_article_go() -> None:
+    article = [
+        "The old lighthouse was moved forty metres inland on Tuesday to save it from the "
+        "eroding cliff, a job that took engineers most of the day.",
+        "It now stands on a concrete base that should keep it safe for another century.",
+    ]
+    captions = [
+        "Image caption The lighthouse on its rails at noon",
+        "Workers check the rails under the tower. (AP Photo/Jane Doe)",
+    ]
+    pasted = [article[0], *captions, article[1]]
+    assert clean_text("\n".join(pasted)) == article
+
+
+def test_a_paragraph_that_mentions_subscriptions_is_kept() -> None:
+    paragraph = (
+        "Streaming services lost subscribers for the first time this year, and analysts "
+        "expect more people to cancel their subscriptions as prices rise again next spring, "
+        "a survey of two thousand households published on Monday found."
+    )
+    assert clean_text(paragraph) == [paragraph]

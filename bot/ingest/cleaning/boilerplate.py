@@ -145,6 +145,16 @@ WIDGET = _any(
     r"相关文章",
 )
 
+# Photo captions and credits: "Image caption ...", "... (AP Photo/Jane Doe)", "3 of 4 ...".
+CAPTION = _any(
+    r"^\W*(?:image|photo|picture|video) caption\b",
+    r"\((?:[^()]*\b(?:photo|image|picture|foto)s?\b[^()]*)\)\W*$",
+    r"\b(?:photo|image|picture|foto)s?\s*(?:credit|by|:)\s*[^.!?]{0,60}$",
+    r"\b(?:credit|source|fonte|fuente|quelle|bild):\s*[^.!?]{0,60}$",
+    r"getty images\W*$",
+    r"^\d+ (?:of|/) \d+\s",
+)
+
 # Unrendered template fields: {{free_limit}}, ${count}, {% if %}, [[name]].
 PLACEHOLDER = re.compile(r"\{\{.*?\}\}|\$\{[^}]*\}|\{%.*?%\}|\[\[[^\]]*\]\]")
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 
 from bot.ingest.cleaning.boilerplate import (
+    CAPTION,
     COMMENTS,
     COPYRIGHT,
     END_MARKER,
@@ -31,6 +32,7 @@ _ROW_SEPARATOR = re.compile(r"\S(?: [-–—@|] | -- |: |\t| {2,}|, )\S")
 _WORDS = re.compile(r"[^\W\d_]+")
 _LETTER = re.compile(r"[^\W\d_]")
 _CONTACT = re.compile(r"\S+@\S+\.\w+|https?://|www\.", re.I)
+_EMAIL = re.compile(r"\S+@\S+\.\w+")
 
 
 _LONG_ITEM = 20
@@ -108,11 +110,13 @@ def judge(text: str, stopwords: frozenset[str], repeated: bool) -> Line:
     short_sentence = (
         size >= 4 and terminal and (stop >= 0.15 or not stopwords) and not _title_case(body)
     )
-    if size < 20 and PAYWALL.search(body):
+    if size < 25 and PAYWALL.search(body):
         return verdict(Kind.FURNITURE)
     if size < 20 and not short_sentence and WIDGET.search(body):
         return verdict(Kind.FURNITURE)
-    if size < 12 and _CONTACT.search(body):
+    if size < 40 and CAPTION.search(body):
+        return verdict(Kind.FURNITURE)
+    if (size < 12 and _CONTACT.search(body)) or (size < 30 and _EMAIL.search(body)):
         return verdict(Kind.FURNITURE)
     if repeated and size < 20:
         return verdict(Kind.UNDECIDED)
