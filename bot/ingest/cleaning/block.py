@@ -25,6 +25,8 @@ def value(line: Line) -> float:
         return worth * _ITEM_SHARE if line.item else worth
     if line.kind is Kind.UNDECIDED and not line.item:
         return -min(line.size, 4.0) * 0.5 - _UNDECIDED_COST
+    if line.caption:
+        return -_FURNITURE_COST
     if line.kind in (Kind.FURNITURE, Kind.UNDECIDED):
         # List items cost like furniture (menus) but are kept inside the article.
         return -min(line.size, 10.0) - _FURNITURE_COST

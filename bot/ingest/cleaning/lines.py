@@ -56,6 +56,7 @@ class Line:
     item: bool = False  # a list item (bullet or number)
     row: bool = False  # short, with a field separator: maybe a row of data
     digits: bool = False
+    caption: bool = False  # a photo caption or credit: sits inside articles, costs little
 
 
 def size_of(text: str) -> float:
@@ -92,8 +93,17 @@ def judge(text: str, stopwords: frozenset[str], repeated: bool) -> Line:
         and (stop >= 0.25 or (len(_INNER_PUNCT.findall(body)) >= 2 and enough_stop))
     )
 
-    def verdict(kind: Kind) -> Line:
-        return Line(text, size, kind, wordy, bullet, _is_row(body, size), bool(_DIGIT.search(body)))
+    def verdict(kind: Kind, caption: bool = False) -> Line:
+        return Line(
+            text,
+            size,
+            kind,
+            wordy=wordy,
+            item=bullet,
+            row=_is_row(body, size),
+            digits=bool(_DIGIT.search(body)),
+            caption=caption,
+        )
 
     if size < 12 and not bullet and COMMENTS.search(body):
         return verdict(Kind.STOP)
@@ -115,7 +125,7 @@ def judge(text: str, stopwords: frozenset[str], repeated: bool) -> Line:
     if size < 20 and not short_sentence and WIDGET.search(body):
         return verdict(Kind.FURNITURE)
     if size < 40 and CAPTION.search(body):
-        return verdict(Kind.FURNITURE)
+        return verdict(Kind.FURNITURE, caption=True)
     if (size < 12 and _CONTACT.search(body)) or (size < 30 and _EMAIL.search(body)):
         return verdict(Kind.FURNITURE)
     if repeated and size < 20:
