@@ -1,0 +1,122 @@
+"""Quote verification keeps what the article says (however typeset) and drops inventions."""
+
+from __future__ import annotations
+
+from bot.llm.quotes import (
+    GroundedAnswer,
+    locate_quote,
+    normalise_answer,
+    parse_answer_text,
+    verify_quotes,
+)
+
+ARTICLE = (
+    "The council said on Tuesday that the bridge — closed since 2019 — would “reopen in May”, "
+    "according to Mayor Ann O’Brien.\n\n"
+    'Residents   welcomed the news. "It\'s been a long four years," said shop owner Raj Patel, '
+    "whose café lost a third of its customers during the closure.\n\n"
+    "Engineers will inspect the structure again in April before traffic is allowed back."
+)
+
+
+def test_exact_quote_is_kept_with_the_articles_own_span() -> None:
+    verified, dropped = verify_quotes(
+        ["Engineers will inspect the structure again in April"], ARTICLE
+    )
+    assert dropped == []
+    [hit] = verified
+    assert (
+        ARTICLE[hit.start : hit.end]
+        == hit.text
+        == "Engineers will inspect the structure again in April"
+    )
+    assert hit.score == 100
+
+
+def test_typographic_and_spacing_differences_are_forgiven() -> None:
+    quotes = [
+        'the bridge - closed since 2019 - would "reopen in May"',  # straight quotes, hyphens
+        "according to Mayor Ann O'Brien",  # straight apostrophe
+        "residents welcomed the news.",  # case and collapsed spaces
+        "“It’s been a long four years,” said shop owner Raj Patel",  # curly for straight
+    ]
+    verified, dropped = verify_quotes(quotes, ARTICLE)
+    assert dropped == []
+    assert [v.text for v in verified] == [
+        "the bridge — closed since 2019 — would “reopen in May”",
+        "according to Mayor Ann O’Brien",
+        "Residents   welcomed the news.",
+        '"It\'s been a long four years," said shop owner Raj Patel',
+    ]
+
+
+def test_invented_and_paraphrased_quotes_are_dropped() -> None:
+    invented = "The mayor resigned after the vote on Tuesday"
+    paraphrase = "the bridge would open again in May after being shut since 2019"
+    wrong_number = "whose café lost half of its customers during the closure"
+    verified, dropped = verify_quotes([invented, paraphrase, wrong_number], ARTICLE)
+    assert verified == []
+    assert dropped == [invented, paraphrase, wrong_number]
+
+
+def test_small_typo_in_a_long_quote_is_matched_fuzzily_but_short_ones_must_be_exact() -> None:
+    hit = locate_quote("Engineers will inspect the structre again in April before traffic", ARTICLE)
+    assert hit is not None and 90 < hit.score < 100
+    assert hit.text == "Engineers will inspect the structure again in April before traffic"
+    assert locate_quote("Mayor Ann O'Brain", ARTICLE) is None
+
+
+def test_elided_quote_spans_from_first_to_last_fragment() -> None:
+    hit = locate_quote("The council said on Tuesday ... according to Mayor Ann O'Brien", ARTICLE)
+    assert hit is not None
+    assert hit.text.startswith("The council said on Tuesday that the bridge")
+    assert hit.text.endswith("according to Mayor Ann O’Brien")
+    # Fragments in the wrong order are not in the article.
+    assert (
+        locate_quote("according to Mayor Ann O'Brien ... The council said on Tuesday", ARTICLE)
+        is None
+    )
+
+
+def test_duplicates_and_empty_quotes() -> None:
+    verified, dropped = verify_quotes(
+        ["Residents welcomed the news", "residents welcomed the news", '""'], ARTICLE
+    )
+    assert len(verified) == 1 and dropped == ['""']
+
+
+def test_plain_text_reply_with_quote_lines() -> None:
+    reply = (
+        "The bridge reopens in May, after an inspection in April.\n\n"
+        "> would “reopen in May”\n"
+        '> "Engineers will inspect the structure again in April"\n'
+    )
+    parsed = parse_answer_text(reply)
+    assert parsed.found
+    assert parsed.answer == "The bridge reopens in May, after an inspection in April."
+    assert parsed.quotes == [
+        "would “reopen in May”",
+        "Engineers will inspect the structure again in April",
+    ]
+
+
+def test_plain_text_not_found_reply() -> None:
+    parsed = parse_answer_text("NOT FOUND: The article doesn't say who paid for the repairs.")
+    assert not parsed.found and parsed.quotes == []
+    assert parsed.answer == "The article doesn't say who paid for the repairs."
+    assert not parse_answer_text("The article does not mention the cost.").found
+
+
+def test_plain_text_fallbacks_json_and_inline_quotes() -> None:
+    fenced = '```json\n{"answer": "In May.", "quotes": ["reopen in May"], "found": true}\n```'
+    assert parse_answer_text(fenced) == GroundedAnswer(
+        answer="In May.", quotes=["reopen in May"], found=True
+    )
+    inline = 'The mayor said the bridge "would reopen in May, according to the council".'
+    assert parse_answer_text(inline).quotes == ["would reopen in May, according to the council"]
+
+
+def test_structured_answer_is_made_consistent() -> None:
+    raw = GroundedAnswer(answer="NOT FOUND: no cost given.", quotes=["x y z"], found=True)
+    tidy = normalise_answer(raw)
+    assert tidy == GroundedAnswer(answer="no cost given.", quotes=[], found=False)
