@@ -5,12 +5,14 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+from slack_sdk.http_retry.handler import RetryHandler
 
 from bot.slack import format as fmt
 from tests.servers.fake_slack import FakeSlack
@@ -22,8 +24,10 @@ def slack() -> Iterator[FakeSlack]:
         yield server
 
 
-def client_for(server: FakeSlack, **kwargs: object) -> WebClient:
-    return WebClient(token=server.token, base_url=server.api_url, timeout=5, **kwargs)  # type: ignore[arg-type]
+def client_for(server: FakeSlack, retry_handlers: list[RetryHandler] | None = None) -> WebClient:
+    return WebClient(
+        token=server.token, base_url=server.api_url, timeout=5, retry_handlers=retry_handlers
+    )
 
 
 def error_of(excinfo: pytest.ExceptionInfo[SlackApiError]) -> str:
@@ -62,7 +66,8 @@ def test_update_ephemeral_and_replies(slack: FakeSlack) -> None:
     parent = slack.add_message("C1", "<https://x.test/a> please", user="U1")
     placeholder = client.chat_postMessage(channel="C1", thread_ts=parent, text="_Reading…_")
     client.chat_update(channel="C1", ts=placeholder["ts"], text="Done", blocks=[])
-    assert slack.message("C1", placeholder["ts"])["text"] == "Done"  # type: ignore[index]
+    updated = slack.message("C1", placeholder["ts"])
+    assert updated is not None and updated["text"] == "Done"
     ephemeral = client.chat_postEphemeral(
         channel="C1", user="U1", **fmt.error_payload(ValueError())
     )
@@ -106,7 +111,7 @@ def test_chat_stream_helper_reaches_the_server(slack: FakeSlack) -> None:
 @pytest.mark.filterwarnings("ignore:The top-level `text` argument is missing")
 def test_limits_are_enforced_like_slack(slack: FakeSlack) -> None:
     client = client_for(slack)
-    cases = [
+    cases: list[tuple[str, dict[str, Any]]] = [
         ("msg_too_long", {"text": "x" * 40_001}),
         ("invalid_blocks", {"text": "x", "blocks": [fmt.markdown_block("m")] * 51}),
         (

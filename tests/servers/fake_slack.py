@@ -113,8 +113,7 @@ class FakeSlack:
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://127.0.0.1:{self._server.server_port}"
 
     @property
     def api_url(self) -> str:
@@ -257,7 +256,9 @@ class FakeSlack:
         self._messages.setdefault(channel, []).append(message)
         return message
 
-    def answer(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any], dict]:
+    def answer(
+        self, method: str, params: dict[str, Any]
+    ) -> tuple[int, dict[str, Any], dict[str, str]]:
         """(status, body, headers) for one API call; called with the lock held."""
         scripted = self._scripted.get(method)
         if scripted:
@@ -348,7 +349,7 @@ class FakeSlack:
             raise _ApiError("invalid_arguments")
         return {}
 
-    def _api_assistant_threads_setSuggestedPrompts(self, params: dict[str, Any]) -> dict:
+    def _api_assistant_threads_setSuggestedPrompts(self, params: dict[str, Any]) -> dict[str, Any]:
         _require(params, "channel_id")
         prompts = params.get("prompts")
         if not isinstance(prompts, list) or not 1 <= len(prompts) <= 4:
@@ -516,6 +517,7 @@ class _Handler(BaseHTTPRequestHandler):
         headers = {name.lower(): value for name, value in self.headers.items()}
         method = path.removeprefix("/api/")
         token = headers.get("authorization", "").removeprefix("Bearer ") or params.pop("token", "")
+        extra: dict[str, str]
         with owner._lock:
             if not path.startswith("/api/"):
                 status, body, extra = 404, {"ok": False, "error": "unknown_method"}, {}
