@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.errors import NotAnArticle
 from bot.ingest import from_text
 from bot.ingest.clean import clean_paragraphs, clean_text, split_paragraphs
 
@@ -147,3 +148,13 @@ def test_a_paragraph_that_mentions_subscriptions_is_kept() -> None:
         "a survey of two thousand households published on Monday found."
     )
     assert clean_text(paragraph) == [paragraph]
+
+
+def test_a_paste_without_prose_keeps_its_lines_but_not_its_furniture() -> None:
+    text = "Quarterly results at a glance\nRevenue up 4%\nSubscribe to our newsletter"
+    assert clean_text(text) == ["Quarterly results at a glance", "Revenue up 4%"]
+
+
+def test_only_furniture_is_no_article() -> None:
+    with pytest.raises(NotAnArticle):
+        from_text("Sign in\nSubscribe now\n© 2024 Example Media. All rights reserved.")

@@ -54,6 +54,10 @@ def clean_paragraphs(paragraphs: Sequence[str], *, find_main_block: bool = False
         return _dedupe([p for p in paragraphs if not is_furniture(p)])
     lines = judge_lines(paragraphs)
     start, end = main_block(lines)
+    if start == end:
+        # No run of prose at all (a headline, a list, a one-liner): keep what isn't furniture
+        # rather than answer "no article".
+        start, end = 0, len(lines)
     kept = [line.text for line in lines[start:end] if line.kind >= Kind.UNDECIDED]
     return _dedupe(kept)
 

@@ -33,9 +33,7 @@ _WORDS = re.compile(r"[^\W\d_]+")
 _LETTER = re.compile(r"[^\W\d_]")
 _CONTACT = re.compile(r"\S+@\S+\.\w+|https?://|www\.", re.I)
 _EMAIL = re.compile(r"\S+@\S+\.\w+")
-
-
-_LONG_ITEM = 20
+_LONG_ITEM = 20  # words: a list item this long that ends a sentence may be prose
 
 
 class Kind(IntEnum):
