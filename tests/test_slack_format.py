@@ -108,6 +108,15 @@ def test_split_prefers_paragraphs_then_lines_then_sentences_then_words() -> None
     assert "".join(split_markdown(blob, 300)) == blob
 
 
+def test_a_heading_never_ends_a_part() -> None:
+    sections = [f"## Section {i}\n\n{_paragraph(i, 3)}" for i in range(8)]
+    parts = split_markdown("\n\n".join(sections), 700)
+    assert len(parts) > 2
+    for part in parts:
+        assert not part.split("\n\n")[-1].startswith("#")
+    assert words("\n\n".join(parts)) == words("\n\n".join(sections))
+
+
 def test_bullets_stay_whole_with_their_continuation_lines() -> None:
     items = [
         f"- Item {i}: {SENTENCES[i % 4]}\n  More about item {i}, on a continuation line."

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 _FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})(?P<info>[^`]*)$")
+_HEADING = re.compile(r"^ {0,3}#{1,6}\s")
 _BULLET = re.compile(r"^\s{0,3}(?:[-*+•]|\d{1,3}[.)])\s")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=\S)|(?<=[。！？])")
 _WORD_GAP = re.compile(r"\s+")
@@ -43,7 +44,7 @@ def split_markdown(text: str, limit: int) -> list[str]:
     if len(text) <= limit:
         return [text]
     pieces: list[str] = []
-    for block in _blocks(text):
+    for block in _keep_headings_with_their_text(_blocks(text), limit):
         if block.fence is None:
             pieces.extend(_split_prose(block.text, limit))
         else:
@@ -101,6 +102,20 @@ def _blocks(text: str) -> list[_Block]:
     if opener is not None:  # an unclosed fence runs to the end, as markdown renders it
         blocks.append(_Block("\n".join([*code, opener["indent"] + opener["fence"]]), code[0]))
     return blocks
+
+
+def _keep_headings_with_their_text(blocks: list[_Block], limit: int) -> list[_Block]:
+    """A heading never ends a message: glue it to the block after it when both fit."""
+    glued: list[_Block] = []
+    for block in blocks:
+        previous = glued[-1] if glued else None
+        if previous and previous.fence is None and _HEADING.match(previous.text.split("\n")[-1]):
+            joined = f"{previous.text}\n\n{block.text}"
+            if len(joined) <= limit:
+                glued[-1] = _Block(joined)  # fits whole, so it is never cut: no fence to track
+                continue
+        glued.append(block)
+    return glued
 
 
 def _closes(opener: re.Match[str], match: re.Match[str]) -> bool:
