@@ -13,6 +13,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from slack_sdk.http_retry.handler import RetryHandler
+from slack_sdk.webhook import WebhookClient
 
 from bot.slack import format as fmt
 from tests.servers.fake_slack import FakeSlack
@@ -210,3 +211,19 @@ def test_wait_for_fails_clearly_when_nothing_comes(slack: FakeSlack) -> None:
     with pytest.raises(AssertionError, match=r"chat\.postMessage"):
         slack.wait_for("chat.postMessage", timeout=0.2)
     assert time.monotonic() - started < 2
+
+
+def test_response_urls_take_five_posts_within_limits(slack: FakeSlack) -> None:
+    url = slack.response_url()
+    assert url != slack.response_url()
+    webhook = WebhookClient(url, timeout=5)
+    first = webhook.send(text="Working on it…", response_type="ephemeral")
+    assert (first.status_code, first.body) == (200, "ok")
+    too_long = webhook.send(text="x", blocks=[fmt.markdown_block("m" * 12_001)])
+    assert (too_long.status_code, too_long.body) == (400, "invalid_blocks")
+    for _ in range(3):
+        assert webhook.send(text="more").status_code == 200
+    assert webhook.send(text="sixth").status_code == 404
+    calls = slack.wait_for("response_url", count=6)
+    assert calls[0].params["response_type"] == "ephemeral"
+    assert [call.ok for call in calls] == [True, False, True, True, True, False]

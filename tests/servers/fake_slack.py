@@ -9,7 +9,8 @@ Like bolt-python's own test servers, it answers POST (and GET) /api/<method> wit
 {"ok": ...}; it accepts form-encoded or JSON bodies and checks the Bearer token. It keeps
 the messages it was sent (conversations.replies returns them), follows chat streams
 (chat.startStream/appendStream/stopStream; `streamed_text(ts)`), serves shared files at
-their url_private (token required, as Slack does), and records every call thread-safely.
+their url_private (token required, as Slack does), takes posts to response_urls
+(`response_url()`), and records every call thread-safely.
 
 It enforces Slack's limits the way Slack answers them, so tests catch limit bugs:
 text over 40,000 chars (4,000 on chat.update) -> msg_too_long; over 50 blocks, section text
@@ -41,6 +42,7 @@ MAX_UPDATE_TEXT = 4_000
 MAX_BLOCKS = 50
 MAX_SECTION_TEXT = 3_000
 MAX_MARKDOWN_TOTAL = 12_000
+MAX_RESPONSE_URL_POSTS = 5
 
 # Fields that form-encoded calls carry as JSON strings.
 _JSON_FIELDS = frozenset(
@@ -54,7 +56,7 @@ _LOGIN_PAGE = b"<!DOCTYPE html><html><head><title>Slack</title></head><body>Sign
 class Call:
     """One request the server answered."""
 
-    method: str  # "chat.postMessage", ... or "file.download"
+    method: str  # "chat.postMessage", ..., "file.download" or "response_url"
     params: dict[str, Any]
     headers: dict[str, str]
     status: int
@@ -102,6 +104,7 @@ class FakeSlack:
         self._messages: dict[str, list[dict[str, Any]]] = {}  # channel -> messages, in order
         self._streams: dict[str, _Stream] = {}  # ts -> stream
         self._files: dict[str, tuple[dict[str, Any], bytes]] = {}
+        self._response_uses: dict[str, int] = {}  # response_url path -> posts so far
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
         self._server = _Server(self)
@@ -211,6 +214,15 @@ class FakeSlack:
                 message["thread_ts"] = thread_ts
             self._messages.setdefault(channel, []).append(message)
             return ts
+
+    def response_url(self) -> str:
+        """A fresh response_url (as slash commands and shortcuts carry) served by this server.
+
+        Posts to it are recorded as "response_url" calls (no token: the URL is the secret);
+        like Slack, each URL takes at most 5 posts.
+        """
+        with self._lock:
+            return f"{self.url}/response/{next(self._ids)}"
 
     def add_file(
         self, name: str, content: bytes, *, mimetype: str = "application/pdf", filetype: str = ""
@@ -387,6 +399,19 @@ class FakeSlack:
             raise _ApiError("thread_not_found")
         return {"messages": thread, "has_more": False}
 
+    def respond(self, path: str, params: dict[str, Any]) -> tuple[int, str]:
+        """(status, plain-text body) for a post to a response_url; called with the lock held."""
+        uses = self._response_uses.get(path, 0) + 1
+        self._response_uses[path] = uses
+        if uses > MAX_RESPONSE_URL_POSTS:
+            return 404, "used_url"
+        problem = _limit_error("response_url", params)
+        if problem:
+            return 400, problem[0]
+        if not (params.get("text") or params.get("blocks") or params.get("delete_original")):
+            return 400, "no_text"
+        return 200, "ok"
+
     def download(self, path: str, headers: dict[str, str]) -> tuple[int, bytes, str]:
         """(status, body, content type) for a url_private download; called with the lock held."""
         parts = path.split("/")  # "", "files-pri", "<team>-<file id>", name
@@ -510,7 +535,24 @@ class _Handler(BaseHTTPRequestHandler):
                 return
         else:
             params.update(_form(body))
-        self._api(url.path, params)
+        if url.path.startswith("/response/"):
+            self._respond(url.path, params)
+        else:
+            self._api(url.path, params)
+
+    def _respond(self, path: str, params: dict[str, Any]) -> None:
+        owner = self.server.owner
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        with owner._lock:
+            status, text = owner.respond(path, params)
+        result = {"ok": status == 200, "error": None if status == 200 else text}
+        owner.record(Call("response_url", {**params, "url": path}, headers, status, result))
+        data = text.encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
 
     def _api(self, path: str, params: dict[str, Any]) -> None:
         owner = self.server.owner
