@@ -158,3 +158,15 @@ def test_a_paste_without_prose_keeps_its_lines_but_not_its_furniture() -> None:
 def test_only_furniture_is_no_article() -> None:
     with pytest.raises(NotAnArticle):
         from_text("Sign in\nSubscribe now\n© 2024 Example Media. All rights reserved.")
+
+
+def test_japanese_short_sentences_survive_next_to_english_words() -> None:
+    article = [
+        "先週、市内の図書館がKindle for PCを使った電子書籍の貸し出しを始めました。",
+        "利用者はまだ少ないです。",
+        "図書館によると、来年までに貸し出しできる本を二倍に増やす予定です。",
+        "これはとても便利です。",
+    ]
+    furniture = ["ログイン", "会員登録", "関連記事", "Kindle for PC tips", "Windows 10 news"]
+    pasted = ["ホーム", "ニュース", *article, *furniture]
+    assert clean_text("\n".join(pasted)) == article

@@ -57,6 +57,11 @@ class Line:
     caption: bool = False  # a photo caption or credit: sits inside articles, costs little
 
 
+def _unspaced_share(text: str) -> float:
+    letters = len(_LETTER.findall(text))
+    return len(_UNSPACED.findall(text)) / letters if letters else 0.0
+
+
 def size_of(text: str) -> float:
     unspaced = len(_UNSPACED.findall(text))
     spaced = len(words_of(_UNSPACED.sub(" ", text)))
@@ -78,6 +83,9 @@ def _title_case(text: str) -> bool:
 def judge(text: str, stopwords: frozenset[str], repeated: bool) -> Line:
     """Classify one stripped, non-empty line."""
     size = size_of(text)
+    if _unspaced_share(text) > 0.5:
+        # Stop-word lists cover spaced scripts only; a Japanese line can't be judged by one.
+        stopwords = frozenset()
     bullet = bool(_BULLET.match(text))
     body = _BULLET.sub("", text) if bullet else text
     terminal = bool(_TERMINAL.search(body))
