@@ -316,8 +316,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.flush()
 
 
-@pytest.fixture
-def fake_openai() -> Iterator[FakeOpenAI]:
-    """A running fake OpenAI server (import this fixture into a test module to use it)."""
+@pytest.fixture(name="fake_openai")
+def fake_openai_server() -> Iterator[FakeOpenAI]:
+    """A running fake OpenAI server as the `fake_openai` fixture (import `fake_openai_server`
+    into a test module, or register this module as a plugin in conftest.py)."""
     with FakeOpenAI() as server:
         yield server
