@@ -172,7 +172,24 @@ def test_article_cache_round_trips_by_normalized_url_and_expires(
     assert Article.from_dict(cached) == article
     assert store.get_article("https://news.example.com/story?id=8") is None
     clock.now += store.article_ttl + 1
-    assert store.get_article("https://news.example.com/story?id=7") is None
+    assert store.get_article("https://news.example.com/story?id=7") is None  # fetch again
+    # ...but a thread discussing it still has the text, by hash, until memory fades.
+    assert store.get_article_by_hash(article.content_hash) == cached
+    clock.now += store.memory_ttl
+    assert store.get_article_by_hash(article.content_hash) is None
+
+
+def test_pasted_articles_are_found_by_hash(store: SQLiteStore) -> None:
+    pasted = Article.from_paragraphs(["Pasted body.", "More."], source_kind="text")
+    store.put_article(None, pasted.to_dict())
+    store.remember_article(DM, pasted)
+    latest = store.latest_article("T1", "D1")
+    assert latest is not None
+    cached = store.get_article_by_hash(latest.content_hash)
+    assert cached is not None and Article.from_dict(cached) == pasted
+    assert store.get_article_by_hash("no-such-hash") is None
+    with pytest.raises(ValueError, match="content_hash"):
+        store.put_article("https://x.test/", {"text": "no hash"})
 
 
 def test_answer_cache_keys_on_everything_that_shapes_the_answer(
@@ -220,14 +237,16 @@ def test_everything_survives_reopening_the_file(tmp_path: Path) -> None:
         store.remember_article(THREAD, ArticleRef("h1", "https://x.test/1", "Kept"))
         store.append_turn(THREAD, "user", "Why?")
         store.mark_engaged(THREAD)
-        store.put_article("https://x.test/1", {"text": "Body", "source_kind": "html"})
+        body = {"text": "Body", "source_kind": "html", "content_hash": "h1"}
+        store.put_article("https://x.test/1", body)
         store.put_answer("k", "Answer")
     with SQLiteStore(path) as store:
         assert not store.claim_event("Ev1", 3600)
         assert store.articles_for(THREAD) == [ArticleRef("h1", "https://x.test/1", "Kept")]
         assert [turn.text for turn in store.history(THREAD)] == ["Why?"]
         assert store.is_engaged(THREAD)
-        assert store.get_article("https://x.test/1") == {"text": "Body", "source_kind": "html"}
+        assert store.get_article("https://x.test/1") == body
+        assert store.get_article_by_hash("h1") == body
         assert store.get_answer("k") == "Answer"
 
 

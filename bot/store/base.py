@@ -87,11 +87,19 @@ class ConversationMemory(Protocol):
 
 
 class Cache(Protocol):
-    def put_article(self, url: str, article: dict[str, object]) -> None:
-        """Cache an article (Article.to_dict()) under its normalized URL."""
+    def put_article(self, url: str | None, article: dict[str, object]) -> None:
+        """Cache an article (Article.to_dict()) by content hash, and by normalized URL if any.
+
+        The URL link expires after the article TTL (pages change); the text stays as long as
+        conversation memory, for follow-up questions.
+        """
         ...
 
     def get_article(self, url: str) -> dict[str, object] | None: ...
+
+    def get_article_by_hash(self, content_hash: str) -> dict[str, object] | None:
+        """The text behind an ArticleRef (pasted articles have no URL)."""
+        ...
 
     def put_answer(self, key: str, text: str) -> None:
         """Cache a summary or answer under `answer_key(...)`."""

@@ -58,9 +58,17 @@ CREATE TABLE IF NOT EXISTS engaged (
     at REAL NOT NULL
 );
 
-CREATE TABLE IF NOT EXISTS article_cache (
-    url TEXT PRIMARY KEY,
+-- Article bodies by content hash (kept as long as thread memory, so follow-ups and /ask on
+-- a pasted article still have the text), and links to them by URL (kept for the shorter
+-- article TTL, after which the link is fetched again in case the page changed).
+CREATE TABLE IF NOT EXISTS articles (
+    content_hash TEXT PRIMARY KEY,
     data TEXT NOT NULL,
+    expires REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS article_urls (
+    url TEXT PRIMARY KEY,
+    content_hash TEXT NOT NULL,
     expires REAL NOT NULL
 );
 
@@ -251,19 +259,38 @@ class SQLiteStore:
 
     # --- cache ----------------------------------------------------------------------------
 
-    def put_article(self, url: str, article: dict[str, object]) -> None:
+    def put_article(self, url: str | None, article: dict[str, object]) -> None:
+        content_hash = article.get("content_hash")
+        if not isinstance(content_hash, str) or not content_hash:
+            raise ValueError("article needs its content_hash (use Article.to_dict())")
         now = self._clock()
         with self._write() as db:
-            db.execute("DELETE FROM article_cache WHERE expires <= ?", (now,))
+            db.execute("DELETE FROM articles WHERE expires <= ?", (now,))
+            db.execute("DELETE FROM article_urls WHERE expires <= ?", (now,))
             db.execute(
-                "INSERT OR REPLACE INTO article_cache (url, data, expires) VALUES (?, ?, ?)",
-                (normalize_url(url), json.dumps(article), now + self.article_ttl),
+                "INSERT OR REPLACE INTO articles (content_hash, data, expires) VALUES (?, ?, ?)",
+                (content_hash, json.dumps(article), now + max(self.memory_ttl, self.article_ttl)),
             )
+            if url:
+                db.execute(
+                    "INSERT OR REPLACE INTO article_urls (url, content_hash, expires)"
+                    " VALUES (?, ?, ?)",
+                    (normalize_url(url), content_hash, now + self.article_ttl),
+                )
 
     def get_article(self, url: str) -> dict[str, object] | None:
+        now = self._clock()
         rows = self._read(
-            "SELECT data FROM article_cache WHERE url = ? AND expires > ?",
-            (normalize_url(url), self._clock()),
+            "SELECT a.data FROM article_urls u JOIN articles a USING (content_hash)"
+            " WHERE u.url = ? AND u.expires > ? AND a.expires > ?",
+            (normalize_url(url), now, now),
+        )
+        return cast(dict[str, object], json.loads(str(rows[0][0]))) if rows else None
+
+    def get_article_by_hash(self, content_hash: str) -> dict[str, object] | None:
+        rows = self._read(
+            "SELECT data FROM articles WHERE content_hash = ? AND expires > ?",
+            (content_hash, self._clock()),
         )
         return cast(dict[str, object], json.loads(str(rows[0][0]))) if rows else None
 
