@@ -9,51 +9,23 @@ answers), verifies quotes, and caches what it can so the same link twice costs n
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from bot.errors import ArticlebotError, ConfigError
+from bot.errors import ArticlebotError, ConfigError, LLMError
 from bot.ingest import Article, from_text, from_url
 from bot.ingest.links import ParsedInput
+from bot.llm.usage import Usage
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
 TextSink = Callable[[str], None]
 Engine = Literal["auto", "openai", "offline"]
-
-
-@dataclass(frozen=True, slots=True)
-class Usage:
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    cost_usd: float | None = None
-    estimated: bool = False  # counted by us, not reported by the API
-    requests: int = 0
-
-    def __add__(self, other: Usage) -> Usage:
-        cost = None
-        if self.cost_usd is not None or other.cost_usd is not None:
-            cost = (self.cost_usd or 0.0) + (other.cost_usd or 0.0)
-        return Usage(
-            self.prompt_tokens + other.prompt_tokens,
-            self.completion_tokens + other.completion_tokens,
-            cost,
-            self.estimated or other.estimated,
-            self.requests + other.requests,
-        )
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "prompt_tokens": self.prompt_tokens,
-            "completion_tokens": self.completion_tokens,
-            "total_tokens": self.prompt_tokens + self.completion_tokens,
-            "cost_usd": self.cost_usd,
-            "estimated": self.estimated,
-            "requests": self.requests,
-        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,12 +131,12 @@ class Pipeline:
     # --- engines --------------------------------------------------------------------------
 
     def engine_for(self, engine: Engine | None = None) -> Literal["openai", "offline"]:
-        from bot.llm.models import online_engine_configured
+        from bot.llm.models import is_online
 
         chosen = engine or self.settings.engine
         if chosen == "offline":
             return "offline"
-        if online_engine_configured(self.settings):
+        if is_online(self.settings):
             return "openai"
         if chosen == "openai":
             raise ConfigError(
@@ -178,5 +150,343 @@ class Pipeline:
         if self._model is None:
             from bot.llm.models import build_chat_model
 
-            self._model = build_chat_model(self.settings)
+            self._model = build_chat_model(self.settings, streaming=True)
         return self._model
+
+    # --- summaries ------------------------------------------------------------------------
+
+    def summarize(
+        self,
+        article: Article,
+        *,
+        style: str | None = None,
+        instructions: str = "",
+        engine: Engine | None = None,
+        on_text: TextSink | None = None,
+    ) -> Result:
+        """Summarize `article` in `style`, streaming text to `on_text` as it is written."""
+        style = style or self.settings.summary_style
+        template = self.templates.summary(style)  # unknown style: a clear error, before work
+        chosen = self.engine_for(engine)
+        key = self._answer_key(article.content_hash, style, instructions, chosen, template)
+        cached = self._cached(key, article, on_text)
+        if cached is not None:
+            return cached
+        if chosen == "offline":
+            result = self._offline_summary(article, style, instructions, notice=None)
+        else:
+            try:
+                result = self._llm_summary(article, template, instructions, on_text)
+            except LLMError as exc:
+                log.warning("model failed (%s); answering with the offline engine", exc.code)
+                result = self._offline_summary(
+                    article, style, instructions, notice=_fallback_notice(exc)
+                )
+                key = None  # don't cache a fallback: the model may be back next time
+        if result.engine == "offline" and on_text is not None:
+            on_text(result.text)
+        if key is not None:
+            self._store_answer(key, result)
+        return result
+
+    def _offline_summary(
+        self, article: Article, style: str, instructions: str, *, notice: str | None
+    ) -> Result:
+        from bot.llm import offline
+
+        summary = offline.summarize(article, style=style, instructions=instructions or None)
+        return Result(
+            kind="summary",
+            text=summary.text,
+            article=article,
+            engine="offline",
+            label=summary.label,
+            notice=notice,
+            articles=(article,),
+        )
+
+    def _llm_summary(
+        self, article: Article, template: Any, instructions: str, on_text: TextSink | None
+    ) -> Result:
+        body, usage = self._fit_article(article)
+        messages = template.format_messages(
+            article=body, title=article.title, instructions=instructions
+        )
+        text, call_usage = self._stream(messages, on_text)
+        return Result(
+            kind="summary",
+            text=text,
+            article=article,
+            engine=self._engine_name(),
+            model=self._model_name(),
+            usage=usage + call_usage,
+            articles=(article,),
+        )
+
+    def _fit_article(self, article: Article) -> tuple[str, Usage]:
+        """The article, or for a long one, notes from every part of it (map-reduce)."""
+        from bot.llm.tokens import count_tokens
+
+        budget = self.settings.llm_context_tokens
+        if count_tokens(article.text, self._model_name()) <= budget:
+            return article.text, Usage()
+        from bot.llm.chunking import chunk_article
+
+        chunks = chunk_article(article, max_size=budget // 2, overlap=50, unit="tokens")
+        mapper = self.templates.get("map")
+        title = article.title
+
+        def note(index_chunk: tuple[int, Any]) -> tuple[str, Usage]:
+            index, chunk = index_chunk
+            messages = mapper.format_messages(
+                article=chunk.text, title=title, part=index + 1, parts=len(chunks)
+            )
+            return self._invoke(messages)
+
+        with ThreadPoolExecutor(max_workers=self.settings.llm_map_concurrency) as pool:
+            mapped = list(pool.map(note, enumerate(chunks)))
+        usage = sum((u for _, u in mapped), Usage())
+        notes = [n for n, _ in mapped]
+        reducer = self.templates.get("reduce")
+        # Merge notes in groups until they fit the budget (a very long article may need rounds).
+        while len(notes) > 1 and count_tokens("\n\n".join(notes)) > budget:
+            groups = [notes[i : i + 4] for i in range(0, len(notes), 4)]
+            merged = [
+                self._invoke(reducer.format_messages(notes="\n\n".join(g), title=title))
+                for g in groups
+            ]
+            usage = sum((u for _, u in merged), usage)
+            notes = [n for n, _ in merged]
+        return "\n\n".join(notes), usage
+
+    # --- answers --------------------------------------------------------------------------
+
+    def ask(
+        self,
+        articles: Sequence[Article],
+        question: str,
+        *,
+        history: Sequence[Any] = (),
+        instructions: str = "",
+        engine: Engine | None = None,
+        on_text: TextSink | None = None,
+    ) -> Result:
+        """Answer `question` from `articles` only, with quotes checked against them."""
+        if not articles:
+            raise ArticlebotError("There's no article to answer from yet: send a link first.")
+        question = question.strip()
+        if not question:
+            raise ArticlebotError("What would you like to know about the article?")
+        chosen = self.engine_for(engine)
+        primary = articles[0]
+        if chosen == "offline":
+            result = self._offline_answer(articles, question, notice=None)
+        else:
+            try:
+                result = self._llm_answer(articles, question, history, instructions)
+            except LLMError as exc:
+                log.warning("model failed (%s); answering with the offline engine", exc.code)
+                result = self._offline_answer(articles, question, notice=_fallback_notice(exc))
+        if on_text is not None:
+            on_text(result.text)
+        return replace(result, article=primary, articles=tuple(articles))
+
+    def _offline_answer(
+        self, articles: Sequence[Article], question: str, *, notice: str | None
+    ) -> Result:
+        from bot.llm import offline
+
+        article = _combined(articles)
+        found = offline.answer(article, question)
+        return Result(
+            kind="answer",
+            text=found.text,
+            article=articles[0],
+            engine="offline",
+            label=found.label,
+            quotes=tuple(found.quotes),
+            found=found.found,
+            notice=notice,
+        )
+
+    def _llm_answer(
+        self,
+        articles: Sequence[Article],
+        question: str,
+        history: Sequence[Any],
+        instructions: str,
+    ) -> Result:
+        from bot.llm.quotes import verify_quotes
+
+        article = _combined(articles)
+        body = self._excerpts(article, question)
+        name = "followup" if history else "answer"
+        template = self.templates.get(name)
+        messages = template.format_messages(
+            article=body,
+            title=article.title,
+            question=question,
+            instructions=instructions,
+            history=_history_messages(history),
+        )
+        grounded, usage = self._grounded(messages)
+        verified, dropped = verify_quotes(list(grounded.quotes), article.text)
+        text = grounded.answer.strip()
+        if grounded.found and verified:
+            text += "\n\n" + "\n".join(f"> {q.text}" for q in verified)
+        if dropped:
+            text += (
+                "\n\n_I couldn't verify "
+                + ("a quote" if len(dropped) == 1 else f"{len(dropped)} quotes")
+                + " against the article, so I left "
+                + ("it" if len(dropped) == 1 else "them")
+                + " out._"
+            )
+        return Result(
+            kind="answer",
+            text=text,
+            article=articles[0],
+            engine=self._engine_name(),
+            model=self._model_name(),
+            quotes=tuple(q.text for q in verified),
+            found=grounded.found,
+            usage=usage,
+        )
+
+    def _excerpts(self, article: Article, question: str) -> str:
+        """The whole article if it fits, else the chunks that best match the question."""
+        from bot.llm.tokens import count_tokens
+
+        budget = self.settings.llm_context_tokens
+        if count_tokens(article.text, self._model_name()) <= budget:
+            return article.text
+        from bot.llm.chunking import chunk_article
+        from bot.llm.retrieval import retrieve
+
+        chunks = chunk_article(article)
+        picked: list[Any] = []
+        used = 0
+        for scored in retrieve(question, chunks, k=len(chunks)):
+            cost = count_tokens(scored.chunk.text)
+            if used + cost > budget:
+                break
+            picked.append(scored.chunk)
+            used += cost
+        picked.sort(key=lambda chunk: chunk.start)  # in article order reads better
+        return "\n[...]\n".join(chunk.text for chunk in picked)
+
+    # --- model calls ----------------------------------------------------------------------
+
+    def _engine_name(self) -> str:
+        from bot.llm.models import online_provider
+
+        return online_provider(self.settings) or "offline"
+
+    def _model_name(self) -> str:
+        from bot.llm.models import model_label
+
+        return model_label(self.settings)
+
+    def _stream(self, messages: list[Any], on_text: TextSink | None) -> tuple[str, Usage]:
+        from bot.llm.models import complete, stream_complete
+
+        if on_text is None:
+            reply = complete(self.model, messages, self.settings)
+        else:
+            reply = stream_complete(self.model, messages, self.settings, on_text)
+        return reply.text, reply.usage
+
+    def _invoke(self, messages: list[Any]) -> tuple[str, Usage]:
+        return self._stream(messages, None)
+
+    def _grounded(self, messages: list[Any]) -> tuple[Any, Usage]:
+        from bot.llm.models import grounded_answer
+
+        return grounded_answer(self.model, messages, self.settings)
+
+    # --- cache ----------------------------------------------------------------------------
+
+    def _answer_key(
+        self, content_hash: str, style: str, instructions: str, engine: str, template: Any
+    ) -> str | None:
+        if self.store is None:
+            return None
+        from bot.store import answer_key
+
+        model = "offline" if engine == "offline" else f"{self._engine_name()}:{self._model_name()}"
+        version = _digest(template.path.read_text(encoding="utf-8"))
+        return answer_key(
+            content_hash,
+            style=style,
+            instructions=instructions,
+            engine=model,
+            template_version=version,
+        )
+
+    def _cached(self, key: str | None, article: Article, on_text: TextSink | None) -> Result | None:
+        if key is None or self.store is None:
+            return None
+        raw = self.store.get_answer(key)
+        if raw is None:
+            return None
+        data = json.loads(raw)
+        if on_text is not None:
+            on_text(data["text"])
+        return Result(
+            kind=data["kind"],
+            text=data["text"],
+            article=article,
+            engine=data["engine"],
+            model=data.get("model"),
+            label=data.get("label"),
+            quotes=tuple(data.get("quotes", ())),
+            cached=True,
+            articles=(article,),
+        )
+
+    def _store_answer(self, key: str, result: Result) -> None:
+        if self.store is None:
+            return
+        self.store.put_answer(
+            key,
+            json.dumps(
+                {
+                    "kind": result.kind,
+                    "text": result.text,
+                    "engine": result.engine,
+                    "model": result.model,
+                    "label": result.label,
+                    "quotes": list(result.quotes),
+                }
+            ),
+        )
+
+
+def _fallback_notice(exc: LLMError) -> str:
+    return f"The AI model didn't answer ({exc}), so this is the offline engine's version."
+
+
+def _combined(articles: Sequence[Article]) -> Article:
+    """Several articles (a thread can hold more than one) as one text to search and quote."""
+    if len(articles) == 1:
+        return articles[0]
+    paragraphs: list[str] = []
+    for article in articles:
+        if article.title:
+            paragraphs.append(f"{article.title}")
+        paragraphs.extend(article.paragraphs)
+    first = articles[0]
+    return Article.from_paragraphs(
+        paragraphs, source_kind=first.source_kind, url=first.url, title=first.title
+    )
+
+
+def _history_messages(history: Sequence[Any]) -> list[tuple[str, str]]:
+    """Stored turns as (role, text) pairs for the follow-up template's history placeholder."""
+    roles = {"user": "human", "assistant": "ai"}
+    out: list[tuple[str, str]] = []
+    for turn in history:
+        role = getattr(turn, "role", None) or turn[0]
+        text = getattr(turn, "text", None) or turn[1]
+        out.append((roles.get(role, role), text))
+    return out

@@ -105,6 +105,22 @@ class Settings(BaseSettings):
     prompts_dir: Path | None = Field(
         None, description="Folder of your own prompt templates (*.yaml); same name wins."
     )
+    engine: Literal["auto", "openai", "offline"] = Field(
+        "auto",
+        description="auto: the model when a key is set, else the offline engine; or force one.",
+    )
+    summary_style: str = Field(
+        "bullets", description="Default summary style (a prompts/summary_<style>.yaml file)."
+    )
+    llm_context_tokens: int = Field(
+        12_000,
+        ge=500,
+        description="Article tokens sent in one request; longer articles are map-reduced "
+        "(summaries) or searched for the best parts (answers).",
+    )
+    llm_map_concurrency: int = Field(
+        4, ge=1, description="Parallel model calls in the map step of long summaries."
+    )
 
     # --- store (event claims, conversation memory, caches) ---
     store_path: str = Field(

@@ -99,7 +99,7 @@ class Reply:
         with self._lock:
             text = result.text or self._text
             parts = fmt.split_message(text, self.limit)
-            footer = fmt.source_blocks(result, articles=result.articles)
+            footer = fmt.source_blocks(result)
             if self.dest.ephemeral:
                 self._send_private(parts, footer, text)
                 return
@@ -257,7 +257,10 @@ class Reply:
         if not text.strip() or not self._placeholder_ts:
             return
         self._safe(
-            self.client.chat_update, channel=self.dest.channel, ts=self._placeholder_ts, text=text
+            self.client.chat_update,
+            channel=self.dest.channel,
+            ts=self._placeholder_ts,
+            markdown_text=text,
         )
 
     def _send_private(self, parts: list[str], footer: list[dict[str, Any]], text: str) -> None:

@@ -70,6 +70,34 @@ TINY_PDF = _pdf_with_text(
         "Container volumes grew by four percent, while passenger ferries carried fewer cars.",
     ],
 )
+# A news story long enough to summarize and ask about (the Slack and CLI tests use it).
+STORY_PARAGRAPHS = [
+    "The old river bridge in Millford reopened to traffic on Monday after eighteen months of "
+    "repairs that cost the city 14 million euros, far more than the 9 million first planned.",
+    "Engineers replaced the entire deck and strengthened the three stone piers, which had "
+    "been badly damaged by floods two winters ago.",
+    "Cyclists get a separate, protected lane for the first time, a change that local "
+    "campaigners had demanded for more than a decade.",
+    '"It was worth the wait," said Mayor Ana Ruiz, who cut a ribbon at the east end of the '
+    "bridge in front of several hundred residents.",
+    "The delays were caused by a shortage of steel and by the discovery of a medieval "
+    "foundation under the western pier, which archaeologists spent four months recording.",
+    "Shop owners on Bridge Street said the closure had cut their sales by almost a third, "
+    "and the council has promised a fund of 500,000 euros to help them recover.",
+    "Traffic engineers expect about 12,000 vehicles a day to use the bridge, down from "
+    "15,000 before the closure, because a new bypass opened last year.",
+    "The city will decide in March whether to ban heavy lorries from the bridge entirely.",
+]
+STORY_HTML = (
+    "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+    "<title>Millford bridge reopens after 18 months</title>"
+    "<meta name='author' content='Sam Writer'>"
+    "<meta property='og:site_name' content='Millford Gazette'></head><body>"
+    "<nav><a href='/'>Home</a> <a href='/news'>News</a> <a href='/sport'>Sport</a></nav>"
+    "<article><h1>Millford bridge reopens after 18 months</h1>"
+    + "".join(f"<p>{p}</p>" for p in STORY_PARAGRAPHS)
+    + "</article><footer>© 2024 Millford Gazette. All rights reserved.</footer></body></html>"
+).encode("utf-8")
 PNG_BYTES = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(13)
 # Valid UTF-8 with a few broken bytes spliced in (a truncated character, stray 0xff/0xfe).
 BAD_UTF8_HTML = (
@@ -211,6 +239,9 @@ class _Handler(BaseHTTPRequestHandler):
     def article(self, q: dict[str, str]) -> None:
         self._send(200, ARTICLE_HTML, headers={"Set-Cookie": "seen=1; Path=/"})
 
+    def story(self, q: dict[str, str]) -> None:
+        self._send(200, STORY_HTML)
+
     def redirect(self, q: dict[str, str]) -> None:
         left = int(q.get("n", "3"))
         target = "/article" if left <= 1 else f"/r?n={left - 1}"
@@ -297,6 +328,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 _ROUTES: dict[str, Callable[[_Handler, dict[str, str]], None]] = {
     "/article": _Handler.article,
+    "/story": _Handler.story,
     "/r": _Handler.redirect,
     "/loop": _Handler.loop,
     "/redirect-to": _Handler.redirect_to,

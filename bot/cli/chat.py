@@ -1,0 +1,66 @@
+"""`articlebot chat`: follow-up questions about one article, in a loop, history kept."""
+
+from __future__ import annotations
+
+import click
+
+from bot.cli.app import cli
+from bot.cli.inputs import read_source
+from bot.cli.output import finish, progress, streamer
+from bot.errors import ArticlebotError
+from bot.pipeline import Pipeline
+from bot.settings import get_settings
+
+EXIT_WORDS = frozenset({"exit", "quit", ":q", "bye"})
+
+
+@cli.command()
+@click.argument("source")
+@click.option(
+    "-e",
+    "--engine",
+    type=click.Choice(["auto", "openai", "offline"]),
+    default="auto",
+    show_default=True,
+)
+@click.pass_context
+def chat(ctx: click.Context, source: str, engine: str) -> None:
+    """Ask questions about SOURCE one after another (Ctrl-D or 'exit' to stop)."""
+    settings = get_settings()
+    pipeline = Pipeline(settings)
+    verbose = ctx.find_root().params.get("verbose", False)
+    with progress() as spinner:
+        spinner.show("Reading the article…")
+        article = read_source(source, settings)
+    click.secho(
+        f"Ask about: {article.title or article.url or 'your article'} "
+        f"({article.word_count:,} words). Ctrl-D or 'exit' to stop.",
+        fg="cyan",
+        err=True,
+    )
+    history: list[tuple[str, str]] = []
+    while True:
+        try:
+            question = click.prompt("you", prompt_suffix="> ", err=True).strip()
+        except (EOFError, click.Abort):
+            click.echo(err=True)
+            return
+        if question.lower() in EXIT_WORDS:
+            return
+        if not question:
+            continue
+        try:
+            with progress() as spinner:
+                spinner.show("Thinking…")
+                result = pipeline.ask(
+                    [article],
+                    question,
+                    history=history,
+                    engine=engine,  # type: ignore[arg-type]
+                    on_text=streamer(spinner),
+                )
+        except ArticlebotError as exc:  # one bad turn doesn't end the conversation
+            click.secho(f"error: {exc}", fg="red", err=True)
+            continue
+        finish(result, verbose=verbose)
+        history += [("user", question), ("assistant", result.text)]

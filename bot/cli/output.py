@@ -1,0 +1,89 @@
+"""How results reach the terminal: a spinner while waiting, text as it streams, then notes."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import click
+from rich.console import Console
+
+from bot.pipeline import Result
+
+_err = Console(stderr=True)
+
+
+class Progress:
+    """A spinner on stderr (only on a terminal) that stops once text starts to stream."""
+
+    def __init__(self, enabled: bool) -> None:
+        self._enabled = enabled and sys.stderr.isatty()
+        self._status: Any = None
+
+    def show(self, message: str) -> None:
+        if not self._enabled:
+            return
+        if self._status is None:
+            self._status = _err.status(message)
+            self._status.start()
+        else:
+            self._status.update(message)
+
+    def stop(self) -> None:
+        if self._status is not None:
+            self._status.stop()
+            self._status = None
+
+
+@contextmanager
+def progress(enabled: bool = True) -> Iterator[Progress]:
+    spinner = Progress(enabled)
+    try:
+        yield spinner
+    finally:
+        spinner.stop()
+
+
+def streamer(spinner: Progress, header: str | None = None) -> Callable[[str], None]:
+    """An on_text callback that prints each piece as it arrives (after an optional header)."""
+    started = False
+
+    def write(piece: str) -> None:
+        nonlocal started
+        if not started:
+            spinner.stop()
+            if header:
+                click.secho(header, fg="yellow", err=True)
+            started = True
+        click.echo(piece, nl=False)
+        sys.stdout.flush()
+
+    return write
+
+
+def finish(result: Result, *, verbose: bool) -> None:
+    """After the streamed text: a newline, then where it came from and what it cost."""
+    click.echo()
+    if result.notice:
+        click.secho(result.notice, fg="yellow", err=True)
+    source = result.article.title or result.article.url
+    if source:
+        click.secho(f"Source: {source}", dim=True, err=True)
+    if verbose:
+        u = result.usage
+        cost = f", ~${u.cost_usd:.5f}" if u.cost_usd is not None else ""
+        kind = "estimated" if u.estimated else "reported"
+        click.secho(
+            f"Engine: {result.engine}{f' ({result.model})' if result.model else ''}; "
+            f"tokens: {u.prompt_tokens} prompt + {u.completion_tokens} completion "
+            f"({kind}){cost}; requests: {u.requests}{'; cached' if result.cached else ''}",
+            dim=True,
+            err=True,
+        )
+
+
+def print_json(result: Result) -> None:
+    click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))

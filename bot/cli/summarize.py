@@ -1,0 +1,91 @@
+"""`articlebot summarize` and `articlebot ask`."""
+
+from __future__ import annotations
+
+import click
+
+from bot.cli.app import cli
+from bot.cli.inputs import read_source
+from bot.cli.output import finish, print_json, progress, streamer
+from bot.pipeline import Pipeline
+from bot.settings import get_settings
+
+ENGINES = click.Choice(["auto", "openai", "offline"])
+
+
+def _label(pipeline: Pipeline, engine: str) -> str | None:
+    """Say up front when the offline engine writes, so nobody mistakes it for the model."""
+    if pipeline.engine_for(engine) == "offline":  # type: ignore[arg-type]
+        return "[offline engine: extractive, no AI model]"
+    return None
+
+
+@cli.command()
+@click.argument("source")
+@click.option(
+    "-s",
+    "--style",
+    help="Summary style: bullets (default), tldr, detailed, or any prompts/summary_<style>.yaml.",
+)
+@click.option("-i", "--instructions", default="", help='Extra wishes, e.g. "in Spanish".')
+@click.option(
+    "-e",
+    "--engine",
+    type=ENGINES,
+    default="auto",
+    show_default=True,
+    help="auto: the model when a key is set, else offline.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.pass_context
+def summarize(
+    ctx: click.Context,
+    source: str,
+    style: str | None,
+    instructions: str,
+    engine: str,
+    as_json: bool,
+) -> None:
+    """Summarize SOURCE: a link, a file (HTML, PDF or text) or - for stdin."""
+    settings = get_settings()
+    pipeline = Pipeline(settings)
+    template_style = style or settings.summary_style
+    pipeline.templates.summary(template_style)  # a wrong style fails before any fetching
+    with progress(not as_json) as spinner:
+        spinner.show("Reading the article…")
+        article = read_source(source, settings)
+        spinner.show("Writing the summary…")
+        on_text = None if as_json else streamer(spinner, _label(pipeline, engine))
+        result = pipeline.summarize(
+            article,
+            style=style,
+            instructions=instructions,
+            engine=engine,  # type: ignore[arg-type]
+            on_text=on_text,
+        )
+    if as_json:
+        print_json(result)
+    else:
+        finish(result, verbose=ctx.find_root().params.get("verbose", False))
+
+
+@cli.command()
+@click.argument("source")
+@click.argument("question")
+@click.option("-e", "--engine", type=ENGINES, default="auto", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.pass_context
+def ask(ctx: click.Context, source: str, question: str, engine: str, as_json: bool) -> None:
+    """Answer QUESTION from SOURCE (a link, a file or -), quoting the article."""
+    settings = get_settings()
+    pipeline = Pipeline(settings)
+    with progress(not as_json) as spinner:
+        spinner.show("Reading the article…")
+        article = read_source(source, settings)
+        spinner.show("Looking for the answer…")
+        on_text = None if as_json else streamer(spinner, _label(pipeline, engine))
+        result = pipeline.ask([article], question, engine=engine, on_text=on_text)  # type: ignore[arg-type]
+    if as_json:
+        print_json(result)
+    else:
+        finish(result, verbose=ctx.find_root().params.get("verbose", False))

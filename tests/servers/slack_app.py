@@ -1,0 +1,169 @@
+"""The real articlebot Slack app, wired to fake Slack and (optionally) a fake model, for tests.
+
+    with SlackAppHarness(fake_slack, articles) as bot:
+        status = bot.command("/summarize", articles.url("/article"))   # signed, over real HTTP
+        bot.slack.wait_for("chat.update")
+
+Requests are signed with the app's signing secret and sent over real HTTP to the app's WSGI
+server (HTTP mode), or dispatched like Socket Mode requests (`dispatch`, no signature).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import urllib.error
+import urllib.request
+from itertools import count
+from socketserver import ThreadingMixIn
+from typing import Any
+from urllib.parse import urlencode
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from slack_bolt import App
+from slack_bolt.request import BoltRequest
+from slack_sdk.signature import SignatureVerifier
+
+from bot.settings import Settings
+from bot.slack.app import create_app
+from bot.slack.server import wsgi_app
+from tests.servers.fake_slack import FakeSlack
+
+SECRET = "test-signing-secret"
+TEAM = "T0TEST"
+USER = "U0ALICE"
+CHANNEL = "C0NEWS"
+
+
+class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+def harness_settings(slack: FakeSlack, tmp_path: Any, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "slack_bot_token": slack.token,
+        "slack_signing_secret": SECRET,
+        "slack_api_url": slack.api_url,
+        "store_path": str(tmp_path / "store.sqlite3"),
+        "fetch_allowlist": ["127.0.0.1"],
+        "engine": "auto",
+        "slack_worker_threads": 8,
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)
+
+
+class SlackAppHarness:
+    def __init__(self, slack: FakeSlack, settings: Settings) -> None:
+        self.slack = slack
+        self.settings = settings
+        self.app: App = create_app(settings)
+        self._server = make_server(
+            "127.0.0.1",
+            0,
+            wsgi_app(self.app),
+            server_class=_ThreadingWSGIServer,
+            handler_class=_QuietHandler,
+        )
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._ids = count(1)
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def __enter__(self) -> SlackAppHarness:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    # --- requests -------------------------------------------------------------------------
+
+    def post(
+        self,
+        body: str,
+        content_type: str,
+        *,
+        timestamp: int | None = None,
+        secret: str = SECRET,
+        headers: dict[str, str] | None = None,
+        path: str = "/slack/events",
+    ) -> tuple[int, str]:
+        """A signed POST over real HTTP; returns (status, body)."""
+        ts = str(timestamp if timestamp is not None else int(time.time()))
+        signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
+        request = urllib.request.Request(
+            self.url + path,
+            data=body.encode("utf-8"),
+            method="POST",
+            headers={
+                "Content-Type": content_type,
+                "X-Slack-Request-Timestamp": ts,
+                "X-Slack-Signature": signature,
+                **(headers or {}),
+            },
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, response.read().decode("utf-8")
+        except urllib.error.HTTPError as err:
+            return err.code, err.read().decode("utf-8")
+
+    def command(
+        self, name: str, text: str, *, user: str = USER, channel: str = CHANNEL, **kwargs: Any
+    ) -> tuple[int, str]:
+        form = {
+            "token": "legacy",
+            "team_id": TEAM,
+            "channel_id": channel,
+            "channel_name": "news",
+            "user_id": user,
+            "user_name": "alice",
+            "command": name,
+            "text": text,
+            "response_url": f"{self.slack.url}/response/{next(self._ids)}",
+            "trigger_id": f"trigger-{next(self._ids)}",
+            "api_app_id": "A0APP",
+        }
+        return self.post(urlencode(form), "application/x-www-form-urlencoded", **kwargs)
+
+    def event_body(self, event: dict[str, Any], *, event_id: str | None = None) -> str:
+        return json.dumps(
+            {
+                "token": "legacy",
+                "team_id": TEAM,
+                "api_app_id": "A0APP",
+                "type": "event_callback",
+                "event_id": event_id or f"Ev{next(self._ids):08d}",
+                "event_time": int(time.time()),
+                "event": event,
+                "authorizations": [
+                    {"team_id": TEAM, "user_id": self.slack.bot_user_id, "is_bot": True}
+                ],
+            }
+        )
+
+    def event(
+        self, event: dict[str, Any], *, event_id: str | None = None, **kwargs: Any
+    ) -> tuple[int, str]:
+        return self.post(self.event_body(event, event_id=event_id), "application/json", **kwargs)
+
+    def interactive(self, payload: dict[str, Any], **kwargs: Any) -> tuple[int, str]:
+        body = urlencode({"payload": json.dumps(payload)})
+        return self.post(body, "application/x-www-form-urlencoded", **kwargs)
+
+    def dispatch(self, body: str, content_type: str = "application/json") -> Any:
+        """Like a Socket Mode delivery: straight into the app, no HTTP, no signature."""
+        return self.app.dispatch(
+            BoltRequest(body=body, headers={"content-type": [content_type]}, mode="socket_mode")
+        )
