@@ -66,6 +66,15 @@ def test_small_typo_in_a_long_quote_is_matched_fuzzily_but_short_ones_must_be_ex
     assert locate_quote("Mayor Ann O'Brain", ARTICLE) is None
 
 
+def test_near_quotes_that_change_a_number_or_negation_are_dropped() -> None:
+    close = "Engineers will inspect the structure again in April before traffic is allowed back"
+    assert locate_quote(close, ARTICLE) is not None
+    assert locate_quote(close.replace("is allowed", "is not allowed"), ARTICLE) is None
+    voted = "The council said on Tuesday that the bridge — closed since 2019 — would"
+    assert locate_quote(voted.replace("2019", "2018"), ARTICLE) is None
+    assert locate_quote(voted.replace("said", "sad"), ARTICLE) is not None  # a typo is fine
+
+
 def test_elided_quote_spans_from_first_to_last_fragment() -> None:
     hit = locate_quote("The council said on Tuesday ... according to Mayor Ann O'Brien", ARTICLE)
     assert hit is not None

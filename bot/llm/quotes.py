@@ -31,6 +31,8 @@ _CHAR_MAP = str.maketrans(
         "\u200b": "",  # zero-width space
     }
 )
+_NUMBER = re.compile(r"\d+")
+_NEGATION = re.compile(r"\b(?:not|no|never|none|nor|without)\b|n't\b")
 _ELLIPSIS = re.compile(r"\s*(?:\.\.\.|\[\s*\.\.\.\s*\]|…)\s*")
 _EDGE_JUNK = "\"' \t\n-–—«»“”‘’>"
 _OPENERS = "\"'“‘«„"
@@ -96,7 +98,14 @@ def _find(fragment: str, haystack: str, start: int) -> tuple[int, int, float] | 
     found = fuzz.partial_ratio_alignment(fragment, haystack[start:], score_cutoff=FUZZY_MIN_SCORE)
     if found is None:
         return None
-    return start + found.dest_start, start + found.dest_end, found.score
+    begin, end = start + found.dest_start, start + found.dest_end
+    if _meaning_marks(fragment) != _meaning_marks(haystack[begin:end]):
+        return None  # a changed number or a dropped "not" is a misquote, however close
+    return begin, end, found.score
+
+
+def _meaning_marks(text: str) -> tuple[list[str], list[str]]:
+    return _NUMBER.findall(text), _NEGATION.findall(text)
 
 
 def _widen_to_words(text: str, start: int, end: int) -> tuple[int, int]:
@@ -107,13 +116,15 @@ def _widen_to_words(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def locate_quote(quote: str, article_text: str) -> VerifiedQuote | None:
+def locate_quote(
+    quote: str, article_text: str, _normalised: tuple[str, list[int]] | None = None
+) -> VerifiedQuote | None:
     """Where the article says `quote` (allowing "..." elisions), or None if it doesn't."""
     cleaned = _clean_quote(quote)
     norm_quote, _ = _normalise(cleaned)
     if not norm_quote:
         return None
-    haystack, where = _normalise(article_text)
+    haystack, where = _normalised or _normalise(article_text)
     fragments = [f.strip(_EDGE_JUNK) for f in _ELLIPSIS.split(norm_quote)]
     fragments = [f for f in fragments if f] if len(fragments) > 1 else [norm_quote]
     if len(fragments) > 1 and any(len(f) < _FRAGMENT_MIN_CHARS for f in fragments):
@@ -140,8 +151,9 @@ def verify_quotes(quotes: list[str], article_text: str) -> tuple[list[VerifiedQu
     verified: list[VerifiedQuote] = []
     dropped: list[str] = []
     seen: set[tuple[int, int]] = set()
+    normalised = _normalise(article_text)  # once for all quotes
     for quote in quotes:
-        hit = locate_quote(quote, article_text)
+        hit = locate_quote(quote, article_text, normalised)
         if hit is None:
             dropped.append(quote)
         elif (hit.start, hit.end) not in seen:
