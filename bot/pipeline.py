@@ -60,11 +60,6 @@ class Result:
         }
 
 
-def article_key(content_hash: str) -> str:
-    """Cache key of an article by its content (pastes have no URL to be cached under)."""
-    return f"article:{content_hash}"
-
-
 def _digest(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
 
@@ -118,14 +113,16 @@ class Pipeline:
     def _cache_article(self, article: Article, url: str | None) -> None:
         if self.store is None:
             return
-        for key in {url, article.url} - {None}:
-            self.store.put_article(key, article.to_dict())
-        self.store.put_article(article_key(article.content_hash), article.to_dict())
+        data = article.to_dict()
+        self.store.put_article(url, data)
+        if article.url and article.url != url:  # after redirects: the final URL too
+            self.store.put_article(article.url, data)
 
     def article_by_hash(self, content_hash: str) -> Article | None:
+        """An article seen before (a paste has no URL to look it up by)."""
         if self.store is None:
             return None
-        cached = self.store.get_article(article_key(content_hash))
+        cached = self.store.get_article_by_hash(content_hash)
         return Article.from_dict(cached) if cached else None
 
     # --- engines --------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackRequestError
+from slack_sdk.webhook import WebhookClient
 
 from bot.errors import ArticlebotError
 from bot.pipeline import Result
@@ -110,10 +111,7 @@ class Reply:
                 self.client.chat_postMessage(
                     channel=self.dest.channel,
                     thread_ts=thread_ts,
-                    text=part,
-                    blocks=fmt.message_blocks(part, footer if last else None),
-                    unfurl_links=False,
-                    unfurl_media=False,
+                    **fmt.message_payload(part, footer if last else None),
                 )
             if self.dest.assistant and self.dest.thread_ts:
                 self._set_status("")
@@ -230,24 +228,22 @@ class Reply:
                     # The final text differs from what streamed (e.g. an unverified quote
                     # was dropped): replace the message with the final version.
                     self.client.chat_update(
-                        channel=self.dest.channel, ts=self._stream_ts, text=part, blocks=blocks
+                        channel=self.dest.channel,
+                        ts=self._stream_ts,
+                        text=fmt.fallback_text(part),
+                        blocks=blocks,
                     )
                 return self._stream_ts
             except (SlackApiError, SlackRequestError) as exc:
                 log.info("stream ended early (%s); finishing with chat.update", _error_code(exc))
                 self._abandon_stream()
+        payload = {**fmt.message_payload(part), "blocks": blocks}
         if self._placeholder_ts:
-            self.client.chat_update(
-                channel=self.dest.channel, ts=self._placeholder_ts, text=part, blocks=blocks
-            )
+            payload.pop("unfurl_links"), payload.pop("unfurl_media")  # not chat.update args
+            self.client.chat_update(channel=self.dest.channel, ts=self._placeholder_ts, **payload)
             return self._placeholder_ts
         response = self.client.chat_postMessage(
-            channel=self.dest.channel,
-            thread_ts=self.dest.thread_ts,
-            text=part,
-            blocks=blocks,
-            unfurl_links=False,
-            unfurl_media=False,
+            channel=self.dest.channel, thread_ts=self.dest.thread_ts, **payload
         )
         return response.get("ts")
 
@@ -265,20 +261,18 @@ class Reply:
 
     def _send_private(self, parts: list[str], footer: list[dict[str, Any]], text: str) -> None:
         for i, part in enumerate(parts, start=1):
-            blocks = fmt.message_blocks(part, footer if i == len(parts) else None)
+            payload = fmt.message_payload(part, footer if i == len(parts) else None)
             if self.dest.response_url and i <= 5:  # response_url takes at most 5 posts
-                from slack_sdk.webhook import WebhookClient
-
                 WebhookClient(self.dest.response_url).send(
-                    text=part, blocks=blocks, response_type="ephemeral"
+                    text=payload["text"], blocks=payload["blocks"], response_type="ephemeral"
                 )
             elif self.dest.user:
                 self.client.chat_postEphemeral(
                     channel=self.dest.channel,
                     user=self.dest.user,
                     thread_ts=self.dest.thread_ts,
-                    text=part,
-                    blocks=blocks,
+                    text=payload["text"],
+                    blocks=payload["blocks"],
                 )
 
     def _set_status(self, status: str) -> None:
