@@ -31,17 +31,26 @@ def words_of(text: str) -> list[str]:
     return [w.casefold() for w in _WORD.findall(text)]
 
 
+@lru_cache(maxsize=1)
+def _languages_of_word() -> dict[str, tuple[str, ...]]:
+    index: dict[str, list[str]] = {}
+    for name, words in _stoplists().items():
+        for word in words:
+            index.setdefault(word, []).append(name)
+    return {word: tuple(names) for word, names in index.items()}
+
+
 def best_stoplist(text: str) -> frozenset[str]:
     """The stop-word list that covers most of `text`'s words (empty if none fits)."""
     counts = Counter(words_of(text))
     total = sum(counts.values())
-    if not total:
+    hits: Counter[str] = Counter()
+    index = _languages_of_word()
+    for word, n in counts.items():
+        for name in index.get(word, ()):
+            hits[name] += n
+    if not hits:
         return frozenset()
-    best: frozenset[str] = frozenset()
-    best_hits = 0
-    for words in _stoplists().values():
-        hits = sum(n for w, n in counts.items() if w in words)
-        if hits > best_hits:
-            best, best_hits = words, hits
+    name, best_hits = max(hits.items(), key=lambda item: (item[1], item[0]))
     # Under 5% coverage the "language" is a coincidence (e.g. Japanese has no list).
-    return best if best_hits >= 0.05 * total else frozenset()
+    return _stoplists()[name] if best_hits >= 0.05 * total else frozenset()
