@@ -1,0 +1,75 @@
+"""Retrieval: the right chunk first on hand-made text, in several languages."""
+
+from __future__ import annotations
+
+from bot.llm.chunking import Chunk, chunk_text
+from bot.llm.retrieval import analyzer_for, bm25_scores, guess_language, retrieve
+
+PARAGRAPHS = [
+    "The city council met on Tuesday to discuss the new budget. Members argued about road "
+    "repairs and the cost of street lighting for most of the evening.",
+    "The river flooded twice last spring. Engineers say the old levee was built in 1952 and "
+    "needs to be raised by two metres before the next rainy season.",
+    "Local schools will receive new computers next year. The headteacher said pupils had "
+    "been sharing laptops since the pandemic began.",
+    "A bakery on Main Street won a national prize for its sourdough bread. The owner has "
+    "been baking since she was twelve years old.",
+]
+TEXT = "\n\n".join(PARAGRAPHS)
+
+
+def _chunks() -> list[Chunk]:
+    return chunk_text(TEXT, max_size=30, overlap=0)
+
+
+def test_ranks_the_right_chunk_first() -> None:
+    chunks = _chunks()
+    cases = {
+        "When was the levee built?": "1952",
+        "Which bakery won a prize for bread?": "sourdough",
+        "What did the council argue about?": "street lighting",
+        "What will the schools get?": "computers",
+    }
+    for question, needle in cases.items():
+        best = retrieve(question, chunks, k=3)
+        assert needle in best[0].chunk.text, question
+        assert [s.score for s in best] == sorted((s.score for s in best), reverse=True)
+
+
+def test_stemming_matches_other_word_forms() -> None:
+    best = retrieve("Who bakes?", _chunks(), k=1)
+    assert "bakery" in best[0].chunk.text or "baking" in best[0].chunk.text
+
+
+def test_unrelated_question_returns_nothing_and_k_is_respected() -> None:
+    chunks = _chunks()
+    assert retrieve("xylophone quantum zebra", chunks, k=3) == []
+    assert len(retrieve("the", chunks, k=2)) <= 2
+    assert retrieve("levee", [], k=3) == []
+
+
+def test_german_and_accents() -> None:
+    text = (
+        "Der Bürgermeister eröffnete gestern das neue Schwimmbad.\n\n"
+        "Die Bäckerei am Marktplatz verkauft seit Jahren das beste Brot der Stadt.\n\n"
+        "Im Winter fallen die Züge oft wegen Schnee aus."
+    )
+    chunks = chunk_text(text, max_size=15, overlap=0)
+    assert guess_language(text) == "de"
+    best = retrieve("Welche Bäckereien verkaufen Brot?", chunks, k=1)
+    assert "Bäckerei" in best[0].chunk.text
+    assert analyzer_for("fr").terms("Café") == analyzer_for("fr").terms("cafe")
+
+
+def test_unspaced_scripts_do_not_crash_and_still_match() -> None:
+    text = "東京は日本の首都です。\n\n大阪は食べ物で有名です。\n\nจังหวัดเชียงใหม่อยู่ทางภาคเหนือ"
+    chunks = chunk_text(text, max_size=12, overlap=0, unit="tokens")
+    best = retrieve("大阪の食べ物", chunks, k=1)
+    assert best and "大阪" in best[0].chunk.text
+
+
+def test_bm25_scores_edge_cases() -> None:
+    assert bm25_scores([], [["a"]]) == [0.0]
+    assert bm25_scores(["a"], [[], []]) == [0.0, 0.0]
+    one, two = bm25_scores(["a"], [["a", "b"], ["a"]])
+    assert one > 0 and two > 0  # a term in every document still counts (positive idf)
