@@ -150,6 +150,13 @@ class Pipeline:
             self._model = build_chat_model(self.settings, streaming=True)
         return self._model
 
+    def warm_up(self) -> None:
+        """Import and build what the first request would otherwise wait for."""
+        from bot.llm import offline  # noqa: F401
+
+        if self.engine_for() != "offline":
+            _ = self.model
+
     # --- summaries ------------------------------------------------------------------------
 
     def summarize(

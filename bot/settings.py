@@ -63,6 +63,11 @@ class Settings(BaseSettings):
     slack_worker_threads: int = Field(
         16, ge=1, description="Threads for slow work (fetching, the model), per process."
     )
+    slack_job_process: bool = Field(
+        True,
+        description="Run summaries in a separate, lower-priority process so acks stay fast "
+        "(off: threads in the server process).",
+    )
     slack_http_workers: int = Field(2, ge=1, description="HTTP mode: server worker processes.")
     slack_http_threads: int = Field(
         32, ge=1, description="HTTP mode: request threads per worker process."

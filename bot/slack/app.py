@@ -17,7 +17,7 @@ from bot.pipeline import Pipeline
 from bot.settings import Settings
 from bot.slack.context import Services
 from bot.slack.listeners import register
-from bot.slack.worker import WorkerPool
+from bot.slack.worker import ProcessWorkerPool, ThreadWorkerPool, WorkerPool
 from bot.store import open_store
 
 log = logging.getLogger(__name__)
@@ -58,12 +58,27 @@ def create_app(
         process_before_response=False,
     )
     if services is None:
-        store = open_store(settings)
-        services = Services(
-            settings=settings,
-            pipeline=pipeline or Pipeline(settings, store=store),
-            store=store,
-            pool=WorkerPool(settings.slack_worker_threads),
-        )
+        services = build_services(settings, pipeline=pipeline, pool=_job_pool(settings))
+    if isinstance(services.pool, ThreadWorkerPool):
+        services.pool.bind(services, client)
     register(app, services)
     return app
+
+
+def build_services(
+    settings: Settings, *, pool: WorkerPool | None, pipeline: Pipeline | None = None
+) -> Services:
+    store = open_store(settings)
+    return Services(
+        settings=settings,
+        pipeline=pipeline or Pipeline(settings, store=store),
+        store=store,
+        pool=pool,
+    )
+
+
+def _job_pool(settings: Settings) -> WorkerPool:
+    if settings.slack_job_process and settings.store_path != ":memory:":
+        return ProcessWorkerPool(settings, settings.slack_worker_threads)
+    # An in-memory store can't be shared with another process: keep jobs here.
+    return ThreadWorkerPool(settings.slack_worker_threads)

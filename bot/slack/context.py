@@ -35,7 +35,10 @@ class Services:
     settings: Settings
     pipeline: Pipeline
     store: Store
-    pool: WorkerPool
+    pool: WorkerPool | None  # None inside the job process itself
 
-    def submit(self, fn: Any, *, name: str) -> None:
-        self.pool.submit(fn, name=name)
+    def submit(self, fn: Any, *args: Any, name: str, **kwargs: Any) -> None:
+        """Run job `fn(services, client, *args, **kwargs)` on the pool; Busy when full."""
+        if self.pool is None:
+            raise RuntimeError("this process runs jobs; it doesn't queue them")
+        self.pool.submit(fn, args, kwargs, name)

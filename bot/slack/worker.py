@@ -1,44 +1,171 @@
-"""A bounded pool for slow work (fetching pages, calling the model), apart from Bolt's own.
+"""Where the slow part of every request runs: apart from the process that acks Slack.
 
-Slack wants every request acknowledged within 3 seconds. If model calls ran on Bolt's
-listener executor, acks would queue behind them; so listeners only ack and hand the slow
-part to this pool. The queue is bounded too: past it, the user is told to try again
-instead of the process growing without limit.
+Slack wants every request acknowledged within 3 seconds. Writing a summary is slow (the
+model) and surprisingly CPU-hungry (HTML cleaning, the openai/LangChain stream parsing,
+Web API calls): run on threads beside the acks, it starves them of the GIL and the CPU,
+and acks queue up. So by default jobs run in a separate process at a lower CPU priority,
+fed through a queue; the process that talks to Slack only verifies, parses and enqueues.
+`ThreadWorkerPool` keeps jobs in-process (tests, tiny installs).
+
+A job is a module-level function `fn(services, client, *args, **kwargs)` with picklable
+arguments, so it can cross to the job process. Both pools are bounded: past the bound the
+user is told to try again instead of the process growing without limit.
 """
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import logging
+import multiprocessing
+import os
+import queue
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from slack_sdk import WebClient
+
+    from bot.settings import Settings
+    from bot.slack.context import Services
 
 log = logging.getLogger(__name__)
 
+Job = Callable[..., None]
+JOB_NICENESS = 10  # lower CPU priority than the acks
+
 
 class Busy(RuntimeError):
-    """The pool's queue is full."""
+    """Too much work is queued."""
 
 
-class WorkerPool:
+class WorkerPool(Protocol):
+    def submit(self, fn: Job, args: tuple[Any, ...], kwargs: dict[str, Any], name: str) -> None: ...
+
+    def shutdown(self) -> None: ...
+
+
+def _run(
+    fn: Job, services: Services, client: WebClient, args: tuple, kwargs: dict, name: str
+) -> None:
+    try:
+        fn(services, client, *args, **kwargs)
+    except Exception:  # a job's failure must never take its worker thread down silently
+        log.exception("%s failed", name)
+
+
+class ThreadWorkerPool:
+    """Jobs on a bounded thread pool in this process."""
+
     def __init__(self, threads: int, max_queued: int | None = None) -> None:
-        self._executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="articlebot")
+        self._executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="job")
         self._slots = threading.BoundedSemaphore(threads + (max_queued or threads * 8))
+        self._context: tuple[Services, WebClient] | None = None
 
-    def submit(self, fn: Callable[[], object], *, name: str = "job") -> Future[object]:
+    def bind(self, services: Services, client: WebClient) -> None:
+        self._context = (services, client)
+
+    def submit(self, fn: Job, args: tuple[Any, ...], kwargs: dict[str, Any], name: str) -> None:
+        if self._context is None:
+            raise RuntimeError("ThreadWorkerPool.bind() was not called")
         if not self._slots.acquire(blocking=False):
             raise Busy("too much work queued")
+        services, client = self._context
 
-        def run() -> object:
+        def run() -> None:
             try:
-                return fn()
-            except Exception:  # a job's failure must never kill the pool thread silently
-                log.exception("%s failed", name)
-                raise
+                _run(fn, services, client, args, kwargs, name)
             finally:
                 self._slots.release()
 
-        return self._executor.submit(run)
+        self._executor.submit(run)
 
-    def shutdown(self, wait: bool = True) -> None:
-        self._executor.shutdown(wait=wait)
+    def shutdown(self) -> None:
+        self._executor.shutdown(wait=True)
+
+
+class ProcessWorkerPool:
+    """Jobs in a child process (started with `spawn`, so it shares no locks or sockets)."""
+
+    def __init__(self, settings: Settings, threads: int, max_queued: int | None = None) -> None:
+        self._settings = settings
+        self._threads = threads
+        self._slots = threading.BoundedSemaphore(threads + (max_queued or threads * 8))
+        self._ctx = multiprocessing.get_context("spawn")
+        self._lock = threading.Lock()
+        self._jobs: Any = None
+        self._done: Any = None
+        self._process: Any = None
+        self._start()
+
+    def _start(self) -> None:
+        self._jobs = self._ctx.Queue()
+        self._done = self._ctx.Queue()
+        self._process = self._ctx.Process(
+            target=_job_process,
+            args=(self._settings, self._threads, self._jobs, self._done),
+            name="articlebot-jobs",
+            daemon=True,
+        )
+        self._process.start()
+        threading.Thread(target=self._release_finished, args=(self._done,), daemon=True).start()
+
+    def _release_finished(self, done: Any) -> None:
+        while True:
+            try:
+                token = done.get()
+            except (EOFError, OSError):
+                return
+            if token is None:
+                return
+            self._slots.release()
+
+    def submit(self, fn: Job, args: tuple[Any, ...], kwargs: dict[str, Any], name: str) -> None:
+        with self._lock:
+            if not self._process.is_alive():
+                log.error("job process died (exit %s); starting a new one", self._process.exitcode)
+                self._slots = threading.BoundedSemaphore(self._threads * 9)
+                self._start()
+        if not self._slots.acquire(blocking=False):
+            raise Busy("too much work queued")
+        self._jobs.put((fn.__module__, fn.__qualname__, args, kwargs, name))
+
+    def shutdown(self) -> None:
+        self._jobs.put(None)
+        self._process.join(timeout=30)
+        if self._process.is_alive():
+            self._process.terminate()
+
+
+def _job_process(settings: Settings, threads: int, jobs: Any, done: Any) -> None:
+    """The child: its own app services and Web API client, a thread pool, a queue to drain."""
+    with contextlib.suppress(OSError):  # not allowed here: run at normal priority
+        os.nice(JOB_NICENESS)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    from bot.slack.app import build_services, web_client
+
+    client = web_client(settings)
+    services = build_services(settings, pool=None)
+    services.pipeline.warm_up()  # the first request shouldn't pay for imports
+    executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="job")
+
+    def run(item: tuple[str, str, tuple, dict, str]) -> None:
+        module, qualname, args, kwargs, name = item
+        try:
+            fn = getattr(importlib.import_module(module), qualname)
+            _run(fn, services, client, args, kwargs, name)
+        finally:
+            done.put(1)
+
+    while True:
+        try:
+            item = jobs.get()
+        except (EOFError, OSError, queue.Empty):
+            break
+        if item is None:
+            break
+        executor.submit(run, item)
+    executor.shutdown(wait=True)
+    done.put(None)

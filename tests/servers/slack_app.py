@@ -54,6 +54,7 @@ def harness_settings(slack: FakeSlack, tmp_path: Any, **overrides: Any) -> Setti
         "fetch_allowlist": ["127.0.0.1"],
         "engine": "auto",
         "slack_worker_threads": 8,
+        "slack_job_process": False,  # jobs on threads: same code, no process start per test
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)
@@ -86,6 +87,23 @@ class SlackAppHarness:
     def __exit__(self, *exc: object) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+    def wait_for_update(
+        self, *, with_blocks: bool = True, count: int = 1, timeout: float = 20.0
+    ) -> list[Any]:
+        """The first `count` chat.update calls that carry blocks (final replies, not previews)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = [
+                call
+                for call in self.slack.calls("chat.update")
+                if bool(call.params.get("blocks")) == with_blocks
+            ]
+            if len(found) >= count or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        assert len(found) >= count, f"expected {count} final chat.update(s), got {len(found)}"
+        return found[:count]
 
     # --- requests -------------------------------------------------------------------------
 

@@ -31,7 +31,7 @@ def register(app: App, services: Services) -> None:
             thread_ts=message_ts,
         )
         try:
-            services.submit(lambda: jobs.summarize(services, client, dest, parsed), name="offer")
+            services.submit(jobs.summarize, dest, parsed, name="offer")
         except Busy:
             respond(
                 text="I'm busy right now; please try again in a minute.", response_type="ephemeral"

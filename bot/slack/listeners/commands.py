@@ -68,10 +68,7 @@ def register(app: App, services: Services) -> None:
             return
         dest = _destination(command, private, f"<@{command.get('user_id')}> asked for a summary")
         try:
-            services.submit(
-                lambda: jobs.summarize(services, client, dest, parsed, style=style),
-                name="/summarize",
-            )
+            services.submit(jobs.summarize, dest, parsed, style=style, name="/summarize")
         except Busy:
             ack(text=BUSY)
             return
@@ -88,15 +85,15 @@ def register(app: App, services: Services) -> None:
         asked = f"<@{command.get('user_id')}> asked: {escape_mrkdwn(question)}"
         dest = _destination(command, private, asked)
         if parsed.kind == "link":
-            work = lambda: jobs.ask_about_links(services, client, dest, question, parsed.urls)  # noqa: E731
+            job, args = jobs.ask_about_links, (dest, question, parsed.urls)
         else:
             latest = services.store.latest_article(dest.team or "-", dest.channel)
             if latest is None:
                 ack(text=NOTHING_YET)
                 return
-            work = lambda: jobs.ask(services, client, dest, question, [latest])  # noqa: E731
+            job, args = jobs.ask, (dest, question, [latest])
         try:
-            services.submit(work, name="/ask")
+            services.submit(job, *args, name="/ask")
         except Busy:
             ack(text=BUSY)
             return

@@ -54,7 +54,7 @@ def _handle(
 ) -> None:
     """Summarize what a message carries, or answer its question from the conversation."""
     if files or parsed.kind in ("link", "paste"):
-        work = lambda: jobs.summarize(services, client, dest, parsed, files=files)  # noqa: E731
+        job, args, kwargs = jobs.summarize, (dest, parsed), {"files": files}
     elif parsed.kind == "message":
         articles = services.store.articles_for(dest.conversation)
         if not articles:
@@ -64,13 +64,12 @@ def _handle(
             text = NO_ARTICLE if is_question(parsed.instruction) else help_text
             client.chat_postMessage(channel=dest.channel, thread_ts=dest.thread_ts, text=text)
             return
-        question = parsed.instruction
-        work = lambda: jobs.ask(services, client, dest, question, articles)  # noqa: E731
+        job, args, kwargs = jobs.ask, (dest, parsed.instruction, articles), {}
     else:
         client.chat_postMessage(channel=dest.channel, thread_ts=dest.thread_ts, text=help_text)
         return
     try:
-        services.submit(work, name="event")
+        services.submit(job, *args, name="event", **kwargs)
     except Busy:
         client.chat_postMessage(channel=dest.channel, thread_ts=dest.thread_ts, text=BUSY)
 

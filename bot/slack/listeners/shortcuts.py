@@ -37,9 +37,6 @@ def register(app: App, services: Services) -> None:
             response_url=shortcut.get("response_url"),
         )
         try:
-            services.submit(
-                lambda: jobs.summarize(services, client, dest, parsed, files=files),
-                name="shortcut",
-            )
+            services.submit(jobs.summarize, dest, parsed, files=files, name="shortcut")
         except Busy:
             respond(text=BUSY, response_type="ephemeral")

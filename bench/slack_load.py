@@ -1,0 +1,234 @@
+"""Slack app under load, in HTTP mode on gunicorn, against a fake Slack and a slow fake model.
+
+    python -m bench.slack_load [--requests 200] [--concurrency 50] [--model-latency 5]
+
+1. Ack latency: N signed /summarize commands (each a different pasted article), C at a
+   time; each must be acked (HTTP 200) well within Slack's 3 s while the model takes
+   `--model-latency` seconds to start answering. Reports p50 / p99 and how many answers
+   arrived exactly once.
+2. Time to first streamed text: @mentions with a pasted article; from the request to the
+   first chat.startStream at Slack, against the fake model's first-token delay.
+
+Everything runs on 127.0.0.1; the servers stop when the run ends.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import urlencode
+
+from slack_sdk.signature import SignatureVerifier
+
+from tests.servers.fake_openai import FakeOpenAI, Reply
+from tests.servers.fake_slack import FakeSlack
+
+SECRET = "bench-signing-secret"
+ROOT = Path(__file__).resolve().parent.parent
+SUMMARY = "**Bridge reopens**\n- The repairs took 18 months.\n- Cyclists get their own lane."
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _article(i: int) -> str:
+    return "\n".join(
+        f"Paragraph {p} of story {i}: the council of town number {i} met on Tuesday and "
+        f"agreed a budget of {i * 7 + p} million for roads, schools and the river bridge."
+        for p in range(6)
+    )
+
+
+def _post(url: str, body: str, content_type: str) -> tuple[int, float]:
+    ts = str(int(time.time()))
+    signature = SignatureVerifier(SECRET).generate_signature(timestamp=ts, body=body)
+    request = urllib.request.Request(
+        url,
+        data=body.encode(),
+        method="POST",
+        headers={
+            "Content-Type": content_type,
+            "X-Slack-Request-Timestamp": ts,
+            "X-Slack-Signature": signature,
+        },
+    )
+    started = time.perf_counter()
+    with urllib.request.urlopen(request, timeout=30) as response:
+        response.read()
+        return response.status, time.perf_counter() - started
+
+
+def _command(url: str, slack_url: str, i: int) -> tuple[int, float]:
+    form = {
+        "team_id": "T0TEST",
+        "channel_id": "C0LOAD",
+        "user_id": f"U{i:06d}",
+        "command": "/summarize",
+        "text": _article(i),
+        "response_url": f"{slack_url}/response/{i}",
+        "trigger_id": f"t{i}",
+    }
+    return _post(url, urlencode(form), "application/x-www-form-urlencoded")
+
+
+def _load(url: str, slack_url: str, requests: int, concurrency: int) -> list[tuple[int, float]]:
+    """The load generator; runs in its own process so the fake servers don't slow its clock."""
+    with ThreadPoolExecutor(concurrency) as pool:
+        return list(pool.map(lambda i: _command(url, slack_url, i), range(requests)))
+
+
+def _mention(url: str, i: int) -> tuple[int, float]:
+    body = json.dumps(
+        {
+            "type": "event_callback",
+            "team_id": "T0TEST",
+            "event_id": f"EvTTFT{i:06d}",
+            "event_time": int(time.time()),
+            "event": {
+                "type": "app_mention",
+                "user": "U0ALICE",
+                "text": "<@U0BOT> " + _article(10_000 + i),
+                "ts": f"1800000000.{i:06d}",
+                "channel": "C0TTFT",
+            },
+        }
+    )
+    return _post(url, body, "application/json")
+
+
+def _start_server(slack: FakeSlack, model: FakeOpenAI, port: int, store: str) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "SLACK_BOT_TOKEN": slack.token,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": slack.api_url,
+        "OPENAI_API_KEY": "sk-bench",
+        "OPENAI_BASE_URL": model.base_url,
+        "OPENAI_MODEL": "fake-model",
+        "LLM_TIMEOUT": "60",
+        "STORE_PATH": store,
+    }
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "bot",
+            "serve",
+            "--http",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
+                return process
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("the app did not start: " + process.stderr.read().decode()[-2000:])
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--model-latency", type=float, default=5.0)
+    parser.add_argument(
+        "--first-token",
+        type=float,
+        default=1.0,
+        help="fake model's first-token delay for the streaming test",
+    )
+    parser.add_argument("--streams", type=int, default=10)
+    args = parser.parse_args(argv)
+
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/slack/events"
+    with (
+        FakeSlack() as slack,
+        FakeOpenAI() as model,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
+        model.default = Reply(SUMMARY, first_token_delay=args.model_latency)
+        server = _start_server(slack, model, port, str(Path(tmp) / "store.sqlite3"))
+        try:
+            with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as proc:
+                acks = proc.submit(_load, url, slack.url, args.requests, args.concurrency).result()
+            latencies = [seconds * 1000 for _, seconds in acks]
+            ok = sum(1 for status, _ in acks if status == 200)
+            # Every answer is the placeholder's final update, which names who asked.
+            deadline = time.monotonic() + args.model_latency * 4 + 60
+            answered: dict[str, int] = {}
+            while time.monotonic() < deadline:
+                answered = {}
+                for call in slack.calls("chat.update"):
+                    blocks = call.params.get("blocks") or []
+                    asked = [b for b in blocks if b.get("type") == "context"][:1]
+                    if asked:
+                        who = asked[0]["elements"][0]["text"].split(">")[0]
+                        answered[who] = answered.get(who, 0) + 1
+                if len(answered) >= args.requests:
+                    break
+                time.sleep(0.5)
+            time.sleep(2)  # late duplicates would show up here
+            once = sum(1 for count in answered.values() if count == 1)
+
+            model.default = Reply(SUMMARY, first_token_delay=args.first_token, chunk_chars=8)
+            gaps = []
+            for i in range(args.streams):
+                before = len(slack.calls("chat.startStream"))
+                started = time.monotonic()
+                _mention(url, i)
+                slack.wait_for("chat.startStream", count=before + 1, timeout=30)
+                gaps.append((time.monotonic() - started - args.first_token) * 1000)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+    print("| metric | result | target |\n|---|---|---|")
+    print(f"| slash commands acked with 200 | {ok} / {args.requests} | all |")
+    print(f"| ack latency p50 | {statistics.median(latencies):.0f} ms | |")
+    print(f"| ack latency p99 | {_percentile(latencies, 0.99):.0f} ms | < 100 ms |")
+    print(f"| answers arrived exactly once | {once} / {args.requests} | {args.requests} |")
+    print(
+        f"| first streamed text after the model's first token (median / max of "
+        f"{args.streams}) | {statistics.median(gaps):.0f} / {max(gaps):.0f} ms | < 250 ms |"
+    )
+    print(
+        f"\n({args.concurrency} concurrent, model latency {args.model_latency:g} s, "
+        f"first token {args.first_token:g} s; gunicorn gthread, "
+        f"{os.cpu_count()} CPUs)"
+    )
+
+
+if __name__ == "__main__":
+    main()
