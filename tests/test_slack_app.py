@@ -73,7 +73,7 @@ def test_healthz(bot: SlackAppHarness):
 
 def test_summarize_command_posts_summary_in_channel_saying_who_asked(bot, articles):
     started = time.monotonic()
-    status, body = bot.command("/summarize", articles.url("/story"))
+    status, _body = bot.command("/summarize", articles.url("/story"))
     assert status == 200
     assert time.monotonic() - started < 3
     (update,) = bot.wait_for_update()
