@@ -117,6 +117,14 @@ class Analyzer:
             snowballstemmer.stemmer(algorithm).stemWord if algorithm else (lambda w: w)
         )
         self._stem = lru_cache(maxsize=50_000)(stem)
+        self._common: frozenset[str] | None = None
+
+    def is_common(self, term: str) -> bool:
+        """Whether `term` is one of the language's everyday words ("what", "many", "year")."""
+        if self._common is None:
+            words = _common_words(self.language) if self.language else frozenset()
+            self._common = frozenset(t for w in words for t in self.terms(w))
+        return term in self._common
 
     def terms(self, text: str) -> list[str]:
         out: list[str] = []
@@ -159,14 +167,23 @@ def analyzer_for_text(text: str, language: str | None = None) -> Analyzer:
 _SENTENCE_WEIGHT = 0.5
 
 
+def lucene_idf(n_documents: int, document_frequency: int) -> float:
+    return math.log(1 + (n_documents - document_frequency + 0.5) / (document_frequency + 0.5))
+
+
+def idf(documents: list[list[str]]) -> dict[str, float]:
+    """Lucene idf of every term of `documents` (a term in none gets `lucene_idf(n, 0)`)."""
+    df = Counter(t for doc in documents for t in set(doc))
+    return {term: lucene_idf(len(documents), n) for term, n in df.items()}
+
+
 class BM25(BM25Okapi):
     """Okapi BM25 with Lucene's idf, log(1 + (N - df + .5) / (df + .5)): always positive, so
     a term found in most of a handful of chunks still counts a little instead of going
     negative (rank-bm25's own floor misbehaves on tiny corpora)."""
 
     def _calc_idf(self, nd: dict[str, int]) -> None:
-        n = self.corpus_size
-        self.idf = {word: math.log(1 + (n - df + 0.5) / (df + 0.5)) for word, df in nd.items()}
+        self.idf = {word: lucene_idf(self.corpus_size, df) for word, df in nd.items()}
         self.average_idf = sum(self.idf.values()) / max(len(self.idf), 1)
 
 

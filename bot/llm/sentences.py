@@ -15,6 +15,11 @@ _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 # A line that starts a list item is a unit of its own even without end punctuation.
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•·▪◦]|\d{1,3}[.)])\s+")
 _HAS_WORD = re.compile(r"\w")
+_WORD = re.compile(r"\w+")
+# Scripts written without spaces between words (CJK, Thai...): about 2 characters a word.
+_UNSPACED_CHAR = re.compile(
+    r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]"
+)
 _DEFAULT_LANGUAGE = "en"
 
 
@@ -27,6 +32,13 @@ class Sentence:
     end: int
     index: int  # position among the sentences of the text
     paragraph: int  # index of the paragraph (blank-line separated block) it sits in
+
+
+def count_words(text: str) -> int:
+    """Words in `text`, counting unspaced scripts at two characters a word."""
+    unspaced = len(_UNSPACED_CHAR.findall(text))
+    spaced = len(_WORD.findall(_UNSPACED_CHAR.sub(" ", text)))
+    return spaced + (unspaced + 1) // 2
 
 
 def _blocks(text: str) -> list[tuple[int, int]]:

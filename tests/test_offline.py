@@ -1,0 +1,118 @@
+"""The offline engine: extractive summaries by style, quoted answers, honest "not found"."""
+
+from __future__ import annotations
+
+import re
+
+from bot.ingest.article import Article
+from bot.llm.offline import ENGINE, OfflineAnswer, OfflineSummary, answer, summarize
+from bot.llm.offline.news import is_furniture, strip_dateline
+from bot.llm.offline.summaries import resolve_length
+
+PARAGRAPHS = [
+    "By . Jane Reporter .",
+    "PUBLISHED: 10:02 EST, 3 March 2024 .",
+    "RIVERTON (Wire) - The Riverton city council approved a plan on Tuesday to rebuild the "
+    "old harbour bridge, which has been closed to trucks since a crack was found last winter. "
+    "The project will cost 48 million dollars and take three years to finish.",
+    "Engineers said the bridge, built in 1931, carries about 20,000 cars a day. Without "
+    "repairs, they warned, it would have to close completely within five years.",
+    "Mayor Ana Costa said the vote was the most important of her term. 'We cannot let the "
+    "harbour be cut off from the rest of the city,' she told reporters after the meeting.",
+    "Some residents opposed the plan. They argued that the money should go to schools and "
+    "that a new ferry service would be cheaper than a new bridge deck.",
+    "The council will choose a construction company in June. Work on the foundations is "
+    "expected to start in the autumn, and a temporary footbridge will keep pedestrians moving.",
+    "Scroll down for video",
+    "Local businesses welcomed the decision. The harbour market, which lost a third of its "
+    "customers after the closure, hopes trade will recover once trucks can cross again.",
+]
+ARTICLE = Article.from_paragraphs(
+    PARAGRAPHS, source_kind="text", title="Council votes to rebuild bridge"
+)
+
+
+def _words(text: str) -> int:
+    return len(re.findall(r"\w+", text))
+
+
+def test_lengths_grow_with_style_and_results_are_labelled() -> None:
+    tldr = summarize(ARTICLE, "tldr")
+    bullets = summarize(ARTICLE)
+    detailed = summarize(ARTICLE, "detailed")
+    assert _words(tldr.text) < _words(bullets.text) < _words(detailed.text)
+    assert isinstance(bullets, OfflineSummary)
+    assert bullets.engine == ENGINE == "offline"
+    assert "extractive" in bullets.label and "no AI model" in bullets.label
+    assert not tldr.text.startswith("- ")
+    assert all(line.startswith("- ") for line in bullets.text.splitlines())
+    assert "**Key points**" in detailed.text and "**Context**" in detailed.text
+
+
+def test_summary_is_verbatim_leads_with_the_news_and_skips_furniture() -> None:
+    result = summarize(ARTICLE)
+    assert result.sentences
+    for sentence in result.sentences:
+        assert sentence in ARTICLE.text
+    assert "rebuild the old harbour bridge" in result.text
+    assert "RIVERTON (Wire)" not in result.text  # dateline stripped from the bullet
+    for furniture in ("Jane Reporter", "PUBLISHED", "Scroll down"):
+        assert furniture not in result.text
+    assert len(result.sentences) == len(set(result.sentences))
+
+
+def test_unknown_style_falls_back_to_bullets_and_instructions_steer() -> None:
+    assert summarize(ARTICLE, "haiku").text == summarize(ARTICLE, "bullets").text
+    assert summarize(ARTICLE, "haiku").style == "bullets"
+    assert len(summarize(ARTICLE, instructions="give me 2 bullet points").sentences) == 2
+    assert summarize(ARTICLE, instructions="keep it short").style == "tldr"
+    focused = summarize(ARTICLE, instructions="focus on the ferry and schools")
+    assert any("ferry" in s for s in focused.sentences)
+    assert resolve_length("bullets", "in three sentences")[1].max_sentences == 3
+
+
+def test_answer_quotes_verbatim_sentences_that_hold_the_answer() -> None:
+    result = answer(ARTICLE, "When was the bridge built?")
+    assert isinstance(result, OfflineAnswer)
+    assert result.found and result.engine == "offline"
+    assert any("1931" in quote for quote in result.quotes)
+    for quote in result.quotes:
+        assert quote in ARTICLE.text
+        assert " ".join(quote.split()) in result.text
+    cost = answer(ARTICLE, "How much will the project cost?")
+    assert any("48 million" in quote for quote in cost.quotes)
+
+
+def test_unanswerable_question_says_so() -> None:
+    result = answer(ARTICLE, "Who won the football world cup in 1998?")
+    assert not result.found
+    assert result.quotes == ()
+    assert "couldn't find" in result.text
+
+
+def test_non_english_and_tiny_inputs_do_not_crash() -> None:
+    german = Article.from_paragraphs(
+        [
+            "Der Stadtrat hat am Dienstag beschlossen, die alte Hafenbrücke neu zu bauen.",
+            "Die Brücke wurde 1931 gebaut und trägt täglich etwa 20.000 Autos.",
+        ],
+        source_kind="text",
+        language="de",
+    )
+    assert summarize(german).sentences
+    assert any("1931" in q for q in answer(german, "Wann wurde die Brücke gebaut?").quotes)
+    japanese = Article(text="東京は日本の首都です。大阪は食べ物で有名です。", source_kind="text")
+    assert summarize(japanese, "tldr").text
+    assert any("大阪" in q for q in answer(japanese, "大阪は何で有名ですか").quotes)
+    empty = Article(text="Scroll down for video", source_kind="text")
+    assert summarize(empty).text == ""
+    assert not answer(empty, "What happened?").found
+
+
+def test_news_furniture_rules() -> None:
+    assert is_furniture("By . Jane Reporter .")
+    assert is_furniture("UPDATED: 11:00 EST, 3 April 2024")
+    assert not is_furniture("By the end of the year, prices had doubled.")
+    assert not is_furniture("Published on Monday, the report found wide gaps in care.")
+    assert strip_dateline("LONDON (Reuters) - Prices rose again.") == "Prices rose again."
+    assert strip_dateline("The U.S. (and others) agreed.") == "The U.S. (and others) agreed."
