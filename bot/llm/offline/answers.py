@@ -20,6 +20,7 @@ MIN_COVERAGE = 0.35
 _MAX_QUOTES = 3
 _RELATIVE_SCORE = 0.6  # further quotes must score this share of the best one
 _NEIGHBOUR_WEIGHT = 0.15
+_COMMON_WEIGHT = 0.3  # everyday words ("how", "long", "is") count, but less
 
 NOT_FOUND = (
     "I couldn't find anything in the article that answers this. "
@@ -34,10 +35,23 @@ def _weights(question: list[str], corpus: list[list[str]], analyzer: Analyzer) -
     present = set().union(*map(set, corpus)) if corpus else set()
     weights: dict[str, float] = {}
     for term in set(question):
-        if term not in present and analyzer.is_common(term):
+        common = analyzer.is_common(term)
+        if term not in present and common:
             continue
-        weights[term] = table.get(term, lucene_idf(len(corpus), 0))
+        weight = table.get(term, lucene_idf(len(corpus), 0))
+        weights[term] = weight * _COMMON_WEIGHT if common else weight
     return weights
+
+
+def _rank_scores(query: list[str], corpus: list[list[str]], analyzer: Analyzer) -> list[float]:
+    """BM25 on the question's distinctive words, plus a little on all of them, so "How long
+    is the bridge?" is about the bridge rather than any sentence saying "how"."""
+    full = bm25_scores(query, corpus)
+    distinctive = [t for t in query if not analyzer.is_common(t)]
+    if not distinctive or len(distinctive) == len(query):
+        return full
+    focused = bm25_scores(distinctive, corpus)
+    return [f + _COMMON_WEIGHT * a for f, a in zip(focused, full, strict=True)]
 
 
 def coverage(terms: set[str], weights: dict[str, float]) -> float:
@@ -54,7 +68,7 @@ def answer(article: Article, question: str) -> OfflineAnswer:
     corpus = [analyzer.terms(s.text) for s in sentences]
     query = analyzer.terms(question)
     weights = _weights(query, corpus, analyzer)
-    raw = bm25_scores(query, corpus)
+    raw = _rank_scores(query, corpus, analyzer)
     scores = [
         raw[i] + _NEIGHBOUR_WEIGHT * max(raw[max(i - 1, 0)], raw[min(i + 1, len(raw) - 1)])
         for i in range(len(raw))
