@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.servers.articles import ArticleServer
+from tests.servers.fake_openai import Failure, FakeOpenAI, Reply
 from tests.servers.fake_slack import FakeSlack
 from tests.servers.slack_app import CHANNEL, USER, SlackAppHarness, harness_settings
 
@@ -188,3 +189,257 @@ def test_dm_link_then_question(bot, articles):
     answer = bot.wait_for_update(count=2)[1]
     assert answer.params["channel"] == "D0DM"
     assert "Ana Ruiz" in _text_of(answer)  # answered from the DM's article
+
+
+# --- /ask, private replies, shortcuts, auto mode --------------------------------------------
+
+
+def test_ask_without_an_article_says_so(bot):
+    status, body = bot.command("/ask", "what did the mayor say?", channel="C0EMPTY")
+    assert status == 200
+    assert "haven't summarized" in body
+
+
+def test_ask_after_summary_answers_in_channel_with_quotes(bot, articles):
+    bot.command("/summarize", articles.url("/story"))
+    bot.wait_for_update()
+    status, _ = bot.command("/ask", "How much did the repairs cost?")
+    assert status == 200
+    answer = bot.wait_for_update(count=2)[1]
+    shown = _text_of(answer)
+    assert "asked: How much did the repairs cost?" in shown
+    assert "14 million euros" in shown
+    assert "> " in answer.params["blocks"][1]["text"]  # quoted from the article
+
+
+def test_ask_with_link_reads_it_first(bot, articles):
+    bot.command("/ask", f"{articles.url('/story')} when will the city decide about lorries?")
+    answer = bot.wait_for_update()[0]
+    assert "March" in _text_of(answer)
+
+
+def test_private_summary_goes_only_to_the_asker(bot, articles):
+    bot.command("/summarize", f"--private {articles.url('/story')}")
+    (call,) = bot.slack.wait_for("response_url", timeout=20)
+    assert call.params["response_type"] == "ephemeral"
+    assert "bridge" in json.dumps(call.params).lower()
+    assert bot.slack.calls("chat.postMessage") == []
+
+
+def test_message_shortcut_replies_in_the_message_thread(bot, articles):
+    bot.interactive(
+        {
+            "type": "message_action",
+            "callback_id": "summarize_message",
+            "trigger_id": "trig",
+            "team": {"id": "T0TEST"},
+            "user": {"id": USER},
+            "channel": {"id": CHANNEL},
+            "response_url": bot.slack.response_url(),
+            "message_ts": "1700000010.000200",
+            "message": {
+                "type": "message",
+                "user": "U0BOB",
+                "text": f"have you seen <{articles.url('/story')}>?",
+                "ts": "1700000010.000200",
+                "thread_ts": "1700000010.000100",
+            },
+        }
+    )
+    (start,) = bot.slack.wait_for("chat.startStream", timeout=20)
+    assert start.params["thread_ts"] == "1700000010.000100"  # the thread the message is in
+
+
+def test_auto_mode_offers_then_summarizes_on_click(slack, articles, tmp_path):
+    settings = harness_settings(slack, tmp_path, slack_auto_channels=["C0AUTO"])
+    with SlackAppHarness(slack, settings) as bot:
+        link = articles.url("/story")
+        bot.event(
+            {
+                "type": "message",
+                "channel": "C0AUTO",
+                "channel_type": "channel",
+                "user": USER,
+                "text": f"<{link}>",
+                "ts": "1700000020.000100",
+            }
+        )
+        (offer,) = slack.wait_for("chat.postEphemeral", timeout=10)
+        button = offer.params["blocks"][0]["accessory"]
+        assert offer.params["user"] == USER and button["action_id"] == "summarize_offer"
+        assert slack.calls("chat.postMessage") == []  # nothing posted unasked
+        bot.interactive(
+            {
+                "type": "block_actions",
+                "team": {"id": "T0TEST"},
+                "user": {"id": USER},
+                "channel": {"id": "C0AUTO"},
+                "container": {"type": "message", "is_ephemeral": True},
+                "response_url": slack.response_url(),
+                "trigger_id": "trig",
+                "actions": [{**button, "type": "button", "block_id": "b", "action_ts": "1"}],
+            }
+        )
+        (start,) = slack.wait_for("chat.startStream", timeout=20)
+        assert start.params["thread_ts"] == "1700000020.000100"
+    no_auto = [c for c in slack.calls("chat.postEphemeral") if c.params["channel"] != "C0AUTO"]
+    assert no_auto == []
+
+
+# --- the model: slow, long, down ------------------------------------------------------------
+
+
+@pytest.fixture
+def model() -> Iterator[FakeOpenAI]:
+    with FakeOpenAI() as server:
+        yield server
+
+
+def _bot_with_model(slack, model, tmp_path, **overrides) -> SlackAppHarness:
+    settings = harness_settings(
+        slack,
+        tmp_path,
+        openai_api_key="sk-test",
+        openai_base_url=model.base_url,
+        openai_model="fake-model",
+        llm_max_retries=1,
+        **overrides,
+    )
+    return SlackAppHarness(slack, settings)
+
+
+@pytest.mark.timeout(90)
+def test_slash_command_acked_fast_while_the_model_takes_10s(slack, model, articles, tmp_path):
+    model.default = Reply("**Summary**\n- The bridge reopened.", first_token_delay=10)
+    with _bot_with_model(slack, model, tmp_path, llm_timeout=30) as bot:
+        started = time.monotonic()
+        status, _ = bot.command("/summarize", articles.url("/story"))
+        acked = time.monotonic() - started
+        assert status == 200 and acked < 3
+        (final,) = bot.wait_for_update(timeout=40)
+        assert "The bridge reopened." in _text_of(final)
+
+
+def test_a_9000_character_answer_arrives_whole_and_split(slack, model, articles, tmp_path):
+    paragraphs = [f"Paragraph {i}: " + "the bridge story goes on and on. " * 8 for i in range(34)]
+    long_text = "\n\n".join(paragraphs)
+    assert len(long_text) > 9000
+    model.default = Reply(long_text, chunk_chars=400)
+    with _bot_with_model(slack, model, tmp_path) as bot:
+        _mention(bot, f"<{articles.url('/story')}>", ts="1700000030.000100")
+        stop = slack.wait_for("chat.stopStream", timeout=30)[0]
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:  # the follow-up parts come right after the stream
+            rest = [
+                c
+                for c in slack.calls("chat.postMessage")
+                if c.params.get("thread_ts") == "1700000030.000100"
+            ]
+            joined = slack.streamed_text(stop.params["ts"]) + "".join(
+                b["text"] for c in rest for b in c.params["blocks"] if b["type"] == "markdown"
+            )
+            if all(p.split(":")[0] in joined for p in paragraphs):
+                break
+            time.sleep(0.1)
+        assert rest, "the reply was not split into several messages"
+        for paragraph in paragraphs:
+            assert paragraph.strip() in joined
+        assert all(c.ok for c in slack.calls())  # Slack refused nothing (limits kept)
+
+
+def test_model_down_means_a_labelled_offline_answer(slack, model, articles, tmp_path):
+    model.default = Failure(500)
+    with _bot_with_model(slack, model, tmp_path) as bot:
+        bot.command("/summarize", articles.url("/story"))
+        (final,) = bot.wait_for_update()
+        shown = _text_of(final)
+        assert "Offline" in shown
+        assert "didn't answer" in shown  # the notice says why
+        assert "bridge" in shown.lower()
+
+
+# --- files, the assistant view, Socket Mode, the job process ---------------------------------
+
+
+def test_text_snippet_shared_in_a_dm_is_read(bot):
+    story = "\n\n".join(
+        [
+            "The regional airline will stop flying to the island in April, ending a route that "
+            "has run for forty years.",
+            "The company blamed rising fuel costs and a shortage of pilots for the decision.",
+            "Islanders said the ferry, which takes five hours, is no replacement for the "
+            "forty-minute flight.",
+        ]
+    )
+    file = bot.slack.add_file("story.txt", story.encode(), mimetype="text/plain")
+    bot.event(
+        {
+            "type": "message",
+            "subtype": "file_share",
+            "channel": "D0DM",
+            "channel_type": "im",
+            "user": USER,
+            "text": "",
+            "ts": "1700000040.1",
+            "files": [file],
+        }
+    )
+    (summary,) = bot.wait_for_update()
+    assert "airline" in _text_of(summary)
+    (download,) = bot.slack.calls("file.download")
+    assert download.headers["authorization"] == f"Bearer {bot.slack.token}"
+
+
+def test_assistant_thread_suggests_prompts_and_shows_status(bot, articles):
+    bot.event(
+        {
+            "type": "assistant_thread_started",
+            "assistant_thread": {
+                "user_id": USER,
+                "context": {},
+                "channel_id": "D0ASSIST",
+                "thread_ts": "1700000050.000100",
+            },
+            "event_ts": "1700000050.000200",
+        }
+    )
+    (prompts,) = bot.slack.wait_for("assistant.threads.setSuggestedPrompts", timeout=10)
+    assert prompts.params["thread_ts"] == "1700000050.000100"
+    bot.event(
+        {
+            "type": "message",
+            "channel": "D0ASSIST",
+            "channel_type": "im",
+            "user": USER,
+            "text": f"Summarize this article: <{articles.url('/story')}>",
+            "ts": "1700000050.000300",
+            "thread_ts": "1700000050.000100",
+        }
+    )
+    statuses = bot.slack.wait_for("assistant.threads.setStatus", count=2, timeout=20)
+    assert statuses[0].params["status"] == "Reading the article…"
+    bot.slack.wait_for("chat.stopStream", timeout=20)
+
+
+def test_socket_mode_delivery_needs_no_signature(bot, articles):
+    body = bot.event_body(
+        {
+            "type": "app_mention",
+            "user": USER,
+            "text": f"<@{bot.slack.bot_user_id}> <{articles.url('/story')}>",
+            "ts": "1700000060.000100",
+            "channel": CHANNEL,
+        }
+    )
+    response = bot.dispatch(body)
+    assert response.status == 200
+    bot.slack.wait_for("chat.stopStream", timeout=20)
+
+
+@pytest.mark.timeout(120)
+def test_jobs_in_a_separate_process(slack, articles, tmp_path):
+    settings = harness_settings(slack, tmp_path, slack_job_process=True)
+    with SlackAppHarness(slack, settings) as bot:
+        bot.command("/summarize", articles.url("/story"))
+        (final,) = bot.wait_for_update(timeout=60)
+        assert "bridge" in _text_of(final).lower()
