@@ -10,9 +10,9 @@ from trafilatura.utils import load_html
 from bot.errors import NotAnArticle
 from bot.ingest import from_html
 from bot.ingest.html_body import looks_like_menu, main_lines, prose_share
-from bot.ingest.html_chunks import restore_chunks
+from bot.ingest.html_chunks import drop_trailing_link_list, restore_chunks
 from bot.ingest.html_meta import declared_language, language_code
-from bot.ingest.html_trim import drop_headline, is_headline
+from bot.ingest.html_trim import drop_edge_stamps, drop_headline, is_headline, is_stamp_line
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -81,7 +81,9 @@ def test_article_split_into_chunks_is_put_back_together():
     assert article.paragraphs[2].startswith("Each train has twelve sleeping cars")
     assert article.paragraphs[3].startswith("Tickets go on sale")
     assert "Advertisement" not in article.text
+    # The "More stories" link list at the end is another page's furniture.
     assert "Ferry timetable" not in article.text
+    assert "More stories" not in article.text
 
 
 @pytest.mark.parametrize(
@@ -168,3 +170,43 @@ def test_restore_chunks_leaves_pages_without_look_alikes_alone():
     tree = load_html(page("html_article_en.html"))
     lines = main_lines(tree)
     assert restore_chunks(tree, lines) == lines
+
+
+def test_trailing_list_of_links_is_dropped_but_a_plain_list_is_kept():
+    html = (
+        "<html><body><div class='post'><p>" + "A sentence of the article body. " * 6 + "</p>"
+        "<ul><li>First point made in plain words</li><li>Second point made in plain words</li>"
+        "</ul><h4>Read next</h4><ul>"
+        "<li><a href='/x'>Another story about harbours and boats</a> with a short blurb</li>"
+        "<li><a href='/y'>Yet another story about lighthouses</a> with a blurb too</li>"
+        "</ul></div></body></html>"
+    )
+    tree = load_html(html)
+    lines = [
+        "A sentence of the article body.",
+        "- First point made in plain words",
+        "- Second point made in plain words",
+        "Read next",
+        "- Another story about harbours and boats with a short blurb",
+        "- Yet another story about lighthouses with a blurb too",
+    ]
+    assert drop_trailing_link_list(tree, lines) == lines[:3]
+    assert drop_trailing_link_list(tree, lines[:3]) == lines[:3]
+
+
+def test_stamp_lines_and_bare_urls_are_dropped_only_at_the_edges():
+    assert is_stamp_line("Updated 18.11.2019 15:24")
+    assert is_stamp_line("기사입력 :[ 2018-08-25 15:24 ]")
+    assert is_stamp_line("Published 18 November 2019")
+    assert not is_stamp_line("In 2019 the council voted to reopen the old lighthouse for good.")
+    lines = [
+        "https://news.example/story-123.php",
+        "Published 18 November 2019",
+        "The body starts here and goes on.",
+        "See http://example.org/report",
+        "http://example.org/inside-the-text",
+        "The body ends here.",
+        "Updated at 13:23",
+    ]
+    assert drop_edge_stamps(lines) == lines[2:6]
+    assert drop_edge_stamps([]) == []

@@ -137,3 +137,37 @@ def restore_chunks(tree: HtmlElement, lines: list[str]) -> list[str]:
         out.append(line)
         out.extend(inserts.get(i, []))
     return out
+
+
+# A trailing list item led by a link (a headline, maybe with a blurb) points to another page.
+_RELATED_LINK_SHARE = 0.25
+_MIN_RELATED_ITEMS = 2
+# "You may also like…", "Related": the short heading above such a list.
+_MAX_HEADING_WORDS = 6
+
+
+def drop_trailing_link_list(tree: HtmlElement, lines: list[str]) -> list[str]:
+    """Remove a list of links to other pages that ends the text, with its short heading."""
+    end = len(lines)
+    while end > 0 and lines[end - 1].startswith("- "):
+        end -= 1
+    tail = {_key(line[2:]): i for i, line in enumerate(lines[end:], start=end)}
+    if len(tail) < _MIN_RELATED_ITEMS:
+        return lines
+    linked: set[int] = set()
+    for li in tree.iter("li"):
+        text = _text(li)
+        index = tail.get(_key(text))
+        if index is not None and _link_share(li, text) >= _RELATED_LINK_SHARE:
+            linked.add(index)
+    # Drop the list items from the bottom up while they are links.
+    cut = len(lines)
+    while cut > end and cut - 1 in linked:
+        cut -= 1
+    if len(lines) - cut < _MIN_RELATED_ITEMS:
+        return lines
+    if cut == end and end > 0:
+        heading = lines[end - 1]
+        if len(heading.split()) <= _MAX_HEADING_WORDS and not heading.endswith((".", "!", "?")):
+            cut -= 1
+    return lines[:cut]

@@ -16,12 +16,13 @@ from htmldate import find_date
 from lxml.html import HtmlElement
 from trafilatura.metadata import (
     examine_meta,
-    extract_author,
     extract_meta_json,
     extract_sitename,
     extract_title,
     extract_url,
 )
+
+from bot.ingest.html_author import find_author
 
 # "en", "en-US", "pt_BR", "zh-Hant-TW" -> the two- or three-letter primary subtag.
 _LANG_TAG = re.compile(r"^\s*([a-zA-Z]{2,3})(?:[-_][\w-]*)?\s*$")
@@ -100,7 +101,7 @@ def page_meta(tree: HtmlElement, url: str | None = None) -> PageMeta:
     with contextlib.suppress(Exception):
         doc = extract_meta_json(tree, doc)
     title = doc.title or extract_title(tree)
-    author = doc.author or extract_author(tree)
+    author = doc.author or find_author(tree)
     page_url = url or doc.url or extract_url(tree)
     site = doc.sitename or extract_sitename(tree)
     if site:

@@ -41,3 +41,38 @@ def drop_headline(lines: list[str], title: str | None) -> list[str]:
         if is_headline(line, title):
             return lines[:i] + lines[i + 1 :]
     return lines
+
+
+# A line that is only a link address ("https://site/story-123.php").
+_BARE_URL = re.compile(r"^\s*(?:https?://|www\.)\S+\s*$", re.IGNORECASE)
+# Date or time stamps: 2019-11-18, 18/11/2019, 18.11.2019, 15:24.
+_STAMP = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|\b\d{1,2}:\d{2}\b|\b(?:19|20)\d{2}\b")
+_STAMP_MAX_CHARS = 60
+_EDGE_LINES = 2
+
+
+def is_stamp_line(line: str) -> bool:
+    """A short line that is mostly a date or time ("Updated 18.11.2019 15:24")."""
+    if len(line) > _STAMP_MAX_CHARS or not _STAMP.search(line):
+        return False
+    words = line.split()
+    digits = sum(any(ch.isdigit() for ch in word) for word in words)
+    # "Published 18 November 2019": at least a third of the words carry digits.
+    return digits >= max(1, len(words) / 3)
+
+
+def _edge_furniture(line: str) -> bool:
+    return is_stamp_line(line) or bool(_BARE_URL.match(line))
+
+
+def drop_edge_stamps(lines: list[str]) -> list[str]:
+    """Remove date/time stamps and bare URLs among the first and last lines.
+
+    Only at the edges: inside the text a URL or a date line is usually the author's.
+    """
+    start, end = 0, len(lines)
+    while start < min(_EDGE_LINES, end) and _edge_furniture(lines[start]):
+        start += 1
+    while end > max(start, len(lines) - _EDGE_LINES) and _edge_furniture(lines[end - 1]):
+        end -= 1
+    return lines[start:end]
