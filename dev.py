@@ -58,7 +58,7 @@ def main(argv: list[str]) -> int:
         return 0
     setup()
     if command == "demo":
-        return run([BIN / "articlebot", "clean", str(DEMO_INPUT)])
+        return run([BIN / "articlebot", "summarize", str(DEMO_INPUT)])
     if command == "test":
         lint = run([PY, "-m", "ruff", "check", "bot", "tests", "bench", "dev.py"])
         tests = run([PY, "-m", "pytest", *argv[1:]])
