@@ -98,8 +98,30 @@ def test_summarize_without_text_shows_usage(bot):
 
 def test_summarize_bad_link_is_a_clear_ephemeral_error(bot, articles):
     bot.command("/summarize", articles.url("/paywall"))
-    (call,) = bot.wait_for_update()
-    assert "paywall" in _text_of(call).lower() or "log" in _text_of(call).lower()
+    (call,) = bot.slack.wait_for("response_url", timeout=20)
+    assert call.params["response_type"] == "ephemeral"
+    assert "paywall" in call.params["text"].lower() or "log in" in call.params["text"].lower()
+    (deleted,) = bot.slack.wait_for("chat.delete", timeout=5)  # the placeholder is taken back
+    assert bot.slack.messages(CHANNEL) == []
+
+
+def test_rate_limited_web_api_calls_are_retried(bot, articles):
+    bot.slack.rate_limit_next("chat.postMessage", retry_after=1)
+    bot.command("/summarize", articles.url("/story"))
+    (final,) = bot.wait_for_update()
+    assert "bridge" in _text_of(final).lower()
+    statuses = [c.status for c in bot.slack.calls("chat.postMessage")]
+    assert statuses[:2] == [429, 200]
+
+
+def test_same_link_twice_costs_one_fetch(bot, articles):
+    link = articles.url("/story")
+    bot.command("/summarize", link)
+    bot.wait_for_update()
+    bot.command("/summarize", link, channel="C0OTHER")
+    second = bot.wait_for_update(count=2)[1]
+    assert second.params["channel"] == "C0OTHER"
+    assert [path for path, _ in articles.requests].count("/story") == 1
 
 
 # --- mentions, threads, DMs -----------------------------------------------------------------
@@ -443,3 +465,17 @@ def test_jobs_in_a_separate_process(slack, articles, tmp_path):
         bot.command("/summarize", articles.url("/story"))
         (final,) = bot.wait_for_update(timeout=60)
         assert "bridge" in _text_of(final).lower()
+
+
+def test_same_link_and_style_twice_costs_no_new_model_tokens(slack, model, articles, tmp_path):
+    model.default = Reply("**Bridge**\n- It reopened.")
+    with _bot_with_model(slack, model, tmp_path) as bot:
+        bot.command("/summarize", articles.url("/story"))
+        bot.wait_for_update()
+        bot.command("/summarize", articles.url("/story"), channel="C0OTHER")
+        second = bot.wait_for_update(count=2)[1]
+        assert "It reopened." in _text_of(second)
+        bot.command("/summarize", f"{articles.url('/story')} in French")
+        bot.wait_for_update(count=3)
+    assert len(model.requests) == 2  # the repeat was cached; new instructions cost a call
+    assert "in French" in model.user_prompt(-1)

@@ -120,7 +120,15 @@ class Reply:
         """Tell the asker what went wrong, in words; privately where Slack allows it."""
         message = fmt.error_text(exc)
         with self._lock:
-            if self._placeholder_ts:
+            if self._placeholder_ts and not self._text and self.dest.user:
+                # Nothing useful was shown yet: take the placeholder back and tell only the
+                # asker, rather than leaving an error in the channel.
+                self._safe(
+                    self.client.chat_delete, channel=self.dest.channel, ts=self._placeholder_ts
+                )
+                self._placeholder_ts = None
+                self._tell_privately(message)
+            elif self._placeholder_ts:
                 self._safe(
                     self.client.chat_update,
                     channel=self.dest.channel,
@@ -136,13 +144,7 @@ class Reply:
                     markdown_text="\n\n" + message,
                 )
             elif self.dest.user and not self.dest.assistant:
-                self._safe(
-                    self.client.chat_postEphemeral,
-                    channel=self.dest.channel,
-                    user=self.dest.user,
-                    thread_ts=self.dest.thread_ts,
-                    text=message,
-                )
+                self._tell_privately(message)
             else:
                 self._safe(
                     self.client.chat_postMessage,
@@ -274,6 +276,23 @@ class Reply:
                     text=payload["text"],
                     blocks=payload["blocks"],
                 )
+
+    def _tell_privately(self, message: str) -> None:
+        """An ephemeral note: through the response_url when there is one (works even where
+        the bot isn't a member), else chat.postEphemeral."""
+        if self.dest.response_url:
+            try:
+                WebhookClient(self.dest.response_url).send(text=message, response_type="ephemeral")
+                return
+            except Exception as exc:  # a dead response_url: fall back to the Web API
+                log.info("response_url failed: %s", type(exc).__name__)
+        self._safe(
+            self.client.chat_postEphemeral,
+            channel=self.dest.channel,
+            user=self.dest.user,
+            thread_ts=self.dest.thread_ts,
+            text=message,
+        )
 
     def _set_status(self, status: str) -> None:
         self._safe(

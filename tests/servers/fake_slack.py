@@ -309,6 +309,14 @@ class FakeSlack:
         _require(params, "user")
         return {"message_ts": self._next_ts()}
 
+    def _api_chat_delete(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel, ts = _require(params, "channel"), _require(params, "ts")
+        message = self._find(channel, ts)
+        if message is None:
+            raise _ApiError("message_not_found")
+        self._messages[channel].remove(message)
+        return {"channel": channel, "ts": ts}
+
     def _api_chat_update(self, params: dict[str, Any]) -> dict[str, Any]:
         channel, ts = _require(params, "channel"), _require(params, "ts")
         message = self._find(channel, ts)
