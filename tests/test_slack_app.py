@@ -101,7 +101,7 @@ def test_summarize_bad_link_is_a_clear_ephemeral_error(bot, articles):
     (call,) = bot.slack.wait_for("response_url", timeout=20)
     assert call.params["response_type"] == "ephemeral"
     assert "paywall" in call.params["text"].lower() or "log in" in call.params["text"].lower()
-    (deleted,) = bot.slack.wait_for("chat.delete", timeout=5)  # the placeholder is taken back
+    bot.slack.wait_for("chat.delete", timeout=5)  # the placeholder is taken back
     assert bot.slack.messages(CHANNEL) == []
 
 
