@@ -8,7 +8,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ["extraction", "summarization", "retrieval", "slack_load"]
+BENCHMARKS = ["extraction", "summarization", "retrieval", "tokens", "slack_load"]
 
 
 def main(argv: list[str]) -> None:
