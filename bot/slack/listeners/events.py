@@ -102,30 +102,17 @@ def register(app: App, services: Services) -> None:
         if context.bot_user_id and f"<@{context.bot_user_id}>" in text:
             return  # app_mention handles it; answering here too would reply twice
         if event.get("channel_type") == "im":
-            dest = _destination(event, body, thread=False)
-            _handle(
-                services,
-                client,
-                dest,
-                parse_input(text),
-                event.get("files") or [],
-                help_text=DM_HELP,
-            )
+            dest, help_text = _destination(event, body, thread=False), DM_HELP
+        elif event.get("thread_ts"):
+            dest, help_text = _destination(event, body, thread=True), MENTION_HELP
+            if not services.store.is_engaged(dest.conversation):
+                return  # a thread we were never part of
+        else:
+            if event["channel"] in services.settings.slack_auto_channels:
+                _offer_summary(client, event)
             return
-        if event.get("thread_ts"):
-            dest = _destination(event, body, thread=True)
-            if services.store.is_engaged(dest.conversation):
-                _handle(
-                    services,
-                    client,
-                    dest,
-                    parse_input(text),
-                    event.get("files") or [],
-                    help_text=MENTION_HELP,
-                )
-            return
-        if event["channel"] in services.settings.slack_auto_channels:
-            _offer_summary(client, event)
+        files = event.get("files") or []
+        _handle(services, client, dest, parse_input(text), files, help_text=help_text)
 
 
 def _offer_summary(client: WebClient, event: dict[str, Any]) -> None:
