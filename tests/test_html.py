@@ -9,8 +9,9 @@ from trafilatura.utils import load_html
 
 from bot.errors import NotAnArticle
 from bot.ingest import from_html
-from bot.ingest.html_body import looks_like_menu, main_lines, prose_share
+from bot.ingest.html_body import looks_like_menu, main_lines, prose_share, strip_non_text
 from bot.ingest.html_chunks import drop_trailing_link_list, restore_chunks
+from bot.ingest.html_lang import article_language, detect_language
 from bot.ingest.html_meta import declared_language, language_code
 from bot.ingest.html_trim import drop_edge_stamps, drop_headline, is_headline, is_stamp_line
 
@@ -210,3 +211,38 @@ def test_stamp_lines_and_bare_urls_are_dropped_only_at_the_edges():
     ]
     assert drop_edge_stamps(lines) == lines[2:6]
     assert drop_edge_stamps([]) == []
+
+
+def test_language_comes_from_the_text_when_undeclared_or_clearly_wrong():
+    german = (
+        "Die Bewohner der kleineren Insel hatten sich seit Jahren für eine Verbindung über das "
+        "ganze Jahr eingesetzt, weil der Weg zum Arzt und zur Schule im Winter sehr lang war. "
+    ) * 3
+    code, confidence = detect_language(german)
+    assert code == "de" and confidence > 0.9
+    assert article_language(None, german) == "de"
+    assert article_language("en", german) == "de"  # a site-wide lang="en" on a German story
+    assert article_language("de", german) == "de"
+    # Too little text to overrule the page, or to guess at all.
+    assert article_language("fr", "Guten Tag") == "fr"
+    assert article_language(None, "ok") is None
+
+
+def test_undeclared_page_language_is_detected():
+    html = page("html_article_de.html").replace('<html lang="de">', "<html>")
+    assert from_html(html).language == "de"
+
+
+def test_furniture_is_stripped_only_when_paragraphs_live_elsewhere():
+    tree = load_html(
+        "<html><body><nav><p>menu</p></nav><div><p>story</p></div><script>x()</script>"
+        "</body></html>"
+    )
+    strip_non_text(tree)
+    assert tree.xpath("//nav") == [] and tree.xpath("//script") == []
+    assert [p.text for p in tree.iter("p")] == ["story"]
+    # Every paragraph sits in an <aside>: keep it, as trafilatura's own recall rule would.
+    only_aside = load_html("<html><body><aside><p>all the text</p></aside><p></p></body></html>")
+    only_aside.xpath("//body/p")[0].drop_tree()
+    strip_non_text(only_aside)
+    assert [p.text for p in only_aside.iter("p")] == ["all the text"]

@@ -9,6 +9,7 @@ from bot.ingest.article import Article
 from bot.ingest.clean import clean_paragraphs
 from bot.ingest.html_body import main_lines, strip_non_text
 from bot.ingest.html_chunks import drop_trailing_link_list, restore_chunks
+from bot.ingest.html_lang import article_language
 from bot.ingest.html_meta import page_meta
 from bot.ingest.html_trim import drop_edge_stamps, drop_headline
 
@@ -36,5 +37,5 @@ def extract_html(html: str, url: str | None = None) -> Article:
         author=meta.author,
         published=meta.published,
         site_name=meta.site_name,
-        language=meta.language,
+        language=article_language(meta.language, "\n".join(paragraphs)),
     )
