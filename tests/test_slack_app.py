@@ -479,3 +479,34 @@ def test_same_link_and_style_twice_costs_no_new_model_tokens(slack, model, artic
         bot.wait_for_update(count=3)
     assert len(model.requests) == 2  # the repeat was cached; new instructions cost a call
     assert "in French" in model.user_prompt(-1)
+
+
+def test_mention_in_a_thread_under_a_link_reads_the_thread_start(bot, articles):
+    parent = bot.slack.add_message(CHANNEL, f"look: <{articles.url('/story')}>", user="U0BOB")
+    bot.event(
+        {
+            "type": "app_mention",
+            "user": USER,
+            "text": f"<@{bot.slack.bot_user_id}> who cut the ribbon?",
+            "ts": "1700000070.000200",
+            "thread_ts": parent,
+            "channel": CHANNEL,
+        }
+    )
+    stop = bot.slack.wait_for("chat.stopStream", timeout=20)[0]
+    assert "Ana Ruiz" in bot.slack.streamed_text(stop.params["ts"])
+    assert len(bot.slack.calls("conversations.replies")) == 1
+    # Now the thread is remembered: the follow-up needs no lookup and no mention.
+    bot.event(
+        {
+            "type": "message",
+            "channel_type": "channel",
+            "user": USER,
+            "text": "how much did it cost?",
+            "ts": "1700000070.000300",
+            "thread_ts": parent,
+            "channel": CHANNEL,
+        }
+    )
+    bot.slack.wait_for("chat.stopStream", count=2, timeout=20)
+    assert len(bot.slack.calls("conversations.replies")) == 1

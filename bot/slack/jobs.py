@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
@@ -13,7 +14,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.errors import ArticlebotError, IngestError, NotAnArticle, TooLarge
 from bot.ingest import Article, from_bytes
-from bot.ingest.links import ParsedInput
+from bot.ingest.links import ParsedInput, parse_input
 from bot.pipeline import Result
 from bot.slack.context import Destination, Services
 from bot.slack.replies import Reply
@@ -107,6 +108,45 @@ def ask_about_links(
         _reply(services, client, dest).fail(exc)
         return
     ask(services, client, dest, question, articles)
+
+
+_SUMMARY_REQUEST = re.compile(r"^\W*(summari[sz]e|tl;?\s?dr|sum (it )?up|recap|digest)\b", re.I)
+NO_ARTICLE_IN_THREAD = (
+    "I couldn't find an article at the start of this thread. "
+    "Mention me with a link, or paste the article."
+)
+
+
+def from_thread_start(
+    services: Services, client: WebClient, dest: Destination, request: str
+) -> None:
+    """A mention inside a thread the bot hasn't seen: read the thread's first message.
+
+    One conversations.replies call, only here (Slack rate-limits it hard for most apps);
+    everything after goes through the bot's own memory.
+    """
+    try:
+        reply = client.conversations_replies(channel=dest.channel, ts=dest.thread_ts, limit=1)
+        first = (reply.get("messages") or [{}])[0]
+    except SlackApiError as exc:
+        log.info("couldn't read the thread start: %s", exc.response.get("error"))
+        first = {}
+    parsed = parse_input(first.get("text") or "")
+    files = first.get("files") or []
+    if parsed.kind not in ("link", "paste") and not files:
+        client.chat_postMessage(
+            channel=dest.channel, thread_ts=dest.thread_ts, text=NO_ARTICLE_IN_THREAD
+        )
+        return
+    if not request or _SUMMARY_REQUEST.match(request):
+        summarize(services, client, dest, replace(parsed, instruction=request), files=files)
+        return
+    try:
+        articles = [load() for load in _sources(services, client, parsed, files)]
+    except ArticlebotError as exc:
+        _reply(services, client, dest).fail(exc)
+        return
+    ask(services, client, dest, request, articles)
 
 
 def _run(

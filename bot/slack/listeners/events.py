@@ -51,10 +51,17 @@ def _handle(
     files: list[dict[str, Any]],
     *,
     help_text: str,
+    in_thread: bool = False,
 ) -> None:
-    """Summarize what a message carries, or answer its question from the conversation."""
+    """Summarize what a message carries, or answer its question from the conversation.
+
+    in_thread: a mention inside a channel thread (whose first message may hold the article).
+    """
     if files or parsed.kind in ("link", "paste"):
         job, args, kwargs = jobs.summarize, (dest, parsed), {"files": files}
+    elif in_thread and not services.store.articles_for(dest.conversation):
+        # Asked inside a thread we haven't seen: the article is probably its first message.
+        job, args, kwargs = jobs.from_thread_start, (dest, parsed.instruction), {}
     elif parsed.kind == "message":
         articles = services.store.articles_for(dest.conversation)
         if not articles:
@@ -83,6 +90,7 @@ def register(app: App, services: Services) -> None:
             return
         text = _MENTION.sub(" ", event.get("text") or "")
         dest = _destination(event, body, thread=True)
+        in_thread = bool(event.get("thread_ts")) and event.get("thread_ts") != event.get("ts")
         _handle(
             services,
             client,
@@ -90,6 +98,7 @@ def register(app: App, services: Services) -> None:
             parse_input(text),
             event.get("files") or [],
             help_text=MENTION_HELP,
+            in_thread=in_thread,
         )
 
     @app.event("message")
