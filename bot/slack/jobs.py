@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.webhook import WebhookClient
 
 from bot.errors import ArticlebotError, IngestError, NotAnArticle, TooLarge
 from bot.ingest import Article, from_bytes
@@ -149,6 +150,39 @@ def from_thread_start(
     ask(services, client, dest, request, articles)
 
 
+def post(services: Services, client: WebClient, dest: Destination, text: str) -> None:
+    """A short note (help, "no article yet") where the conversation is."""
+    client.chat_postMessage(channel=dest.channel, thread_ts=dest.thread_ts, text=text)
+
+
+def respond(services: Services, client: WebClient, response_url: str, payload: dict) -> None:
+    """A reply through a slash command's or shortcut's response_url."""
+    WebhookClient(response_url).send_dict(payload)
+
+
+def offer_summary(
+    services: Services, client: WebClient, channel: str, user: str, ts: str, url: str
+) -> None:
+    """Auto mode: an ephemeral "Summarize" button for the person who shared a link."""
+    client.chat_postEphemeral(
+        channel=channel,
+        user=user,
+        text=f"Want a summary of {url}?",
+        blocks=[
+            {
+                "type": "section",
+                "text": {"type": "mrkdwn", "text": f"Want a summary of <{url}>?"},
+                "accessory": {
+                    "type": "button",
+                    "action_id": "summarize_offer",
+                    "text": {"type": "plain_text", "text": "Summarize"},
+                    "value": f"{ts} {url}",
+                },
+            }
+        ],
+    )
+
+
 def _run(
     services: Services,
     client: WebClient,
@@ -166,9 +200,13 @@ def _run(
                 raise
             dest = replace(dest, ephemeral=True)  # tell the asker privately instead
             reply = _reply(services, client, dest)
+        if dest.thread_ts:
+            # Engaged from the first moment: a follow-up typed while this reply is still
+            # being written must not need a mention.
+            services.store.mark_engaged(dest.conversation)
         result: Result = produce(reply)
+        _remember(services, dest, result, question)  # before the reply shows, for the same reason
         reply.finish(result)
-        _remember(services, dest, result, question)
     except ArticlebotError as exc:
         reply.fail(exc)
     except Exception:
@@ -184,8 +222,6 @@ def _remember(services: Services, dest: Destination, result: Result, question: s
     if question:
         store.append_turn(dest.conversation, "user", question)
     store.append_turn(dest.conversation, "assistant", result.text)
-    if dest.thread_ts:
-        store.mark_engaged(dest.conversation)
 
 
 def _sources(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -23,7 +24,11 @@ def register(app: App, services: Services) -> None:
         parsed = parse_input(url)
         if parsed.kind != "link":
             return
-        respond(delete_original=True)  # the offer is taken; don't leave it hanging
+        if body.get("response_url"):  # the offer is taken; don't leave it hanging
+            with contextlib.suppress(Busy):
+                services.submit(
+                    jobs.respond, body["response_url"], {"delete_original": True}, name="note"
+                )
         dest = Destination(
             channel=body["channel"]["id"],
             user=body["user"]["id"],

@@ -27,6 +27,11 @@ def register(app: App, services: Services) -> None:
         say(GREETING)
         set_suggested_prompts(prompts=SUGGESTED_PROMPTS, title="Try one of these")
 
+    @assistant.thread_context_changed
+    def context_changed() -> None:
+        """Which channel the user is viewing doesn't change what we answer from; Bolt's
+        default handler would call the heavily rate-limited conversations.replies."""
+
     @assistant.user_message
     def user_message(payload: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
         dest = Destination(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 from typing import Any
@@ -67,14 +68,13 @@ def _handle(
         if not articles:
             latest = services.store.latest_article(dest.team or "-", dest.channel)
             articles = [latest] if latest else []
-        if not articles:
+        if articles:
+            job, args, kwargs = jobs.ask, (dest, parsed.instruction, articles), {}
+        else:
             text = NO_ARTICLE if is_question(parsed.instruction) else help_text
-            client.chat_postMessage(channel=dest.channel, thread_ts=dest.thread_ts, text=text)
-            return
-        job, args, kwargs = jobs.ask, (dest, parsed.instruction, articles), {}
+            job, args, kwargs = jobs.post, (dest, text), {}
     else:
-        client.chat_postMessage(channel=dest.channel, thread_ts=dest.thread_ts, text=help_text)
-        return
+        job, args, kwargs = jobs.post, (dest, help_text), {}
     try:
         services.submit(job, *args, name="event", **kwargs)
     except Busy:
@@ -118,32 +118,22 @@ def register(app: App, services: Services) -> None:
                 return  # a thread we were never part of
         else:
             if event["channel"] in services.settings.slack_auto_channels:
-                _offer_summary(client, event)
+                _offer_summary(services, event)
             return
         files = event.get("files") or []
         _handle(services, client, dest, parse_input(text), files, help_text=help_text)
 
 
-def _offer_summary(client: WebClient, event: dict[str, Any]) -> None:
+def _offer_summary(services: Services, event: dict[str, Any]) -> None:
     """Auto mode: offer (only to the poster) to summarize the links they shared."""
     parsed = parse_input(event.get("text") or "")
-    if parsed.kind != "link":
-        return
-    url = parsed.urls[0]
-    client.chat_postEphemeral(
-        channel=event["channel"],
-        user=event["user"],
-        text=f"Want a summary of {url}?",
-        blocks=[
-            {
-                "type": "section",
-                "text": {"type": "mrkdwn", "text": f"Want a summary of <{url}>?"},
-                "accessory": {
-                    "type": "button",
-                    "action_id": "summarize_offer",
-                    "text": {"type": "plain_text", "text": "Summarize"},
-                    "value": f"{event['ts']} {url}",
-                },
-            }
-        ],
-    )
+    if parsed.kind == "link":
+        with contextlib.suppress(Busy):  # an offer is optional; skip it when overloaded
+            services.submit(
+                jobs.offer_summary,
+                event["channel"],
+                event["user"],
+                event["ts"],
+                parsed.urls[0],
+                name="offer",
+            )

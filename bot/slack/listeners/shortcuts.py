@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -27,7 +28,9 @@ def register(app: App, services: Services) -> None:
         parsed = parse_input(message.get("text") or "")
         files = message.get("files") or []
         if parsed.kind not in ("link", "paste") and not files:
-            respond(text=NOTHING_TO_READ, response_type="ephemeral")
+            note = {"text": NOTHING_TO_READ, "response_type": "ephemeral"}
+            with contextlib.suppress(Busy):
+                services.submit(jobs.respond, shortcut["response_url"], note, name="note")
             return
         dest = Destination(
             channel=shortcut["channel"]["id"],
