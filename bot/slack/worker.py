@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Job = Callable[..., None]
-JOB_NICENESS = 10  # lower CPU priority than the acks
+JOB_NICENESS = 15  # far lower CPU priority than the acks (which need only milliseconds)
 
 
 class Busy(RuntimeError):
