@@ -170,3 +170,23 @@ def test_japanese_short_sentences_survive_next_to_english_words() -> None:
     furniture = ["ログイン", "会員登録", "関連記事", "Kindle for PC tips", "Windows 10 news"]
     pasted = ["ホーム", "ニュース", *article, *furniture]
     assert clean_text("\n".join(pasted)) == article
+
+
+def test_after_html_extraction_short_repeats_are_table_cells_not_furniture():
+    long_para = (
+        "The plan spreads six small meals across the day so that energy stays level, "
+        "the coach explained to the group of forty runners on Saturday morning."
+    )
+    rows = ["Breakfast", "Eat every 2–3 hours", "Lunch", "Eat every 2–3 hours"]
+    out = clean_paragraphs([long_para, *rows, long_para, "Dinner", "Dinner"])
+    assert out.count("Eat every 2–3 hours") == 2  # a repeated cell stays
+    assert out.count(long_para) == 1  # a paragraph printed twice goes
+    assert out.count("Dinner") == 1  # so does a back-to-back copy
+
+
+def test_pasted_text_drops_every_repeat():
+    out = clean_paragraphs(
+        ["Menu", "A first real sentence of the article, long enough to be prose here.", "Menu"],
+        find_main_block=True,
+    )
+    assert out.count("Menu") <= 1

@@ -31,14 +31,24 @@ def judge_lines(paragraphs: Sequence[str]) -> list[Line]:
     return [judge(p, stopwords, repeated=counts[_key(p)] > 1) for p in paragraphs]
 
 
-def _dedupe(paragraphs: Sequence[str]) -> list[str]:
+# After an HTML extractor, short lines that repeat are usually table cells or list labels
+# ("Eat every 2-3 hours" in each row of a meal plan), not furniture: only longer repeats
+# (a paragraph or pull quote printed twice) and back-to-back copies go. On the extraction
+# benchmark: 60 chars F1 0.972, 120 chars 0.973, never 0.973 (from 0.971 for all repeats).
+HTML_REPEAT_MIN_CHARS = 120
+
+
+def _dedupe(paragraphs: Sequence[str], min_chars: int = 0) -> list[str]:
     seen: set[str] = set()
     kept: list[str] = []
+    previous = None
     for para in paragraphs:
         key = _key(para)
-        if key not in seen:
-            seen.add(key)
+        repeat = key in seen and (len(key) >= min_chars or key == previous)
+        if not repeat:
             kept.append(para)
+        seen.add(key)
+        previous = key
     return kept
 
 
@@ -51,7 +61,7 @@ def clean_paragraphs(paragraphs: Sequence[str], *, find_main_block: bool = False
     """
     paragraphs = [p.strip() for p in paragraphs if p.strip()]
     if not find_main_block:
-        return _dedupe([p for p in paragraphs if not is_furniture(p)])
+        return _dedupe([p for p in paragraphs if not is_furniture(p)], HTML_REPEAT_MIN_CHARS)
     lines = judge_lines(paragraphs)
     start, end = main_block(lines)
     if start == end:
