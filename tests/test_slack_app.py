@@ -510,3 +510,29 @@ def test_mention_in_a_thread_under_a_link_reads_the_thread_start(bot, articles):
     )
     bot.slack.wait_for("chat.stopStream", count=2, timeout=20)
     assert len(bot.slack.calls("conversations.replies")) == 1
+
+
+def test_an_expired_stream_falls_back_to_chat_update(bot, articles):
+    bot.slack.fail_next("chat.stopStream", "message_not_in_streaming_state")
+    _mention(bot, f"<{articles.url('/story')}>", ts="1700000080.000100")
+    (final,) = bot.wait_for_update()
+    (start,) = bot.slack.calls("chat.startStream")
+    assert final.params["ts"] == bot.slack.calls("chat.stopStream")[0].params["ts"]
+    assert "bridge" in _text_of(final).lower()
+    assert start.params["thread_ts"] == "1700000080.000100"
+
+
+def test_assistant_status_says_writing_after_reading(bot, articles):
+    bot.event(
+        {
+            "type": "message",
+            "channel": "D0ASSIST",
+            "channel_type": "im",
+            "user": USER,
+            "text": f"<{articles.url('/story')}>",
+            "ts": "1700000090.000300",
+            "thread_ts": "1700000090.000100",
+        }
+    )
+    statuses = bot.slack.wait_for("assistant.threads.setStatus", count=3, timeout=20)
+    assert [s.params["status"] for s in statuses] == ["Reading the article…", "Writing…", ""]

@@ -6,6 +6,7 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 import httpx
@@ -52,10 +53,25 @@ def summarize(
             services,
             client,
             dest,
-            lambda reply, load=load: services.pipeline.summarize(
-                load(), style=style, instructions=parsed.instruction, on_text=reply.write
-            ),
+            partial(_summarize_loaded, services, load, style, parsed.instruction),
         )
+
+
+def _answer(
+    services: Services, articles: list[Article], question: str, history: Any, reply: Reply
+) -> Result:
+    reply.status("Writing…")
+    return services.pipeline.ask(articles, question, history=history, on_text=reply.write)
+
+
+def _summarize_loaded(
+    services: Services, load: Any, style: str | None, instructions: str, reply: Reply
+) -> Result:
+    article = load()
+    reply.status("Writing…")
+    return services.pipeline.summarize(
+        article, style=style, instructions=instructions, on_text=reply.write
+    )
 
 
 def ask(
@@ -76,9 +92,7 @@ def ask(
         services,
         client,
         dest,
-        lambda reply: services.pipeline.ask(
-            articles, question, history=history, on_text=reply.write
-        ),
+        partial(_answer, services, articles, question, history),
         question=question,
     )
 
