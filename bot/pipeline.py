@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from bot.errors import ArticlebotError, ConfigError, LLMError
+from bot.errors import ArticlebotError, ConfigError, LLMBadResponse, LLMError
 from bot.ingest import Article, from_text, from_url
 from bot.ingest.links import ParsedInput
 from bot.llm.usage import Usage
@@ -217,6 +217,8 @@ class Pipeline:
             article=body, title=article.title, instructions=instructions
         )
         text, call_usage = self._stream(messages, on_text)
+        if not text.strip():  # nothing to show: let the offline engine write it instead
+            raise LLMBadResponse("The language model sent an empty reply.")
         return Result(
             kind="summary",
             text=text,
@@ -336,6 +338,10 @@ class Pipeline:
         grounded, usage = self._grounded(messages)
         verified, dropped = verify_quotes(list(grounded.quotes), article.text)
         text = grounded.answer.strip()
+        if not text and not grounded.found:
+            text = "The article doesn't say."
+        if not text and not verified:  # nothing to show: the offline engine answers instead
+            raise LLMBadResponse("The language model sent an empty reply.")
         if grounded.found and verified:
             text += "\n\n" + "\n".join(f"> {q.text}" for q in verified)
         if dropped:
@@ -358,7 +364,8 @@ class Pipeline:
         )
 
     def _excerpts(self, article: Article, question: str) -> str:
-        """The whole article if it fits, else the chunks that best match the question."""
+        """The whole article if it fits, else the chunks that best match the question (the
+        opening when none does), as much as the budget holds."""
         from bot.llm.tokens import count_tokens
 
         budget = self.settings.llm_context_tokens
@@ -368,16 +375,18 @@ class Pipeline:
         from bot.llm.retrieval import retrieve
 
         chunks = chunk_article(article)
+        ranked = [scored.chunk for scored in retrieve(question, chunks, k=len(chunks))]
+        # No chunk shares a word with the question: the opening still lets the model answer
+        # from context or say the article doesn't cover it (an empty <article> can't).
         picked: list[Any] = []
         used = 0
-        for scored in retrieve(question, chunks, k=len(chunks)):
-            cost = count_tokens(scored.chunk.text)
+        for chunk in ranked or chunks:
+            cost = count_tokens(chunk.text, self._model_name())
             if used + cost > budget:
                 break
-            picked.append(scored.chunk)
+            picked.append(chunk)
             used += cost
-        picked.sort(key=lambda chunk: chunk.start)  # in article order reads better
-        return "\n[...]\n".join(chunk.text for chunk in picked)
+        return "\n[...]\n".join(_merged_spans(article.text, picked))
 
     # --- model calls ----------------------------------------------------------------------
 
@@ -467,7 +476,8 @@ class Pipeline:
 
 
 def _fallback_notice(exc: LLMError) -> str:
-    return f"The AI model didn't answer ({exc}), so this is the offline engine's version."
+    # The error messages are whole sentences: quoted after, not squeezed into parentheses.
+    return f"The AI model didn't answer, so this is the offline engine's version. {exc}"
 
 
 def _combined(articles: Sequence[Article]) -> Article:
@@ -483,6 +493,18 @@ def _combined(articles: Sequence[Article]) -> Article:
     return Article.from_paragraphs(
         paragraphs, source_kind=first.source_kind, url=first.url, title=first.title
     )
+
+
+def _merged_spans(text: str, chunks: Sequence[Any]) -> list[str]:
+    """The chunks' text in article order, overlapping or touching chunks joined into one span
+    (so shared words aren't sent twice and "[...]" only marks a real gap)."""
+    spans: list[list[int]] = []
+    for chunk in sorted(chunks, key=lambda c: c.start):
+        if spans and chunk.start <= spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], chunk.end)
+        else:
+            spans.append([chunk.start, chunk.end])
+    return [text[start:end].strip() for start, end in spans]
 
 
 def _history_messages(history: Sequence[Any]) -> list[tuple[str, str]]:
