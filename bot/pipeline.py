@@ -172,7 +172,8 @@ class Pipeline:
         style = style or self.settings.summary_style
         template = self.templates.summary(style)  # unknown style: a clear error, before work
         chosen = self.engine_for(engine)
-        key = self._answer_key(article.content_hash, style, instructions, chosen, template)
+        # Keyed by template, so "TLDR" and "tldr" are one summary.
+        key = self._answer_key(article.content_hash, template.name, instructions, chosen, template)
         cached = self._cached(key, article, on_text)
         if cached is not None:
             return cached

@@ -385,6 +385,7 @@ def test_same_summary_twice_is_served_from_the_store(
     assert again.cached and not first.cached
     assert again.text == first.text and shown == [first.text]
     assert (again.engine, again.model) == ("openai", "fake-model")
+    assert pipeline.summarize(seed, style="TLDR").cached  # the same style, spelled otherwise
 
     pipeline.summarize(seed, style="tldr", instructions="in Spanish")
     pipeline.summarize(seed, style="bullets")

@@ -7,6 +7,7 @@ import click
 from bot.cli.app import cli
 from bot.cli.inputs import read_source
 from bot.cli.output import finish, progress, streamer
+from bot.cli.summarize import ENGINE_HELP, ENGINES, engine_label
 from bot.errors import ArticlebotError
 from bot.pipeline import Pipeline
 from bot.settings import get_settings
@@ -19,16 +20,16 @@ EXIT_WORDS = frozenset({"exit", "quit", ":q", "bye"})
 @click.option(
     "-e",
     "--engine",
-    type=click.Choice(["auto", "openai", "offline"]),
-    default="auto",
-    show_default=True,
+    type=ENGINES,
+    help=ENGINE_HELP,
 )
 @click.pass_context
-def chat(ctx: click.Context, source: str, engine: str) -> None:
+def chat(ctx: click.Context, source: str, engine: str | None) -> None:
     """Ask questions about SOURCE one after another (Ctrl-D or 'exit' to stop)."""
     settings = get_settings()
     pipeline = Pipeline(settings)
     verbose = ctx.find_root().params.get("verbose", False)
+    label = engine_label(pipeline, engine)  # no model for --engine openai: fail before asking
     with progress() as spinner:
         spinner.show("Reading the article…")
         article = read_source(source, settings)
@@ -38,6 +39,8 @@ def chat(ctx: click.Context, source: str, engine: str) -> None:
         fg="cyan",
         err=True,
     )
+    if label:
+        click.secho(label, fg="yellow", err=True)
     history: list[tuple[str, str]] = []
     while True:
         try:

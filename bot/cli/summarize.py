@@ -11,9 +11,11 @@ from bot.pipeline import Pipeline
 from bot.settings import get_settings
 
 ENGINES = click.Choice(["auto", "openai", "offline"])
+# No default here: left out, the ENGINE setting decides (its own default is auto).
+ENGINE_HELP = "auto: the model when a key is set, else offline. Default: the ENGINE setting."
 
 
-def _label(pipeline: Pipeline, engine: str) -> str | None:
+def engine_label(pipeline: Pipeline, engine: str | None) -> str | None:
     """Say up front when the offline engine writes, so nobody mistakes it for the model."""
     if pipeline.engine_for(engine) == "offline":  # type: ignore[arg-type]
         return "[offline engine: extractive, no AI model]"
@@ -32,9 +34,7 @@ def _label(pipeline: Pipeline, engine: str) -> str | None:
     "-e",
     "--engine",
     type=ENGINES,
-    default="auto",
-    show_default=True,
-    help="auto: the model when a key is set, else offline.",
+    help=ENGINE_HELP,
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_context
@@ -43,7 +43,7 @@ def summarize(
     source: str,
     style: str | None,
     instructions: str,
-    engine: str,
+    engine: str | None,
     as_json: bool,
 ) -> None:
     """Summarize SOURCE: a link, a file (HTML, PDF or text) or - for stdin."""
@@ -55,7 +55,7 @@ def summarize(
         spinner.show("Reading the article…")
         article = read_source(source, settings)
         spinner.show("Writing the summary…")
-        on_text = None if as_json else streamer(spinner, _label(pipeline, engine))
+        on_text = None if as_json else streamer(spinner, engine_label(pipeline, engine))
         result = pipeline.summarize(
             article,
             style=style,
@@ -72,10 +72,10 @@ def summarize(
 @cli.command()
 @click.argument("source")
 @click.argument("question")
-@click.option("-e", "--engine", type=ENGINES, default="auto", show_default=True)
+@click.option("-e", "--engine", type=ENGINES, help=ENGINE_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_context
-def ask(ctx: click.Context, source: str, question: str, engine: str, as_json: bool) -> None:
+def ask(ctx: click.Context, source: str, question: str, engine: str | None, as_json: bool) -> None:
     """Answer QUESTION from SOURCE (a link, a file or -), quoting the article."""
     settings = get_settings()
     pipeline = Pipeline(settings)
@@ -83,7 +83,7 @@ def ask(ctx: click.Context, source: str, question: str, engine: str, as_json: bo
         spinner.show("Reading the article…")
         article = read_source(source, settings)
         spinner.show("Looking for the answer…")
-        on_text = None if as_json else streamer(spinner, _label(pipeline, engine))
+        on_text = None if as_json else streamer(spinner, engine_label(pipeline, engine))
         result = pipeline.ask([article], question, engine=engine, on_text=on_text)  # type: ignore[arg-type]
     if as_json:
         print_json(result)

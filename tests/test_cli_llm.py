@@ -1,0 +1,253 @@
+"""`articlebot summarize / ask / chat / prompts`, offline and against the fake OpenAI server."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from bot.cli import cli
+from bot.llm.templates import load_templates
+from bot.settings import get_settings
+from tests.servers.articles import ArticleServer
+from tests.servers.fake_openai import FakeOpenAI, Reply, fake_openai_server  # noqa: F401
+
+SEED = Path(__file__).parent / "fixtures" / "seed_paywall.txt"
+QUESTION = "Where did Kim hold talks with Xi Jinping?"
+_MODEL_ENV = (
+    "OPENAI_API_KEY",
+    "OPENAI_BASE_URL",
+    "OPENAI_MODEL",
+    "AZURE_OPENAI_ENDPOINT",
+    "AZURE_OPENAI_API_KEY",
+    "AZURE_OPENAI_DEPLOYMENT",
+    "ENGINE",
+    "PROMPTS_DIR",
+    "SUMMARY_STYLE",
+    "FETCH_ALLOWLIST",
+    "LLM_STRUCTURED_OUTPUT",
+)
+ELI5 = """\
+name: summary_eli5
+description: Explain it to a five-year-old.
+variables: [article, title, instructions]
+messages:
+  - role: system
+    content: Explain this article as if to a five-year-old, in three short sentences.
+  - role: human
+    content: |
+      Title: {title}
+      <article>
+      {article}
+      </article>
+      Extra instructions from the user: {instructions}
+"""
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """No .env, no key from the developer's shell, and fresh settings for every run."""
+    monkeypatch.chdir(tmp_path)
+    for name in _MODEL_ENV:
+        monkeypatch.delenv(name, raising=False)
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def _point_at(server: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-secret-123")
+    monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+    monkeypatch.setenv("OPENAI_MODEL", server.model)
+    monkeypatch.setenv("LLM_MAX_RETRIES", "0")
+    get_settings.cache_clear()
+
+
+def _run(*args: str, stdin: str | None = None) -> Result:
+    return CliRunner().invoke(cli, list(args), input=stdin, catch_exceptions=False)
+
+
+# --- offline (no key) -------------------------------------------------------------------------
+
+
+def test_summarize_without_a_key_uses_the_offline_engine() -> None:
+    result = _run("summarize", str(SEED))
+    assert result.exit_code == 0, result.output
+    assert "offline engine" in result.stderr
+    bullets = [line[2:] for line in result.stdout.splitlines() if line.startswith("- ")]
+    assert bullets and all(line in SEED.read_text(encoding="utf-8") for line in bullets)
+    assert "Disclaimer" not in result.stdout
+
+
+def test_summarize_json() -> None:
+    result = _run("summarize", str(SEED), "--style", "tldr", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert {"summary", "quotes", "engine", "article", "usage"} <= set(data)
+    assert data["engine"] == "offline" and data["label"].startswith("Offline summary")
+    assert data["summary"] and "Moon" in data["summary"]
+    assert data["article"]["source_kind"] == "text" and data["article"]["word_count"] > 300
+    assert "Disclaimer" not in data["article"]["text"]
+    assert data["usage"]["requests"] == 0
+
+
+def test_ask_json_from_stdin() -> None:
+    result = _run("ask", "-", QUESTION, "--json", stdin=SEED.read_text(encoding="utf-8"))
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["found"] is True and data["engine"] == "offline"
+    assert data["answer"] and data["quotes"]
+    assert any("Beijing" in quote for quote in data["quotes"])
+
+
+def test_unknown_style_lists_the_styles() -> None:
+    result = _run("summarize", str(SEED), "--style", "nosuch")
+    assert result.exit_code == 1
+    assert "Unknown summary style 'nosuch'" in result.stderr
+    for style in ("bullets", "detailed", "tldr"):
+        assert style in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_engine_openai_without_a_key_fails_clearly() -> None:
+    result = _run("summarize", str(SEED), "--engine", "openai")
+    assert result.exit_code == 1 and "No model is configured" in result.stderr
+
+
+def test_chat_answers_then_exits() -> None:
+    result = _run("chat", str(SEED), stdin=f"{QUESTION}\n\nexit\n")
+    assert result.exit_code == 0, result.output
+    assert "Beijing" in result.stdout
+    assert "offline engine" in result.stderr
+
+
+# --- against the fake OpenAI server -----------------------------------------------------------
+
+
+def test_summarize_streams_the_model_text(
+    fake_openai: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _point_at(fake_openai, monkeypatch)
+    written = "**Moon wants a second summit**\n- Kim visited Beijing.\n- Sanctions remain."
+    fake_openai.script(Reply(written, chunk_chars=5))
+    result = _run("-v", "summarize", str(SEED), "-s", "tldr", "-i", "in Spanish")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == written + "\n"
+    assert "offline" not in result.stderr
+    assert "Engine: openai (fake-model)" in result.stderr and "requests: 1" in result.stderr
+    (body,) = fake_openai.requests
+    assert body["stream"] is True
+    assert fake_openai.system_prompt().startswith("You write TL;DRs")
+    assert "in Spanish" in fake_openai.user_prompt()
+    assert "Disclaimer" not in fake_openai.user_prompt()
+    assert "sk-test-secret" not in result.output
+
+
+def test_summarize_a_link_through_the_model(
+    fake_openai: FakeOpenAI, article_server: ArticleServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _point_at(fake_openai, monkeypatch)
+    monkeypatch.setenv("FETCH_ALLOWLIST", "127.0.0.1")
+    get_settings.cache_clear()
+    fake_openai.default = Reply("The Millford bridge reopened.")
+    result = _run("summarize", article_server.url("/story"), "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert (data["summary"], data["engine"], data["model"]) == (
+        "The Millford bridge reopened.",
+        "openai",
+        "fake-model",
+    )
+    assert data["usage"]["requests"] == 1 and data["usage"]["prompt_tokens"] > 0
+    assert data["article"]["url"] == article_server.url("/story")
+    assert "Millford" in fake_openai.user_prompt()
+
+
+def test_the_engine_setting_is_honoured(
+    fake_openai: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _point_at(fake_openai, monkeypatch)
+    monkeypatch.setenv("ENGINE", "offline")
+    get_settings.cache_clear()
+    result = _run("summarize", str(SEED), "--json")
+    assert json.loads(result.stdout)["engine"] == "offline"
+    assert fake_openai.requests == []
+    forced = _run("summarize", str(SEED), "--engine", "openai", "--json")  # the flag wins
+    assert json.loads(forced.stdout)["engine"] == "openai"
+
+
+def test_chat_keeps_the_history(fake_openai: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> None:
+    _point_at(fake_openai, monkeypatch)
+    fake_openai.script(
+        Reply(structured={"answer": "Trump and Kim.", "quotes": [], "found": True}),
+        Reply(structured={"answer": "In Singapore.", "quotes": [], "found": True}),
+    )
+    result = _run("chat", str(SEED), stdin="Who met in June?\nWhere did they meet?\nquit\n")
+    assert result.exit_code == 0, result.output
+    assert "Trump and Kim." in result.stdout and "In Singapore." in result.stdout
+    first, second = fake_openai.requests
+    assert [m["role"] for m in first["messages"]] == ["system", "user"]
+    roles = [m["role"] for m in second["messages"]]
+    assert roles == ["system", "user", "assistant", "user"]
+    assert second["messages"][1]["content"] == "Who met in June?"
+    assert second["messages"][2]["content"] == "Trump and Kim."
+
+
+# --- prompts ----------------------------------------------------------------------------------
+
+
+def test_prompts_lists_every_template() -> None:
+    result = _run("prompts")
+    assert result.exit_code == 0, result.output
+    for template in load_templates():
+        assert f"{template.name}  [built-in]" in result.stdout
+        assert f"variables: {', '.join(template.variables)}" in result.stdout
+    assert "summary styles: bullets, detailed, tldr" in result.stdout
+
+
+def test_a_user_style_works_without_code_changes(
+    tmp_path: Path, fake_openai: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "my_prompts"
+    folder.mkdir()
+    (folder / "summary_eli5.yaml").write_text(ELI5, encoding="utf-8")
+    monkeypatch.setenv("PROMPTS_DIR", str(folder))
+    get_settings.cache_clear()
+
+    listed = _run("prompts")
+    assert f"summary_eli5  [user: {folder / 'summary_eli5.yaml'}]" in listed.stdout
+    assert "variables: article, title, instructions" in listed.stdout
+    assert "eli5" in listed.stdout.split("summary styles:")[1]
+
+    offline = _run("summarize", str(SEED), "--style", "eli5")
+    assert offline.exit_code == 0 and "Moon" in offline.stdout
+
+    _point_at(fake_openai, monkeypatch)
+    fake_openai.default = Reply("Two leaders want to talk again.")
+    online = _run("summarize", str(SEED), "--style", "eli5")
+    assert online.exit_code == 0 and online.stdout == "Two leaders want to talk again.\n"
+    assert fake_openai.system_prompt().startswith("Explain this article as if to a five-year")
+
+
+def test_the_installed_console_script(tmp_path: Path) -> None:
+    script = Path(sys.executable).parent / "articlebot"
+    if not script.exists():
+        pytest.skip("articlebot is not installed in this environment")
+    env = {k: v for k, v in os.environ.items() if k not in _MODEL_ENV}
+    done = subprocess.run(
+        [str(script), "summarize", str(SEED), "--json"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["engine"] == "offline"
