@@ -177,11 +177,14 @@ class Pipeline:
         cached = self._cached(key, article, on_text)
         if cached is not None:
             return cached
+        streamed: list[str] = []
         if chosen == "offline":
             result = self._offline_summary(article, style, instructions, notice=None)
         else:
             try:
-                result = self._llm_summary(article, template, instructions, on_text)
+                result = self._llm_summary(
+                    article, template, instructions, _recording(on_text, streamed)
+                )
             except LLMError as exc:
                 log.warning("model failed (%s); answering with the offline engine", exc.code)
                 result = self._offline_summary(
@@ -189,7 +192,8 @@ class Pipeline:
                 )
                 key = None  # don't cache a fallback: the model may be back next time
         if result.engine == "offline" and on_text is not None:
-            on_text(result.text)
+            # The model may have failed mid-reply: keep its words apart from the offline text.
+            on_text(("\n\n" if streamed else "") + result.text)
         if key is not None:
             self._store_answer(key, result)
         return result
@@ -474,6 +478,18 @@ class Pipeline:
                 }
             ),
         )
+
+
+def _recording(on_text: TextSink | None, streamed: list[str]) -> TextSink | None:
+    """`on_text`, also noting each piece in `streamed`."""
+    if on_text is None:
+        return None
+
+    def write(piece: str) -> None:
+        streamed.append(piece)
+        on_text(piece)
+
+    return write
 
 
 def _fallback_notice(exc: LLMError) -> str:

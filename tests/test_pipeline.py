@@ -6,6 +6,7 @@ about prompts is what a real service would receive.
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import time
@@ -184,6 +185,25 @@ def test_unreadable_replies_fall_back_to_the_offline_engine(
     result = _online(fake_openai).summarize(seed)
     assert result.engine == "offline" and result.text
     assert result.notice and "didn't answer" in result.notice
+
+
+def test_a_reply_broken_mid_stream_falls_back_after_a_break(
+    fake_openai: FakeOpenAI, seed: Article
+) -> None:
+    chunk = {
+        "id": "c",
+        "object": "chat.completion.chunk",
+        "created": 1,
+        "model": "fake-model",
+        "choices": [{"index": 0, "delta": {"content": "Moon wants "}, "finish_reason": None}],
+    }
+    broken = b"data: " + json.dumps(chunk).encode() + b'\n\ndata: {"choices": [\n\n'
+    fake_openai.script(Raw(broken, content_type="text/event-stream"))
+    shown: list[str] = []
+    result = _online(fake_openai, llm_max_retries=0).summarize(seed, on_text=shown.append)
+    assert result.engine == "offline" and result.notice
+    # What already streamed stays apart from the offline summary that follows it.
+    assert shown == ["Moon wants ", "\n\n" + result.text]
 
 
 def test_engine_openai_without_a_model_is_a_config_error(offline: Pipeline, seed: Article) -> None:
