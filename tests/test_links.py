@@ -1,6 +1,6 @@
 import pytest
 
-from bot.ingest.links import find_urls, is_question, parse_input, slack_to_plain
+from bot.ingest.links import find_urls, is_question, parse_input, slack_to_plain, word_weight
 
 ARTICLE = (
     "The city council voted on Tuesday to approve the new budget. "
@@ -106,3 +106,146 @@ def test_slack_to_plain():
 )
 def test_is_question(text, expected):
     assert is_question(text) is expected
+
+
+# --- audit regressions -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["id=5&section=world", "a=1&region=eu", "x=1&not=2", "a=1&times=3", "a=1&copy=2", "a=&para=1"],
+)
+def test_bare_url_query_is_not_html_unescaped(query):
+    url = f"https://news.example.com/story?{query}"
+    assert find_urls(url) == [url]
+    assert find_urls(f"read {url} please") == [url]
+
+
+def test_slack_escapes_are_still_undone():
+    assert find_urls("<https://x.com/a?b=1&amp;c=2&lt;3&gt;>") == ["https://x.com/a?b=1&c=2<3>"]
+    assert find_urls("https://x.com/a?b=1&amp;section=2") == ["https://x.com/a?b=1&section=2"]
+    assert slack_to_plain("fish &amp; chips &copy &section") == "fish & chips &copy &section"
+
+
+@pytest.mark.parametrize(
+    ("text", "url", "instruction"),
+    [
+        ("https://x.com/a—and more", "https://x.com/a", "and more"),
+        ("https://x.com/a–b", "https://x.com/a", "b"),
+        ("詳細はhttps://x.jp/a。次に", "https://x.jp/a", "詳細は 次に"),
+        ("https://x.jp/記事、そして", "https://x.jp/記事", "そして"),
+    ],
+)
+def test_urls_stop_at_dashes_and_cjk_punctuation(text, url, instruction):
+    parsed = parse_input(text)
+    assert parsed.urls == (url,)
+    assert parsed.instruction == instruction
+
+
+def test_urls_are_in_order_across_slack_and_bare_forms():
+    text = "see https://a.example/1 and <https://b.example/2|b> then https://c.example/3"
+    assert find_urls(text) == ["https://a.example/1", "https://b.example/2", "https://c.example/3"]
+
+
+@pytest.mark.parametrize(
+    ("text", "instruction"),
+    [
+        ("see https://x.com/a.", "see"),
+        ("see https://x.com/a, and https://y.com/b!", "see and"),
+        ("summarize https://x.com/a, in 3 bullets.", "summarize in 3 bullets."),
+        ("what does https://x.com/a say?", "what does say?"),
+        ("[link](https://x.com/a) tl;dr", "[link] tl;dr"),
+    ],
+)
+def test_instruction_drops_punctuation_left_by_the_link(text, instruction):
+    assert parse_input(text).instruction == instruction
+
+
+LONG_REQUEST = (
+    "<https://x.com/a>\nPlease summarize this article for my team in five bullets. "
+    "Focus on what it means for our budget next year and for the hiring plans we discussed "
+    "last week. Keep each bullet short, skip the background the article gives about the "
+    "history of the company, and mention any numbers it quotes. Also tell me whether the "
+    "author seems to have a conflict of interest."
+)
+
+
+def test_link_plus_long_instruction_is_a_link():
+    parsed = parse_input(LONG_REQUEST)
+    assert parsed.kind == "link"
+    assert parsed.urls == ("https://x.com/a",)
+    assert parsed.instruction.startswith("Please summarize this article for my team")
+    assert parsed.instruction.endswith("conflict of interest.")
+
+
+def test_long_request_without_link_is_a_message_not_a_paste():
+    parsed = parse_input(LONG_REQUEST.replace("<https://x.com/a>\n", ""))
+    assert parsed.kind == "message"
+
+
+def test_imperative_article_is_still_a_paste():
+    advice = (
+        "Start by checking your budget every month. Make a list of the bills you pay. "
+        "Keep receipts for anything over fifty dollars, because you will need them at tax "
+        "time. Use a spreadsheet or an app, whichever you prefer, and review it every Sunday "
+        "evening. Don't forget the annual charges, like insurance and subscriptions, that "
+        "surprise people in spring. More at https://example.com/money."
+    )
+    assert parse_input(advice).kind == "paste"
+
+
+JAPANESE = (
+    "東京都は火曜日、新しい予算案を承認した。公園や図書館への資金が含まれている。"
+    "知事は「これは必要だ」と述べた。計画は来月、国の審査に回される。"
+    "批判派は増額が小さすぎると指摘している。詳細は https://x.jp/a を参照。"
+    "予算総額は前年より三パーセント増えた。"
+)
+
+
+def test_japanese_article_with_a_link_is_a_paste():
+    parsed = parse_input(JAPANESE)
+    assert parsed.kind == "paste"
+    assert parsed.urls == ("https://x.jp/a",)
+    assert parsed.text == JAPANESE
+
+
+def test_short_japanese_request_is_a_link():
+    parsed = parse_input("この記事を三行で要約して https://x.jp/a")
+    assert parsed.kind == "link"
+    assert parsed.instruction == "この記事を三行で要約して"
+
+
+def test_word_weight_counts_cjk_by_characters():
+    assert word_weight("one two three") == 3
+    assert word_weight("東京都" * 10) == 20
+    assert word_weight("see 東京") == pytest.approx(1 + 2 / 1.5)
+
+
+@pytest.mark.parametrize(
+    ("lead", "instruction"),
+    [
+        (
+            "<@U1> summarize this in 3 bullets, in English:",
+            "summarize this in 3 bullets, in English",
+        ),
+        ("tl;dr please", "tl;dr please"),
+        ("Can you translate this to German?", "Can you translate this to German?"),
+        ("Key points of this article for my boss:", "Key points of this article for my boss"),
+    ],
+)
+def test_instruction_line_above_a_paste_is_split_off(lead, instruction):
+    parsed = parse_input(f"{lead}\n\n{ARTICLE}")
+    assert parsed.kind == "paste"
+    assert parsed.instruction == instruction
+    assert parsed.text.startswith("The city council voted")
+    assert parsed.text.endswith("(see page 4).")
+
+
+@pytest.mark.parametrize(
+    "headline", ["Council approves budget", "Budget: what changes", "BREAKING: Council votes"]
+)
+def test_headline_above_a_paste_stays_in_the_article(headline):
+    parsed = parse_input(f"{headline}\n\n{ARTICLE}")
+    assert parsed.kind == "paste"
+    assert parsed.instruction == ""
+    assert parsed.text.startswith(headline)

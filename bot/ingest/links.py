@@ -5,7 +5,6 @@ Pure functions: they parse a Slack message or a terminal argument, no I/O.
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass
 from typing import Literal
@@ -13,14 +12,50 @@ from typing import Literal
 # Slack wraps links as <https://…> or <https://…|label>; users, channels and
 # special mentions use the same brackets (<@U123>, <#C1|general>, <!here>).
 _SLACK_TOKEN = re.compile(r"<([^<>|\s]+)(?:\|([^<>]*))?>")
-_BARE_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'`]+", re.IGNORECASE)
+# A bare URL ends at whitespace, quotes, brackets of markup, dashes between words (—, –)
+# and CJK punctuation (。、，！？「」…), which never appear unescaped inside a real link.
+_BARE_URL = re.compile(
+    r"(?:https?://|www\.)[^\s<>\"'`—–。、，！？；：「」『』（）【】〈〉《》]+", re.IGNORECASE
+)
 _TRAILING_PUNCT = ".,;:!?…'\"’”»"
 _PAIRS = {")": "(", "]": "[", "}": "{"}
 _WORD = re.compile(r"\w+")
-_SENTENCE_END = re.compile(r"[.!?。！？](?:\s|$)")
+# Latin sentences end in punctuation plus a space; CJK ones need no space after "。".
+_SENTENCE_END = re.compile(r"[.!?](?:\s|$)|[。！？]")
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])|\n+")
+# Scripts written without spaces: \w+ would count a whole sentence as one "word".
+_CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]")
+_THAI_CHAR = re.compile(r"[\u0e00-\u0e7f\u0e80-\u0eff\u1000-\u109f\u1780-\u17ff]")
+# Slack escapes only these three in message text; other "&name" sequences are literal
+# (a bare "&section=" in a query string is not "§ion=").
+_SLACK_ENTITY = re.compile(r"&(amp|lt|gt);")
+_SLACK_ENTITIES = {"amp": "&", "lt": "<", "gt": ">"}
+# Where a link was cut out of the text (a control character no one types).
+_CUT = "\x00"
 
 # A message at least this long, in prose, is an article someone pasted, not an instruction.
 PASTE_MIN_WORDS = 60
+# Requests longer than this are rare; longer text is an article even if it gives orders.
+_REQUEST_MAX_WORDS = 200
+# A leading instruction line above a pasted article is at most this long.
+_LEAD_MAX_WORDS = 30
+
+# How requests to the bot start, and words that talk about the article rather than tell it.
+_REQUEST_START = re.compile(
+    r"^\W*(?:hey\b\W*|hi\b\W*|ok\b\W*|so\b\W*)?(?:please|pls|plz|kindly|can you|could you|"
+    r"would you|will you|i want|i'd like|i would like|i need|we need|i'm looking|make sure|"
+    r"summari[sz]e|sum up|tl;?\s?dr|recap|explain|list|give|tell|focus|include|mention|keep|"
+    r"write|translate|highlight|compare|skip|ignore|use|don'?t|do not|also|add|avoid|"
+    r"extract|pull out|point out|note|emphasi[sz]e|answer|describe|outline|break down|"
+    r"rewrite|shorten|condense|bullet)\b",
+    re.IGNORECASE,
+)
+_META_WORDS = re.compile(
+    r"\b(?:summar\w*|bullets?|tl;?\s?dr|translat\w*|key points|"
+    r"(?:this|that|the|these) (?:article|piece|story|link|post|paper|page|report|text|one)s?|"
+    r"for me|for my|my team|in english|in \d+ (?:bullets?|points|sentences|words|lines))\b",
+    re.IGNORECASE,
+)
 
 InputKind = Literal["link", "paste", "message", "empty"]
 
@@ -30,14 +65,20 @@ class ParsedInput:
     """What a message asks for.
 
     kind: "link" (one or more links plus an optional instruction), "paste" (an article
-    pasted as text; it may itself contain links), "message" (short text without links:
-    a question or a chat turn), "empty".
+    pasted as text; it may itself contain links, and may follow an instruction line),
+    "message" (text without links that is not an article: a question or a chat turn),
+    "empty".
     """
 
     kind: InputKind
     urls: tuple[str, ...] = ()
-    instruction: str = ""  # what the user asked, with the links taken out
+    instruction: str = ""  # what the user asked, with the links (or the article) taken out
     text: str = ""  # the pasted article (kind == "paste") or the whole message
+
+
+def slack_unescape(text: str) -> str:
+    """Undo Slack's escaping (&amp; &lt; &gt;) and nothing else."""
+    return _SLACK_ENTITY.sub(lambda m: _SLACK_ENTITIES[m.group(1)], text)
 
 
 def _trim_url(url: str) -> str:
@@ -54,7 +95,7 @@ def _trim_url(url: str) -> str:
 
 
 def _normalize(url: str) -> str:
-    url = html.unescape(url)  # Slack sends &amp; inside links
+    url = slack_unescape(url)  # Slack sends &amp; inside links
     if url.lower().startswith("www."):
         url = "https://" + url
     return url
@@ -65,40 +106,44 @@ def _is_web_link(target: str) -> bool:
 
 
 def _scan(text: str) -> tuple[list[str], str]:
-    """Find the links in `text`; return them (in order, unique) and the text without them."""
+    """Find the links in `text`; return them (in order, unique) and the text without them.
+
+    Each link is replaced by _CUT in the returned text, so the instruction can be tidied
+    where it was.
+    """
     urls: list[str] = []
-    pieces: list[str] = []
-    pos = 0
+    remainder: list[str] = []
 
     def add(url: str) -> None:
         url = _normalize(url)
         if url not in urls:
             urls.append(url)
 
-    # Slack's bracketed tokens first; what lies between them may hold bare URLs.
-    for match in _SLACK_TOKEN.finditer(text):
-        pieces.append(text[pos : match.start()])
-        target, label = match.group(1), match.group(2)
-        if _is_web_link(target):
-            add(target)
-        elif target.startswith(("@", "!")):
-            pass  # mentions are addressing, not content
-        elif target.startswith("#"):
-            pieces.append(f"#{label}" if label else "")
-        else:
-            pieces.append(label or target)  # mailto: and the like read as their label
-        pos = match.end()
-    pieces.append(text[pos:])
-
-    remainder: list[str] = []
-    for piece in pieces:
+    def bare(piece: str) -> None:
         last = 0
         for match in _BARE_URL.finditer(piece):
             url = _trim_url(match.group(0))
-            remainder.append(piece[last : match.start()])
+            remainder.append(piece[last : match.start()] + _CUT)
             add(url)
             last = match.start() + len(url)
         remainder.append(piece[last:])
+
+    # Slack's bracketed tokens and the bare URLs between them, in the order they appear.
+    pos = 0
+    for match in _SLACK_TOKEN.finditer(text):
+        bare(text[pos : match.start()])
+        target, label = match.group(1), match.group(2)
+        if _is_web_link(target):
+            add(target)
+            remainder.append(_CUT)
+        elif target.startswith(("@", "!")):
+            pass  # mentions are addressing, not content
+        elif target.startswith("#"):
+            remainder.append(f"#{label}" if label else "")
+        else:
+            remainder.append(label or target)  # mailto: and the like read as their label
+        pos = match.end()
+    bare(text[pos:])
     return urls, "".join(remainder)
 
 
@@ -108,16 +153,80 @@ def find_urls(text: str) -> list[str]:
 
 
 def _squash(text: str) -> str:
-    return " ".join(html.unescape(text).split())
+    return " ".join(slack_unescape(text).replace(_CUT, " ").split())
+
+
+# Sentence punctuation left right after a cut link ("see <link>." -> "see"), then
+# brackets or quotes left empty, then spaces before punctuation.
+_CUT_PUNCT = re.compile(_CUT + r"(?:[.,;:!…]+(?=\s|$|" + _CUT + r")|[。、，；：！]+)")
+_EMPTY_PAIR = re.compile(r"\(\s*\)|\[\s*\]|\{\s*\}|“\s*”|\"\s*\"|'\s*'|«\s*»")
+_SPACE_BEFORE_PUNCT = re.compile(r"\s+([.,;:!?…)\]])")
+
+
+def _tidy_instruction(remainder: str) -> str:
+    text = _CUT_PUNCT.sub(_CUT, remainder)
+    text = _squash(text)
+    text = _EMPTY_PAIR.sub(" ", text)
+    text = _SPACE_BEFORE_PUNCT.sub(r"\1", " ".join(text.split()))
+    text = text.strip(" :,;-–—、，：；")
+    return text if _WORD.search(text) else ""  # only punctuation was left around the link
+
+
+def word_weight(text: str) -> float:
+    """Words in `text`, counting scripts written without spaces by their characters.
+
+    A Chinese or Japanese word is about one and a half characters, a Thai one about four.
+    """
+    cjk = len(_CJK_CHAR.findall(text))
+    thai = len(_THAI_CHAR.findall(text))
+    if not cjk and not thai:
+        return float(len(_WORD.findall(text)))
+    spaced = _WORD.findall(_THAI_CHAR.sub(" ", _CJK_CHAR.sub(" ", text)))
+    return len(spaced) + cjk / 1.5 + thai / 4
+
+
+def _sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE_SPLIT.split(text) if s and _WORD.search(s)]
+
+
+def _is_request_sentence(sentence: str) -> bool:
+    return bool(_REQUEST_START.match(sentence) or _META_WORDS.search(sentence))
+
+
+def looks_like_request(text: str) -> bool:
+    """Text addressed to the bot: mostly sentences that ask or tell it something, and at
+    least one that speaks about the article ("summarize this", "in 5 bullets")."""
+    text = text.replace(_CUT, " ")
+    if word_weight(text) > _REQUEST_MAX_WORDS or not _META_WORDS.search(text):
+        return False
+    sentences = _sentences(text)
+    asking = sum(1 for s in sentences if _is_request_sentence(s))
+    return bool(sentences) and asking * 2 >= len(sentences)
 
 
 def looks_like_article(text: str) -> bool:
     """Long prose (several sentences or lines) rather than a request."""
-    words = len(_WORD.findall(text))
-    if words < PASTE_MIN_WORDS:
+    if word_weight(text.replace(_CUT, " ")) < PASTE_MIN_WORDS:
         return False
-    lines = [line for line in text.splitlines() if line.strip()]
-    return len(lines) >= 2 or len(_SENTENCE_END.findall(text)) >= 3
+    lines = [line for line in text.splitlines() if line.replace(_CUT, "").strip()]
+    if len(lines) < 2 and len(_SENTENCE_END.findall(text)) < 3:
+        return False
+    return not looks_like_request(text)
+
+
+def _split_lead(plain: str) -> tuple[str, str] | None:
+    """(instruction, article) when a short request line sits on top of a pasted article:
+    "summarize this in 3 bullets:\\n\\n<article>"."""
+    head, sep, body = plain.strip().partition("\n")
+    head = head.strip()
+    if not sep or not head or word_weight(head) > _LEAD_MAX_WORDS:
+        return None
+    asks = bool(_REQUEST_START.match(head))
+    if not (asks or (head.endswith((":", "：")) and _META_WORDS.search(head))):
+        return None
+    if not looks_like_article(_scan(body)[1]):
+        return None
+    return head.rstrip(" :：").strip(), body.strip()
 
 
 def parse_input(text: str) -> ParsedInput:
@@ -125,10 +234,12 @@ def parse_input(text: str) -> ParsedInput:
     urls, remainder = _scan(text or "")
     if looks_like_article(remainder):
         # Links inside a pasted article belong to the article: keep them in its text.
-        return ParsedInput("paste", tuple(urls), "", slack_to_plain(text).strip())
-    instruction = _squash(remainder).strip(" :,-–—")
-    if not _WORD.search(instruction):
-        instruction = ""  # only punctuation was left around the link
+        plain = slack_to_plain(text).strip()
+        lead = _split_lead(plain)
+        if lead is not None:
+            return ParsedInput("paste", tuple(urls), lead[0], lead[1])
+        return ParsedInput("paste", tuple(urls), "", plain)
+    instruction = _tidy_instruction(remainder)
     if urls:
         return ParsedInput("link", tuple(urls), instruction, _squash(text))
     if instruction:
@@ -147,7 +258,7 @@ def _plain_token(match: re.Match[str]) -> str:
 
 def slack_to_plain(text: str) -> str:
     """Slack's message markup to plain text: links become their label, mentions go."""
-    return html.unescape(_SLACK_TOKEN.sub(_plain_token, text))
+    return slack_unescape(_SLACK_TOKEN.sub(_plain_token, text))
 
 
 _QUESTION_START = re.compile(
