@@ -44,11 +44,14 @@ class Result:
     usage: Usage = field(default_factory=Usage)
     cached: bool = False
     articles: tuple[Article, ...] = ()
+    prose: str | None = None  # an answer without its quotes and notes (for --json)
+    quotes_dropped: int = 0  # quotes the model gave that the article doesn't contain
 
     def to_dict(self) -> dict[str, object]:
         return {
-            self.kind: self.text,
+            self.kind: self.text if self.prose is None else self.prose,
             "quotes": list(self.quotes),
+            "quotes_dropped": self.quotes_dropped,
             "found": self.found,
             "engine": self.engine,
             "model": self.model,
@@ -191,9 +194,7 @@ class Pipeline:
                     article, style, instructions, notice=_fallback_notice(exc)
                 )
                 key = None  # don't cache a fallback: the model may be back next time
-        if result.engine == "offline" and on_text is not None:
-            # The model may have failed mid-reply: keep its words apart from the offline text.
-            on_text(("\n\n" if streamed else "") + result.text)
+        _send_rest(on_text, "".join(streamed), result.text)
         if key is not None:
             self._store_answer(key, result)
         return result
@@ -290,16 +291,19 @@ class Pipeline:
             raise ArticlebotError("What would you like to know about the article?")
         chosen = self.engine_for(engine)
         primary = articles[0]
+        streamed: list[str] = []
         if chosen == "offline":
             result = self._offline_answer(articles, question, notice=None)
         else:
             try:
-                result = self._llm_answer(articles, question, history, instructions)
+                result = self._llm_answer(
+                    articles, question, history, instructions, _recording(on_text, streamed)
+                )
             except LLMError as exc:
                 log.warning("model failed (%s); answering with the offline engine", exc.code)
                 result = self._offline_answer(articles, question, notice=_fallback_notice(exc))
-        if on_text is not None:
-            on_text(result.text)
+        # The prose streamed as the model wrote it; the checked quotes and notes follow.
+        _send_rest(on_text, "".join(streamed), result.text)
         return replace(result, article=primary, articles=tuple(articles))
 
     def _offline_answer(
@@ -326,11 +330,12 @@ class Pipeline:
         question: str,
         history: Sequence[Any],
         instructions: str,
+        on_text: TextSink | None = None,
     ) -> Result:
         from bot.llm.quotes import verify_quotes
 
         article = _combined(articles)
-        body = self._excerpts(article, question)
+        body = self._excerpts(article, _search_query(question, history))
         name = "followup" if history else "answer"
         template = self.templates.get(name)
         messages = template.format_messages(
@@ -340,13 +345,14 @@ class Pipeline:
             instructions=instructions,
             history=_history_messages(history),
         )
-        grounded, usage = self._grounded(messages)
+        grounded, usage = self._grounded(messages, on_text)
         verified, dropped = verify_quotes(list(grounded.quotes), article.text)
-        text = grounded.answer.strip()
-        if not text and not grounded.found:
-            text = "The article doesn't say."
-        if not text and not verified:  # nothing to show: the offline engine answers instead
+        prose = grounded.answer.strip()
+        if not prose and not grounded.found:
+            prose = "The article doesn't say."
+        if not prose and not verified:  # nothing to show: the offline engine answers instead
             raise LLMBadResponse("The language model sent an empty reply.")
+        text = prose
         if grounded.found and verified:
             text += "\n\n" + "\n".join(f"> {q.text}" for q in verified)
         if dropped:
@@ -357,9 +363,13 @@ class Pipeline:
                 + ("it" if len(dropped) == 1 else "them")
                 + " out._"
             )
+        elif grounded.found and not verified:
+            text += "\n\n_No passage of the article came with this answer to back it up._"
         return Result(
             kind="answer",
             text=text,
+            prose=prose,
+            quotes_dropped=len(dropped),
             article=articles[0],
             engine=self._engine_name(),
             model=self._model_name(),
@@ -417,10 +427,10 @@ class Pipeline:
     def _invoke(self, messages: list[Any]) -> tuple[str, Usage]:
         return self._stream(messages, None)
 
-    def _grounded(self, messages: list[Any]) -> tuple[Any, Usage]:
+    def _grounded(self, messages: list[Any], on_text: TextSink | None) -> tuple[Any, Usage]:
         from bot.llm.models import grounded_answer
 
-        return grounded_answer(self.model, messages, self.settings)
+        return grounded_answer(self.model, messages, self.settings, on_text)
 
     # --- cache ----------------------------------------------------------------------------
 
@@ -490,6 +500,24 @@ def _recording(on_text: TextSink | None, streamed: list[str]) -> TextSink | None
         on_text(piece)
 
     return write
+
+
+def _send_rest(on_text: TextSink | None, sent: str, text: str) -> None:
+    """After `sent` streamed, what the final `text` adds to it. A text that doesn't go on
+    from what was shown (the model failed mid-reply and the offline engine wrote this) is
+    sent whole, apart from the model's words."""
+    if on_text is None:
+        return
+    rest = text[len(sent) :] if text.startswith(sent) else "\n\n" + text
+    if rest:
+        on_text(rest)
+
+
+def _search_query(question: str, history: Sequence[Any]) -> str:
+    """What to look for in a long article: the question, and for a follow-up ("what about
+    him?") the question before it too, which names what "him" is."""
+    asked = [text for role, text in _history_messages(history) if role == "human"]
+    return f"{asked[-1]} {question}" if asked else question
 
 
 def _fallback_notice(exc: LLMError) -> str:

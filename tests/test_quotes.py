@@ -91,7 +91,37 @@ def test_duplicates_and_empty_quotes() -> None:
     verified, dropped = verify_quotes(
         ["Residents welcomed the news", "residents welcomed the news", '""'], ARTICLE
     )
-    assert len(verified) == 1 and dropped == ['""']
+    # An empty quote is no claim at all: neither shown nor reported as unverifiable.
+    assert len(verified) == 1 and dropped == []
+
+
+PEACE = (
+    'Moon said that the "path toward peace" on the Korean Peninsula still continues to '
+    "expand, and the progress is moving at a good pace. The US, on the other hand, has "
+    "pushed for complete denuclearisation before any sanctions are lifted."
+)
+
+
+def test_a_fuzzy_match_is_whole_words_from_the_first_to_the_last() -> None:
+    hit = locate_quote("continues to expand, and the progres is moving", PEACE)
+    assert hit is not None and hit.text == "continues to expand, and the progress is moving"
+    spelled = "The US, on the other hand, has pushed for complete denuclearization before"
+    hit = locate_quote(spelled, PEACE)
+    assert hit is not None and hit.text.startswith("The US, on") and hit.text.endswith("before")
+
+
+def test_a_near_quote_with_another_word_or_words_left_out_is_dropped() -> None:
+    assert locate_quote("the progress is moving at a bad pace", PEACE) is None
+    assert locate_quote("the progress is moving at a good pace", PEACE) is not None
+    # Four words skipped without "...": not what the article says.
+    assert locate_quote("The US has pushed for complete denuclearisation before any", PEACE) is None
+
+
+def test_a_word_or_two_is_no_quote() -> None:
+    verified, dropped = verify_quotes(["the", "Moon", "a good pace"], PEACE)
+    assert [v.text for v in verified] == ["a good pace"] and dropped == []
+    # A short quote may not be a piece of a longer word either.
+    assert locate_quote("progress is mov", PEACE) is None
 
 
 def test_plain_text_reply_with_quote_lines() -> None:

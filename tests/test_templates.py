@@ -74,7 +74,7 @@ def test_grounded_templates_ask_for_quotes_and_for_admitting_no_answer() -> None
         assert "not found:" in text
 
 
-def test_followup_puts_history_between_article_and_question() -> None:
+def test_followup_puts_history_before_the_article_and_question() -> None:
     messages = load_templates().get("followup").format_messages(**VALUES)
     kinds = [m.type for m in messages]
     assert kinds == ["system", "human", "ai", "human"]
@@ -136,6 +136,13 @@ BAD_FILES = {
         "unused",
     ),
     "wrong_name": (GOOD.format(name="something_else"), "must be the file name"),
+    # A summary style that never shows the model the article.
+    "summary_blind": (
+        GOOD.format(name="summary_blind")
+        .replace("variables: [article, instructions]", "variables: [instructions]")
+        .replace("{article}", "(no article)"),
+        "must use article",
+    ),
     "bad_role": (GOOD.format(name="bad_role").replace("role: human", "role: robot"), "role"),
     "bad_brace": (GOOD.format(name="bad_brace").replace("Extra:", "Extra: {oops"), "bad message"),
     "bad_placeholder": (
@@ -158,3 +165,8 @@ def test_invalid_user_file_is_refused_naming_the_file(tmp_path: Path, name: str)
 def test_missing_user_folder_is_reported(tmp_path: Path) -> None:
     with pytest.raises(PromptError, match="does not exist"):
         load_templates(tmp_path / "nowhere")
+
+
+def test_yml_files_count_too(tmp_path: Path) -> None:
+    (tmp_path / "summary_kid.yml").write_text(GOOD.format(name="summary_kid"), encoding="utf-8")
+    assert "kid" in load_templates(tmp_path).styles()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from bot.cli.app import cli
@@ -13,6 +15,17 @@ from bot.pipeline import Pipeline
 from bot.settings import get_settings
 
 EXIT_WORDS = frozenset({"exit", "quit", ":q", "bye"})
+
+
+def _questions_from_terminal() -> None:
+    """The article came on stdin, so the questions must come from the terminal."""
+    try:
+        sys.stdin = open("/dev/tty", encoding="utf-8")  # noqa: SIM115 (lives as long as stdin)
+    except OSError:
+        raise ArticlebotError(
+            "chat reads your questions from standard input, and the article used it up: "
+            "save the article to a file and run `articlebot chat FILE`."
+        ) from None
 
 
 @cli.command()
@@ -33,6 +46,8 @@ def chat(ctx: click.Context, source: str, engine: str | None) -> None:
     with progress() as spinner:
         spinner.show("Reading the article…")
         article = read_source(source, settings)
+    if source == "-":
+        _questions_from_terminal()
     click.secho(
         f"Ask about: {article.title or article.url or 'your article'} "
         f"({article.word_count:,} words). Ctrl-D or 'exit' to stop.",
@@ -66,4 +81,5 @@ def chat(ctx: click.Context, source: str, engine: str | None) -> None:
             click.secho(f"error: {exc}", fg="red", err=True)
             continue
         finish(result, verbose=verbose)
-        history += [("user", question), ("assistant", result.text)]
+        # The model's own words go into the history; the checked quotes and notes were ours.
+        history += [("user", question), ("assistant", result.prose or result.text)]

@@ -8,15 +8,17 @@ until handed to the client and never appear in messages or logs.
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import openai
-from langchain_core.exceptions import OutputParserException
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.messages.tool import tool_call_chunk
+from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import ValidationError
 
 from bot.errors import (
@@ -27,7 +29,13 @@ from bot.errors import (
     LLMRateLimited,
     LLMTimeout,
 )
-from bot.llm.quotes import GroundedAnswer, normalise_answer, parse_answer_text
+from bot.llm.quotes import (
+    GroundedAnswer,
+    ProseStream,
+    answer_prose,
+    normalise_answer,
+    parse_answer_text,
+)
 from bot.llm.usage import Usage, usage_of
 from bot.settings import Settings
 
@@ -179,11 +187,70 @@ def _text(message: BaseMessage) -> str:
 def _usage(
     message: AIMessage | None, model: Any, prompt: Sequence[Any], text: str, settings: Settings
 ) -> Usage:
+    """One request's usage, also logged (the Slack bot has no other place to show it)."""
     reported = getattr(message, "usage_metadata", None)
     metadata = getattr(message, "response_metadata", None) or {}
     name = str(metadata.get("model_name") or _model_name(model))
-    return usage_of(
+    usage = usage_of(
         reported, model=name, prompt=prompt, completion=text, overrides=settings.llm_prices
+    )
+    cost = f", ~${usage.cost_usd:.6f}" if usage.cost_usd is not None else ""
+    log.info(
+        "model %s: %d prompt + %d completion tokens (%s)%s",
+        name,
+        usage.prompt_tokens,
+        usage.completion_tokens,
+        "estimated" if usage.estimated else "reported",
+        cost,
+    )
+    return usage
+
+
+class _Refused(Exception):
+    """The server turned down a structured-output request (HTTP 400): ask in plain text."""
+
+
+def _chunks(
+    model: BaseChatModel, runnable: Any, messages: Sequence[BaseMessage], *, refusable: bool
+) -> Iterator[AIMessageChunk]:
+    """The reply's chunks, with client failures as LLMError. Only the model's own failures
+    are translated: an error raised by whoever consumes the chunks (a Slack call writing the
+    text) passes through as it is."""
+    try:
+        iterator = iter(runnable.stream(list(messages)))
+    except Exception as err:
+        raise translate_error(err, model) from err
+    while True:
+        try:
+            chunk = next(iterator)
+        except StopIteration:
+            return
+        except openai.BadRequestError as err:
+            if refusable:
+                raise _Refused(str(err.status_code)) from err
+            raise translate_error(err, model) from err
+        except Exception as err:
+            raise translate_error(err, model) from err
+        if isinstance(chunk, AIMessageChunk):
+            yield chunk
+        elif isinstance(chunk, AIMessage):  # a model built without streaming: one whole reply
+            yield _as_chunk(chunk)
+
+
+def _as_chunk(message: AIMessage) -> AIMessageChunk:
+    calls = [
+        tool_call_chunk(
+            name=call["name"], args=json.dumps(call["args"]), id=call.get("id"), index=i
+        )
+        for i, call in enumerate(message.tool_calls)
+    ]
+    return AIMessageChunk(
+        content=message.content,
+        additional_kwargs=message.additional_kwargs,
+        response_metadata=message.response_metadata,
+        usage_metadata=message.usage_metadata,
+        id=message.id,
+        tool_call_chunks=calls,
     )
 
 
@@ -208,18 +275,43 @@ def stream_complete(
 ) -> Completion:
     """A reply streamed piece by piece into `on_text`; returns the whole of it at the end."""
     merged: AIMessageChunk | None = None
-    try:
-        for chunk in model.stream(list(messages)):
-            if not isinstance(chunk, AIMessageChunk):
-                continue
-            merged = chunk if merged is None else merged + chunk
-            piece = _text(chunk)
-            if piece:
-                on_text(piece)
-    except Exception as err:
-        raise translate_error(err, model) from err
+    for chunk in _chunks(model, model, messages, refusable=False):
+        merged = chunk if merged is None else merged + chunk
+        piece = _text(chunk)
+        if piece:
+            on_text(piece)
     text = _text(merged) if merged is not None else ""
     return Completion(text, _usage(merged, model, messages, text, settings), _model_name(model))
+
+
+def _answer_schema() -> dict[str, Any]:
+    """GroundedAnswer as OpenAI's strict function schema (name, description, parameters)."""
+    return dict(convert_to_openai_tool(GroundedAnswer, strict=True)["function"])
+
+
+def _bind_structured(model: BaseChatModel, method: StructuredMethod) -> Any:
+    schema = _answer_schema()
+    if method == "json_schema":
+        response_format = {
+            "type": "json_schema",
+            "json_schema": {
+                "name": schema["name"],
+                "description": schema["description"],
+                "schema": schema["parameters"],
+                "strict": True,
+            },
+        }
+        return model.bind(response_format=response_format)
+    return model.bind_tools(
+        [GroundedAnswer], tool_choice=schema["name"], parallel_tool_calls=False
+    )
+
+
+def _raw_piece(chunk: AIMessageChunk, method: StructuredMethod) -> str:
+    """The JSON text a chunk adds: message content (json_schema) or tool-call arguments."""
+    if method == "json_schema":
+        return _text(chunk)
+    return "".join(str(call.get("args") or "") for call in chunk.tool_call_chunks)
 
 
 def _structured(
@@ -227,43 +319,64 @@ def _structured(
     messages: Sequence[BaseMessage],
     settings: Settings,
     method: StructuredMethod,
+    prose: ProseStream,
 ) -> tuple[GroundedAnswer | None, Usage]:
-    runnable = model.with_structured_output(GroundedAnswer, method=method, include_raw=True)
+    """A GroundedAnswer by structured output, its `answer` streamed as the JSON arrives;
+    (None, usage) when the server refuses the format or the reply isn't the JSON asked for."""
+    merged: AIMessageChunk | None = None
+    raw = ""
     try:
-        result = runnable.invoke(list(messages))
-    except openai.BadRequestError as err:
+        for chunk in _chunks(model, _bind_structured(model, method), messages, refusable=True):
+            merged = chunk if merged is None else merged + chunk
+            piece = _raw_piece(chunk, method)
+            if piece:
+                raw += piece
+                prose.update(answer_prose(raw, json_reply=True))
+    except _Refused as refused:
         # The server doesn't do json_schema/tools: plain text it is.
-        log.info("structured output refused (HTTP %s); using plain text", err.status_code)
+        log.info("structured output refused (HTTP %s); using plain text", refused)
         return None, Usage()
-    except (ValidationError, OutputParserException):
-        # The reply wasn't the JSON asked for; the request still cost its prompt.
-        log.info("structured reply unreadable; asking again for plain text")
-        return None, _usage(None, model, messages, "", settings)
-    except Exception as err:
-        raise translate_error(err, model) from err
-    raw = result.get("raw") if isinstance(result, dict) else None
-    message = raw if isinstance(raw, AIMessage) else None
-    text = _text(message) if message is not None else ""
-    usage = _usage(message, model, messages, text, settings)
-    parsed = result.get("parsed") if isinstance(result, dict) else None
-    if isinstance(parsed, GroundedAnswer):
+    usage = _usage(merged, model, messages, raw, settings)
+    try:
+        parsed = GroundedAnswer.model_validate_json(raw) if raw.strip() else None
+    except ValidationError:
+        parsed = None
+    if parsed is not None:
         return normalise_answer(parsed), usage
-    if text.strip():  # the model answered in prose after all
+    text = _text(merged) if merged is not None else ""
+    if method == "function_calling" and text.strip():  # the model answered in prose after all
         return parse_answer_text(text), usage
+    # The reply wasn't the JSON asked for; the request still cost its prompt.
+    log.info("structured reply unreadable; asking again for plain text")
     return None, usage
 
 
 def grounded_answer(
-    model: BaseChatModel, messages: Sequence[BaseMessage], settings: Settings
+    model: BaseChatModel,
+    messages: Sequence[BaseMessage],
+    settings: Settings,
+    on_text: Callable[[str], None] | None = None,
 ) -> tuple[GroundedAnswer, Usage]:
     """Answer + quotes + found, by structured output where configured, else plain text
     ("> " quote lines) parsed; structured replies that can't be read fall back to plain text.
-    Quotes are NOT yet checked against the article: use quotes.verify_quotes."""
+
+    The answer's prose streams into `on_text` as it is written (quotes and markers held
+    back), so what was sent is always the start of `answer`. Quotes are NOT yet checked
+    against the article: use quotes.verify_quotes.
+    """
+    prose = ProseStream(on_text)
     usage = Usage()
     method = structured_method(settings)
     if method is not None:
-        answer, usage = _structured(model, messages, settings, method)
+        answer, usage = _structured(model, messages, settings, method, prose)
         if answer is not None:
             return answer, usage
-    reply = complete(model, messages, settings)
-    return parse_answer_text(reply.text), usage + reply.usage
+    merged: AIMessageChunk | None = None
+    raw = ""
+    for chunk in _chunks(model, model, messages, refusable=False):
+        merged = chunk if merged is None else merged + chunk
+        piece = _text(chunk)
+        if piece:
+            raw += piece
+            prose.update(answer_prose(raw, json_reply=False))
+    return parse_answer_text(raw), usage + _usage(merged, model, messages, raw, settings)

@@ -101,6 +101,22 @@ def _messages(path: Path, raw: object) -> list[tuple[str, str]]:
     return messages
 
 
+# What each kind of template must use, or the model would never see it (a summary style
+# without {article} would summarize nothing).
+_REQUIRED: dict[str, frozenset[str]] = {
+    "map": frozenset({"article"}),
+    "reduce": frozenset({"notes"}),
+    "answer": frozenset({"article", "question"}),
+    "followup": frozenset({"article", "question", "history"}),
+}
+
+
+def _required_variables(name: str) -> frozenset[str]:
+    if name.startswith(SUMMARY_PREFIX):
+        return frozenset({"article"})
+    return _REQUIRED.get(name, frozenset())
+
+
 def load_template_file(path: Path, *, builtin: bool = False) -> PromptTemplate:
     """Read and validate one template file."""
     try:
@@ -132,6 +148,8 @@ def load_template_file(path: Path, *, builtin: bool = False) -> PromptTemplate:
         raise _fail(path, f"uses undeclared variable(s): {', '.join(sorted(undeclared))}.")
     if unused := set(declared) - used:
         raise _fail(path, f"declares unused variable(s): {', '.join(sorted(unused))}.")
+    if needed := _required_variables(name) - used:
+        raise _fail(path, f"must use {', '.join(sorted(needed))}: the pipeline fills it in.")
     return PromptTemplate(name, description.strip(), tuple(declared), path, builtin, prompt)
 
 
@@ -177,7 +195,8 @@ class TemplateRegistry:
 def _load_dir(folder: Path, *, builtin: bool) -> dict[str, PromptTemplate]:
     if not folder.is_dir():
         raise PromptError(f"Prompt folder {folder} does not exist.")
-    templates = (load_template_file(p, builtin=builtin) for p in sorted(folder.glob("*.yaml")))
+    files = sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
+    templates = (load_template_file(p, builtin=builtin) for p in files)
     return {t.name: t for t in templates}
 
 

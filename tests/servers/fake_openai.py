@@ -299,10 +299,17 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(self._chunk({"role": "assistant", "content": ""}))
         self.wfile.flush()
         time.sleep(reply.first_token_delay)
-        if tools:
-            self.wfile.write(self._chunk({"tool_calls": [{"index": 0, **tools[0]}]}))
-        text = content or ""
         step = max(1, reply.chunk_chars)
+        if tools:  # the call's arguments arrive in pieces, as OpenAI streams them
+            call = tools[0]
+            arguments = call["function"]["arguments"]
+            head = {**call, "function": {"name": call["function"]["name"], "arguments": ""}}
+            self.wfile.write(self._chunk({"tool_calls": [{"index": 0, **head}]}))
+            for start in range(0, len(arguments), step):
+                piece = {"index": 0, "function": {"arguments": arguments[start : start + step]}}
+                self.wfile.write(self._chunk({"tool_calls": [piece]}))
+                self.wfile.flush()
+        text = content or ""
         for start in range(0, len(text), step):
             self.wfile.write(self._chunk({"content": text[start : start + step]}))
             self.wfile.flush()
