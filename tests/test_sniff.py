@@ -110,3 +110,97 @@ def test_sniff_media_type(body: bytes, media_type: str) -> None:
 )
 def test_parse_content_type(header: str | None, parsed: tuple[str, str | None]) -> None:
     assert parse_content_type(header) == parsed
+
+
+# --- unlabelled and mislabelled legacy charsets (audit regressions) ------------------------
+
+
+def _page(text: str, title: str = "Le café") -> str:
+    # The page of the audit's repro (/tmp/audit2/cp.html): ASCII furniture, a short story.
+    return (
+        f"<html><head><title>{title.split()[-1].title()}</title></head><body>"
+        f"<nav>Home | World | Sport</nav><article><h1>{title}</h1><p>{text}</p></article>"
+        "<footer>(c) 2024 Paper</footer></body></html>"
+    )
+
+
+FRENCH = (
+    "Le café « Chez Noël » a rouvert ses portes vendredi après trois mois de travaux, a "
+    "annoncé la mairie à la presse.</p><p>Les habitués ont salué le retour des crêpes à prix "
+    "doux et du vin chaud servi en terrasse."
+)
+ENGLISH = "The mayor said “we are ready” on Tuesday — finally. It’s done, at €20 a head."
+
+
+@pytest.mark.parametrize("header", [None, "utf-8"])
+@pytest.mark.parametrize("text", [FRENCH, ENGLISH])
+def test_short_unlabelled_windows_1252_is_not_mojibake(text, header):
+    # charset-normalizer alone reads this French as cp1250 ("aprčs ... ŕ la presse"), and
+    # the English has too few non-ASCII bytes to stop a "mostly UTF-8" reading with U+FFFD.
+    out = decode_text(_page(text).encode("cp1252"), header)
+    assert text in out
+    assert "\ufffd" not in out
+
+
+@pytest.mark.parametrize(
+    ("text", "codec"),
+    [
+        (
+            "Правительство объявило о новой реформе пенсионной системы, которую давно ждали.",
+            "cp1251",
+        ),
+        ("Η κυβέρνηση ανακοίνωσε την Παρασκευή τη μεταρρύθμιση του συνταξιοδοτικού.", "cp1253"),
+        ("Rząd ogłosił w piątek długo oczekiwaną reformę systemu emerytalnego.", "cp1250"),
+        ("東京都は火曜日、新しい予算案を承認した。知事は「これは必要だ」と述べた。", "shift_jis"),
+        ("北京市政府周二宣布了新的预算方案，其中包括公园和图书馆的资金。", "gbk"),
+    ],
+)
+@pytest.mark.parametrize("header", [None, "utf-8"])
+def test_other_scripts_unlabelled_or_mislabelled_as_utf8(text, codec, header):
+    assert text in decode_text(_page(text, title="News").encode(codec), header)
+
+
+def test_utf8_cut_inside_its_last_character_drops_only_that_character():
+    data = "Café au lait — “ok”".encode()[:-2]  # the closing quote loses two of its bytes
+    assert decode_text(data) == "Café au lait — “ok"
+
+
+def test_spliced_utf8_still_beats_a_legacy_reading():
+    data = "Crème brûlée, naïve résumé. ".encode() * 5 + b"\xff end"
+    out = decode_text(data)
+    assert out.startswith("Crème brûlée, naïve résumé.") and out.endswith("\ufffd end")
+
+
+# --- types that look like text but are not articles -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "media_type"),
+    [
+        (
+            b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><text>hi</text></svg>',
+            "image/svg+xml",
+        ),
+        (b"<!-- drawn by hand -->\n<svg width='10'></svg>", "image/svg+xml"),
+        (
+            b'<?xml version="1.0"?>\n<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "x">\n<svg>',
+            "image/svg+xml",
+        ),
+        (
+            b'{"title": "x", "body": "The harbour authority published its report."}',
+            "application/json",
+        ),
+        (b'\n  [1, 2, {"a": null}]\n', "application/json"),
+        (b"[Updated] The council voted on Tuesday.", "text/plain"),
+        (b"{not json} but prose in braces", "text/plain"),
+    ],
+)
+def test_svg_and_json_are_recognised(body: bytes, media_type: str) -> None:
+    assert sniff_media_type(body) == media_type
+
+
+def test_svg_and_json_are_not_articles_even_labelled_as_text():
+    svg = b"<svg xmlns='http://www.w3.org/2000/svg'><text>hello</text></svg>"
+    assert classify("text/plain", svg) is None
+    assert classify(None, b'{"a": 1}') is None
+    assert classify("text/html", b'{"a": 1}') is None

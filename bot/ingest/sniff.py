@@ -7,7 +7,9 @@ The one place that decides how a body is read, shared by the fetcher (a link's r
 from __future__ import annotations
 
 import codecs
+import json
 import re
+import unicodedata
 from typing import Literal
 
 from charset_normalizer import from_bytes
@@ -116,11 +118,33 @@ def sniff_media_type(body: bytes) -> str:
         for magic, media_type in _SIGNATURES:
             if head.startswith(magic) and _strong(magic, head):
                 return media_type
-    if _HTML_START.match(head.removeprefix(codecs.BOM_UTF8).lstrip()):
+    start = head.removeprefix(codecs.BOM_UTF8).lstrip()
+    if _SVG_START.match(start):
+        return "image/svg+xml"  # XML text, but a drawing: never an article
+    if _HTML_START.match(start):
         return "text/html"
     if b"\x00" not in head and _mostly_text(head):
-        return "text/plain"
+        return "application/json" if _is_json(body) else "text/plain"
     return _BINARY
+
+
+# An SVG opens with <svg>, perhaps after an XML prolog, a doctype and comments.
+_SVG_START = re.compile(
+    rb"(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*|<!doctype\s+svg[^>]*>\s*)*<svg[\s>]",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def _is_json(body: bytes) -> bool:
+    """A JSON document (an API response or a data file), not prose that starts with '['."""
+    start = body.removeprefix(codecs.BOM_UTF8).lstrip()[:1]
+    if start not in (b"{", b"["):
+        return False
+    try:
+        json.loads(body.removeprefix(codecs.BOM_UTF8))
+    except ValueError:  # JSONDecodeError and UnicodeDecodeError both are ValueErrors
+        return False
+    return True
 
 
 def _strong(magic: bytes, head: bytes) -> bool:
@@ -229,9 +253,10 @@ def _match(pattern: re.Pattern[bytes], data: bytes) -> str | None:
 def decode_text(data: bytes, header_charset: str | None = None) -> str:
     """Decode a body, trusting the declared charset only if the bytes agree with it.
 
-    Pages are often mislabelled (a latin-1 header over UTF-8 bytes, or no label at all),
-    so a declared charset that fails strictly is second-guessed by UTF-8 and then by
-    charset-normalizer's detection; as a last resort undecodable bytes are replaced.
+    Pages are often mislabelled (a latin-1 header over UTF-8 bytes, or no label at all):
+    a declared charset that fails strictly is second-guessed by UTF-8, then (for bytes that
+    are not UTF-8) by windows-1252, the web's default, or charset-normalizer's detection when
+    it finds another script. Undecodable bytes are replaced only when no clean reading exists.
     """
     declared = declared_charset(data, header_charset)
     if declared == "utf-8" and data.startswith(codecs.BOM_UTF8):
@@ -239,17 +264,106 @@ def decode_text(data: bytes, header_charset: str | None = None) -> str:
     # cp1252/latin-1 labels decode any bytes, so UTF-8 that parses strictly beats them.
     order = ["utf-8", declared] if declared in ("cp1252", "iso8859-1") else [declared]
     for codec in [*order, "utf-8"]:
-        if not codec:
-            continue
-        try:
-            return data.decode(codec)
-        except (UnicodeDecodeError, LookupError):
-            continue
-    # Mostly-UTF-8 with a few broken bytes (truncated or spliced pages): keep the UTF-8.
+        text = _strict(data, codec)
+        if text is not None:
+            return text
+    text = _truncated_utf8(data)
+    if text is not None:
+        return text
+    # UTF-8 with a few broken bytes (spliced pages): keep it, but only when real multi-byte
+    # characters show it is UTF-8; a legacy page's lone bytes are all "broken" UTF-8.
     lenient = data.decode("utf-8", errors="replace")
-    if lenient.count("\ufffd") <= max(3, len(lenient) // 1000):
+    broken = lenient.count("\ufffd")
+    multibyte = sum(1 for ch in lenient if ord(ch) > 0x7F) - broken
+    if broken <= max(3, len(lenient) // 1000) and multibyte >= broken:
         return lenient
+    return _legacy_decode(data, declared)
+
+
+def _strict(data: bytes, codec: str | None) -> str | None:
+    if not codec:
+        return None
+    try:
+        return data.decode(codec)
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def _truncated_utf8(data: bytes) -> str | None:
+    """UTF-8 cut inside its last character (a capped or truncated download)."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.reason == "unexpected end of data" and exc.start >= len(data) - 3:
+            return _strict(data[: exc.start], "utf-8")
+    return None
+
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _letters_outside_tags(text: str) -> str:
+    return "".join(ch for ch in _TAG.sub(" ", text[:50_000]) if ch.isalpha())
+
+
+def _is_latin(text: str) -> bool:
+    """Most of the non-ASCII letters are Latin (é, ł, ř), not Cyrillic, Greek, CJK..."""
+    letters = [ch for ch in _letters_outside_tags(text) if ord(ch) > 0x7F]
+    latin = sum(1 for ch in letters if unicodedata.name(ch, "").startswith("LATIN"))
+    return latin * 2 >= len(letters)
+
+
+def _oddities(text: str) -> int:
+    """Signs of a wrong single-byte charset: C1 controls, and symbols inside words
+    ("Rz¹d" is Polish "Rząd" read as windows-1252)."""
+    sample = _TAG.sub(" ", text[:50_000])
+    odd = sum(1 for ch in sample if 0x80 <= ord(ch) <= 0x9F or ch == "\ufffd")
+    for i in range(1, len(sample) - 1):
+        ch = sample[i]
+        if (
+            ord(ch) > 0x7F
+            and not ch.isalpha()
+            and ch != "·"
+            and unicodedata.category(ch) not in _WORD_INNER
+            and sample[i - 1].isalpha()
+        ):
+            odd += sample[i + 1].isalpha()
+    return odd
+
+
+# Marks that do sit inside words: apostrophes (It’s), dashes, soft hyphens, combining
+# accents (the Catalan middle dot "l·l" is checked by name).
+_WORD_INNER = frozenset({"Pd", "Pi", "Pf", "Cf", "Mn", "Mc"})
+
+
+def _foreign_in_western(text: str) -> bool:
+    """Read as windows-1252 but mostly accented letters: really another script's bytes
+    (Russian cp1251 comes out as "Ïðàâèòåëüñòâî")."""
+    letters = _letters_outside_tags(text)
+    return sum(1 for ch in letters if ord(ch) > 0x7F) * 4 > len(letters)
+
+
+def _legacy_decode(data: bytes, declared: str | None) -> str:
+    """Bytes that are not UTF-8 and match no label: windows-1252 (the WHATWG default for
+    unlabelled pages) unless the detector's reading, or Central European windows-1250,
+    is clearly better."""
+    western = _strict(data, "cp1252")
     best = from_bytes(data[:200_000]).best()
-    if best is not None and best.encoding:
-        return data.decode(best.encoding, errors="replace")
-    return data.decode(declared or "utf-8", errors="replace")
+    guess = _valid_codec(best.encoding) if best is not None else None
+    other = _strict(data, guess) if guess and guess != "cp1252" else None
+    if other is not None and not _is_latin(other):
+        # Another script (Cyrillic, Greek, CJK...): believe it unless the text reads as
+        # ordinary Western European in windows-1252.
+        if western is None or _foreign_in_western(western):
+            return other
+        if _oddities(western) > _oddities(other):
+            return other
+        return western
+    # Latin script: windows-1252 wins ties; another charset must leave fewer symbols
+    # stuck inside words (Polish "Rząd" is "Rz¹d" in windows-1252).
+    readings = [text for text in (western, other, _strict(data, "cp1250")) if text is not None]
+    if readings:
+        return min(readings, key=_oddities)  # min keeps the first of equals: windows-1252
+    # No clean reading at all: the least bad one, with replacement characters.
+    fallback = next(c for c in (guess, declared, "cp1252") if c and c != "utf-8")
+    return data.decode(fallback, errors="replace")
