@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from bot.errors import ArticlebotError, ConfigError, LLMBadResponse, LLMError
+from bot.errors import ArticlebotError, ConfigError, LLMBadResponse, LLMError, NotAnArticle
 from bot.ingest import Article, from_text, from_url
 from bot.ingest.links import ParsedInput
 from bot.llm.usage import Usage
@@ -205,6 +205,11 @@ class Pipeline:
         from bot.llm import offline
 
         summary = offline.summarize(article, style=style, instructions=instructions or None)
+        if not summary.text.strip():
+            raise NotAnArticle(
+                "There's nothing in that text to summarize: only page furniture "
+                "(bylines, credits, prompts) is left."
+            )
         return Result(
             kind="summary",
             text=summary.text,

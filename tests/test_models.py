@@ -48,6 +48,7 @@ def _answer_messages(question: str = "When does the bridge reopen?") -> list:
 def test_engine_choice_from_settings() -> None:
     assert not is_online(Settings(_env_file=None))
     assert online_provider(Settings(_env_file=None, openai_api_key="sk-x")) == "openai"
+    assert not is_online(Settings(_env_file=None, openai_api_key=" "))  # `OPENAI_API_KEY=` in .env
     local = Settings(_env_file=None, openai_base_url="http://127.0.0.1:11434/v1")
     assert online_provider(local) == "openai"  # local servers need no key
     assert structured_method(local) == "function_calling"

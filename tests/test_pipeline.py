@@ -472,3 +472,39 @@ def test_answers_can_draw_on_several_articles(offline: Pipeline, seed: Article) 
     result = offline.ask([seed, other], "Where will the fishing boats moor?")
     assert result.article == seed and result.articles == (seed, other)
     assert any("old quay" in quote for quote in result.quotes)
+
+
+def test_plain_answer_streams_its_prose_and_never_shows_the_marker(
+    fake_openai: FakeOpenAI, seed: Article
+) -> None:
+    fake_openai.script(
+        Reply(f"He wants a second summit.\n\n> {TRUE_QUOTE}", chunk_chars=3),
+        Reply("NOT FOUND: The article doesn't say what the weather was.", chunk_chars=2),
+    )
+    pipeline = _online(fake_openai, llm_structured_output="off")
+    shown: list[str] = []
+    result = pipeline.ask([seed], "What does Moon want?", on_text=shown.append)
+    assert len(shown) > 3 and "".join(shown) == result.text
+    assert shown[0].startswith("He") and not any(">" in piece for piece in shown[:-1])
+    shown.clear()
+    result = pipeline.ask([seed], "How was the weather?", on_text=shown.append)
+    assert "".join(shown) == result.text == "The article doesn't say what the weather was."
+    assert all("NOT" not in piece for piece in shown)
+
+
+def test_an_error_in_the_text_sink_is_not_taken_for_a_model_failure(
+    fake_openai: FakeOpenAI, seed: Article
+) -> None:
+    class SlackDown(Exception):
+        pass
+
+    def broken(piece: str) -> None:
+        raise SlackDown(piece)
+
+    fake_openai.default = Reply("He wants a second summit.")
+    with pytest.raises(SlackDown):
+        _online(fake_openai, llm_structured_output="off").ask(
+            [seed], "What does Moon want?", on_text=broken
+        )
+    with pytest.raises(SlackDown):  # not answered again by the offline engine
+        _online(fake_openai).summarize(seed, on_text=broken)

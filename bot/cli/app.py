@@ -3,16 +3,62 @@
 from __future__ import annotations
 
 import logging
+import re
 import sys
 
 import click
+from pydantic import ValidationError
+from pydantic_settings import SettingsError
 
 from bot import __version__
 from bot.errors import ArticlebotError
 
+_VERBOSE = "articlebot.verbose"
+_SECRET_WORDS = ("key", "token", "secret")
+
+
+def _log_verbosely(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """`-v` works before or after the sub-command: `articlebot -v ask …`, `articlebot ask … -v`."""
+    if value:
+        ctx.find_root().meta[_VERBOSE] = True
+        logging.getLogger().setLevel(logging.INFO)
+
+
+def _verbose_option() -> click.Option:
+    return click.Option(
+        ["-v", "--verbose"],
+        is_flag=True,
+        expose_value=False,
+        callback=_log_verbosely,
+        help="Log what happens (to stderr): each model request's tokens and cost.",
+    )
+
+
+def is_verbose(ctx: click.Context) -> bool:
+    return bool(ctx.find_root().meta.get(_VERBOSE))
+
+
+def settings_problem(exc: ValidationError | SettingsError) -> str:
+    """A bad setting in one line per problem, naming the variable; secrets' values unshown."""
+    if isinstance(exc, SettingsError):  # a value that must be JSON isn't
+        field = re.search(r'field "(\w+)"', str(exc))
+        name = field.group(1).upper() if field else "a setting"
+        return f"bad setting {name}: it must be JSON. Check your environment or .env file."
+    problems = []
+    for error in exc.errors():
+        name = "_".join(str(part) for part in error["loc"]).upper() or "a setting"
+        secret = any(word in name.lower() for word in _SECRET_WORDS)
+        shown = "" if secret else f" (got {error['input']!r})"
+        problems.append(f"{name}: {error['msg']}{shown}")
+    return "bad setting " + "; ".join(problems) + ". Check your environment or .env file."
+
 
 class _Group(click.Group):
     """Turns the bot's own errors into one clear line and a non-zero exit, not a traceback."""
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        cmd.params.append(_verbose_option())
+        super().add_command(cmd, name)
 
     def invoke(self, ctx: click.Context) -> object:
         try:
@@ -20,18 +66,25 @@ class _Group(click.Group):
         except ArticlebotError as exc:
             click.secho(f"error: {exc}", fg="red", err=True)
             ctx.exit(1)
+        except (ValidationError, SettingsError) as exc:
+            click.secho(f"error: {settings_problem(exc)}", fg="red", err=True)
+            ctx.exit(1)
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             ctx.exit(130)
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=_Group,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    params=[_verbose_option()],
+)
 @click.version_option(__version__, prog_name="articlebot")
-@click.option("-v", "--verbose", is_flag=True, help="Log what happens (to stderr).")
-def cli(verbose: bool) -> None:
+def cli() -> None:
     """Clean, summarize and answer questions about articles: links, files or pasted text."""
+    # Without -v only errors are logged: notices and the offline label already say the rest.
     logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
+        level=logging.INFO if is_verbose(click.get_current_context()) else logging.ERROR,
         format="%(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from bot.cli.app import cli
+from bot.cli.app import cli, is_verbose
 from bot.cli.inputs import read_source
 from bot.cli.output import finish, progress, streamer
 from bot.cli.summarize import ENGINE_HELP, ENGINES, engine_label
@@ -41,7 +41,7 @@ def chat(ctx: click.Context, source: str, engine: str | None) -> None:
     """Ask questions about SOURCE one after another (Ctrl-D or 'exit' to stop)."""
     settings = get_settings()
     pipeline = Pipeline(settings)
-    verbose = ctx.find_root().params.get("verbose", False)
+    verbose = is_verbose(ctx)
     label = engine_label(pipeline, engine)  # no model for --engine openai: fail before asking
     with progress() as spinner:
         spinner.show("Reading the article…")

@@ -76,10 +76,15 @@ def finish(result: Result, *, verbose: bool) -> None:
         u = result.usage
         cost = f", ~${u.cost_usd:.5f}" if u.cost_usd is not None else ""
         kind = "estimated" if u.estimated else "reported"
+        spent = (
+            f"tokens: {u.prompt_tokens} prompt + {u.completion_tokens} completion "
+            f"({kind}){cost}; requests: {u.requests}"
+            if u.requests
+            else "no model requests"
+        )
         click.secho(
             f"Engine: {result.engine}{f' ({result.model})' if result.model else ''}; "
-            f"tokens: {u.prompt_tokens} prompt + {u.completion_tokens} completion "
-            f"({kind}){cost}; requests: {u.requests}{'; cached' if result.cached else ''}",
+            f"{spent}{'; cached' if result.cached else ''}",
             dim=True,
             err=True,
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from bot.cli.app import cli
+from bot.cli.app import cli, is_verbose
 from bot.cli.inputs import read_source
 from bot.cli.output import finish, print_json, progress, streamer
 from bot.pipeline import Pipeline
@@ -66,7 +66,7 @@ def summarize(
     if as_json:
         print_json(result)
     else:
-        finish(result, verbose=ctx.find_root().params.get("verbose", False))
+        finish(result, verbose=is_verbose(ctx))
 
 
 @cli.command()
@@ -88,4 +88,4 @@ def ask(ctx: click.Context, source: str, question: str, engine: str | None, as_j
     if as_json:
         print_json(result)
     else:
-        finish(result, verbose=ctx.find_root().params.get("verbose", False))
+        finish(result, verbose=is_verbose(ctx))

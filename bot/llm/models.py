@@ -60,7 +60,9 @@ def online_provider(settings: Settings) -> Provider | None:
         raise ConfigError(f"Azure OpenAI is partly configured; also set {', '.join(missing)}.")
     if azure:
         return "azure"
-    if settings.openai_api_key is not None or settings.openai_base_url:
+    key = settings.openai_api_key
+    # `OPENAI_API_KEY=` (left empty in .env) means no key, not an empty one to send.
+    if (key is not None and key.get_secret_value().strip()) or settings.openai_base_url:
         return "openai"
     return None
 

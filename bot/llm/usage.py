@@ -60,7 +60,7 @@ class Usage:
             "prompt_tokens": self.prompt_tokens,
             "completion_tokens": self.completion_tokens,
             "total_tokens": self.total_tokens,
-            "cost_usd": self.cost_usd,
+            "cost_usd": None if self.cost_usd is None else round(self.cost_usd, 8),
             "estimated": self.estimated,
             "requests": self.requests,
         }

@@ -32,15 +32,18 @@ _DATELINE = re.compile(
 )
 
 
-def is_furniture(sentence: str) -> bool:
+def is_chrome(sentence: str) -> bool:
     """True for bylines, timestamps, credits and calls to action."""
-    words = count_words(sentence)
-    if words <= _MAX_FURNITURE_WORDS and (
+    return count_words(sentence) <= _MAX_FURNITURE_WORDS and bool(
         _BYLINE.match(sentence) or _FURNITURE.match(sentence) or _CLOCK.match(sentence)
-    ):
+    )
+
+
+def is_furniture(sentence: str) -> bool:
+    """Page chrome, or a fragment: "| ." or "12 March ." has nothing that reads as a clause."""
+    if is_chrome(sentence):
         return True
-    # "| ." or "12 March ." fragments: nothing that reads as a clause.
-    return words < 3 and not sentence.rstrip().endswith(("!", "?"))
+    return count_words(sentence) < 3 and not sentence.rstrip().endswith(("!", "?"))
 
 
 def strip_dateline(sentence: str) -> str:

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from bot.ingest.article import Article
-from bot.llm.offline.news import is_furniture, strip_dateline
+from bot.llm.offline.news import is_chrome, is_furniture, strip_dateline
 from bot.llm.offline.results import OfflineSummary
 from bot.llm.retrieval import Analyzer, analyzer_for_text
 from bot.llm.sentences import Sentence, count_words, split_sentences
@@ -28,7 +28,7 @@ class Length:
 
 STYLES: dict[str, Length] = {
     "tldr": Length(35, 1, 2),
-    "bullets": Length(80, 2, 5),
+    "bullets": Length(80, 3, 5),  # three points at least: two read as a cut-off list
     "detailed": Length(130, 4, 8),
 }
 DEFAULT_STYLE = "bullets"
@@ -170,6 +170,8 @@ def summarize(
     analyzer = analyzer_for_text(article.text, article.language)
     sentences = split_sentences(article.text, article.language)
     candidates = [s for s in sentences if not is_furniture(s.text)]
+    # A text of nothing but short fragments ("Hello world.") still has something to say.
+    candidates = candidates or [s for s in sentences if not is_chrome(s.text)]
     if not candidates:
         return OfflineSummary(text="", sentences=(), style=name)
     terms = [set(analyzer.terms(s.text)) for s in candidates]
