@@ -210,6 +210,13 @@ class Pipeline:
                 "There's nothing in that text to summarize: only page furniture "
                 "(bylines, credits, prompts) is left."
             )
+        if style.strip().lower() not in offline.STYLES:
+            # A user's own template needs a model; say so instead of quietly ignoring it.
+            limit = (
+                f"The offline engine can't write the '{style}' style, so this is its "
+                f"{summary.style} summary."
+            )
+            notice = f"{notice} {limit}" if notice else limit
         return Result(
             kind="summary",
             text=summary.text,

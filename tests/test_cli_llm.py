@@ -255,6 +255,7 @@ def test_a_user_style_works_without_code_changes(
 
     offline = _run("summarize", str(SEED), "--style", "eli5")
     assert offline.exit_code == 0 and "Moon" in offline.stdout
+    assert "offline engine can't write the 'eli5' style" in offline.stderr
 
     _point_at(fake_openai, monkeypatch)
     fake_openai.default = Reply("Two leaders want to talk again.")
