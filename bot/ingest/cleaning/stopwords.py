@@ -22,7 +22,8 @@ def _stoplists() -> dict[str, frozenset[str]]:
     # Reads package data once per process (like an import), never the network.
     lists: dict[str, frozenset[str]] = {}
     for name in justext.get_stoplists():
-        words = sorted(justext.get_stoplist(name), key=len)[:_MAX_LIST]
+        # Ties broken by the word: a set's order changes with each run's hash seed.
+        words = sorted(justext.get_stoplist(name), key=lambda w: (len(w), w))[:_MAX_LIST]
         lists[name] = frozenset(w.casefold() for w in words)
     return lists
 
