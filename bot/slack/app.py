@@ -6,17 +6,13 @@ import logging
 
 from slack_bolt import App
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-    ServerErrorRetryHandler,
-)
 
 from bot.errors import ConfigError
 from bot.pipeline import Pipeline
 from bot.settings import Settings
 from bot.slack.context import Services
 from bot.slack.listeners import register
+from bot.slack.retry import retry_handlers
 from bot.slack.worker import ProcessWorkerPool, ThreadWorkerPool, WorkerPool
 from bot.store import open_store
 
@@ -31,11 +27,7 @@ def web_client(settings: Settings) -> WebClient:
     return WebClient(
         token=settings.slack_bot_token.get_secret_value(),
         base_url=base_url,
-        retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=2),
-            RateLimitErrorRetryHandler(max_retry_count=3),
-            ServerErrorRetryHandler(max_retry_count=2),
-        ],
+        retry_handlers=retry_handlers(),
     )
 
 

@@ -22,6 +22,7 @@ class Destination:
     ephemeral: bool = False  # only the asker sees it
     response_url: str | None = None  # slash commands and shortcuts: a way to reach the asker
     assistant: bool = False  # the agent/assistant view: status line instead of a placeholder
+    dm: bool = False  # a DM with the bot (or its assistant view): one person, one inbox
     preface: str | None = None  # shown above the reply, e.g. who asked (slash commands)
 
     @property

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from functools import partial
 from typing import Any
@@ -12,21 +13,25 @@ from typing import Any
 import httpx
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.webhook import WebhookClient
 
 from bot.errors import ArticlebotError, IngestError, NotAnArticle, TooLarge
 from bot.ingest import Article, from_bytes
 from bot.ingest.links import ParsedInput, parse_input
 from bot.pipeline import Result
+from bot.slack import participants
 from bot.slack.context import Destination, Services
 from bot.slack.replies import Reply
-from bot.store import ArticleRef
+from bot.slack.retry import webhook
+from bot.store import ArticleRef, Conversation
 
 log = logging.getLogger(__name__)
 
 MAX_LINKS = 3  # links summarized from one message; more is usually a list, not a request
 UNEXPECTED = "Something went wrong on my side. Please try again in a minute."
-NOT_IN_CHANNEL = "I'm not in this channel, so only you can see this. Invite me with `/invite`."
+ARTICLE_WAIT_SECONDS = 30.0  # a follow-up waits this long for the thread's article to be read
+MAX_BUTTON_VALUE = 2_000  # Slack's limit on a button's value
+
+Remember = Callable[[Sequence[Article]], None]
 
 
 def _reply(services: Services, client: WebClient, dest: Destination) -> Reply:
@@ -58,16 +63,29 @@ def summarize(
 
 
 def _answer(
-    services: Services, articles: list[Article], question: str, history: Any, reply: Reply
+    services: Services,
+    articles: list[Article],
+    question: str,
+    history: Any,
+    reply: Reply,
+    remember: Remember,
 ) -> Result:
+    remember(articles)
     reply.status("Writing…")
     return services.pipeline.ask(articles, question, history=history, on_text=reply.write)
 
 
 def _summarize_loaded(
-    services: Services, load: Any, style: str | None, instructions: str, reply: Reply
+    services: Services,
+    load: Any,
+    style: str | None,
+    instructions: str,
+    reply: Reply,
+    remember: Remember,
 ) -> Result:
     article = load()
+    # Remembered before the model writes: a follow-up typed meanwhile is about this article.
+    remember([article])
     reply.status("Writing…")
     return services.pipeline.summarize(
         article, style=style, instructions=instructions, on_text=reply.write
@@ -94,6 +112,7 @@ def ask(
         dest,
         partial(_answer, services, articles, question, history),
         question=question,
+        status="Looking through the article…",
     )
 
 
@@ -171,13 +190,43 @@ def post(services: Services, client: WebClient, dest: Destination, text: str) ->
 
 def respond(services: Services, client: WebClient, response_url: str, payload: dict) -> None:
     """A reply through a slash command's or shortcut's response_url."""
-    WebhookClient(response_url).send_dict(payload)
+    webhook(response_url).send_dict(payload)
+
+
+def ask_when_ready(services: Services, client: WebClient, dest: Destination, question: str) -> None:
+    """A follow-up in a thread whose article is still being read: wait for it, then answer.
+
+    Never another thread's article: a thread is about what was posted in it.
+    """
+    deadline = time.monotonic() + ARTICLE_WAIT_SECONDS
+    while not (articles := services.store.articles_for(dest.conversation)):
+        if time.monotonic() > deadline:
+            post(services, client, dest, NO_ARTICLE_IN_THREAD)
+            return
+        time.sleep(0.25)
+    ask(services, client, dest, question, articles)
+
+
+def summarize_ref(
+    services: Services, client: WebClient, dest: Destination, ref: ArticleRef, *, style: str | None
+) -> None:
+    """Summarize an article remembered earlier ("Summarize the last article I shared")."""
+    _run(
+        services,
+        client,
+        dest,
+        partial(_summarize_loaded, services, partial(load_article, services, ref), style, ""),
+    )
 
 
 def offer_summary(
     services: Services, client: WebClient, channel: str, user: str, ts: str, url: str
 ) -> None:
     """Auto mode: an ephemeral "Summarize" button for the person who shared a link."""
+    value = f"{ts} {url}"
+    if len(value) > MAX_BUTTON_VALUE:  # Slack would refuse the whole message
+        log.info("link too long for a Summarize button (%d chars); no offer", len(url))
+        return
     client.chat_postEphemeral(
         channel=channel,
         user=user,
@@ -190,7 +239,7 @@ def offer_summary(
                     "type": "button",
                     "action_id": "summarize_offer",
                     "text": {"type": "plain_text", "text": "Summarize"},
-                    "value": f"{ts} {url}",
+                    "value": value,
                 },
             }
         ],
@@ -204,23 +253,33 @@ def _run(
     produce: Any,
     *,
     question: str | None = None,
+    status: str = "Reading the article…",
 ) -> None:
+    """Start a reply, produce it (`produce(reply, remember)`), finish it; errors in words."""
+    store = services.store
     reply = _reply(services, client, dest)
+
+    def remember(articles: Sequence[Article]) -> None:
+        for article in articles:
+            store.remember_article(dest.conversation, _ref(article))
+
     try:
-        try:
-            reply.start()
-        except SlackApiError as exc:
-            if exc.response.get("error") not in ("not_in_channel", "channel_not_found"):
-                raise
-            dest = replace(dest, ephemeral=True)  # tell the asker privately instead
-            reply = _reply(services, client, dest)
+        reply.start(status)  # where the bot isn't a member, the reply goes privately (Reply)
         if dest.thread_ts:
             # Engaged from the first moment: a follow-up typed while this reply is still
             # being written must not need a mention.
-            services.store.mark_engaged(dest.conversation)
-        result: Result = produce(reply)
-        _remember(services, dest, result, question)  # before the reply shows, for the same reason
-        reply.finish(result)
+            store.mark_engaged(dest.conversation)
+            participants.note(store, dest.conversation, dest.user)
+        result: Result = produce(reply, remember)
+        _remember(services, dest.conversation, result, question)  # before the reply shows
+        first_ts = reply.finish(result)
+        if first_ts and not dest.thread_ts and not reply.dest.ephemeral:
+            # A top-level reply (/summarize, /ask, a DM) starts a thread: replies there are
+            # follow-ups about the same article, without a mention.
+            thread = Conversation(dest.team or "-", dest.channel, first_ts)
+            _remember(services, thread, result, question)
+            store.mark_engaged(thread)
+            participants.note(store, thread, dest.user)
     except ArticlebotError as exc:
         reply.fail(exc)
     except Exception:
@@ -228,14 +287,19 @@ def _run(
         reply.fail(ArticlebotError(UNEXPECTED))
 
 
-def _remember(services: Services, dest: Destination, result: Result, question: str | None) -> None:
+def _ref(article: Article) -> ArticleRef:
+    return ArticleRef(article.content_hash, article.url, article.title)
+
+
+def _remember(
+    services: Services, conversation: Conversation, result: Result, question: str | None
+) -> None:
     store = services.store
     for article in result.articles or (result.article,):
-        ref = ArticleRef(article.content_hash, article.url, article.title)
-        store.remember_article(dest.conversation, ref)
+        store.remember_article(conversation, _ref(article))
     if question:
-        store.append_turn(dest.conversation, "user", question)
-    store.append_turn(dest.conversation, "assistant", result.text)
+        store.append_turn(conversation, "user", question)
+    store.append_turn(conversation, "assistant", result.text)
 
 
 def _sources(
@@ -258,6 +322,18 @@ def _sources(
     return loaders
 
 
+def file_hosts(api_url: str) -> frozenset[str]:
+    """Hosts that may receive the bot token for a file download: Slack's file hosts, the
+    file host of the Slack the API URL points at (GovSlack: slack-gov.com serves its files
+    from files.slack-gov.com), and the API host itself (a proxy, or a test server)."""
+    host = httpx.URL(api_url).host
+    domain = ".".join(host.split(".")[-2:])  # api.slack-gov.com, slack-gov.com -> slack-gov.com
+    hosts = {"files.slack.com", "slack-files.com", host}
+    if "." in domain:
+        hosts.add(f"files.{domain}")
+    return frozenset(hosts)
+
+
 def read_slack_file(services: Services, client: WebClient, file: dict[str, Any]) -> Article:
     """Download a shared snippet or PDF with the bot token, then read it like any file.
 
@@ -267,12 +343,7 @@ def read_slack_file(services: Services, client: WebClient, file: dict[str, Any])
     url = file.get("url_private_download") or file.get("url_private")
     if not url:
         raise IngestError("I couldn't open that file.")
-    allowed = {
-        "files.slack.com",
-        "slack-files.com",
-        httpx.URL(services.settings.slack_api_url).host,
-    }
-    if httpx.URL(url).host not in allowed:
+    if httpx.URL(url).host not in file_hosts(services.settings.slack_api_url):
         raise IngestError("That file isn't hosted by Slack, so I won't send it my token.")
     limit = services.settings.fetch_max_bytes
     if int(file.get("size") or 0) > limit:

@@ -63,6 +63,8 @@ class ThreadWorkerPool:
         self._executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="job")
         self._slots = threading.BoundedSemaphore(threads + (max_queued or threads * 8))
         self._context: tuple[Services, WebClient] | None = None
+        self._running = 0  # submitted and not finished
+        self._idle = threading.Condition()
 
     def bind(self, services: Services, client: WebClient) -> None:
         self._context = (services, client)
@@ -73,14 +75,24 @@ class ThreadWorkerPool:
         if not self._slots.acquire(blocking=False):
             raise Busy("too much work queued")
         services, client = self._context
+        with self._idle:
+            self._running += 1
 
         def run() -> None:
             try:
                 _run(fn, services, client, args, kwargs, name)
             finally:
                 self._slots.release()
+                with self._idle:
+                    self._running -= 1
+                    self._idle.notify_all()
 
         self._executor.submit(run)
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until every submitted job has finished (jobs they submit included)."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._running == 0, timeout)
 
     def shutdown(self) -> None:
         self._executor.shutdown(wait=True)

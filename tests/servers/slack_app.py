@@ -26,8 +26,9 @@ from slack_bolt.request import BoltRequest
 from slack_sdk.signature import SignatureVerifier
 
 from bot.settings import Settings
-from bot.slack.app import create_app
+from bot.slack.app import build_services, create_app
 from bot.slack.server import wsgi_app
+from bot.slack.worker import ThreadWorkerPool
 from tests.servers.fake_slack import FakeSlack
 
 SECRET = "test-signing-secret"
@@ -64,7 +65,9 @@ class SlackAppHarness:
     def __init__(self, slack: FakeSlack, settings: Settings) -> None:
         self.slack = slack
         self.settings = settings
-        self.app: App = create_app(settings)
+        pool = None if settings.slack_job_process else ThreadWorkerPool(8)
+        self.services = build_services(settings, pool=pool) if pool else None
+        self.app: App = create_app(settings, services=self.services)
         self._server = make_server(
             "127.0.0.1",
             0,
@@ -87,6 +90,14 @@ class SlackAppHarness:
     def __exit__(self, *exc: object) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+    def idle(self, timeout: float = 20.0) -> None:
+        """Wait until every job the app queued has finished: after it, a reply that hasn't
+        been posted never will be (the proof that something was *not* answered)."""
+        assert self.services is not None, "only with jobs on threads"
+        pool = self.services.pool
+        assert isinstance(pool, ThreadWorkerPool)
+        assert pool.wait_idle(timeout), f"jobs still running after {timeout}s"
 
     def wait_for_update(
         self, *, with_blocks: bool = True, count: int = 1, timeout: float = 20.0
@@ -155,6 +166,45 @@ class SlackAppHarness:
         }
         return self.post(urlencode(form), "application/x-www-form-urlencoded", **kwargs)
 
+    def message(
+        self,
+        text: str,
+        *,
+        ts: str,
+        thread_ts: str | None = None,
+        user: str = USER,
+        channel: str = CHANNEL,
+        channel_type: str = "channel",
+        **extra: Any,
+    ) -> tuple[int, str]:
+        """A `message` event as a person posts it (in a thread when thread_ts is given)."""
+        event = {
+            "type": "message",
+            "channel_type": channel_type,
+            "channel": channel,
+            "user": user,
+            "text": text,
+            "ts": ts,
+            **({"thread_ts": thread_ts} if thread_ts else {}),
+            **extra,
+        }
+        return self.event(event)
+
+    def mention(
+        self, text: str, *, ts: str, thread_ts: str | None = None, channel: str = CHANNEL
+    ) -> tuple[int, str]:
+        """An app_mention event: "@articlebot <text>"."""
+        event = {
+            "type": "app_mention",
+            "user": USER,
+            "text": f"<@{self.slack.bot_user_id}> {text}",
+            "ts": ts,
+            "channel": channel,
+            "event_ts": ts,
+            **({"thread_ts": thread_ts} if thread_ts else {}),
+        }
+        return self.event(event)
+
     def event_body(self, event: dict[str, Any], *, event_id: str | None = None) -> str:
         return json.dumps(
             {
@@ -185,3 +235,18 @@ class SlackAppHarness:
         return self.app.dispatch(
             BoltRequest(body=body, headers={"content-type": [content_type]}, mode="socket_mode")
         )
+
+
+def text_of(call: Any) -> str:
+    """Everything visible in a posted/updated/streamed message: text, markdown, sections,
+    context."""
+    params = call.params
+    parts = [params.get("text") or "", params.get("markdown_text") or ""]
+    for block in params.get("blocks") or []:
+        if block.get("type") == "markdown":
+            parts.append(block.get("text", ""))
+        elif block.get("type") == "section":
+            parts.append((block.get("text") or {}).get("text", ""))
+        elif block.get("type") == "context":
+            parts.extend(element.get("text", "") for element in block.get("elements", []))
+    return "\n".join(parts)

@@ -12,10 +12,13 @@ from bot.slack.context import Destination, Services
 from bot.slack.listeners.events import DM_HELP, _handle
 
 GREETING = "Hi! Send me an article link or paste an article, and I'll summarize it."
+# Clicking a prompt posts its message as the user's, as is: each must make sense on its own
+# (no "Summarize this article: " waiting for a link). Kept equal to manifest.json's
+# assistant_view.suggested_prompts (a test checks), and each has an answer in events._job_for.
 SUGGESTED_PROMPTS = [
-    {"title": "Summarize a link", "message": "Summarize this article: "},
-    {"title": "TL;DR in one sentence", "message": "TL;DR of this article in one sentence: "},
-    {"title": "Key numbers", "message": "What are the key numbers in the article?"},
+    {"title": "What can you do?", "message": "What can you do?"},
+    {"title": "Summarize my last article", "message": "Summarize the last article I shared"},
+    {"title": "Using me in channels", "message": "How do I use you in channels?"},
 ]
 
 
@@ -40,6 +43,7 @@ def register(app: App, services: Services) -> None:
             team=payload.get("team") or body.get("team_id"),
             thread_ts=payload.get("thread_ts") or payload.get("ts"),
             assistant=True,
+            dm=True,
         )
         parsed = parse_input(payload.get("text") or "")
         _handle(services, client, dest, parsed, payload.get("files") or [], help_text=DM_HELP)

@@ -8,6 +8,7 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
+from bot.errors import PromptError
 from bot.ingest.links import parse_input
 from bot.slack import jobs
 from bot.slack.context import Destination, Services
@@ -47,6 +48,11 @@ def split_options(text: str) -> tuple[str, bool, str | None]:
     return text.strip(), private, style
 
 
+def unknown_style(style: str, styles: list[str]) -> str:
+    listed = ", ".join(f"`{name}`" for name in styles)
+    return f"I don't know the summary style `{escape_mrkdwn(style)}`. Try one of: {listed}."
+
+
 def _destination(command: dict[str, Any], private: bool, preface: str) -> Destination:
     return Destination(
         preface=None if private else preface,
@@ -66,6 +72,12 @@ def register(app: App, services: Services) -> None:
         if parsed.kind not in ("link", "paste"):
             ack(text=SUMMARIZE_HELP)
             return
+        if style is not None:
+            try:  # a dictionary lookup: say so now, before any placeholder or fetch
+                services.pipeline.templates.summary(style)
+            except PromptError:
+                ack(text=unknown_style(style, services.pipeline.templates.styles()))
+                return
         dest = _destination(command, private, f"<@{command.get('user_id')}> asked for a summary")
         try:
             services.submit(jobs.summarize, dest, parsed, style=style, name="/summarize")

@@ -11,7 +11,7 @@ from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
 from bot.ingest.links import ParsedInput, is_question, parse_input
-from bot.slack import jobs
+from bot.slack import etiquette, jobs, participants
 from bot.slack.context import Destination, Services
 from bot.slack.middleware import dedupe_events, is_human_content
 from bot.slack.worker import Busy
@@ -26,8 +26,26 @@ DM_HELP = (
     "Send me an article link, paste an article, or share a PDF, and I'll summarize it. "
     "Then ask me anything about it."
 )
+CAPABILITIES = (
+    "*I read articles so you don't have to.*\n"
+    "• Send me a link, paste an article, or share a PDF: I'll summarize it.\n"
+    "• Add how you want it: `<link> tl;dr`, `<link> in 3 bullets for a CFO`.\n"
+    "• Then ask me anything about it: I answer from the article and quote it.\n"
+    "• Say *Summarize the last article I shared* to get the latest one again."
+)
+CHANNEL_HELP = (
+    "*Using me in channels*\n"
+    "• Invite me (`/invite @articlebot`), then mention me with a link: I summarize it in a "
+    "thread, and answer follow-up questions there without a mention.\n"
+    "• `/summarize <link>` posts a summary for the channel (`--private` just for you); "
+    "`/ask <question>` asks about the latest one.\n"
+    "• In a thread, use *Summarize article* from a message's ⋮ menu."
+)
 NO_ARTICLE = (
     "I don't have an article for this conversation yet. Send me a link or paste the article first."
+)
+NOTHING_SHARED = (
+    "You haven't shared an article with me yet. Send me a link, paste an article, or share a PDF."
 )
 BUSY = "I'm handling a lot of requests right now; please try again in a minute."
 
@@ -41,6 +59,7 @@ def _destination(event: dict[str, Any], body: dict[str, Any], *, thread: bool) -
         user=event.get("user"),
         team=event.get("team") or body.get("team_id"),
         thread_ts=ts,
+        dm=event.get("channel_type") == "im",
     )
 
 
@@ -56,29 +75,68 @@ def _handle(
 ) -> None:
     """Summarize what a message carries, or answer its question from the conversation.
 
-    in_thread: a mention inside a channel thread (whose first message may hold the article).
+    in_thread: the message is inside an existing channel thread (not one it starts).
     """
-    if files or parsed.kind in ("link", "paste"):
-        job, args, kwargs = jobs.summarize, (dest, parsed), {"files": files}
-    elif in_thread and not services.store.articles_for(dest.conversation):
-        # Asked inside a thread we haven't seen: the article is probably its first message.
-        job, args, kwargs = jobs.from_thread_start, (dest, parsed.instruction), {}
-    elif parsed.kind == "message":
-        articles = services.store.articles_for(dest.conversation)
-        if not articles:
-            latest = services.store.latest_article(dest.team or "-", dest.channel)
-            articles = [latest] if latest else []
-        if articles:
-            job, args, kwargs = jobs.ask, (dest, parsed.instruction, articles), {}
-        else:
-            text = NO_ARTICLE if is_question(parsed.instruction) else help_text
-            job, args, kwargs = jobs.post, (dest, text), {}
-    else:
-        job, args, kwargs = jobs.post, (dest, help_text), {}
     try:
+        job, args, kwargs = _job_for(services, dest, parsed, files, help_text, in_thread)
         services.submit(job, *args, name="event", **kwargs)
     except Busy:
         client.chat_postMessage(channel=dest.channel, thread_ts=dest.thread_ts, text=BUSY)
+
+
+def _job_for(
+    services: Services,
+    dest: Destination,
+    parsed: ParsedInput,
+    files: list[dict[str, Any]],
+    help_text: str,
+    in_thread: bool,
+) -> tuple[Any, tuple[Any, ...], dict[str, Any]]:
+    store = services.store
+    request = parsed.instruction
+    if files or parsed.kind in ("link", "paste"):
+        return jobs.summarize, (dest, parsed), {"files": files}
+    if parsed.kind != "message":
+        return jobs.post, (dest, help_text), {}
+    # Inside a thread about an article, "how do I use ..." is about the article.
+    topic = None if in_thread else etiquette.help_topic(request)
+    if topic:
+        return jobs.post, (dest, CHANNEL_HELP if topic == "channels" else CAPABILITIES), {}
+    if etiquette.asks_to_summarize_last(request):
+        latest = _articles_for(services, dest, in_thread)
+        if not latest:
+            return jobs.post, (dest, NOTHING_SHARED), {}
+        return jobs.summarize_ref, (dest, latest[0]), {"style": None}
+    articles = _articles_for(services, dest, in_thread)
+    if articles:
+        return jobs.ask, (dest, request, articles), {}
+    if in_thread and store.is_engaged(dest.conversation):
+        # Our reply here is still reading its article: wait for it rather than guess.
+        return jobs.ask_when_ready, (dest, request), {}
+    if in_thread:
+        # Asked inside a thread we haven't seen: the article is probably its first message.
+        return jobs.from_thread_start, (dest, request), {}
+    return jobs.post, (dest, NO_ARTICLE if is_question(request) else help_text), {}
+
+
+def _articles_for(services: Services, dest: Destination, in_thread: bool) -> list[Any]:
+    """What a question is about.
+
+    A DM: the last article there (this assistant/DM thread's, else the DM's latest). A
+    channel thread: only its own articles, never another thread's. A mention that starts
+    a new thread: the channel's latest article, as /ask does.
+    """
+    store = services.store
+    team = dest.team or "-"
+    if dest.dm:
+        own = store.articles_for(dest.conversation)[:1] if dest.thread_ts else []
+        latest = own[0] if own else store.latest_article(team, dest.channel)
+        return [latest] if latest else []
+    articles = store.articles_for(dest.conversation)
+    if articles or in_thread:
+        return articles
+    latest = store.latest_article(team, dest.channel)
+    return [latest] if latest else []
 
 
 def register(app: App, services: Services) -> None:
@@ -91,6 +149,8 @@ def register(app: App, services: Services) -> None:
         text = _MENTION.sub(" ", event.get("text") or "")
         dest = _destination(event, body, thread=True)
         in_thread = bool(event.get("thread_ts")) and event.get("thread_ts") != event.get("ts")
+        if in_thread:
+            participants.note(services.store, dest.conversation, dest.user)
         _handle(
             services,
             client,
@@ -108,20 +168,40 @@ def register(app: App, services: Services) -> None:
         if not is_human_content(event):
             return  # edits, deletions, joins, bots (ourselves included): never reply
         text = event.get("text") or ""
-        if context.bot_user_id and f"<@{context.bot_user_id}>" in text:
-            return  # app_mention handles it; answering here too would reply twice
+        bot_mention = f"<@{context.bot_user_id}>" if context.bot_user_id else None
         if event.get("channel_type") == "im":
+            # Slack sends no app_mention for DMs: a mention there is just part of the text.
+            if bot_mention:
+                text = text.replace(bot_mention, " ")
             dest, help_text = _destination(event, body, thread=False), DM_HELP
-        elif event.get("thread_ts"):
-            dest, help_text = _destination(event, body, thread=True), MENTION_HELP
-            if not services.store.is_engaged(dest.conversation):
-                return  # a thread we were never part of
-        else:
+            if etiquette.is_acknowledgement(text) and not event.get("files"):
+                return  # "thanks!" needs no answer
+            _handle(
+                services,
+                client,
+                dest,
+                parse_input(text),
+                event.get("files") or [],
+                help_text=help_text,
+            )
+            return
+        if bot_mention and bot_mention in text:
+            return  # app_mention handles it; answering here too would reply twice
+        if not event.get("thread_ts"):
             if event["channel"] in services.settings.slack_auto_channels:
                 _offer_summary(services, event)
             return
+        dest = _destination(event, body, thread=True)
+        if not services.store.is_engaged(dest.conversation):
+            return  # a thread we were never part of
+        people = participants.note(services.store, dest.conversation, dest.user)
+        several = len(people) > 1
+        if not etiquette.for_the_bot(text, bot_user_id=context.bot_user_id, several_people=several):
+            return  # people talking to each other
         files = event.get("files") or []
-        _handle(services, client, dest, parse_input(text), files, help_text=help_text)
+        _handle(
+            services, client, dest, parse_input(text), files, help_text=MENTION_HELP, in_thread=True
+        )
 
 
 def _offer_summary(services: Services, event: dict[str, Any]) -> None:

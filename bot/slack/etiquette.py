@@ -1,0 +1,143 @@
+"""When a message in a conversation the bot is part of is for the bot, and what it asks.
+
+Pure text in, decisions out. A thread the bot answered in is often a conversation between
+people too: "thanks!", "lol", or "<@U0BOB> can you look?" are not questions for the bot.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.ingest.links import is_question
+
+_USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+_EMOJI_CODE = re.compile(r":[a-z0-9_+'-]+:")
+_WORDS = re.compile(r"[^\W\d_]+|\+1", re.UNICODE)
+ACK_MAX_WORDS = 5
+# Words that make up acknowledgements and small talk ("thanks a lot!", "ok cool", "haha nice").
+_ACK_VOCABULARY = frozenset(
+    {
+        "thanks",
+        "thank",
+        "thx",
+        "ty",
+        "tysm",
+        "tyvm",
+        "cheers",
+        "you",
+        "u",
+        "so",
+        "much",
+        "a",
+        "lot",
+        "very",
+        "ok",
+        "okay",
+        "k",
+        "kk",
+        "okk",
+        "cool",
+        "nice",
+        "great",
+        "awesome",
+        "perfect",
+        "good",
+        "excellent",
+        "neat",
+        "sweet",
+        "lol",
+        "lmao",
+        "lmfao",
+        "rofl",
+        "haha",
+        "hahaha",
+        "hah",
+        "heh",
+        "hehe",
+        "ha",
+        "yes",
+        "yep",
+        "yeah",
+        "yup",
+        "no",
+        "nope",
+        "nah",
+        "sure",
+        "np",
+        "yw",
+        "got",
+        "it",
+        "gotcha",
+        "makes",
+        "sense",
+        "understood",
+        "noted",
+        "right",
+        "wow",
+        "oh",
+        "ah",
+        "+1",
+        "love",
+        "this",
+        "that",
+    }
+)
+
+_HELP = re.compile(
+    r"^\W*(?P<ask>help|what can you do|what do you do|how (?:do|can|should) i use you|"
+    r"how to use you)\b(?P<rest>.*)$",
+    re.I | re.S,
+)
+HELP_MAX_EXTRA_WORDS = 5  # "how do I use you in channels?" yes; a long question about a topic, no
+_CHANNEL_HELP = re.compile(r"\b(in (a |the )?channels?|in threads?|with my team)\b", re.I)
+_SUMMARIZE_LAST = re.compile(
+    r"^\W*(summari[sz]e|tl;?\s?dr|recap)\s+(of\s+)?(the|my)\s+(last|latest|previous|most recent)"
+    r"\s+(article|link|story|page|one)\b",
+    re.I,
+)
+
+
+def mentions(text: str) -> set[str]:
+    """User ids mentioned in a message."""
+    return set(_USER_MENTION.findall(text))
+
+
+def is_acknowledgement(text: str) -> bool:
+    """Thanks, ok, lol, an emoji or two: something that needs no answer."""
+    text = _EMOJI_CODE.sub(" ", _USER_MENTION.sub(" ", text)).strip()
+    if is_question(text):
+        return False
+    words = [word.lower() for word in _WORDS.findall(text)]
+    if not words:
+        return True  # emoji, punctuation, nothing
+    return len(words) <= ACK_MAX_WORDS and all(word in _ACK_VOCABULARY for word in words)
+
+
+def for_the_bot(text: str, *, bot_user_id: str | None, several_people: bool) -> bool:
+    """Whether a message in an engaged thread (no mention of the bot) is meant for the bot.
+
+    Never acknowledgements, nor messages addressed to someone else. With several people in
+    the thread, only questions: statements there are usually for each other.
+    """
+    others = mentions(text) - {bot_user_id}
+    if others:
+        return False
+    if is_acknowledgement(text):
+        return False
+    return not several_people or is_question(_USER_MENTION.sub(" ", text))
+
+
+def help_topic(text: str) -> str | None:
+    """ "channels" or "general" when the message asks how to use the bot, else None."""
+    match = _HELP.match(text.strip())
+    if not match:
+        return None
+    extra = _WORDS.findall(match["rest"])
+    if (match["ask"].lower() == "help" and extra) or len(extra) > HELP_MAX_EXTRA_WORDS:
+        return None  # "help me understand the costs" is a question about the article
+    return "channels" if _CHANNEL_HELP.search(text) else "general"
+
+
+def asks_to_summarize_last(text: str) -> bool:
+    """ "Summarize the last article I shared" (a suggested prompt, or typed)."""
+    return bool(_SUMMARIZE_LAST.match(text))

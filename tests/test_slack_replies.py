@@ -1,0 +1,176 @@
+"""How a reply reaches Slack: the status line before streamed text, private replies where the
+bot isn't a member, and model text that never pings anyone. Protocol level, like
+test_slack_app.py."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.servers.articles import ArticleServer
+from tests.servers.fake_openai import FakeOpenAI, Reply
+from tests.servers.fake_slack import FakeSlack
+from tests.servers.slack_app import (
+    CHANNEL,
+    TEAM,
+    USER,
+    SlackAppHarness,
+    harness_settings,
+    text_of,
+)
+
+pytestmark = pytest.mark.timeout(60)
+
+
+@pytest.fixture
+def slack() -> Iterator[FakeSlack]:
+    with FakeSlack() as server:
+        yield server
+
+
+@pytest.fixture
+def articles() -> Iterator[ArticleServer]:
+    with ArticleServer() as server:
+        yield server
+
+
+@pytest.fixture
+def bot(slack: FakeSlack, tmp_path: Path) -> Iterator[SlackAppHarness]:
+    with SlackAppHarness(slack, harness_settings(slack, tmp_path)) as harness:
+        yield harness
+
+
+@pytest.fixture
+def model() -> Iterator[FakeOpenAI]:
+    with FakeOpenAI() as server:
+        yield server
+
+
+def _model_bot(slack, model, tmp_path, **overrides) -> SlackAppHarness:
+    settings = harness_settings(
+        slack,
+        tmp_path,
+        openai_api_key="sk-test",
+        openai_base_url=model.base_url,
+        openai_model="fake-model",
+        llm_max_retries=0,
+        **overrides,
+    )
+    return SlackAppHarness(slack, settings)
+
+
+def _methods(slack: FakeSlack) -> list[str]:
+    return [c.method for c in slack.calls() if c.method != "auth.test"]
+
+
+# --- 3: something shows before the first streamed words -------------------------------------
+
+
+def test_streamed_reply_in_a_channel_thread_shows_a_status_first(slack, model, articles, tmp_path):
+    model.default = Reply("- The bridge reopened.", first_token_delay=1)
+    with _model_bot(slack, model, tmp_path) as bot:
+        bot.mention(f"<{articles.url('/story')}>", ts="1800000000.000100")
+        slack.wait_for("chat.stopStream", timeout=30)
+        bot.idle()
+    methods = _methods(slack)
+    assert methods[0] == "assistant.threads.setStatus"  # at once, before the fetch and model
+    statuses = slack.calls("assistant.threads.setStatus")
+    assert all(s.params["channel_id"] == CHANNEL for s in statuses)
+    assert all(s.params["thread_ts"] == "1800000000.000100" for s in statuses)
+    assert [s.params["status"] for s in statuses] == ["Reading the article…", "Writing…", ""]
+    assert methods.index("chat.startStream") > 1
+    assert "chat.postMessage" not in methods  # no placeholder message left behind
+
+
+# --- 4: where the bot isn't a member ---------------------------------------------------------
+
+
+def _shortcut(bot: SlackAppHarness, link: str, channel: str = "C0OTHER") -> str:
+    response_url = bot.slack.response_url()
+    bot.interactive(
+        {
+            "type": "message_action",
+            "callback_id": "summarize_message",
+            "trigger_id": "trig",
+            "team": {"id": TEAM},
+            "user": {"id": USER},
+            "channel": {"id": channel},
+            "response_url": response_url,
+            "message": {"type": "message", "text": f"<{link}>", "ts": "1800000003.000100"},
+        }
+    )
+    return response_url
+
+
+def _private_replies(slack: FakeSlack) -> list:
+    return [c for c in slack.calls("response_url") if c.params.get("response_type") == "ephemeral"]
+
+
+def test_shortcut_where_the_bot_is_not_a_member_replies_privately_and_says_why(bot, articles):
+    bot.slack.fail_next("chat.startStream", "not_in_channel")
+    bot.slack.fail_next("chat.postMessage", "not_in_channel", times=3)
+    _shortcut(bot, articles.url("/story"))
+    bot.idle()
+    (private,) = _private_replies(bot.slack)
+    shown = text_of(private)
+    assert "bridge" in shown.lower()  # the summary itself...
+    assert "not in this channel" in shown  # ...and why it is private
+    assert "went wrong" not in shown.lower()
+
+
+def test_status_refused_as_not_in_channel_goes_private_before_streaming(bot, articles):
+    bot.slack.fail_next("assistant.threads.setStatus", "not_in_channel")
+    _shortcut(bot, articles.url("/story"))
+    bot.idle()
+    assert bot.slack.calls("chat.startStream") == []
+    (private,) = _private_replies(bot.slack)
+    assert "not in this channel" in text_of(private)
+
+
+def test_summarize_where_the_bot_is_not_a_member_says_why(bot, articles):
+    bot.slack.fail_next("chat.postMessage", "channel_not_found")
+    bot.command("/summarize", articles.url("/story"), channel="C0PRIV")
+    bot.idle()
+    (private,) = _private_replies(bot.slack)
+    assert "not in this channel" in text_of(private) and "bridge" in text_of(private).lower()
+    assert bot.slack.messages("C0PRIV") == []
+
+
+# --- 11: model text never pings anyone -------------------------------------------------------
+
+PINGS = "Summary: <!channel> look <!here> and <!everyone>. <@U0CEO> said <!subteam^S0TEAM> hi."
+_LIVE_MENTION = re.compile(r"<[!@]")
+
+
+def _sent_markdown(slack: FakeSlack) -> list[str]:
+    sent = []
+    for call in slack.calls():
+        if call.method.startswith("chat.") or call.method == "response_url":
+            sent.append(call.params.get("markdown_text") or "")
+            sent.append(call.params.get("text") or "")
+            sent.append(json.dumps(call.params.get("blocks") or []))
+    return sent
+
+
+@pytest.mark.parametrize("stream", [True, False])
+def test_mentions_in_model_text_are_neutralized_everywhere(
+    slack, model, articles, tmp_path, stream
+):
+    # 3-character chunks: "<" and "!channel>" arrive in different pieces.
+    model.default = Reply(PINGS, chunk_chars=3)
+    with _model_bot(slack, model, tmp_path, slack_stream=stream) as bot:
+        bot.mention(f"<{articles.url('/story')}>", ts="1800000004.000100")
+        bot.slack.wait_for("chat.stopStream" if stream else "chat.postMessage", timeout=30)
+        bot.idle()
+    for sent in _sent_markdown(slack):
+        assert not _LIVE_MENTION.search(sent), sent
+    if stream:
+        (stop,) = slack.calls("chat.stopStream")
+        text = slack.streamed_text(stop.params["ts"])
+        assert text.replace("\u200b", "") == PINGS  # same words, only made inert
+    else:
+        assert any(c.params.get("markdown_text") for c in slack.calls("chat.update"))
