@@ -1,3 +1,7 @@
+import pytest
+
+from bot.errors import NotAnArticle
+from bot.ingest import from_bytes, from_text
 from bot.ingest.article import Article, content_hash
 
 
@@ -19,3 +23,37 @@ def test_to_dict_is_json_ready():
     assert data["text"] == "A b c.\n\nD e."
     assert data["word_count"] == 5 and data["title"] == "T"
     assert len(data["content_hash"]) == 64
+
+
+# --- from_text: language and empty input (audit regressions) ---------------------------------
+
+SPANISH = (
+    "El ayuntamiento aprobó el martes un nuevo presupuesto que incluye fondos para parques y "
+    "bibliotecas. Los concejales debatieron durante horas antes de la votación final.\n\n"
+    "«Lo necesitamos», dijo la alcaldesa. El plan pasará al Estado para su revisión."
+)
+ENGLISH = (
+    "The council approved a new budget on Tuesday that includes money for parks and "
+    "libraries. Members debated for hours before the final vote.\n\n"
+    '"We need this," the mayor said. The plan now goes to the state for review.'
+)
+
+
+@pytest.mark.parametrize(("text", "language"), [(SPANISH, "es"), (ENGLISH, "en")])
+def test_pasted_text_gets_its_language(text, language):
+    assert from_text(text).language == language
+    assert from_bytes(text.encode("utf-8")).language == language
+
+
+def test_too_short_to_tell_has_no_language():
+    assert from_text("Short note here.").language is None
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t  "])
+def test_empty_text_says_so(text):
+    with pytest.raises(NotAnArticle, match="empty"):
+        from_text(text)
+    with pytest.raises(NotAnArticle, match="That file is empty"):
+        from_bytes(text.encode())
+    with pytest.raises(NotAnArticle, match="That page is empty"):
+        from_bytes(text.encode(), "text/html", url="https://example.com/a")

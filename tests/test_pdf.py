@@ -1,10 +1,11 @@
 import io
 
 import pytest
+from pypdf import PdfReader
 
 from bot.errors import IngestError, NotAnArticle, UnsupportedType
 from bot.ingest import from_bytes, from_pdf
-from bot.ingest.pdf import _lines_to_paragraphs
+from bot.ingest.pdf import _declared_language, _lines_to_paragraphs
 
 reportlab = pytest.importorskip("reportlab")
 from reportlab.lib.pagesizes import A4  # noqa: E402
@@ -79,3 +80,38 @@ def test_lines_rejoin_into_paragraphs():
         "hyphenated ending.",
         "Next paragraph.",
     ]
+
+
+# --- language (the audit found it null for every PDF) ----------------------------------------
+
+GERMAN = [
+    "Die Zentralbank hat am Mittwoch den Leitzins um einen Viertelpunkt angehoben, zum "
+    "dritten Mal in diesem Jahr, und verwies auf die hartnäckige Inflation.",
+    "Analysten hatten mit dem Schritt gerechnet. Die Märkte reagierten kaum, und die Währung "
+    "blieb am Nachmittag gegenüber dem Dollar stabil.",
+]
+
+
+def test_pdf_language_is_detected_from_its_text():
+    assert from_pdf(make_pdf(PARAGRAPHS)).language == "en"
+    assert from_pdf(make_pdf(GERMAN)).language == "de"
+
+
+def _with_lang(data: bytes, lang: str) -> bytes:
+    from pypdf import PdfWriter
+    from pypdf.generic import NameObject, TextStringObject
+
+    writer = PdfWriter(clone_from=io.BytesIO(data))
+    writer._root_object[NameObject("/Lang")] = TextStringObject(lang)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_pdf_declared_lang_is_read_from_the_catalog():
+    reader_lang = _declared_language(PdfReader(io.BytesIO(_with_lang(make_pdf(GERMAN), "de-DE"))))
+    assert reader_lang == "de"
+    # Too little text to identify: the document's own /Lang is what we know.
+    short = _with_lang(make_pdf(["Bonjour à tous."]), "fr-FR")
+    assert from_pdf(short).language == "fr"
+    assert from_pdf(make_pdf(["Bonjour à tous."])).language is None

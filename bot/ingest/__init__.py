@@ -11,15 +11,43 @@ Public API (the other layers and the benchmarks call only these):
 
 from __future__ import annotations
 
+import logging
+
 from bot.errors import NotAnArticle
 from bot.ingest.article import Article
 from bot.ingest.clean import clean_text
 from bot.ingest.html import extract_html
+from bot.ingest.html_lang import article_language
 from bot.ingest.pdf import extract_pdf
 from bot.ingest.sniff import body_type, decode_text, kind_of, parse_content_type, unsupported
 from bot.settings import Settings
 
 __all__ = ["Article", "from_bytes", "from_html", "from_pdf", "from_text", "from_url"]
+
+
+class _UnlessVerbose(logging.Filter):
+    """Pass warnings only when logging is verbose (the root logger at INFO or lower).
+
+    trafilatura warns "discarding data" for every page it finds too short, which is routine
+    here (our own extraction carries on): on a terminal it reads like a failure.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.ERROR or logging.getLogger().level <= logging.INFO
+
+
+def _quiet_trafilatura() -> None:
+    # A logger's filters don't apply to its children's records, so each module's logger
+    # (trafilatura.core, trafilatura.utils, ...) gets the filter; all exist once imported.
+    quiet = _UnlessVerbose()
+    names = [n for n in logging.Logger.manager.loggerDict if n.split(".")[0] == "trafilatura"]
+    for name in {"trafilatura", "trafilatura.core", *names}:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _UnlessVerbose) for f in logger.filters):
+            logger.addFilter(quiet)
+
+
+_quiet_trafilatura()
 
 
 def from_html(html: str, url: str | None = None) -> Article:
@@ -29,10 +57,13 @@ def from_html(html: str, url: str | None = None) -> Article:
 
 def from_text(text: str, url: str | None = None) -> Article:
     """Clean a pasted article (drop paywall blocks, menus, share blurbs...)."""
+    if not text.strip():
+        raise NotAnArticle("That text is empty.", url=url)
     paragraphs = clean_text(text)
     if not paragraphs:
         raise NotAnArticle("There's no article text left after cleaning that.", url=url)
-    return Article.from_paragraphs(paragraphs, source_kind="text", url=url)
+    language = article_language(None, "\n".join(paragraphs))
+    return Article.from_paragraphs(paragraphs, source_kind="text", url=url, language=language)
 
 
 def from_pdf(data: bytes, url: str | None = None) -> Article:
@@ -47,6 +78,8 @@ def from_bytes(
     charset: str | None = None,
 ) -> Article:
     """Read a body whose kind is known only by its label and its content."""
+    if not data.strip():
+        raise NotAnArticle("That page is empty." if url else "That file is empty.", url=url)
     read_as = body_type(content_type, data)
     kind = kind_of(read_as)
     if kind == "pdf":

@@ -13,6 +13,7 @@ from pypdf.errors import PdfReadError
 from bot.errors import IngestError, NotAnArticle
 from bot.ingest.article import Article
 from bot.ingest.clean import clean_paragraphs
+from bot.ingest.html_lang import article_language
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +74,7 @@ def extract_pdf(data: bytes, url: str | None = None) -> Article:
             raise IngestError("That PDF is password-protected, so I can't read it.", url=url)
         pages = [_page_text(page) for page in reader.pages]
         meta = reader.metadata
+        declared = _declared_language(reader)
     except IngestError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
@@ -99,4 +101,17 @@ def extract_pdf(data: bytes, url: str | None = None) -> Article:
         title=title or None,
         author=author or None,
         published=published,
+        language=article_language(declared, "\n".join(paragraphs)),
     )
+
+
+def _declared_language(reader: PdfReader) -> str | None:
+    """The document's /Lang ("en-US" -> "en"), which tagged PDFs carry in their catalog."""
+    try:
+        lang = reader.trailer["/Root"].get("/Lang")
+    except (KeyError, TypeError, ValueError, PdfReadError):
+        return None
+    if not isinstance(lang, str):
+        return None
+    code = lang.strip().split("-")[0].split("_")[0].lower()
+    return code if code.isalpha() and 2 <= len(code) <= 3 else None
