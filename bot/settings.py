@@ -5,6 +5,9 @@ Every field here is documented in README.md and `.env.example`; keep the three i
 
 from __future__ import annotations
 
+import ipaddress
+import json
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
@@ -22,6 +25,52 @@ def _split_csv(value: object) -> object:
 # A list given in the environment as "a, b, c" (not JSON).
 CsvList = Annotated[list[str], NoDecode, BeforeValidator(_split_csv)]
 
+# A host name ("intranet", "wiki.example.com", IDN allowed), "*.example.com" or ".example.com".
+_HOST_ENTRY = re.compile(r"^(?:\*?\.)?[^\W_](?:[\w-]*[^\W_])?(?:\.[^\W_](?:[\w-]*[^\W_])?)*\.?$")
+
+
+def _allowlist_entry(entry: str) -> str:
+    try:
+        ipaddress.ip_network(entry.strip("[]"), strict=False)
+        return entry
+    except ValueError:
+        pass
+    if not _HOST_ENTRY.match(entry):  # a URL, a path, quotes, spaces...
+        raise ValueError(f"{entry!r} is not a host name, IP address or CIDR network")
+    return entry
+
+
+def _is_entry(entry: str) -> bool:
+    try:
+        _allowlist_entry(entry)
+    except ValueError:
+        return False
+    return True
+
+
+def _parse_allowlist(value: object) -> list[str]:
+    """Hosts / CIDRs as a JSON list ('["a.example", "10.0.0.0/8"]') or comma separated.
+
+    Anything else is refused with a message, rather than read as one odd host name that
+    silently matches nothing.
+    """
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            value = json.loads(text) if text.startswith("[") else text.split(",")
+        except ValueError:
+            value = text.split(",")  # "[::1], 10.0.0.0/8": bracketed IPv6, not JSON
+            if not all(_is_entry(item.strip()) for item in value if item.strip()):
+                raise ValueError(
+                    "looks like a JSON list but isn't valid JSON; write "
+                    '["host", "10.0.0.0/8"] or host, 10.0.0.0/8'
+                ) from None
+    if not isinstance(value, list | tuple | set | frozenset) or not all(
+        isinstance(item, str) for item in value
+    ):
+        raise ValueError("must be a list of host names, IP addresses or CIDR networks")
+    return [_allowlist_entry(item.strip()) for item in value if item.strip()]
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
@@ -34,9 +83,10 @@ class Settings(BaseSettings):
     fetch_total_timeout: float = Field(20.0, gt=0, description="Seconds for the whole fetch.")
     fetch_max_bytes: int = Field(10_000_000, gt=0, description="Largest body, after decompression.")
     fetch_max_redirects: int = Field(5, ge=0, description="Redirect hops followed.")
-    fetch_allowlist: CsvList = Field(
+    fetch_allowlist: Annotated[list[str], NoDecode, BeforeValidator(_parse_allowlist)] = Field(
         default_factory=list,
-        description="Hosts or CIDRs the SSRF guard lets through (comma separated), for intranets.",
+        description="Hosts or CIDRs the SSRF guard lets through (comma separated or a JSON "
+        "list), for intranets.",
     )
     fetch_user_agent: str = Field(
         "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import trustme
+from pydantic import ValidationError
 
 from bot.errors import (
     FetchError,
@@ -254,3 +255,55 @@ def test_hanging_dns_lookup_times_out(fetch_settings: Settings) -> None:
             )
     finally:
         release.set()
+
+
+# --- FETCH_ALLOWLIST parsing (a JSON list was read as one host name) ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "entries"),
+    [
+        ('["a.example", "10.0.0.0/8"]', ["a.example", "10.0.0.0/8"]),
+        ("a.example, 10.0.0.0/8", ["a.example", "10.0.0.0/8"]),
+        (" 127.0.0.1 ", ["127.0.0.1"]),
+        ("*.corp.example,.lan,intranet", ["*.corp.example", ".lan", "intranet"]),
+        ("[::1], fd00::/8", ["[::1]", "fd00::/8"]),
+        ("[]", []),
+        ("", []),
+    ],
+)
+def test_allowlist_from_the_environment(
+    raw: str, entries: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FETCH_ALLOWLIST", raw)
+    assert Settings(_env_file=None).fetch_allowlist == entries
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "https://intranet.example",
+        "a.example/path",
+        '["a.example", 3]',
+        "[a.example",
+        '{"hosts": ["a.example"]}',
+        "'a.example'",
+        "a example",
+        "10.0.0.0/33",
+    ],
+)
+def test_allowlist_garbage_is_refused_with_the_setting_named(
+    raw: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FETCH_ALLOWLIST", raw)
+    with pytest.raises(ValidationError) as err:
+        Settings(_env_file=None)
+    assert err.value.errors()[0]["loc"] == ("fetch_allowlist",)
+
+
+def test_json_allowlist_lets_the_fetch_through(
+    article_server: ArticleServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FETCH_ALLOWLIST", '["127.0.0.1"]')
+    settings = Settings(_env_file=None, fetch_connect_timeout=2, fetch_read_timeout=2)
+    assert fetch(article_server.url("/article"), settings).body == ARTICLE_HTML
