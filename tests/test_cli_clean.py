@@ -1,8 +1,17 @@
 import json
+import logging
+from collections.abc import Iterator
+from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from bot.cli import cli
+from bot.cli import inputs as cli_inputs
+from bot.cli.inputs import as_link
+from bot.ingest.article import Article
+from bot.settings import get_settings
+from tests.servers.articles import ArticleServer
 
 PAGE = """<!doctype html><html lang="en"><head><title>Bridge reopens after repairs</title>
 <meta name="author" content="Sam Writer"></head><body>
@@ -67,3 +76,151 @@ def test_image_file_is_refused(tmp_path):
 def test_help_everywhere():
     assert "clean" in run("--help").output
     assert "--json" in run("clean", "--help").output
+
+
+# --- audit regressions: links, empty and non-article files, stderr --------------------------
+
+
+@pytest.fixture
+def loopback_allowed(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """The CLI reads get_settings(): no .env, loopback allow-listed for the local server."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("FETCH_ALLOWLIST", "127.0.0.1")
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        "{url}?id=5&section=world",  # was "No such file or link": &section -> §ion
+        "<{url}?id=5&amp;section=world>",  # Slack markup pasted into the terminal
+        "<{url}|the river story>",
+    ],
+)
+def test_link_forms_are_fetched(form, article_server: ArticleServer, loopback_allowed):
+    result = CliRunner().invoke(cli, ["clean", form.format(url=article_server.url("/article"))])
+    assert result.exit_code == 0, result.output
+    assert "Volunteers pulled two tonnes of rubbish" in result.output
+
+
+def test_query_string_reaches_the_fetcher_unchanged(monkeypatch: pytest.MonkeyPatch):
+    asked: list[str] = []
+
+    def fake_from_url(url: str, settings: object = None) -> Article:
+        asked.append(url)
+        return Article(text="Fetched.", source_kind="html", url=url)
+
+    monkeypatch.setattr(cli_inputs, "from_url", fake_from_url)
+    for source in (
+        "http://127.0.0.1:18090/ok?id=5&section=world&region=eu&not=1",
+        "example.com/story?id=5&para=2",
+    ):
+        assert run("clean", source).exit_code == 0
+    assert asked == [
+        "http://127.0.0.1:18090/ok?id=5&section=world&region=eu&not=1",
+        "https://example.com/story?id=5&para=2",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("source", "url"),
+    [
+        ("example.com/story", "https://example.com/story"),
+        ("news.example.co.uk", "https://news.example.co.uk"),
+        ("www.example.com/a", "https://www.example.com/a"),
+        ("<https://x.com/a>", "https://x.com/a"),
+        ("<https://x.com/a|x.com/a>", "https://x.com/a"),
+        ("https://x.com/a.", "https://x.com/a"),
+        ("notes.md", None),  # a mistyped file name, not a site
+        ("story.html", None),
+        ("no/such/file.html", None),
+        ("https://x.com/a summarize it", None),
+        ("https://x.com/a https://y.com/b", None),
+        ("hello", None),
+    ],
+)
+def test_as_link(source, url):
+    assert as_link(source) == url
+
+
+def test_existing_file_wins_over_a_scheme_less_link(tmp_path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "example.com").write_text("The ferry resumed service on Monday morning.")
+    result = run("clean", "example.com")
+    assert result.exit_code == 0 and "ferry resumed service" in result.output
+
+
+@pytest.mark.parametrize("content", [b"", b"  \n\t\n"])
+def test_empty_file_says_it_is_empty(tmp_path, content):
+    path = tmp_path / "notes.txt"
+    path.write_bytes(content)
+    result = CliRunner().invoke(cli, ["clean", str(path)])
+    assert result.exit_code == 1
+    assert "notes.txt is empty." in result.output
+    assert "cleaning" not in result.output
+
+
+def test_empty_stdin_says_it_is_empty():
+    result = CliRunner().invoke(cli, ["clean", "-"], input=b"")
+    assert result.exit_code == 1
+    assert "standard input is empty." in result.output
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "named"),
+    [
+        (
+            "pic.svg",
+            b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><text>hi</text></svg>',
+            "image/svg+xml",
+        ),
+        ("data.json", b'{"title": "x", "body": "The harbour report is out."}', "application/json"),
+    ],
+)
+def test_svg_and_json_files_are_refused_by_type(tmp_path, name, content, named):
+    path = tmp_path / name
+    path.write_bytes(content)
+    result = CliRunner().invoke(cli, ["clean", str(path)])
+    assert result.exit_code == 1
+    assert named in result.output and "not an article" in result.output
+    assert "<svg" not in result.output and "harbour" not in result.output  # not printed raw
+
+
+def test_trafilatura_warnings_stay_quiet_unless_verbose(caplog: pytest.LogCaptureFixture):
+    from bot.errors import NotAnArticle
+    from bot.ingest import from_html
+
+    root = logging.getLogger()
+    before = root.level
+    empty_page = "<html><body></body></html>"  # trafilatura warns "discarding data"
+    try:
+        root.setLevel(logging.WARNING)  # the CLI without -v (or a caller's default)
+        with caplog.at_level(logging.WARNING, logger="trafilatura.core"):
+            with pytest.raises(NotAnArticle):
+                from_html(empty_page)
+            logging.getLogger("trafilatura.core").error("a real problem")
+        messages = [r.getMessage() for r in caplog.records]
+        assert not any("discarding data" in m for m in messages)
+        assert "a real problem" in messages  # errors still get through
+        caplog.clear()
+        root.setLevel(logging.INFO)  # -v
+        with pytest.raises(NotAnArticle):
+            from_html(empty_page)
+        assert any("discarding data" in r.getMessage() for r in caplog.records)
+    finally:
+        root.setLevel(before)
+
+
+def test_bad_allowlist_is_one_clear_line(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("FETCH_ALLOWLIST", "https://intranet.example")
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(cli, ["clean", "https://example.com/a"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 1
+    assert "FETCH_ALLOWLIST" in result.output and "not a host name" in result.output
+    assert "Traceback" not in result.output

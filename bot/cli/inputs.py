@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
-from bot.errors import IngestError, TooLarge
+from bot.errors import IngestError, NotAnArticle, TooLarge
 from bot.ingest import Article, from_bytes, from_url
-from bot.ingest.links import find_urls
+from bot.ingest.links import parse_input
 from bot.settings import Settings, get_settings
+
+# "example.com/story", "news.example.co.uk", "127.0.0.1:8080/x": a host, maybe a port and path.
+_SCHEMELESS = re.compile(
+    r"^(?:\d{1,3}(?:\.\d{1,3}){3}|(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+(?P<tld>[^\W\d_]{2,63}))"
+    r"(?::\d{1,5})?(?P<rest>[/?#]\S*)?$"
+)
+# A missing "notes.md" is a file name mistyped, not the Moldovan site notes.md.
+_FILE_SUFFIX = re.compile(
+    r"x?html?|txt|text|md|markdown|pdf|json|xml|svg|csv|rtf|docx?|odt|epub|png|jpe?g|gif|webp"
+    r"|zip|gz|py|sh|rs|js|ts|log",
+    re.IGNORECASE,
+)
 
 
 def read_source(source: str, settings: Settings | None = None) -> Article:
@@ -22,19 +35,31 @@ def read_source(source: str, settings: Settings | None = None) -> Article:
         with path.open("rb") as handle:
             data = handle.read(settings.fetch_max_bytes + 1)
         return _from_data(data, settings, path.name)
-    urls = find_urls(source)
-    if urls and urls[0].rstrip("/") == _with_scheme(source).rstrip("/"):
-        return from_url(urls[0], settings)
+    url = as_link(source)
+    if url is not None:
+        return from_url(url, settings)
     if path.is_dir():
         raise IngestError(f"{source} is a folder; give me a file, a link or - for stdin.")
     raise IngestError(f"No such file or link: {source}")
 
 
-def _with_scheme(source: str) -> str:
-    return "https://" + source if source.lower().startswith("www.") else source
+def as_link(source: str) -> str | None:
+    """The URL `source` names, if it is nothing but a link: "https://…", Slack's pasted
+    "<https://…>" or "<https://…|label>", "www.…", or a bare "example.com/story" (https)."""
+    parsed = parse_input(source)
+    if parsed.kind == "link" and len(parsed.urls) == 1 and not parsed.instruction:
+        return parsed.urls[0]
+    match = _SCHEMELESS.match(source.strip())
+    if match is None:
+        return None
+    if not match.group("rest") and _FILE_SUFFIX.fullmatch(match.group("tld") or ""):
+        return None
+    return "https://" + source.strip()
 
 
 def _from_data(data: bytes, settings: Settings, name: str) -> Article:
     if len(data) > settings.fetch_max_bytes:
         raise TooLarge(f"{name} is larger than {settings.fetch_max_bytes:,} bytes.")
+    if not data.strip():
+        raise NotAnArticle(f"{name} is empty.")  # before cleaning: say why there's nothing
     return from_bytes(data)
