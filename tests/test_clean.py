@@ -8,7 +8,8 @@ import pytest
 
 from bot.errors import NotAnArticle
 from bot.ingest import from_text
-from bot.ingest.clean import clean_paragraphs, clean_text, split_paragraphs
+from bot.ingest.clean import clean_paragraphs, clean_text, paste_title, split_paragraphs
+from bot.ingest.cleaning.boilerplate import template_field
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -190,3 +191,185 @@ def test_pasted_text_drops_every_repeat():
         find_main_block=True,
     )
     assert out.count("Menu") <= 1
+
+
+# A short story whose sentences name subscribers, cookies, log-ins, newsletters and prices:
+# the words of paywalls and banners, in sentences that are the article.
+BAKERY_STORY = [
+    "The village bakery in Hollin Bridge will double its opening hours from next week, its "
+    "owners said on Thursday, after a winter in which queues often reached the church.",
+    "£3.20 a loaf.",
+    "That is what the sourdough costs now, twenty pence more than last year.",
+    "The bakery's cookie club has 4,000 subscribers.",
+    "Customers could not log in to the ordering site for two days in March.",
+    "Her daughter baked cookies for the whole street that weekend.",
+    "The free trial of its bread box ended in 2021.",
+    "Its newsletter goes to half the valley.",
+    '"People subscribe for the bread, not for the emails," said Ruth Amble, who runs it.',
+    "Already, one in four orders comes by phone.",
+]
+
+
+def test_short_sentences_about_subscribers_cookies_logins_and_prices_survive() -> None:
+    pasted = ["Home", "Local", "Food", *BAKERY_STORY, "Share this article", "About us"]
+    assert clean_text("\n".join(pasted)) == BAKERY_STORY
+
+
+def test_calls_to_action_go_even_when_they_are_sentences() -> None:
+    prompts = [
+        "Become a member for £1 a week",
+        "Members get ad-free reading and exclusive stories.",
+        "You have 2 stories left this month.",
+        "Support independent journalism. Donate today.",
+        "Subscribe to our newsletter.",
+        "Already a subscriber? Log in to read more.",
+        "Start your free trial today.",
+        "We use cookies to personalise content and ads. By continuing you agree to our "
+        "cookie policy.",
+        "Get the best local stories in your inbox every morning with our newsletter.",
+    ]
+    # As pages have them: one or two inside the article, the rest after it.
+    pasted = [*BAKERY_STORY[:4], prompts[0], *BAKERY_STORY[4:8], prompts[3], *BAKERY_STORY[8:]]
+    assert clean_text("\n".join([*pasted, *prompts[1:3], *prompts[4:]])) == BAKERY_STORY
+    # After an HTML extractor (no block search) every prompt goes wherever it stands.
+    pasted = [*BAKERY_STORY[:4], *prompts, *BAKERY_STORY[4:]]
+    assert clean_paragraphs(pasted) == BAKERY_STORY
+
+
+def test_topic_words_go_in_labels_but_not_in_quotes_that_address_someone() -> None:
+    quote = '"You can cancel your subscription whenever you like," the manager told them.'
+    story = [BAKERY_STORY[0], quote, BAKERY_STORY[2]]
+    labels = ["Newsletter", "Cookie settings", "Log in", "Subscriber benefits"]
+    assert clean_text("\n".join([story[0], *labels, *story[1:]])) == story
+    # Unquoted, the same words talk to the reader: a prompt.
+    prompt = "You can cancel your subscription whenever you like."
+    assert clean_paragraphs([story[0], prompt]) == [story[0]]
+
+
+@pytest.mark.parametrize(
+    ("story", "prompts"),
+    [
+        (
+            [
+                "Der Verein für Heimatkunde hat am Sonntag sein neues Archiv in der alten "
+                "Schule eröffnet, nach vier Jahren Umbau und vielen Spenden aus dem Ort.",
+                "Die Vereinszeitung hat inzwischen dreitausend Abonnenten.",
+                "„Damit hat niemand gerechnet“, sagte die Vorsitzende.",
+            ],
+            ["Jetzt abonnieren und weiterlesen", "Bereits Abonnent? Hier anmelden"],
+        ),
+        (
+            [
+                "El ayuntamiento de Tudela abrió el lunes la nueva biblioteca municipal, "
+                "que ocupa el antiguo mercado y tiene sitio para cuarenta mil libros.",
+                "El boletín de la biblioteca ya tiene dos mil suscriptores.",
+                "«Es un día para la ciudad», dijo la alcaldesa.",
+            ],
+            ["¿Ya eres suscriptor? Inicia sesión", "Te quedan 2 artículos gratis este mes"],
+        ),
+        (
+            [
+                "La ville de Rodez a inauguré samedi une passerelle piétonne au-dessus de "
+                "l'Aveyron, après dix-huit mois de travaux et un budget de deux millions.",
+                "Le journal local compte désormais huit mille abonnés.",
+                "« C'est un beau jour », a déclaré le maire.",
+            ],
+            ["Déjà abonné ? Se connecter", "Abonnez-vous pour lire la suite"],
+        ),
+    ],
+    ids=["de", "es", "fr"],
+)
+def test_subscriber_sentences_stay_and_prompts_go_in_other_languages(
+    story: list[str], prompts: list[str]
+) -> None:
+    assert clean_text("\n".join([story[0], prompts[0], *story[1:], prompts[1]])) == story
+    assert clean_paragraphs([*story[:2], *prompts, story[2]]) == story
+
+
+def test_code_with_braces_in_paragraphs_survives_template_fields_go() -> None:
+    shell = (
+        'Always quote your expansions: write "${HOME}/backups" rather than a bare '
+        "variable, so that paths with spaces survive word splitting in any shell."
+    )
+    helm = "In a Helm chart, quote {{ .Values.image.tag }} so that 1.10 stays a string."
+    wiki = "The page links to [[Main Page]] and to the list of [[Category:Bridges]]."
+    fields = ["You have {{free_limit}} free articles left", "Only ${count} stories remain"]
+    story = [shell, helm, wiki]
+    assert clean_paragraphs([shell, *fields, helm, wiki]) == story
+    assert clean_text("\n".join([shell, *fields, helm, wiki])) == story
+
+
+@pytest.mark.parametrize(
+    ("text", "is_field"),
+    [
+        ("Your trial ends in {{days_left}} days.", True),
+        ("{% if user.subscriber %}", True),
+        ("Hi {{ user.first_name }}, welcome back", True),
+        ('Set "${HOME}" first.', False),
+        ("cp file ${DEST}/old", False),
+        ("Use {{ .Release.Name }} here", False),
+        ("Use `{{name}}` in the template", False),
+        ("Write ${VAR:-default} for a fallback", False),
+    ],
+)
+def test_template_field_or_code(text: str, is_field: bool) -> None:
+    assert template_field(text) is is_field
+
+
+def test_a_short_quote_said_twice_between_paragraphs_stays_twice() -> None:
+    story = [
+        "The minister was asked on Sunday whether she would resign over the delayed budget.",
+        '"No."',
+        "She was asked again about the emails that had been leaked to the press on Friday.",
+        '"No."',
+        "The interview then moved on to the hospital building plan for the coming decade.",
+    ]
+    assert clean_text("\n".join(["Menu", *story, "Menu"])) == story
+    # A label repeated inside the text, and back-to-back copies, still go.
+    pasted = [story[0], "Photo gallery", story[2], "Photo gallery", story[4]]
+    assert clean_text("\n".join(pasted)) == [story[0], "Photo gallery", story[2], story[4]]
+    pasted = [story[0], '"No."', '"No."', story[2], story[4]]
+    assert clean_text("\n".join(pasted)) == [story[0], '"No."', story[2], story[4]]
+
+
+def test_the_headline_right_before_the_body_is_the_title() -> None:
+    headline = "Bakery doubles its hours after a winter of queues"
+    pasted = [
+        "Home | Local | Food",
+        headline,
+        "By Tom Reed, Local Reporter",
+        "March 4, 2024 · 3 min read",
+        "Share on Facebook",
+        *BAKERY_STORY,
+    ]
+    text = "\n".join(pasted)
+    assert paste_title(text) == headline
+    assert clean_text(text) == BAKERY_STORY  # the headline isn't repeated in the text
+    assert paste_title("\n".join(["Menu", "Search", *BAKERY_STORY])) is None
+    assert paste_title("\n".join(BAKERY_STORY)) is None
+    assert paste_title(read("seed_paywall.txt")) is None
+    # Another story's teaser or a photo credit above the body is no title.
+    teaser = ["Menu", "Search", "Two hurt as storm hits the coast road", "Jane Doe, AP Photo"]
+    assert paste_title("\n".join([*teaser, *BAKERY_STORY])) is None
+    # A year in the headline doesn't make it a date line.
+    dated = "Bakery of 1911 doubles its hours"
+    assert (
+        paste_title("\n".join(["Food and drink", dated, "12.02.2024, 08:15", *BAKERY_STORY]))
+        == dated
+    )
+
+
+def test_headlines_in_other_scripts_and_after_a_cookie_banner() -> None:
+    story = [
+        "気象庁によると、10日午前3時ごろ、北海道東部を震源とする地震があり、震度5強を観測した。",
+        "津波の心配はないという。",
+        "市は避難所を開設し、住民に注意を呼びかけている。",
+    ]
+    headline = "北海道で震度5強の地震　けが人の情報なし"
+    assert paste_title("\n".join(["ホーム > 社会", headline, *story])) == headline
+    banner = (
+        "We and our partners use cookies to store and access information on your device. By "
+        'clicking "Accept all", you consent to the use of cookies for personalised ads.'
+    )
+    pasted = [banner, "Accept all", "Reject all", "Menu", "Bakery doubles its hours", *BAKERY_STORY]
+    assert paste_title("\n".join(pasted)) == "Bakery doubles its hours"

@@ -246,3 +246,70 @@ def test_furniture_is_stripped_only_when_paragraphs_live_elsewhere():
     only_aside.xpath("//body/p")[0].drop_tree()
     strip_non_text(only_aside)
     assert [p.text for p in only_aside.iter("p")] == ["all the text"]
+
+
+def _article_page(paragraphs: list[str], lang: str = "en") -> str:
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    return (
+        f'<html lang="{lang}"><head><title>Story</title></head><body>'
+        f"<article><h1>Story</h1>{body}</article></body></html>"
+    )
+
+
+_FERRY_STORY = [
+    "The island ferry company said on Wednesday that it would add a fourth daily crossing "
+    "from May, after a year in which the morning boat was full on most days.",
+    "The company now has 12,000 season-ticket subscribers.",
+    "Passengers could not log in to the booking site for several hours on Monday.",
+    "A crew member baked cookies for the passengers stuck on the pier.",
+    "Its newsletter reaches most households on the island.",
+    "£4.50 a crossing.",
+    "That is what a single ticket will cost from the spring timetable.",
+]
+
+
+def test_short_real_sentences_with_paywall_words_survive_html_extraction():
+    article = from_html(_article_page(_FERRY_STORY))
+    assert list(article.paragraphs) == _FERRY_STORY
+
+
+def test_prompts_left_inside_the_article_by_trafilatura_go():
+    prompts = [
+        "Become a member for £1 a week",
+        "Support independent journalism. Donate today.",
+        "We use cookies to personalise content and ads. By continuing you agree to our "
+        "cookie policy.",
+        "You have 2 free articles left this month. Subscribe for unlimited access.",
+        "Sign up for our daily newsletter",
+        "Your free trial ends in {{days_left}} days.",
+    ]
+    mixed = [_FERRY_STORY[0], *prompts[:3], *_FERRY_STORY[1:5], *prompts[3:], *_FERRY_STORY[5:]]
+    assert list(from_html(_article_page(mixed)).paragraphs) == _FERRY_STORY
+
+
+def test_spanish_paywall_prompt_goes_subscriber_sentence_stays():
+    story = [
+        "Las lluvias obligaron el miércoles a evacuar a más de dos mil personas en la comarca, "
+        "según informaron las autoridades regionales en una rueda de prensa.",
+        "El periódico local ganó cinco mil suscriptores durante la semana de las lluvias.",
+        "«Nunca habíamos visto algo así», dijo un vecino del pueblo.",
+    ]
+    prompts = [
+        "¿Ya eres suscriptor? Inicia sesión",
+        "Este contenido es exclusivo para suscriptores. Suscríbete por 1 € el primer mes.",
+    ]
+    page_html = _article_page([story[0], *prompts, *story[1:]], lang="es")
+    assert list(from_html(page_html).paragraphs) == story
+
+
+def test_code_with_template_braces_is_kept_in_paragraphs():
+    tips = [
+        'Always quote your expansions: write "${HOME}/backups" rather than a bare variable, '
+        "so that paths with spaces in them survive word splitting in every shell you use.",
+        "In Helm charts the same rule applies: a value such as {{ .Values.image.tag }} should "
+        "be quoted in the template, or a tag like 1.10 turns into the number 1.1.",
+        "Both mistakes are easy to make and hard to spot in review, which is why linters for "
+        "both languages now warn about them by default.",
+    ]
+    page_html = _article_page([*tips[:2], "You have {{free_limit}} free articles left", tips[2]])
+    assert list(from_html(page_html).paragraphs) == tips

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -10,14 +11,18 @@ from bot.ingest.cleaning.boilerplate import (
     CAPTION,
     COMMENTS,
     COPYRIGHT,
+    CTA,
     END_MARKER,
+    IMPERATIVE,
     LEGAL_FOOTER,
     MORE_ELSEWHERE,
-    PAYWALL,
-    PLACEHOLDER,
     PRICE,
+    QUOTED,
     RIGHTS_RESERVED,
+    SECOND_PERSON,
+    TOPIC,
     WIDGET,
+    template_field,
 )
 from bot.ingest.cleaning.stopwords import words_of
 
@@ -34,6 +39,9 @@ _LETTER = re.compile(r"[^\W\d_]")
 _CONTACT = re.compile(r"\S+@\S+\.\w+|https?://|www\.", re.I)
 _EMAIL = re.compile(r"\S+@\S+\.\w+")
 _LONG_ITEM = 20  # words: a list item this long that ends a sentence may be prose
+# Lines shorter than these (in words) may be calls to action, or furniture by topic.
+_CTA_MAX = 30
+_TOPIC_MAX = 25
 
 
 class Kind(IntEnum):
@@ -119,14 +127,15 @@ def judge(text: str, stopwords: frozenset[str], repeated: bool) -> Line:
         size < 25 and LEGAL_FOOTER.search(body)
     ):
         return verdict(Kind.END)
-    if PLACEHOLDER.search(text) or not _LETTER.search(text):
-        return verdict(Kind.FURNITURE)
-    if size < 25 and (COPYRIGHT.search(text) or PRICE.search(body)):
-        return verdict(Kind.FURNITURE)
     short_sentence = (
         size >= 4 and terminal and (stop >= 0.15 or not stopwords) and not _title_case(body)
     )
-    if size < 25 and PAYWALL.search(body):
+    if (size < 25 and template_field(text)) or not _LETTER.search(text):
+        return verdict(Kind.FURNITURE)
+    # "$15.49 a month." in a story is a sentence; "$4.99/month" in a plan table is not.
+    if size < 25 and (COPYRIGHT.search(text) or (PRICE.search(body) and not short_sentence)):
+        return verdict(Kind.FURNITURE)
+    if call_to_action(body, size, short_sentence):
         return verdict(Kind.FURNITURE)
     if size < 20 and not short_sentence and WIDGET.search(body):
         return verdict(Kind.FURNITURE)
@@ -144,8 +153,44 @@ def judge(text: str, stopwords: frozenset[str], repeated: bool) -> Line:
     return verdict(Kind.UNDECIDED)
 
 
-def is_furniture(text: str) -> bool:
-    """Furniture by the surest cues only: for text an HTML extractor already chose."""
-    if PLACEHOLDER.search(text):
+def call_to_action(body: str, size: float, sentence: bool) -> bool:
+    """A prompt to subscribe, log in, sign up, donate or accept cookies.
+
+    Phrase-level cues count in any short line. Topic words ("subscribers", "cookies",
+    "log in") count only in lines that are not sentences, or that address the reader
+    outside quotation marks: "She baked cookies for the engineers." is the story.
+    """
+    if size >= _CTA_MAX:
+        return False
+    if CTA.search(body):
         return True
-    return size_of(text) < 15 and bool(PAYWALL.search(text) or COPYRIGHT.search(text))
+    if size >= _TOPIC_MAX or not TOPIC.search(body):
+        return False
+    if not sentence or IMPERATIVE.search(body):
+        return True
+    return bool(SECOND_PERSON.search(body) and not QUOTED.search(body))
+
+
+def is_sentence(body: str, size: float, stopwords: frozenset[str]) -> bool:
+    """A short declarative sentence: ends like one, has stop words, isn't Headline Style."""
+    if size < 4 or not _TERMINAL.search(body) or _title_case(body):
+        return False
+    words = words_of(body)
+    if not stopwords or _unspaced_share(body) > 0.5 or not words:
+        return True
+    return sum(w in stopwords for w in words) / len(words) >= 0.15
+
+
+def is_furniture(text: str, stopwords: Callable[[], frozenset[str]]) -> bool:
+    """Furniture by the surest cues only: for text an HTML extractor already chose.
+
+    `stopwords` gives the page's stop-word list; it is called only when a line needs it.
+    """
+    size = size_of(text)
+    if size < 25 and template_field(text):
+        return True
+    if size < 15 and (COPYRIGHT.search(text) or RIGHTS_RESERVED.search(text)):
+        return True
+    if size >= _CTA_MAX or not (CTA.search(text) or TOPIC.search(text)):
+        return False
+    return call_to_action(text, size, is_sentence(text, size, stopwords()))
