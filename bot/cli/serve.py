@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+
 import click
 
-from bot.cli.app import cli
+from bot.cli.app import cli, is_verbose
 from bot.settings import get_settings
 
 
@@ -18,6 +20,9 @@ def serve(http_mode: bool, host: str, port: int, workers: int | None) -> None:
     SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET and serves /slack/events and /healthz."""
     from bot.slack.server import serve_http, serve_socket
 
+    if not is_verbose(click.get_current_context()):
+        # A server's warnings (workers forced to one, jobs cut off at shutdown) must show.
+        logging.getLogger().setLevel(logging.WARNING)
     settings = get_settings()
     if workers is not None:
         settings = settings.model_copy(update={"slack_http_workers": workers})

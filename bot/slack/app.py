@@ -19,6 +19,17 @@ from bot.store import open_store
 log = logging.getLogger(__name__)
 
 
+class _ClientGiven(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN from the environment even when given a client, then warns
+    in every worker that the token is unused: it is the same token, so say nothing."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+logging.getLogger("slack_bolt.App").addFilter(_ClientGiven())
+
+
 def web_client(settings: Settings) -> WebClient:
     """The bot's Web API client; rate-limited and failed calls are retried, not dropped."""
     if settings.slack_bot_token is None:
@@ -53,7 +64,7 @@ def create_app(
         process_before_response=True,
     )
     if services is None:
-        services = build_services(settings, pipeline=pipeline, pool=_job_pool(settings))
+        services = build_services(settings, pipeline=pipeline, pool=job_pool(settings))
     if isinstance(services.pool, ThreadWorkerPool):
         services.pool.bind(services, client)
     register(app, services)
@@ -72,7 +83,7 @@ def build_services(
     )
 
 
-def _job_pool(settings: Settings) -> WorkerPool:
+def job_pool(settings: Settings) -> WorkerPool:
     if settings.slack_job_process and settings.store_path != ":memory:":
         return ProcessWorkerPool(settings, settings.slack_worker_threads)
     # An in-memory store can't be shared with another process: keep jobs here.

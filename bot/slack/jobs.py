@@ -329,7 +329,7 @@ def file_hosts(api_url: str) -> frozenset[str]:
     host = httpx.URL(api_url).host
     domain = ".".join(host.split(".")[-2:])  # api.slack-gov.com, slack-gov.com -> slack-gov.com
     hosts = {"files.slack.com", "slack-files.com", host}
-    if "." in domain:
+    if "." in domain and not host.replace(".", "").isdigit():  # a name, not an IP address
         hosts.add(f"files.{domain}")
     return frozenset(hosts)
 

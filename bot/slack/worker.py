@@ -7,6 +7,10 @@ and acks queue up. So by default jobs run in a separate process at a lower CPU p
 fed through a queue; the process that talks to Slack only verifies, parses and enqueues.
 `ThreadWorkerPool` keeps jobs in-process (tests, tiny installs).
 
+On shutdown (a deploy's SIGTERM) the pools drain: queued and running jobs finish, up to
+a bound (DRAIN_SECONDS, under gunicorn's graceful timeout), instead of leaving
+"_Writing…_" placeholders behind forever.
+
 A job is a module-level function `fn(services, client, *args, **kwargs)` with picklable
 arguments, so it can cross to the job process. Both pools are bounded: past the bound the
 user is told to try again instead of the process growing without limit.
@@ -20,7 +24,9 @@ import logging
 import multiprocessing
 import os
 import queue
+import signal
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, Protocol
@@ -35,6 +41,7 @@ log = logging.getLogger(__name__)
 
 Job = Callable[..., None]
 JOB_NICENESS = 15  # far lower CPU priority than the acks (which need only milliseconds)
+DRAIN_SECONDS = 25.0  # how long work in progress may finish at shutdown
 
 
 class Busy(RuntimeError):
@@ -44,7 +51,7 @@ class Busy(RuntimeError):
 class WorkerPool(Protocol):
     def submit(self, fn: Job, args: tuple[Any, ...], kwargs: dict[str, Any], name: str) -> None: ...
 
-    def shutdown(self) -> None: ...
+    def shutdown(self, timeout: float = DRAIN_SECONDS) -> None: ...
 
 
 def _run(
@@ -94,8 +101,11 @@ class ThreadWorkerPool:
         with self._idle:
             return self._idle.wait_for(lambda: self._running == 0, timeout)
 
-    def shutdown(self) -> None:
-        self._executor.shutdown(wait=True)
+    def shutdown(self, timeout: float = DRAIN_SECONDS) -> None:
+        """Let running and queued jobs finish (up to `timeout`), then stop."""
+        if not self.wait_idle(timeout):
+            log.warning("jobs still running after %.0fs; stopping anyway", timeout)
+        self._executor.shutdown(wait=False, cancel_futures=True)
 
 
 class ProcessWorkerPool:
@@ -144,15 +154,23 @@ class ProcessWorkerPool:
             raise Busy("too much work queued")
         self._jobs.put((fn.__module__, fn.__qualname__, args, kwargs, name))
 
-    def shutdown(self) -> None:
-        self._jobs.put(None)
-        self._process.join(timeout=30)
+    def shutdown(self, timeout: float = DRAIN_SECONDS) -> None:
+        """Let the job process finish what it was given (up to `timeout`), then stop it."""
+        if not self._process.is_alive():
+            return
+        self._jobs.put(None)  # after every queued job: they all run first
+        self._process.join(timeout)
         if self._process.is_alive():
-            self._process.terminate()
+            log.warning("jobs still running after %.0fs; stopping anyway", timeout)
+            self._process.kill()
+            self._process.join(5)
 
 
 def _job_process(settings: Settings, threads: int, jobs: Any, done: Any) -> None:
     """The child: its own app services and Web API client, a thread pool, a queue to drain."""
+    running = threading.Semaphore(0)  # released once per finished job
+    started = [0]
+    _drain_on_sigterm(running, started)  # first: a SIGTERM during start-up is handled too
     with contextlib.suppress(OSError):  # not allowed here: run at normal priority
         os.nice(JOB_NICENESS)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
@@ -170,6 +188,7 @@ def _job_process(settings: Settings, threads: int, jobs: Any, done: Any) -> None
             _run(fn, services, client, args, kwargs, name)
         finally:
             done.put(1)
+            running.release()
 
     while True:
         try:
@@ -178,6 +197,34 @@ def _job_process(settings: Settings, threads: int, jobs: Any, done: Any) -> None
             break
         if item is None:
             break
+        started[0] += 1
         executor.submit(run, item)
     executor.shutdown(wait=True)
     done.put(None)
+
+
+def _drain_on_sigterm(finished: threading.Semaphore, started: list[int]) -> None:
+    """SIGTERM straight to the job process (a process-group kill, or the parent exiting
+    without shutdown(): multiprocessing terminates daemon children) lets the jobs in
+    progress finish, up to DRAIN_SECONDS, before exiting. Ctrl-C is the parent's to handle.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def drain_then_exit() -> None:
+        deadline = time.monotonic() + DRAIN_SECONDS
+        done = 0
+        while done < started[0] and finished.acquire(timeout=max(0.0, deadline - time.monotonic())):
+            done += 1
+        if done < started[0]:
+            log.warning("%d job(s) cut off at shutdown", started[0] - done)
+        logging.shutdown()
+        os._exit(0)
+
+    draining = threading.Event()
+
+    def on_term(signum: int, frame: Any) -> None:
+        if not draining.is_set():  # a second SIGTERM doesn't start a second drain
+            draining.set()
+            threading.Thread(target=drain_then_exit, name="drain", daemon=True).start()
+
+    signal.signal(signal.SIGTERM, on_term)

@@ -407,18 +407,26 @@ class FakeSlack:
             raise _ApiError("thread_not_found")
         return {"messages": thread, "has_more": False}
 
-    def respond(self, path: str, params: dict[str, Any]) -> tuple[int, str]:
-        """(status, plain-text body) for a post to a response_url; called with the lock held."""
+    def respond(self, path: str, params: dict[str, Any]) -> tuple[int, str, dict[str, str]]:
+        """(status, plain-text body, headers) for a post to a response_url; called with the
+        lock held. `fail_next("response_url", ...)` scripts failures (429s included)."""
+        scripted = self._scripted.get("response_url")
+        if scripted:
+            first = scripted[0]
+            first.times -= 1
+            if first.times <= 0:
+                scripted.pop(0)
+            return first.status, first.error, first.headers
         uses = self._response_uses.get(path, 0) + 1
         self._response_uses[path] = uses
         if uses > MAX_RESPONSE_URL_POSTS:
-            return 404, "used_url"
+            return 404, "used_url", {}
         problem = _limit_error("response_url", params)
         if problem:
-            return 400, problem[0]
+            return 400, problem[0], {}
         if not (params.get("text") or params.get("blocks") or params.get("delete_original")):
-            return 400, "no_text"
-        return 200, "ok"
+            return 400, "no_text", {}
+        return 200, "ok", {}
 
     def download(self, path: str, headers: dict[str, str]) -> tuple[int, bytes, str]:
         """(status, body, content type) for a url_private download; called with the lock held."""
@@ -552,13 +560,15 @@ class _Handler(BaseHTTPRequestHandler):
         owner = self.server.owner
         headers = {name.lower(): value for name, value in self.headers.items()}
         with owner._lock:
-            status, text = owner.respond(path, params)
+            status, text, extra = owner.respond(path, params)
         result = {"ok": status == 200, "error": None if status == 200 else text}
         owner.record(Call("response_url", {**params, "url": path}, headers, status, result))
         data = text.encode("utf-8")
         self.send_response(status)
         self.send_header("Content-Type", "text/plain; charset=utf-8")
         self.send_header("Content-Length", str(len(data)))
+        for name, value in extra.items():
+            self.send_header(name, value)
         self.end_headers()
         self.wfile.write(data)
 

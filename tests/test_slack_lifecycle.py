@@ -1,0 +1,209 @@
+"""`articlebot serve` as a process: SIGTERM drains the work in progress, bad settings fail
+with one clear line. The real console script, the fake Slack Web API, the fake model."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+from slack_sdk.signature import SignatureVerifier
+
+from bot.slack.worker import ProcessWorkerPool, ThreadWorkerPool
+from tests.servers.articles import ArticleServer
+from tests.servers.fake_openai import FakeOpenAI, Reply
+from tests.servers.fake_slack import FakeSlack
+from tests.servers.slack_app import CHANNEL, TEAM, USER, harness_settings
+
+SECRET = "lifecycle-secret"
+ARTICLEBOT = Path(sys.executable).with_name("articlebot")
+
+
+@pytest.fixture
+def slack() -> Iterator[FakeSlack]:
+    with FakeSlack() as server:
+        yield server
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _env(slack: FakeSlack, tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "OPENAI_", "AZURE_"))}
+    env.update(
+        SLACK_BOT_TOKEN=slack.token,
+        SLACK_SIGNING_SECRET=SECRET,
+        SLACK_API_URL=slack.api_url,
+        STORE_PATH=str(tmp_path / "store.sqlite3"),
+        FETCH_ALLOWLIST="127.0.0.1",
+        ENGINE="auto",
+        SLACK_HTTP_WORKERS="1",
+    )
+    env.update(extra)
+    return env
+
+
+def _serve(args: list[str], env: dict[str, str], tmp_path: Path) -> subprocess.Popen:
+    log = (tmp_path / "server.log").open("w")
+    return subprocess.Popen(
+        [str(ARTICLEBOT), "serve", *args],
+        cwd=tmp_path,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def _wait_healthy(base: str, proc: subprocess.Popen, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, "the server exited"
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError("the server never became healthy")
+
+
+def _slash(base: str, slack: FakeSlack, text: str) -> int:
+    body = urlencode(
+        {
+            "team_id": TEAM,
+            "channel_id": CHANNEL,
+            "user_id": USER,
+            "command": "/summarize",
+            "text": text,
+            "response_url": slack.response_url(),
+            "trigger_id": "t",
+            "api_app_id": "A0APP",
+        }
+    )
+    ts = str(int(time.time()))
+    request = urllib.request.Request(
+        base + "/slack/events",
+        data=body.encode(),
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-Slack-Request-Timestamp": ts,
+            "X-Slack-Signature": SignatureVerifier(SECRET).generate_signature(
+                timestamp=ts, body=body
+            ),
+        },
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.status
+
+
+@pytest.mark.timeout(120)
+def test_sigterm_lets_the_reply_being_written_finish(slack, tmp_path):
+    with ArticleServer() as articles, FakeOpenAI() as model:
+        model.default = Reply("- The bridge reopened.", first_token_delay=4)
+        env = _env(slack, tmp_path, OPENAI_API_KEY="sk-test", OPENAI_BASE_URL=model.base_url)
+        port = _free_port()
+        proc = _serve(["--http", "--host", "127.0.0.1", "--port", str(port)], env, tmp_path)
+        try:
+            _wait_healthy(f"http://127.0.0.1:{port}", proc)
+            assert _slash(f"http://127.0.0.1:{port}", slack, articles.url("/story")) == 200
+            slack.wait_for("chat.postMessage", timeout=30)  # the placeholder: work under way
+            os.kill(proc.pid, signal.SIGTERM)  # a deploy
+            assert proc.wait(timeout=60) == 0
+        finally:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+    finals = [c for c in slack.calls("chat.update") if c.params.get("blocks")]
+    assert len(finals) == 1, (tmp_path / "server.log").read_text()
+    assert "The bridge reopened." in str(finals[0].params["blocks"])
+    log = (tmp_path / "server.log").read_text()
+    assert "token` will be unused" not in log  # no warning noise per worker
+
+
+@pytest.mark.timeout(60)
+def test_memory_store_runs_one_http_worker_and_says_why(slack, tmp_path):
+    env = _env(slack, tmp_path, STORE_PATH=":memory:", SLACK_HTTP_WORKERS="3")
+    port = _free_port()
+    proc = _serve(["--http", "--host", "127.0.0.1", "--port", str(port)], env, tmp_path)
+    try:
+        _wait_healthy(f"http://127.0.0.1:{port}", proc)
+    finally:
+        os.kill(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+    log = (tmp_path / "server.log").read_text()
+    assert "running 1 HTTP worker instead of 3" in log
+    assert log.count("Booting worker") == 1
+
+
+@pytest.mark.timeout(60)
+def test_socket_mode_with_a_bad_app_token_is_one_clear_line(slack, tmp_path):
+    env = _env(slack, tmp_path, SLACK_APP_TOKEN="xapp-not-valid", SLACK_JOB_PROCESS="false")
+    proc = subprocess.run(
+        [str(ARTICLEBOT), "serve"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=50,
+    )
+    assert proc.returncode != 0
+    assert "SLACK_APP_TOKEN" in proc.stderr and "invalid_auth" in proc.stderr
+    assert "Traceback" not in proc.stderr + proc.stdout
+    assert "xapp-not-valid" not in proc.stderr + proc.stdout  # never the token itself
+
+
+# --- the pools drain on shutdown -----------------------------------------------------------
+
+
+def post_later(services, client, channel: str, delay: float) -> None:
+    """A job (module-level, so the job process can import it): says it started, takes
+    `delay` seconds (a slow model), then posts its reply."""
+    client.chat_postMessage(channel="C0STARTED", text="started")
+    time.sleep(delay)
+    client.chat_postMessage(channel=channel, text="done")
+
+
+def _replies(slack: FakeSlack) -> list[str]:
+    return [c.params["channel"] for c in slack.calls("chat.postMessage")]
+
+
+@pytest.mark.timeout(60)
+def test_thread_pool_shutdown_waits_for_running_jobs(slack, tmp_path):
+    from bot.slack.app import build_services, web_client
+
+    settings = harness_settings(slack, tmp_path)
+    pool = ThreadWorkerPool(2)
+    pool.bind(build_services(settings, pool=pool), web_client(settings))
+    pool.submit(post_later, ("C0A", 1.0), {}, "slow")
+    pool.shutdown(timeout=20)
+    assert _replies(slack) == ["C0STARTED", "C0A"]
+
+
+@pytest.mark.timeout(90)
+@pytest.mark.parametrize("how", ["shutdown", "sigterm"])
+def test_job_process_finishes_its_jobs_before_exiting(slack, tmp_path, how):
+    settings = harness_settings(slack, tmp_path, slack_job_process=True)
+    pool = ProcessWorkerPool(settings, 2)
+    try:
+        pool.submit(post_later, ("C0B", 2.0), {}, "slow")
+        if how == "shutdown":
+            pool.shutdown(timeout=40)
+        else:  # what multiprocessing does to a daemon child when its parent exits
+            slack.wait_for("chat.postMessage", timeout=40)  # the job is running
+            pool._process.terminate()
+            pool._process.join(40)
+        assert not pool._process.is_alive()
+        assert _replies(slack) == ["C0STARTED", "C0B"]
+    finally:
+        if pool._process.is_alive():
+            pool._process.kill()
