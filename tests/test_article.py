@@ -57,3 +57,20 @@ def test_empty_text_says_so(text):
         from_bytes(text.encode())
     with pytest.raises(NotAnArticle, match="That page is empty"):
         from_bytes(text.encode(), "text/html", url="https://example.com/a")
+
+
+def test_a_pasted_headline_becomes_the_title() -> None:
+    from bot.ingest import from_text
+
+    paste = (
+        "Floods force thousands from their homes in northern Italy\n\n"
+        "Torrential rain has forced more than 10,000 people to leave their homes in the "
+        "Emilia-Romagna region, officials said on Wednesday, as rivers burst their banks.\n\n"
+        "At least nine people have died. Rescue teams used helicopters to lift residents from "
+        "rooftops in the town of Faenza, and schools stayed closed across the province.\n\n"
+        "The region's president said the damage would run to billions of euros and called for "
+        "emergency funds from Rome."
+    )
+    article = from_text(paste)
+    assert article.title == "Floods force thousands from their homes in northern Italy"
+    assert not article.text.startswith("Floods")

@@ -15,7 +15,7 @@ import logging
 
 from bot.errors import NotAnArticle
 from bot.ingest.article import Article
-from bot.ingest.clean import clean_text
+from bot.ingest.clean import clean_text, paste_title
 from bot.ingest.html import extract_html
 from bot.ingest.html_lang import article_language
 from bot.ingest.pdf import extract_pdf
@@ -63,7 +63,9 @@ def from_text(text: str, url: str | None = None) -> Article:
     if not paragraphs:
         raise NotAnArticle("There's no article text left after cleaning that.", url=url)
     language = article_language(None, "\n".join(paragraphs))
-    return Article.from_paragraphs(paragraphs, source_kind="text", url=url, language=language)
+    return Article.from_paragraphs(
+        paragraphs, source_kind="text", url=url, language=language, title=paste_title(text)
+    )
 
 
 def from_pdf(data: bytes, url: str | None = None) -> Article:
