@@ -45,7 +45,8 @@ def store(clock: FakeClock) -> SQLiteStore:
 
 def test_sqlite_store_satisfies_the_interface(store: SQLiteStore) -> None:
     backend: Store = store  # a type checker proves this; the runtime check guards renames
-    for name in ("claim_event", "remember_article", "history", "get_answer", "close"):
+    names = ("claim_event", "remember_article", "history", "note_participant", "get_answer")
+    for name in (*names, "close"):
         assert callable(getattr(backend, name))
 
 
@@ -142,6 +143,19 @@ def test_engagement_is_per_thread_and_fades_with_idle_memory(
     assert not store.is_engaged(OTHER_THREAD)
     clock.now += store.memory_ttl + 1
     assert not store.is_engaged(THREAD)
+
+
+def test_participants_are_per_thread_shared_between_stores_and_fade(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    path = tmp_path / "people.sqlite3"
+    first, second = SQLiteStore(path, clock=clock), SQLiteStore(path, clock=clock)
+    assert first.note_participant(THREAD, "U1") == {"U1"}
+    assert second.note_participant(THREAD, "U2") == {"U1", "U2"}  # another worker's view
+    assert first.note_participant(THREAD, "U1") == {"U1", "U2"}  # counted once
+    assert first.note_participant(OTHER_THREAD, "U3") == {"U3"}
+    clock.now += first.memory_ttl + 1
+    assert first.note_participant(THREAD, "U4") == {"U4"}
 
 
 def test_idle_memory_is_forgotten(store: SQLiteStore, clock: FakeClock) -> None:

@@ -85,6 +85,10 @@ class ConversationMemory(Protocol):
 
     def is_engaged(self, conversation: Conversation) -> bool: ...
 
+    def note_participant(self, conversation: Conversation, user: str) -> set[str]:
+        """Note that `user` posted in `conversation`; returns everyone who has (recently)."""
+        ...
+
 
 class Cache(Protocol):
     def put_article(self, url: str | None, article: dict[str, object]) -> None:

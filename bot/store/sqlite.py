@@ -58,6 +58,13 @@ CREATE TABLE IF NOT EXISTS engaged (
     at REAL NOT NULL
 );
 
+CREATE TABLE IF NOT EXISTS participants (
+    conversation TEXT NOT NULL,
+    user TEXT NOT NULL,
+    at REAL NOT NULL,
+    PRIMARY KEY (conversation, user)
+);
+
 -- Article bodies by content hash (kept as long as thread memory, so follow-ups and /ask on
 -- a pasted article still have the text), and links to them by URL (kept for the shorter
 -- article TTL, after which the link is fetched again in case the page changed).
@@ -80,7 +87,7 @@ CREATE TABLE IF NOT EXISTS answer_cache (
 """
 
 # Conversation memory untouched this long is forgotten (tables stay bounded over months).
-_MEMORY_TABLES = ("conversation_articles", "turns", "engaged")
+_MEMORY_TABLES = ("conversation_articles", "turns", "engaged", "participants")
 
 
 class SQLiteStore:
@@ -250,6 +257,20 @@ class SQLiteStore:
             (conversation.key, self._clock() - self.memory_ttl),
         )
         return bool(rows)
+
+    def note_participant(self, conversation: Conversation, user: str) -> set[str]:
+        with self._write() as db:
+            # One statement, so two workers noting two people at once both count.
+            db.execute(
+                "INSERT INTO participants (conversation, user, at) VALUES (?, ?, ?)"
+                " ON CONFLICT (conversation, user) DO UPDATE SET at = excluded.at",
+                (conversation.key, user, self._clock()),
+            )
+            rows = db.execute(
+                "SELECT user FROM participants WHERE conversation = ? AND at > ?",
+                (conversation.key, self._clock() - self.memory_ttl),
+            ).fetchall()
+        return {str(row[0]) for row in rows}
 
     def _forget_idle(self, db: sqlite3.Connection) -> None:
         cutoff = self._clock() - self.memory_ttl
