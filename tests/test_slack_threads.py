@@ -196,3 +196,35 @@ def test_dm_thanks_gets_no_reply(bot, articles):
     bot.message("thanks :pray:", ts="1800000010.2", channel="D0DM", channel_type="im")
     bot.idle()
     assert len(bot.slack.calls("chat.postMessage")) == 1  # the summary's placeholder only
+
+
+# --- answers stream like summaries ----------------------------------------------------------
+
+
+def test_a_model_answer_streams_its_words_then_the_checked_quote(slack, model, articles, tmp_path):
+    quote = "said Mayor Ana Ruiz, who cut a ribbon at the east end of the"
+    with _model_bot(slack, model, tmp_path) as bot:
+        model.default = Reply("- The bridge reopened.")
+        thread = "1800000002.000100"
+        bot.mention(f"<{articles.url('/story')}>", ts=thread)
+        slack.wait_for("chat.stopStream", timeout=30)
+        bot.idle()
+        answer = {
+            "answer": "Mayor Ana Ruiz cut the ribbon, at the east end of the bridge.",
+            "quotes": [quote, "The governor cut the ribbon himself"],
+            "found": True,
+        }
+        model.script(Reply(structured=answer, chunk_chars=4))
+        bot.message("who cut the ribbon?", ts="1800000002.000200", thread_ts=thread)
+        stops = slack.wait_for("chat.stopStream", count=2, timeout=30)
+        bot.idle()
+    stream_ts = stops[1].params["ts"]
+    appends = [c for c in slack.calls("chat.appendStream") if c.params["ts"] == stream_ts]
+    first = _in_thread(slack, "chat.startStream", thread)[1].params["markdown_text"]
+    # The first words went out before the answer was complete, and no JSON ever did.
+    assert first and "Mayor Ana Ruiz cut the ribbon".startswith(first.strip()[:10])
+    assert "{" not in first and all("{" not in c.params["markdown_text"] for c in appends)
+    shown = slack.streamed_text(stream_ts)
+    assert shown.startswith("Mayor Ana Ruiz cut the ribbon, at the east end of the bridge.")
+    assert f"> {quote}" in shown and "governor" not in shown
+    assert "couldn't verify a quote" in shown
