@@ -63,6 +63,12 @@ def _destination(event: dict[str, Any], body: dict[str, Any], *, thread: bool) -
     )
 
 
+# Jobs that answer about an article in the thread (not help texts or notes).
+_REPLIES = frozenset(
+    {jobs.summarize, jobs.summarize_ref, jobs.ask, jobs.ask_when_ready, jobs.from_thread_start}
+)
+
+
 def _handle(
     services: Services,
     client: WebClient,
@@ -79,6 +85,10 @@ def _handle(
     """
     try:
         job, args, kwargs = _job_for(services, dest, parsed, files, help_text, in_thread)
+        if dest.thread_ts and job in _REPLIES:
+            # Engaged now, not when the job starts: a follow-up typed a moment later (while
+            # the job still waits for a worker) must not be taken for chatter and dropped.
+            services.store.mark_engaged(dest.conversation)
         services.submit(job, *args, name="event", **kwargs)
     except Busy:
         client.chat_postMessage(channel=dest.channel, thread_ts=dest.thread_ts, text=BUSY)
