@@ -204,3 +204,15 @@ def test_svg_and_json_are_not_articles_even_labelled_as_text():
     assert classify("text/plain", svg) is None
     assert classify(None, b'{"a": 1}') is None
     assert classify("text/html", b'{"a": 1}') is None
+
+
+def test_a_declared_multibyte_charset_cut_inside_its_last_character() -> None:
+    text = "日本語の記事です。東京で会議が開かれた。"
+    for codec in ("euc-jp", "gbk", "big5"):
+        try:
+            data = text.encode(codec)
+        except UnicodeEncodeError:
+            continue
+        cut = data[:-1]  # half of the last character lost, as in a capped download
+        decoded = decode_text(cut, codec)
+        assert decoded == cut[: len(cut) - 1].decode(codec), codec

@@ -270,6 +270,12 @@ def decode_text(data: bytes, header_charset: str | None = None) -> str:
     text = _truncated_utf8(data)
     if text is not None:
         return text
+    if declared and declared not in ("utf-8", "cp1252", "iso8859-1"):
+        # A multi-byte legacy charset (EUC-JP, GBK, Big5) cut inside its last character.
+        for cut in (1, 2, 3):
+            text = _strict(data[:-cut], declared) if len(data) > cut else None
+            if text is not None:
+                return text
     # UTF-8 with a few broken bytes (spliced pages): keep it, but only when real multi-byte
     # characters show it is UTF-8; a legacy page's lone bytes are all "broken" UTF-8.
     lenient = data.decode("utf-8", errors="replace")

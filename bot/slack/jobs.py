@@ -198,10 +198,12 @@ def ask_when_ready(services: Services, client: WebClient, dest: Destination, que
 
     Never another thread's article: a thread is about what was posted in it.
     """
-    deadline = time.monotonic() + ARTICLE_WAIT_SECONDS
+    # Reading an article takes at most the fetch timeout; past that the thread's own reply
+    # failed, and its first message is where the article would be.
+    deadline = time.monotonic() + min(ARTICLE_WAIT_SECONDS, services.settings.fetch_total_timeout)
     while not (articles := services.store.articles_for(dest.conversation)):
         if time.monotonic() > deadline:
-            post(services, client, dest, NO_ARTICLE_IN_THREAD)
+            from_thread_start(services, client, dest, question)
             return
         time.sleep(0.25)
     ask(services, client, dest, question, articles)
