@@ -1,13 +1,17 @@
-"""Shared fixtures: a local article server and fetch settings that allow only loopback."""
+"""Shared fixtures: a local article server, fetch settings that allow only loopback, and the
+Slack app on the mock Web API (`slack`, `articles`, `bot`)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from bot.settings import Settings
 from tests.servers.articles import ArticleServer
+from tests.servers.fake_slack import FakeSlack
+from tests.servers.slack_app import SlackAppHarness, harness_settings
 
 
 @pytest.fixture
@@ -26,3 +30,23 @@ def fetch_settings() -> Settings:
         fetch_read_timeout=2,
         fetch_total_timeout=10,
     )
+
+
+@pytest.fixture
+def slack() -> Iterator[FakeSlack]:
+    """The mock Slack Web API, recording every call."""
+    with FakeSlack() as server:
+        yield server
+
+
+@pytest.fixture
+def articles() -> Iterator[ArticleServer]:
+    with ArticleServer() as server:
+        yield server
+
+
+@pytest.fixture
+def bot(slack: FakeSlack, tmp_path: Path) -> Iterator[SlackAppHarness]:
+    """The app served over real HTTP, its Web API calls going to `slack`, offline engine."""
+    with SlackAppHarness(slack, harness_settings(slack, tmp_path)) as harness:
+        yield harness

@@ -6,34 +6,13 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from tests.servers.articles import ArticleServer
 from tests.servers.fake_openai import Failure, FakeOpenAI, Reply
-from tests.servers.fake_slack import FakeSlack
 from tests.servers.slack_app import CHANNEL, USER, SlackAppHarness, harness_settings
 
 pytestmark = pytest.mark.timeout(60)
-
-
-@pytest.fixture
-def slack() -> Iterator[FakeSlack]:
-    with FakeSlack() as server:
-        yield server
-
-
-@pytest.fixture
-def articles() -> Iterator[ArticleServer]:
-    with ArticleServer() as server:
-        yield server
-
-
-@pytest.fixture
-def bot(slack: FakeSlack, tmp_path: Path) -> Iterator[SlackAppHarness]:
-    with SlackAppHarness(slack, harness_settings(slack, tmp_path)) as harness:
-        yield harness
 
 
 def _text_of(call) -> str:

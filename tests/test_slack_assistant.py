@@ -3,39 +3,18 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from bot.slack.listeners.assistant import SUGGESTED_PROMPTS
 from bot.slack.listeners.events import CAPABILITIES, CHANNEL_HELP, NOTHING_SHARED
-from tests.servers.articles import ArticleServer
-from tests.servers.fake_slack import FakeSlack
-from tests.servers.slack_app import USER, SlackAppHarness, harness_settings, text_of
+from tests.servers.slack_app import USER, SlackAppHarness, text_of
 
 pytestmark = pytest.mark.timeout(60)
 
 MANIFEST = json.loads((Path(__file__).resolve().parent.parent / "manifest.json").read_text())
 DM = "D0ASSIST"
-
-
-@pytest.fixture
-def slack() -> Iterator[FakeSlack]:
-    with FakeSlack() as server:
-        yield server
-
-
-@pytest.fixture
-def articles() -> Iterator[ArticleServer]:
-    with ArticleServer() as server:
-        yield server
-
-
-@pytest.fixture
-def bot(slack: FakeSlack, tmp_path: Path) -> Iterator[SlackAppHarness]:
-    with SlackAppHarness(slack, harness_settings(slack, tmp_path)) as harness:
-        yield harness
 
 
 def _start_thread(bot: SlackAppHarness, thread_ts: str) -> list[dict]:

@@ -2,34 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
-from tests.servers.articles import ArticleServer
-from tests.servers.fake_slack import FakeSlack
-from tests.servers.slack_app import SlackAppHarness, harness_settings
-
 pytestmark = pytest.mark.timeout(60)
-
-
-@pytest.fixture
-def slack() -> Iterator[FakeSlack]:
-    with FakeSlack() as server:
-        yield server
-
-
-@pytest.fixture
-def articles() -> Iterator[ArticleServer]:
-    with ArticleServer() as server:
-        yield server
-
-
-@pytest.fixture
-def bot(slack: FakeSlack, tmp_path: Path) -> Iterator[SlackAppHarness]:
-    with SlackAppHarness(slack, harness_settings(slack, tmp_path)) as harness:
-        yield harness
 
 
 def test_unknown_style_is_refused_in_the_ack_listing_the_styles(bot, articles):

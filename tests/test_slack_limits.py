@@ -2,29 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from bot.slack.jobs import file_hosts
-from tests.servers.articles import ArticleServer
-from tests.servers.fake_slack import FakeSlack
 from tests.servers.slack_app import USER, SlackAppHarness, harness_settings
 
 pytestmark = pytest.mark.timeout(60)
-
-
-@pytest.fixture
-def slack() -> Iterator[FakeSlack]:
-    with FakeSlack() as server:
-        yield server
-
-
-@pytest.fixture
-def articles() -> Iterator[ArticleServer]:
-    with ArticleServer() as server:
-        yield server
 
 
 def test_auto_mode_makes_no_offer_slack_would_refuse(slack, articles, tmp_path: Path):

@@ -7,11 +7,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from tests.servers.articles import ArticleServer
 from tests.servers.fake_openai import FakeOpenAI, Reply
 from tests.servers.fake_slack import FakeSlack
 from tests.servers.slack_app import (
@@ -24,24 +22,6 @@ from tests.servers.slack_app import (
 )
 
 pytestmark = pytest.mark.timeout(60)
-
-
-@pytest.fixture
-def slack() -> Iterator[FakeSlack]:
-    with FakeSlack() as server:
-        yield server
-
-
-@pytest.fixture
-def articles() -> Iterator[ArticleServer]:
-    with ArticleServer() as server:
-        yield server
-
-
-@pytest.fixture
-def bot(slack: FakeSlack, tmp_path: Path) -> Iterator[SlackAppHarness]:
-    with SlackAppHarness(slack, harness_settings(slack, tmp_path)) as harness:
-        yield harness
 
 
 @pytest.fixture

@@ -11,30 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.servers.articles import ArticleServer
 from tests.servers.fake_openai import FakeOpenAI, Reply
 from tests.servers.fake_slack import FakeSlack
 from tests.servers.slack_app import CHANNEL, USER, SlackAppHarness, harness_settings, text_of
 
 pytestmark = pytest.mark.timeout(60)
-
-
-@pytest.fixture
-def slack() -> Iterator[FakeSlack]:
-    with FakeSlack() as server:
-        yield server
-
-
-@pytest.fixture
-def articles() -> Iterator[ArticleServer]:
-    with ArticleServer() as server:
-        yield server
-
-
-@pytest.fixture
-def bot(slack: FakeSlack, tmp_path: Path) -> Iterator[SlackAppHarness]:
-    with SlackAppHarness(slack, harness_settings(slack, tmp_path)) as harness:
-        yield harness
 
 
 def _in_thread(slack: FakeSlack, method: str, thread_ts: str) -> list:
