@@ -127,9 +127,7 @@ def judge(text: str, stopwords: frozenset[str], repeated: bool) -> Line:
         size < 25 and LEGAL_FOOTER.search(body)
     ):
         return verdict(Kind.END)
-    short_sentence = (
-        size >= 4 and terminal and (stop >= 0.15 or not stopwords) and not _title_case(body)
-    )
+    short_sentence = _reads_as_sentence(body, size, terminal, stop, stopwords)
     if (size < 25 and template_field(text)) or not _LETTER.search(text):
         return verdict(Kind.FURNITURE)
     # "$15.49 a month." in a story is a sentence; "$4.99/month" in a plan table is not.
@@ -171,14 +169,22 @@ def call_to_action(body: str, size: float, sentence: bool) -> bool:
     return bool(SECOND_PERSON.search(body) and not QUOTED.search(body))
 
 
-def is_sentence(body: str, size: float, stopwords: frozenset[str]) -> bool:
+def _reads_as_sentence(
+    body: str, size: float, terminal: bool, stop_share: float, stopwords: frozenset[str]
+) -> bool:
     """A short declarative sentence: ends like one, has stop words, isn't Headline Style."""
-    if size < 4 or not _TERMINAL.search(body) or _title_case(body):
-        return False
+    return size >= 4 and terminal and (stop_share >= 0.15 or not stopwords) and not (
+        _title_case(body)
+    )
+
+
+def is_sentence(body: str, size: float, stopwords: frozenset[str]) -> bool:
+    """`judge`'s short-sentence test, for a line judged on its own."""
+    if _unspaced_share(body) > 0.5:
+        stopwords = frozenset()  # as in `judge`: no stop-word list fits unspaced scripts
     words = words_of(body)
-    if not stopwords or _unspaced_share(body) > 0.5 or not words:
-        return True
-    return sum(w in stopwords for w in words) / len(words) >= 0.15
+    share = sum(w in stopwords for w in words) / len(words) if words and stopwords else 0.0
+    return _reads_as_sentence(body, size, bool(_TERMINAL.search(body)), share, stopwords)
 
 
 def is_furniture(text: str, stopwords: Callable[[], frozenset[str]]) -> bool:
