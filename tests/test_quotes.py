@@ -159,3 +159,12 @@ def test_structured_answer_is_made_consistent() -> None:
     raw = GroundedAnswer(answer="NOT FOUND: no cost given.", quotes=["x y z"], found=True)
     tidy = normalise_answer(raw)
     assert tidy == GroundedAnswer(answer="no cost given.", quotes=[], found=False)
+
+
+def test_a_structured_reply_that_says_not_found_is_not_found() -> None:
+    reply = GroundedAnswer(answer="The article doesn't say who paid.", quotes=[], found=True)
+    assert normalise_answer(reply).found is False
+    quoted = GroundedAnswer(
+        answer="The article doesn't say who paid, only when.", quotes=["reopen in May"], found=True
+    )
+    assert normalise_answer(quoted).found is True  # it quotes what it does say

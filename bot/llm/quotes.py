@@ -299,7 +299,9 @@ def parse_answer_text(text: str) -> GroundedAnswer:
 def normalise_answer(answer: GroundedAnswer) -> GroundedAnswer:
     """Tidy a structured answer: marker stripped, `found` consistent with it."""
     text, marked = strip_not_found_marker(answer.answer)
-    found = answer.found and not marked
+    # "The article doesn't say." with found=true and nothing quoted is still a not-found.
+    says_not_found = not answer.quotes and bool(_NOT_FOUND_PHRASES.match(text))
+    found = answer.found and not marked and not says_not_found
     quotes = [q for q in (_clean_quote(q) for q in answer.quotes) if q] if found else []
     return GroundedAnswer(answer=text, quotes=quotes, found=found)
 
