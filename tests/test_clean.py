@@ -351,6 +351,9 @@ def test_the_headline_right_before_the_body_is_the_title() -> None:
     # Another story's teaser or a photo credit above the body is no title.
     teaser = ["Menu", "Search", "Two hurt as storm hits the coast road", "Jane Doe, AP Photo"]
     assert paste_title("\n".join([*teaser, *BAKERY_STORY])) is None
+    # Nor is a byline without "By" right above the body.
+    byline = "Anna Weber and Tom J. Reed Hollin Bridge Gazette"
+    assert paste_title("\n".join([byline, *BAKERY_STORY])) is None
     # A year in the headline doesn't make it a date line.
     dated = "Bakery of 1911 doubles its hours"
     assert (

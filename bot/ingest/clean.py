@@ -125,6 +125,11 @@ _NOT_HEADLINE = re.compile(
 )
 # Agency credits in capitals: "ITV, ASSOCIATED PRESS", "VICTOR TANGERMANN, FUTURISM".
 _CAPS_CREDIT = re.compile(r"[,·|]\s*[A-Z][A-Z .]+$|^[A-Z][A-Z ,.]+$")
+# A byline without "By": "Lisa Kaczke and Trevor J. Mitchell Sioux Falls Argus Leader".
+_NAMES_BYLINE = re.compile(
+    r"^(?:[A-Z][a-z'’-]+\s+)(?:[A-Z]\.\s+)?[A-Z][a-z'’-]+,?\s+(?:and|&)\s+"
+    r"[A-Z][a-z'’-]+\s+(?:[A-Z]\.\s+)?[A-Z][a-z'’-]+(?:\s+[A-Z][\w'’.-]*)*$"
+)
 _CRUMB = re.compile(r"\s[|›>»/]\s|\s[|›>»/]$")
 # Headlines don't end in a full stop, a comma or a colon (a question or exclamation may).
 _ENDS_CLAUSE = re.compile(r"[.,;:]['\"”’»)]*$")
@@ -162,6 +167,7 @@ def _headline_like(line: Line) -> bool:
         and not _CRUMB.search(text)
         and not _NOT_HEADLINE.search(text)
         and not _CAPS_CREDIT.search(text)
+        and not _NAMES_BYLINE.match(text)
         and not is_stamp_line(text)
     )
 
