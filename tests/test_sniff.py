@@ -151,6 +151,22 @@ def test_short_unlabelled_windows_1252_is_not_mojibake(text, header):
         ),
         ("Η κυβέρνηση ανακοίνωσε την Παρασκευή τη μεταρρύθμιση του συνταξιοδοτικού.", "cp1253"),
         ("Rząd ogłosił w piątek długo oczekiwaną reformę systemu emerytalnego.", "cp1250"),
+        # Latin scripts whose letters stay letters in windows-1252: told by their language.
+        (
+            "Vláda ve čtvrtek schválila očekávanou novelu zákona o daních, která má podle "
+            "ministra financí přinést do rozpočtu další miliardy korun.",
+            "cp1250",
+        ),
+        (
+            "A kormány csütörtökön elfogadta a várt adótörvény-módosítást, amely a "
+            "pénzügyminiszter szerint további milliárdokat hoz a költségvetésbe.",
+            "cp1250",
+        ),
+        (
+            "Hükümet perşembe günü beklenen vergi yasası değişikliğini onayladı. Maliye "
+            "bakanına göre değişiklik bütçeye milyarlarca lira ek gelir getirecek.",
+            "cp1254",
+        ),
         ("東京都は火曜日、新しい予算案を承認した。知事は「これは必要だ」と述べた。", "shift_jis"),
         ("北京市政府周二宣布了新的预算方案，其中包括公园和图书馆的资金。", "gbk"),
     ],

@@ -15,6 +15,7 @@ from typing import Literal
 from charset_normalizer import from_bytes
 
 from bot.errors import UnsupportedType
+from bot.ingest.html_lang import detect_language
 
 Kind = Literal["html", "pdf", "text"]
 
@@ -349,6 +350,30 @@ def _foreign_in_western(text: str) -> bool:
     return sum(1 for ch in letters if ord(ch) > 0x7F) * 4 > len(letters)
 
 
+# Windows code pages of Latin-script languages outside windows-1252's Western Europe.
+_REGIONAL_CODEPAGE = {
+    **dict.fromkeys(("cs", "sk", "hu", "pl", "sl", "hr", "bs", "ro", "sq"), "cp1250"),
+    **dict.fromkeys(("tr", "az"), "cp1254"),
+    **dict.fromkeys(("lt", "lv", "et"), "cp1257"),
+    "vi": "cp1258",
+}
+_REGIONAL_CONFIDENCE = 0.9
+_SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+
+
+def _regional_reading(data: bytes, western: str | None) -> str | None:
+    """The page in its language's own code page, when the language (read off the
+    windows-1252 decoding, whose plain letters are right) is clearly one that has one."""
+    if western is None:
+        return None
+    visible = _TAG.sub(" ", _SCRIPT_OR_STYLE.sub(" ", western[:50_000]))
+    language, confidence = detect_language(" ".join(visible.split()))
+    codepage = _REGIONAL_CODEPAGE.get(language or "")
+    if codepage is None or confidence < _REGIONAL_CONFIDENCE:
+        return None
+    return _strict(data, codepage)
+
+
 def _legacy_decode(data: bytes, declared: str | None) -> str:
     """Bytes that are not UTF-8 and match no label: windows-1252 (the WHATWG default for
     unlabelled pages) unless the detector's reading, or Central European windows-1250,
@@ -365,8 +390,13 @@ def _legacy_decode(data: bytes, declared: str | None) -> str:
         if _oddities(western) > _oddities(other):
             return other
         return western
-    # Latin script: windows-1252 wins ties; another charset must leave fewer symbols
-    # stuck inside words (Polish "Rząd" is "Rz¹d" in windows-1252).
+    # Latin script: the language tells the code page, as it told browsers (Czech "očekávaná"
+    # is "oèekávaná" in windows-1252, every letter still a letter).
+    regional = _regional_reading(data, western)
+    if regional is not None:
+        return regional
+    # Otherwise windows-1252 wins ties; another charset must leave fewer symbols stuck
+    # inside words (Polish "Rząd" is "Rz¹d" in windows-1252).
     readings = [text for text in (western, other, _strict(data, "cp1250")) if text is not None]
     if readings:
         return min(readings, key=_oddities)  # min keeps the first of equals: windows-1252
