@@ -6,8 +6,10 @@ import re
 
 from bot.ingest.article import Article
 from bot.llm.offline import ENGINE, OfflineAnswer, OfflineSummary, answer, summarize
+from bot.llm.offline.cues import forward_strength, is_bare_quote, is_caption, is_dangling
 from bot.llm.offline.news import is_furniture, strip_dateline
-from bot.llm.offline.summaries import resolve_length
+from bot.llm.offline.summaries import Length, _select, resolve_length
+from bot.llm.sentences import Sentence
 
 PARAGRAPHS = [
     "By . Jane Reporter .",
@@ -116,3 +118,120 @@ def test_news_furniture_rules() -> None:
     assert not is_furniture("Published on Monday, the report found wide gaps in care.")
     assert strip_dateline("LONDON (Reuters) - Prices rose again.") == "Prices rose again."
     assert strip_dateline("The U.S. (and others) agreed.") == "The U.S. (and others) agreed."
+
+
+# --- detailed layout, dangling openers, captions ---------------------------------------
+
+PAST_ONLY = Article.from_paragraphs(
+    [
+        "The museum reopened on Saturday after a two-year restoration of its main hall.",
+        "Visitors queued around the block to see the restored ceiling paintings again.",
+        "Restorers removed decades of soot from the frescoes and repaired the roof beams.",
+        "The work cost 12 million euros, paid for by the city and private donors.",
+        "Curators said the collection had been stored in a warehouse during the works.",
+    ],
+    source_kind="text",
+)
+
+
+def test_detailed_has_the_title_as_headline_and_never_invents_one() -> None:
+    detailed = summarize(ARTICLE, "detailed").text
+    assert detailed.splitlines()[0] == "**Council votes to rebuild bridge**"
+    assert detailed.index("**Council votes") < detailed.index("**Key points**")
+    untitled = summarize(PAST_ONLY, "detailed").text
+    assert untitled.splitlines()[0] == "**Key points**"  # no title: no headline at all
+
+
+def test_what_happens_next_lists_unused_forward_looking_sentences() -> None:
+    result = summarize(ARTICLE, "detailed")
+    assert "**What happens next**" in result.text
+    sections = result.text.split("**What happens next**\n")
+    assert result.text.index("**Context**") < result.text.index("**What happens next**")
+    upcoming = [line.removeprefix("- ") for line in sections[1].splitlines() if line]
+    assert 1 <= len(upcoming) <= 2
+    assert any("June" in line or "expected to start" in line for line in upcoming)
+    before = sections[0]
+    for line in upcoming:
+        assert line not in before  # not repeated from key points or context
+        assert any(" ".join(s.split()) == line for s in result.sentences)
+    for sentence in result.sentences:
+        assert sentence in ARTICLE.text
+
+
+def test_what_happens_next_is_omitted_when_nothing_looks_ahead() -> None:
+    result = summarize(PAST_ONLY, "detailed")
+    assert "**Key points**" in result.text
+    assert "What happens next" not in result.text
+    assert "doesn't say" not in result.text  # the offline engine writes no text of its own
+
+
+def test_forward_cues_per_language() -> None:
+    assert forward_strength("The council is expected to vote next week.") == 2
+    assert forward_strength("Prices will rise.") == 1
+    assert forward_strength("Prices rose last year.") == 0
+    assert forward_strength("Der Rat wird nächste Woche entscheiden.", "de") == 2
+    assert forward_strength("Le conseil va voter.", "fr") == 1
+
+
+def test_dangling_openers() -> None:
+    for text in (
+        "However, the plan was dropped.",
+        "But the money ran out.",
+        "Also, the bridge was closed.",
+        "Although, the details were not disclosed.",
+        "This means the bridge stays shut.",
+        "It was the first vote of the year.",
+        '"We will win," she said.',
+        "Aber der Plan scheiterte.",
+    ):
+        assert is_dangling(text, "de" if text.startswith("Aber") else "en"), text
+    for text in (
+        "This week the council met again.",
+        "The council met again.",
+        "Butter prices rose.",
+        "Items sold well.",
+        '"We will win," Mayor Costa said.',
+    ):
+        assert not is_dangling(text), text
+
+
+def _sentences(*texts: str) -> list[Sentence]:
+    return [Sentence(t, 0, len(t), i, i) for i, t in enumerate(texts)]
+
+
+def test_dangling_penalty_is_mild_and_waived_after_its_antecedent() -> None:
+    candidates = _sentences("Alpha beta gamma.", "But delta epsilon.", "Zeta eta theta.")
+    terms = [{"alpha"}, {"delta"}, {"zeta"}]
+    one = Length(10, 1, 1)
+    # "But …" scores best, yet loses to a slightly weaker sentence that stands alone...
+    assert _select(candidates, [0.5, 0.6, 0.55], terms, [False, True, False], one) == [2]
+    # ... wins when far ahead (a penalty, not a ban) ...
+    assert _select(candidates, [0.5, 1.0, 0.55], terms, [False, True, False], one) == [1]
+    # ... and pays nothing right after the sentence it leans on.
+    two = Length(10, 2, 2)
+    assert _select(candidates, [0.9, 0.6, 0.55], terms, [False, True, False], two) == [0, 1]
+
+
+def test_glued_captions_quote_tails_and_labels_do_not_become_bullets() -> None:
+    text = (
+        "Rhodri Giggs outside the court yesterday, where he was banned from driving The "
+        "brother of a former footballer has lost his job as a lorry driver after a ban.\n\n"
+        "Accused: Dr Ram Manohar, 38, has denied four counts of assault at the hospital.\n\n"
+        "He said: 'We strive to pay our obligations on time.\n\n"
+        "We are ready to pay on April 9.'\n\n"
+        "The hearing was adjourned until next month by the district judge in the case."
+    )
+    article = Article(text=text, source_kind="text")
+    result = summarize(article)
+    lines = [line.removeprefix("- ") for line in result.text.splitlines()]
+    # The caption is cut off its sentence: two units, neither "… driving The brother …".
+    assert any(line.startswith("The brother of a former footballer") for line in lines)
+    assert not any("driving The brother" in line for line in lines)
+    assert "We are ready to pay on April 9.'" not in lines
+    assert "Dr Ram Manohar, 38, has denied four counts of assault at the hospital." in lines
+    for sentence in result.sentences:
+        assert sentence in text
+    assert is_bare_quote("We are ready to pay on April 9.'")
+    assert not is_bare_quote("'We are ready,' the minister said.")
+    assert is_caption("Prisoner Carlos Boente (pictured) was jailed for five years.")
+    assert not is_caption("Guards were pictured with the senator at a rally.")

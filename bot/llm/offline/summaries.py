@@ -13,6 +13,15 @@ import re
 from dataclasses import dataclass
 
 from bot.ingest.article import Article
+from bot.llm.offline.cues import (
+    forward_strength,
+    is_bare_quote,
+    is_caption,
+    is_dangling,
+    is_unfinished,
+    split_glued,
+    strip_label,
+)
 from bot.llm.offline.news import is_chrome, is_furniture, strip_dateline
 from bot.llm.offline.results import OfflineSummary
 from bot.llm.retrieval import Analyzer, analyzer_for_text
@@ -32,13 +41,23 @@ STYLES: dict[str, Length] = {
     "detailed": Length(130, 4, 8),
 }
 DEFAULT_STYLE = "bullets"
-_CONTEXT_SENTENCES = 4  # "detailed": background sentences from the body, after key points
+_CONTEXT_SENTENCES = 3  # "detailed": background sentences from the body, after key points
+_NEXT_SENTENCES = 2  # "detailed": forward-looking sentences under "What happens next"
 
 _LEAD_DECAY = 3.0  # position prior exp(-i / decay): the first few sentences dominate
 _SHORT_WORDS, _LONG_WORDS = 6, 55
 _SHORT_PENALTY, _LONG_PENALTY, _QUOTE_PENALTY = 1.0, 0.3, 0.3
 _TITLE_WEIGHT, _FOCUS_WEIGHT = 0.3, 0.8
 _MAX_OVERLAP = 0.5  # share of a sentence's terms already said by a chosen one: redundant
+# Out of context these read badly: mild, so a lead sentence that opens with "But" can still
+# win, and waived when the sentence before it is chosen too (the bullets then read in order).
+_DANGLING_PENALTY = 0.3
+_BARE_QUOTE_PENALTY = 0.3  # on top of the quote penalty: nobody is said to be speaking
+_CAPTION_PENALTY = 0.5  # "(pictured)", "Accused: …": a photo caption, not a point
+# No full stop: often a sub-heading that states the point well, so only a nudge.
+_UNFINISHED_PENALTY = 0.1
+_NEXT_PENALTY = 0.5  # "what happens next": a quoted step ranks below a plain one
+_DANGLING_CONTEXT = 0.6  # "detailed" context: centrality factor for a dangling sentence
 
 _QUOTE_START = re.compile(r"^[\"'‘“„«]")
 _LIST_MARKER = re.compile(r"^\s*(?:[-*•·▪◦]|\d{1,3}[.)])\s+")
@@ -92,6 +111,12 @@ def _score(
         score -= _LONG_PENALTY
     if _QUOTE_START.match(sentence) or sentence.rstrip().endswith("?"):
         score -= _QUOTE_PENALTY
+    if is_bare_quote(sentence):
+        score -= _BARE_QUOTE_PENALTY
+    if is_caption(sentence):
+        score -= _CAPTION_PENALTY
+    elif is_unfinished(sentence):
+        score -= _UNFINISHED_PENALTY
     if title:
         score += _TITLE_WEIGHT * len(terms & title) / len(title)
     if focus:
@@ -100,14 +125,25 @@ def _score(
 
 
 def _select(
-    candidates: list[Sentence], scores: list[float], terms: list[set[str]], length: Length
+    candidates: list[Sentence],
+    scores: list[float],
+    terms: list[set[str]],
+    dangling: list[bool],
+    length: Length,
 ) -> list[int]:
-    """Indices into `candidates`: best first, skipping repeats, stopping near the budget."""
+    """Indices into `candidates`: best first, skipping repeats, stopping near the budget.
+    A dangling sentence pays its penalty unless the one before it is already chosen."""
     chosen: list[int] = []
     words = 0
-    for i in sorted(range(len(candidates)), key=lambda i: -scores[i]):
-        if len(chosen) >= length.max_sentences:
-            break
+    left = set(range(len(candidates)))
+    while left and len(chosen) < length.max_sentences:
+
+        def adjusted(i: int) -> float:
+            lone = dangling[i] and (i - 1) not in chosen
+            return scores[i] - (_DANGLING_PENALTY if lone else 0.0)
+
+        i = max(sorted(left), key=adjusted)
+        left.discard(i)
         if any(_overlap(terms[i], terms[j]) > _MAX_OVERLAP for j in chosen):
             continue
         n = _words(candidates[i].text)
@@ -120,7 +156,11 @@ def _select(
 
 
 def _central(
-    candidates: list[Sentence], terms: list[set[str]], exclude: set[int], k: int
+    candidates: list[Sentence],
+    terms: list[set[str]],
+    dangling: list[bool],
+    exclude: set[int],
+    k: int,
 ) -> list[int]:
     """Up to `k` sentences closest to the article's overall vocabulary, at most one per
     stretch of text, so the context covers the body rather than one passage."""
@@ -141,21 +181,69 @@ def _central(
         words = _words(sentence.text)
         if i in exclude or words < _SHORT_WORDS + 2 or words > _LONG_WORDS:
             continue
-        if _QUOTE_START.match(sentence.text):
+        if _QUOTE_START.match(sentence.text) or is_caption(sentence.text):
+            continue
+        if is_bare_quote(sentence.text) or sentence.text.rstrip().endswith("?"):
+            continue
+        if is_unfinished(sentence.text):
             continue
         if any(_overlap(terms[i], terms[j]) > _MAX_OVERLAP for j in exclude):
             continue
         region = sentence.start // stretch
         score = centrality(terms[i])
+        if dangling[i] and (i - 1) not in exclude:
+            score *= _DANGLING_CONTEXT  # a background bullet stands alone: prefer one that can
         if region not in best or score > best[region][0]:
             best[region] = (score, i)
     ranked = sorted(best.values(), reverse=True)[:k]
     return sorted(i for _, i in ranked)
 
 
+def _next_steps(
+    candidates: list[Sentence],
+    terms: list[set[str]],
+    dangling: list[bool],
+    exclude: set[int],
+    language: str | None,
+    k: int,
+) -> list[int]:
+    """Up to `k` forward-looking sentences not used yet ("The council will choose a company
+    in June"): planned or scheduled steps before a bare "will", then those about the story
+    the key points tell, and quotes only when someone is named as saying them."""
+    story = set().union(*(terms[j] for j in exclude)) if exclude else set()
+    base: dict[int, float] = {}
+    for i, sentence in enumerate(candidates):
+        text = sentence.text
+        strength = forward_strength(text, language)
+        words = _words(text)
+        if i in exclude or not strength or words < _SHORT_WORDS or words > _LONG_WORDS:
+            continue
+        if is_bare_quote(text) or is_caption(text) or is_unfinished(text):
+            continue
+        if text.rstrip().endswith("?"):
+            continue
+        if any(_overlap(terms[i], terms[j]) > _MAX_OVERLAP for j in exclude):
+            continue
+        score = strength + _overlap(terms[i], story) if story else float(strength)
+        if _QUOTE_START.match(text):
+            score -= _NEXT_PENALTY
+        base[i] = score
+    picked: list[int] = []
+    # Highest first; a dangling step only right after the sentence it leans on (shown or
+    # picked): alone under "What happens next" it reads as a non sequitur.
+    for i in sorted(base, key=lambda i: (-base[i], i)):
+        if len(picked) >= k:
+            break
+        if dangling[i] and (i - 1) not in exclude and (i - 1) not in picked:
+            continue
+        if not any(_overlap(terms[i], terms[j]) > _MAX_OVERLAP for j in picked):
+            picked.append(i)
+    return sorted(picked)
+
+
 def _display(sentence: str) -> str:
-    """One clean line: no dateline, list marker or line wrapping."""
-    return " ".join(_LIST_MARKER.sub("", strip_dateline(sentence)).split())
+    """One clean line: no dateline, caption label, list marker or line wrapping."""
+    return " ".join(strip_label(_LIST_MARKER.sub("", strip_dateline(sentence))).split())
 
 
 def _bullets(lines: list[str]) -> str:
@@ -168,7 +256,9 @@ def summarize(
     """An extractive summary of `article` in `style` ("tldr", "bullets" or "detailed")."""
     name, length = resolve_length(style, instructions)
     analyzer = analyzer_for_text(article.text, article.language)
-    sentences = split_sentences(article.text, article.language)
+    language = analyzer.language or article.language
+    # Captions glued to the next sentence become units of their own (still verbatim).
+    sentences = split_glued(split_sentences(article.text, article.language))
     candidates = [s for s in sentences if not is_furniture(s.text)]
     # A text of nothing but short fragments ("Hello world.") still has something to say.
     candidates = candidates or [s for s in sentences if not is_chrome(s.text)]
@@ -179,17 +269,40 @@ def summarize(
     title = set(analyzer.terms(article.title)) if article.title else set()
     focus = _focus_terms(instructions, analyzer, known)
     scores = [_score(i, s.text, terms[i], title, focus) for i, s in enumerate(candidates)]
-    chosen = _select(candidates, scores, terms, length)
+    # A sentence on the focus asked for is wanted however it opens.
+    dangling = [
+        is_dangling(s.text, language) and not terms[i] & focus for i, s in enumerate(candidates)
+    ]
+    chosen = _select(candidates, scores, terms, dangling, length)
     key_lines = [_display(candidates[i].text) for i in chosen]
     used = list(chosen)
     if name == "tldr":
         text = " ".join(key_lines)
     elif name == "detailed":
-        context = _central(candidates, terms, set(chosen), _CONTEXT_SENTENCES)
-        used = sorted(chosen + context)
-        text = "**Key points**\n" + _bullets(key_lines)
+        # The template's four parts; the headline is the article's own title, never made up.
+        # Planned or scheduled steps past the first key points belong under "What happens
+        # next" (a short article's key points would otherwise take them all).
+        moved = [
+            i
+            for i in chosen[length.min_sentences :]
+            if forward_strength(candidates[i].text, language) == 2
+        ][:_NEXT_SENTENCES]
+        chosen = [i for i in chosen if i not in moved]
+        key_lines = [_display(candidates[i].text) for i in chosen]
+        more = _next_steps(
+            candidates, terms, dangling, set(chosen + moved), language, _NEXT_SENTENCES - len(moved)
+        )
+        upcoming = sorted(moved + more)
+        context = _central(candidates, terms, dangling, set(chosen + upcoming), _CONTEXT_SENTENCES)
+        used = sorted(chosen + upcoming + context)
+        headline = " ".join(article.title.split()) if article.title else ""
+        text = f"**{headline}**\n\n" if headline else ""
+        text += "**Key points**\n" + _bullets(key_lines)
         if context:
             text += "\n\n**Context**\n" + _bullets([_display(candidates[i].text) for i in context])
+        if upcoming:
+            lines = [_display(candidates[i].text) for i in upcoming]
+            text += "\n\n**What happens next**\n" + _bullets(lines)
     else:
         text = _bullets(key_lines)
     return OfflineSummary(text=text, sentences=tuple(candidates[i].text for i in used), style=name)
