@@ -170,8 +170,12 @@ class Pipeline:
         instructions: str = "",
         engine: Engine | None = None,
         on_text: TextSink | None = None,
+        fallback: bool = True,
     ) -> Result:
-        """Summarize `article` in `style`, streaming text to `on_text` as it is written."""
+        """Summarize `article` in `style`, streaming text to `on_text` as it is written.
+
+        fallback=False: a model that fails raises its LLMError instead of the offline engine
+        answering (the CLI's explicit `--engine openai`)."""
         style = style or self.settings.summary_style
         template = self.templates.summary(style)  # unknown style: a clear error, before work
         chosen = self.engine_for(engine)
@@ -189,6 +193,8 @@ class Pipeline:
                     article, template, instructions, _recording(on_text, streamed)
                 )
             except LLMError as exc:
+                if not fallback:
+                    raise
                 log.warning("model failed (%s); answering with the offline engine", exc.code)
                 result = self._offline_summary(
                     article, style, instructions, notice=_fallback_notice(exc)
@@ -215,6 +221,12 @@ class Pipeline:
             limit = (
                 f"The offline engine can't write the '{style}' style, so this is its "
                 f"{summary.style} summary."
+            )
+            notice = f"{notice} {limit}" if notice else limit
+        if not offline.follows_instructions(article, instructions):
+            limit = (
+                "The offline engine only picks sentences from the article, so it couldn't "
+                f"follow “{instructions.strip()}”."
             )
             notice = f"{notice} {limit}" if notice else limit
         return Result(
@@ -294,8 +306,10 @@ class Pipeline:
         instructions: str = "",
         engine: Engine | None = None,
         on_text: TextSink | None = None,
+        fallback: bool = True,
     ) -> Result:
-        """Answer `question` from `articles` only, with quotes checked against them."""
+        """Answer `question` from `articles` only, with quotes checked against them
+        (fallback as for `summarize`)."""
         if not articles:
             raise ArticlebotError("There's no article to answer from yet: send a link first.")
         question = question.strip()
@@ -312,6 +326,8 @@ class Pipeline:
                     articles, question, history, instructions, _recording(on_text, streamed)
                 )
             except LLMError as exc:
+                if not fallback:
+                    raise
                 log.warning("model failed (%s); answering with the offline engine", exc.code)
                 result = self._offline_answer(articles, question, notice=_fallback_notice(exc))
         # The prose streamed as the model wrote it; the checked quotes and notes follow.

@@ -16,7 +16,12 @@ from bot.cli import cli
 from bot.llm.templates import load_templates
 from bot.settings import get_settings
 from tests.servers.articles import ArticleServer
-from tests.servers.fake_openai import FakeOpenAI, Reply, fake_openai_server  # noqa: F401
+from tests.servers.fake_openai import (  # noqa: F401
+    Failure,
+    FakeOpenAI,
+    Reply,
+    fake_openai_server,
+)
 
 SEED = Path(__file__).parent / "fixtures" / "seed_paywall.txt"
 QUESTION = "Where did Kim hold talks with Xi Jinping?"
@@ -155,7 +160,30 @@ def test_chat_answers_then_exits() -> None:
     assert "offline engine" in result.stderr
 
 
+def test_offline_says_which_instructions_it_cannot_follow() -> None:
+    result = _run("summarize", str(SEED), "-i", "in Spanish, for a CFO")
+    assert result.exit_code == 0 and "couldn't follow “in Spanish, for a CFO”" in result.stderr
+    result = _run("summarize", str(SEED), "-i", "in 3 bullets, focus on the sanctions")
+    bullets = [line for line in result.stdout.splitlines() if line.startswith("- ")]
+    assert len(bullets) == 3 and "couldn't follow" not in result.stderr
+
+
 # --- against the fake OpenAI server -----------------------------------------------------------
+
+
+def test_engine_openai_fails_instead_of_falling_back(
+    fake_openai: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _point_at(fake_openai, monkeypatch)
+    fake_openai.default = Failure(401, "Incorrect API key provided: sk-test-***123")
+    forced = _run("summarize", str(SEED), "--engine", "openai")
+    assert forced.exit_code == 1 and "rejected the API key" in forced.stderr
+    assert "- " not in forced.stdout and "sk-test" not in forced.output
+    forced = _run("ask", str(SEED), QUESTION, "--engine", "openai")
+    assert forced.exit_code == 1 and "rejected the API key" in forced.stderr
+    # Left to choose (auto), the offline engine still answers, and says why.
+    auto = _run("summarize", str(SEED))
+    assert auto.exit_code == 0 and "- " in auto.stdout and "rejected the API key" in auto.stderr
 
 
 def test_summarize_streams_the_model_text(

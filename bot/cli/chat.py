@@ -76,6 +76,7 @@ def chat(ctx: click.Context, source: str, engine: str | None) -> None:
                     history=history,
                     engine=engine,  # type: ignore[arg-type]
                     on_text=streamer(spinner),
+                    fallback=engine != "openai",
                 )
         except ArticlebotError as exc:  # one bad turn doesn't end the conversation
             click.secho(f"error: {exc}", fg="red", err=True)

@@ -12,7 +12,10 @@ from bot.settings import get_settings
 
 ENGINES = click.Choice(["auto", "openai", "offline"])
 # No default here: left out, the ENGINE setting decides (its own default is auto).
-ENGINE_HELP = "auto: the model when a key is set, else offline. Default: the ENGINE setting."
+ENGINE_HELP = (
+    "auto: the model when one is configured, else offline (and offline when the model fails); "
+    "openai: the model only, its failures are errors; offline. Default: the ENGINE setting."
+)
 
 
 def engine_label(pipeline: Pipeline, engine: str | None) -> str | None:
@@ -62,6 +65,7 @@ def summarize(
             instructions=instructions,
             engine=engine,  # type: ignore[arg-type]
             on_text=on_text,
+            fallback=engine != "openai",  # asked for the model: its failure is an error
         )
     if as_json:
         print_json(result)
@@ -84,7 +88,13 @@ def ask(ctx: click.Context, source: str, question: str, engine: str | None, as_j
         article = read_source(source, settings)
         spinner.show("Looking for the answer…")
         on_text = None if as_json else streamer(spinner, engine_label(pipeline, engine))
-        result = pipeline.ask([article], question, engine=engine, on_text=on_text)  # type: ignore[arg-type]
+        result = pipeline.ask(
+            [article],
+            question,
+            engine=engine,  # type: ignore[arg-type]
+            on_text=on_text,
+            fallback=engine != "openai",
+        )
     if as_json:
         print_json(result)
     else:

@@ -12,7 +12,7 @@ from bot.llm.offline.results import (
     OfflineAnswer,
     OfflineSummary,
 )
-from bot.llm.offline.summaries import STYLES, summarize
+from bot.llm.offline.summaries import STYLES, follows_instructions, summarize
 
 __all__ = [
     "ANSWER_LABEL",
@@ -22,5 +22,6 @@ __all__ = [
     "OfflineAnswer",
     "OfflineSummary",
     "answer",
+    "follows_instructions",
     "summarize",
 ]

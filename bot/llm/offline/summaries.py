@@ -87,6 +87,31 @@ def resolve_length(style: str, instructions: str | None) -> tuple[str, Length]:
     return name, STYLES[name]
 
 
+# Words of a request that ask nothing beyond length and focus ("summarize it in 3 bullets").
+_FILLER = frozenset(
+    {"summarize", "summarise", "summary", "please", "in", "a", "an", "the", "it", "this",
+    "that", "article", "story", "for", "me", "us", "with", "and", "of", "to", "on", "about",
+    "focus", "focusing", "give", "make", "write", "keep", "just", "only", "bullet", "bullets",
+    "point", "points", "sentence", "sentences", "line", "lines", "word", "words", "max",
+    "maximum", "at", "most", "less", "than", "under", "no", "more"}
+)  # fmt: skip
+
+
+def follows_instructions(article: Article, instructions: str | None) -> bool:
+    """Whether the extractive engine can honour `instructions`: a length ("3 bullets",
+    "briefly") and words the article has ("focus on the budget") it can; a language, a
+    reader or a tone ("in Spanish, for a CFO") it can't."""
+    if not instructions:
+        return True
+    rest = _LONG_HINT.sub(" ", _SHORT_HINT.sub(" ", _COUNT.sub(" ", instructions)))
+    words = [w for w in re.findall(r"[^\W\d_]+", rest.lower()) if w not in _FILLER]
+    if not words:
+        return True
+    analyzer = analyzer_for_text(article.text, article.language)
+    wanted = set(analyzer.terms(" ".join(words)))
+    return bool(wanted) and wanted <= set(analyzer.terms(article.text))
+
+
 def _words(text: str) -> int:
     return count_words(text)
 
