@@ -109,9 +109,14 @@ def test_total_deadline_stops_a_trickling_body(
 def test_huge_streamed_body_stops_at_the_cap(
     article_server: ArticleServer, fetch_settings: Settings
 ) -> None:
-    with pytest.raises(TooLarge, match="too large"):
+    with pytest.raises(TooLarge, match=r"too large for me to read \(over 1 MB\)"):
         fetch(article_server.url("/huge"), with_(fetch_settings, fetch_max_bytes=1_000_000))
     assert article_server.huge_sent < HUGE_BYTES // 5
+    # The message names the limit in force, whatever it is.
+    with pytest.raises(TooLarge, match=r"over 1.5 MB"):
+        fetch(article_server.url("/huge"), with_(fetch_settings, fetch_max_bytes=1_500_000))
+    with pytest.raises(TooLarge, match=r"over 500 bytes"):
+        fetch(article_server.url("/huge"), with_(fetch_settings, fetch_max_bytes=500))
 
 
 def test_declared_length_over_the_cap_is_refused_up_front(

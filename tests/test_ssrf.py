@@ -315,3 +315,12 @@ def test_parse_url_is_pure_and_normalises() -> None:
     assert parsed.url == "http://127.0.0.1/path?q=1"
     assert parsed.ip == ipaddress.ip_address("127.0.0.1")
     assert parse_url("https://[::ffff:7f00:1]:8443").url == "https://[::ffff:7f00:1]:8443/"
+
+
+def test_a_blocked_link_says_how_to_open_an_intranet_and_logs_why(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level("INFO", logger="bot.ingest.ssrf"), pytest.raises(BlockedAddress) as err:
+        fetch("http://169.254.169.254/latest/meta-data/", default_settings())
+    assert "FETCH_ALLOWLIST" in str(err.value)
+    assert "link-local" in caplog.text and "169.254" not in str(err.value)

@@ -36,7 +36,14 @@ from bot.ingest.sniff import (
     parse_content_type,
     unsupported,
 )
-from bot.ingest.ssrf import Allowlist, CheckedURL, Resolver, check_url, system_resolver
+from bot.ingest.ssrf import (
+    ALLOWLIST_HINT,
+    Allowlist,
+    CheckedURL,
+    Resolver,
+    check_url,
+    system_resolver,
+)
 from bot.ingest.transport import PinnedBackend, PinnedTransport, bounded_resolver
 from bot.settings import Settings, get_settings
 
@@ -96,9 +103,16 @@ class _BoundedDecoder:
         return self._zlib.flush() if self._zlib is not None else b""
 
 
+def _size(n: int) -> str:
+    """A byte limit as people say it: "10 MB", "1.5 MB", "500 bytes"."""
+    if n >= 1_000_000:
+        return f"{n / 1_000_000:g} MB"
+    return f"{n / 1_000:g} kB" if n >= 1_000 else f"{n} bytes"
+
+
 def _read_body(response: httpx.Response, max_bytes: int, deadline: float, url: str) -> bytes:
     too_large = TooLarge(
-        f"That page is too large for me to read (over {max_bytes // 1_000_000 or 1} MB).",
+        f"That page is too large for me to read (over {_size(max_bytes)}).",
         url=url,
     )
     declared = response.headers.get("content-length", "")
@@ -189,7 +203,7 @@ def _check_hop(
     except BlockedAddress as exc:
         err = BlockedAddress(
             "That link redirects to a private or internal network address, "
-            "which I'm not allowed to fetch.",
+            f"which I'm not allowed to fetch. {ALLOWLIST_HINT}",
             url=url,
         )
         err.reason = getattr(exc, "reason", "")  # type: ignore[attr-defined]

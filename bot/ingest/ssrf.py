@@ -11,6 +11,7 @@ escapes and IPv4 addresses embedded in IPv6 (mapped, compatible, 6to4, NAT64).
 from __future__ import annotations
 
 import ipaddress
+import logging
 import re
 import socket
 from collections.abc import Callable, Iterable, Sequence
@@ -20,6 +21,8 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 import httpx
 
 from bot.errors import BlockedAddress, FetchError, InvalidURL
+
+log = logging.getLogger(__name__)
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -80,8 +83,10 @@ _IPV4_CHARS = re.compile(r"[0-9a-fx.]+")
 _NUMERIC_LABEL = re.compile(r"(?:[0-9]+|0x[0-9a-f]*)")
 _HOST_CHARS = re.compile(r"[^\x00-\x20#%/:<>?@\[\\\]^|\x7f]+")
 
+ALLOWLIST_HINT = "An admin can open an intranet site to me with the FETCH_ALLOWLIST setting."
 _BLOCKED_MESSAGE = (
-    "That link points to a private or internal network address, which I'm not allowed to fetch."
+    "That link points to a private or internal network address, which I'm not allowed to "
+    f"fetch. {ALLOWLIST_HINT}"
 )
 
 
@@ -260,6 +265,7 @@ def system_resolver(host: str) -> list[str]:
 def _blocked(url: str, reason: str) -> BlockedAddress:
     err = BlockedAddress(_BLOCKED_MESSAGE, url=url)
     err.reason = reason  # type: ignore[attr-defined]  # for logs, never shown to the user
+    log.info("blocked a link (%s)", reason)  # the reason only: a URL may carry tokens
     return err
 
 
