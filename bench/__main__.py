@@ -1,6 +1,8 @@
-"""`python -m bench [name ...]`: run the benchmarks (all of them by default).
+"""`python -m bench [NAME [OPTIONS...]]`: run one benchmark with its options, or all of them.
 
-Each also runs alone with its own options: `python -m bench.<name> --help`.
+`python -m bench extraction --mode html --data DIR` runs one; `python -m bench` runs all with
+their defaults (data from ../shared beside the repo). `python -m bench NAME --help` lists a
+benchmark's options.
 """
 
 from __future__ import annotations
@@ -11,14 +13,29 @@ import sys
 BENCHMARKS = ["extraction", "summarization", "retrieval", "tokens", "slack_load"]
 
 
+def _run(name: str, args: list[str]) -> None:
+    try:
+        importlib.import_module(f"bench.{name}").main(args)
+    except FileNotFoundError as exc:
+        sys.exit(
+            f"{name}: benchmark data not found ({exc.filename}). The data lives in ../shared "
+            f"beside the repo; point elsewhere with `python -m bench {name} --data DIR` "
+            "(see --help)."
+        )
+
+
 def main(argv: list[str]) -> None:
-    names = argv or BENCHMARKS
-    for name in names:
-        if name not in BENCHMARKS:
-            sys.exit(f"unknown benchmark {name!r}; choose from {', '.join(BENCHMARKS)}")
-    for name in names:
+    if argv and argv[0] in BENCHMARKS:
+        _run(argv[0], argv[1:])
+        return
+    if argv:
+        sys.exit(
+            f"unknown benchmark {argv[0]!r}; choose from {', '.join(BENCHMARKS)} "
+            "(or give none to run them all)"
+        )
+    for name in BENCHMARKS:
         print(f"\n## {name}\n", flush=True)
-        importlib.import_module(f"bench.{name}").main([])
+        _run(name, [])
 
 
 if __name__ == "__main__":
