@@ -140,8 +140,9 @@ class Pipeline:
             return "openai"
         if chosen == "openai":
             raise ConfigError(
-                "No model is configured: set OPENAI_API_KEY (or the Azure OpenAI settings), "
-                "or use the offline engine."
+                "No model is configured: set OPENAI_API_KEY, OPENAI_BASE_URL (a local "
+                "OpenAI-compatible server) or the AZURE_OPENAI_* settings, or use the offline "
+                "engine."
             )
         return "offline"
 

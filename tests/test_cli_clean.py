@@ -224,3 +224,15 @@ def test_bad_allowlist_is_one_clear_line(monkeypatch: pytest.MonkeyPatch, tmp_pa
     assert result.exit_code == 1
     assert "FETCH_ALLOWLIST" in result.output and "not a host name" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_link_of_another_scheme_says_which_ones_work(tmp_path, monkeypatch) -> None:
+    from click.testing import CliRunner
+
+    from bot.cli import cli
+
+    monkeypatch.chdir(tmp_path)
+    for link in ("ftp://127.0.0.1/story.txt", "file:///etc/passwd"):
+        result = CliRunner().invoke(cli, ["clean", link])
+        assert result.exit_code == 1 and "http:// or https://" in result.stderr
+        assert "No such file" not in result.stderr

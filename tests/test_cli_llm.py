@@ -223,6 +223,12 @@ def test_summarize_a_link_through_the_model(
     assert data["usage"]["requests"] == 1 and data["usage"]["prompt_tokens"] > 0
     assert data["article"]["url"] == article_server.url("/story")
     assert "Millford" in fake_openai.user_prompt()
+    # In the terminal the source line says where it came from, as in Slack.
+    shown = _run("summarize", article_server.url("/story"))
+    (source,) = [line for line in shown.stderr.splitlines() if line.startswith("Source: ")]
+    article = data["article"]
+    for part in (article["title"], article["site_name"], article["url"]):
+        assert part and part in source
 
 
 def test_the_engine_setting_is_honoured(

@@ -160,6 +160,7 @@ def test_invalid_user_file_is_refused_naming_the_file(tmp_path: Path, name: str)
     with pytest.raises(PromptError, match=problem) as caught:
         load_templates(tmp_path)
     assert str(path) in str(caught.value)
+    assert "\n" not in str(caught.value)  # one line in the terminal and in logs
 
 
 def test_missing_user_folder_is_reported(tmp_path: Path) -> None:

@@ -30,7 +30,7 @@ def _verbose_option() -> click.Option:
         is_flag=True,
         expose_value=False,
         callback=_log_verbosely,
-        help="Log what happens (to stderr): each model request's tokens and cost.",
+        help="Log what happens to stderr (fetches, blocked links, model tokens and cost).",
     )
 
 

@@ -16,6 +16,7 @@ _SCHEMELESS = re.compile(
     r"^(?:\d{1,3}(?:\.\d{1,3}){3}|(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+(?P<tld>[^\W\d_]{2,63}))"
     r"(?::\d{1,5})?(?P<rest>[/?#]\S*)?$"
 )
+_OTHER_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 # A missing "notes.md" is a file name mistyped, not the Moldovan site notes.md.
 _FILE_SUFFIX = re.compile(
     r"x?html?|txt|text|md|markdown|pdf|json|xml|svg|csv|rtf|docx?|odt|epub|png|jpe?g|gif|webp"
@@ -38,6 +39,8 @@ def read_source(source: str, settings: Settings | None = None) -> Article:
     url = as_link(source)
     if url is not None:
         return from_url(url, settings)
+    if _OTHER_SCHEME.match(source.strip()):  # ftp://, file://…: say what is supported
+        return from_url(source.strip(), settings)
     if path.is_dir():
         raise IngestError(f"{source} is a folder; give me a file, a link or - for stdin.")
     raise IngestError(f"No such file or link: {source}")

@@ -69,7 +69,9 @@ def finish(result: Result, *, verbose: bool) -> None:
     click.echo()
     if result.notice:
         click.secho(result.notice, fg="yellow", err=True)
-    source = result.article.title or result.article.url
+    article = result.article
+    details = [article.site_name, article.author and f"by {article.author}", article.published]
+    source = " · ".join(str(part) for part in [article.title, *details, article.url] if part)
     if source:
         click.secho(f"Source: {source}", dim=True, err=True)
     if verbose:

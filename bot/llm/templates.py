@@ -124,7 +124,7 @@ def load_template_file(path: Path, *, builtin: bool = False) -> PromptTemplate:
     except (OSError, UnicodeDecodeError) as err:
         raise _fail(path, f"cannot be read ({err}).") from err
     except yaml.YAMLError as err:
-        raise _fail(path, f"is not valid YAML ({err}).") from err
+        raise _fail(path, f"is not valid YAML ({' '.join(str(err).split())}).") from err
     if not isinstance(data, Mapping):
         raise _fail(path, "must be a YAML mapping with name, description, variables, messages.")
     missing, unknown = _KEYS - set(data), set(data) - _KEYS
