@@ -115,3 +115,19 @@ def test_pdf_declared_lang_is_read_from_the_catalog():
     short = _with_lang(make_pdf(["Bonjour à tous."]), "fr-FR")
     assert from_pdf(short).language == "fr"
     assert from_pdf(make_pdf(["Bonjour à tous."])).language is None
+
+
+def test_a_printed_headline_is_the_title_not_glued_to_the_first_sentence():
+    headline = "City council approves new bike lanes"
+    untitled = from_pdf(make_pdf([headline, *PARAGRAPHS], title=None))
+    assert untitled.title == headline
+    assert untitled.paragraphs[0].startswith("The central bank raised")
+    titled = from_pdf(make_pdf([headline, *PARAGRAPHS], title=headline))
+    assert titled.title == headline and headline not in titled.text
+    # A heading inside the text stands as its own paragraph.
+    text = "First paragraph ends here.\n\nWhat comes next\nThe council will vote in May."
+    assert _lines_to_paragraphs(text) == [
+        "First paragraph ends here.",
+        "What comes next",
+        "The council will vote in May.",
+    ]

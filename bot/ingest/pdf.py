@@ -19,22 +19,42 @@ log = logging.getLogger(__name__)
 
 _SENTENCE_END = re.compile(r"[.!?:;\"”’)\]]$")
 _COLUMN_GAP = re.compile(r"\S {4,}\S")
+_HEADING_MAX_WORDS = 15
+_PLACEHOLDER_TITLE = re.compile(
+    r"^(?:untitled|title|document\d*|microsoft (?:word|powerpoint) - .*"
+    r"|.*\.(?:docx?|pdf|indd|odt))$",
+    re.IGNORECASE,
+)
 _PAGE_NUMBER = re.compile(r"^(?:page\s*)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?$", re.IGNORECASE)
 
 
+def _is_heading(line: str, width: int) -> bool:
+    """A short line with no sentence ending: a headline or section heading."""
+    return (
+        not _SENTENCE_END.search(line)
+        and len(line.split()) <= _HEADING_MAX_WORDS
+        and len(line) < 0.7 * width
+    )
+
+
 def _lines_to_paragraphs(text: str) -> list[str]:
-    """Re-join PDF lines: a blank line or a short line that ends a sentence ends a paragraph."""
+    """Re-join PDF lines: a blank line or a short line that ends a sentence ends a paragraph,
+    and a heading stands alone (not glued to the sentence under it)."""
     lines = [line.strip() for line in text.replace("\r", "\n").split("\n")]
     width = max((len(line) for line in lines), default=0)
     paragraphs: list[str] = []
     current = ""
-    for line in lines:
+    for i, line in enumerate(lines):
         if not line:
             if current:
                 paragraphs.append(current)
                 current = ""
             continue
         if _PAGE_NUMBER.match(line):
+            continue
+        following = next((n for n in lines[i + 1 :] if n), "")
+        if not current and following[:1].isupper() and _is_heading(line, width):
+            paragraphs.append(line)
             continue
         if current.endswith("-") and line[:1].islower():
             current = current[:-1] + line  # hyphenated word split across lines
@@ -87,6 +107,15 @@ def extract_pdf(data: bytes, url: str | None = None) -> Article:
     if not paragraphs:
         raise NotAnArticle("That PDF has no text I can read (it may be scanned images).", url=url)
     title = (meta.title or "").strip() if meta else ""
+    if _PLACEHOLDER_TITLE.match(title):
+        title = ""  # "untitled", "Microsoft Word - draft3.docx": what the software wrote
+    first = paragraphs[0]
+    if len(paragraphs) > 1 and (
+        " ".join(first.split()).casefold() == " ".join(title.split()).casefold()
+        or (not title and _is_heading(first, max(len(p) for p in paragraphs)))
+    ):
+        # The headline printed on the page: the title, not the first paragraph.
+        title, paragraphs = title or first, paragraphs[1:]
     author = (meta.author or "").strip() if meta else ""
     published = None
     if meta:
