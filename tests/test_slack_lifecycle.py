@@ -146,6 +146,25 @@ def test_memory_store_runs_one_http_worker_and_says_why(slack, tmp_path):
 
 
 @pytest.mark.timeout(60)
+def test_http_mode_checks_the_token_once_in_the_master(slack, tmp_path):
+    """auth.test once before gunicorn forks; the workers don't each verify it at start-up."""
+    env = _env(slack, tmp_path, SLACK_HTTP_WORKERS="2", SLACK_JOB_PROCESS="false")
+    port = _free_port()
+    proc = _serve(["--http", "--host", "127.0.0.1", "--port", str(port)], env, tmp_path)
+    try:
+        _wait_healthy(f"http://127.0.0.1:{port}", proc)
+        deadline = time.monotonic() + 20
+        while (tmp_path / "server.log").read_text().count("Booting worker") < 2:
+            assert time.monotonic() < deadline, "the second worker never booted"
+            time.sleep(0.1)
+        time.sleep(0.5)  # a worker that verified the token would have done it by now
+    finally:
+        os.kill(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+    assert len(slack.calls("auth.test")) == 1, (tmp_path / "server.log").read_text()
+
+
+@pytest.mark.timeout(60)
 def test_socket_mode_with_a_bad_app_token_is_one_clear_line(slack, tmp_path):
     env = _env(slack, tmp_path, SLACK_APP_TOKEN="xapp-not-valid", SLACK_JOB_PROCESS="false")
     proc = subprocess.run(

@@ -30,15 +30,22 @@ class _ClientGiven(logging.Filter):
 logging.getLogger("slack_bolt.App").addFilter(_ClientGiven())
 
 
-def web_client(settings: Settings) -> WebClient:
+def api_base_url(settings: Settings) -> str:
+    return settings.slack_api_url.rstrip("/") + "/"
+
+
+def web_client(
+    settings: Settings, *, logger: logging.Logger | None = None, timeout: int = 30
+) -> WebClient:
     """The bot's Web API client; rate-limited and failed calls are retried, not dropped."""
     if settings.slack_bot_token is None:
         raise ConfigError("Set SLACK_BOT_TOKEN (the xoxb- token from OAuth & Permissions).")
-    base_url = settings.slack_api_url.rstrip("/") + "/"
     return WebClient(
-        token=settings.slack_bot_token.get_secret_value(),
-        base_url=base_url,
+        token=settings.slack_bot_token.get_secret_value().strip(),
+        base_url=api_base_url(settings),
         retry_handlers=retry_handlers(),
+        logger=logger,
+        timeout=timeout,
     )
 
 
@@ -47,7 +54,10 @@ def create_app(
     *,
     pipeline: Pipeline | None = None,
     services: Services | None = None,
+    verify_token: bool = True,
 ) -> App:
+    """`verify_token=False` when the token was checked already (`articlebot serve` does, once,
+    before any worker starts): Bolt then calls auth.test on the first request instead."""
     client = web_client(settings)
     app = App(
         client=client,
@@ -62,6 +72,7 @@ def create_app(
         # running them before answering costs a few ms and spares Bolt's ack executor and
         # its 10 ms polling; the slow work is on the job pool either way.
         process_before_response=True,
+        token_verification_enabled=verify_token,
     )
     if services is None:
         services = build_services(settings, pipeline=pipeline, pool=job_pool(settings))

@@ -12,8 +12,10 @@ import signal
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from pydantic import SecretStr
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.errors import ConfigError
 from bot.settings import Settings
@@ -29,6 +31,140 @@ GRACEFUL_TIMEOUT = int(DRAIN_SECONDS) + 5  # gunicorn kills a worker still busy 
 
 _pools: list[WorkerPool] = []  # this process's job pools, drained when it exits
 
+BOT_TOKEN_HINT = "Copy the Bot User OAuth Token (xoxb-…) from OAuth & Permissions."
+APP_TOKEN_HINT = (
+    "Create an app-level token (xapp-…) with the connections:write scope under Basic "
+    "Information → App-Level Tokens."
+)
+_NEEDS = {
+    "SLACK_BOT_TOKEN": "the Bot User OAuth Token, xoxb-…, from OAuth & Permissions",
+    "SLACK_APP_TOKEN": (
+        "an app-level token, xapp-…, with connections:write, from Basic Information → "
+        "App-Level Tokens"
+    ),
+    "SLACK_SIGNING_SECRET": "from Basic Information → App Credentials",
+}
+# Slack's answers to auth.test that mean "this token is no good" (not "try again later").
+_REJECTED = frozenset(
+    {
+        "invalid_auth",
+        "not_authed",
+        "account_inactive",
+        "token_revoked",
+        "token_expired",
+        "not_allowed_token_type",
+    }
+)
+# auth.test's start-up call logs its own error before raising; the one line we print says it.
+_quiet = logging.getLogger("bot.slack.server.token_check")
+_quiet.addHandler(logging.NullHandler())
+_quiet.propagate = False
+
+
+def _value(secret: SecretStr | None) -> str:
+    return secret.get_secret_value().strip() if secret is not None else ""
+
+
+def _kind(token: str) -> str:
+    """What a Slack token is, by its prefix (rotating tokens start xoxe.xoxb-, xoxe.xoxp-)."""
+    token = token.removeprefix("xoxe.")
+    for prefix, kind in (("xoxb-", "bot"), ("xapp-", "app"), ("xoxp-", "user")):
+        if token.startswith(prefix):
+            return kind
+    return "other"
+
+
+def check_settings(settings: Settings, *, http: bool) -> None:
+    """Every missing setting named at once, and tokens that are in the wrong variable, in one
+    ConfigError. Token values are never shown; only what kind of token their prefix says."""
+    bot, app_token = _value(settings.slack_bot_token), _value(settings.slack_app_token)
+    needed = ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET" if http else "SLACK_APP_TOKEN"]
+    values = {
+        "SLACK_BOT_TOKEN": bot,
+        "SLACK_APP_TOKEN": app_token,
+        "SLACK_SIGNING_SECRET": _value(settings.slack_signing_secret),
+    }
+    missing = [name for name in needed if not values[name]]
+    problems = []
+    if missing:
+        mode = "HTTP mode" if http else "Socket Mode"
+        named = "; ".join(f"{name} ({_NEEDS[name]})" for name in missing)
+        problems.append(f"{mode} needs {' and '.join(needed)}. Not set: {named}.")
+        if not http and "SLACK_APP_TOKEN" in missing:
+            problems.append("Or run `articlebot serve --http` (SLACK_SIGNING_SECRET instead).")
+    bot_kind = _kind(bot) if bot else None
+    app_kind = _kind(app_token) if app_token else None
+    if bot_kind == "app" and app_kind == "bot":
+        problems.append(
+            "SLACK_BOT_TOKEN and SLACK_APP_TOKEN are swapped: the xoxb- token goes in "
+            "SLACK_BOT_TOKEN, the xapp- one in SLACK_APP_TOKEN."
+        )
+        raise ConfigError(" ".join(problems))
+    if bot_kind == "app":
+        problems.append(
+            "SLACK_BOT_TOKEN holds an app-level token (xapp-…), which belongs in "
+            f"SLACK_APP_TOKEN. {BOT_TOKEN_HINT}"
+        )
+    elif bot_kind == "user":
+        problems.append(
+            f"SLACK_BOT_TOKEN holds a user token (xoxp-…), not the bot's. {BOT_TOKEN_HINT}"
+        )
+    elif bot_kind == "other":
+        problems.append(f"SLACK_BOT_TOKEN should start with xoxb-. {BOT_TOKEN_HINT}")
+    if app_kind == "bot" and (not http or not bot):
+        problems.append(
+            "SLACK_APP_TOKEN holds a bot token (xoxb-…), which belongs in SLACK_BOT_TOKEN."
+            + ("" if http else f" {APP_TOKEN_HINT}")
+        )
+    elif not http and app_kind not in (None, "app", "bot"):
+        problems.append(f"SLACK_APP_TOKEN should start with xapp-. {APP_TOKEN_HINT}")
+    if problems:
+        raise ConfigError(" ".join(problems))
+
+
+def _reason(exc: BaseException) -> str:
+    """'Connection refused', 'timed out', 'Name or service not known': why a request failed."""
+    reason = getattr(exc, "reason", None) or exc  # URLError wraps the OSError
+    if isinstance(reason, OSError) and reason.strerror:
+        return str(reason.strerror)
+    return str(reason) or type(reason).__name__
+
+
+def unreachable(settings: Settings, exc: BaseException) -> ConfigError:
+    from bot.slack.app import api_base_url
+
+    return ConfigError(f"can't reach Slack at {api_base_url(settings)} ({_reason(exc)})")
+
+
+def check_token(settings: Settings) -> None:
+    """auth.test, once: a rejected token or an unreachable Slack fails here, in one line."""
+    from bot.slack.app import api_base_url, web_client
+
+    client = web_client(settings, logger=_quiet, timeout=15)
+    try:
+        client.auth_test()
+    except SlackApiError as exc:
+        error = exc.response.get("error") if isinstance(exc.response.data, dict) else None
+        if error in _REJECTED:
+            message = f"Slack rejected SLACK_BOT_TOKEN ({error}). {BOT_TOKEN_HINT}"
+            raise ConfigError(message) from None
+        if not error or " " in error:  # not JSON: not the Slack API at that address
+            raise ConfigError(
+                f"{api_base_url(settings)} didn't answer like the Slack API (HTTP "
+                f"{exc.response.status_code} to auth.test): check SLACK_API_URL."
+            ) from None
+        raise ConfigError(
+            f"Slack's auth.test failed ({error}) at {api_base_url(settings)}; try again."
+        ) from None
+    except (OSError, SlackClientError) as exc:
+        raise unreachable(settings, exc) from None
+
+
+def preflight(settings: Settings, *, http: bool) -> None:
+    """What `articlebot serve` checks before it starts anything: the settings, then the token."""
+    check_settings(settings, http=http)
+    check_token(settings)
+
 
 def _drain() -> None:
     """Finish the jobs in progress in this process (bounded by DRAIN_SECONDS)."""
@@ -42,12 +178,13 @@ def _worker_exit(server: Any, worker: Any) -> None:
 
 
 def _app_with_pool(settings: Settings) -> App:
+    """The app for this process; the token was checked by `preflight`, so Bolt needn't."""
     from bot.slack.app import build_services, create_app, job_pool
 
     services = build_services(settings, pool=job_pool(settings))
     if services.pool is not None:
         _pools.append(services.pool)
-    return create_app(settings, services=services)
+    return create_app(settings, services=services, verify_token=False)
 
 
 def wsgi_app(app: App) -> WsgiApp:
@@ -65,9 +202,10 @@ def wsgi_app(app: App) -> WsgiApp:
 
 
 def serve_http(settings: Settings, host: str, port: int) -> None:
-    """Gunicorn, threaded workers: each process builds its own app, pool and store handle."""
-    if settings.slack_signing_secret is None:
-        raise ConfigError("HTTP mode needs SLACK_SIGNING_SECRET (Basic Information in your app).")
+    """Gunicorn, threaded workers: each process builds its own app, pool and store handle.
+    The settings and the token are checked here, in the master, before any worker forks: a
+    bad token is one clear line, not every worker failing to boot."""
+    preflight(settings, http=True)
     from gunicorn.app.base import BaseApplication
 
     workers = settings.slack_http_workers
@@ -100,18 +238,14 @@ def serve_http(settings: Settings, host: str, port: int) -> None:
 
 def serve_socket(settings: Settings) -> None:
     """Socket Mode: no public URL needed; Slack connects out over a websocket."""
-    if settings.slack_app_token is None:
-        raise ConfigError(
-            "Socket Mode needs SLACK_APP_TOKEN (an xapp- token with connections:write); "
-            "or run `articlebot serve --http`."
-        )
+    preflight(settings, http=False)
+    assert settings.slack_app_token is not None  # preflight said so
     from slack_bolt.adapter.socket_mode import SocketModeHandler
-    from slack_sdk.errors import SlackApiError
 
     app = _app_with_pool(settings)
     handler = SocketModeHandler(
         app,
-        app_token=settings.slack_app_token.get_secret_value(),
+        app_token=settings.slack_app_token.get_secret_value().strip(),
         web_client=app.client,
         concurrency=settings.slack_http_threads,
     )
@@ -126,6 +260,9 @@ def serve_socket(settings: Settings) -> None:
             "(xapp-…) with the connections:write scope, from Basic Information → App-Level "
             "Tokens."
         ) from None
+    except (OSError, SlackClientError) as exc:
+        _drain()
+        raise unreachable(settings, exc) from None
     log.info("Socket Mode: connected; Ctrl-C or SIGTERM to stop")
     signal.signal(signal.SIGTERM, _stop)
     try:
