@@ -376,3 +376,38 @@ def test_headlines_in_other_scripts_and_after_a_cookie_banner() -> None:
     )
     pasted = [banner, "Accept all", "Reject all", "Menu", "Bakery doubles its hours", *BAKERY_STORY]
     assert paste_title("\n".join(pasted)) == "Bakery doubles its hours"
+
+
+def test_a_megabyte_without_spaces_is_no_article() -> None:
+    # Minified code or base64 behind a link: decided without the per-line cues.
+    with pytest.raises(NotAnArticle):
+        from_text("a" * 1_000_000)
+    with pytest.raises(NotAnArticle):
+        from_text("(" * 500_000 + "x" + ")" * 500_000)
+
+
+def test_a_spaceless_blob_beside_an_article_goes_and_the_article_stays() -> None:
+    article = [
+        "The council voted on the new budget after a long debate about the town's schools.",
+        "The mayor said the vote was close, and that more work was needed before spring.",
+    ]
+    assert clean_text("\n".join([article[0], "x" * 50_000, article[1]])) == article
+    assert clean_paragraphs([article[0], "x" * 50_000, article[1]]) == article
+
+
+def test_linear_rewrites_of_the_cues_match_as_before() -> None:
+    import re
+
+    from bot.ingest.cleaning.boilerplate import COMMENTS, PLACEHOLDER, WIDGET
+    from bot.ingest.cleaning.lines import _has_email
+
+    old_email = re.compile(r"\S+@\S+\.\w+")
+    for text in ["write to a@b.com", "a@b", "@b.com", "x a@.c", "a@b.c.", "me@@x.org!", "a @b.c"]:
+        assert _has_email(text) == bool(old_email.search(text)), text
+    for text in ["12 comments", "  Comments (3)", "Comments", "• 4 Kommentare", "commenti"]:
+        assert COMMENTS.search(text), text
+    assert not COMMENTS.search("The comments were unkind.")
+    for text in ["1.2k shares", "..5 shares", "1,024 views", "· 30 likes"]:
+        assert WIDGET.search(text), text
+    found = [m.group() for m in PLACEHOLDER.finditer("{{name}} ${count} {% if x %} [[page]]")]
+    assert found == ["{{name}}", "${count}", "{% if x %}", "[[page]]"]

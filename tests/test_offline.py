@@ -235,3 +235,11 @@ def test_glued_captions_quote_tails_and_labels_do_not_become_bullets() -> None:
     assert not is_bare_quote("'We are ready,' the minister said.")
     assert is_caption("Prisoner Carlos Boente (pictured) was jailed for five years.")
     assert not is_caption("Guards were pictured with the senator at a rally.")
+
+
+def test_one_sentence_repeated_gives_one_bullet() -> None:
+    # All the sentences overlap: the picker must skip them in one pass, not rescan them all.
+    sentence = "The council voted on the new budget after a long debate about schools. "
+    article = Article.from_paragraphs([sentence * 3000], source_kind="text")
+    summary = summarize(article, style="bullets")
+    assert summary.text.count("council voted") == 1

@@ -11,7 +11,9 @@ _SPACE = re.compile(r"\s+")
 _HEAD_LINES = 3
 _SAME_TITLE = 90
 _MIN_TITLE_PART = 12
-_TITLE_SEPARATOR = re.compile(r"\s+[|\-–—:·»/]+\s+")
+# Starting only where a run of spaces starts: the same matches, without rescanning a long
+# run of spaces from each of its positions (quadratic).
+_TITLE_SEPARATOR = re.compile(r"(?<!\s)\s+[|\-–—:·»/]+\s+")
 
 
 def _norm(text: str) -> str:

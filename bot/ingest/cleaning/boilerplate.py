@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import re
 
+# Non-word characters allowed between a sentence's start and its first word. Unbounded
+# (`\W*`), every ". " of a line of ". . . ." rescans the rest of the line: quadratic time.
+_GAP = 30
+
 
 def _any(*patterns: str) -> re.Pattern[str]:
     return re.compile("|".join(patterns), re.IGNORECASE)
@@ -38,7 +42,8 @@ class Cues:
         if start:
             groups.append(r"^\W*(?:" + "|".join(start) + ")")
         if sentence:
-            groups.append(r"(?:^|[.!?…]\s)\W*(?:" + "|".join(sentence) + ")")
+            gap = rf"\W{{0,{_GAP}}}"
+            groups.append(r"(?:^|[.!?…]\s)" + gap + "(?:" + "|".join(sentence) + ")")
         if words:
             groups.append(r"\b(?:" + "|".join(words) + ")")
         groups.extend(inside)
@@ -240,7 +245,7 @@ QUOTED = re.compile(r"[\"“”„«»‚‹›「」『』]|(?:^|\s)['‘’]|[
 # An imperative opening a line or a sentence: with a topic above, a call to action ("Get
 # the day's headlines in our newsletter.", "Want more deals? Join our newsletter.").
 IMPERATIVE = _any(
-    r"(?:^|[.!?…]\s)\W*(?:join|get|click|tap|try|start|follow|download|enter|want|receive|"
+    r"(?:^|[.!?…]\s)\W{0,30}(?:join|get|click|tap|try|start|follow|download|enter|want|receive|"
     r"read|sign|subscribe|register|create|don['’]t miss|never miss)\b"
 )
 
@@ -249,7 +254,8 @@ IMPERATIVE = _any(
 WIDGET = _any(
     # English
     r"^\W*share\b",
-    r"^\W*[\d.,]+[km]?\s+(?:shares?|likes?|views?)\W*$",
+    # Not `^\W*[\d.,]+`: both parts take "." and ",", which is quadratic on ",,,,...".
+    r"^\W*(?:\d[\d.,]*|[.,])[km]?\s+(?:shares?|likes?|views?)\W*$",
     r"^\W*(?:tweet|pin|buffer|like|flip|save)\W*$",
     r"click to tweet",
     r"share (?:this|on|via)\b",
@@ -305,7 +311,9 @@ CAPTION = _any(
 )
 
 # Unrendered template fields: {{free_limit}}, ${count}, {% if %}, [[name]].
-PLACEHOLDER = re.compile(r"\{\{.*?\}\}|\$\{[^}]*\}|\{%.*?%\}|\[\[[^\]]*\]\]")
+# Each stops at the next opening brace too: `\{\{.*?\}\}` rescans the rest of a line of
+# "{{{{..." from every "{{" (quadratic).
+PLACEHOLDER = re.compile(r"\{\{[^{}]*\}\}|\$\{[^{}]*\}|\{%[^%]*%\}|\[\[[^\[\]]*\]\]")
 _FIELD_NAME = re.compile(r"\s*[A-Za-z_][\w.]*\s*")
 # Next to a placeholder these mean code being shown ("${HOME}/backups", `{{ x }}`).
 _CODE_NEIGHBOUR = re.compile(r"[\w\"'`“”‘’/\\=$<>|]")
@@ -356,28 +364,31 @@ PRICE = re.compile(
 )
 
 # Where the article is certainly over: the comments begin. Nothing after is article text.
+# "^\W*(?:\d+\s*)?" is "^\W*\d*\s*" without the overlap (\s is \W) that made a line of
+# spaces and dots quadratic.
 _COMMENTS = [
     r"^\W*\d+\s+(?:comments?|responses?|replies|reactions)\b",
     r"^\W*(?:\d+|one)\s+(?:thoughts?|responses?|replies|comments?)\s+(?:on|to)\b",
-    r"^\W*(?:top |all |reader )?comments?\s*[(\[]?\d*[)\]]?\W*$",
+    # `\s*[(\[]?\d*[)\]]?\W*$` without the overlap of `\s*` and `\W*` (quadratic).
+    r"^\W*(?:top |all |reader )?comments?(?:\s*[(\[]?\d+[)\]]?)?\W*$",
     r"leave a (?:reply|comment)",
     r"comments? (?:are|is) closed",
     r"(?:top|most) rated comments",
     r"(?:view|show|read|load) (?:all )?\d* ?comments",
     r"(?:post|add|write) a comment",
     r"join the (?:discussion|conversation)",
-    r"^\W*\d*\s*kommentare?\b",
-    r"^\W*\d*\s*coment[aá]rios?\b",
-    r"^\W*\d*\s*commenti\b",
-    r"^\W*\d*\s*commentaires?\b",
-    r"^\W*\d*\s*комментари",
-    r"^\W*\d*\s*komentar\b",
-    r"^\W*\d*\s*comentarios?\b",
-    r"^\W*\d*\s*reacties\b",
-    r"^\W*\d*\s*komentarze\b",
-    r"^\W*\d*\s*(?:件の)?コメント",
-    r"^\W*\d*\s*댓글",
-    r"^\W*\d*\s*评论",
+    r"^\W*(?:\d+\s*)?kommentare?\b",
+    r"^\W*(?:\d+\s*)?coment[aá]rios?\b",
+    r"^\W*(?:\d+\s*)?commenti\b",
+    r"^\W*(?:\d+\s*)?commentaires?\b",
+    r"^\W*(?:\d+\s*)?комментари",
+    r"^\W*(?:\d+\s*)?komentar\b",
+    r"^\W*(?:\d+\s*)?comentarios?\b",
+    r"^\W*(?:\d+\s*)?reacties\b",
+    r"^\W*(?:\d+\s*)?komentarze\b",
+    r"^\W*(?:\d+\s*)?(?:件の)?コメント",
+    r"^\W*(?:\d+\s*)?댓글",
+    r"^\W*(?:\d+\s*)?评论",
 ]
 COMMENTS = re.compile("|".join(_COMMENTS), re.IGNORECASE)
 

@@ -36,12 +36,17 @@ _DIGIT = re.compile(r"\d")
 _ROW_SEPARATOR = re.compile(r"\S(?: [-–—@|] | -- |: |\t| {2,}|, )\S")
 _WORDS = re.compile(r"[^\W\d_]+")
 _LETTER = re.compile(r"[^\W\d_]")
-_CONTACT = re.compile(r"\S+@\S+\.\w+|https?://|www\.", re.I)
-_EMAIL = re.compile(r"\S+@\S+\.\w+")
+_LINK = re.compile(r"https?://|www\.", re.I)
+_DOT_WORD = re.compile(r"\.\w")
 _LONG_ITEM = 20  # words: a list item this long that ends a sentence may be prose
 # Lines shorter than these (in words) may be calls to action, or furniture by topic.
 _CTA_MAX = 30
 _TOPIC_MAX = 25
+# Every cue above judges lines of under 40 words. One that long in characters averages
+# 25+ characters a word: a token of minified code, base64 or a hash, not prose. It is
+# decided without the cues, which would scan it at every position.
+_CUE_MAX_WORDS = 40
+_ABSURD_CHARS = 1000
 
 
 class Kind(IntEnum):
@@ -74,6 +79,24 @@ def size_of(text: str) -> float:
     unspaced = len(_UNSPACED.findall(text))
     spaced = len(words_of(_UNSPACED.sub(" ", text)))
     return spaced + unspaced / 2
+
+
+def _has_email(text: str) -> bool:
+    """An e-mail address (`\\S+@\\S+\\.\\w+`) in one pass; the regex rescans a spaceless line."""
+    for token in text.split():
+        at = token.find("@", 1)
+        if at > 0 and _DOT_WORD.search(token, at + 2):
+            return True
+    return False
+
+
+def _has_contact(text: str) -> bool:
+    return bool(_LINK.search(text)) or _has_email(text)
+
+
+def absurd(text: str, size: float) -> bool:
+    """Too few words for its length to be prose (see `_ABSURD_CHARS`)."""
+    return size < _CUE_MAX_WORDS and len(text) > _ABSURD_CHARS
 
 
 def _is_row(text: str, size: float) -> bool:
@@ -119,6 +142,8 @@ def judge(text: str, stopwords: frozenset[str], repeated: bool) -> Line:
             caption=caption,
         )
 
+    if absurd(text, size):
+        return verdict(Kind.FURNITURE)
     if size < 12 and not bullet and COMMENTS.search(body):
         return verdict(Kind.STOP)
     if size < 25 and RIGHTS_RESERVED.search(body):
@@ -139,7 +164,7 @@ def judge(text: str, stopwords: frozenset[str], repeated: bool) -> Line:
         return verdict(Kind.FURNITURE)
     if size < 40 and CAPTION.search(body):
         return verdict(Kind.FURNITURE, caption=True)
-    if (size < 12 and _CONTACT.search(body)) or (size < 30 and _EMAIL.search(body)):
+    if (size < 12 and _has_contact(body)) or (size < 30 and _has_email(body)):
         return verdict(Kind.FURNITURE)
     if repeated and size < 20:
         return verdict(Kind.UNDECIDED)
@@ -173,8 +198,8 @@ def _reads_as_sentence(
     body: str, size: float, terminal: bool, stop_share: float, stopwords: frozenset[str]
 ) -> bool:
     """A short declarative sentence: ends like one, has stop words, isn't Headline Style."""
-    return size >= 4 and terminal and (stop_share >= 0.15 or not stopwords) and not (
-        _title_case(body)
+    return (
+        size >= 4 and terminal and (stop_share >= 0.15 or not stopwords) and not (_title_case(body))
     )
 
 
@@ -193,6 +218,8 @@ def is_furniture(text: str, stopwords: Callable[[], frozenset[str]]) -> bool:
     `stopwords` gives the page's stop-word list; it is called only when a line needs it.
     """
     size = size_of(text)
+    if absurd(text, size):
+        return True
     if size < 25 and template_field(text):
         return True
     if size < 15 and (COPYRIGHT.search(text) or RIGHTS_RESERVED.search(text)):

@@ -133,12 +133,13 @@ _LABEL = re.compile(r"^[A-Z][\w'’-]*(?: [\w'’-]+){0,2}:\s+(?=[A-Z0-9])")
 # punctuation and followed by a lower-case word, starts a new sentence. "The"/"An" may follow
 # a capitalised word ("in Liverpool The amount"); the others only a lower-case word or a
 # number, so "Nurse A with" or "by The Washington Post" stay whole.
+# Both start only where their run starts (same matches; no quadratic rescans of long runs).
 _GLUED = re.compile(
-    r"\s+(?=(?P<opener>The|An|A|He|She|They|It|We|In|His|Her|Their|This|These|There|"
+    r"(?<!\s)\s+(?=(?P<opener>The|An|A|He|She|They|It|We|In|His|Her|Their|This|These|There|"
     r"Although|However|But|After|When|While)"
     r"\s+[a-z0-9])"
 )
-_LAST_WORD = re.compile(r"(\S+)$")
+_LAST_WORD = re.compile(r"(?<!\S)(\S+)$")
 _MIN_PART_WORDS = 5  # both sides of a glued caption must read as sentences
 
 

@@ -8,6 +8,7 @@ asked reads worse. A title or a focus given in the instructions nudges the choic
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from dataclasses import dataclass
@@ -160,14 +161,21 @@ def _select(
     A dangling sentence pays its penalty unless the one before it is already chosen."""
     chosen: list[int] = []
     words = 0
+
+    def adjusted(i: int) -> float:
+        lone = dangling[i] and (i - 1) not in chosen
+        return scores[i] - (_DANGLING_PENALTY if lone else 0.0)
+
+    # Best first, ties to the earlier sentence, from a heap: a rescan of every sentence
+    # left per pick was quadratic on a text of one sentence repeated (all overlap). A
+    # score only rises (when the sentence before is chosen); the old entry then goes stale.
+    heap = [(-adjusted(i), i) for i in range(len(candidates))]
+    heapq.heapify(heap)
     left = set(range(len(candidates)))
-    while left and len(chosen) < length.max_sentences:
-
-        def adjusted(i: int) -> float:
-            lone = dangling[i] and (i - 1) not in chosen
-            return scores[i] - (_DANGLING_PENALTY if lone else 0.0)
-
-        i = max(sorted(left), key=adjusted)
+    while heap and len(chosen) < length.max_sentences:
+        key, i = heapq.heappop(heap)
+        if i not in left or -key != adjusted(i):
+            continue
         left.discard(i)
         if any(_overlap(terms[i], terms[j]) > _MAX_OVERLAP for j in chosen):
             continue
@@ -177,6 +185,8 @@ def _select(
             break
         chosen.append(i)
         words += n
+        if i + 1 in left and dangling[i + 1]:
+            heapq.heappush(heap, (-adjusted(i + 1), i + 1))
     return sorted(chosen)
 
 
