@@ -10,6 +10,7 @@ import pytest
 
 from bot.settings import Settings
 from tests.servers.articles import ArticleServer
+from tests.servers.fake_openai import FakeOpenAI
 from tests.servers.fake_slack import FakeSlack
 from tests.servers.slack_app import SlackAppHarness, harness_settings
 
@@ -50,3 +51,10 @@ def bot(slack: FakeSlack, tmp_path: Path) -> Iterator[SlackAppHarness]:
     """The app served over real HTTP, its Web API calls going to `slack`, offline engine."""
     with SlackAppHarness(slack, harness_settings(slack, tmp_path)) as harness:
         yield harness
+
+
+@pytest.fixture
+def model() -> Iterator[FakeOpenAI]:
+    """The fake OpenAI-compatible server, for tests that give the bot a model."""
+    with FakeOpenAI() as server:
+        yield server

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 
 import pytest
 
-from tests.servers.fake_openai import Failure, FakeOpenAI, Reply
-from tests.servers.slack_app import CHANNEL, USER, SlackAppHarness, harness_settings
+from tests.servers.fake_openai import Failure, Reply
+from tests.servers.slack_app import CHANNEL, USER, SlackAppHarness, harness_settings, model_harness
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -290,29 +289,12 @@ def test_auto_mode_offers_then_summarizes_on_click(slack, articles, tmp_path):
 # --- the model: slow, long, down ------------------------------------------------------------
 
 
-@pytest.fixture
-def model() -> Iterator[FakeOpenAI]:
-    with FakeOpenAI() as server:
-        yield server
-
-
-def _bot_with_model(slack, model, tmp_path, **overrides) -> SlackAppHarness:
-    settings = harness_settings(
-        slack,
-        tmp_path,
-        openai_api_key="sk-test",
-        openai_base_url=model.base_url,
-        openai_model="fake-model",
-        llm_max_retries=1,
-        **overrides,
-    )
-    return SlackAppHarness(slack, settings)
 
 
 @pytest.mark.timeout(90)
 def test_slash_command_acked_fast_while_the_model_takes_10s(slack, model, articles, tmp_path):
     model.default = Reply("**Summary**\n- The bridge reopened.", first_token_delay=10)
-    with _bot_with_model(slack, model, tmp_path, llm_timeout=30) as bot:
+    with model_harness(slack, model, tmp_path, llm_max_retries=1, llm_timeout=30) as bot:
         started = time.monotonic()
         status, _ = bot.command("/summarize", articles.url("/story"))
         acked = time.monotonic() - started
@@ -326,7 +308,7 @@ def test_a_9000_character_answer_arrives_whole_and_split(slack, model, articles,
     long_text = "\n\n".join(paragraphs)
     assert len(long_text) > 9000
     model.default = Reply(long_text, chunk_chars=400)
-    with _bot_with_model(slack, model, tmp_path) as bot:
+    with model_harness(slack, model, tmp_path, llm_max_retries=1) as bot:
         _mention(bot, f"<{articles.url('/story')}>", ts="1700000030.000100")
         stop = slack.wait_for("chat.stopStream", timeout=30)[0]
         deadline = time.monotonic() + 10
@@ -350,7 +332,7 @@ def test_a_9000_character_answer_arrives_whole_and_split(slack, model, articles,
 
 def test_model_down_means_a_labelled_offline_answer(slack, model, articles, tmp_path):
     model.default = Failure(500)
-    with _bot_with_model(slack, model, tmp_path) as bot:
+    with model_harness(slack, model, tmp_path, llm_max_retries=1) as bot:
         bot.command("/summarize", articles.url("/story"))
         (final,) = bot.wait_for_update()
         shown = _text_of(final)
@@ -448,7 +430,7 @@ def test_jobs_in_a_separate_process(slack, articles, tmp_path):
 
 def test_same_link_and_style_twice_costs_no_new_model_tokens(slack, model, articles, tmp_path):
     model.default = Reply("**Bridge**\n- It reopened.")
-    with _bot_with_model(slack, model, tmp_path) as bot:
+    with model_harness(slack, model, tmp_path, llm_max_retries=1) as bot:
         bot.command("/summarize", articles.url("/story"))
         bot.wait_for_update()
         bot.command("/summarize", articles.url("/story"), channel="C0OTHER")

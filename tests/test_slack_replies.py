@@ -6,41 +6,23 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 
 import pytest
 
-from tests.servers.fake_openai import FakeOpenAI, Reply
+from tests.servers.fake_openai import Reply
 from tests.servers.fake_slack import FakeSlack
 from tests.servers.slack_app import (
     CHANNEL,
     TEAM,
     USER,
     SlackAppHarness,
-    harness_settings,
+    model_harness,
     text_of,
 )
 
 pytestmark = pytest.mark.timeout(60)
 
 
-@pytest.fixture
-def model() -> Iterator[FakeOpenAI]:
-    with FakeOpenAI() as server:
-        yield server
-
-
-def _model_bot(slack, model, tmp_path, **overrides) -> SlackAppHarness:
-    settings = harness_settings(
-        slack,
-        tmp_path,
-        openai_api_key="sk-test",
-        openai_base_url=model.base_url,
-        openai_model="fake-model",
-        llm_max_retries=0,
-        **overrides,
-    )
-    return SlackAppHarness(slack, settings)
 
 
 def _methods(slack: FakeSlack) -> list[str]:
@@ -52,7 +34,7 @@ def _methods(slack: FakeSlack) -> list[str]:
 
 def test_streamed_reply_in_a_channel_thread_shows_a_status_first(slack, model, articles, tmp_path):
     model.default = Reply("- The bridge reopened.", first_token_delay=1)
-    with _model_bot(slack, model, tmp_path) as bot:
+    with model_harness(slack, model, tmp_path) as bot:
         bot.mention(f"<{articles.url('/story')}>", ts="1800000000.000100")
         slack.wait_for("chat.stopStream", timeout=30)
         bot.idle()
@@ -142,7 +124,7 @@ def test_mentions_in_model_text_are_neutralized_everywhere(
 ):
     # 3-character chunks: "<" and "!channel>" arrive in different pieces.
     model.default = Reply(PINGS, chunk_chars=3)
-    with _model_bot(slack, model, tmp_path, slack_stream=stream) as bot:
+    with model_harness(slack, model, tmp_path, slack_stream=stream) as bot:
         bot.mention(f"<{articles.url('/story')}>", ts="1800000004.000100")
         bot.slack.wait_for("chat.stopStream" if stream else "chat.postMessage", timeout=30)
         bot.idle()

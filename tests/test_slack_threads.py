@@ -6,14 +6,11 @@ what is posted where, local article pages, the offline engine or the fake OpenAI
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
-from tests.servers.fake_openai import FakeOpenAI, Reply
+from tests.servers.fake_openai import Reply
 from tests.servers.fake_slack import FakeSlack
-from tests.servers.slack_app import CHANNEL, USER, SlackAppHarness, harness_settings, text_of
+from tests.servers.slack_app import CHANNEL, USER, model_harness, text_of
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -56,30 +53,13 @@ def test_reply_in_the_thread_of_an_ask_reply_is_a_follow_up(bot, articles):
 # --- 2: a follow-up while the reply is still being written ----------------------------------
 
 
-@pytest.fixture
-def model() -> Iterator[FakeOpenAI]:
-    with FakeOpenAI() as server:
-        yield server
-
-
-def _model_bot(slack: FakeSlack, model: FakeOpenAI, tmp_path: Path) -> SlackAppHarness:
-    settings = harness_settings(
-        slack,
-        tmp_path,
-        openai_api_key="sk-test",
-        openai_base_url=model.base_url,
-        openai_model="fake-model",
-        llm_max_retries=0,
-        llm_timeout=30,
-    )
-    return SlackAppHarness(slack, settings)
 
 
 @pytest.mark.timeout(90)
 def test_follow_up_during_a_slow_summary_is_about_that_threads_article(
     slack, model, articles, tmp_path
 ):
-    with _model_bot(slack, model, tmp_path) as bot:
+    with model_harness(slack, model, tmp_path, llm_timeout=30) as bot:
         model.default = Reply("- The bridge reopened.")
         bot.mention(f"<{articles.url('/story')}>", ts="1800000000.000100")  # thread A
         slack.wait_for("chat.stopStream", timeout=30)
@@ -184,7 +164,7 @@ def test_dm_thanks_gets_no_reply(bot, articles):
 
 def test_a_model_answer_streams_its_words_then_the_checked_quote(slack, model, articles, tmp_path):
     quote = "said Mayor Ana Ruiz, who cut a ribbon at the east end of the"
-    with _model_bot(slack, model, tmp_path) as bot:
+    with model_harness(slack, model, tmp_path, llm_timeout=30) as bot:
         model.default = Reply("- The bridge reopened.")
         thread = "1800000002.000100"
         bot.mention(f"<{articles.url('/story')}>", ts=thread)

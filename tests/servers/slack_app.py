@@ -61,6 +61,18 @@ def harness_settings(slack: FakeSlack, tmp_path: Any, **overrides: Any) -> Setti
     return Settings(_env_file=None, **values)
 
 
+def model_harness(slack: FakeSlack, model: Any, tmp_path: Any, **overrides: Any) -> SlackAppHarness:
+    """The app with the fake OpenAI server (`model`) as its model; no retries unless asked."""
+    values: dict[str, Any] = {
+        "openai_api_key": "sk-test",
+        "openai_base_url": model.base_url,
+        "openai_model": model.model,
+        "llm_max_retries": 0,
+        **overrides,
+    }
+    return SlackAppHarness(slack, harness_settings(slack, tmp_path, **values))
+
+
 class SlackAppHarness:
     def __init__(self, slack: FakeSlack, settings: Settings) -> None:
         self.slack = slack
