@@ -243,3 +243,17 @@ def test_one_sentence_repeated_gives_one_bullet() -> None:
     article = Article.from_paragraphs([sentence * 3000], source_kind="text")
     summary = summarize(article, style="bullets")
     assert summary.text.count("council voted") == 1
+
+
+def test_a_book_length_text_is_summarized_from_its_first_part() -> None:
+    from bot.llm.offline.summaries import MAX_SUMMARY_CHARS
+
+    lead = "The council approved the new bridge on Monday after a two-year debate. "
+    filler = "Residents of district {i} discussed parking rules at length in the hall. "
+    tail = "A secret late twist about the bridge appeared only at the very end of the text."
+    body = lead + "".join(filler.format(i=i) for i in range(6000)) + tail
+    assert len(body) > MAX_SUMMARY_CHARS
+    summary = summarize(Article(text=body, source_kind="text"), "detailed")
+    assert "council approved the new bridge" in summary.text
+    assert "secret late twist" not in summary.text
+    assert all(body.index(s) < MAX_SUMMARY_CHARS for s in summary.sentences)
