@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ["extraction", "summarization", "retrieval", "tokens", "slack_load"]
+BENCHMARKS = ["extraction", "summarization", "retrieval", "tokens", "slack_load", "pathological"]
 
 
 def _run(name: str, args: list[str]) -> None:

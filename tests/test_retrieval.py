@@ -73,3 +73,13 @@ def test_bm25_scores_edge_cases() -> None:
     assert bm25_scores(["a"], [[], []]) == [0.0, 0.0]
     one, two = bm25_scores(["a"], [["a", "b"], ["a"]])
     assert one > 0 and two > 0  # a term in every document still counts (positive idf)
+
+
+def test_irregular_past_forms_meet_their_verb() -> None:
+    from bot.llm.retrieval import analyzer_for_text
+
+    english = analyzer_for_text("The mayor said the city paid for it.", "en")
+    assert english.terms("What did the mayor say? Who paid?") == english.terms(
+        "What did the mayor said? Who pay?"
+    )
+    assert "say" in english.terms("she said") and "tell" in english.terms("they told us")

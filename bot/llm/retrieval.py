@@ -107,6 +107,37 @@ def guess_language(text: str) -> str | None:
     return best if best_hits >= 0.10 * total else None
 
 
+# English past forms no stemmer maps to their verb (snowball: "said" stays "said").
+_IRREGULAR: dict[str, dict[str, str]] = {
+    "en": {
+        past: verb
+        for verb, forms in {
+            "say": "said says", "tell": "told", "go": "went gone", "take": "took taken",
+            "make": "made", "pay": "paid", "buy": "bought", "begin": "began begun",
+            "win": "won", "lose": "lost", "find": "found", "think": "thought",
+            "see": "saw seen", "know": "knew known", "give": "gave given", "come": "came",
+            "leave": "left", "meet": "met", "hold": "held", "keep": "kept", "build": "built",
+            "sell": "sold", "spend": "spent", "run": "ran", "write": "wrote written",
+            "choose": "chose chosen", "fall": "fell fallen", "rise": "rose risen",
+            "get": "got gotten", "bring": "brought", "teach": "taught", "catch": "caught",
+            "fight": "fought", "send": "sent", "feel": "felt", "lead": "led",
+            "speak": "spoke spoken", "steal": "stole stolen", "drive": "drove driven",
+            "become": "became", "break": "broke broken", "strike": "struck", "grow": "grew grown",
+            "fly": "flew flown", "throw": "threw thrown", "eat": "ate eaten", "do": "did done",
+            "have": "had has", "be": "was were been is are", "sing": "sang sung",
+            "swim": "swam swum", "drink": "drank drunk", "shake": "shook shaken",
+            "wear": "wore worn", "tear": "tore torn", "hide": "hid hidden", "bite": "bit bitten",
+            "forget": "forgot forgotten", "freeze": "froze frozen", "stand": "stood",
+            "understand": "understood", "sit": "sat", "sleep": "slept", "seek": "sought",
+            "lend": "lent", "bend": "bent", "deal": "dealt", "mean": "meant", "hear": "heard",
+            "flee": "fled", "feed": "fed", "bleed": "bled", "shoot": "shot", "light": "lit",
+            "slide": "slid", "swear": "swore sworn", "arise": "arose arisen",
+        }.items()
+        for past in forms.split()
+    }
+}  # fmt: skip
+
+
 class Analyzer:
     """Turns text into index terms; build one per language with `analyzer_for`."""
 
@@ -116,7 +147,9 @@ class Analyzer:
         stem: Callable[[str], str] = (
             snowballstemmer.stemmer(algorithm).stemWord if algorithm else (lambda w: w)
         )
-        self._stem = lru_cache(maxsize=50_000)(stem)
+        irregular = _IRREGULAR.get(self.language or "", {})
+        # "What did she say?" must find "she said": irregular forms first, then the stemmer.
+        self._stem = lru_cache(maxsize=50_000)(lambda w: stem(irregular.get(w, w)))
         self._common: frozenset[str] | None = None
 
     def is_common(self, term: str) -> bool:
