@@ -217,19 +217,19 @@ class Pipeline:
                 "There's nothing in that text to summarize: only page furniture "
                 "(bylines, credits, prompts) is left."
             )
+        notes = [notice] if notice else []
         if style.strip().lower() not in offline.STYLES:
             # A user's own template needs a model; say so instead of quietly ignoring it.
-            limit = (
+            notes.append(
                 f"The offline engine can't write the '{style}' style, so this is its "
                 f"{summary.style} summary."
             )
-            notice = f"{notice} {limit}" if notice else limit
         if not offline.follows_instructions(article, instructions):
-            limit = (
+            notes.append(
                 "The offline engine only picks sentences from the article, so it couldn't "
                 f"follow “{instructions.strip()}”."
             )
-            notice = f"{notice} {limit}" if notice else limit
+        notice = " ".join(notes) or None
         return Result(
             kind="summary",
             text=summary.text,

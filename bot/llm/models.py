@@ -373,12 +373,11 @@ def grounded_answer(
         answer, usage = _structured(model, messages, settings, method, prose)
         if answer is not None:
             return answer, usage
-    merged: AIMessageChunk | None = None
-    raw = ""
-    for chunk in _chunks(model, model, messages, refusable=False):
-        merged = chunk if merged is None else merged + chunk
-        piece = _text(chunk)
-        if piece:
-            raw += piece
-            prose.update(answer_prose(raw, json_reply=False))
-    return parse_answer_text(raw), usage + _usage(merged, model, messages, raw, settings)
+    pieces: list[str] = []
+
+    def show(piece: str) -> None:
+        pieces.append(piece)
+        prose.update(answer_prose("".join(pieces), json_reply=False))
+
+    reply = stream_complete(model, messages, settings, show)
+    return parse_answer_text(reply.text), usage + reply.usage
