@@ -17,7 +17,10 @@ from urllib.parse import urlencode
 import pytest
 from slack_sdk.signature import SignatureVerifier
 
+from bot.slack.context import Destination
+from bot.slack.tasks import AskWhenReady
 from bot.slack.worker import ProcessWorkerPool, ThreadWorkerPool
+from bot.store.sqlite_jobs import SQLiteJobQueue
 from tests.servers.articles import ArticleServer
 from tests.servers.fake_openai import FakeOpenAI, Reply
 from tests.servers.fake_slack import FakeSlack
@@ -184,12 +187,14 @@ def test_socket_mode_with_a_bad_app_token_is_one_clear_line(slack, tmp_path):
 # --- the pools drain on shutdown -----------------------------------------------------------
 
 
-def post_later(services, client, channel: str, delay: float) -> None:
-    """A job (module-level, so the job process can import it): says it started, takes
-    `delay` seconds (a slow model), then posts its reply."""
-    client.chat_postMessage(channel="C0STARTED", text="started")
-    time.sleep(delay)
-    client.chat_postMessage(channel=channel, text="done")
+def slow_job(channel: str) -> AskWhenReady:
+    """A real job that takes about FETCH_TOTAL_TIMEOUT seconds: a follow-up waiting for its
+    thread's article, which never comes, then a note that there is none."""
+    return AskWhenReady(
+        dest=Destination(channel=channel, user=USER, team=TEAM, thread_ts="1700000000.000100"),
+        question="who paid?",
+        name="slow",
+    )
 
 
 def _replies(slack: FakeSlack) -> list[str]:
@@ -200,29 +205,42 @@ def _replies(slack: FakeSlack) -> list[str]:
 def test_thread_pool_shutdown_waits_for_running_jobs(slack, tmp_path):
     from bot.slack.app import build_services, web_client
 
-    settings = harness_settings(slack, tmp_path)
+    settings = harness_settings(slack, tmp_path, fetch_total_timeout=1.0)
     pool = ThreadWorkerPool(2)
     pool.bind(build_services(settings, pool=pool), web_client(settings))
-    pool.submit(post_later, ("C0A", 1.0), {}, "slow")
+    pool.submit(slow_job("C0A"))
     pool.shutdown(timeout=20)
-    assert _replies(slack) == ["C0STARTED", "C0A"]
+    assert _replies(slack) == ["C0A"]
 
 
 @pytest.mark.timeout(90)
 @pytest.mark.parametrize("how", ["shutdown", "sigterm"])
 def test_job_process_finishes_its_jobs_before_exiting(slack, tmp_path, how):
-    settings = harness_settings(slack, tmp_path, slack_job_process=True)
+    settings = harness_settings(
+        slack, tmp_path, slack_job_process=True, fetch_total_timeout=2.0
+    )
     pool = ProcessWorkerPool(settings, 2)
+    queue = SQLiteJobQueue(settings.store_path)
     try:
-        pool.submit(post_later, ("C0B", 2.0), {}, "slow")
+        pool.submit(slow_job("C0B"))
         if how == "shutdown":
             pool.shutdown(timeout=40)
         else:  # what multiprocessing does to a daemon child when its parent exits
-            slack.wait_for("chat.postMessage", timeout=40)  # the job is running
+            deadline = time.monotonic() + 40
+            while not _leased(queue):
+                assert time.monotonic() < deadline, "the job never started"
+                time.sleep(0.05)
             pool._process.terminate()
             pool._process.join(40)
         assert not pool._process.is_alive()
-        assert _replies(slack) == ["C0STARTED", "C0B"]
+        assert _replies(slack) == ["C0B"]
+        assert queue.pending() == 0  # done, so no process will run it again
     finally:
         if pool._process.is_alive():
             pool._process.kill()
+
+
+def _leased(queue: SQLiteJobQueue) -> bool:
+    """Whether the job process has taken a job (its row has an owner)."""
+    with queue._lock:
+        return bool(queue._db.execute("SELECT 1 FROM jobs WHERE owner IS NOT NULL").fetchone())

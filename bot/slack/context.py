@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from bot.pipeline import Pipeline
 from bot.settings import Settings
-from bot.slack.worker import WorkerPool
 from bot.store import Conversation, Store
+
+if TYPE_CHECKING:
+    from bot.slack.tasks import Job
+    from bot.slack.worker import WorkerPool
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,8 +41,8 @@ class Services:
     store: Store
     pool: WorkerPool | None  # None inside the job process itself
 
-    def submit(self, fn: Any, *args: Any, name: str, **kwargs: Any) -> None:
-        """Run job `fn(services, client, *args, **kwargs)` on the pool; Busy when full."""
+    def submit(self, job: Job) -> None:
+        """Hand `job` (bot.slack.tasks) to the pool or queue; Busy when full."""
         if self.pool is None:
             raise RuntimeError("this process runs jobs; it doesn't queue them")
-        self.pool.submit(fn, args, kwargs, name)
+        self.pool.submit(job)

@@ -18,7 +18,7 @@ from bot.errors import ArticlebotError, IngestError, NotAnArticle, TooLarge
 from bot.ingest import Article, from_bytes
 from bot.ingest.links import ParsedInput, parse_input
 from bot.pipeline import Result
-from bot.slack import participants
+from bot.slack import journal, participants
 from bot.slack.context import Destination, Services
 from bot.slack.replies import Reply
 from bot.slack.retry import webhook
@@ -35,7 +35,9 @@ Remember = Callable[[Sequence[Article]], None]
 
 
 def _reply(services: Services, client: WebClient, dest: Destination) -> Reply:
-    return Reply(client, dest, stream=services.settings.slack_stream)
+    # Each reply keeps its own record in the job's journal (a re-run edits, never reposts).
+    scope = journal.current_scope()
+    return Reply(client, dest, stream=services.settings.slack_stream, journal=scope)
 
 
 def summarize(
@@ -168,9 +170,10 @@ def from_thread_start(
     parsed = parse_input(first.get("text") or "")
     files = first.get("files") or []
     if parsed.kind not in ("link", "paste") and not files:
-        client.chat_postMessage(
-            channel=dest.channel, thread_ts=dest.thread_ts, text=NO_ARTICLE_IN_THREAD
-        )
+        if journal.once("no-article"):
+            client.chat_postMessage(
+                channel=dest.channel, thread_ts=dest.thread_ts, text=NO_ARTICLE_IN_THREAD
+            )
         return
     if not request or _SUMMARY_REQUEST.match(request):
         summarize(services, client, dest, replace(parsed, instruction=request), files=files)
@@ -185,12 +188,14 @@ def from_thread_start(
 
 def post(services: Services, client: WebClient, dest: Destination, text: str) -> None:
     """A short note (help, "no article yet") where the conversation is."""
-    client.chat_postMessage(channel=dest.channel, thread_ts=dest.thread_ts, text=text)
+    if journal.once("post"):
+        client.chat_postMessage(channel=dest.channel, thread_ts=dest.thread_ts, text=text)
 
 
 def respond(services: Services, client: WebClient, response_url: str, payload: dict) -> None:
     """A reply through a slash command's or shortcut's response_url."""
-    webhook(response_url).send_dict(payload)
+    if journal.once("respond"):
+        webhook(response_url).send_dict(payload)
 
 
 def ask_when_ready(services: Services, client: WebClient, dest: Destination, question: str) -> None:
@@ -228,6 +233,8 @@ def offer_summary(
     value = f"{ts} {url}"
     if len(value) > MAX_BUTTON_VALUE:  # Slack would refuse the whole message
         log.info("link too long for a Summarize button (%d chars); no offer", len(url))
+        return
+    if not journal.once("offer"):
         return
     client.chat_postEphemeral(
         channel=channel,

@@ -25,6 +25,7 @@ from bot.errors import ArticlebotError
 from bot.pipeline import Result
 from bot.slack import format as fmt
 from bot.slack.context import Destination
+from bot.slack.journal import Scope
 from bot.slack.retry import webhook
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,7 @@ class Reply:
         *,
         stream: bool = True,
         limit: int = fmt.MESSAGE_LIMIT,
+        journal: Scope | None = None,
     ) -> None:
         self.client = client
         self.dest = dest
@@ -67,6 +69,25 @@ class Reply:
         self._placeholder_ts: str | None = None
         self._last_update = 0.0
         self.first_text_at: float | None = None  # when text first reached Slack (benchmarks)
+        # What an earlier run of this job already posted (it died mid-reply): carry on in
+        # the same message, by chat.update, instead of posting a second reply.
+        self._journal = journal
+        self._resumed = False
+        if journal is not None:
+            self._resume(journal)
+
+    def _resume(self, journal: Scope) -> None:
+        if journal.get("private"):
+            self._go_private(record=False)
+            return
+        ts = journal.get("ts")
+        if not ts:
+            return
+        self._resumed = True
+        self._use_stream = False
+        self._placeholder_ts = ts
+        if journal.get("stream"):  # Slack may still hold it open: close it before editing
+            self._safe(self.client.chat_stopStream, channel=self.dest.channel, ts=ts)
 
     # --- lifecycle ----------------------------------------------------------------------
 
@@ -74,6 +95,8 @@ class Reply:
         """Show that work has begun: a status line (assistant) or a placeholder message."""
         if self.dest.ephemeral:
             return
+        if self._resumed:
+            self._update_placeholder(f"_{status}_")
         if self._use_status:
             if self._set_status(status) in NOT_A_MEMBER:
                 self._go_private()  # don't wait for the stream to find out
@@ -123,11 +146,17 @@ class Reply:
             thread_ts = self.dest.thread_ts or first_ts
             for i, part in enumerate(parts[1:], start=2):
                 last = i == len(parts)
-                self.client.chat_postMessage(
-                    channel=self.dest.channel,
-                    thread_ts=thread_ts,
-                    **fmt.message_payload(part, footer if last else None),
+                payload = fmt.message_payload(part, footer if last else None)
+                posted = self._journal.get(f"part{i}") if self._journal else None
+                if posted:  # an earlier run of the job posted this part already
+                    payload.pop("unfurl_links"), payload.pop("unfurl_media")
+                    self.client.chat_update(channel=self.dest.channel, ts=posted, **payload)
+                    continue
+                response = self.client.chat_postMessage(
+                    channel=self.dest.channel, thread_ts=thread_ts, **payload
                 )
+                if self._journal is not None and response.get("ts"):
+                    self._journal.set(f"part{i}", str(response["ts"]))
             if self._use_status:
                 self._set_status("")
             return first_ts
@@ -135,41 +164,48 @@ class Reply:
     def fail(self, exc: ArticlebotError) -> None:
         """Tell the asker what went wrong, in words; privately where Slack allows it."""
         message = fmt.error_text(exc)
+        if self._journal is not None and self._journal.get("failed"):
+            return  # an earlier run of the job told them already
         with self._lock:
-            if self._placeholder_ts and not self._text and self.dest.user:
-                # Nothing useful was shown yet: take the placeholder back and tell only the
-                # asker, rather than leaving an error in the channel.
-                self._safe(
-                    self.client.chat_delete, channel=self.dest.channel, ts=self._placeholder_ts
-                )
-                self._placeholder_ts = None
-                self._tell_privately(message)
-            elif self._placeholder_ts:
-                self._safe(
-                    self.client.chat_update,
-                    channel=self.dest.channel,
-                    ts=self._placeholder_ts,
-                    text=message,
-                    blocks=fmt.message_blocks(message, None),
-                )
-            elif self._stream_ts:
-                self._safe(
-                    self.client.chat_stopStream,
-                    channel=self.dest.channel,
-                    ts=self._stream_ts,
-                    markdown_text="\n\n" + message,
-                )
-            elif self.dest.user and not self.dest.assistant:
-                self._tell_privately(message)
-            else:
-                self._safe(
-                    self.client.chat_postMessage,
-                    channel=self.dest.channel,
-                    thread_ts=self.dest.thread_ts,
-                    text=message,
-                )
-            if self._use_status:
-                self._set_status("")
+            self._fail(message)
+        if self._journal is not None:
+            self._journal.set("failed", "1")
+
+    def _fail(self, message: str) -> None:
+        if self._placeholder_ts and not self._text and self.dest.user:
+            # Nothing useful was shown yet: take the placeholder back and tell only the
+            # asker, rather than leaving an error in the channel.
+            self._safe(
+                self.client.chat_delete, channel=self.dest.channel, ts=self._placeholder_ts
+            )
+            self._placeholder_ts = None
+            self._tell_privately(message)
+        elif self._placeholder_ts:
+            self._safe(
+                self.client.chat_update,
+                channel=self.dest.channel,
+                ts=self._placeholder_ts,
+                text=message,
+                blocks=fmt.message_blocks(message, None),
+            )
+        elif self._stream_ts:
+            self._safe(
+                self.client.chat_stopStream,
+                channel=self.dest.channel,
+                ts=self._stream_ts,
+                markdown_text="\n\n" + message,
+            )
+        elif self.dest.user and not self.dest.assistant:
+            self._tell_privately(message)
+        else:
+            self._safe(
+                self.client.chat_postMessage,
+                channel=self.dest.channel,
+                thread_ts=self.dest.thread_ts,
+                text=message,
+            )
+        if self._use_status:
+            self._set_status("")
 
     # --- streaming ----------------------------------------------------------------------
 
@@ -193,6 +229,7 @@ class Reply:
                     markdown_text=fmt.neutralize_mentions(chunk),
                 )
                 self._stream_ts = response["ts"]
+                self._record_first(self._stream_ts, stream=True)
                 self.first_text_at = now
                 self._flush_done(now, len(chunk))
             elif len(self._pending) >= STREAM_BUFFER or now - self._last_update >= FLUSH_INTERVAL:
@@ -292,11 +329,24 @@ class Reply:
                 raise
             self._go_private()
             return None
-        return response.get("ts")
+        ts = response.get("ts")
+        self._record_first(ts)
+        return ts
 
-    def _go_private(self) -> None:
+    def _record_first(self, ts: str | None, *, stream: bool = False) -> None:
+        """Note the reply's first message in the job's journal (see bot.slack.journal)."""
+        if self._journal is None or not ts:
+            return
+        self._journal.set("channel", self.dest.channel)
+        if stream:
+            self._journal.set("stream", "1")
+        self._journal.set("ts", str(ts))
+
+    def _go_private(self, *, record: bool = True) -> None:
         """Slack won't let the bot post here (not a member): the reply goes to the asker."""
         log.info("not a member of %s: replying privately", self.dest.channel)
+        if record and self._journal is not None:
+            self._journal.set("private", "1")
         self.dest = replace(self.dest, ephemeral=True)
         self._use_stream = self._use_status = False
         self._placeholder_ts = self._stream_ts = None
@@ -316,6 +366,8 @@ class Reply:
 
     def _send_private(self, parts: list[str], footer: list[dict[str, Any]]) -> None:
         for i, part in enumerate(parts, start=1):
+            if self._journal is not None and self._journal.get(f"private{i}"):
+                continue  # sent by an earlier run of the job
             payload = fmt.message_payload(part, footer if i == len(parts) else None)
             if i == 1 and self._private_note:
                 payload["blocks"] = [fmt.context_block(self._private_note), *payload["blocks"]]
@@ -332,6 +384,8 @@ class Reply:
                     text=payload["text"],
                     blocks=payload["blocks"],
                 )
+            if self._journal is not None:
+                self._journal.set(f"private{i}", "1")
 
     def _tell_privately(self, message: str) -> None:
         """An ephemeral note: through the response_url when there is one (works even where

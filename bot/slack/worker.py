@@ -11,37 +11,47 @@ On shutdown (a deploy's SIGTERM) the pools drain: queued and running jobs finish
 a bound (DRAIN_SECONDS, under gunicorn's graceful timeout), instead of leaving
 "_Writing…_" placeholders behind forever.
 
-A job is a module-level function `fn(services, client, *args, **kwargs)` with picklable
-arguments, so it can cross to the job process. Both pools are bounded: past the bound the
-user is told to try again instead of the process growing without limit.
+A job is a typed message (bot.slack.tasks), serializable so it can cross to another
+process. With a file store the process pool is durable: each job is written to the SQLite
+file before Slack is acked and leased while it runs (bot.store.sqlite_jobs), so a job
+whose process was killed is run again by the restarted server (or another worker) and,
+through the job journal, edits the reply it had started rather than posting a second one.
+Both pools are bounded: past the bound the user is told to try again instead of the
+process growing without limit.
 """
 
 from __future__ import annotations
 
 import contextlib
-import importlib
 import logging
 import multiprocessing
 import os
 import queue
 import signal
+import socket
 import threading
 import time
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, Protocol
+
+from pydantic import ValidationError
+
+from bot.slack import journal, tasks
 
 if TYPE_CHECKING:
     from slack_sdk import WebClient
 
     from bot.settings import Settings
     from bot.slack.context import Services
+    from bot.slack.tasks import Job
+    from bot.store.sqlite_jobs import SQLiteJobQueue
 
 log = logging.getLogger(__name__)
 
-Job = Callable[..., None]
 JOB_NICENESS = 15  # far lower CPU priority than the acks (which need only milliseconds)
 DRAIN_SECONDS = 25.0  # how long work in progress may finish at shutdown
+LEASE_SECONDS = 15.0  # a job whose process stops renewing this long is run elsewhere
+RENEW_SECONDS = 5.0  # how often running jobs' leases are renewed (and lost jobs looked for)
 
 
 class Busy(RuntimeError):
@@ -49,22 +59,13 @@ class Busy(RuntimeError):
 
 
 class WorkerPool(Protocol):
-    def submit(self, fn: Job, args: tuple[Any, ...], kwargs: dict[str, Any], name: str) -> None: ...
+    def submit(self, job: Job) -> None: ...
 
     def shutdown(self, timeout: float = DRAIN_SECONDS) -> None: ...
 
 
-def _run(
-    fn: Job, services: Services, client: WebClient, args: tuple, kwargs: dict, name: str
-) -> None:
-    try:
-        fn(services, client, *args, **kwargs)
-    except Exception:  # a job's failure must never take its worker thread down silently
-        log.exception("%s failed", name)
-
-
 class ThreadWorkerPool:
-    """Jobs on a bounded thread pool in this process."""
+    """Jobs on a bounded thread pool in this process (not durable: tests, `:memory:`)."""
 
     def __init__(self, threads: int, max_queued: int | None = None) -> None:
         self._executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="job")
@@ -76,7 +77,7 @@ class ThreadWorkerPool:
     def bind(self, services: Services, client: WebClient) -> None:
         self._context = (services, client)
 
-    def submit(self, fn: Job, args: tuple[Any, ...], kwargs: dict[str, Any], name: str) -> None:
+    def submit(self, job: Job) -> None:
         if self._context is None:
             raise RuntimeError("ThreadWorkerPool.bind() was not called")
         if not self._slots.acquire(blocking=False):
@@ -87,7 +88,7 @@ class ThreadWorkerPool:
 
         def run() -> None:
             try:
-                _run(fn, services, client, args, kwargs, name)
+                journal.execute(services, client, job)
             finally:
                 self._slots.release()
                 with self._idle:
@@ -109,12 +110,17 @@ class ThreadWorkerPool:
 
 
 class ProcessWorkerPool:
-    """Jobs in a child process (started with `spawn`, so it shares no locks or sockets)."""
+    """Jobs in a child process (started with `spawn`, so it shares no locks or sockets),
+    written to the SQLite job queue first so that none is lost if a process dies."""
 
     def __init__(self, settings: Settings, threads: int, max_queued: int | None = None) -> None:
+        from bot.store.sqlite_jobs import SQLiteJobQueue
+
         self._settings = settings
         self._threads = threads
-        self._slots = threading.BoundedSemaphore(threads + (max_queued or threads * 8))
+        self._bound = threads + (max_queued or threads * 8)
+        self._slots = threading.BoundedSemaphore(self._bound)
+        self._queue = SQLiteJobQueue(settings.store_path)
         self._ctx = multiprocessing.get_context("spawn")
         self._lock = threading.Lock()
         self._jobs: Any = None
@@ -144,15 +150,17 @@ class ProcessWorkerPool:
                 return
             self._slots.release()
 
-    def submit(self, fn: Job, args: tuple[Any, ...], kwargs: dict[str, Any], name: str) -> None:
+    def submit(self, job: Job) -> None:
         with self._lock:
             if not self._process.is_alive():
                 log.error("job process died (exit %s); starting a new one", self._process.exitcode)
-                self._slots = threading.BoundedSemaphore(self._threads * 9)
-                self._start()
+                self._slots = threading.BoundedSemaphore(self._bound)
+                self._start()  # it picks up the dead one's jobs when their leases run out
         if not self._slots.acquire(blocking=False):
             raise Busy("too much work queued")
-        self._jobs.put((fn.__module__, fn.__qualname__, args, kwargs, name))
+        # Durable before Slack is acked: from here on a crash delays the reply, never loses it.
+        self._queue.put(job.id, tasks.dumps(job), grace_seconds=LEASE_SECONDS)
+        self._jobs.put(job.id)
 
     def shutdown(self, timeout: float = DRAIN_SECONDS) -> None:
         """Let the job process finish what it was given (up to `timeout`), then stop it."""
@@ -166,29 +174,92 @@ class ProcessWorkerPool:
             self._process.join(5)
 
 
+class _Runner:
+    """The job process's side of the SQLite queue: leases, renewals, lost jobs."""
+
+    def __init__(
+        self, services: Services, client: WebClient, jobs_queue: SQLiteJobQueue, threads: int
+    ) -> None:
+        self.services = services
+        self.client = client
+        self.queue = jobs_queue
+        self.threads = threads
+        self.owner = f"{socket.gethostname()}:{os.getpid()}"
+        self.executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="job")
+        self.running: set[str] = set()
+        self.lock = threading.Lock()
+        self.stopping = threading.Event()
+        self.finished = threading.Semaphore(0)  # released once per finished job
+        self.started = [0]
+
+    def take(self, job_id: str, done: Any) -> None:
+        """A job handed over by the server process (its slot is released when it ends)."""
+        leased = self.queue.lease(self.owner, LEASE_SECONDS, job_id=job_id)
+        if leased is None:  # already run, or being run by another process
+            done.put(1)
+            return
+        self._start(*leased, done=done)
+
+    def _start(self, job_id: str, payload: str, *, done: Any = None) -> None:
+        with self.lock:
+            self.running.add(job_id)
+            self.started[0] += 1
+        self.executor.submit(self._run, job_id, payload, done)
+
+    def _run(self, job_id: str, payload: str, done: Any) -> None:
+        try:
+            try:
+                job = tasks.loads(payload)
+            except ValidationError:
+                log.error("job %s can't be read (from another version?); giving up", job_id)
+                journal.give_up(self.client, self.services.store.job_marks(job_id))
+            else:
+                journal.execute(self.services, self.client, job)
+            self.queue.done(job_id)
+        except Exception:
+            log.exception("job %s: the queue failed; it will be run again", job_id)
+        finally:
+            with self.lock:
+                self.running.discard(job_id)
+            if done is not None:
+                done.put(1)
+            self.finished.release()
+
+    def keep_leases(self) -> None:
+        """Renew running jobs' leases; run jobs whose process died (also at start-up)."""
+        while not self.stopping.is_set():
+            try:
+                with self.lock:
+                    running = list(self.running)
+                self.queue.renew(running, self.owner, LEASE_SECONDS)
+                while len(running) < self.threads and not self.stopping.is_set():
+                    lost = self.queue.lease(self.owner, LEASE_SECONDS)
+                    if lost is None:
+                        break
+                    log.warning("running job %s again: its process stopped", lost[0])
+                    self._start(*lost)
+                    running.append(lost[0])
+            except Exception:  # a locked or briefly unavailable file: try next round
+                log.exception("job lease upkeep failed")
+            self.stopping.wait(RENEW_SECONDS)
+
+
 def _job_process(settings: Settings, threads: int, jobs: Any, done: Any) -> None:
     """The child: its own app services and Web API client, a thread pool, a queue to drain."""
-    running = threading.Semaphore(0)  # released once per finished job
-    started = [0]
-    _drain_on_sigterm(running, started)  # first: a SIGTERM during start-up is handled too
+    holder: list[_Runner] = []
+    _drain_on_sigterm(holder)  # first: a SIGTERM during start-up is handled too
     with contextlib.suppress(OSError):  # not allowed here: run at normal priority
         os.nice(JOB_NICENESS)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     from bot.slack.app import build_services, web_client
+    from bot.store.sqlite_jobs import SQLiteJobQueue
 
     client = web_client(settings)
     services = build_services(settings, pool=None)
     services.pipeline.warm_up()  # the first request shouldn't pay for imports
-    executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="job")
-
-    def run(item: tuple[str, str, tuple, dict, str]) -> None:
-        module, qualname, args, kwargs, name = item
-        try:
-            fn = getattr(importlib.import_module(module), qualname)
-            _run(fn, services, client, args, kwargs, name)
-        finally:
-            done.put(1)
-            running.release()
+    runner = _Runner(services, client, SQLiteJobQueue(settings.store_path), threads)
+    holder.append(runner)
+    threading.Thread(target=runner.keep_leases, name="leases", daemon=True).start()
 
     while True:
         try:
@@ -197,26 +268,32 @@ def _job_process(settings: Settings, threads: int, jobs: Any, done: Any) -> None
             break
         if item is None:
             break
-        started[0] += 1
-        executor.submit(run, item)
-    executor.shutdown(wait=True)
+        runner.take(item, done)
+    runner.stopping.set()
+    runner.executor.shutdown(wait=True)
     done.put(None)
 
 
-def _drain_on_sigterm(finished: threading.Semaphore, started: list[int]) -> None:
+def _drain_on_sigterm(holder: list[_Runner]) -> None:
     """SIGTERM straight to the job process (a process-group kill, or the parent exiting
     without shutdown(): multiprocessing terminates daemon children) lets the jobs in
     progress finish, up to DRAIN_SECONDS, before exiting. Ctrl-C is the parent's to handle.
+    Jobs cut off are not lost: their leases run out and another process runs them.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def drain_then_exit() -> None:
         deadline = time.monotonic() + DRAIN_SECONDS
-        done = 0
-        while done < started[0] and finished.acquire(timeout=max(0.0, deadline - time.monotonic())):
-            done += 1
-        if done < started[0]:
-            log.warning("%d job(s) cut off at shutdown", started[0] - done)
+        finished = 0
+        if holder:
+            runner = holder[0]
+            runner.stopping.set()
+            while finished < runner.started[0] and runner.finished.acquire(
+                timeout=max(0.0, deadline - time.monotonic())
+            ):
+                finished += 1
+            if finished < runner.started[0]:
+                log.warning("%d job(s) cut off at shutdown", runner.started[0] - finished)
         logging.shutdown()
         os._exit(0)
 

@@ -112,5 +112,24 @@ class Cache(Protocol):
     def get_answer(self, key: str) -> str | None: ...
 
 
-class Store(EventClaims, ConversationMemory, Cache, Protocol):
+class JobLedger(Protocol):
+    """What a job has already done in Slack, so a re-run (after its worker died) edits the
+    same placeholder and never posts twice."""
+
+    def job_marks(self, job_id: str) -> dict[str, str]:
+        """Everything recorded for the job ({} when nothing)."""
+        ...
+
+    def mark_job(self, job_id: str, key: str, value: str, ttl_seconds: float = 86_400) -> None:
+        """Record one fact (e.g. "placeholder_ts" -> "1700000000.0001"); later values win."""
+        ...
+
+    def mark_job_once(
+        self, job_id: str, key: str, value: str, ttl_seconds: float = 86_400
+    ) -> bool:
+        """Record `key` only if it isn't set yet; True when this call set it."""
+        ...
+
+
+class Store(EventClaims, ConversationMemory, Cache, JobLedger, Protocol):
     def close(self) -> None: ...

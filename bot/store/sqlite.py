@@ -79,6 +79,14 @@ CREATE TABLE IF NOT EXISTS article_urls (
     expires REAL NOT NULL
 );
 
+CREATE TABLE IF NOT EXISTS job_marks (
+    job_id TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    expires REAL NOT NULL,
+    PRIMARY KEY (job_id, key)
+);
+
 CREATE TABLE IF NOT EXISTS answer_cache (
     key TEXT PRIMARY KEY,
     text TEXT NOT NULL,
@@ -167,6 +175,38 @@ class SQLiteStore:
             cursor = db.execute(
                 "INSERT OR IGNORE INTO events (event_id, expires) VALUES (?, ?)",
                 (event_id, now + ttl_seconds),
+            )
+            return cursor.rowcount == 1
+
+    # --- job ledger -----------------------------------------------------------------------
+
+    def job_marks(self, job_id: str) -> dict[str, str]:
+        rows = self._read(
+            "SELECT key, value FROM job_marks WHERE job_id = ? AND expires > ?",
+            (job_id, self._clock()),
+        )
+        return {str(key): str(value) for key, value in rows}
+
+    def mark_job(self, job_id: str, key: str, value: str, ttl_seconds: float = 86_400) -> None:
+        now = self._clock()
+        with self._write() as db:
+            db.execute("DELETE FROM job_marks WHERE expires <= ?", (now,))
+            db.execute(
+                "INSERT OR REPLACE INTO job_marks (job_id, key, value, expires)"
+                " VALUES (?, ?, ?, ?)",
+                (job_id, key, value, now + ttl_seconds),
+            )
+
+    def mark_job_once(
+        self, job_id: str, key: str, value: str, ttl_seconds: float = 86_400
+    ) -> bool:
+        now = self._clock()
+        with self._write() as db:
+            db.execute("DELETE FROM job_marks WHERE expires <= ?", (now,))
+            cursor = db.execute(
+                "INSERT OR IGNORE INTO job_marks (job_id, key, value, expires)"
+                " VALUES (?, ?, ?, ?)",
+                (job_id, key, value, now + ttl_seconds),
             )
             return cursor.rowcount == 1
 

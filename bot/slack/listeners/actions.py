@@ -9,7 +9,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.ingest.links import parse_input
-from bot.slack import jobs
+from bot.slack import tasks
 from bot.slack.context import Destination, Services
 from bot.slack.worker import Busy
 
@@ -27,7 +27,11 @@ def register(app: App, services: Services) -> None:
         if body.get("response_url"):  # the offer is taken; don't leave it hanging
             with contextlib.suppress(Busy):
                 services.submit(
-                    jobs.respond, body["response_url"], {"delete_original": True}, name="note"
+                    tasks.Respond(
+                        response_url=body["response_url"],
+                        payload={"delete_original": True},
+                        name="note",
+                    )
                 )
         dest = Destination(
             channel=body["channel"]["id"],
@@ -36,7 +40,7 @@ def register(app: App, services: Services) -> None:
             thread_ts=message_ts,
         )
         try:
-            services.submit(jobs.summarize, dest, parsed, name="offer")
+            services.submit(tasks.Summarize(dest=dest, parsed=parsed, name="offer"))
         except Busy:
             respond(
                 text="I'm busy right now; please try again in a minute.", response_type="ephemeral"

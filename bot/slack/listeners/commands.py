@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 
 from bot.errors import PromptError
 from bot.ingest.links import parse_input
-from bot.slack import jobs
+from bot.slack import tasks
 from bot.slack.context import Destination, Services
 from bot.slack.format import escape_mrkdwn
 from bot.slack.worker import Busy
@@ -80,7 +80,8 @@ def register(app: App, services: Services) -> None:
                 return
         dest = _destination(command, private, f"<@{command.get('user_id')}> asked for a summary")
         try:
-            services.submit(jobs.summarize, dest, parsed, style=style, name="/summarize")
+            job = tasks.Summarize(dest=dest, parsed=parsed, style=style, name="/summarize")
+            services.submit(job)
         except Busy:
             ack(text=BUSY)
             return
@@ -96,16 +97,17 @@ def register(app: App, services: Services) -> None:
             return
         asked = f"<@{command.get('user_id')}> asked: {escape_mrkdwn(question)}"
         dest = _destination(command, private, asked)
+        job: tasks.Job
         if parsed.kind == "link":
-            job, args = jobs.ask_about_links, (dest, question, parsed.urls)
+            job = tasks.AskAboutLinks(dest=dest, question=question, urls=parsed.urls, name="/ask")
         else:
             latest = services.store.latest_article(dest.team or "-", dest.channel)
             if latest is None:
                 ack(text=NOTHING_YET)
                 return
-            job, args = jobs.ask, (dest, question, [latest])
+            job = tasks.Ask(dest=dest, question=question, articles=(latest,), name="/ask")
         try:
-            services.submit(job, *args, name="/ask")
+            services.submit(job)
         except Busy:
             ack(text=BUSY)
             return

@@ -11,7 +11,7 @@ from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
 from bot.ingest.links import ParsedInput, is_question, parse_input
-from bot.slack import etiquette, jobs, participants
+from bot.slack import etiquette, participants, tasks
 from bot.slack.context import Destination, Services
 from bot.slack.middleware import dedupe_events, is_human_content
 from bot.slack.worker import Busy
@@ -63,12 +63,6 @@ def _destination(event: dict[str, Any], body: dict[str, Any], *, thread: bool) -
     )
 
 
-# Jobs that answer about an article in the thread (not help texts or notes).
-_REPLIES = frozenset(
-    {jobs.summarize, jobs.summarize_ref, jobs.ask, jobs.ask_when_ready, jobs.from_thread_start}
-)
-
-
 def _handle(
     services: Services,
     client: WebClient,
@@ -84,12 +78,12 @@ def _handle(
     in_thread: the message is inside an existing channel thread (not one it starts).
     """
     try:
-        job, args, kwargs = _job_for(services, dest, parsed, files, help_text, in_thread)
-        if dest.thread_ts and job in _REPLIES:
+        job = _job_for(services, dest, parsed, files, help_text, in_thread)
+        if dest.thread_ts and isinstance(job, tasks.REPLIES):
             # Engaged now, not when the job starts: a follow-up typed a moment later (while
             # the job still waits for a worker) must not be taken for chatter and dropped.
             services.store.mark_engaged(dest.conversation)
-        services.submit(job, *args, name="event", **kwargs)
+        services.submit(job)
     except Busy:
         client.chat_postMessage(channel=dest.channel, thread_ts=dest.thread_ts, text=BUSY)
 
@@ -101,32 +95,34 @@ def _job_for(
     files: list[dict[str, Any]],
     help_text: str,
     in_thread: bool,
-) -> tuple[Any, tuple[Any, ...], dict[str, Any]]:
+) -> tasks.Job:
     store = services.store
     request = parsed.instruction
     if files or parsed.kind in ("link", "paste"):
-        return jobs.summarize, (dest, parsed), {"files": files}
+        return tasks.Summarize(dest=dest, parsed=parsed, files=files, name="event")
     if parsed.kind != "message":
-        return jobs.post, (dest, help_text), {}
+        return tasks.Post(dest=dest, text=help_text, name="event")
     # Inside a thread about an article, "how do I use ..." is about the article.
     topic = None if in_thread else etiquette.help_topic(request)
     if topic:
-        return jobs.post, (dest, CHANNEL_HELP if topic == "channels" else CAPABILITIES), {}
+        text = CHANNEL_HELP if topic == "channels" else CAPABILITIES
+        return tasks.Post(dest=dest, text=text, name="event")
     if etiquette.asks_to_summarize_last(request):
         latest = _articles_for(services, dest, in_thread)
         if not latest:
-            return jobs.post, (dest, NOTHING_SHARED), {}
-        return jobs.summarize_ref, (dest, latest[0]), {"style": None}
+            return tasks.Post(dest=dest, text=NOTHING_SHARED, name="event")
+        return tasks.SummarizeRef(dest=dest, ref=latest[0], name="event")
     articles = _articles_for(services, dest, in_thread)
     if articles:
-        return jobs.ask, (dest, request, articles), {}
+        return tasks.Ask(dest=dest, question=request, articles=articles, name="event")
     if in_thread and store.is_engaged(dest.conversation):
         # Our reply here is still reading its article: wait for it rather than guess.
-        return jobs.ask_when_ready, (dest, request), {}
+        return tasks.AskWhenReady(dest=dest, question=request, name="event")
     if in_thread:
         # Asked inside a thread we haven't seen: the article is probably its first message.
-        return jobs.from_thread_start, (dest, request), {}
-    return jobs.post, (dest, NO_ARTICLE if is_question(request) else help_text), {}
+        return tasks.FromThreadStart(dest=dest, request=request, name="event")
+    text = NO_ARTICLE if is_question(request) else help_text
+    return tasks.Post(dest=dest, text=text, name="event")
 
 
 def _articles_for(services: Services, dest: Destination, in_thread: bool) -> list[Any]:
@@ -220,10 +216,11 @@ def _offer_summary(services: Services, event: dict[str, Any]) -> None:
     if parsed.kind == "link":
         with contextlib.suppress(Busy):  # an offer is optional; skip it when overloaded
             services.submit(
-                jobs.offer_summary,
-                event["channel"],
-                event["user"],
-                event["ts"],
-                parsed.urls[0],
-                name="offer",
+                tasks.OfferSummary(
+                    channel=event["channel"],
+                    user=event["user"],
+                    ts=event["ts"],
+                    url=parsed.urls[0],
+                    name="offer",
+                )
             )

@@ -9,7 +9,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.ingest.links import parse_input
-from bot.slack import jobs
+from bot.slack import tasks
 from bot.slack.context import Destination, Services
 from bot.slack.worker import Busy
 
@@ -30,7 +30,9 @@ def register(app: App, services: Services) -> None:
         if parsed.kind not in ("link", "paste") and not files:
             note = {"text": NOTHING_TO_READ, "response_type": "ephemeral"}
             with contextlib.suppress(Busy):
-                services.submit(jobs.respond, shortcut["response_url"], note, name="note")
+                services.submit(
+                    tasks.Respond(response_url=shortcut["response_url"], payload=note, name="note")
+                )
             return
         dest = Destination(
             channel=shortcut["channel"]["id"],
@@ -40,6 +42,8 @@ def register(app: App, services: Services) -> None:
             response_url=shortcut.get("response_url"),
         )
         try:
-            services.submit(jobs.summarize, dest, parsed, files=files, name="shortcut")
+            services.submit(
+                tasks.Summarize(dest=dest, parsed=parsed, files=files, name="shortcut")
+            )
         except Busy:
             respond(text=BUSY, response_type="ephemeral")

@@ -1,0 +1,141 @@
+"""Exactly-once replies: what a job already did in Slack, kept in the store's job ledger.
+
+A job may run more than once: its worker died mid-answer and the queue gave it to another
+(or to the restarted process). The ledger remembers, per job, the ts of every message it
+posted, so the second run edits its placeholder instead of posting a second reply, and
+"done" once the reply is complete, so a third delivery does nothing. A job that keeps
+dying (MAX_ATTEMPTS) is given up, and its placeholder says so instead of "_Writing…_"
+forever.
+
+Replies find their journal through a context variable set around the job, so the job
+functions in bot.slack.jobs need no extra parameter: each `Reply` a job creates takes the
+next scope ("r0", "r1", … in creation order, the same on every run of the job).
+"""
+
+from __future__ import annotations
+
+import logging
+from contextvars import ContextVar
+from typing import TYPE_CHECKING, Any
+
+from slack_sdk.errors import SlackApiError, SlackRequestError
+
+from bot.store import JobLedger
+
+if TYPE_CHECKING:
+    from slack_sdk import WebClient
+
+    from bot.slack.context import Services
+    from bot.slack.tasks import Job
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3  # runs of one job (first run included) before it is given up
+GAVE_UP = (
+    "Sorry, I couldn't finish this reply: the server restarted while I was writing it, "
+    "more than once. Please ask again."
+)
+DONE = "done"
+ATTEMPTS = "attempts"
+
+
+class Journal:
+    """One job's record in the ledger."""
+
+    def __init__(self, ledger: JobLedger, job_id: str, marks: dict[str, str] | None = None):
+        self.ledger = ledger
+        self.job_id = job_id
+        self.marks = dict(ledger.job_marks(job_id) if marks is None else marks)
+        self._scopes = 0
+
+    def get(self, key: str) -> str | None:
+        return self.marks.get(key)
+
+    def set(self, key: str, value: str) -> None:
+        self.marks[key] = value
+        self.ledger.mark_job(self.job_id, key, value)
+
+    def once(self, key: str) -> bool:
+        """True the first time `key` is taken by any run of this job (then never again)."""
+        if key in self.marks:
+            return False
+        taken = self.ledger.mark_job_once(self.job_id, key, "1")
+        self.marks[key] = "1"
+        return taken
+
+    def scope(self) -> Scope:
+        """The record of the job's next reply."""
+        self._scopes += 1
+        return Scope(self, f"r{self._scopes - 1}")
+
+
+class Scope:
+    """One reply's keys in its job's journal ("r0:ts", "r0:part2", …)."""
+
+    def __init__(self, journal: Journal, prefix: str) -> None:
+        self._journal = journal
+        self._prefix = prefix
+
+    def get(self, key: str) -> str | None:
+        return self._journal.get(f"{self._prefix}:{key}")
+
+    def set(self, key: str, value: str) -> None:
+        self._journal.set(f"{self._prefix}:{key}", value)
+
+    def once(self, key: str) -> bool:
+        return self._journal.once(f"{self._prefix}:{key}")
+
+
+_current: ContextVar[Journal | None] = ContextVar("articlebot_journal", default=None)
+
+
+def current_scope() -> Scope | None:
+    """The next reply scope of the job running on this thread (None outside a job)."""
+    journal = _current.get()
+    return journal.scope() if journal is not None else None
+
+
+def once(key: str) -> bool:
+    """For one-off posts (notes, offers): True when this run should post `key`."""
+    journal = _current.get()
+    return journal.once(key) if journal is not None else True
+
+
+def execute(services: Services, client: WebClient, job: Job) -> None:
+    """Run `job` at most to completion once, however often it is delivered."""
+    ledger = services.store
+    journal = Journal(ledger, job.id)
+    if journal.get(DONE):
+        log.info("%s %s was answered already; delivery ignored", job.name, job.id)
+        return
+    attempt = int(journal.get(ATTEMPTS) or 0) + 1
+    journal.set(ATTEMPTS, str(attempt))
+    if attempt > MAX_ATTEMPTS:
+        log.error("%s %s gave up after %d runs", job.name, job.id, MAX_ATTEMPTS)
+        give_up(client, journal.marks)
+        journal.set(DONE, "gave up")
+        return
+    if attempt > 1:
+        log.warning("%s %s: run %d (an earlier run didn't finish)", job.name, job.id, attempt)
+    token = _current.set(journal)
+    try:
+        job.run(services, client)
+    except Exception:  # a job's failure must never take its worker down
+        log.exception("%s failed", job.name)
+    finally:
+        _current.reset(token)
+    journal.set(DONE, "1")
+
+
+def give_up(client: WebClient, marks: dict[str, Any], text: str = GAVE_UP) -> None:
+    """Edit every placeholder a job left behind to say it won't be finished."""
+    for key, ts in marks.items():
+        if not key.endswith(":ts"):
+            continue
+        channel = marks.get(key.removesuffix(":ts") + ":channel")
+        if not channel:
+            continue
+        try:
+            client.chat_update(channel=channel, ts=ts, text=text)
+        except (SlackApiError, SlackRequestError) as exc:
+            log.warning("couldn't mark an unfinished reply: %s", exc)

@@ -1,0 +1,111 @@
+"""Acked Slack requests, kept in the SQLite file until their reply is posted.
+
+The zero-setup mode's durable queue (with REDIS_URL, a real task queue does this): a job
+is written here before Slack is acked, leased by the process that runs it, its lease
+renewed while it runs, and deleted when done. A job whose lease runs out (its process was
+killed) is leased again by any process sharing the file (the restarted server, or
+another HTTP worker), so an acked request is never lost.
+
+    queue = SQLiteJobQueue("data/articlebot.sqlite3")
+    queue.put(job_id, payload, grace_seconds=15)
+    leased = queue.lease(owner, lease_seconds=15, job_id=job_id)   # or any expired job
+    ... run it, queue.renew([job_id], owner, 15) meanwhile ...
+    queue.done(job_id)
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+Clock = Callable[[], float]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS jobs (
+    id TEXT PRIMARY KEY,
+    payload TEXT NOT NULL,
+    owner TEXT,
+    lease_until REAL NOT NULL,
+    created REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS jobs_lease ON jobs (lease_until);
+"""
+
+
+class SQLiteJobQueue:
+    """Jobs table beside the store's tables (the same file; its own connection)."""
+
+    def __init__(self, path: str | Path, *, clock: Clock = time.time) -> None:
+        path = str(path)
+        if path == ":memory:":
+            raise ValueError("a job queue must outlive the process: give it a file")
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(
+            path, timeout=10.0, isolation_level=None, check_same_thread=False
+        )
+        with self._lock:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def put(self, job_id: str, payload: str, *, grace_seconds: float) -> None:
+        """Queue a job. Until `grace_seconds` pass only a lease by its id takes it: the
+        process it was handed to; after that any process may (it was never started)."""
+        now = self._clock()
+        with self._lock:
+            self._db.execute(
+                "INSERT OR IGNORE INTO jobs (id, payload, owner, lease_until, created)"
+                " VALUES (?, ?, NULL, ?, ?)",
+                (job_id, payload, now + grace_seconds, now),
+            )
+
+    def lease(
+        self, owner: str, lease_seconds: float, *, job_id: str | None = None
+    ) -> tuple[str, str] | None:
+        """Take a job for `lease_seconds`: job `job_id` if nobody runs it, else (no id) the
+        oldest job whose lease ran out. Returns (id, payload), or None."""
+        now = self._clock()
+        with self._lock:
+            if job_id is not None:
+                row = self._db.execute(
+                    "UPDATE jobs SET owner = ?, lease_until = ?"
+                    " WHERE id = ? AND (owner IS NULL OR lease_until <= ?)"
+                    " RETURNING id, payload",
+                    (owner, now + lease_seconds, job_id, now),
+                ).fetchone()
+            else:
+                row = self._db.execute(
+                    "UPDATE jobs SET owner = ?, lease_until = ? WHERE id ="
+                    " (SELECT id FROM jobs WHERE lease_until <= ? ORDER BY created LIMIT 1)"
+                    " RETURNING id, payload",
+                    (owner, now + lease_seconds, now),
+                ).fetchone()
+        return (str(row[0]), str(row[1])) if row else None
+
+    def renew(self, job_ids: Iterable[str], owner: str, lease_seconds: float) -> None:
+        """Keep the leases of jobs still running."""
+        until = self._clock() + lease_seconds
+        with self._lock:
+            for job_id in job_ids:
+                self._db.execute(
+                    "UPDATE jobs SET lease_until = ? WHERE id = ? AND owner = ?",
+                    (until, job_id, owner),
+                )
+
+    def done(self, job_id: str) -> None:
+        with self._lock:
+            self._db.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
+
+    def pending(self) -> int:
+        """Jobs queued or running (for tests and health checks)."""
+        with self._lock:
+            return int(self._db.execute("SELECT count(*) FROM jobs").fetchone()[0])
