@@ -244,3 +244,47 @@ def _leased(queue: SQLiteJobQueue) -> bool:
     """Whether the job process has taken a job (its row has an owner)."""
     with queue._lock:
         return bool(queue._db.execute("SELECT 1 FROM jobs WHERE owner IS NOT NULL").fetchone())
+
+
+# --- a killed server loses nothing ---------------------------------------------------------
+
+
+@pytest.mark.timeout(150)
+def test_kill_9_mid_answer_then_restart_answers_exactly_once(slack, tmp_path):
+    """SQLite mode: the whole `serve --http` (gunicorn, its worker, the job process) is
+    SIGKILLed while the model is writing; the restarted server finishes the reply in the
+    placeholder it had posted, once."""
+    with ArticleServer() as articles, FakeOpenAI() as model:
+        model.default = Reply("- The bridge reopened.", first_token_delay=10)
+        env = _env(slack, tmp_path, OPENAI_API_KEY="sk-test", OPENAI_BASE_URL=model.base_url)
+        port = _free_port()
+        base = f"http://127.0.0.1:{port}"
+        args = ["--http", "--host", "127.0.0.1", "--port", str(port)]
+        proc = _serve(args, env, tmp_path)
+        try:
+            _wait_healthy(base, proc)
+            assert _slash(base, slack, articles.url("/story")) == 200
+            slack.wait_for("chat.postMessage", timeout=30)  # the placeholder: work under way
+            deadline = time.monotonic() + 30
+            while not model.requests:  # the model is writing the answer
+                assert time.monotonic() < deadline, "the model was never asked"
+                time.sleep(0.05)
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+            killed_at = time.monotonic()
+            proc = _serve(args, env, tmp_path)
+            _wait_healthy(base, proc)
+            deadline = killed_at + 60
+            while not [c for c in slack.calls("chat.update") if c.params.get("blocks")]:
+                assert time.monotonic() < deadline, (tmp_path / "server.log").read_text()
+                time.sleep(0.2)
+            time.sleep(2)  # a duplicate would show up now
+        finally:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+    finals = [c for c in slack.calls("chat.update") if c.params.get("blocks")]
+    assert len(finals) == 1
+    assert "The bridge reopened." in str(finals[0].params["blocks"])
+    placeholders = slack.calls("chat.postMessage")
+    assert len(placeholders) == 1  # no second reply: the first one was finished
+    assert finals[0].params["ts"] == placeholders[0].response["ts"]

@@ -95,8 +95,11 @@ class Reply:
         """Show that work has begun: a status line (assistant) or a placeholder message."""
         if self.dest.ephemeral:
             return
-        if self._resumed:
+        if self._resumed:  # an earlier run's message: carry on there
             self._update_placeholder(f"_{status}_")
+            if self._use_status:
+                self._set_status(status)
+            return
         if self._use_status:
             if self._set_status(status) in NOT_A_MEMBER:
                 self._go_private()  # don't wait for the stream to find out

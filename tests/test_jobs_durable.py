@@ -1,0 +1,170 @@
+"""Jobs as typed messages, the job journal (a re-run never posts twice) and the SQLite job
+queue (an acked job outlives its process). Real app services on the fake Slack Web API."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from bot.ingest.links import parse_input
+from bot.slack import journal, tasks
+from bot.slack.context import Destination
+from bot.store import ArticleRef
+from bot.store.sqlite_jobs import SQLiteJobQueue
+from tests.servers.slack_app import CHANNEL, TEAM, USER, text_of
+
+DEST = Destination(channel=CHANNEL, user=USER, team=TEAM)
+THREAD = Destination(channel=CHANNEL, user=USER, team=TEAM, thread_ts="1700000000.000100")
+
+
+def every_kind() -> list[tasks.Job]:
+    return [
+        tasks.Summarize(dest=DEST, parsed=parse_input("https://e.example/a tl;dr"), style="tldr"),
+        tasks.Summarize(dest=THREAD, parsed=parse_input("x"), files=({"url_private": "u"},)),
+        tasks.SummarizeRef(dest=DEST, ref=ArticleRef("h", "https://e.example/a", "T")),
+        tasks.Ask(dest=THREAD, question="who?", articles=(ArticleRef("h"),)),
+        tasks.AskAboutLinks(dest=DEST, question="who?", urls=("https://e.example/a",)),
+        tasks.AskWhenReady(dest=THREAD, question="who?"),
+        tasks.FromThreadStart(dest=THREAD, request="summarize"),
+        tasks.Post(dest=DEST, text="hello"),
+        tasks.Respond(response_url="https://hooks.example/1", payload={"text": "hi"}),
+        tasks.OfferSummary(channel=CHANNEL, user=USER, ts="1.2", url="https://e.example/a"),
+    ]
+
+
+@pytest.mark.parametrize("job", every_kind(), ids=lambda job: job.kind)
+def test_every_job_survives_json(job):
+    again = tasks.loads(tasks.dumps(job))
+    assert again == job and type(again) is type(job)
+    assert again.id == job.id
+
+
+def test_jobs_get_their_own_ids_and_are_frozen():
+    a, b = tasks.Post(dest=DEST, text="x"), tasks.Post(dest=DEST, text="x")
+    assert a.id != b.id
+    with pytest.raises(ValidationError):
+        a.text = "changed"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        '{"kind": "nope"}',
+        '{"kind": "post"}',
+        "[1]",
+        "not json",
+        '{"kind": "post", "dest": {"channel": "C"}, "text": "x", "extra": 1}',
+    ],
+)
+def test_what_isnt_a_job_is_refused(data):
+    with pytest.raises(ValidationError):
+        tasks.loads(data)
+
+
+# --- the SQLite job queue ------------------------------------------------------------------
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_queue_leases_renews_and_hands_lost_jobs_on(tmp_path):
+    clock = Clock()
+    queue = SQLiteJobQueue(tmp_path / "q.sqlite3", clock=clock)
+    queue.put("j1", "payload-1", grace_seconds=15)
+    assert queue.lease("scan", 15) is None  # handed to a process: nobody else takes it yet
+    assert queue.lease("a", 15, job_id="j1") == ("j1", "payload-1")
+    assert queue.lease("b", 15, job_id="j1") is None  # a runs it
+    clock.now += 10
+    queue.renew(["j1"], "a", 15)
+    clock.now += 10
+    assert queue.lease("b", 15) is None  # renewed: still a's
+    clock.now += 6  # a died: no renewal for 16 s
+    assert queue.lease("b", 15) == ("j1", "payload-1")
+    queue.renew(["j1"], "a", 15)  # a late renewal from the dead owner changes nothing
+    clock.now += 16
+    assert queue.lease("c", 15) == ("j1", "payload-1")
+    queue.done("j1")
+    assert queue.pending() == 0
+
+
+def test_a_job_never_started_is_taken_after_its_grace(tmp_path):
+    clock = Clock()
+    queue = SQLiteJobQueue(tmp_path / "q.sqlite3", clock=clock)
+    queue.put("old", "1", grace_seconds=15)
+    clock.now += 1
+    queue.put("new", "2", grace_seconds=15)
+    clock.now += 20
+    assert queue.lease("scan", 15) == ("old", "1")  # oldest first
+    assert queue.lease("scan", 15) == ("new", "2")
+    assert queue.lease("scan", 15) is None
+
+
+def test_queue_outlives_its_connection(tmp_path):
+    first = SQLiteJobQueue(tmp_path / "q.sqlite3")
+    first.put("j1", "p", grace_seconds=0)
+    first.close()
+    assert SQLiteJobQueue(tmp_path / "q.sqlite3").lease("x", 15) == ("j1", "p")
+
+
+def test_memory_is_no_place_for_a_queue():
+    with pytest.raises(ValueError, match="outlive"):
+        SQLiteJobQueue(":memory:")
+
+
+# --- the journal: exactly one reply however often a job runs ---------------------------------
+
+
+def _summarize(articles) -> tasks.Summarize:
+    return tasks.Summarize(dest=DEST, parsed=parse_input(articles.url("/story")), name="t")
+
+
+def test_a_finished_job_delivered_again_does_nothing(bot, slack, articles):
+    job = _summarize(articles)
+    journal.execute(bot.services, bot.app.client, job)
+    calls = len(slack.calls())
+    assert slack.calls("chat.postMessage") and bot.services.store.job_marks(job.id)["done"]
+    journal.execute(bot.services, bot.app.client, job)
+    assert len(slack.calls()) == calls
+
+
+def test_a_rerun_finishes_the_reply_its_first_run_started(bot, slack, articles):
+    """The first run posted its placeholder, then its process died."""
+    job = _summarize(articles)
+    first = bot.app.client.chat_postMessage(channel=CHANNEL, text="_Writing…_")
+    store = bot.services.store
+    store.mark_job(job.id, "attempts", "1")
+    store.mark_job(job.id, "r0:channel", CHANNEL)
+    store.mark_job(job.id, "r0:ts", first["ts"])
+    journal.execute(bot.services, bot.app.client, job)
+    assert len(slack.calls("chat.postMessage")) == 1  # only the first run's placeholder
+    final = [c for c in slack.calls("chat.update") if c.params.get("blocks")]
+    assert len(final) == 1 and final[0].params["ts"] == first["ts"]
+    assert "bridge" in text_of(final[0]).lower()
+    assert store.job_marks(job.id)["attempts"] == "2"
+
+
+def test_a_job_that_keeps_dying_is_given_up_in_its_placeholder(bot, slack, articles):
+    job = _summarize(articles)
+    first = bot.app.client.chat_postMessage(channel=CHANNEL, text="_Writing…_")
+    store = bot.services.store
+    store.mark_job(job.id, "attempts", str(journal.MAX_ATTEMPTS))
+    store.mark_job(job.id, "r0:channel", CHANNEL)
+    store.mark_job(job.id, "r0:ts", first["ts"])
+    journal.execute(bot.services, bot.app.client, job)
+    (update,) = slack.calls("chat.update")
+    assert update.params["ts"] == first["ts"] and "couldn't finish" in update.params["text"]
+    assert not articles.requests  # the job itself didn't run again
+    assert store.job_marks(job.id)["done"] == "gave up"
+
+
+def test_notes_are_posted_once_per_job(bot, slack):
+    job = tasks.Post(dest=DEST, text="hello")
+    journal.execute(bot.services, bot.app.client, job)
+    bot.services.store.mark_job(job.id, "done", "")  # as if it died right after posting
+    journal.execute(bot.services, bot.app.client, job)
+    assert [c.params["text"] for c in slack.calls("chat.postMessage")] == ["hello"]
