@@ -51,9 +51,11 @@ class RedisServer:
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 
-    def start(self, attempts: int = 3) -> None:
-        for _ in range(attempts):  # a free port can be taken between choosing and binding it
-            self.port = _free_port()
+    def start(self, attempts: int = 3, *, port: int | None = None) -> None:
+        """Start on `port` (a restart), or on a free port: a free port can be taken between
+        choosing and binding it, hence the attempts."""
+        for _ in range(attempts):
+            self.port = port or _free_port()
             log = (self.dir / "redis.log").open("wb")
             self.process = subprocess.Popen(
                 [

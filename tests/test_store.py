@@ -5,6 +5,7 @@ under concurrency, the job ledger, memory caps, cache TTLs; then what is backend
 from __future__ import annotations
 
 import multiprocessing
+import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -493,6 +494,29 @@ def test_redis_keys_expire_on_the_server(redis_url: str, redis_prefix: str) -> N
         assert store.claim_event("Ev2", 60)
         assert store.job_marks("J1") == {}
         assert store.get_answer("k") is None
+
+
+def test_a_redis_restart_is_ridden_out_not_a_crash(redis_prefix: str) -> None:
+    """Workers keep their store across a Redis restart: the failed command is retried with
+    backoff on a new connection (our own server here, restarted on the same port)."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("needs redis-server on PATH to restart it")
+    server = redis_server.RedisServer(binary)
+    server.start()
+    try:
+        with RedisStore.from_url(server.url, prefix=redis_prefix) as store:
+            store.put_answer("k", "Answer")
+            server.stop()
+            restart = threading.Timer(0.3, lambda: server.start(port=server.port))
+            restart.start()
+            store.put_answer("k2", "After")  # waits out the restart instead of raising
+            restart.join()
+            assert store.get_answer("k2") == "After"
+            assert store.claim_event("Ev1", 60)
+    finally:
+        server.stop()
+        shutil.rmtree(server.dir, ignore_errors=True)
 
 
 def test_key_prefixes_keep_apps_on_one_server_apart(redis_url: str) -> None:
