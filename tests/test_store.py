@@ -9,6 +9,7 @@ import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -116,7 +117,7 @@ def _race(attempt: Callable[[], bool], threads: int = 16) -> list[bool]:
 
 def test_many_threads_claiming_one_event_get_exactly_one_true(store: AnyStore) -> None:
     for event_id in ("Ev1", "Ev2", "Ev3"):
-        results = _race(lambda event_id=event_id: store.claim_event(event_id, 60))
+        results = _race(partial(store.claim_event, event_id, 60))
         assert len(results) == 16
         assert results.count(True) == 1  # one winner per event id
 

@@ -35,8 +35,7 @@ def dedupe_events(claims: EventClaims) -> Callable[..., Any]:
 
     def middleware(body: dict[str, Any], next: Callable[[], Any]) -> Any:
         event_id = body.get("event_id")
-        is_event = body.get("type") == "event_callback" and event_id
-        if not is_event:
+        if body.get("type") != "event_callback" or not event_id or not isinstance(event_id, str):
             return next()
         if not claims.claim_event(event_id, LEASE_SECONDS):
             log.info("duplicate delivery of %s ignored", event_id)

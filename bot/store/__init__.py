@@ -31,7 +31,7 @@ from bot.store.base import (
     Turn,
 )
 from bot.store.keys import answer_key, normalize_url
-from bot.store.redis import RedisStore
+from bot.store.redis import RedisStore, connect
 from bot.store.sqlite import SQLiteStore
 
 
@@ -41,17 +41,28 @@ def open_store(settings: Settings) -> SQLiteStore | RedisStore:
     A Redis server that can't be reached at start-up is a ConfigError naming REDIS_URL (its
     host, never its password), not a crash on the first Slack event.
     """
-    limits = {
-        "max_turns": settings.store_max_turns,
-        "article_ttl": settings.store_article_ttl_seconds,
-        "answer_ttl": settings.store_answer_ttl_seconds,
-        "memory_ttl": settings.store_memory_ttl_seconds,
-    }
+    max_turns = settings.store_max_turns
+    article_ttl = settings.store_article_ttl_seconds
+    answer_ttl = settings.store_answer_ttl_seconds
+    memory_ttl = settings.store_memory_ttl_seconds
     if not settings.redis_url:
-        return SQLiteStore(settings.store_path, **limits)
+        return SQLiteStore(
+            settings.store_path,
+            max_turns=max_turns,
+            article_ttl=article_ttl,
+            answer_ttl=answer_ttl,
+            memory_ttl=memory_ttl,
+        )
     where = redacted_url(settings.redis_url)
     try:
-        store = RedisStore.from_url(settings.redis_url, prefix=settings.redis_prefix, **limits)
+        store = RedisStore(
+            connect(settings.redis_url),
+            prefix=settings.redis_prefix,
+            max_turns=max_turns,
+            article_ttl=article_ttl,
+            answer_ttl=answer_ttl,
+            memory_ttl=memory_ttl,
+        )
     except ValueError:  # redis-py's message may quote the URL: keep it out
         raise ConfigError(f"REDIS_URL is not a Redis URL ({where})") from None
     try:
