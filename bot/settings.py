@@ -194,6 +194,18 @@ class Settings(BaseSettings):
     store_memory_ttl_seconds: float = Field(
         2_592_000, gt=0, description="Seconds an idle thread's memory is kept."
     )
+    # A URL that may carry a password: kept out of repr (logs, tracebacks) and error messages.
+    redis_url: str | None = Field(
+        None,
+        repr=False,
+        description="Redis server for the store and the job queue when scaled out; unset: "
+        "SQLite and in-process jobs.",
+    )
+    redis_prefix: str = Field(
+        "articlebot:",
+        min_length=1,
+        description="Prefix of every Redis key, so several apps can share one server.",
+    )
 
 
 @lru_cache(maxsize=1)

@@ -1,5 +1,6 @@
-"""Shared fixtures: a local article server, fetch settings that allow only loopback, and the
-Slack app on the mock Web API (`slack`, `articles`, `bot`)."""
+"""Shared fixtures: a local article server, fetch settings that allow only loopback, the
+Slack app on the mock Web API (`slack`, `articles`, `bot`), and a real Redis server
+(`redis_url`, `redis_prefix`; see tests/redis_server.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.settings import Settings
+from tests import redis_server
 from tests.servers.articles import ArticleServer
 from tests.servers.fake_openai import FakeOpenAI
 from tests.servers.fake_slack import FakeSlack
@@ -58,3 +60,20 @@ def model() -> Iterator[FakeOpenAI]:
     """The fake OpenAI-compatible server, for tests that give the bot a model."""
     with FakeOpenAI() as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """A real Redis server's URL for the whole session (REDIS_URL, or our own redis-server,
+    stopped at the end); the test is skipped without one, and fails under CI."""
+    url = redis_server.redis_url_or_skip()
+    yield url
+    redis_server.stop_own_server()
+
+
+@pytest.fixture
+def redis_prefix(redis_url: str) -> Iterator[str]:
+    """A key prefix of this test's own; its keys are deleted afterwards."""
+    prefix = redis_server.unique_prefix()
+    yield prefix
+    redis_server.delete_prefix(redis_url, prefix)

@@ -1,23 +1,34 @@
-"""The SQLite store: event claims under concurrency, memory caps, cache TTLs, persistence."""
+"""The store, on both backends (SQLite and a real Redis server): event claims and leases
+under concurrency, the job ledger, memory caps, cache TTLs; then what is backend-specific
+(SQLite files shared and reopened, Redis expiry on the server and key prefixes)."""
 
 from __future__ import annotations
 
+import multiprocessing
+import shutil
 import threading
+import time
+from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 
 import pytest
+import redis
 
+from bot.errors import ConfigError
 from bot.ingest.article import Article
 from bot.settings import Settings
 from bot.store import (
     ArticleRef,
     Conversation,
+    RedisStore,
     SQLiteStore,
     Store,
     answer_key,
     normalize_url,
     open_store,
 )
+from tests import redis_server, store_worker
 
 
 class FakeClock:
@@ -32,70 +43,205 @@ THREAD = Conversation("T1", "C1", "1700000000.000100")
 OTHER_THREAD = Conversation("T1", "C1", "1700000000.000200")
 DM = Conversation("T1", "D1")
 
+AnyStore = SQLiteStore | RedisStore
+# Opens a store on the backend under test: keyword options as SQLiteStore / RedisStore take.
+StoreFactory = Callable[..., AnyStore]
+
 
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
 
 
+@pytest.fixture(params=["sqlite", "redis"])
+def open_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreFactory]:
+    """Opens stores on one backend; every store opened in a test shares its data (one file,
+    or one Redis key prefix), like the processes of one deployment."""
+    opened: list[AnyStore] = []
+    if request.param == "sqlite":
+        path = tmp_path / "store.sqlite3"
+
+        def factory(**options: object) -> AnyStore:
+            store = SQLiteStore(path, **options)  # type: ignore[arg-type]
+            opened.append(store)
+            return store
+
+    else:
+        url = request.getfixturevalue("redis_url")
+        prefix = request.getfixturevalue("redis_prefix")
+
+        def factory(**options: object) -> AnyStore:
+            store = RedisStore.from_url(url, prefix=prefix, **options)
+            opened.append(store)
+            return store
+
+    yield factory
+    for store in opened:
+        store.close()
+
+
 @pytest.fixture
-def store(clock: FakeClock) -> SQLiteStore:
-    return SQLiteStore(":memory:", max_turns=4, max_articles=2, clock=clock)
+def store(open_backend: StoreFactory, clock: FakeClock) -> AnyStore:
+    return open_backend(max_turns=4, max_articles=2, clock=clock)
 
 
-def test_sqlite_store_satisfies_the_interface(store: SQLiteStore) -> None:
+def test_both_stores_satisfy_the_interface(store: AnyStore) -> None:
     backend: Store = store  # a type checker proves this; the runtime check guards renames
-    names = ("claim_event", "remember_article", "history", "note_participant", "get_answer")
-    for name in (*names, "close"):
+    names = ("claim_event", "finish_event", "remember_article", "history", "note_participant")
+    for name in (*names, "get_answer", "job_marks", "mark_job", "mark_job_once", "close"):
         assert callable(getattr(backend, name))
 
 
-# --- event claims -----------------------------------------------------------------------------
+# --- event claims ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", [":memory:", "file"])
-def test_many_threads_claiming_one_event_get_exactly_one_true(path: str, tmp_path: Path) -> None:
-    store = SQLiteStore(tmp_path / "claims.sqlite3" if path == "file" else ":memory:")
-    start = threading.Barrier(16)
+def _race(attempt: Callable[[], bool], threads: int = 16) -> list[bool]:
+    """`attempt` in many threads released at once; every result."""
+    start = threading.Barrier(threads)
     results: list[bool] = []
     results_lock = threading.Lock()
 
-    def claim() -> None:
+    def run() -> None:
         start.wait()
-        for event_id in ("Ev1", "Ev2", "Ev3"):
-            won = store.claim_event(event_id, ttl_seconds=60)
-            with results_lock:
-                results.append(won)
+        won = attempt()
+        with results_lock:
+            results.append(won)
 
-    threads = [threading.Thread(target=claim) for _ in range(16)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert len(results) == 48
-    assert results.count(True) == 3  # one winner per event id
+    workers = [threading.Thread(target=run) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return results
 
 
-def test_two_stores_on_one_file_share_claims(tmp_path: Path) -> None:
-    """Two HTTP-mode worker processes open the same file; a retry is still refused."""
-    path = tmp_path / "shared.sqlite3"
-    with SQLiteStore(path) as first, SQLiteStore(path) as second:
-        assert first.claim_event("Ev1", 60)
-        assert not second.claim_event("Ev1", 60)
+def test_many_threads_claiming_one_event_get_exactly_one_true(store: AnyStore) -> None:
+    for event_id in ("Ev1", "Ev2", "Ev3"):
+        results = _race(partial(store.claim_event, event_id, 60))
+        assert len(results) == 16
+        assert results.count(True) == 1  # one winner per event id
 
 
-def test_claim_expires_after_its_ttl(store: SQLiteStore, clock: FakeClock) -> None:
-    assert store.claim_event("Ev1", ttl_seconds=60)
-    clock.now += 59
-    assert not store.claim_event("Ev1", ttl_seconds=60)
+def test_a_memory_store_claims_safely_across_threads() -> None:
+    """":memory:" is one connection shared by threads (per-thread ones would each be empty)."""
+    with SQLiteStore(":memory:") as store:
+        assert _race(lambda: store.claim_event("Ev1", 60)).count(True) == 1
+
+
+def test_a_running_lease_refuses_others_and_a_run_out_one_lets_one_in(
+    store: AnyStore, clock: FakeClock
+) -> None:
+    assert store.claim_event("Ev1", lease_seconds=30)
+    clock.now += 29
+    assert not store.claim_event("Ev1", lease_seconds=30)  # the holder is still working
+    clock.now += 2  # ...it died without finishing: the next delivery takes over
+    assert store.claim_event("Ev1", lease_seconds=30)
+    assert not store.claim_event("Ev1", lease_seconds=30)  # and holds it in turn
+    assert store.claim_event("Ev2", lease_seconds=30)  # other events are independent
+
+
+def test_a_finished_event_is_never_claimed_until_its_ttl_ends(
+    store: AnyStore, clock: FakeClock
+) -> None:
+    assert store.claim_event("Ev1", lease_seconds=30)
+    store.finish_event("Ev1", ttl_seconds=3600)
+    clock.now += 31  # the lease would have run out; being done is what counts now
+    assert not store.claim_event("Ev1", lease_seconds=30)
+    clock.now += 3600 - 31 - 1
+    assert not store.claim_event("Ev1", lease_seconds=30)
     clock.now += 2
-    assert store.claim_event("Ev1", ttl_seconds=60)
+    assert store.claim_event("Ev1", lease_seconds=30)
+
+
+def test_finishing_an_unclaimed_or_taken_over_event(store: AnyStore, clock: FakeClock) -> None:
+    store.finish_event("Ev1", ttl_seconds=60)  # it needed no claim (or another took it)
+    assert not store.claim_event("Ev1", 30)
+    assert store.claim_event("Ev2", 10)
+    clock.now += 11
+    assert store.claim_event("Ev2", 10)  # taken over...
+    store.finish_event("Ev2", 60)  # ...and the first holder, alive after all, finishes
+    assert not store.claim_event("Ev2", 10)
+
+
+def test_racing_after_a_lease_runs_out_lets_exactly_one_in(
+    store: AnyStore, clock: FakeClock
+) -> None:
+    assert store.claim_event("Ev1", 10)
+    clock.now += 11
+    assert _race(lambda: store.claim_event("Ev1", 10)).count(True) == 1
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "redis"])
+def test_processes_racing_on_claims_and_marks_get_exactly_one_true_each(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    if backend == "sqlite":
+        spec = ("sqlite", str(tmp_path / "shared.sqlite3"), "")
+        SQLiteStore(spec[1]).close()  # the schema exists before the race
+    else:
+        url, prefix = (request.getfixturevalue(name) for name in ("redis_url", "redis_prefix"))
+        spec = ("redis", url, prefix)
+    context = multiprocessing.get_context("spawn")
+    barrier, results = context.Barrier(4), context.Queue()
+    race = (spec, barrier, results)
+    processes = [context.Process(target=store_worker.claim_and_mark, args=race) for _ in range(4)]
+    for process in processes:
+        process.start()
+    outcomes = [results.get(timeout=30) for _ in processes]
+    for process in processes:
+        process.join(timeout=10)
+        assert process.exitcode == 0
+    for n in range(20):
+        assert sum(won[n] for won, _ in outcomes) == 1, f"Ev{n}"
+    assert sum(marked for _, marked in outcomes) == 1
+
+
+# --- job ledger -------------------------------------------------------------------------------
+
+
+def test_job_marks_record_facts_and_later_values_win(store: AnyStore) -> None:
+    assert store.job_marks("J1") == {}
+    store.mark_job("J1", "placeholder_ts", "1700000000.0001")
+    store.mark_job("J1", "stream", "open")
+    store.mark_job("J1", "stream", "stopped")
+    store.mark_job("J2", "placeholder_ts", "1700000000.0002")
+    assert store.job_marks("J1") == {"placeholder_ts": "1700000000.0001", "stream": "stopped"}
+    assert store.job_marks("J2") == {"placeholder_ts": "1700000000.0002"}
+
+
+def test_mark_job_once_sets_only_the_first_value(store: AnyStore) -> None:
+    assert store.mark_job_once("J1", "posted_ts", "1.1")
+    assert not store.mark_job_once("J1", "posted_ts", "2.2")
+    assert store.job_marks("J1") == {"posted_ts": "1.1"}
+    assert store.mark_job_once("J1", "other", "x")  # per key
+    assert store.mark_job_once("J2", "posted_ts", "3.3")  # per job
+    store.mark_job("J1", "posted_ts", "4.4")  # an explicit overwrite still wins
+    assert store.job_marks("J1")["posted_ts"] == "4.4"
+
+
+def test_many_threads_marking_once_get_exactly_one_true(store: AnyStore) -> None:
+    counter = iter(range(1000))
+    results = _race(lambda: store.mark_job_once("J1", "posted_ts", f"{next(counter)}"))
+    assert results.count(True) == 1
+    assert len(store.job_marks("J1")) == 1
+
+
+def test_job_marks_expire_after_their_ttl(store: AnyStore, clock: FakeClock) -> None:
+    store.mark_job("J1", "short", "a", ttl_seconds=10)
+    store.mark_job("J1", "long", "b", ttl_seconds=100)
+    assert store.mark_job_once("J1", "once", "c", ttl_seconds=10)
+    clock.now += 11
+    assert store.job_marks("J1") == {"long": "b"}
+    assert store.mark_job_once("J1", "once", "d", ttl_seconds=10)  # expired: unset again
+    assert store.job_marks("J1") == {"long": "b", "once": "d"}
+    clock.now += 100
+    assert store.job_marks("J1") == {}
 
 
 # --- conversation memory ----------------------------------------------------------------------
 
 
-def test_history_keeps_only_the_last_turns_in_order(store: SQLiteStore, clock: FakeClock) -> None:
+def test_history_keeps_only_the_last_turns_in_order(store: AnyStore, clock: FakeClock) -> None:
     for number in range(7):
         clock.now += 1
         store.append_turn(THREAD, "user" if number % 2 == 0 else "assistant", f"turn {number}")
@@ -107,7 +253,7 @@ def test_history_keeps_only_the_last_turns_in_order(store: SQLiteStore, clock: F
     assert store.history(OTHER_THREAD) == []
 
 
-def test_articles_are_capped_most_recent_first(store: SQLiteStore) -> None:
+def test_articles_are_capped_most_recent_first(store: AnyStore) -> None:
     for name in ("a", "b", "c"):
         store.remember_article(THREAD, ArticleRef(f"hash-{name}", f"https://x.test/{name}", name))
     assert [ref.title for ref in store.articles_for(THREAD)] == ["c", "b"]
@@ -115,15 +261,18 @@ def test_articles_are_capped_most_recent_first(store: SQLiteStore) -> None:
     store.remember_article(THREAD, ArticleRef("hash-b", "https://x.test/b", "b"))
     assert [ref.title for ref in store.articles_for(THREAD)] == ["b", "c"]
     assert store.articles_for(DM) == []
+    for name in ("d", "e", "c"):  # re-discussing one that fell out of the cap: front again
+        store.remember_article(THREAD, ArticleRef(f"hash-{name}", None, name))
+    assert [ref.title for ref in store.articles_for(THREAD)] == ["c", "e"]
 
 
-def test_a_whole_article_can_be_remembered(store: SQLiteStore) -> None:
+def test_a_whole_article_can_be_remembered(store: AnyStore) -> None:
     article = Article.from_paragraphs(["Body."], source_kind="html", url="https://x.test/a")
     store.remember_article(DM, article)
     assert store.articles_for(DM) == [ArticleRef(article.content_hash, "https://x.test/a", None)]
 
 
-def test_latest_article_is_per_channel_across_threads(store: SQLiteStore) -> None:
+def test_latest_article_is_per_channel_across_threads(store: AnyStore) -> None:
     assert store.latest_article("T1", "C1") is None
     store.remember_article(THREAD, ArticleRef("h1", "https://x.test/1", "First"))
     store.remember_article(OTHER_THREAD, ArticleRef("h2", None, "Pasted"))
@@ -131,10 +280,12 @@ def test_latest_article_is_per_channel_across_threads(store: SQLiteStore) -> Non
     assert store.latest_article("T1", "C1") == ArticleRef("h2", None, "Pasted")
     assert store.latest_article("T1", "D1") == ArticleRef("h3", "https://x.test/3", "In a DM")
     assert store.latest_article("T2", "C1") is None
+    store.remember_article(THREAD, ArticleRef("h1", "https://x.test/1", "First"))
+    assert store.latest_article("T1", "C1") == ArticleRef("h1", "https://x.test/1", "First")
 
 
 def test_engagement_is_per_thread_and_fades_with_idle_memory(
-    store: SQLiteStore, clock: FakeClock
+    store: AnyStore, clock: FakeClock
 ) -> None:
     assert not store.is_engaged(THREAD)
     store.mark_engaged(THREAD)
@@ -146,10 +297,9 @@ def test_engagement_is_per_thread_and_fades_with_idle_memory(
 
 
 def test_participants_are_per_thread_shared_between_stores_and_fade(
-    tmp_path: Path, clock: FakeClock
+    open_backend: StoreFactory, clock: FakeClock
 ) -> None:
-    path = tmp_path / "people.sqlite3"
-    first, second = SQLiteStore(path, clock=clock), SQLiteStore(path, clock=clock)
+    first, second = open_backend(clock=clock), open_backend(clock=clock)
     assert first.note_participant(THREAD, "U1") == {"U1"}
     assert second.note_participant(THREAD, "U2") == {"U1", "U2"}  # another worker's view
     assert first.note_participant(THREAD, "U1") == {"U1", "U2"}  # counted once
@@ -158,7 +308,7 @@ def test_participants_are_per_thread_shared_between_stores_and_fade(
     assert first.note_participant(THREAD, "U4") == {"U4"}
 
 
-def test_idle_memory_is_forgotten(store: SQLiteStore, clock: FakeClock) -> None:
+def test_idle_memory_is_forgotten(store: AnyStore, clock: FakeClock) -> None:
     store.remember_article(THREAD, ArticleRef("h1", "https://x.test/1", "Old"))
     store.append_turn(THREAD, "user", "What happened?")
     clock.now += store.memory_ttl + 1
@@ -171,7 +321,7 @@ def test_idle_memory_is_forgotten(store: SQLiteStore, clock: FakeClock) -> None:
 
 
 def test_article_cache_round_trips_by_normalized_url_and_expires(
-    store: SQLiteStore, clock: FakeClock
+    store: AnyStore, clock: FakeClock
 ) -> None:
     article = Article.from_paragraphs(
         ["First paragraph.", "Second paragraph."],
@@ -193,7 +343,7 @@ def test_article_cache_round_trips_by_normalized_url_and_expires(
     assert store.get_article_by_hash(article.content_hash) is None
 
 
-def test_pasted_articles_are_found_by_hash(store: SQLiteStore) -> None:
+def test_pasted_articles_are_found_by_hash(store: AnyStore) -> None:
     pasted = Article.from_paragraphs(["Pasted body.", "More."], source_kind="text")
     store.put_article(None, pasted.to_dict())
     store.remember_article(DM, pasted)
@@ -207,7 +357,7 @@ def test_pasted_articles_are_found_by_hash(store: SQLiteStore) -> None:
 
 
 def test_answer_cache_keys_on_everything_that_shapes_the_answer(
-    store: SQLiteStore, clock: FakeClock
+    store: AnyStore, clock: FakeClock
 ) -> None:
     base = {"style": "brief", "instructions": "tl;dr  please", "engine": "gpt-4o-mini"}
     key = answer_key("hash", template_version="3", **base)
@@ -241,13 +391,43 @@ def test_normalize_url(given: str, normalized: str) -> None:
     assert normalize_url(given) == normalized
 
 
-# --- persistence and settings -----------------------------------------------------------------
+# --- sharing between processes -----------------------------------------------------------------
+
+
+def test_two_stores_share_claims_marks_memory_and_caches(open_backend: StoreFactory) -> None:
+    """Two worker processes open the same file or server: a retry is still refused."""
+    first, second = open_backend(), open_backend()
+    assert first.claim_event("Ev1", 60)
+    assert not second.claim_event("Ev1", 60)
+    first.finish_event("Ev1", 3600)
+    assert not second.claim_event("Ev1", 60)
+    assert first.mark_job_once("J1", "posted_ts", "1.1")
+    assert not second.mark_job_once("J1", "posted_ts", "2.2")
+    assert second.job_marks("J1") == {"posted_ts": "1.1"}
+    first.remember_article(THREAD, ArticleRef("h1", "https://x.test/1", "Kept"))
+    first.append_turn(THREAD, "user", "Why?")
+    first.mark_engaged(THREAD)
+    body = {"text": "Body", "source_kind": "html", "content_hash": "h1"}
+    first.put_article("https://x.test/1", body)
+    first.put_answer("k", "Answer")
+    assert second.articles_for(THREAD) == [ArticleRef("h1", "https://x.test/1", "Kept")]
+    assert second.latest_article("T1", "C1") == ArticleRef("h1", "https://x.test/1", "Kept")
+    assert [turn.text for turn in second.history(THREAD)] == ["Why?"]
+    assert second.is_engaged(THREAD)
+    assert second.get_article("https://x.test/1") == body
+    assert second.get_article_by_hash("h1") == body
+    assert second.get_answer("k") == "Answer"
+
+
+# --- SQLite only ------------------------------------------------------------------------------
 
 
 def test_everything_survives_reopening_the_file(tmp_path: Path) -> None:
     path = tmp_path / "nested" / "bot.sqlite3"
     with SQLiteStore(path) as store:
-        assert store.claim_event("Ev1", 3600)
+        assert store.claim_event("Ev1", 60)
+        store.finish_event("Ev1", 3600)
+        store.mark_job("J1", "placeholder_ts", "1.1")
         store.remember_article(THREAD, ArticleRef("h1", "https://x.test/1", "Kept"))
         store.append_turn(THREAD, "user", "Why?")
         store.mark_engaged(THREAD)
@@ -255,7 +435,8 @@ def test_everything_survives_reopening_the_file(tmp_path: Path) -> None:
         store.put_article("https://x.test/1", body)
         store.put_answer("k", "Answer")
     with SQLiteStore(path) as store:
-        assert not store.claim_event("Ev1", 3600)
+        assert not store.claim_event("Ev1", 60)
+        assert store.job_marks("J1") == {"placeholder_ts": "1.1"}
         assert store.articles_for(THREAD) == [ArticleRef("h1", "https://x.test/1", "Kept")]
         assert [turn.text for turn in store.history(THREAD)] == ["Why?"]
         assert store.is_engaged(THREAD)
@@ -264,10 +445,175 @@ def test_everything_survives_reopening_the_file(tmp_path: Path) -> None:
         assert store.get_answer("k") == "Answer"
 
 
+def test_a_file_from_before_leases_keeps_its_claims_as_finished(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE events (event_id TEXT PRIMARY KEY, expires REAL NOT NULL)")
+        db.execute("INSERT INTO events VALUES ('Ev1', ?)", (time.time() + 3600,))
+    db.close()
+    with SQLiteStore(path) as store:
+        assert not store.claim_event("Ev1", 60)
+        assert store.claim_event("Ev2", 60)
+    with SQLiteStore(path) as store:  # migrated once; reopening is a no-op
+        assert not store.claim_event("Ev2", 60)
+
+
+def test_sqlite_uses_wal_so_workers_read_while_one_writes(tmp_path: Path) -> None:
+    with SQLiteStore(tmp_path / "wal.sqlite3") as store:
+        assert store._read("PRAGMA journal_mode", ()) == [("wal",)]
+
+
+# --- Redis only -------------------------------------------------------------------------------
+
+
+def test_redis_keys_expire_on_the_server(redis_url: str, redis_prefix: str) -> None:
+    """The server itself forgets: leases, finished events, marks, memory and caches all carry
+    a Redis expiry, so nothing piles up (real time here, short TTLs)."""
+    store = RedisStore.from_url(
+        redis_url, prefix=redis_prefix, article_ttl=0.3, answer_ttl=0.3, memory_ttl=0.3
+    )
+    client = store.client
+    with store:
+        assert store.claim_event("Ev1", lease_seconds=0.3)
+        store.finish_event("Ev2", ttl_seconds=0.3)
+        store.mark_job("J1", "k", "v", ttl_seconds=0.3)
+        store.remember_article(THREAD, ArticleRef("h1", "https://x.test/1", "T"))
+        store.append_turn(THREAD, "user", "Why?")
+        store.mark_engaged(THREAD)
+        store.note_participant(THREAD, "U1")
+        store.put_article("https://x.test/1", {"text": "Body", "content_hash": "h1"})
+        store.put_answer("k", "Answer")
+        keys = set(client.scan_iter(match=f"{redis_prefix}*"))
+        assert all(0 < client.pttl(key) <= 300 for key in keys if key != f"{redis_prefix}seq")
+        assert len(keys) == 13  # every kind of key was written (see bot/store/redis.py)
+        assert not store.claim_event("Ev1", lease_seconds=0.3)
+        time.sleep(0.4)
+        assert set(client.scan_iter(match=f"{redis_prefix}*")) == {f"{redis_prefix}seq"}
+        assert store.claim_event("Ev1", 60)  # its lease ran out on the server
+        assert store.claim_event("Ev2", 60)
+        assert store.job_marks("J1") == {}
+        assert store.get_answer("k") is None
+
+
+def test_a_redis_restart_is_ridden_out_not_a_crash(redis_prefix: str) -> None:
+    """Workers keep their store across a Redis restart: the failed command is retried with
+    backoff on a new connection (our own server here, restarted on the same port)."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("needs redis-server on PATH to restart it")
+    server = redis_server.RedisServer(binary)
+    server.start()
+    try:
+        with RedisStore.from_url(server.url, prefix=redis_prefix) as store:
+            store.put_answer("k", "Answer")
+            server.stop()
+            restart = threading.Timer(0.3, lambda: server.start(port=server.port))
+            restart.start()
+            store.put_answer("k2", "After")  # waits out the restart instead of raising
+            restart.join()
+            assert store.get_answer("k2") == "After"
+            assert store.claim_event("Ev1", 60)
+    finally:
+        server.stop()
+        shutil.rmtree(server.dir, ignore_errors=True)
+
+
+def test_key_prefixes_keep_apps_on_one_server_apart(redis_url: str) -> None:
+    first_prefix, second_prefix = redis_server.unique_prefix(), redis_server.unique_prefix()
+    try:
+        with RedisStore.from_url(redis_url, prefix=first_prefix) as first, RedisStore.from_url(
+            redis_url, prefix=second_prefix
+        ) as second:
+            assert first.claim_event("Ev1", 60)
+            assert second.claim_event("Ev1", 60)
+            assert first.mark_job_once("J1", "k", "first")
+            assert second.mark_job_once("J1", "k", "second")
+            first.remember_article(THREAD, ArticleRef("h1", None, "First's"))
+            first.put_answer("k", "First's answer")
+            assert second.articles_for(THREAD) == []
+            assert second.latest_article("T1", "C1") is None
+            assert second.get_answer("k") is None
+            keys = list(first.client.scan_iter(match=f"{first_prefix}*"))
+            assert keys and all(key.startswith(first_prefix) for key in keys)
+    finally:
+        redis_server.delete_prefix(redis_url, first_prefix)
+        redis_server.delete_prefix(redis_url, second_prefix)
+
+
+def test_redis_values_are_json(redis_url: str, redis_prefix: str) -> None:
+    import json
+
+    with RedisStore.from_url(redis_url, prefix=redis_prefix) as store:
+        store.put_answer("k", "Answer")
+        raw = store.client.get(f"{redis_prefix}answer:k")
+        assert json.loads(raw)["text"] == "Answer"
+
+
+# --- settings ---------------------------------------------------------------------------------
+
+
 def test_open_store_uses_the_settings(tmp_path: Path) -> None:
     settings = Settings(_env_file=None, store_path=str(tmp_path / "s.sqlite3"), store_max_turns=2)
     with open_store(settings) as store:
+        assert isinstance(store, SQLiteStore)
         for text in ("one", "two", "three"):
             store.append_turn(DM, "user", text)
         assert [turn.text for turn in store.history(DM)] == ["two", "three"]
     assert (tmp_path / "s.sqlite3").exists()
+
+
+def test_open_store_chooses_redis_with_redis_url(
+    redis_url: str, redis_prefix: str, tmp_path: Path
+) -> None:
+    settings = Settings(
+        _env_file=None,
+        redis_url=redis_url,
+        redis_prefix=redis_prefix,
+        store_path=str(tmp_path / "unused.sqlite3"),
+        store_max_turns=2,
+    )
+    with open_store(settings) as store:
+        assert isinstance(store, RedisStore)
+        for text in ("one", "two", "three"):
+            store.append_turn(DM, "user", text)
+        assert [turn.text for turn in store.history(DM)] == ["two", "three"]
+        assert store.client.exists(f"{redis_prefix}conv:{DM.key}:turns")
+    assert not (tmp_path / "unused.sqlite3").exists()
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])  # nothing listens there once the socket closes
+
+
+def test_unreachable_redis_is_one_clear_error_without_the_password() -> None:
+    url = f"redis://bot:hunter2-secret@127.0.0.1:{_closed_port()}/3"
+    started = time.monotonic()
+    with pytest.raises(ConfigError) as caught:
+        open_store(Settings(_env_file=None, redis_url=url))
+    message = str(caught.value)
+    assert "REDIS_URL" in message and "127.0.0.1" in message and "/3" in message
+    assert "hunter2" not in message and "bot:" not in message
+    assert "\n" not in message
+    assert caught.value.__cause__ is None and caught.value.__suppress_context__
+    assert time.monotonic() - started < 10  # retries are brief, not a hang
+
+
+def test_a_wrong_password_is_a_clear_error_too(redis_url: str) -> None:
+    client = redis.Redis.from_url(redis_url)
+    try:
+        if client.acl_whoami() != "default" or client.config_get("requirepass").get(
+            "requirepass"
+        ):
+            pytest.skip("the server in REDIS_URL already has its own users")
+    finally:
+        client.close()
+    bad = redis_url.replace("redis://", "redis://nobody:wrong-secret@", 1)
+    with pytest.raises(ConfigError, match="REDIS_URL") as caught:
+        open_store(Settings(_env_file=None, redis_url=bad))
+    assert "wrong-secret" not in str(caught.value)

@@ -15,10 +15,15 @@ log = logging.getLogger(__name__)
 CONTENT_SUBTYPES = frozenset({None, "file_share", "thread_broadcast"})
 
 EVENT_TTL_SECONDS = 60 * 60  # Slack retries within ~5 minutes; keep the claim well past that
+# How long a claim holds while the event is handled (listeners take milliseconds); a process
+# that dies holding it lets Slack's next retry in once it runs out.
+LEASE_SECONDS = 60
 
 
 class EventClaims(Protocol):
-    def claim_event(self, event_id: str, ttl_seconds: int) -> bool: ...
+    def claim_event(self, event_id: str, lease_seconds: float) -> bool: ...
+
+    def finish_event(self, event_id: str, ttl_seconds: float) -> None: ...
 
 
 def dedupe_events(claims: EventClaims) -> Callable[..., Any]:
@@ -30,11 +35,15 @@ def dedupe_events(claims: EventClaims) -> Callable[..., Any]:
 
     def middleware(body: dict[str, Any], next: Callable[[], Any]) -> Any:
         event_id = body.get("event_id")
-        is_event = body.get("type") == "event_callback" and event_id
-        if is_event and not claims.claim_event(event_id, EVENT_TTL_SECONDS):
+        if body.get("type") != "event_callback" or not event_id or not isinstance(event_id, str):
+            return next()
+        if not claims.claim_event(event_id, LEASE_SECONDS):
             log.info("duplicate delivery of %s ignored", event_id)
             return BoltResponse(status=200, body="")
-        return next()
+        response = next()
+        # Only after a normal return: if next() raised, the lease runs out and a retry is handled.
+        claims.finish_event(event_id, EVENT_TTL_SECONDS)
+        return response
 
     return middleware
 

@@ -1,14 +1,22 @@
-"""What the bot remembers between Slack events: event claims, conversation memory, caches.
+"""What the bot remembers between Slack events: event claims, job marks, conversation
+memory, caches.
 
     store = open_store(settings)
-    if store.claim_event(event_id, ttl_seconds=3600): ...
+    if store.claim_event(event_id, lease_seconds=60):
+        ...  # handle it, then:
+        store.finish_event(event_id, ttl_seconds=3600)
 
-`Store` is the interface (a Redis backend could implement it later); `SQLiteStore` is the
-one implementation today.
+`Store` is the interface; `SQLiteStore` (one file, the default) and `RedisStore` (with
+REDIS_URL, shared by every process when scaled out) implement it.
 """
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
+from redis.exceptions import RedisError
+
+from bot.errors import ConfigError
 from bot.settings import Settings
 from bot.store.base import (
     ArticleLike,
@@ -23,18 +31,66 @@ from bot.store.base import (
     Turn,
 )
 from bot.store.keys import answer_key, normalize_url
+from bot.store.redis import RedisStore, connect
 from bot.store.sqlite import SQLiteStore
 
 
-def open_store(settings: Settings) -> SQLiteStore:
-    """The store the settings describe (tables are created on open)."""
-    return SQLiteStore(
-        settings.store_path,
-        max_turns=settings.store_max_turns,
-        article_ttl=settings.store_article_ttl_seconds,
-        answer_ttl=settings.store_answer_ttl_seconds,
-        memory_ttl=settings.store_memory_ttl_seconds,
-    )
+def open_store(settings: Settings) -> SQLiteStore | RedisStore:
+    """The store the settings describe: Redis with REDIS_URL, else SQLite (tables created).
+
+    A Redis server that can't be reached at start-up is a ConfigError naming REDIS_URL (its
+    host, never its password), not a crash on the first Slack event.
+    """
+    max_turns = settings.store_max_turns
+    article_ttl = settings.store_article_ttl_seconds
+    answer_ttl = settings.store_answer_ttl_seconds
+    memory_ttl = settings.store_memory_ttl_seconds
+    if not settings.redis_url:
+        return SQLiteStore(
+            settings.store_path,
+            max_turns=max_turns,
+            article_ttl=article_ttl,
+            answer_ttl=answer_ttl,
+            memory_ttl=memory_ttl,
+        )
+    where = redacted_url(settings.redis_url)
+    try:
+        store = RedisStore(
+            connect(settings.redis_url),
+            prefix=settings.redis_prefix,
+            max_turns=max_turns,
+            article_ttl=article_ttl,
+            answer_ttl=answer_ttl,
+            memory_ttl=memory_ttl,
+        )
+    except ValueError:  # redis-py's message may quote the URL: keep it out
+        raise ConfigError(f"REDIS_URL is not a Redis URL ({where})") from None
+    try:
+        store.ping()
+    except RedisError as err:
+        store.close()
+        reason = _without_secret(str(err), settings.redis_url) or type(err).__name__
+        raise ConfigError(f"Can't reach Redis at REDIS_URL ({where}): {reason}") from None
+    return store
+
+
+def redacted_url(url: str) -> str:
+    """scheme://host:port/db of a Redis URL: what to show when something goes wrong."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or "localhost"
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        return "unparsable URL"
+    return f"{parts.scheme}://{host}{port}{parts.path}"
+
+
+def _without_secret(message: str, url: str) -> str:
+    try:
+        secret = urlsplit(url).password
+    except ValueError:
+        secret = None
+    return message.replace(secret, "***") if secret else message
 
 
 __all__ = [
@@ -45,6 +101,7 @@ __all__ = [
     "ConversationMemory",
     "EventClaims",
     "JobLedger",
+    "RedisStore",
     "Role",
     "SQLiteStore",
     "Store",
@@ -52,4 +109,5 @@ __all__ = [
     "answer_key",
     "normalize_url",
     "open_store",
+    "redacted_url",
 ]

@@ -1,9 +1,10 @@
-"""What the Slack app needs to remember, as interfaces a Redis backend could also implement.
+"""What the Slack app needs to remember, as interfaces SQLite and Redis both implement.
 
-Three concerns, kept apart so a backend (or a test double) can implement only what it needs:
-event claims (Slack's retries never answered twice), conversation memory (which article a
-thread is about, and what was asked), and a cache (the same link twice costs no fetch and no
-model tokens).
+Four concerns, kept apart so a backend (or a test double) can implement only what it needs:
+event claims (Slack's retries never answered twice, a dead worker's event taken over), a job
+ledger (a re-run job never posts twice), conversation memory (which article a thread is
+about, and what was asked), and a cache (the same link twice costs no fetch and no model
+tokens).
 """
 
 from __future__ import annotations
@@ -57,8 +58,15 @@ class ArticleLike(Protocol):
 
 
 class EventClaims(Protocol):
-    def claim_event(self, event_id: str, ttl_seconds: int) -> bool:
-        """True for the first claim of `event_id` (within its TTL), False for every later one."""
+    def claim_event(self, event_id: str, lease_seconds: float) -> bool:
+        """Take `event_id` for handling. True when nobody holds it: never claimed, or
+        claimed by a holder whose lease ran out without finishing (it died). False while
+        another holder's lease runs, and once the event is finished."""
+        ...
+
+    def finish_event(self, event_id: str, ttl_seconds: float) -> None:
+        """The event is handled (its job is durably queued, or it needed none): every later
+        claim_event for it returns False for `ttl_seconds`."""
         ...
 
 
@@ -127,7 +135,8 @@ class JobLedger(Protocol):
     def mark_job_once(
         self, job_id: str, key: str, value: str, ttl_seconds: float = 86_400
     ) -> bool:
-        """Record `key` only if it isn't set yet; True when this call set it."""
+        """Record `key` only if it isn't set yet; True when this call set it (atomic across
+        processes)."""
         ...
 
 

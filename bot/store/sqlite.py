@@ -4,7 +4,8 @@ One connection per store, guarded by a lock: each call is a few microseconds of 
 serializing them costs nothing next to a Slack round trip, and ":memory:" keeps working
 (per-thread connections would each see their own empty database). Between processes (the
 HTTP mode runs several workers on the same file) WAL and a busy timeout do the sharing, and
-event claims are a single INSERT OR IGNORE, atomic in SQLite itself.
+event claims and once-only job marks are an INSERT OR IGNORE inside a write transaction,
+atomic in SQLite itself.
 """
 
 from __future__ import annotations
@@ -24,9 +25,13 @@ from bot.store.keys import normalize_url
 Clock = Callable[[], float]
 
 _SCHEMA = """
+-- An event is 'leased' while a holder handles it (expires: the end of the lease, after
+-- which another may take it over) and 'done' once handled (expires: when a retry of it would
+-- be handled again).
 CREATE TABLE IF NOT EXISTS events (
     event_id TEXT PRIMARY KEY,
-    expires REAL NOT NULL
+    expires REAL NOT NULL,
+    state TEXT NOT NULL DEFAULT 'done'
 );
 CREATE INDEX IF NOT EXISTS events_expires ON events (expires);
 
@@ -86,6 +91,7 @@ CREATE TABLE IF NOT EXISTS job_marks (
     expires REAL NOT NULL,
     PRIMARY KEY (job_id, key)
 );
+CREATE INDEX IF NOT EXISTS job_marks_expires ON job_marks (expires);
 
 CREATE TABLE IF NOT EXISTS answer_cache (
     key TEXT PRIMARY KEY,
@@ -137,6 +143,7 @@ class SQLiteStore:
                 self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(_SCHEMA)
+            self._migrate()
 
     # --- plumbing -------------------------------------------------------------------------
 
@@ -156,6 +163,18 @@ class SQLiteStore:
         with self._lock:
             return self._db.execute(sql, params).fetchall()
 
+    def _migrate(self) -> None:
+        """Files written before event leases existed: their claims count as finished events."""
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(events)")}
+        if "state" in columns:
+            return
+        try:
+            self._db.execute("ALTER TABLE events ADD COLUMN state TEXT NOT NULL DEFAULT 'done'")
+        except sqlite3.OperationalError:  # another process opening the file added it first
+            columns = {row[1] for row in self._db.execute("PRAGMA table_info(events)")}
+            if "state" not in columns:
+                raise
+
     def close(self) -> None:
         with self._lock:
             self._db.close()
@@ -168,15 +187,25 @@ class SQLiteStore:
 
     # --- event claims ---------------------------------------------------------------------
 
-    def claim_event(self, event_id: str, ttl_seconds: int) -> bool:
+    def claim_event(self, event_id: str, lease_seconds: float) -> bool:
         now = self._clock()
         with self._write() as db:
+            # Run-out leases (their holder died) and old finished events go first, so the
+            # insert below succeeds exactly when nobody holds the event.
             db.execute("DELETE FROM events WHERE expires <= ?", (now,))
             cursor = db.execute(
-                "INSERT OR IGNORE INTO events (event_id, expires) VALUES (?, ?)",
-                (event_id, now + ttl_seconds),
+                "INSERT OR IGNORE INTO events (event_id, state, expires) VALUES (?, 'leased', ?)",
+                (event_id, now + lease_seconds),
             )
             return cursor.rowcount == 1
+
+    def finish_event(self, event_id: str, ttl_seconds: float) -> None:
+        with self._write() as db:
+            db.execute(
+                "INSERT INTO events (event_id, state, expires) VALUES (?, 'done', ?)"
+                " ON CONFLICT (event_id) DO UPDATE SET state = 'done', expires = excluded.expires",
+                (event_id, self._clock() + ttl_seconds),
+            )
 
     # --- job ledger -----------------------------------------------------------------------
 
