@@ -95,6 +95,12 @@ def build_services(
 
 
 def job_pool(settings: Settings) -> WorkerPool:
+    """Where this process sends its jobs: Redis (run by `articlebot worker`s) when scaled
+    out, else a durable job process beside it, else threads (`:memory:` or jobs off)."""
+    if settings.redis_url:
+        from bot.slack.redis_jobs import RedisJobQueue
+
+        return RedisJobQueue(settings)
     if settings.slack_job_process and settings.store_path != ":memory:":
         return ProcessWorkerPool(settings, settings.slack_worker_threads)
     # An in-memory store can't be shared with another process: keep jobs here.

@@ -117,6 +117,8 @@ def execute(services: Services, client: WebClient, job: Job) -> None:
         return
     if attempt > 1:
         log.warning("%s %s: run %d (an earlier run didn't finish)", job.name, job.id, attempt)
+    else:
+        log.info("%s %s: started", job.name, job.id)
     token = _current.set(journal)
     try:
         job.run(services, client)

@@ -94,7 +94,7 @@ return seq
 """
 
 
-def connect(url: str, *, socket_timeout: float = 5.0) -> redis.Redis:
+def connect(url: str, *, socket_timeout: float = 5.0, decode: bool = True) -> redis.Redis:
     """A client on a thread-safe connection pool that rides out a Redis restart.
 
     Timeouts keep a dead server from hanging a worker; commands that fail on a dropped
@@ -103,7 +103,7 @@ def connect(url: str, *, socket_timeout: float = 5.0) -> redis.Redis:
     """
     return redis.Redis.from_url(
         url,
-        decode_responses=True,
+        decode_responses=decode,  # the job queue (Dramatiq) wants bytes
         socket_timeout=socket_timeout,
         socket_connect_timeout=socket_timeout,
         socket_keepalive=True,
