@@ -8,6 +8,8 @@ from typing import Any, Protocol
 
 from slack_bolt import BoltResponse
 
+from bot.logs import bind_request_id
+
 log = logging.getLogger(__name__)
 
 # Message subtypes that are people adding content; every other subtype (edits, deletions,
@@ -34,7 +36,8 @@ def dedupe_events(claims: EventClaims) -> Callable[..., Any]:
         if is_event and not claims.claim_event(event_id, EVENT_TTL_SECONDS):
             log.info("duplicate delivery of %s ignored", event_id)
             return BoltResponse(status=200, body="")
-        return next()
+        with bind_request_id(event_id or body.get("trigger_id")):  # on this request's log lines
+            return next()
 
     return middleware
 

@@ -18,6 +18,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.errors import ConfigError
+from bot.logs import setup_logging
 from bot.settings import Settings
 from bot.slack.worker import DRAIN_SECONDS, WorkerPool
 
@@ -229,7 +230,8 @@ def serve_http(settings: Settings, host: str, port: int) -> None:
             self.cfg.set("worker_exit", _worker_exit)
             self.cfg.set("accesslog", None)
 
-        def load(self) -> WsgiApp:
+        def load(self) -> WsgiApp:  # in each worker, after the fork
+            setup_logging(settings.log_level, settings.log_format)
             return wsgi_app(_app_with_pool(settings))
 
     log.info("HTTP mode on %s:%s%s", host, port, EVENTS_PATH)
