@@ -180,3 +180,15 @@ def test_the_cli_is_quiet_unless_asked(cli_env: pytest.MonkeyPatch) -> None:
     assert logging.getLogger().level == logging.ERROR
     assert CliRunner().invoke(cli, ["prompts", "-v"]).exit_code == 0
     assert logging.getLogger().level == logging.INFO
+
+
+def test_gunicorns_own_lines_use_our_format(capsys: pytest.CaptureFixture) -> None:
+    from gunicorn.config import Config
+
+    from bot.slack.server import gunicorn_logger_class
+
+    setup_logging("INFO", "json")
+    gunicorn_logger_class()(Config()).info("Booting worker with pid: %s", 4242)
+    (line,) = _json_lines(capsys.readouterr().err)
+    assert line["logger"] == "gunicorn.error"
+    assert line["message"] == "Booting worker with pid: 4242"
