@@ -72,6 +72,14 @@ def _parse_allowlist(value: object) -> list[str]:
     return [_allowlist_entry(item.strip()) for item in value if item.strip()]
 
 
+def _upper(value: object) -> object:
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+def _lower(value: object) -> object:
+    return value.strip().lower() if isinstance(value, str) else value
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
@@ -175,6 +183,19 @@ class Settings(BaseSettings):
     )
     llm_map_concurrency: int = Field(
         4, ge=1, description="Parallel model calls in the map step of long summaries."
+    )
+
+    # --- logging ---
+    log_level: Annotated[
+        Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"], BeforeValidator(_upper)
+    ] = Field(
+        "INFO",
+        description="Servers' log level; the CLI logs only errors unless this is set or -v.",
+    )
+    log_format: Annotated[Literal["text", "json"], BeforeValidator(_lower)] = Field(
+        "text",
+        description="text: 'LEVEL logger: message' lines; json: one JSON object per line "
+        "(timestamp, level, logger, message, request_id).",
     )
 
     # --- store (event claims, conversation memory, caches) ---

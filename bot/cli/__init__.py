@@ -1,5 +1,9 @@
 """The `articlebot` command. Each sub-command lives in its own module and registers itself."""
 
+from pathlib import Path
+
+from dotenv import load_dotenv
+
 from bot.cli import chat, clean, prompts, serve, summarize  # noqa: F401  (each registers itself)
 from bot.cli.app import cli
 
@@ -7,4 +11,7 @@ __all__ = ["cli", "main"]
 
 
 def main() -> None:
+    # The .env in the working folder (the one our Settings read) also reaches the libraries
+    # that read os.environ: HTTPS_PROXY, LANGSMITH_*, TIKTOKEN_CACHE_DIR. The environment wins.
+    load_dotenv(Path.cwd() / ".env", override=False)
     cli(prog_name="articlebot")

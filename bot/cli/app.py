@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-import sys
 
 import click
 from pydantic import ValidationError
@@ -12,6 +11,8 @@ from pydantic_settings import SettingsError
 
 from bot import __version__
 from bot.errors import ArticlebotError
+from bot.logs import setup_logging
+from bot.settings import get_settings
 
 _VERBOSE = "articlebot.verbose"
 _SECRET_WORDS = ("key", "token", "secret")
@@ -21,7 +22,8 @@ def _log_verbosely(ctx: click.Context, _param: click.Parameter, value: bool) -> 
     """`-v` works before or after the sub-command: `articlebot -v ask …`, `articlebot ask … -v`."""
     if value:
         ctx.find_root().meta[_VERBOSE] = True
-        logging.getLogger().setLevel(logging.INFO)
+        root = logging.getLogger()
+        root.setLevel(min(root.getEffectiveLevel(), logging.INFO))
 
 
 def _verbose_option() -> click.Option:
@@ -82,9 +84,13 @@ class _Group(click.Group):
 @click.version_option(__version__, prog_name="articlebot")
 def cli() -> None:
     """Clean, summarize and answer questions about articles: links, files or pasted text."""
-    # Without -v only errors are logged: notices and the offline label already say the rest.
-    logging.basicConfig(
-        level=logging.INFO if is_verbose(click.get_current_context()) else logging.ERROR,
-        format="%(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
+    settings = get_settings()
+    # Without -v or LOG_LEVEL only errors are logged: notices and the offline label say the rest.
+    level = (
+        logging.getLevelName(settings.log_level)
+        if "log_level" in settings.model_fields_set
+        else logging.ERROR
     )
+    if is_verbose(click.get_current_context()):
+        level = min(level, logging.INFO)
+    setup_logging(level, settings.log_format)

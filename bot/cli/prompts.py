@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from bot.cli.app import cli
-from bot.llm.templates import load_templates
+from bot.llm.templates import BUILTIN_PROMPTS_DIR, load_templates
 from bot.settings import get_settings
 
 
@@ -13,7 +13,8 @@ from bot.settings import get_settings
 @click.option("--show", "show_name", metavar="NAME", help="Print one template's messages.")
 def prompts(show_name: str | None) -> None:
     """List the prompt templates (built-in and from PROMPTS_DIR)."""
-    registry = load_templates(get_settings().prompts_dir)
+    prompts_dir = get_settings().prompts_dir
+    registry = load_templates(prompts_dir)
     if show_name:
         template = registry.get(show_name)
         click.echo(f"# {template.name} ({template.path})\n")
@@ -25,3 +26,6 @@ def prompts(show_name: str | None) -> None:
         click.echo(f"    {template.description}")
         click.echo(f"    variables: {', '.join(template.variables)}")
     click.echo(f"\nsummary styles: {', '.join(registry.styles())}")
+    click.echo(f"built-in templates: {BUILTIN_PROMPTS_DIR}")
+    if prompts_dir is not None:
+        click.echo(f"your templates (PROMPTS_DIR): {prompts_dir}")

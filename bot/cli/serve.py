@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import logging
-
 import click
 
 from bot.cli.app import cli, is_verbose
+from bot.logs import setup_logging
 from bot.settings import get_settings
 
 
@@ -20,12 +19,20 @@ def serve(http_mode: bool, host: str, port: int, workers: int | None) -> None:
     SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET and serves /slack/events and /healthz."""
     from bot.slack.server import serve_http, serve_socket
 
-    if not is_verbose(click.get_current_context()):
-        # A server's warnings (workers forced to one, jobs cut off at shutdown) must show.
-        logging.getLogger().setLevel(logging.WARNING)
     settings = get_settings()
+    update: dict[str, object] = {}
+    # A server logs at LOG_LEVEL (INFO by default), not the CLI's quiet default; -v: INFO at
+    # least. The settings carry the level to gunicorn workers and the job process.
+    if is_verbose(click.get_current_context()) and settings.log_level in (
+        "WARNING",
+        "ERROR",
+        "CRITICAL",
+    ):
+        update["log_level"] = "INFO"
     if workers is not None:
-        settings = settings.model_copy(update={"slack_http_workers": workers})
+        update["slack_http_workers"] = workers
+    settings = settings.model_copy(update=update)
+    setup_logging(settings.log_level, settings.log_format)
     if http_mode:
         serve_http(settings, host, port)
     else:

@@ -29,8 +29,17 @@ from langchain_core.prompts import ChatPromptTemplate
 
 from bot.errors import PromptError
 
-# The repo's prompts/ folder (found from the source tree, which an editable install uses).
-BUILTIN_PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
+
+def builtin_prompts_dir() -> Path:
+    """Where the built-in templates are. The repo's top-level prompts/ is their one source: a
+    wheel carries it as the package folder bot/_prompts (see setup.py); a source checkout and
+    the editable install dev.py makes read prompts/ beside bot/ directly."""
+    package = Path(__file__).resolve().parents[1]
+    shipped = package / "_prompts"
+    return shipped if shipped.is_dir() else package.parent / "prompts"
+
+
+BUILTIN_PROMPTS_DIR = builtin_prompts_dir()
 DEFAULT_STYLE = "bullets"
 SUMMARY_PREFIX = "summary_"
 _ROLES = frozenset({"system", "human", "ai", "placeholder"})

@@ -8,6 +8,8 @@ from typing import Any, Protocol
 
 from slack_bolt import BoltResponse
 
+from bot.logs import bind_request_id
+
 log = logging.getLogger(__name__)
 
 # Message subtypes that are people adding content; every other subtype (edits, deletions,
@@ -17,7 +19,7 @@ CONTENT_SUBTYPES = frozenset({None, "file_share", "thread_broadcast"})
 EVENT_TTL_SECONDS = 60 * 60  # Slack retries within ~5 minutes; keep the claim well past that
 # How long a claim holds while the event is handled (listeners take milliseconds); a process
 # that dies holding it lets Slack's next retry in once it runs out.
-LEASE_SECONDS = 60
+LEASE_SECONDS = 30
 
 
 class EventClaims(Protocol):
@@ -35,15 +37,18 @@ def dedupe_events(claims: EventClaims) -> Callable[..., Any]:
 
     def middleware(body: dict[str, Any], next: Callable[[], Any]) -> Any:
         event_id = body.get("event_id")
-        if body.get("type") != "event_callback" or not event_id or not isinstance(event_id, str):
-            return next()
-        if not claims.claim_event(event_id, LEASE_SECONDS):
-            log.info("duplicate delivery of %s ignored", event_id)
-            return BoltResponse(status=200, body="")
-        response = next()
-        # Only after a normal return: if next() raised, the lease runs out and a retry is handled.
-        claims.finish_event(event_id, EVENT_TTL_SECONDS)
-        return response
+        request_id = event_id if isinstance(event_id, str) else body.get("trigger_id")
+        with bind_request_id(request_id if isinstance(request_id, str) else None):
+            if body.get("type") != "event_callback" or not isinstance(event_id, str):
+                return next()
+            if not claims.claim_event(event_id, LEASE_SECONDS):
+                log.info("duplicate delivery of %s ignored", event_id)
+                return BoltResponse(status=200, body="")
+            response = next()
+            # Only after a normal return (the job is queued durably, or none was needed): if
+            # next() raised, the lease runs out and Slack's retry is handled.
+            claims.finish_event(event_id, EVENT_TTL_SECONDS)
+            return response
 
     return middleware
 

@@ -18,6 +18,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.errors import ConfigError
+from bot.logs import setup_logging
 from bot.settings import Settings
 from bot.slack.worker import DRAIN_SECONDS, WorkerPool
 
@@ -201,6 +202,21 @@ def wsgi_app(app: App) -> WsgiApp:
     return application
 
 
+def gunicorn_logger_class() -> type:
+    """gunicorn's own lines (booting, worker exits) through our root handler, so they share
+    LOG_FORMAT (a JSON log stays JSON) and the secret masking."""
+    from gunicorn.glogging import Logger
+
+    class _ViaRoot(Logger):  # type: ignore[misc]
+        def setup(self, cfg: Any) -> None:
+            super().setup(cfg)
+            for handler in self.error_log.handlers[:]:
+                self.error_log.removeHandler(handler)
+            self.error_log.propagate = True
+
+    return _ViaRoot
+
+
 def serve_http(settings: Settings, host: str, port: int) -> None:
     """Gunicorn, threaded workers: each process builds its own app, pool and store handle.
     The settings and the token are checked here, in the master, before any worker forks: a
@@ -228,8 +244,11 @@ def serve_http(settings: Settings, host: str, port: int) -> None:
             self.cfg.set("graceful_timeout", GRACEFUL_TIMEOUT)
             self.cfg.set("worker_exit", _worker_exit)
             self.cfg.set("accesslog", None)
+            self.cfg.set("loglevel", settings.log_level.lower())
+            self.cfg.set("logger_class", gunicorn_logger_class())
 
-        def load(self) -> WsgiApp:
+        def load(self) -> WsgiApp:  # in each worker, after the fork
+            setup_logging(settings.log_level, settings.log_format)
             return wsgi_app(_app_with_pool(settings))
 
     log.info("HTTP mode on %s:%s%s", host, port, EVENTS_PATH)

@@ -250,7 +250,9 @@ def _job_process(settings: Settings, threads: int, jobs: Any, done: Any) -> None
     _drain_on_sigterm(holder)  # first: a SIGTERM during start-up is handled too
     with contextlib.suppress(OSError):  # not allowed here: run at normal priority
         os.nice(JOB_NICENESS)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    from bot.logs import setup_logging
+
+    setup_logging(settings.log_level, settings.log_format)
     from bot.slack.app import build_services, web_client
     from bot.store.sqlite_jobs import SQLiteJobQueue
 

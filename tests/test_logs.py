@@ -1,0 +1,194 @@
+"""bot/logs.py: the one logging set-up of every process — JSON fields, request ids, secrets
+masked — and the LOG_LEVEL / LOG_FORMAT settings."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from bot.cli import cli
+from bot.logs import bind_request_id, current_request_id, redact, setup_logging
+from bot.settings import get_settings
+from bot.slack.middleware import dedupe_events
+
+TOKENS = {
+    "xoxb-1234567890-0987654321-AbCdEfGhIjKlMnOp": "xoxb-***",
+    "xoxp-11-22-33-abcdef": "xoxp-***",
+    "xoxe.xoxb-1-abcDEF": "xoxe.xoxb-***",
+    "xapp-1-A012345-6789-abcdef0123": "xapp-***",
+    "sk-proj-AbCdEf0123456789_xyz": "sk-***",
+    "Bearer eyJhbGciOi.JIUzI1NiJ9/x+y=": "Bearer ***",
+}
+
+
+@pytest.fixture(autouse=True)
+def restore_root_logger() -> Iterator[None]:
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+def _json_lines(err: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in err.splitlines() if line.startswith("{")]
+
+
+def test_json_lines_carry_timestamp_level_logger_message(capsys: pytest.CaptureFixture) -> None:
+    setup_logging("INFO", "json")
+    logging.getLogger("bot.example").info("fetched %s in %d ms", "https://example.com/a", 42)
+    (line,) = _json_lines(capsys.readouterr().err)
+    assert line["level"] == "INFO"
+    assert line["logger"] == "bot.example"
+    assert line["message"] == "fetched https://example.com/a in 42 ms"
+    when = datetime.fromisoformat(line["timestamp"])
+    assert when.utcoffset() == timedelta(0)  # ISO 8601, in UTC
+    assert abs(datetime.now(UTC) - when) < timedelta(minutes=1)
+    assert "request_id" not in line  # none bound
+
+
+def test_json_exc_info_is_a_string_and_extras_are_fields(capsys: pytest.CaptureFixture) -> None:
+    setup_logging("INFO", "json")
+    try:
+        1 / 0  # noqa: B018
+    except ZeroDivisionError:
+        logging.getLogger("bot.job").exception("job failed", extra={"job": "summarize"})
+    (line,) = _json_lines(capsys.readouterr().err)
+    assert isinstance(line["exc_info"], str) and "ZeroDivisionError" in line["exc_info"]
+    assert line["job"] == "summarize" and line["level"] == "ERROR"
+
+
+def test_the_bound_request_id_is_on_every_line_inside_the_block(
+    capsys: pytest.CaptureFixture,
+) -> None:
+    setup_logging("INFO", "json")
+    log = logging.getLogger("bot.slack")
+    with bind_request_id("Ev0123ABC"):
+        log.info("inside")
+        assert current_request_id() == "Ev0123ABC"
+    log.info("after")
+    inside, after = _json_lines(capsys.readouterr().err)
+    assert inside["request_id"] == "Ev0123ABC"
+    assert "request_id" not in after and current_request_id() is None
+
+
+def test_text_lines_show_the_request_id(capsys: pytest.CaptureFixture) -> None:
+    setup_logging("INFO", "text")
+    with bind_request_id("Ev9"):
+        logging.getLogger("bot.slack.jobs").warning("slow reply")
+    logging.getLogger("bot.slack.jobs").warning("no id")
+    assert capsys.readouterr().err.splitlines() == [
+        "WARNING bot.slack.jobs [Ev9]: slow reply",
+        "WARNING bot.slack.jobs: no id",
+    ]
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_secrets_are_masked_in_messages_args_and_tracebacks(
+    fmt: str, capsys: pytest.CaptureFixture
+) -> None:
+    setup_logging("INFO", fmt)  # type: ignore[arg-type]
+    log = logging.getLogger("bot.leaky")
+    for secret in TOKENS:
+        log.info("calling with %s", secret)
+        log.info(f"inline {secret} too")
+    try:
+        raise RuntimeError(f"auth failed for {next(iter(TOKENS))}")
+    except RuntimeError:
+        log.exception("boom")
+    err = capsys.readouterr().err
+    for secret, masked in TOKENS.items():
+        assert secret not in err
+        assert masked in err
+    assert "RuntimeError: auth failed for xoxb-***" in err.replace("\\n", "\n")
+
+
+def test_redact_leaves_ordinary_words_alone() -> None:
+    text = "task-force sk-short xoxb bearer of news, skeleton-key"
+    assert redact(text) == text
+
+
+def test_log_level_filters(capsys: pytest.CaptureFixture) -> None:
+    setup_logging("warning", "text")
+    log = logging.getLogger("bot.levels")
+    log.info("hidden")
+    log.warning("shown")
+    assert capsys.readouterr().err == "WARNING bot.levels: shown\n"
+
+
+def test_setting_up_twice_keeps_one_handler(capsys: pytest.CaptureFixture) -> None:
+    setup_logging("INFO", "text")
+    setup_logging("INFO", "json")  # e.g. a forked worker re-configuring
+    logging.getLogger("bot.once").info("one line")
+    assert len(_json_lines(capsys.readouterr().err)) == 1
+
+
+def test_slack_middleware_binds_the_event_id_for_the_handlers() -> None:
+    class Claims:
+        def claim_event(self, event_id: str, ttl_seconds: int) -> bool:
+            return True
+
+    middleware = dedupe_events(Claims())
+    event = {"type": "event_callback", "event_id": "Ev42"}
+    assert middleware(body=event, next=current_request_id) == "Ev42"
+    command = {"command": "/summarize", "trigger_id": "123.456.abc"}
+    assert middleware(body=command, next=current_request_id) == "123.456.abc"
+    assert current_request_id() is None
+
+
+# --- settings and the CLI ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def cli_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[pytest.MonkeyPatch]:
+    monkeypatch.chdir(tmp_path)
+    for name in ("LOG_LEVEL", "LOG_FORMAT", "OPENAI_API_KEY", "OPENAI_BASE_URL", "ENGINE"):
+        monkeypatch.delenv(name, raising=False)
+    get_settings.cache_clear()
+    yield monkeypatch
+    get_settings.cache_clear()
+
+
+def test_an_invalid_log_format_is_one_settings_line(cli_env: pytest.MonkeyPatch) -> None:
+    cli_env.setenv("LOG_FORMAT", "xml")
+    result = CliRunner().invoke(cli, ["clean", "-"], input="Some text.")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "error: bad setting LOG_FORMAT: Input should be 'text' or 'json' (got 'xml'). "
+        "Check your environment or .env file."
+    ]
+
+
+def test_the_cli_logs_json_lines_when_asked(cli_env: pytest.MonkeyPatch) -> None:
+    cli_env.setenv("LOG_FORMAT", "json")
+    result = CliRunner().invoke(cli, ["clean", "http://127.0.0.1:9/story", "-v"])
+    assert result.exit_code == 1  # the SSRF guard refuses loopback (and logs it at INFO)
+    (line,) = _json_lines(result.stderr)
+    assert line["logger"] == "bot.ingest.ssrf" and line["level"] == "INFO"
+    assert line["message"].startswith("blocked a link")
+
+
+def test_the_cli_is_quiet_unless_asked(cli_env: pytest.MonkeyPatch) -> None:
+    assert CliRunner().invoke(cli, ["prompts"]).exit_code == 0
+    assert logging.getLogger().level == logging.ERROR
+    assert CliRunner().invoke(cli, ["prompts", "-v"]).exit_code == 0
+    assert logging.getLogger().level == logging.INFO
+
+
+def test_gunicorns_own_lines_use_our_format(capsys: pytest.CaptureFixture) -> None:
+    from gunicorn.config import Config
+
+    from bot.slack.server import gunicorn_logger_class
+
+    setup_logging("INFO", "json")
+    gunicorn_logger_class()(Config()).info("Booting worker with pid: %s", 4242)
+    (line,) = _json_lines(capsys.readouterr().err)
+    assert line["logger"] == "gunicorn.error"
+    assert line["message"] == "Booting worker with pid: 4242"
