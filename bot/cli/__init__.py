@@ -4,7 +4,14 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 
-from bot.cli import chat, clean, prompts, serve, summarize  # noqa: F401  (each registers itself)
+from bot.cli import (  # noqa: F401  (each registers itself)
+    chat,
+    clean,
+    prompts,
+    serve,
+    summarize,
+    worker,
+)
 from bot.cli.app import cli
 
 __all__ = ["cli", "main"]

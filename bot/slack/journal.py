@@ -15,6 +15,10 @@ next scope ("r0", "r1", … in creation order, the same on every run of the job)
 from __future__ import annotations
 
 import logging
+import os
+import socket
+import threading
+import time
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +41,9 @@ GAVE_UP = (
 )
 DONE = "done"
 ATTEMPTS = "attempts"
+LEASE = "lease"
+LEASE_SECONDS = 15.0  # a job whose runner stops renewing this long may be run again
+RENEW_SECONDS = 5.0
 
 
 class Journal:
@@ -101,8 +108,70 @@ def once(key: str) -> bool:
     return journal.once(key) if journal is not None else True
 
 
+class _Leases:
+    """The jobs this process runs, each leased in the ledger and renewed while it runs: a
+    second delivery of a running job (a queue may deliver twice) waits instead of running
+    it again, and takes over only once the lease runs out (the first runner died)."""
+
+    def __init__(self) -> None:
+        self.owner = f"{socket.gethostname()}:{os.getpid()}"
+        self._held: dict[str, JobLedger] = {}
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def acquire(self, ledger: JobLedger, job_id: str) -> bool:
+        owner = f"{self.owner}:{threading.get_ident()}"
+        if not ledger.mark_job_once(job_id, LEASE, owner, ttl_seconds=LEASE_SECONDS):
+            return False
+        with self._lock:
+            self._held[job_id] = ledger
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._renew, name="job-leases", daemon=True)
+                self._thread.start()
+        return True
+
+    def release(self, ledger: JobLedger, job_id: str) -> None:
+        with self._lock:
+            self._held.pop(job_id, None)
+        ledger.mark_job(job_id, LEASE, "", ttl_seconds=0.001)  # expired: free at once
+
+    def _renew(self) -> None:
+        while True:
+            time.sleep(RENEW_SECONDS)
+            with self._lock:
+                held = list(self._held.items())
+            for job_id, ledger in held:
+                try:
+                    ledger.mark_job(job_id, LEASE, self.owner, ttl_seconds=LEASE_SECONDS)
+                except Exception:  # the store is briefly unreachable: next round
+                    log.warning("couldn't renew the lease of job %s", job_id)
+
+
+_leases = _Leases()
+
+
+def _lease(ledger: JobLedger, job: Job) -> bool:
+    """Hold `job`'s lease, waiting while another process runs it; False once it's done."""
+    while not _leases.acquire(ledger, job.id):
+        if ledger.job_marks(job.id).get(DONE):
+            return False
+        time.sleep(1.0)
+    return True
+
+
 def execute(services: Services, client: WebClient, job: Job) -> None:
     """Run `job` at most to completion once, however often it is delivered."""
+    ledger = services.store
+    if not _lease(ledger, job):
+        log.info("%s %s was answered already; delivery ignored", job.name, job.id)
+        return
+    try:
+        _execute(services, client, job)
+    finally:
+        _leases.release(ledger, job.id)
+
+
+def _execute(services: Services, client: WebClient, job: Job) -> None:
     ledger = services.store
     journal = Journal(ledger, job.id)
     if journal.get(DONE):

@@ -225,7 +225,7 @@ def serve_http(settings: Settings, host: str, port: int) -> None:
     from gunicorn.app.base import BaseApplication
 
     workers = settings.slack_http_workers
-    if settings.store_path == ":memory:" and workers > 1:
+    if settings.store_path == ":memory:" and not settings.redis_url and workers > 1:
         # Each worker would have its own empty store: duplicate replies, lost threads.
         log.warning(
             "STORE_PATH=:memory: can't be shared between processes: running 1 HTTP worker "
@@ -244,6 +244,9 @@ def serve_http(settings: Settings, host: str, port: int) -> None:
             self.cfg.set("graceful_timeout", GRACEFUL_TIMEOUT)
             self.cfg.set("worker_exit", _worker_exit)
             self.cfg.set("accesslog", None)
+            if "control_socket_disable" in self.cfg.settings:  # gunicorn >= 27
+                # One fixed socket path per user: replicas on one machine would fight over it.
+                self.cfg.set("control_socket_disable", True)
             self.cfg.set("loglevel", settings.log_level.lower())
             self.cfg.set("logger_class", gunicorn_logger_class())
 

@@ -1,0 +1,39 @@
+"""`articlebot worker`: run the Slack jobs queued on Redis by `articlebot serve` replicas."""
+
+from __future__ import annotations
+
+import click
+
+from bot.cli.app import cli, is_verbose
+from bot.errors import ConfigError
+from bot.logs import setup_logging
+from bot.settings import get_settings
+
+
+@cli.command()
+@click.option(
+    "--threads", type=click.IntRange(min=1), help="Jobs run at once (SLACK_WORKER_THREADS)."
+)
+def worker(threads: int | None) -> None:
+    """Run queued Slack jobs (summaries, answers) from REDIS_URL until SIGTERM or Ctrl-C.
+
+    Start any number, on any machine that reaches the Redis; a job whose worker dies is run
+    by another. Needs SLACK_BOT_TOKEN and REDIS_URL."""
+    settings = get_settings()
+    if is_verbose(click.get_current_context()) and settings.log_level in ("WARNING", "ERROR"):
+        settings = settings.model_copy(update={"log_level": "INFO"})
+    setup_logging(settings.log_level, settings.log_format)
+    if not settings.redis_url:
+        raise ConfigError(
+            "articlebot worker runs jobs queued on Redis: set REDIS_URL (the same as the "
+            "serve replicas'). Without Redis, `articlebot serve` runs its jobs itself."
+        )
+    if not settings.slack_bot_token:
+        raise ConfigError(
+            "articlebot worker needs SLACK_BOT_TOKEN (the Bot User OAuth Token, xoxb-…)."
+        )
+    from bot.slack.redis_jobs import run_worker
+    from bot.slack.server import check_token
+
+    check_token(settings)  # a bad token is one clear line now, not a failure per job
+    run_worker(settings, threads or settings.slack_worker_threads)
