@@ -132,8 +132,11 @@ def test_setting_up_twice_keeps_one_handler(capsys: pytest.CaptureFixture) -> No
 
 def test_slack_middleware_binds_the_event_id_for_the_handlers() -> None:
     class Claims:
-        def claim_event(self, event_id: str, ttl_seconds: int) -> bool:
+        def claim_event(self, event_id: str, lease_seconds: float) -> bool:
             return True
+
+        def finish_event(self, event_id: str, ttl_seconds: float) -> None:
+            pass
 
     middleware = dedupe_events(Claims())
     event = {"type": "event_callback", "event_id": "Ev42"}
