@@ -96,13 +96,15 @@ def run(args: list[str | Path]) -> int:
 def lock() -> int:
     """constraints.txt from what .venv has (which setup installed from pyproject)."""
     frozen = subprocess.run(
-        [PY, "-m", "pip", "freeze", "--exclude-editable", "--exclude", "articlebot"],
+        # --all: setuptools too (the dev extra builds wheels with it); pip is not pinned.
+        [PY, "-m", "pip", "freeze", "--all", "--exclude-editable", "--exclude", "articlebot"],
         check=True,
         capture_output=True,
         text=True,
     ).stdout
     lines = sorted(
-        (ln for ln in frozen.splitlines() if ln and not ln.startswith("#")), key=str.lower
+        (ln for ln in frozen.splitlines() if ln and not ln.startswith(("#", "pip=="))),
+        key=str.lower,
     )
     CONSTRAINTS.write_text(LOCK_HEADER + "\n".join(lines) + "\n")
     _say(f"wrote {len(lines)} pins to {CONSTRAINTS.name}")

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import httpx
 import openai
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
@@ -143,7 +144,8 @@ def translate_error(err: Exception, model: Any = None) -> LLMError:
     """An LLMError (with a message fit for the user, never the key) for a client failure."""
     if isinstance(err, LLMError):
         return err
-    if isinstance(err, openai.APITimeoutError):
+    # Older openai clients let a read timeout inside a stream through as httpx's own.
+    if isinstance(err, openai.APITimeoutError | httpx.TimeoutException):
         timeout = getattr(model, "request_timeout", None)
         after = f" after {timeout:g} seconds" if isinstance(timeout, int | float) else ""
         return LLMTimeout(f"The language model did not answer in time{after}.")
