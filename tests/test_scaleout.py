@@ -204,8 +204,8 @@ def test_a_link_summarized_via_one_replica_is_a_cache_hit_via_the_other(cluster:
     asked, fetched = len(cluster.model.requests), len(cluster.articles.requests)
     assert _slash(web_b, cluster.slack, url, channel) == 200
     _wait_for(lambda: len(_finals(cluster.slack, channel)) == 2, 60, cluster)
-    first, second = _finals(cluster.slack, channel)
-    assert "The bridge reopened." in str(second.params["blocks"])
+    for final in _finals(cluster.slack, channel):
+        assert "The bridge reopened." in str(final.params["blocks"])
     assert len(cluster.model.requests) == asked  # 0 new model tokens
     assert len(cluster.articles.requests) == fetched  # and no new fetch
 
