@@ -10,7 +10,15 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ["extraction", "summarization", "retrieval", "tokens", "slack_load", "pathological"]
+BENCHMARKS = [
+    "extraction",
+    "summarization",
+    "retrieval",
+    "tokens",
+    "slack_load",
+    "scaleout",
+    "pathological",
+]
 
 
 def _run(name: str, args: list[str]) -> None:

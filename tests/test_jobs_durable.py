@@ -168,3 +168,27 @@ def test_notes_are_posted_once_per_job(bot, slack):
     bot.services.store.mark_job(job.id, "done", "")  # as if it died right after posting
     journal.execute(bot.services, bot.app.client, job)
     assert [c.params["text"] for c in slack.calls("chat.postMessage")] == ["hello"]
+
+
+def test_a_restarted_thread_pool_runs_the_jobs_its_predecessor_acked(slack, tmp_path):
+    """SLACK_JOB_PROCESS=false with a file store: jobs on threads, still durable."""
+    from bot.slack.app import build_services, web_client
+    from bot.slack.worker import ThreadWorkerPool
+    from tests.servers.slack_app import harness_settings
+
+    settings = harness_settings(slack, tmp_path)
+    queue = SQLiteJobQueue(settings.store_path)
+    job = tasks.Post(dest=DEST, text="acked before the crash")
+    queue.put(job.id, tasks.dumps(job), grace_seconds=0)  # its process died before running it
+    pool = ThreadWorkerPool(2, queue=queue)
+    pool.bind(build_services(settings, pool=pool), web_client(settings))
+    try:
+        (call,) = slack.wait_for("chat.postMessage", timeout=10)
+        assert call.params["text"] == "acked before the crash"
+        fresh = tasks.Post(dest=DEST, text="after the restart")
+        pool.submit(fresh)
+        assert pool.wait_idle(10)
+        assert [c.params["text"] for c in slack.calls("chat.postMessage")][-1] == fresh.text
+        assert queue.pending() == 0
+    finally:
+        pool.shutdown(5)

@@ -103,5 +103,11 @@ def job_pool(settings: Settings) -> WorkerPool:
         return RedisJobQueue(settings)
     if settings.slack_job_process and settings.store_path != ":memory:":
         return ProcessWorkerPool(settings, settings.slack_worker_threads)
-    # An in-memory store can't be shared with another process: keep jobs here.
-    return ThreadWorkerPool(settings.slack_worker_threads)
+    # An in-memory store can't be shared with another process: keep jobs here (durably,
+    # when there is a file to write them to).
+    queue = None
+    if settings.store_path != ":memory:":
+        from bot.store.sqlite_jobs import SQLiteJobQueue
+
+        queue = SQLiteJobQueue(settings.store_path)
+    return ThreadWorkerPool(settings.slack_worker_threads, queue=queue)

@@ -65,17 +65,27 @@ class WorkerPool(Protocol):
 
 
 class ThreadWorkerPool:
-    """Jobs on a bounded thread pool in this process (not durable: tests, `:memory:`)."""
+    """Jobs on a bounded thread pool in this process. Durable when given the SQLite job
+    queue (a file store with SLACK_JOB_PROCESS=false); without one (`:memory:`, tests) a job
+    in progress dies with the process."""
 
-    def __init__(self, threads: int, max_queued: int | None = None) -> None:
+    def __init__(
+        self, threads: int, max_queued: int | None = None, *, queue: SQLiteJobQueue | None = None
+    ) -> None:
+        self._threads = threads
         self._executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="job")
         self._slots = threading.BoundedSemaphore(threads + (max_queued or threads * 8))
         self._context: tuple[Services, WebClient] | None = None
+        self._queue = queue
+        self._runner: _Runner | None = None
         self._running = 0  # submitted and not finished
         self._idle = threading.Condition()
 
     def bind(self, services: Services, client: WebClient) -> None:
         self._context = (services, client)
+        if self._queue is not None and self._runner is None:
+            self._runner = _Runner(services, client, self._queue, self._threads)
+            threading.Thread(target=self._runner.keep_leases, name="leases", daemon=True).start()
 
     def submit(self, job: Job) -> None:
         if self._context is None:
@@ -85,17 +95,25 @@ class ThreadWorkerPool:
         services, client = self._context
         with self._idle:
             self._running += 1
+        if self._runner is not None and self._queue is not None:
+            self._queue.put(job.id, tasks.dumps(job), grace_seconds=LEASE_SECONDS)
+            self._runner.take(job.id, self)  # calls put() below when the job ends
+            return
 
         def run() -> None:
             try:
                 journal.execute(services, client, job)
             finally:
-                self._slots.release()
-                with self._idle:
-                    self._running -= 1
-                    self._idle.notify_all()
+                self.put(1)
 
         self._executor.submit(run)
+
+    def put(self, _token: object) -> None:
+        """A job ended: its slot is free (the durable runner's `done` signal, too)."""
+        self._slots.release()
+        with self._idle:
+            self._running -= 1
+            self._idle.notify_all()
 
     def wait_idle(self, timeout: float) -> bool:
         """Wait until every submitted job has finished (jobs they submit included)."""
@@ -107,6 +125,9 @@ class ThreadWorkerPool:
         if not self.wait_idle(timeout):
             log.warning("jobs still running after %.0fs; stopping anyway", timeout)
         self._executor.shutdown(wait=False, cancel_futures=True)
+        if self._runner is not None:
+            self._runner.stopping.set()
+            self._runner.executor.shutdown(wait=False, cancel_futures=True)
 
 
 class ProcessWorkerPool:
