@@ -126,7 +126,9 @@ def floor_pins() -> list[str]:
 
 
 def floors(pytest_args: list[str]) -> int:
-    """Install the floor versions in .venv-floors/ and run the tests there (not in CI: slow)."""
+    """Install the floor versions in a fresh .venv-floors/ and run the tests there (slow, so
+    not in CI). Fresh: packages left from an earlier run could hide a floor that fails."""
+    shutil.rmtree(FLOORS_VENV, ignore_errors=True)
     python = _make_venv(FLOORS_VENV)
     pins = FLOORS_VENV / "floors.txt"
     pins.write_text("\n".join(floor_pins()) + "\n")

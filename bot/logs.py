@@ -20,10 +20,11 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Literal, TextIO
 
+# python-json-logger rather than our own formatter: it already turns `extra=` fields,
+# exc_info/stack_info and values JSON can't hold (datetimes, objects) into JSON.
 from pythonjsonlogger.json import JsonFormatter
 
 LogFormat = Literal["text", "json"]
-LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 _request_id: ContextVar[str | None] = ContextVar("articlebot_request_id", default=None)
 
