@@ -177,7 +177,7 @@ def test_a_restarted_thread_pool_runs_the_jobs_its_predecessor_acked(slack, tmp_
     from tests.servers.slack_app import harness_settings
 
     settings = harness_settings(slack, tmp_path)
-    queue = SQLiteJobQueue(settings.store_path)
+    queue = SQLiteJobQueue.beside(settings.store_path)
     job = tasks.Post(dest=DEST, text="acked before the crash")
     queue.put(job.id, tasks.dumps(job), grace_seconds=0)  # its process died before running it
     pool = ThreadWorkerPool(2, queue=queue)
@@ -192,3 +192,25 @@ def test_a_restarted_thread_pool_runs_the_jobs_its_predecessor_acked(slack, tmp_
         assert queue.pending() == 0
     finally:
         pool.shutdown(5)
+
+
+def test_a_job_carries_the_request_id_to_the_worker_s_log_lines(bot, caplog):
+    from bot.logs import bind_request_id, current_request_id
+
+    with bind_request_id("Ev0REQUEST"):
+        job = tasks.Post(dest=DEST, text="hi")  # made while the listener handles the event
+    seen: list[str | None] = []
+    caplog.set_level("INFO", logger="bot.slack.journal")
+    original = tasks.Post.run
+
+    def run(self, services, client):
+        seen.append(current_request_id())
+        original(self, services, client)
+
+    tasks.Post.run = run  # type: ignore[method-assign]
+    try:
+        journal.execute(bot.services, bot.app.client, tasks.loads(tasks.dumps(job)))
+    finally:
+        tasks.Post.run = original  # type: ignore[method-assign]
+    assert job.request_id == "Ev0REQUEST" and seen == ["Ev0REQUEST"]
+    assert current_request_id() is None

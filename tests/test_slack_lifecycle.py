@@ -220,7 +220,7 @@ def test_job_process_finishes_its_jobs_before_exiting(slack, tmp_path, how):
         slack, tmp_path, slack_job_process=True, fetch_total_timeout=2.0
     )
     pool = ProcessWorkerPool(settings, 2)
-    queue = SQLiteJobQueue(settings.store_path)
+    queue = SQLiteJobQueue.beside(settings.store_path)
     try:
         pool.submit(slow_job("C0B"))
         if how == "shutdown":

@@ -109,5 +109,5 @@ def job_pool(settings: Settings) -> WorkerPool:
     if settings.store_path != ":memory:":
         from bot.store.sqlite_jobs import SQLiteJobQueue
 
-        queue = SQLiteJobQueue(settings.store_path)
+        queue = SQLiteJobQueue.beside(settings.store_path)
     return ThreadWorkerPool(settings.slack_worker_threads, queue=queue)

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from slack_sdk.errors import SlackApiError, SlackRequestError
 
+from bot.logs import bind_request_id
 from bot.store import JobLedger
 
 if TYPE_CHECKING:
@@ -159,16 +160,26 @@ def _lease(ledger: JobLedger, job: Job) -> bool:
     return True
 
 
-def execute(services: Services, client: WebClient, job: Job) -> None:
-    """Run `job` at most to completion once, however often it is delivered."""
+def execute(
+    services: Services, client: WebClient, job: Job, *, exclusive: bool = False
+) -> None:
+    """Run `job` at most to completion once, however often it is delivered.
+
+    exclusive: the caller's queue already leases the job to one runner at a time (the
+    SQLite queue does), so the ledger's lease would only add writes.
+    """
     ledger = services.store
-    if not _lease(ledger, job):
-        log.info("%s %s was answered already; delivery ignored", job.name, job.id)
-        return
-    try:
-        _execute(services, client, job)
-    finally:
-        _leases.release(ledger, job.id)
+    with bind_request_id(job.request_id):
+        if exclusive:
+            _execute(services, client, job)
+            return
+        if not _lease(ledger, job):
+            log.info("%s %s was answered already; delivery ignored", job.name, job.id)
+            return
+        try:
+            _execute(services, client, job)
+        finally:
+            _leases.release(ledger, job.id)
 
 
 def _execute(services: Services, client: WebClient, job: Job) -> None:

@@ -13,7 +13,9 @@ when it was answered.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import signal
 import threading
 from collections.abc import Callable
@@ -26,7 +28,7 @@ from pydantic import ValidationError
 
 from bot.errors import ConfigError
 from bot.slack import journal, tasks
-from bot.slack.worker import DRAIN_SECONDS, Busy
+from bot.slack.worker import DRAIN_SECONDS, JOB_NICENESS, Busy
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -41,6 +43,7 @@ HEARTBEAT_MS = 15_000  # a worker silent this long is dead: its jobs go to the o
 # leave a lost job waiting many minutes on a quiet queue; the check is one small script).
 MAINTENANCE_CHANCE = MAINTENANCE_SCALE // 10
 TIME_LIMIT_MS = 10 * 60 * 1000  # no job may hold a worker thread longer
+POLL_MS = 250
 
 _handler: Callable[[str], None] | None = None  # set in worker processes only
 
@@ -101,6 +104,10 @@ def run_worker(settings: Settings, threads: int, *, stop: threading.Event | None
 
     from bot.slack.app import build_services, web_client
 
+    with contextlib.suppress(OSError):  # not allowed here: run at normal priority
+        # Like the job process beside `serve`: a worker sharing a machine with a replica
+        # (compose on one host) must not slow its acks.
+        os.nice(JOB_NICENESS)
     client = web_client(settings)
     services = build_services(settings, pool=None)
     services.pipeline.warm_up()
@@ -115,7 +122,8 @@ def run_worker(settings: Settings, threads: int, *, stop: threading.Event | None
 
     _handler = handle
     broker = make_broker(settings)
-    worker = Worker(broker, worker_threads=threads, worker_timeout=1000)
+    # An idle consumer polls Redis at most this many ms apart: a freed thread soon has work.
+    worker = Worker(broker, worker_threads=threads, worker_timeout=POLL_MS)
     # Take only what the threads can start: a job prefetched by a busy worker waits while
     # another worker is idle.
     worker.queue_prefetch = threads

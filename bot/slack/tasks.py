@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 from slack_sdk import WebClient
 
 from bot.ingest.links import ParsedInput
+from bot.logs import current_request_id
 from bot.slack import jobs
 from bot.slack.context import Destination, Services
 from bot.store import ArticleRef
@@ -33,6 +34,9 @@ class _Job(BaseModel):
 
     id: str = Field(default_factory=_new_id)
     name: str = "job"  # where it came from, for logs: "/summarize", "event", "shortcut"…
+    # The Slack event or trigger id being handled when the job was made: the worker's log
+    # lines carry it too, so one request can be followed across processes.
+    request_id: str | None = Field(default_factory=current_request_id)
 
     def run(self, services: Services, client: WebClient) -> None:
         raise NotImplementedError

@@ -141,7 +141,7 @@ class ProcessWorkerPool:
         self._threads = threads
         self._bound = threads + (max_queued or threads * 8)
         self._slots = threading.BoundedSemaphore(self._bound)
-        self._queue = SQLiteJobQueue(settings.store_path)
+        self._queue = SQLiteJobQueue.beside(settings.store_path)
         self._ctx = multiprocessing.get_context("spawn")
         self._lock = threading.Lock()
         self._jobs: Any = None
@@ -235,7 +235,7 @@ class _Runner:
                 log.error("job %s can't be read (from another version?); giving up", job_id)
                 journal.give_up(self.client, self.services.store.job_marks(job_id))
             else:
-                journal.execute(self.services, self.client, job)
+                journal.execute(self.services, self.client, job, exclusive=True)
             self.queue.done(job_id)
         except Exception:
             log.exception("job %s: the queue failed; it will be run again", job_id)
@@ -280,7 +280,7 @@ def _job_process(settings: Settings, threads: int, jobs: Any, done: Any) -> None
     client = web_client(settings)
     services = build_services(settings, pool=None)
     services.pipeline.warm_up()  # the first request shouldn't pay for imports
-    runner = _Runner(services, client, SQLiteJobQueue(settings.store_path), threads)
+    runner = _Runner(services, client, SQLiteJobQueue.beside(settings.store_path), threads)
     holder.append(runner)
     threading.Thread(target=runner.keep_leases, name="leases", daemon=True).start()
 

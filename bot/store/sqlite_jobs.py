@@ -1,12 +1,12 @@
 """Acked Slack requests, kept in the SQLite file until their reply is posted.
 
 The zero-setup mode's durable queue (with REDIS_URL, a real task queue does this): a job
-is written here before Slack is acked, leased by the process that runs it, its lease
-renewed while it runs, and deleted when done. A job whose lease runs out (its process was
-killed) is leased again by any process sharing the file (the restarted server, or
-another HTTP worker), so an acked request is never lost.
+is written here (a file beside the store's, `beside(STORE_PATH)`) before Slack is acked,
+leased by the process that runs it, its lease renewed while it runs, and deleted when done.
+A job whose lease runs out (its process was killed) is leased again by any process sharing
+the file (the restarted server, or another HTTP worker), so an acked request is never lost.
 
-    queue = SQLiteJobQueue("data/articlebot.sqlite3")
+    queue = SQLiteJobQueue.beside("data/articlebot.sqlite3")   # data/articlebot.jobs.sqlite3
     queue.put(job_id, payload, grace_seconds=15)
     leased = queue.lease(owner, lease_seconds=15, job_id=job_id)   # or any expired job
     ... run it, queue.renew([job_id], owner, 15) meanwhile ...
@@ -36,7 +36,15 @@ CREATE INDEX IF NOT EXISTS jobs_lease ON jobs (lease_until);
 
 
 class SQLiteJobQueue:
-    """Jobs table beside the store's tables (the same file; its own connection)."""
+    """The jobs table, in a file of its own: the ack path's one write must not queue behind
+    the store writes of the (lower-priority) job process, so they don't share SQLite's
+    single writer lock."""
+
+    @classmethod
+    def beside(cls, store_path: str | Path) -> SQLiteJobQueue:
+        """The queue for the store at `store_path` (x.sqlite3 -> x.jobs.sqlite3)."""
+        path = Path(store_path)
+        return cls(path.with_name(f"{path.stem}.jobs{path.suffix or '.sqlite3'}"))
 
     def __init__(self, path: str | Path, *, clock: Clock = time.time) -> None:
         path = str(path)
