@@ -10,7 +10,6 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,8 +22,7 @@ from tests.servers.articles import ArticleServer
 from tests.servers.fake_openai import FakeOpenAI, Reply
 from tests.servers.fake_slack import FakeSlack
 from tests.servers.slack_app import TEAM, USER
-from tests.test_slack_lifecycle import SECRET, _env, _free_port, _wait_healthy
-from tests.test_slack_lifecycle import _slash as _slash_to
+from tests.test_slack_lifecycle import _env, _free_port, _slash, _wait_healthy, signed_post
 
 ARTICLEBOT = Path(sys.executable).with_name("articlebot")
 pytestmark = pytest.mark.timeout(300)
@@ -126,36 +124,6 @@ def _posts(slack: FakeSlack, channel: str) -> list[Any]:
     return [c for c in slack.calls("chat.postMessage") if c.params.get("channel") == channel]
 
 
-def _slash(base: str, slack: FakeSlack, text: str, channel: str) -> int:
-    from tests import test_slack_lifecycle
-
-    original = test_slack_lifecycle.CHANNEL
-    test_slack_lifecycle.CHANNEL = channel  # the helper's channel, for this request
-    try:
-        return _slash_to(base, slack, text)
-    finally:
-        test_slack_lifecycle.CHANNEL = original
-
-
-def _signed_event(base: str, body: str) -> int:
-    from slack_sdk.signature import SignatureVerifier
-
-    ts = str(int(time.time()))
-    request = urllib.request.Request(
-        base + "/slack/events",
-        data=body.encode(),
-        headers={
-            "Content-Type": "application/json",
-            "X-Slack-Request-Timestamp": ts,
-            "X-Slack-Signature": SignatureVerifier(SECRET).generate_signature(
-                timestamp=ts, body=body
-            ),
-        },
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return response.status
-
-
 def test_the_same_event_at_both_replicas_is_answered_once(cluster: Cluster):
     import json
 
@@ -181,7 +149,9 @@ def test_the_same_event_at_both_replicas_is_answered_once(cluster: Cluster):
     )
     statuses: list[int] = []
     threads = [
-        threading.Thread(target=lambda base=base: statuses.append(_signed_event(base, body)))
+        threading.Thread(
+            target=lambda base=base: statuses.append(signed_post(base, body, "application/json"))
+        )
         for base in cluster.webs
     ]
     for thread in threads:

@@ -81,11 +81,11 @@ def _wait_healthy(base: str, proc: subprocess.Popen, timeout: float = 30) -> Non
     raise AssertionError("the server never became healthy")
 
 
-def _slash(base: str, slack: FakeSlack, text: str) -> int:
+def _slash(base: str, slack: FakeSlack, text: str, channel: str = CHANNEL) -> int:
     body = urlencode(
         {
             "team_id": TEAM,
-            "channel_id": CHANNEL,
+            "channel_id": channel,
             "user_id": USER,
             "command": "/summarize",
             "text": text,
@@ -94,12 +94,17 @@ def _slash(base: str, slack: FakeSlack, text: str) -> int:
             "api_app_id": "A0APP",
         }
     )
+    return signed_post(base, body, "application/x-www-form-urlencoded")
+
+
+def signed_post(base: str, body: str, content_type: str) -> int:
+    """POST `body` to the app's /slack/events, signed as Slack signs it; the HTTP status."""
     ts = str(int(time.time()))
     request = urllib.request.Request(
         base + "/slack/events",
         data=body.encode(),
         headers={
-            "Content-Type": "application/x-www-form-urlencoded",
+            "Content-Type": content_type,
             "X-Slack-Request-Timestamp": ts,
             "X-Slack-Signature": SignatureVerifier(SECRET).generate_signature(
                 timestamp=ts, body=body
@@ -216,9 +221,7 @@ def test_thread_pool_shutdown_waits_for_running_jobs(slack, tmp_path):
 @pytest.mark.timeout(90)
 @pytest.mark.parametrize("how", ["shutdown", "sigterm"])
 def test_job_process_finishes_its_jobs_before_exiting(slack, tmp_path, how):
-    settings = harness_settings(
-        slack, tmp_path, slack_job_process=True, fetch_total_timeout=2.0
-    )
+    settings = harness_settings(slack, tmp_path, slack_job_process=True, fetch_total_timeout=2.0)
     pool = ProcessWorkerPool(settings, 2)
     queue = SQLiteJobQueue.beside(settings.store_path)
     try:
