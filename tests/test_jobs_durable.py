@@ -214,3 +214,26 @@ def test_a_job_carries_the_request_id_to_the_worker_s_log_lines(bot, caplog):
         tasks.Post.run = original  # type: ignore[method-assign]
     assert job.request_id == "Ev0REQUEST" and seen == ["Ev0REQUEST"]
     assert current_request_id() is None
+
+
+def test_a_job_stopped_by_its_time_limit_says_so_in_its_placeholder(bot, slack, articles):
+    """Dramatiq's time limit raises a BaseException into the job's thread mid-reply."""
+    from dramatiq.middleware.time_limit import TimeLimitExceeded
+
+    job = _summarize(articles)
+    original = bot.services.pipeline.summarize
+
+    def too_long(*args, **kwargs):
+        raise TimeLimitExceeded()
+
+    bot.services.pipeline.summarize = too_long  # the model is where the time goes
+    try:
+        with pytest.raises(TimeLimitExceeded):
+            journal.execute(bot.services, bot.app.client, job)
+    finally:
+        bot.services.pipeline.summarize = original
+    (placeholder,) = slack.calls("chat.postMessage")
+    last = slack.calls("chat.update")[-1]
+    assert last.params["ts"] == placeholder.response["ts"]
+    assert "took too long" in last.params["text"]
+    assert bot.services.store.job_marks(job.id)["done"] == "stopped"

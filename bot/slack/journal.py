@@ -40,6 +40,7 @@ GAVE_UP = (
     "Sorry, I couldn't finish this reply: the server restarted while I was writing it, "
     "more than once. Please ask again."
 )
+STOPPED = "Sorry, this took too long and I stopped working on it. Please try again."
 DONE = "done"
 ATTEMPTS = "attempts"
 LEASE = "lease"
@@ -204,6 +205,13 @@ def _execute(services: Services, client: WebClient, job: Job) -> None:
         job.run(services, client)
     except Exception:  # a job's failure must never take its worker down
         log.exception("%s failed", job.name)
+    except BaseException:
+        # The queue interrupted the job (Dramatiq's time limit raises into its thread): say
+        # so in the reply, which would otherwise read "Writing…" forever.
+        log.error("%s %s was stopped after running too long", job.name, job.id)
+        give_up(client, journal.marks, STOPPED)
+        journal.set(DONE, "stopped")
+        raise
     finally:
         _current.reset(token)
     journal.set(DONE, "1")
