@@ -8,9 +8,7 @@ PATH): N signed /summarize commands (each a different pasted article), C at a ti
 alternating between the two replicas, while the fake model takes `--model-latency` seconds
 per answer. Reports ack p50 / p99, how many answers arrived exactly once, and completed
 answers per minute (from the first ack to the last answer), which should grow with the
-workers: each runs `--threads` jobs at once. The fake Slack and the fake model (stand-ins for
-remote services) run at nice 10, below the app and the load generator (as root; elsewhere
-all of it runs at the same priority).
+workers: each runs `--threads` jobs at once.
 
 Everything runs on 127.0.0.1; the servers stop when the run ends.
 """
@@ -18,7 +16,6 @@ Everything runs on 127.0.0.1; the servers stop when the run ends.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import multiprocessing
 import os
 import shutil
@@ -37,18 +34,10 @@ from tests.servers.fake_openai import FakeOpenAI, Reply
 from tests.servers.fake_slack import FakeSlack
 
 ROOT = Path(__file__).resolve().parent.parent
-HARNESS_NICE = 10
-
-
-def _normal_priority() -> None:
-    """Undo the harness's nice (root only; elsewhere everything stays at the harness's)."""
-    with contextlib.suppress(OSError):
-        os.nice(-HARNESS_NICE)
 
 
 def _load(urls: list[str], slack_url: str, requests: int, concurrency: int) -> list:
     """The load generator (its own process): request i goes to replica i % len(urls)."""
-    _normal_priority()
     with ThreadPoolExecutor(concurrency) as pool:
         return list(
             pool.map(lambda i: _command(urls[i % len(urls)], slack_url, i), range(requests))
@@ -75,7 +64,6 @@ def _start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
         stdout=log.open("w"),
         stderr=subprocess.STDOUT,
         start_new_session=True,
-        preexec_fn=_normal_priority,  # the app runs as deployed (workers nice themselves)
     )
 
 
@@ -183,10 +171,6 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit("scaleout: needs redis-server on PATH (Debian: apt-get install redis-server)")
     server = RedisServer(binary)
     server.start()
-    # The fake Slack and fake model stand in for Slack's and OpenAI's servers, which don't
-    # share the app's CPU: they run at a lower priority than the app and the load generator.
-    with contextlib.suppress(OSError):
-        os.nice(HARNESS_NICE)
     rows = []
     try:
         with tempfile.TemporaryDirectory() as tmp:
