@@ -29,7 +29,14 @@ import urllib.request
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
-from bench.slack_load import SECRET, SUMMARY, _command, _free_port, _percentile
+from bench.slack_load import (
+    SECRET,
+    SUMMARY,
+    _command,
+    _free_port,
+    _percentile,
+    answered_by_asker,
+)
 from tests.servers.fake_openai import FakeOpenAI, Reply
 from tests.servers.fake_slack import FakeSlack
 
@@ -42,18 +49,6 @@ def _load(urls: list[str], slack_url: str, requests: int, concurrency: int) -> l
         return list(
             pool.map(lambda i: _command(urls[i % len(urls)], slack_url, i), range(requests))
         )
-
-
-def _answered(slack: FakeSlack) -> dict[str, int]:
-    """Final replies by who asked (each placeholder's last update names the asker)."""
-    answered: dict[str, int] = {}
-    for call in slack.calls("chat.update"):
-        blocks = call.params.get("blocks") or []
-        asked = [b for b in blocks if b.get("type") == "context"][:1]
-        if asked:
-            who = asked[0]["elements"][0]["text"].split(">")[0]
-            answered[who] = answered.get(who, 0) + 1
-    return answered
 
 
 def _start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
@@ -130,7 +125,7 @@ def run(workers: int, args: argparse.Namespace, redis_url: str, tmp: Path) -> di
             answered: dict[str, int] = {}
             last = started
             while time.monotonic() < deadline:
-                now = _answered(slack)
+                now = answered_by_asker(slack)
                 if len(now) > len(answered):
                     last = time.monotonic()
                 answered = now
@@ -138,7 +133,7 @@ def run(workers: int, args: argparse.Namespace, redis_url: str, tmp: Path) -> di
                     break
                 time.sleep(0.2)
             time.sleep(3)  # late duplicates would show up here
-            answered = _answered(slack)
+            answered = answered_by_asker(slack)
         finally:
             _stop(procs)
     latencies = [seconds * 1000 for _, seconds in results]

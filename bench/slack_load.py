@@ -150,6 +150,18 @@ def _start_server(slack: FakeSlack, model: FakeOpenAI, port: int, store: str) ->
     raise RuntimeError("the app did not start: " + process.stderr.read().decode()[-2000:])
 
 
+def answered_by_asker(slack: FakeSlack) -> dict[str, int]:
+    """Final replies by who asked (each placeholder's last update names the asker)."""
+    answered: dict[str, int] = {}
+    for call in slack.calls("chat.update"):
+        blocks = call.params.get("blocks") or []
+        asked = [b for b in blocks if b.get("type") == "context"][:1]
+        if asked:
+            who = asked[0]["elements"][0]["text"].split(">")[0]
+            answered[who] = answered.get(who, 0) + 1
+    return answered
+
+
 def _percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
@@ -187,19 +199,12 @@ def main(argv: list[str] | None = None) -> None:
             ok = sum(1 for status, _ in acks if status == 200)
             # Every answer is the placeholder's final update, which names who asked.
             deadline = time.monotonic() + args.model_latency * 4 + 60
-            answered: dict[str, int] = {}
             while time.monotonic() < deadline:
-                answered = {}
-                for call in slack.calls("chat.update"):
-                    blocks = call.params.get("blocks") or []
-                    asked = [b for b in blocks if b.get("type") == "context"][:1]
-                    if asked:
-                        who = asked[0]["elements"][0]["text"].split(">")[0]
-                        answered[who] = answered.get(who, 0) + 1
-                if len(answered) >= args.requests:
+                if len(answered_by_asker(slack)) >= args.requests:
                     break
                 time.sleep(0.5)
             time.sleep(2)  # late duplicates would show up here
+            answered = answered_by_asker(slack)
             once = sum(1 for count in answered.values() if count == 1)
 
             model.default = Reply(SUMMARY, first_token_delay=args.first_token, chunk_chars=8)
