@@ -15,6 +15,7 @@ from bot.slack.listeners import register
 from bot.slack.retry import retry_handlers
 from bot.slack.worker import ProcessWorkerPool, ThreadWorkerPool, WorkerPool
 from bot.store import open_store
+from bot.store.sqlite_jobs import SQLiteJobQueue
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +108,5 @@ def job_pool(settings: Settings) -> WorkerPool:
     # when there is a file to write them to).
     queue = None
     if settings.store_path != ":memory:":
-        from bot.store.sqlite_jobs import SQLiteJobQueue
-
         queue = SQLiteJobQueue.beside(settings.store_path)
     return ThreadWorkerPool(settings.slack_worker_threads, queue=queue)

@@ -122,8 +122,7 @@ class _Leases:
         self._thread: threading.Thread | None = None
 
     def acquire(self, ledger: JobLedger, job_id: str) -> bool:
-        owner = f"{self.owner}:{threading.get_ident()}"
-        if not ledger.mark_job_once(job_id, LEASE, owner, ttl_seconds=LEASE_SECONDS):
+        if not ledger.mark_job_once(job_id, LEASE, self.owner, ttl_seconds=LEASE_SECONDS):
             return False
         with self._lock:
             self._held[job_id] = ledger

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from pydantic import ValidationError
 
 from bot.slack import journal, tasks
+from bot.store.sqlite_jobs import SQLiteJobQueue
 
 if TYPE_CHECKING:
     from slack_sdk import WebClient
@@ -44,7 +45,6 @@ if TYPE_CHECKING:
     from bot.settings import Settings
     from bot.slack.context import Services
     from bot.slack.tasks import Job
-    from bot.store.sqlite_jobs import SQLiteJobQueue
 
 log = logging.getLogger(__name__)
 
@@ -135,8 +135,6 @@ class ProcessWorkerPool:
     written to the SQLite job queue first so that none is lost if a process dies."""
 
     def __init__(self, settings: Settings, threads: int, max_queued: int | None = None) -> None:
-        from bot.store.sqlite_jobs import SQLiteJobQueue
-
         self._settings = settings
         self._threads = threads
         self._bound = threads + (max_queued or threads * 8)
@@ -211,7 +209,7 @@ class _Runner:
         self.lock = threading.Lock()
         self.stopping = threading.Event()
         self.finished = threading.Semaphore(0)  # released once per finished job
-        self.started = [0]
+        self.started = 0  # jobs taken, to know how many the drain waits for
 
     def take(self, job_id: str, done: Any) -> None:
         """A job handed over by the server process (its slot is released when it ends)."""
@@ -224,7 +222,7 @@ class _Runner:
     def _start(self, job_id: str, payload: str, *, done: Any = None) -> None:
         with self.lock:
             self.running.add(job_id)
-            self.started[0] += 1
+            self.started += 1
         self.executor.submit(self._run, job_id, payload, done)
 
     def _run(self, job_id: str, payload: str, done: Any) -> None:
@@ -275,7 +273,6 @@ def _job_process(settings: Settings, threads: int, jobs: Any, done: Any) -> None
 
     setup_logging(settings.log_level, settings.log_format)
     from bot.slack.app import build_services, web_client
-    from bot.store.sqlite_jobs import SQLiteJobQueue
 
     client = web_client(settings)
     services = build_services(settings, pool=None)
@@ -311,12 +308,12 @@ def _drain_on_sigterm(holder: list[_Runner]) -> None:
         if holder:
             runner = holder[0]
             runner.stopping.set()
-            while finished < runner.started[0] and runner.finished.acquire(
+            while finished < runner.started and runner.finished.acquire(
                 timeout=max(0.0, deadline - time.monotonic())
             ):
                 finished += 1
-            if finished < runner.started[0]:
-                log.warning("%d job(s) cut off at shutdown", runner.started[0] - finished)
+            if finished < runner.started:
+                log.warning("%d job(s) cut off at shutdown", runner.started - finished)
         logging.shutdown()
         os._exit(0)
 
