@@ -44,17 +44,18 @@ STOPPED = "Sorry, this took too long and I stopped working on it. Please try aga
 DONE = "done"
 ATTEMPTS = "attempts"
 LEASE = "lease"
+# Both job leases (the ledger's here, the SQLite queue's in bot.slack.worker) use these.
 LEASE_SECONDS = 15.0  # a job whose runner stops renewing this long may be run again
-RENEW_SECONDS = 5.0
+RENEW_SECONDS = 5.0  # how often a runner renews the leases of its running jobs
 
 
 class Journal:
     """One job's record in the ledger."""
 
-    def __init__(self, ledger: JobLedger, job_id: str, marks: dict[str, str] | None = None):
+    def __init__(self, ledger: JobLedger, job_id: str) -> None:
         self.ledger = ledger
         self.job_id = job_id
-        self.marks = dict(ledger.job_marks(job_id) if marks is None else marks)
+        self.marks = ledger.job_marks(job_id)
         self._scopes = 0
 
     def get(self, key: str) -> str | None:
@@ -90,9 +91,6 @@ class Scope:
 
     def set(self, key: str, value: str) -> None:
         self._journal.set(f"{self._prefix}:{key}", value)
-
-    def once(self, key: str) -> bool:
-        return self._journal.once(f"{self._prefix}:{key}")
 
 
 _current: ContextVar[Journal | None] = ContextVar("articlebot_journal", default=None)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any
 
 from slack_bolt import BoltResponse
 
 from bot.logs import bind_request_id
+from bot.store import EventClaims
 
 log = logging.getLogger(__name__)
 
@@ -20,12 +21,6 @@ EVENT_TTL_SECONDS = 60 * 60  # Slack retries within ~5 minutes; keep the claim w
 # How long a claim holds while the event is handled (listeners take milliseconds); a process
 # that dies holding it lets Slack's next retry in once it runs out.
 LEASE_SECONDS = 30
-
-
-class EventClaims(Protocol):
-    def claim_event(self, event_id: str, lease_seconds: float) -> bool: ...
-
-    def finish_event(self, event_id: str, ttl_seconds: float) -> None: ...
 
 
 def dedupe_events(claims: EventClaims) -> Callable[..., Any]:

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from pydantic import ValidationError
 
 from bot.slack import journal, tasks
+from bot.slack.journal import LEASE_SECONDS, RENEW_SECONDS
 from bot.store.sqlite_jobs import SQLiteJobQueue
 
 if TYPE_CHECKING:
@@ -50,8 +51,6 @@ log = logging.getLogger(__name__)
 
 JOB_NICENESS = 15  # far lower CPU priority than the acks (which need only milliseconds)
 DRAIN_SECONDS = 25.0  # how long work in progress may finish at shutdown
-LEASE_SECONDS = 15.0  # a job whose process stops renewing this long is run elsewhere
-RENEW_SECONDS = 5.0  # how often running jobs' leases are renewed (and lost jobs looked for)
 
 
 class Busy(RuntimeError):
