@@ -114,6 +114,11 @@ class Settings(BaseSettings):
         "https://slack.com/api/",
         description="Base URL of Slack's Web API (GovSlack, a proxy, or a test server).",
     )
+    slack_team_id: str | None = Field(
+        None,
+        description="Handle only this workspace's requests (team ID T…, or an Enterprise org's "
+        "E…); others are acked and dropped. Unset: every workspace the app is in.",
+    )
     slack_auto_channels: CsvList = Field(
         default_factory=list,
         description="Channel IDs where a posted link gets an ephemeral 'Summarize' offer.",

@@ -60,11 +60,16 @@ class RedisServer:
             self.process = subprocess.Popen(
                 [
                     self.binary,
-                    "--port", str(self.port),
-                    "--bind", "127.0.0.1",
-                    "--save", "",
-                    "--appendonly", "no",
-                    "--dir", str(self.dir),
+                    "--port",
+                    str(self.port),
+                    "--bind",
+                    "127.0.0.1",
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                    "--dir",
+                    str(self.dir),
                 ],
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -139,8 +144,7 @@ def redis_url_or_skip() -> str:
     if url is not None:
         return url
     reason = (
-        f"Redis tests need a server: {unavailable_reason()} "
-        "(install redis-server or set REDIS_URL)"
+        f"Redis tests need a server: {unavailable_reason()} (install redis-server or set REDIS_URL)"
     )
     if os.environ.get("CI"):
         pytest.fail(f"{reason}; CI must run them", pytrace=False)

@@ -14,7 +14,7 @@ import yaml
 
 from bot.cli import cli
 from bot.llm.tokens import _ENCODING_HASHES
-from bot.slack.server import HEALTH_PATH
+from bot.slack.http_front import HEALTH_PATH
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCKERFILE = (ROOT / "Dockerfile").read_text(encoding="utf-8")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-CHILD_TEST = '''
+CHILD_TEST = """
 from tests import redis_server
 
 def test_needs_redis():
@@ -19,7 +19,7 @@ def test_needs_redis():
 
 def test_without_redis():
     pass
-'''
+"""
 
 
 def test_redis_tests_skip_without_a_server_but_fail_under_ci(tmp_path: Path) -> None:

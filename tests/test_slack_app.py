@@ -289,8 +289,6 @@ def test_auto_mode_offers_then_summarizes_on_click(slack, articles, tmp_path):
 # --- the model: slow, long, down ------------------------------------------------------------
 
 
-
-
 @pytest.mark.timeout(90)
 def test_slash_command_acked_fast_while_the_model_takes_10s(slack, model, articles, tmp_path):
     model.default = Reply("**Summary**\n- The bridge reopened.", first_token_delay=10)

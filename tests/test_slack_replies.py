@@ -23,8 +23,6 @@ from tests.servers.slack_app import (
 pytestmark = pytest.mark.timeout(60)
 
 
-
-
 def _methods(slack: FakeSlack) -> list[str]:
     return [c.method for c in slack.calls() if c.method != "auth.test"]
 

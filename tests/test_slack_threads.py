@@ -53,8 +53,6 @@ def test_reply_in_the_thread_of_an_ask_reply_is_a_follow_up(bot, articles):
 # --- 2: a follow-up while the reply is still being written ----------------------------------
 
 
-
-
 @pytest.mark.timeout(90)
 def test_follow_up_during_a_slow_summary_is_about_that_threads_article(
     slack, model, articles, tmp_path

@@ -123,7 +123,7 @@ def test_many_threads_claiming_one_event_get_exactly_one_true(store: AnyStore) -
 
 
 def test_a_memory_store_claims_safely_across_threads() -> None:
-    """":memory:" is one connection shared by threads (per-thread ones would each be empty)."""
+    """ ":memory:" is one connection shared by threads (per-thread ones would each be empty)."""
     with SQLiteStore(":memory:") as store:
         assert _race(lambda: store.claim_event("Ev1", 60)).count(True) == 1
 
@@ -523,9 +523,10 @@ def test_a_redis_restart_is_ridden_out_not_a_crash(redis_prefix: str) -> None:
 def test_key_prefixes_keep_apps_on_one_server_apart(redis_url: str) -> None:
     first_prefix, second_prefix = redis_server.unique_prefix(), redis_server.unique_prefix()
     try:
-        with RedisStore.from_url(redis_url, prefix=first_prefix) as first, RedisStore.from_url(
-            redis_url, prefix=second_prefix
-        ) as second:
+        with (
+            RedisStore.from_url(redis_url, prefix=first_prefix) as first,
+            RedisStore.from_url(redis_url, prefix=second_prefix) as second,
+        ):
             assert first.claim_event("Ev1", 60)
             assert second.claim_event("Ev1", 60)
             assert first.mark_job_once("J1", "k", "first")
@@ -607,9 +608,7 @@ def test_unreachable_redis_is_one_clear_error_without_the_password() -> None:
 def test_a_wrong_password_is_a_clear_error_too(redis_url: str) -> None:
     client = redis.Redis.from_url(redis_url)
     try:
-        if client.acl_whoami() != "default" or client.config_get("requirepass").get(
-            "requirepass"
-        ):
+        if client.acl_whoami() != "default" or client.config_get("requirepass").get("requirepass"):
             pytest.skip("the server in REDIS_URL already has its own users")
     finally:
         client.close()

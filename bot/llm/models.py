@@ -306,9 +306,7 @@ def _bind_structured(model: BaseChatModel, method: StructuredMethod) -> Any:
             },
         }
         return model.bind(response_format=response_format)
-    return model.bind_tools(
-        [GroundedAnswer], tool_choice=schema["name"], parallel_tool_calls=False
-    )
+    return model.bind_tools([GroundedAnswer], tool_choice=schema["name"], parallel_tool_calls=False)
 
 
 def _raw_piece(chunk: AIMessageChunk, method: StructuredMethod) -> str:

@@ -158,9 +158,7 @@ def _lease(ledger: JobLedger, job: Job) -> bool:
     return True
 
 
-def execute(
-    services: Services, client: WebClient, job: Job, *, exclusive: bool = False
-) -> None:
+def execute(services: Services, client: WebClient, job: Job, *, exclusive: bool = False) -> None:
     """Run `job` at most to completion once, however often it is delivered.
 
     exclusive: the caller's queue already leases the job to one runner at a time (the

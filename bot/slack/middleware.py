@@ -48,6 +48,21 @@ def dedupe_events(claims: EventClaims) -> Callable[..., Any]:
     return middleware
 
 
+def only_team(team_id: str) -> Callable[..., Any]:
+    """Requests from any other workspace (or Enterprise org) are acked and dropped: the app's
+    signing secret is shared by every workspace it is installed in, so a valid signature
+    alone doesn't say the request is for ours."""
+
+    def middleware(context: Any, body: dict[str, Any], next: Callable[[], Any]) -> Any:
+        if team_id in (context.team_id, context.enterprise_id):
+            return next()
+        kind = body.get("type") or body.get("command") or "request"
+        log.info("%s for team %s dropped (SLACK_TEAM_ID is %s)", kind, context.team_id, team_id)
+        return BoltResponse(status=200, body="")
+
+    return middleware
+
+
 def is_human_content(event: dict[str, Any]) -> bool:
     """A message a person posted (not an edit, deletion, join, or another bot's post)."""
     if event.get("bot_id") or event.get("bot_profile") or event.get("subtype") == "bot_message":

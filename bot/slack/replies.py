@@ -178,9 +178,7 @@ class Reply:
         if self._placeholder_ts and not self._text and self.dest.user:
             # Nothing useful was shown yet: take the placeholder back and tell only the
             # asker, rather than leaving an error in the channel.
-            self._safe(
-                self.client.chat_delete, channel=self.dest.channel, ts=self._placeholder_ts
-            )
+            self._safe(self.client.chat_delete, channel=self.dest.channel, ts=self._placeholder_ts)
             self._placeholder_ts = None
             self._tell_privately(message)
         elif self._placeholder_ts:

@@ -1,4 +1,4 @@
-"""Run the Slack app: Socket Mode, or HTTP mode on gunicorn with a /healthz endpoint.
+"""Run the Slack app: Socket Mode, or HTTP mode (uvicorn workers under gunicorn) with /healthz.
 
 Both drain on SIGTERM (a deploy, a restart): no new work is taken, and the replies being
 written finish (bounded by DRAIN_SECONDS) before the process exits.
@@ -6,29 +6,25 @@ written finish (bounded by DRAIN_SECONDS) before the process exits.
 
 from __future__ import annotations
 
-import json
 import logging
 import signal
-from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import SecretStr
 from slack_bolt import App
-from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk.errors import SlackApiError, SlackClientError
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from bot.errors import ConfigError
 from bot.logs import setup_logging
 from bot.settings import Settings
+from bot.slack.http_front import EVENTS_PATH, SlackFront
 from bot.slack.worker import DRAIN_SECONDS, WorkerPool
 
 log = logging.getLogger(__name__)
 
-EVENTS_PATH = "/slack/events"
-HEALTH_PATH = "/healthz"
-
-WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 GRACEFUL_TIMEOUT = int(DRAIN_SECONDS) + 5  # gunicorn kills a worker still busy after this
+HEADER_SECONDS = 10.0  # a client still sending its request headers after this is dropped
 
 _pools: list[WorkerPool] = []  # this process's job pools, drained when it exits
 
@@ -173,11 +169,6 @@ def _drain() -> None:
         _pools.pop().shutdown(DRAIN_SECONDS)
 
 
-def _worker_exit(server: Any, worker: Any) -> None:
-    """gunicorn's worker_exit hook, run in the worker process as it stops."""
-    _drain()
-
-
 def _app_with_pool(settings: Settings) -> App:
     """The app for this process; the token was checked by `preflight`, so Bolt needn't."""
     from bot.slack.app import build_services, create_app, job_pool
@@ -188,18 +179,40 @@ def _app_with_pool(settings: Settings) -> App:
     return create_app(settings, services=services, verify_token=False)
 
 
-def wsgi_app(app: App) -> WsgiApp:
-    """Bolt's WSGI handler at /slack/events, plus a health check that touches nothing slow."""
-    handler = SlackRequestHandler(app, path=EVENTS_PATH)
-    health = json.dumps({"ok": True, "app": "articlebot"}).encode()
+def slack_front(app: App, settings: Settings) -> SlackFront:
+    """The ASGI app for this process: Bolt at /slack/events, a health check at /healthz."""
+    assert settings.slack_signing_secret is not None  # check_settings said so
+    return SlackFront(
+        app,
+        signing_secret=settings.slack_signing_secret.get_secret_value().strip(),
+        threads=settings.slack_http_threads,
+        on_shutdown=_drain,
+    )
 
-    def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") == HEALTH_PATH:
-            start_response("200 OK", [("Content-Type", "application/json")])
-            return [health]
-        return handler(environ, start_response)
 
-    return application
+class HeaderDeadline(H11Protocol):
+    """uvicorn's HTTP/1.1 protocol, minus its patience: it waits as long as a client likes for
+    a request's headers, so a client that trickles them (slowloris) holds a connection for
+    ever. Here a connection that is waiting for a request and made none since the last check
+    is closed (after HEADER_SECONDS to twice that)."""
+
+    def connection_made(self, transport: Any) -> None:
+        super().connection_made(transport)
+        self._seen: object = object()
+        self._check = self.loop.call_later(HEADER_SECONDS, self._drop_if_stalled)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._check.cancel()
+        super().connection_lost(exc)
+
+    def _drop_if_stalled(self) -> None:
+        waiting = self.cycle is None or self.cycle.response_complete
+        if waiting and self.cycle is self._seen:
+            if not self.transport.is_closing():
+                self.transport.close()
+            return
+        self._seen = self.cycle
+        self._check = self.loop.call_later(HEADER_SECONDS, self._drop_if_stalled)
 
 
 def gunicorn_logger_class() -> type:
@@ -217,8 +230,33 @@ def gunicorn_logger_class() -> type:
     return _ViaRoot
 
 
+def uvicorn_worker_class() -> type:
+    """gunicorn runs the processes (pre-fork, restarts, graceful stop); uvicorn serves HTTP in
+    each, on an event loop, with the slowloris deadline above."""
+    from uvicorn_worker import UvicornWorker
+
+    class _Worker(UvicornWorker):  # type: ignore[misc]
+        CONFIG_KWARGS: ClassVar[dict[str, Any]] = {
+            "loop": "asyncio",
+            "http": HeaderDeadline,
+            "lifespan": "on",
+            "access_log": False,
+        }
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            # UvicornWorker hands uvicorn gunicorn's handlers, which gunicorn_logger_class
+            # emptied: uvicorn's lines go through the root handler like everyone's. (Its
+            # access log stays off: uvicorn logs access whenever that logger has handlers.)
+            logger = logging.getLogger("uvicorn.error")
+            logger.handlers = []
+            logger.propagate = True
+
+    return _Worker
+
+
 def serve_http(settings: Settings, host: str, port: int) -> None:
-    """Gunicorn, threaded workers: each process builds its own app, pool and store handle.
+    """Gunicorn with uvicorn workers: each process builds its own app, pool and store handle.
     The settings and the token are checked here, in the master, before any worker forks: a
     bad token is one clear line, not every worker failing to boot."""
     preflight(settings, http=True)
@@ -238,11 +276,9 @@ def serve_http(settings: Settings, host: str, port: int) -> None:
         def load_config(self) -> None:
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
-            self.cfg.set("worker_class", "gthread")
-            self.cfg.set("threads", settings.slack_http_threads)
+            self.cfg.set("worker_class", uvicorn_worker_class())
             self.cfg.set("timeout", 60)
             self.cfg.set("graceful_timeout", GRACEFUL_TIMEOUT)
-            self.cfg.set("worker_exit", _worker_exit)
             self.cfg.set("accesslog", None)
             if "control_socket_disable" in self.cfg.settings:  # gunicorn >= 27
                 # One fixed socket path per user: replicas on one machine would fight over it.
@@ -250,9 +286,9 @@ def serve_http(settings: Settings, host: str, port: int) -> None:
             self.cfg.set("loglevel", settings.log_level.lower())
             self.cfg.set("logger_class", gunicorn_logger_class())
 
-        def load(self) -> WsgiApp:  # in each worker, after the fork
+        def load(self) -> SlackFront:  # in each worker, after the fork
             setup_logging(settings.log_level, settings.log_format)
-            return wsgi_app(_app_with_pool(settings))
+            return slack_front(_app_with_pool(settings), settings)
 
     log.info("HTTP mode on %s:%s%s", host, port, EVENTS_PATH)
     _Server().run()

@@ -52,9 +52,7 @@ class Summarize(_Job):
     style: str | None = None
 
     def run(self, services: Services, client: WebClient) -> None:
-        jobs.summarize(
-            services, client, self.dest, self.parsed, files=self.files, style=self.style
-        )
+        jobs.summarize(services, client, self.dest, self.parsed, files=self.files, style=self.style)
 
 
 class SummarizeRef(_Job):

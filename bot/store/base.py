@@ -132,9 +132,7 @@ class JobLedger(Protocol):
         """Record one fact (e.g. "placeholder_ts" -> "1700000000.0001"); later values win."""
         ...
 
-    def mark_job_once(
-        self, job_id: str, key: str, value: str, ttl_seconds: float = 86_400
-    ) -> bool:
+    def mark_job_once(self, job_id: str, key: str, value: str, ttl_seconds: float = 86_400) -> bool:
         """Record `key` only if it isn't set yet; True when this call set it (atomic across
         processes)."""
         ...

@@ -201,9 +201,7 @@ class RedisStore:
     def mark_job(self, job_id: str, key: str, value: str, ttl_seconds: float = 86_400) -> None:
         self._mark_job(job_id, key, value, ttl_seconds, once=False)
 
-    def mark_job_once(
-        self, job_id: str, key: str, value: str, ttl_seconds: float = 86_400
-    ) -> bool:
+    def mark_job_once(self, job_id: str, key: str, value: str, ttl_seconds: float = 86_400) -> bool:
         return self._mark_job(job_id, key, value, ttl_seconds, once=True)
 
     def _mark_job(self, job_id: str, key: str, value: str, ttl: float, *, once: bool) -> bool:

@@ -226,15 +226,12 @@ class SQLiteStore:
                 (job_id, key, value, now + ttl_seconds),
             )
 
-    def mark_job_once(
-        self, job_id: str, key: str, value: str, ttl_seconds: float = 86_400
-    ) -> bool:
+    def mark_job_once(self, job_id: str, key: str, value: str, ttl_seconds: float = 86_400) -> bool:
         now = self._clock()
         with self._write() as db:
             db.execute("DELETE FROM job_marks WHERE expires <= ?", (now,))
             cursor = db.execute(
-                "INSERT OR IGNORE INTO job_marks (job_id, key, value, expires)"
-                " VALUES (?, ?, ?, ?)",
+                "INSERT OR IGNORE INTO job_marks (job_id, key, value, expires) VALUES (?, ?, ?, ?)",
                 (job_id, key, value, now + ttl_seconds),
             )
             return cursor.rowcount == 1

@@ -4,30 +4,31 @@
         status = bot.command("/summarize", articles.url("/article"))   # signed, over real HTTP
         bot.slack.wait_for("chat.update")
 
-Requests are signed with the app's signing secret and sent over real HTTP to the app's WSGI
-server (HTTP mode), or dispatched like Socket Mode requests (`dispatch`, no signature).
+Requests are signed with the app's signing secret and sent over real HTTP to the app's HTTP
+front, served by uvicorn as in production (HTTP mode), or dispatched like Socket Mode requests
+(`dispatch`, no signature).
 """
 
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 import urllib.error
 import urllib.request
 from itertools import count
-from socketserver import ThreadingMixIn
 from typing import Any
 from urllib.parse import urlencode
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
+import uvicorn
 from slack_bolt import App
 from slack_bolt.request import BoltRequest
 from slack_sdk.signature import SignatureVerifier
 
 from bot.settings import Settings
 from bot.slack.app import build_services, create_app
-from bot.slack.server import wsgi_app
+from bot.slack.server import HeaderDeadline, slack_front
 from bot.slack.worker import ThreadWorkerPool
 from tests.servers.fake_slack import FakeSlack
 
@@ -37,13 +38,35 @@ USER = "U0ALICE"
 CHANNEL = "C0NEWS"
 
 
-class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
+class FrontServer:
+    """An ASGI app on a real uvicorn server (with the production protocol) in a thread."""
 
+    def __init__(self, asgi_app: Any) -> None:
+        self._socket = socket.create_server(("127.0.0.1", 0))
+        config = uvicorn.Config(
+            asgi_app, http=HeaderDeadline, lifespan="on", log_config=None, access_log=False
+        )
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True
+        )
 
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
+    @property
+    def url(self) -> str:
+        host, port = self._socket.getsockname()[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> None:
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self._server.started:
+            assert time.monotonic() < deadline, "uvicorn didn't start"
+            time.sleep(0.01)
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(10)
+        self._socket.close()
 
 
 def harness_settings(slack: FakeSlack, tmp_path: Any, **overrides: Any) -> Settings:
@@ -80,28 +103,19 @@ class SlackAppHarness:
         pool = None if settings.slack_job_process else ThreadWorkerPool(8)
         self.services = build_services(settings, pool=pool) if pool else None
         self.app: App = create_app(settings, services=self.services)
-        self._server = make_server(
-            "127.0.0.1",
-            0,
-            wsgi_app(self.app),
-            server_class=_ThreadingWSGIServer,
-            handler_class=_QuietHandler,
-        )
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._server = FrontServer(slack_front(self.app, settings))
         self._ids = count(1)
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return self._server.url
 
     def __enter__(self) -> SlackAppHarness:
-        self._thread.start()
+        self._server.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._server.stop()
 
     def idle(self, timeout: float = 20.0) -> None:
         """Wait until every job the app queued has finished: after it, a reply that hasn't

@@ -42,8 +42,6 @@ def register(app: App, services: Services) -> None:
             response_url=shortcut.get("response_url"),
         )
         try:
-            services.submit(
-                tasks.Summarize(dest=dest, parsed=parsed, files=files, name="shortcut")
-            )
+            services.submit(tasks.Summarize(dest=dest, parsed=parsed, files=files, name="shortcut"))
         except Busy:
             respond(text=BUSY, response_type="ephemeral")
