@@ -1,11 +1,14 @@
-"""Slack app under load, in HTTP mode on gunicorn, against a fake Slack and a slow fake model.
+"""Slack app under load, in HTTP mode as deployed, against a fake Slack and a slow fake model.
 
     python -m bench.slack_load [--requests 200] [--concurrency 50] [--model-latency 5]
+                               [--slow-clients 200]
 
 1. Ack latency: N signed /summarize commands (each a different pasted article), C at a
    time; each must be acked (HTTP 200) well within Slack's 3 s while the model takes
    `--model-latency` seconds to start answering. Reports p50 / p99 and how many answers
    arrived exactly once.
+   With --slow-clients N, N more connections trickle request headers (one line a second,
+   never finishing, reconnecting when dropped) all through the run: the slowloris flood.
 2. Time to first streamed text: @mentions with a pasted article; from the request to the
    first chat.startStream at Slack, against the fake model's first-token delay.
 
@@ -27,6 +30,7 @@ import time
 import urllib.request
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 from slack_sdk.signature import SignatureVerifier
@@ -89,6 +93,29 @@ def _load(url: str, slack_url: str, requests: int, concurrency: int) -> list[tup
     """The load generator; runs in its own process so the fake servers don't slow its clock."""
     with ThreadPoolExecutor(concurrency) as pool:
         return list(pool.map(lambda i: _command(url, slack_url, i), range(requests)))
+
+
+def _slow_clients(port: int, count: int, stop: Any) -> None:
+    """`count` connections that each send one header line a second and never finish their
+    request; one the server drops is replaced. Runs in its own process until `stop` is set."""
+    socks: list[socket.socket | None] = [None] * count
+    line = 0
+    while not stop.is_set():
+        for n in range(count):
+            try:
+                if socks[n] is None:
+                    socks[n] = socket.create_connection(("127.0.0.1", port), timeout=5)
+                    socks[n].sendall(b"POST /slack/events HTTP/1.1\r\n")  # type: ignore[union-attr]
+                socks[n].sendall(f"X-Slow-{line}: 1\r\n".encode())  # type: ignore[union-attr]
+            except OSError:
+                if socks[n] is not None:
+                    socks[n].close()  # type: ignore[union-attr]
+                socks[n] = None
+        line += 1
+        stop.wait(1.0)
+    for sock in socks:
+        if sock is not None:
+            sock.close()
 
 
 def _mention(url: str, i: int) -> tuple[int, float]:
@@ -181,6 +208,9 @@ def main(argv: list[str] | None = None) -> None:
         help="fake model's first-token delay for the streaming test",
     )
     parser.add_argument("--streams", type=int, default=10)
+    parser.add_argument(
+        "--slow-clients", type=int, default=0, help="slowloris connections during the run"
+    )
     args = parser.parse_args(argv)
 
     port = _free_port()
@@ -192,6 +222,12 @@ def main(argv: list[str] | None = None) -> None:
     ):
         model.default = Reply(SUMMARY, first_token_delay=args.model_latency)
         server = _start_server(slack, model, port, str(Path(tmp) / "store.sqlite3"))
+        spawn = multiprocessing.get_context("spawn")
+        stop = spawn.Event()
+        flood = spawn.Process(target=_slow_clients, args=(port, args.slow_clients, stop))
+        if args.slow_clients:
+            flood.start()
+            time.sleep(3)  # all connected, mid-headers
         try:
             with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as proc:
                 acks = proc.submit(_load, url, slack.url, args.requests, args.concurrency).result()
@@ -216,6 +252,9 @@ def main(argv: list[str] | None = None) -> None:
                 slack.wait_for("chat.startStream", count=before + 1, timeout=30)
                 gaps.append((time.monotonic() - started - args.first_token) * 1000)
         finally:
+            stop.set()
+            if args.slow_clients:
+                flood.join(10)
             server.terminate()
             server.wait(timeout=30)
 
@@ -230,8 +269,8 @@ def main(argv: list[str] | None = None) -> None:
     )
     print(
         f"\n({args.concurrency} concurrent, model latency {args.model_latency:g} s, "
-        f"first token {args.first_token:g} s; gunicorn gthread, "
-        f"{os.cpu_count()} CPUs)"
+        f"first token {args.first_token:g} s; {args.slow_clients} slow clients; "
+        f"uvicorn workers under gunicorn, {os.cpu_count()} CPUs)"
     )
 
 

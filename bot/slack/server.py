@@ -252,6 +252,14 @@ def uvicorn_worker_class() -> type:
             logger.handlers = []
             logger.propagate = True
 
+        def init_signals(self) -> None:
+            super().init_signals()
+            # uvicorn re-raises the signal that stopped it once it has shut down; with the
+            # default handler that kills the process before Python cleans up (multiprocessing
+            # warns of leaked semaphores, gunicorn logs a worker killed). Exit normally.
+            for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT):
+                signal.signal(signum, _stop)
+
     return _Worker
 
 

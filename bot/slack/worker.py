@@ -125,7 +125,7 @@ class ThreadWorkerPool:
             log.warning("jobs still running after %.0fs; stopping anyway", timeout)
         self._executor.shutdown(wait=False, cancel_futures=True)
         if self._runner is not None:
-            self._runner.stopping.set()
+            self._runner.stop()
             self._runner.executor.shutdown(wait=False, cancel_futures=True)
 
 
@@ -210,6 +210,11 @@ class _Runner:
         self.finished = threading.Semaphore(0)  # released once per finished job
         self.started = 0  # jobs taken, to know how many the drain waits for
 
+    def stop(self) -> None:
+        """No job starts after this (one leased meanwhile is left to its lease running out)."""
+        with self.lock:
+            self.stopping.set()
+
     def take(self, job_id: str, done: Any) -> None:
         """A job handed over by the server process (its slot is released when it ends)."""
         leased = self.queue.lease(self.owner, LEASE_SECONDS, job_id=job_id)
@@ -220,9 +225,11 @@ class _Runner:
 
     def _start(self, job_id: str, payload: str, *, done: Any = None) -> None:
         with self.lock:
+            if self.stopping.is_set():  # leased just as we stop: its lease runs out, and
+                return  # the restarted process (or another) runs it
             self.running.add(job_id)
             self.started += 1
-        self.executor.submit(self._run, job_id, payload, done)
+            self.executor.submit(self._run, job_id, payload, done)
 
     def _run(self, job_id: str, payload: str, done: Any) -> None:
         try:
@@ -288,7 +295,7 @@ def _job_process(settings: Settings, threads: int, jobs: Any, done: Any) -> None
         if item is None:
             break
         runner.take(item, done)
-    runner.stopping.set()
+    runner.stop()
     runner.executor.shutdown(wait=True)
     done.put(None)
 
@@ -306,7 +313,7 @@ def _drain_on_sigterm(holder: list[_Runner]) -> None:
         finished = 0
         if holder:
             runner = holder[0]
-            runner.stopping.set()
+            runner.stop()
             while finished < runner.started and runner.finished.acquire(
                 timeout=max(0.0, deadline - time.monotonic())
             ):
