@@ -347,3 +347,35 @@ def _validation_error(data: str) -> Exception:
     except Exception as exc:  # pydantic's ValidationError
         return exc
     raise AssertionError("it was a job")
+
+
+class _DiesBeforeQueuing:
+    """A process killed while its listener ran: nothing queued, nothing marked handled."""
+
+    def submit(self, job: tasks.Job) -> None:
+        raise RuntimeError("killed before the job was written down")
+
+    def shutdown(self, timeout: float = 0) -> None:
+        pass
+
+
+@pytest.mark.timeout(60)
+def test_a_crash_before_the_job_is_queued_lets_slack_s_retry_in(
+    slack, articles, tmp_path, short_event_lease
+):
+    """The event must not be marked handled before its job is queued: Bolt runs the
+    listener after the middleware has returned, so the middleware can't mark it itself."""
+    settings = harness_settings(slack, tmp_path, slack_stream=False)
+    body = _mention(slack, articles.url("/story"), "Ev0CRASHEARLY", "C0CRASH4")
+    dead_app, _ = _process(settings, _DiesBeforeQueuing())
+    _deliver(dead_app, body)  # no ack reached Slack (500), or the process died: it retries
+    assert _deliver(dead_app, body) == 200  # within the lease: dropped
+    time.sleep(short_event_lease + 0.2)
+    pool = ThreadWorkerPool(2, queue=SQLiteJobQueue.beside(settings.store_path))
+    app, _ = _process(settings, pool)
+    try:
+        assert _deliver(app, body) == 200
+        assert pool.wait_idle(30)
+        assert [len(found) for found in _replies(slack, "C0CRASH4")] == [1, 1]
+    finally:
+        pool.shutdown(5)
