@@ -379,3 +379,27 @@ def test_a_crash_before_the_job_is_queued_lets_slack_s_retry_in(
         assert [len(found) for found in _replies(slack, "C0CRASH4")] == [1, 1]
     finally:
         pool.shutdown(5)
+
+
+@pytest.mark.timeout(60)
+def test_sqlite_runner_says_so_in_the_placeholder_of_a_job_it_cannot_read(slack, tmp_path):
+    from bot.slack.app import web_client
+
+    settings = harness_settings(slack, tmp_path)
+    queue = SQLiteJobQueue.beside(settings.store_path)
+    pool = ThreadWorkerPool(2, queue=queue)
+    services = build_services(settings, pool=pool)
+    client = web_client(settings)
+    placeholder = client.chat_postMessage(channel="C0OLD", text="_Writing…_")
+    services.store.mark_job("old-job", "r0:channel", "C0OLD")
+    services.store.mark_job("old-job", "r0:ts", placeholder["ts"])
+    # Queued by another version, whose process stopped after posting the placeholder.
+    queue.put("old-job", '{"id": "old-job", "kind": "summarize_v9"}', grace_seconds=0)
+    pool.bind(services, client)  # the restarted process finds it
+    try:
+        (edit,) = slack.wait_for("chat.update", timeout=20)
+        assert edit.params["ts"] == placeholder["ts"] and edit.params["text"] == journal.UNREADABLE
+        _wait(lambda: queue.pending() == 0, 10)
+        assert services.store.job_marks("old-job")[journal.DONE] == "unreadable"
+    finally:
+        pool.shutdown(5)
