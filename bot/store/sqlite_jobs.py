@@ -8,8 +8,8 @@ the file (the restarted server, or another HTTP worker), so an acked request is 
 
 A job id is queued once: putting it again while it waits or runs, or for DONE_KEEP_SECONDS
 after it was done (a tombstone stays), does nothing. Slack's retry of an event whose job
-was queued just before a crash makes the same job id (bot.slack.tasks.begin_request), so it never
-becomes a second job.
+was queued just before a crash makes the same job id (bot.slack.tasks.begin_request), so
+it never becomes a second job.
 
     queue = SQLiteJobQueue.beside("data/articlebot.sqlite3")   # data/articlebot.jobs.sqlite3
     queue.put(job_id, payload, grace_seconds=15)              # False: queued or done already
