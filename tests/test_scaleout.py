@@ -17,12 +17,20 @@ from typing import Any
 
 import pytest
 
-from tests import redis_server
+from tests import crash_hook, redis_server
 from tests.servers.articles import ArticleServer
 from tests.servers.fake_openai import FakeOpenAI, Reply
 from tests.servers.fake_slack import FakeSlack
 from tests.servers.slack_app import TEAM, USER
-from tests.test_slack_lifecycle import _env, _free_port, _slash, _wait_healthy, signed_post
+from tests.test_slack_lifecycle import (
+    RETRY,
+    _env,
+    _free_port,
+    _slash,
+    _wait_healthy,
+    mention_body,
+    signed_post,
+)
 
 ARTICLEBOT = Path(sys.executable).with_name("articlebot")
 pytestmark = pytest.mark.timeout(300)
@@ -38,12 +46,14 @@ class Cluster:
     webs: list[str] = field(default_factory=list)  # base URLs
     procs: dict[str, subprocess.Popen] = field(default_factory=dict)
 
-    def start(self, name: str, args: list[str]) -> subprocess.Popen:
+    def start(
+        self, name: str, args: list[str], env: dict[str, str] | None = None
+    ) -> subprocess.Popen:
         log = (self.tmp / f"{name}.log").open("w")
         proc = subprocess.Popen(
             [str(ARTICLEBOT), *args],
             cwd=self.tmp,
-            env=self.env,
+            env=env or self.env,
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -207,3 +217,42 @@ def test_kill_9_a_worker_mid_answer_and_another_answers_once(cluster: Cluster):
     assert finals[0].params["ts"] == placeholders[0].response["ts"]
     other = "worker-2" if busy == "worker-1" else "worker-1"
     assert "run 2" in cluster.log(other)
+
+
+def test_a_replica_killed_between_queuing_and_finishing_then_one_reply(cluster: Cluster):
+    """A third replica dies (SIGKILL) right after it queued an event's job on Redis, before
+    marking the event handled. Slack's retry reaches replica A once the lease runs out, while
+    a worker is still writing the first message's answer: A queues a second message with
+    the same job; the worker that gets it skips it. One placeholder, one answer."""
+    channel = "C0KILLWIN"
+    url = cluster.articles.url("/story") + "?window=1 for the crash window"
+    cluster.model.default = Reply("- The bridge reopened.", first_token_delay=4)
+    hooked = cluster.tmp / "hooked"
+    env = {**cluster.env, **crash_hook.env(hooked, "bot.store.redis:RedisStore")}
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    proc = cluster.start(
+        "web-hooked", ["serve", "--http", "--host", "127.0.0.1", "--port", str(port)], env
+    )
+    try:
+        _wait_healthy(base, proc, timeout=60)
+        body = mention_body(cluster.slack, "Ev0REPLICAKILLED", channel, url)
+        with pytest.raises(OSError):  # killed mid-request: no ack reaches Slack
+            signed_post(base, body, "application/json")
+        proc.wait(timeout=10)
+        killed_at = time.monotonic()
+        assert crash_hook.crashed(hooked) == "Ev0REPLICAKILLED", cluster.log("web-hooked")
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        del cluster.procs["web-hooked"]  # dead on purpose: not a failure of the cluster
+    time.sleep(max(0.0, killed_at + 2.5 - time.monotonic()))  # the event's lease ran out
+    assert _posts(cluster.slack, channel), "the first message's answer should be under way"
+    assert signed_post(cluster.webs[0], body, "application/json", RETRY) == 200
+    _wait_for(lambda: _finals(cluster.slack, channel), 60, cluster)
+    time.sleep(5)  # the second message has been taken by now
+    finals = _finals(cluster.slack, channel)
+    placeholders = _posts(cluster.slack, channel)
+    assert len(finals) == 1 and len(placeholders) == 1, cluster.logs()
+    assert finals[0].params["ts"] == placeholders[0].response["ts"]
+    assert "is being answered already; delivery ignored" in cluster.logs()

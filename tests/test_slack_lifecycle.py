@@ -3,6 +3,7 @@ with one clear line. The real console script, the fake Slack Web API, the fake m
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -18,9 +19,11 @@ import pytest
 from slack_sdk.signature import SignatureVerifier
 
 from bot.slack.context import Destination
+from bot.slack.journal import LEASE_SECONDS
 from bot.slack.tasks import AskWhenReady
 from bot.slack.worker import ProcessWorkerPool, ThreadWorkerPool
 from bot.store.sqlite_jobs import SQLiteJobQueue
+from tests import crash_hook
 from tests.servers.articles import ArticleServer
 from tests.servers.fake_openai import FakeOpenAI, Reply
 from tests.servers.fake_slack import FakeSlack
@@ -28,6 +31,8 @@ from tests.servers.slack_app import CHANNEL, TEAM, USER, harness_settings
 
 SECRET = "lifecycle-secret"
 ARTICLEBOT = Path(sys.executable).with_name("articlebot")
+ROOT = Path(__file__).resolve().parents[1]
+RETRY = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
 
 
 @pytest.fixture
@@ -52,6 +57,8 @@ def _env(slack: FakeSlack, tmp_path: Path, **extra: str) -> dict[str, str]:
         FETCH_ALLOWLIST="127.0.0.1",
         ENGINE="auto",
         SLACK_HTTP_WORKERS="1",
+        # This checkout's code, not wherever the editable install points (another worktree).
+        PYTHONPATH=os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p),
     )
     env.update(extra)
     return env
@@ -97,7 +104,9 @@ def _slash(base: str, slack: FakeSlack, text: str, channel: str = CHANNEL) -> in
     return signed_post(base, body, "application/x-www-form-urlencoded")
 
 
-def signed_post(base: str, body: str, content_type: str) -> int:
+def signed_post(
+    base: str, body: str, content_type: str, headers: dict[str, str] | None = None
+) -> int:
     """POST `body` to the app's /slack/events, signed as Slack signs it; the HTTP status."""
     ts = str(int(time.time()))
     request = urllib.request.Request(
@@ -109,6 +118,7 @@ def signed_post(base: str, body: str, content_type: str) -> int:
             "X-Slack-Signature": SignatureVerifier(SECRET).generate_signature(
                 timestamp=ts, body=body
             ),
+            **(headers or {}),
         },
     )
     with urllib.request.urlopen(request, timeout=10) as response:
@@ -294,3 +304,72 @@ def test_kill_9_mid_answer_then_restart_answers_exactly_once(slack, tmp_path):
     placeholders = slack.calls("chat.postMessage")
     assert len(placeholders) == 1  # no second reply: the first one was finished
     assert finals[0].params["ts"] == placeholders[0].response["ts"]
+
+
+def mention_body(slack: FakeSlack, event_id: str, channel: str, text: str) -> str:
+    """An Events API app_mention, as Slack sends it (and repeats it, unchanged, on retry)."""
+    return json.dumps(
+        {
+            "team_id": TEAM,
+            "api_app_id": "A0APP",
+            "type": "event_callback",
+            "event_id": event_id,
+            "event_time": int(time.time()),
+            "event": {
+                "type": "app_mention",
+                "user": USER,
+                "text": f"<@{slack.bot_user_id}> {text}",
+                "ts": "1700000400.000100",
+                "channel": channel,
+                "event_ts": "1700000400.000100",
+            },
+            "authorizations": [{"team_id": TEAM, "user_id": slack.bot_user_id, "is_bot": True}],
+        }
+    )
+
+
+@pytest.mark.timeout(150)
+def test_kill_9_between_queuing_a_job_and_finishing_its_event_then_one_reply(slack, tmp_path):
+    """SQLite mode: the whole server is SIGKILLed right after an event's job was written to
+    the queue, before the event was marked handled. Restarted, it gets Slack's retry of the
+    event (its lease ran out): the retry's job is the queued one, answered once; no second
+    job turns up when the first one's grace runs out either."""
+    with ArticleServer() as articles:
+        env = _env(
+            slack,
+            tmp_path,
+            SLACK_STREAM="false",
+            **crash_hook.env(tmp_path, "bot.store.sqlite:SQLiteStore"),
+        )
+        port = _free_port()
+        base = f"http://127.0.0.1:{port}"
+        args = ["--http", "--host", "127.0.0.1", "--port", str(port)]
+        body = mention_body(slack, "Ev0KILLWINDOW", "C0KILLWIN", articles.url("/story"))
+        proc = _serve(args, env, tmp_path)
+        try:
+            _wait_healthy(base, proc)
+            with pytest.raises(OSError):  # killed mid-request: no ack reaches Slack
+                signed_post(base, body, "application/json")
+            proc.wait(timeout=10)
+            killed_at = time.monotonic()
+            assert crash_hook.crashed(tmp_path) == "Ev0KILLWINDOW"
+            queue = SQLiteJobQueue.beside(tmp_path / "store.sqlite3")
+            assert queue.pending() == 1  # the job was written down before the kill
+            proc = _serve(args, env, tmp_path)
+            _wait_healthy(base, proc)
+            time.sleep(max(0.0, killed_at + 2.5 - time.monotonic()))  # the lease ran out
+            assert signed_post(base, body, "application/json", RETRY) == 200
+            deadline = time.monotonic() + 60
+            while not [c for c in slack.calls("chat.update") if c.params.get("blocks")]:
+                assert time.monotonic() < deadline, (tmp_path / "server.log").read_text()
+                time.sleep(0.2)
+            # A second job would be run once the first one's grace (a job lease) runs out.
+            time.sleep(max(0.0, killed_at + LEASE_SECONDS + 8 - time.monotonic()))
+        finally:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+    finals = [c for c in slack.calls("chat.update") if c.params.get("blocks")]
+    placeholders = slack.calls("chat.postMessage")
+    assert len(placeholders) == 1 and len(finals) == 1, (tmp_path / "server.log").read_text()
+    assert finals[0].params["ts"] == placeholders[0].response["ts"]
+    assert queue.pending() == 0

@@ -14,6 +14,7 @@ next scope ("r0", "r1", … in creation order, the same on every run of the job)
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import socket
@@ -22,6 +23,7 @@ import time
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
+from pydantic import ValidationError
 from slack_sdk.errors import SlackApiError, SlackRequestError
 
 from bot.logs import bind_request_id
@@ -41,6 +43,10 @@ GAVE_UP = (
     "more than once. Please ask again."
 )
 STOPPED = "Sorry, this took too long and I stopped working on it. Please try again."
+UNREADABLE = (
+    "Sorry, I couldn't finish this reply: I was updated while writing it, and the new "
+    "version couldn't pick it up. Please ask again."
+)
 DONE = "done"
 ATTEMPTS = "attempts"
 LEASE = "lease"
@@ -109,21 +115,27 @@ def once(key: str) -> bool:
 
 
 class _Leases:
-    """The jobs this process runs, each leased in the ledger and renewed while it runs: a
-    second delivery of a running job (a queue may deliver twice) waits instead of running
-    it again, and takes over only once the lease runs out (the first runner died)."""
+    """The jobs this process runs, each leased in the ledger and renewed while it runs.
+
+    A lease names its runner and the delivery (the queue's message) it runs, so a second
+    delivery of the job can tell what it is: the same message again (its runner died, or
+    the queue thinks so) waits and takes over once the lease runs out; another message
+    carrying the same job (Slack's retry of an event queued just before a crash) is
+    skipped, since the holder's own message stays unacked until it finishes and is what
+    the queue hands on if that runner dies."""
 
     def __init__(self) -> None:
         self.owner = f"{socket.gethostname()}:{os.getpid()}"
-        self._held: dict[str, JobLedger] = {}
+        self._held: dict[str, tuple[JobLedger, str]] = {}
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
 
-    def acquire(self, ledger: JobLedger, job_id: str) -> bool:
-        if not ledger.mark_job_once(job_id, LEASE, self.owner, ttl_seconds=LEASE_SECONDS):
+    def acquire(self, ledger: JobLedger, job_id: str, delivery: str | None = None) -> bool:
+        value = f"{self.owner}{_DELIVERY}{delivery or ''}"
+        if not ledger.mark_job_once(job_id, LEASE, value, ttl_seconds=LEASE_SECONDS):
             return False
         with self._lock:
-            self._held[job_id] = ledger
+            self._held[job_id] = (ledger, value)
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._renew, name="job-leases", daemon=True)
                 self._thread.start()
@@ -139,38 +151,54 @@ class _Leases:
             time.sleep(RENEW_SECONDS)
             with self._lock:
                 held = list(self._held.items())
-            for job_id, ledger in held:
+            for job_id, (ledger, value) in held:
                 try:
-                    ledger.mark_job(job_id, LEASE, self.owner, ttl_seconds=LEASE_SECONDS)
+                    ledger.mark_job(job_id, LEASE, value, ttl_seconds=LEASE_SECONDS)
                 except Exception:  # the store is briefly unreachable: next round
                     log.warning("couldn't renew the lease of job %s", job_id)
 
 
+_DELIVERY = "|"  # between a lease's runner and the delivery it runs
 _leases = _Leases()
 
 
-def _lease(ledger: JobLedger, job: Job) -> bool:
-    """Hold `job`'s lease, waiting while another process runs it; False once it's done."""
-    while not _leases.acquire(ledger, job.id):
-        if ledger.job_marks(job.id).get(DONE):
+def _lease(ledger: JobLedger, job: Job, delivery: str | None) -> bool:
+    """Hold `job`'s lease, waiting while a runner of this same delivery may be dead; False
+    once the job is done, or while another delivery of it runs (see _Leases)."""
+    while not _leases.acquire(ledger, job.id, delivery):
+        marks = ledger.job_marks(job.id)
+        if marks.get(DONE):
+            log.info("%s %s was answered already; delivery ignored", job.name, job.id)
+            return False
+        holder = marks.get(LEASE, "").partition(_DELIVERY)[2]
+        if delivery and holder and holder != delivery:
+            log.info("%s %s is being answered already; delivery ignored", job.name, job.id)
             return False
         time.sleep(1.0)
     return True
 
 
-def execute(services: Services, client: WebClient, job: Job, *, exclusive: bool = False) -> None:
+def execute(
+    services: Services,
+    client: WebClient,
+    job: Job,
+    *,
+    exclusive: bool = False,
+    delivery: str | None = None,
+) -> None:
     """Run `job` at most to completion once, however often it is delivered.
 
     exclusive: the caller's queue already leases the job to one runner at a time (the
     SQLite queue does), so the ledger's lease would only add writes.
+    delivery: what tells this delivery from another carrying the same job (the queue's
+    message id); None when unknown (then a second delivery waits for the first to end).
     """
     ledger = services.store
     with bind_request_id(job.request_id):
         if exclusive:
             _execute(services, client, job)
             return
-        if not _lease(ledger, job):
-            log.info("%s %s was answered already; delivery ignored", job.name, job.id)
+        if not _lease(ledger, job, delivery):
             return
         try:
             _execute(services, client, job)
@@ -212,8 +240,9 @@ def _execute(services: Services, client: WebClient, job: Job) -> None:
     journal.set(DONE, "1")
 
 
-def give_up(client: WebClient, marks: dict[str, Any], text: str = GAVE_UP) -> None:
-    """Edit every placeholder a job left behind to say it won't be finished."""
+def give_up(client: WebClient, marks: dict[str, Any], text: str = GAVE_UP) -> int:
+    """Edit every placeholder a job left behind to say it won't be finished; how many."""
+    edited = 0
     for key, ts in marks.items():
         if not key.endswith(":ts"):
             continue
@@ -222,5 +251,65 @@ def give_up(client: WebClient, marks: dict[str, Any], text: str = GAVE_UP) -> No
             continue
         try:
             client.chat_update(channel=channel, ts=ts, text=text)
+            edited += 1
         except (SlackApiError, SlackRequestError) as exc:
             log.warning("couldn't mark an unfinished reply: %s", exc)
+    return edited
+
+
+def unreadable(
+    client: WebClient,
+    ledger: JobLedger,
+    payload: str | bytes,
+    error: Exception,
+    *,
+    job_id: str | None = None,
+) -> None:
+    """A queued job this version can't read (queued by another version, or damaged): edit
+    the placeholders its earlier runs left to say so, or else log one line saying why.
+
+    job_id: the id the queue keeps it under, when the queue has its own (SQLite)."""
+    claimed_id, kind = _identity(payload)
+    job_id = job_id or claimed_id
+    where = f"job {job_id or '(no id)'} ({kind or 'unknown kind'})"
+    reason = _reason(error)
+    if job_id is None:
+        log.error("%s can't be read (%s); dropped, nothing to tell the user", where, reason)
+        return
+    marks = ledger.job_marks(job_id)
+    if marks.get(DONE):
+        log.info("%s can't be read, but it was answered already", where)
+        return
+    edited = give_up(client, marks, UNREADABLE)
+    ledger.mark_job(job_id, DONE, "unreadable")
+    if edited:
+        log.error("%s can't be read (%s); its reply now says so", where, reason)
+    else:
+        log.error("%s can't be read (%s); dropped, it had posted nothing yet", where, reason)
+
+
+def _identity(payload: str | bytes) -> tuple[str | None, str | None]:
+    """The id and kind a job message claims, if it is a JSON object at all."""
+    try:
+        data = json.loads(payload)
+    except (ValueError, UnicodeDecodeError):
+        return None, None
+    if not isinstance(data, dict):
+        return None, None
+    job_id, kind = data.get("id"), data.get("kind")
+    return (
+        job_id if isinstance(job_id, str) and job_id else None,
+        kind if isinstance(kind, str) else None,
+    )
+
+
+def _reason(error: Exception) -> str:
+    """A short why, without the payload's contents (they may quote people's messages)."""
+    if isinstance(error, ValidationError):
+        first = error.errors(include_url=False, include_input=False)[:1]
+        if first:
+            where = ".".join(str(part) for part in first[0]["loc"]) or "message"
+            message = first[0]["msg"]
+            message = message if len(message) <= 80 else message[:79] + "…"
+            return f"{error.error_count()} problem(s), first at {where}: {message}"
+    return type(error).__name__

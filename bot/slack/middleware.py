@@ -1,4 +1,11 @@
-"""Global middleware: drop Slack's retries of events we already took, and message noise."""
+"""Global middleware: drop Slack's retries of events we already took, and message noise.
+
+An event is claimed (a lease) before its listener runs and marked handled once its job is
+queued (durably, where the queue is). Between those two there is a moment where a crash
+leaves the job queued and the lease running out, which lets Slack's retry in: its job gets
+the same id as the first (`job_request_seed`), so the queues take it for the job they
+already hold, and the user gets one reply.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +16,7 @@ from typing import Any
 from slack_bolt import BoltResponse
 
 from bot.logs import bind_request_id
+from bot.slack import tasks
 from bot.store import EventClaims
 
 log = logging.getLogger(__name__)
@@ -24,26 +32,31 @@ LEASE_SECONDS = 30
 
 
 def dedupe_events(claims: EventClaims) -> Callable[..., Any]:
-    """The same event_id (Slack's retries carry it unchanged) is handled once, ever.
+    """The same event_id (Slack's retries carry it unchanged) is answered once, ever.
 
-    Retries are answered 200 so Slack stops; a claim, not the retry header, decides,
-    so a retry after a genuine failure to receive the first delivery is still handled.
+    Retries are answered 200 so Slack stops; a claim, not the retry header, decides, so a
+    retry after a genuine failure to receive the first delivery is still handled. Bolt runs
+    the listener after this returns (its `next()` only passes control on), so the event is
+    marked handled from the listener's side: when its job is queued (`tasks.queued`). An
+    event that makes no job keeps only its lease; a retry after it is handled again and
+    again makes none.
     """
 
     def middleware(body: dict[str, Any], next: Callable[[], Any]) -> Any:
         event_id = body.get("event_id")
         request_id = event_id if isinstance(event_id, str) else body.get("trigger_id")
-        with bind_request_id(request_id if isinstance(request_id, str) else None):
-            if body.get("type") != "event_callback" or not isinstance(event_id, str):
+        request_id = request_id if isinstance(request_id, str) else None
+        is_event = body.get("type") == "event_callback" and isinstance(event_id, str)
+        on_queued = _finisher(claims, event_id) if is_event else None
+        # For the listener, which runs on this thread once every middleware has returned.
+        tasks.begin_request(job_request_seed(body), request_id, on_queued=on_queued)
+        with bind_request_id(request_id):
+            if not is_event:
                 return next()
             if not claims.claim_event(event_id, LEASE_SECONDS):
                 log.info("duplicate delivery of %s ignored", event_id)
                 return BoltResponse(status=200, body="")
-            response = next()
-            # Only after a normal return (the job is queued durably, or none was needed): if
-            # next() raised, the lease runs out and Slack's retry is handled.
-            claims.finish_event(event_id, EVENT_TTL_SECONDS)
-            return response
+            return next()
 
     return middleware
 
@@ -61,6 +74,33 @@ def only_team(team_id: str) -> Callable[..., Any]:
         return BoltResponse(status=200, body="")
 
     return middleware
+
+
+def _finisher(claims: EventClaims, event_id: str) -> Callable[[], None]:
+    def finish() -> None:
+        try:
+            claims.finish_event(event_id, EVENT_TTL_SECONDS)
+        except Exception:  # the job is queued: a retry after the lease makes the same job
+            log.warning("couldn't mark event %s handled; its job is queued", event_id)
+
+    return finish
+
+
+def job_request_seed(body: dict[str, Any]) -> str | None:
+    """What the jobs made for this request are named after: something every delivery of
+    the same request carries unchanged, and no other request does.
+
+    Events: the event_id (Slack's retries repeat it). Shortcuts and buttons: the trigger_id
+    Slack makes for each use (a redelivery would carry it again). Slash commands are never
+    retried by Slack: random ids (None).
+    """
+    if body.get("type") == "event_callback":
+        event_id = body.get("event_id")
+        return f"ev:{event_id}" if isinstance(event_id, str) and event_id else None
+    trigger_id = body.get("trigger_id")
+    if body.get("command") or not isinstance(trigger_id, str) or not trigger_id:
+        return None
+    return f"tr:{trigger_id}"
 
 
 def is_human_content(event: dict[str, Any]) -> bool:

@@ -8,7 +8,9 @@ long jobs take (no visibility timeout to tune against the longest summary, as wi
 Redis); its workers are threads, which suits our blocking model and Slack clients; and it is
 small and well kept. Its at-least-once delivery is made exactly-once replies by the job
 journal (bot.slack.journal): a redelivered job edits its own placeholder, or does nothing
-when it was answered.
+when it was answered. Dramatiq doesn't dedupe messages, so two messages carrying the same
+job (Slack's retry of an event queued just before its replica crashed: same job id) are
+deduped by the journal too: the second is skipped while the first runs or once it's done.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import dramatiq
 import redis
 from dramatiq.brokers.redis import MAINTENANCE_SCALE, RedisBroker
+from dramatiq.middleware import CurrentMessage
 from pydantic import ValidationError
 
 from bot.errors import ConfigError
@@ -65,6 +68,7 @@ def make_broker(settings: Settings) -> RedisBroker:
         heartbeat_timeout=HEARTBEAT_MS,
         maintenance_chance=MAINTENANCE_CHANCE,
     )
+    broker.add_middleware(CurrentMessage())  # the handler needs its message's id
     # Never retried on an exception: execute() answers failures in words itself; only a
     # worker's death (no ack) brings a job back.
     dramatiq.actor(
@@ -91,6 +95,7 @@ class RedisJobQueue:
         except redis.RedisError as exc:  # the user is told to try again, in words
             log.error("couldn't queue %s on Redis: %s", job.name, type(exc).__name__)
             raise Busy("the job queue is unavailable") from exc
+        tasks.queued(job)
 
     def shutdown(self, timeout: float = DRAIN_SECONDS) -> None:
         self._broker.close()
@@ -115,10 +120,13 @@ def run_worker(settings: Settings, threads: int, *, stop: threading.Event | None
     def handle(payload: str) -> None:
         try:
             job = tasks.loads(payload)
-        except ValidationError:
-            log.error("a queued job can't be read (from another version?); dropped")
+        except ValidationError as exc:
+            journal.unreadable(client, services.store, payload, exc)
             return
-        journal.execute(services, client, job)
+        message = CurrentMessage.get_current_message()
+        # The message id tells a redelivery of this message (its worker died: take over)
+        # from another message carrying the same job (a Slack retry's: skip it).
+        journal.execute(services, client, job, delivery=message.message_id if message else None)
 
     _handler = handle
     broker = make_broker(settings)

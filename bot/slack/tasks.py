@@ -6,12 +6,22 @@ process beside it, or `articlebot worker`s reading a Redis queue. A job carries 
 the job ledger (bot.slack.journal) keys what it already posted on it, so a job run again
 after its worker died edits its placeholder instead of posting twice.
 
+A job made while a Slack request is handled is named after that request (`begin_request`,
+called by bot.slack.middleware): Slack's retry of an event makes the same job, with the
+same id, so a retry that gets in after a crash (the job was queued, the event not yet
+marked handled) finds its job queued or answered already instead of making a second one.
+
     job = Summarize(dest=dest, parsed=parse_input(text), name="/summarize")
     services.submit(job)          # on the pool or queue; Busy when full
 """
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 from uuid import uuid4
 
@@ -25,8 +35,70 @@ from bot.slack.context import Destination, Services
 from bot.store import ArticleRef
 
 
+@dataclass
+class _Request:
+    """The Slack request a listener is handling: what its jobs are named after."""
+
+    seed: str | None
+    request_id: str | None
+    made: Iterator[int] = field(default_factory=itertools.count)
+    on_queued: Callable[[], None] | None = None
+
+
+_request: ContextVar[_Request | None] = ContextVar("articlebot_request", default=None)
+
+
+def begin_request(
+    seed: str | None,
+    request_id: str | None = None,
+    *,
+    on_queued: Callable[[], None] | None = None,
+) -> None:
+    """This thread now handles a Slack request: jobs made from here on are named `seed.0`,
+    `seed.1`, … in the order they are made (the same on every delivery of the request),
+    or get random ids when `seed` is None; `on_queued` runs each time one is queued.
+
+    Set, not scoped to a block: Bolt runs a request's listener only after every global
+    middleware has returned (its `next()` passes control on; it doesn't call the
+    listener), on the same thread. The next request on the thread replaces it."""
+    _request.set(_Request(seed, request_id, on_queued=on_queued))
+
+
+@contextmanager
+def handling(seed: str | None, request_id: str | None = None) -> Iterator[None]:
+    """`begin_request` for the length of a block (tests, and code that makes jobs itself)."""
+    token = _request.set(_Request(seed, request_id))
+    try:
+        yield
+    finally:
+        _request.reset(token)
+
+
+def queued(job: Job) -> None:
+    """`job` is in its queue now (durably where the queue is): tell the request it was
+    made for (bot.slack.middleware marks the Slack event handled)."""
+    current = _request.get()
+    if current is None or current.on_queued is None or current.seed is None:
+        return
+    if job.id.startswith(f"{current.seed}."):
+        current.on_queued()
+
+
 def _new_id() -> str:
-    return uuid4().hex
+    current = _request.get()
+    if current is None or current.seed is None:
+        return uuid4().hex
+    return f"{current.seed}.{next(current.made)}"
+
+
+def _request_id() -> str | None:
+    """The id bound for log lines, else the request's (whose log binding Bolt's order ends
+    before the listener runs)."""
+    bound = current_request_id()
+    if bound is not None:
+        return bound
+    current = _request.get()
+    return current.request_id if current is not None else None
 
 
 class _Job(BaseModel):
@@ -36,7 +108,7 @@ class _Job(BaseModel):
     name: str = "job"  # where it came from, for logs: "/summarize", "event", "shortcut"…
     # The Slack event or trigger id being handled when the job was made: the worker's log
     # lines carry it too, so one request can be followed across processes.
-    request_id: str | None = Field(default_factory=current_request_id)
+    request_id: str | None = Field(default_factory=_request_id)
 
     def run(self, services: Services, client: WebClient) -> None:
         raise NotImplementedError

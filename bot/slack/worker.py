@@ -33,6 +33,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, Protocol
+from uuid import uuid4
 
 from pydantic import ValidationError
 
@@ -95,17 +96,20 @@ class ThreadWorkerPool:
         with self._idle:
             self._running += 1
         if self._runner is not None and self._queue is not None:
-            self._queue.put(job.id, tasks.dumps(job), grace_seconds=LEASE_SECONDS)
+            _put(self._queue, job)
+            tasks.queued(job)
             self._runner.take(job.id, self)  # calls put() below when the job ends
             return
+        delivery = uuid4().hex  # this submission: a second one of the same job is skipped
 
         def run() -> None:
             try:
-                journal.execute(services, client, job)
+                journal.execute(services, client, job, delivery=delivery)
             finally:
                 self.put(1)
 
         self._executor.submit(run)
+        tasks.queued(job)
 
     def put(self, _token: object) -> None:
         """A job ended: its slot is free (the durable runner's `done` signal, too)."""
@@ -177,8 +181,9 @@ class ProcessWorkerPool:
         if not self._slots.acquire(blocking=False):
             raise Busy("too much work queued")
         # Durable before Slack is acked: from here on a crash delays the reply, never loses it.
-        self._queue.put(job.id, tasks.dumps(job), grace_seconds=LEASE_SECONDS)
-        self._jobs.put(job.id)
+        _put(self._queue, job)
+        tasks.queued(job)
+        self._jobs.put(job.id)  # even when queued already: its process may be gone
 
     def shutdown(self, timeout: float = DRAIN_SECONDS) -> None:
         """Let the job process finish what it was given (up to `timeout`), then stop it."""
@@ -190,6 +195,12 @@ class ProcessWorkerPool:
             log.warning("jobs still running after %.0fs; stopping anyway", timeout)
             self._process.kill()
             self._process.join(5)
+
+
+def _put(jobs_queue: SQLiteJobQueue, job: Job) -> None:
+    if not jobs_queue.put(job.id, tasks.dumps(job), grace_seconds=LEASE_SECONDS):
+        # Slack's retry of a request whose job was queued before a crash: the same job.
+        log.info("%s %s is queued or answered already; not queued again", job.name, job.id)
 
 
 class _Runner:
@@ -235,9 +246,8 @@ class _Runner:
         try:
             try:
                 job = tasks.loads(payload)
-            except ValidationError:
-                log.error("job %s can't be read (from another version?); giving up", job_id)
-                journal.give_up(self.client, self.services.store.job_marks(job_id))
+            except ValidationError as exc:
+                journal.unreadable(self.client, self.services.store, payload, exc, job_id=job_id)
             else:
                 journal.execute(self.services, self.client, job, exclusive=True)
             self.queue.done(job_id)

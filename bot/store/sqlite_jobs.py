@@ -6,8 +6,13 @@ leased by the process that runs it, its lease renewed while it runs, and deleted
 A job whose lease runs out (its process was killed) is leased again by any process sharing
 the file (the restarted server, or another HTTP worker), so an acked request is never lost.
 
+A job id is queued once: putting it again while it waits or runs, or for DONE_KEEP_SECONDS
+after it was done (a tombstone stays), does nothing. Slack's retry of an event whose job
+was queued just before a crash makes the same job id (bot.slack.tasks.begin_request), so
+it never becomes a second job.
+
     queue = SQLiteJobQueue.beside("data/articlebot.sqlite3")   # data/articlebot.jobs.sqlite3
-    queue.put(job_id, payload, grace_seconds=15)
+    queue.put(job_id, payload, grace_seconds=15)              # False: queued or done already
     leased = queue.lease(owner, lease_seconds=15, job_id=job_id)   # or any expired job
     ... run it, queue.renew([job_id], owner, 15) meanwhile ...
     queue.done(job_id)
@@ -32,7 +37,16 @@ CREATE TABLE IF NOT EXISTS jobs (
     created REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS jobs_lease ON jobs (lease_until);
+CREATE TABLE IF NOT EXISTS done_jobs (
+    id TEXT PRIMARY KEY,
+    until REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS done_jobs_until ON done_jobs (until);
 """
+
+# As long as a handled event's claim (bot.slack.middleware.EVENT_TTL_SECONDS): Slack's last
+# retry comes within minutes, so a request is never queued twice after its job is done.
+DONE_KEEP_SECONDS = 60 * 60
 
 
 class SQLiteJobQueue:
@@ -46,12 +60,19 @@ class SQLiteJobQueue:
         path = Path(store_path)
         return cls(path.with_name(f"{path.stem}.jobs{path.suffix or '.sqlite3'}"))
 
-    def __init__(self, path: str | Path, *, clock: Clock = time.time) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        clock: Clock = time.time,
+        done_keep_seconds: float = DONE_KEEP_SECONDS,
+    ) -> None:
         path = str(path)
         if path == ":memory:":
             raise ValueError("a job queue must outlive the process: give it a file")
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         self._clock = clock
+        self._done_keep = done_keep_seconds
         self._lock = threading.Lock()
         self._db = sqlite3.connect(
             path, timeout=10.0, isolation_level=None, check_same_thread=False
@@ -65,16 +86,21 @@ class SQLiteJobQueue:
         with self._lock:
             self._db.close()
 
-    def put(self, job_id: str, payload: str, *, grace_seconds: float) -> None:
+    def put(self, job_id: str, payload: str, *, grace_seconds: float) -> bool:
         """Queue a job. Until `grace_seconds` pass only a lease by its id takes it: the
-        process it was handed to; after that any process may (it was never started)."""
+        process it was handed to; after that any process may (it was never started).
+
+        False when `job_id` is queued or running already, or was done recently: nothing
+        changes (the first payload stays)."""
         now = self._clock()
         with self._lock:
-            self._db.execute(
+            cursor = self._db.execute(
                 "INSERT OR IGNORE INTO jobs (id, payload, owner, lease_until, created)"
-                " VALUES (?, ?, NULL, ?, ?)",
-                (job_id, payload, now + grace_seconds, now),
+                " SELECT ?, ?, NULL, ?, ?"
+                " WHERE NOT EXISTS (SELECT 1 FROM done_jobs WHERE id = ? AND until > ?)",
+                (job_id, payload, now + grace_seconds, now, job_id, now),
             )
+            return cursor.rowcount == 1
 
     def lease(
         self, owner: str, lease_seconds: float, *, job_id: str | None = None
@@ -110,8 +136,29 @@ class SQLiteJobQueue:
                 )
 
     def done(self, job_id: str) -> None:
+        """The job is finished: gone from the queue, and not queued again for a while."""
+        now = self._clock()
         with self._lock:
-            self._db.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
+                self._db.execute("DELETE FROM done_jobs WHERE until <= ?", (now,))
+                self._db.execute(
+                    "INSERT OR REPLACE INTO done_jobs (id, until) VALUES (?, ?)",
+                    (job_id, now + self._done_keep),
+                )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+    def was_done(self, job_id: str) -> bool:
+        """Whether `job_id` was done within the last DONE_KEEP_SECONDS."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT 1 FROM done_jobs WHERE id = ? AND until > ?", (job_id, self._clock())
+            ).fetchone()
+        return row is not None
 
     def pending(self) -> int:
         """Jobs queued or running (for tests and health checks)."""

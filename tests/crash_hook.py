@@ -1,0 +1,66 @@
+"""Kill a real `articlebot serve` at one exact point: after a Slack event's job was queued,
+before the event is marked handled (the store's finish_event).
+
+    env.update(crash_hook.env(tmp_path, "bot.store.sqlite:SQLiteStore"))
+    # started with start_new_session=True: the kill takes the process group (gunicorn's
+    # master, its workers, the job process), once; a marker file keeps later runs alive
+
+A `sitecustomize` module on PYTHONPATH (Python imports it at start-up in every process),
+written for the test, patches the store class; the app's code is unchanged. It also
+shortens the event lease the dying process takes, so Slack's retry (sent by the test) gets
+in after seconds instead of 30.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+_HOOK = """\
+import os
+import signal
+
+_marker = os.environ.get("ARTICLEBOT_TEST_CRASH_MARKER")
+if _marker:
+    import importlib
+
+    from bot.slack import middleware
+
+    middleware.LEASE_SECONDS = float(os.environ["ARTICLEBOT_TEST_CRASH_LEASE"])
+    _module, _, _name = os.environ["ARTICLEBOT_TEST_CRASH_STORE"].partition(":")
+    _store = getattr(importlib.import_module(_module), _name)
+    _finish = _store.finish_event
+
+    def _finish_or_die(self, event_id, ttl_seconds):
+        if not os.path.exists(_marker):
+            with open(_marker, "w") as marker:
+                marker.write(event_id)
+            os.killpg(0, signal.SIGKILL)
+        return _finish(self, event_id, ttl_seconds)
+
+    _store.finish_event = _finish_or_die
+"""
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def env(where: Path, store: str, *, lease_seconds: float = 2.0) -> dict[str, str]:
+    """Environment for a process that dies at its first finish_event. `store`: the store
+    class as "module:Name". The marker file (`where/crashed`) holds the event id once it
+    has happened."""
+    hook = where / "crash-hook"
+    hook.mkdir(parents=True, exist_ok=True)
+    (hook / "sitecustomize.py").write_text(_HOOK)
+    path = [str(hook), str(ROOT), os.environ.get("PYTHONPATH", "")]
+    return {
+        "PYTHONPATH": os.pathsep.join(p for p in path if p),
+        "ARTICLEBOT_TEST_CRASH_MARKER": str(where / "crashed"),
+        "ARTICLEBOT_TEST_CRASH_LEASE": str(lease_seconds),
+        "ARTICLEBOT_TEST_CRASH_STORE": store,
+    }
+
+
+def crashed(where: Path) -> str | None:
+    """The event id the process died handling, once it has."""
+    marker = where / "crashed"
+    return marker.read_text() or "?" if marker.exists() else None
