@@ -15,6 +15,7 @@ import pytest
 from bot.errors import ArticlebotError, Forbidden, LLMTimeout
 from bot.ingest.article import Article
 from bot.slack import format as fmt
+from bot.slack import safe_links
 from bot.slack.text import balance_fences, split_markdown
 
 FENCE_LINE = re.compile(r"^ {0,3}(`{3,}|~{3,}).*$", re.MULTILINE)
@@ -231,7 +232,10 @@ def test_source_line_escapes_and_links_without_breaking_slack_syntax() -> None:
     link = re.search(r"<([^<>|]+)\|([^<>]+)>", text)
     assert link is not None
     assert link[1] == "https://news.test/a?x=1&amp;y=2%7Cz"
-    assert link[2] == "Cats &lt;3 &amp; dogs &gt; birds"
+    # The link shows the article's real domain; its title (the page's own say) is text.
+    assert link[2] == "news.test"
+    assert text.startswith(":newspaper: *Cats &lt;3 &amp; dogs &gt; birds* (<https://")
+    assert safe_links.sanitize(text, "mrkdwn") == text  # the way out keeps it as built
     assert "News &amp; Co" in text and "by Ann &lt;Lee&gt;" in text and "2025-03-04" in text
     assert "Offline" not in json.dumps(block)
 
