@@ -29,6 +29,7 @@ _SLACK_LINK = re.compile(r"<([A-Za-z][A-Za-z0-9+.-]*:[^|>]*)\|([^>]*)>")
 _HTML = re.compile(r"<(?:a|img)\b", re.I)
 _REF_DEF = re.compile(r"^ {0,3}\[[^\]]+\]:", re.M)
 _REF_USE = re.compile(r"\]\[")
+_CODE = re.compile(r"^ {0,3}(`{3,}|~{3,}).*?^ {0,3}\1|(`+).+?\2", re.M | re.S)
 
 
 def _honest(label: str, url: str) -> bool:
@@ -45,7 +46,9 @@ def _honest(label: str, url: str) -> bool:
 
 def deceptive_links(text: str) -> list[str]:
     """Every live link whose label isn't its own URL or domain, every image, every
-    non-web scheme, raw HTML links and reference-style links; empty when safe."""
+    non-web scheme, raw HTML links and reference-style links; empty when safe. Code
+    (where markdown shows links as written) is not looked at."""
+    text = _CODE.sub("", text)
     problems = []
     for image, label, url in _MD_LINK.findall(text):
         if image:
