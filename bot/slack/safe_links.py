@@ -482,7 +482,7 @@ def sanitize_payload(payload: dict[str, Any]) -> dict[str, Any]:
         out["text"] = sanitize(out["text"], "mrkdwn")
     if isinstance(out.get("markdown_text"), str):
         out["markdown_text"] = sanitize(out["markdown_text"], "markdown")
-    for key in ("blocks", "chunks", "view"):
+    for key in ("blocks", "chunks", "view", "unfurls"):
         if key in out:
             out[key] = _maybe_json(out[key], _element)
     if "attachments" in out:
