@@ -123,7 +123,9 @@ def test_a_private_summary_through_the_response_url_shows_real_domains(
 def test_a_dm_reply_shows_real_domains(slack, model, articles, tmp_path):
     model.default = Reply(SPOOF, chunk_chars=5)
     with model_harness(slack, model, tmp_path) as bot:
-        bot.message(articles.url("/story"), ts="1800000103.000100", channel="D0DM", channel_type="im")
+        bot.message(
+            articles.url("/story"), ts="1800000103.000100", channel="D0DM", channel_type="im"
+        )
         (final,) = bot.wait_for_update()
         bot.idle()
     assert final.params["channel"] == "D0DM"
