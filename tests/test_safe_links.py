@@ -58,6 +58,7 @@ def deceptive_links(text: str) -> list[str]:
     for url, label in _SLACK_LINK.findall(text):
         if not _honest(label, url):
             problems.append(f"<{url}|{label}>")
+    problems += re.findall("[\u202a-\u202e\u2066-\u2069]", text)  # may mirror the domain
     problems += _HTML.findall(text) + _REF_DEF.findall(text) + _REF_USE.findall(text)
     return problems
 
@@ -93,6 +94,8 @@ CORPUS: list[tuple[str, str]] = [
     ("![x](data:image/png;base64,iVBORw0KGgo=)", REMOVED),
     ("[bank.com](vbscript:msgbox)", REMOVED),
     ("[mail us](mailto:phish@evil.example)", "phish@evil.example"),
+    ("[\u202eelpmaxe.knab](https://evil.example/x)", EVIL),  # shows "bank.example"
+    ("Go \u202e[here](https://evil.example/x) now", EVIL),  # would mirror what follows
 ]
 
 
@@ -102,6 +105,7 @@ def test_every_spoof_shows_the_real_domain(spoof: str, shown: str, dialect: str)
     assert deceptive_links(spoof), "the corpus entry should be a spoof to begin with"
     safe = sanitize(spoof, dialect)  # type: ignore[arg-type]
     assert deceptive_links(safe) == [], safe
+    assert "\u202e" not in safe
     assert shown in safe
     assert sanitize(safe, dialect) == safe  # twice is once  # type: ignore[arg-type]
 

@@ -15,7 +15,8 @@ A link stays as it is when its label already is its URL or its domain (the rewri
 above is one, so sanitizing twice changes nothing). The domain shown is the ASCII (punycode)
 host, so a look-alike Unicode domain can't pass for the real one; URLs a browser could read
 differently from us (user info, backslashes, blanks, `%` in the host) and schemes other
-than http(s) and mailto lose their link. Code is left as written, except for a zero-width
+than http(s) and mailto lose their link. Bidi override characters, which could show the
+domain mirrored, are dropped from prose. Code is left as written, except for a zero-width
 space after a `<` that would start a Slack link or mention there: invisible, and inert.
 
 What can't be matched as a whole link is made inert where it could join up with text
@@ -48,6 +49,9 @@ REMOVED = "(link removed)"
 _MAX_DEPTH = 3  # links inside link labels (badges); deeper labels are just made inert
 
 _SPECIAL = re.compile(r"[\[\]!<`\n]")
+# Bidi embeddings, overrides and isolates: "\u202e" before a link would show the domain
+# we print after it mirrored ("evil.example" read as "elpmaxe.live"). Dropped from prose.
+_BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _TICKS = re.compile(r"`+")
 # A partial last line that could still turn into a fence line once the rest arrives.
@@ -249,10 +253,10 @@ class _Scanner:
         text = self.text
         found = _SPECIAL.search(text, i)
         if found is None:
-            return text[i:], len(text)
+            return _BIDI.sub("", text[i:]), len(text)
         j = found.start()
         if j > i:
-            return text[i:j], j
+            return _BIDI.sub("", text[i:j]), j
         try:
             return self._special(j)
         except _Pending:
@@ -382,7 +386,7 @@ class _Scanner:
         if self.depth < _MAX_DEPTH:
             shown_label = _Scanner(label, self.dialect, True, depth=self.depth + 1).run()[0]
         else:
-            shown_label = label.replace("]", "]" + ZWSP).replace("<", "<" + ZWSP)
+            shown_label = _BIDI.sub("", label.replace("]", "]" + ZWSP).replace("<", "<" + ZWSP))
         shown_label = shown_label.replace("\n", " ")
         target = link_target(url, self.dialect)
         if target is None:
