@@ -15,6 +15,7 @@ import pytest
 from bot.errors import ArticlebotError, Forbidden, LLMTimeout
 from bot.ingest.article import Article
 from bot.slack import format as fmt
+from bot.slack import safe_links
 from bot.slack.text import balance_fences, split_markdown
 
 FENCE_LINE = re.compile(r"^ {0,3}(`{3,}|~{3,}).*$", re.MULTILINE)
@@ -145,6 +146,36 @@ def test_long_code_block_is_closed_and_reopened_in_every_part() -> None:
     assert rejoined == code.splitlines()
 
 
+# A line that opens a code block in CommonMark: a backtick fence's info has no backtick.
+_OPENS_CODE = re.compile(r"^ {0,3}(?:`{3,}(?!.*`)|~{3,})", re.M)
+
+
+@pytest.mark.parametrize("fence", ["~~~", "```", "~~~~", "````"])
+@pytest.mark.parametrize("limit", [20, 30, 45])
+def test_a_cut_never_starts_a_part_with_a_fence(fence: str, limit: int) -> None:
+    reply = f"The quick brown fox jumps. {fence} then everything after looks like code"
+    parts = split_markdown(reply, limit)
+    assert len(parts) > 1
+    for part in parts:
+        assert not _OPENS_CODE.search(part), part  # the rest would render as code
+    rejoined = " ".join(parts).replace("\u200b", "")
+    assert rejoined.split() == reply.split()  # same words, the fence only made inert
+
+
+def test_a_cut_mid_word_never_starts_a_part_with_a_fence() -> None:
+    parts = split_markdown("x" * 25 + "~~~" + "y" * 40, 25)
+    assert not any(_OPENS_CODE.search(part) for part in parts)
+
+
+def test_a_tilde_fence_may_have_backticks_in_its_info_string() -> None:
+    # "~~~ run `ls`" opens a code block in CommonMark (only backtick fences forbid them).
+    assert balance_fences("Start\n~~~ run `ls`\nls -la") == "Start\n~~~ run `ls`\nls -la\n~~~"
+    code = "\n".join(f"echo {i}" for i in range(100))
+    parts = split_markdown(f"Intro.\n\n~~~ run `sh`\n{code}\n~~~", 300)
+    assert all(fences_balanced(part) for part in parts)
+    assert all(part.startswith("~~~ run `sh`") for part in parts if "echo" in part)
+
+
 def test_unclosed_fence_is_closed() -> None:
     parts = split_markdown("Text.\n\n```\n" + "a = 1\n" * 400, 500)
     assert all(fences_balanced(part) for part in parts)
@@ -231,7 +262,10 @@ def test_source_line_escapes_and_links_without_breaking_slack_syntax() -> None:
     link = re.search(r"<([^<>|]+)\|([^<>]+)>", text)
     assert link is not None
     assert link[1] == "https://news.test/a?x=1&amp;y=2%7Cz"
-    assert link[2] == "Cats &lt;3 &amp; dogs &gt; birds"
+    # The link shows the article's real domain; its title (the page's own say) is text.
+    assert link[2] == "news.test"
+    assert text.startswith(":newspaper: *Cats &lt;3 &amp; dogs &gt; birds* (<https://")
+    assert safe_links.sanitize(text, "mrkdwn") == text  # the way out keeps it as built
     assert "News &amp; Co" in text and "by Ann &lt;Lee&gt;" in text and "2025-03-04" in text
     assert "Offline" not in json.dumps(block)
 

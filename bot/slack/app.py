@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 
 from slack_bolt import App
-from slack_sdk import WebClient
 
 from bot.errors import ConfigError
 from bot.pipeline import Pipeline
 from bot.settings import Settings
 from bot.slack.context import Services
 from bot.slack.listeners import register
+from bot.slack.outbound import SafeWebClient, use_safe_client
 from bot.slack.retry import retry_handlers
 from bot.slack.worker import ProcessWorkerPool, ThreadWorkerPool, WorkerPool
 from bot.store import open_store
@@ -37,11 +37,12 @@ def api_base_url(settings: Settings) -> str:
 
 def web_client(
     settings: Settings, *, logger: logging.Logger | None = None, timeout: int = 30
-) -> WebClient:
-    """The bot's Web API client; rate-limited and failed calls are retried, not dropped."""
+) -> SafeWebClient:
+    """The bot's Web API client; rate-limited and failed calls are retried, not dropped,
+    and every message it sends is sanitized (bot.slack.outbound)."""
     if settings.slack_bot_token is None:
         raise ConfigError("Set SLACK_BOT_TOKEN (the xoxb- token from OAuth & Permissions).")
-    return WebClient(
+    return SafeWebClient(
         token=settings.slack_bot_token.get_secret_value().strip(),
         base_url=api_base_url(settings),
         retry_handlers=retry_handlers(),
@@ -79,6 +80,7 @@ def create_app(
         services = build_services(settings, pipeline=pipeline, pool=job_pool(settings))
     if isinstance(services.pool, ThreadWorkerPool):
         services.pool.bind(services, client)
+    app.use(use_safe_client)  # first: listeners, and what they build, get the safe client
     register(app, services)
     return app
 

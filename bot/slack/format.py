@@ -31,6 +31,7 @@ from bot.errors import (
     UnsupportedType,
 )
 from bot.ingest.article import Article
+from bot.slack.safe_links import link_target
 from bot.slack.text import balance_fences, split_markdown
 
 Block = dict[str, Any]
@@ -75,8 +76,22 @@ def _link_target(url: str) -> str:
 
 
 def link(url: str, label: str) -> str:
-    """A mrkdwn link with an escaped label."""
+    """A mrkdwn link with an escaped label. Only a label showing the link's own domain
+    survives the way out (bot.slack.safe_links); see `domain_link`."""
     return f"<{_link_target(url)}|{escape_mrkdwn(label)}>"
+
+
+def domain_link(url: str) -> str:
+    """A mrkdwn link labelled with its real domain; the escaped URL as text if it has none."""
+    # Judged on the link as sent, as the way out will judge it.
+    target = link_target(_link_target(url), "mrkdwn")
+    return link(url, target.shown) if target else escape_mrkdwn(url)
+
+
+def url_link(url: str) -> str:
+    """A mrkdwn link showing the URL itself, whatever characters it holds: `<`, `>` and
+    `|` would otherwise end the link early or give it a label of the URL's choosing."""
+    return f"<{_link_target(url)}>"
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -178,15 +193,19 @@ class SourcedReply(Protocol):
 
 
 def source_line(article: Article) -> str:
-    """`Title` (linked) · site · author · date, in escaped mrkdwn."""
-    title = _shorten(article.title or "", 150)
+    """*Title* (linked domain) · site · author · date, in escaped mrkdwn.
+
+    The link shows the article's real domain, not its title: a page titled "Your bank"
+    can't pass for your bank."""
+    title = escape_mrkdwn(_shorten(article.title or "", 150))
     if article.url:
-        head = link(article.url, title or _shorten(article.url, 100))
+        where = domain_link(article.url)
+        head = f"*{title}* ({where})" if title else where
     else:
-        head = escape_mrkdwn(title or "Pasted text")
+        head = f"*{title or 'Pasted text'}*"
     details = [article.site_name, article.author and f"by {article.author}", article.published]
     extras = [escape_mrkdwn(_shorten(item, 80)) for item in details if item]
-    return " · ".join([f"*{head}*", *extras])
+    return " · ".join([head, *extras])
 
 
 def source_blocks(result: SourcedReply, *, max_sources: int = 5) -> list[Block]:
@@ -202,6 +221,29 @@ def source_blocks(result: SourcedReply, *, max_sources: int = 5) -> list[Block]:
     if result.notice:
         elements.append(f":information_source: {escape_mrkdwn(_shorten(result.notice, 300))}")
     return [context_block(*elements)]
+
+
+# --- the auto-mode offer ------------------------------------------------------------------
+
+
+def offer_payload(url: str, value: str) -> Payload:
+    """The ephemeral "Want a summary of <link>?" with its Summarize button (add channel, user)."""
+    question = f"Want a summary of {url_link(url)}?"
+    return {
+        "text": f"Want a summary of {escape_mrkdwn(url)}?",
+        "blocks": [
+            {
+                "type": "section",
+                "text": {"type": "mrkdwn", "text": question},
+                "accessory": {
+                    "type": "button",
+                    "action_id": "summarize_offer",
+                    "text": {"type": "plain_text", "text": "Summarize"},
+                    "value": value,
+                },
+            }
+        ],
+    }
 
 
 # --- errors ---------------------------------------------------------------------------------

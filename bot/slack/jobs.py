@@ -20,6 +20,7 @@ from bot.ingest.links import ParsedInput, parse_input
 from bot.pipeline import Result
 from bot.slack import journal, participants
 from bot.slack.context import Destination, Services
+from bot.slack.format import offer_payload
 from bot.slack.replies import Reply
 from bot.slack.retry import webhook
 from bot.store import ArticleRef, Conversation
@@ -236,23 +237,7 @@ def offer_summary(
         return
     if not journal.once("offer"):
         return
-    client.chat_postEphemeral(
-        channel=channel,
-        user=user,
-        text=f"Want a summary of {url}?",
-        blocks=[
-            {
-                "type": "section",
-                "text": {"type": "mrkdwn", "text": f"Want a summary of <{url}>?"},
-                "accessory": {
-                    "type": "button",
-                    "action_id": "summarize_offer",
-                    "text": {"type": "plain_text", "text": "Summarize"},
-                    "value": value,
-                },
-            }
-        ],
-    )
+    client.chat_postEphemeral(channel=channel, user=user, **offer_payload(url, value))
 
 
 def _run(

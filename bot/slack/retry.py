@@ -8,7 +8,8 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
-from slack_sdk.webhook import WebhookClient
+
+from bot.slack.outbound import SafeWebhookClient
 
 
 def retry_handlers() -> list[RetryHandler]:
@@ -20,6 +21,7 @@ def retry_handlers() -> list[RetryHandler]:
     ]
 
 
-def webhook(response_url: str) -> WebhookClient:
-    """A client for a slash command's or shortcut's response_url, with the same retries."""
-    return WebhookClient(response_url, retry_handlers=retry_handlers())
+def webhook(response_url: str) -> SafeWebhookClient:
+    """A client for a slash command's or shortcut's response_url, with the same retries;
+    what it sends is sanitized like every other message (bot.slack.outbound)."""
+    return SafeWebhookClient(response_url, retry_handlers=retry_handlers())

@@ -15,13 +15,16 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-_FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})(?P<info>[^`]*)$")
+# A fence line (CommonMark): a backtick fence's info string has no backtick, a tilde
+# fence's may hold anything. What follows a fence line is code until its closing fence.
+FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}(?=[^`]*$)|~{3,})(?P<info>.*)$")
 _HEADING = re.compile(r"^ {0,3}#{1,6}\s")
 _BULLET = re.compile(r"^\s{0,3}(?:[-*+•]|\d{1,3}[.)])\s")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=\S)|(?<=[。！？])")
 _WORD_GAP = re.compile(r"\s+")
 
 Splitter = Callable[[str, int], list[str]]
+ZWSP = "\u200b"
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +59,7 @@ def balance_fences(text: str) -> str:
     """Close a code fence left open at the end (for previews of text still being written)."""
     open_fence: str | None = None
     for line in text.splitlines():
-        match = _FENCE.match(line)
+        match = FENCE.match(line)
         if not match:
             continue
         fence = match["fence"]
@@ -85,7 +88,7 @@ def _blocks(text: str) -> list[_Block]:
             paragraph.clear()
 
     for line in text.splitlines():
-        match = _FENCE.match(line)
+        match = FENCE.match(line)
         if opener is not None:
             code.append(line)
             if match and _closes(opener, match):
@@ -119,10 +122,17 @@ def _keep_headings_with_their_text(blocks: list[_Block], limit: int) -> list[_Bl
 
 
 def _closes(opener: re.Match[str], match: re.Match[str]) -> bool:
-    fence = match["fence"]
+    return closes_fence(opener["fence"], match.group())
+
+
+def closes_fence(fence: str, line: str) -> bool:
+    """Whether `line` closes a code block opened with `fence` (same character, at least as
+    long, nothing after it)."""
+    match = FENCE.match(line)
     return (
-        fence[0] == opener["fence"][0]
-        and len(fence) >= len(opener["fence"])
+        match is not None
+        and match["fence"][0] == fence[0]
+        and len(match["fence"]) >= len(fence)
         and not match["info"].strip()
     )
 
@@ -145,7 +155,14 @@ def _line_units(paragraph: str) -> list[str]:
 def _split_prose(paragraph: str, limit: int) -> list[str]:
     if len(paragraph) <= limit:
         return [paragraph]
-    return _split_levels(paragraph, limit, 0)
+    return [_not_a_fence(piece) for piece in _split_levels(paragraph, limit, 0)]
+
+
+def _not_a_fence(piece: str) -> str:
+    """A cut inside a line can leave a piece starting with "~~~" or "```": at the start of a
+    message that opens a code block swallowing everything after it. A zero-width space
+    first keeps it text, and looks the same."""
+    return ZWSP + piece if FENCE.match(piece.split("\n", 1)[0]) else piece
 
 
 # Each level: how to cut a unit that is still too long, and what to rejoin the parts with.
@@ -177,7 +194,7 @@ def _split_code(block: _Block, limit: int) -> list[str]:
     opening, body, closing = lines[0], lines[1:-1], lines[-1]
     room = limit - len(opening) - len(closing) - 2  # the two newlines around the body
     if room < 10:  # an absurd info string: drop it rather than fail
-        opening = _FENCE.sub(r"\g<indent>\g<fence>", opening)
+        opening = FENCE.sub(r"\g<indent>\g<fence>", opening)
         room = limit - len(opening) - len(closing) - 2
     chunks: list[str] = []
     for line in body:
