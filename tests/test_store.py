@@ -430,16 +430,16 @@ USER_BUCKET = Bucket("user:T1/U1", capacity=5, per_second=20 / 600)
 def test_a_bucket_gives_its_burst_then_one_token_per_refill(
     store: AnyStore, clock: FakeClock
 ) -> None:
-    assert [store.take_token([USER_BUCKET]) for _ in range(5)] == [0.0] * 5
-    wait = store.take_token([USER_BUCKET])
-    assert wait == pytest.approx(30.0)  # the sixth waits for the next token
+    assert [store.take_token([USER_BUCKET]) for _ in range(5)] == [(0.0, None)] * 5
+    wait, key = store.take_token([USER_BUCKET])
+    assert (wait, key) == (pytest.approx(30.0), USER_BUCKET.key)  # the sixth waits for a token
     clock.now += 29.9
-    assert store.take_token([USER_BUCKET]) == pytest.approx(0.1)
+    assert store.take_token([USER_BUCKET])[0] == pytest.approx(0.1)
     clock.now += 0.1
-    assert store.take_token([USER_BUCKET]) == 0.0
-    assert store.take_token([USER_BUCKET]) == pytest.approx(30.0)
+    assert store.take_token([USER_BUCKET]) == (0.0, None)
+    assert store.take_token([USER_BUCKET])[0] == pytest.approx(30.0)
     clock.now += 10_000  # idle: full again, never more than the burst
-    assert [store.take_token([USER_BUCKET]) for _ in range(6)].count(0.0) == 5
+    assert [store.take_token([USER_BUCKET])[0] for _ in range(6)].count(0.0) == 5
 
 
 def test_buckets_give_a_token_all_together_or_not_at_all(
@@ -447,29 +447,30 @@ def test_buckets_give_a_token_all_together_or_not_at_all(
 ) -> None:
     channel = Bucket("channel:T1/C1", capacity=2, per_second=1 / 60)
     other_user = Bucket("user:T1/U2", capacity=5, per_second=20 / 600)
-    assert store.take_token([USER_BUCKET, channel]) == 0.0
-    assert store.take_token([other_user, channel]) == 0.0
-    # The channel is empty: refused, and the person's own bucket keeps its token.
-    assert store.take_token([USER_BUCKET, channel]) == pytest.approx(60.0)
-    assert [store.take_token([USER_BUCKET]) for _ in range(5)] == [0.0] * 4 + [
+    assert store.take_token([USER_BUCKET, channel]) == (0.0, None)
+    assert store.take_token([other_user, channel]) == (0.0, None)
+    # The channel is empty: refused (it says which bucket), and the person's own bucket
+    # keeps its token.
+    assert store.take_token([USER_BUCKET, channel]) == (pytest.approx(60.0), channel.key)
+    assert [store.take_token([USER_BUCKET])[0] for _ in range(5)] == [0.0] * 4 + [
         pytest.approx(30.0)
     ]
-    assert store.take_token([]) == 0.0  # no limit at all
+    assert store.take_token([]) == (0.0, None)  # no limit at all
 
 
 def test_racing_threads_take_exactly_the_burst(store: AnyStore) -> None:
-    assert _race(lambda: store.take_token([USER_BUCKET]) == 0.0).count(True) == 5
+    assert _race(lambda: store.take_token([USER_BUCKET]) == (0.0, None)).count(True) == 5
 
 
 def test_two_stores_share_one_bucket(open_backend: StoreFactory, clock: FakeClock) -> None:
     """Two replicas on one file or server: the limit is the same one."""
     first, second = open_backend(clock=clock), open_backend(clock=clock)
     for _ in range(3):
-        assert first.take_token([USER_BUCKET]) == 0.0
-    assert second.take_token([USER_BUCKET]) == 0.0
-    assert second.take_token([USER_BUCKET]) == 0.0
-    assert first.take_token([USER_BUCKET]) > 0
-    assert second.take_token([USER_BUCKET]) > 0
+        assert first.take_token([USER_BUCKET]) == (0.0, None)
+    assert second.take_token([USER_BUCKET]) == (0.0, None)
+    assert second.take_token([USER_BUCKET]) == (0.0, None)
+    assert first.take_token([USER_BUCKET])[0] > 0
+    assert second.take_token([USER_BUCKET])[0] > 0
     assert second.acquire_slot("jobs:T1/U1", "J1", 1, 60)
     assert not first.acquire_slot("jobs:T1/U1", "J2", 1, 60)
     first.release_slot("jobs:T1/U1", "J1")

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from slack_sdk.errors import SlackApiError, SlackRequestError
 
 from bot.logs import bind_request_id
+from bot.slack import audit
 from bot.store import JobLedger
 
 if TYPE_CHECKING:
@@ -166,18 +167,26 @@ def execute(
     exclusive: the caller's queue already leases the job to one runner at a time (the
     SQLite queue does), so the ledger's lease would only add writes.
     """
+    # Imported here: limits imports the worker, which imports this module.
+    from bot.slack import limits
+
     ledger = services.store
     with bind_request_id(job.request_id):
-        if exclusive:
-            _execute(services, client, job)
-            return
-        if not _lease(ledger, job):
-            log.info("%s %s was answered already; delivery ignored", job.name, job.id)
-            return
         try:
-            _execute(services, client, job)
+            if exclusive:
+                _execute(services, client, job)
+                return
+            if not _lease(ledger, job):
+                log.info("%s %s was answered already; delivery ignored", job.name, job.id)
+                return
+            try:
+                _execute(services, client, job)
+            finally:
+                _leases.release(ledger, job.id)
         finally:
-            _leases.release(ledger, job.id)
+            # However the job ended (a failure, given up, a repeated delivery): its asker's
+            # job slot is free.
+            limits.release(services.settings, ledger, job)
 
 
 def _execute(services: Services, client: WebClient, job: Job) -> None:
@@ -192,6 +201,7 @@ def _execute(services: Services, client: WebClient, job: Job) -> None:
         log.error("%s %s gave up after %d runs", job.name, job.id, MAX_ATTEMPTS)
         give_up(client, journal.marks)
         journal.set(DONE, "gave up")
+        audit.ended(services.settings, job, "failed", "gave_up")
         return
     if attempt > 1:
         log.warning("%s %s: run %d (an earlier run didn't finish)", job.name, job.id, attempt)
@@ -199,7 +209,8 @@ def _execute(services: Services, client: WebClient, job: Job) -> None:
         log.info("%s %s: started", job.name, job.id)
     token = _current.set(journal)
     try:
-        job.run(services, client)
+        with audit.recording(services.settings, job):  # its audit line, when it ends
+            job.run(services, client)
     except Exception:  # a job's failure must never take its worker down
         log.exception("%s failed", job.name)
     except BaseException:

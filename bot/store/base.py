@@ -170,11 +170,12 @@ class JobLedger(Protocol):
 class RateLimits(Protocol):
     """Counters every replica shares, so a limit holds however many processes serve Slack."""
 
-    def take_token(self, buckets: Sequence[Bucket]) -> float:
+    def take_token(self, buckets: Sequence[Bucket]) -> tuple[float, str | None]:
         """Take one token from every bucket, or from none (atomic across processes).
 
-        0.0 when taken; otherwise the seconds until each bucket would have a token again
-        (and nothing was taken, so a refused request costs nothing)."""
+        (0.0, None) when taken; otherwise the seconds until every bucket would have a token
+        again, and the key of the bucket that needs them (nothing was taken: a refused
+        request costs nothing)."""
         ...
 
     def acquire_slot(self, key: str, holder: str, limit: int, ttl_seconds: float) -> bool:

@@ -97,13 +97,15 @@ return seq
 
 
 # KEYS: buckets. ARGV: now, epsilon, then capacity and refill per second of each bucket.
-# Mirrors SQLiteStore.take_token: all buckets give a token or none does. The wait is returned
-# as a string (a Lua number would reach Python truncated to an integer).
+# Mirrors SQLiteStore.take_token: all buckets give a token or none does. Returns {wait, index
+# of the bucket that needs it}, the wait as a string (a Lua number would reach Python
+# truncated to an integer).
 _TAKE = """
 local now = tonumber(ARGV[1])
 local epsilon = tonumber(ARGV[2])
 local levels = {}
 local wait = 0
+local worst = 0
 for i, key in ipairs(KEYS) do
   local capacity = tonumber(ARGV[2 * i + 1])
   local rate = tonumber(ARGV[2 * i + 2])
@@ -114,9 +116,12 @@ for i, key in ipairs(KEYS) do
     level = math.min(capacity, entry.tokens + math.max(0, now - entry.at) * rate)
   end
   levels[i] = level
-  if level < 1 - epsilon then wait = math.max(wait, (1 - level) / rate) end
+  if level < 1 - epsilon and (1 - level) / rate > wait then
+    wait = (1 - level) / rate
+    worst = i
+  end
 end
-if wait > 0 then return tostring(wait) end
+if worst > 0 then return {tostring(wait), worst} end
 for i, key in ipairs(KEYS) do
   local capacity = tonumber(ARGV[2 * i + 1])
   local rate = tonumber(ARGV[2 * i + 2])
@@ -124,7 +129,7 @@ for i, key in ipairs(KEYS) do
   local full_in = math.max(1, math.ceil((capacity - left) / rate * 1000))
   redis.call('SET', key, cjson.encode({tokens = left, at = now}), 'PX', full_in)
 end
-return '0'
+return {'0', 0}
 """
 
 # KEYS[1]: the slots (holder -> when its slot runs out). ARGV: now, holder, limit, runs out
@@ -267,14 +272,15 @@ class RedisStore:
 
     # --- rate limits ----------------------------------------------------------------------
 
-    def take_token(self, buckets: Sequence[Bucket]) -> float:
+    def take_token(self, buckets: Sequence[Bucket]) -> tuple[float, str | None]:
         if not buckets:
-            return 0.0
+            return 0.0, None
         args: list[str] = [_num(self._clock()), _num(EPSILON)]
         for bucket in buckets:
             args += [_num(bucket.capacity), _num(bucket.per_second)]
-        wait = self._take(keys=[self._key("bucket", b.key) for b in buckets], args=args)
-        return float(wait)
+        keys = [self._key("bucket", bucket.key) for bucket in buckets]
+        wait, worst = self._take(keys=keys, args=args)
+        return (float(wait), buckets[int(worst) - 1].key) if int(worst) else (0.0, None)
 
     def acquire_slot(self, key: str, holder: str, limit: int, ttl_seconds: float) -> bool:
         now = self._clock()

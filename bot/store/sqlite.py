@@ -269,7 +269,7 @@ class SQLiteStore:
 
     # --- rate limits ----------------------------------------------------------------------
 
-    def take_token(self, buckets: Sequence[Bucket]) -> float:
+    def take_token(self, buckets: Sequence[Bucket]) -> tuple[float, str | None]:
         now = self._clock()
         with self._write() as db:  # read, decide and write in one transaction
             db.execute("DELETE FROM rate_buckets WHERE expires <= ?", (now,))
@@ -279,16 +279,13 @@ class SQLiteStore:
                     "SELECT tokens, at FROM rate_buckets WHERE key = ?", (bucket.key,)
                 ).fetchone()
                 levels.append(bucket_level(bucket, row, now))
-            wait = max(
-                (
-                    (1 - level) / b.per_second
-                    for b, level in zip(buckets, levels, strict=True)
-                    if level < 1 - EPSILON
-                ),
-                default=0.0,
-            )
-            if wait > 0:
-                return wait
+            waits = [
+                ((1 - level) / bucket.per_second, bucket.key)
+                for bucket, level in zip(buckets, levels, strict=True)
+                if level < 1 - EPSILON
+            ]
+            if waits:
+                return max(waits)
             for bucket, level in zip(buckets, levels, strict=True):
                 left = max(0.0, level - 1)
                 db.execute(
@@ -296,7 +293,7 @@ class SQLiteStore:
                     " VALUES (?, ?, ?, ?)",
                     (bucket.key, left, now, now + (bucket.capacity - left) / bucket.per_second),
                 )
-            return 0.0
+            return 0.0, None
 
     def acquire_slot(self, key: str, holder: str, limit: int, ttl_seconds: float) -> bool:
         now = self._clock()
