@@ -158,7 +158,7 @@ def text_logging() -> Iterator[None]:
 def test_audit_lines_are_json_on_stderr_whatever_the_log_format(
     slack, articles, tmp_path, capsys, text_logging
 ):
-    with SlackAppHarness(slack, harness_settings(slack, tmp_path)) as bot:
+    with SlackAppHarness(slack, harness_settings(slack, tmp_path, audit_log_path=None)) as bot:
         bot.command("/summarize", articles.url("/story"))
         bot.idle()
     err = capsys.readouterr().err.splitlines()
@@ -166,7 +166,7 @@ def test_audit_lines_are_json_on_stderr_whatever_the_log_format(
     assert [line["action"] for line in audit_lines] == ["summarize"]
     assert not [line for line in err if "articlebot.audit" in line]  # not as a text line too
 
-    settings = harness_settings(slack, tmp_path / "off", audit_log=False)
+    settings = harness_settings(slack, tmp_path / "off", audit_log=False, audit_log_path=None)
     with SlackAppHarness(slack, settings) as bot:
         bot.command("/summarize", articles.url("/story?n=2"))
         bot.idle()

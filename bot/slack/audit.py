@@ -237,33 +237,33 @@ _where: str | None = None  # where the handler writes ("-" for stderr); None: no
 
 def _handler(settings: Settings) -> None:
     """Our one handler on the audit logger, writing where the settings say (set up on the
-    first line, in each process: the job process and `articlebot worker`s too)."""
+    first line, in each process: the job process and `articlebot worker`s too). Called with
+    _lock held."""
     global _where
     wanted = settings.audit_log_path or "-"
     if _where == wanted:
         return
-    with _lock:
-        if _where == wanted:
-            return
-        for old in log.handlers[:]:
+    for old in log.handlers[:]:
+        if isinstance(old, _Stderr | WatchedFileHandler):
             log.removeHandler(old)
             old.close()
-        if settings.audit_log_path:
-            Path(settings.audit_log_path).parent.mkdir(parents=True, exist_ok=True)
-            # Reopened when logrotate moves the file away.
-            handler: logging.Handler = WatchedFileHandler(settings.audit_log_path, delay=True)
-        else:
-            handler = _Stderr()
-        handler.setFormatter(_JsonLine())
-        log.addHandler(handler)
-        log.setLevel(logging.INFO)  # on whatever LOG_LEVEL is: an audit trail isn't chatter
-        log.propagate = False  # JSON whatever LOG_FORMAT is, and never twice
-        _where = wanted
+    if settings.audit_log_path:
+        Path(settings.audit_log_path).parent.mkdir(parents=True, exist_ok=True)
+        # Reopened when logrotate moves the file away.
+        handler: logging.Handler = WatchedFileHandler(settings.audit_log_path, delay=True)
+    else:
+        handler = _Stderr()
+    handler.setFormatter(_JsonLine())
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)  # on whatever LOG_LEVEL is: an audit trail isn't chatter
+    log.propagate = False  # JSON whatever LOG_FORMAT is, and never twice
+    _where = wanted
 
 
 def write(settings: Settings, line: dict[str, Any]) -> None:
     try:
-        _handler(settings)
-        log.info("request", extra={"audit": line})
+        with _lock:  # one process serving two settings (tests) writes each line to its place
+            _handler(settings)
+            log.info("request", extra={"audit": line})
     except Exception:  # the audit log must never cost a reply
         logging.getLogger(__name__).exception("couldn't write an audit line")
