@@ -32,6 +32,7 @@ from pathlib import Path
 from bench.slack_load import (
     SECRET,
     SUMMARY,
+    UNLIMITED,
     _command,
     _free_port,
     _percentile,
@@ -102,6 +103,7 @@ def run(workers: int, args: argparse.Namespace, redis_url: str, tmp: Path) -> di
             "REDIS_URL": redis_url,
             "REDIS_PREFIX": f"bench{workers}-{os.getpid()}:",  # nothing cached from a run before
             "LOG_LEVEL": "WARNING",
+            **UNLIMITED,
         }
         procs: list[subprocess.Popen] = []
         try:

@@ -41,6 +41,13 @@ from tests.servers.fake_slack import FakeSlack
 SECRET = "bench-signing-secret"
 ROOT = Path(__file__).resolve().parent.parent
 SUMMARY = "**Bridge reopens**\n- The repairs took 18 months.\n- Cyclists get their own lane."
+# Load, not abuse: 200 people in one channel, and one person's streams one after another,
+# must all be answered (the abuse limits have their own tests).
+UNLIMITED = {
+    "RATE_LIMIT_USER_REQUESTS": "0",
+    "RATE_LIMIT_CHANNEL_REQUESTS": "0",
+    "MAX_JOBS_PER_USER": "0",
+}
 
 
 def _free_port() -> int:
@@ -148,6 +155,7 @@ def _start_server(slack: FakeSlack, model: FakeOpenAI, port: int, store: str) ->
         "OPENAI_MODEL": "fake-model",
         "LLM_TIMEOUT": "60",
         "STORE_PATH": store,
+        **UNLIMITED,
     }
     process = subprocess.Popen(
         [

@@ -233,6 +233,34 @@ class Settings(BaseSettings):
         description="Prefix of every Redis key, so several apps can share one server.",
     )
 
+    # --- abuse controls (summaries and answers; help texts and "thanks" never count) ---
+    rate_limit_window_seconds: float = Field(
+        600, gt=0, description="The window the request limits below are counted over."
+    )
+    rate_limit_user_requests: int = Field(
+        20, ge=0, description="Requests one person may make per window, on average; 0: no limit."
+    )
+    rate_limit_user_burst: int = Field(
+        5, ge=1, description="Requests one person may make at once, before the average applies."
+    )
+    rate_limit_channel_requests: int = Field(
+        60, ge=0, description="Requests from one channel or DM per window, on average; 0: no limit."
+    )
+    rate_limit_channel_burst: int = Field(
+        20, ge=1, description="Requests from one channel at once, before the average applies."
+    )
+    max_jobs_per_user: int = Field(
+        3, ge=0, description="Requests one person may have in progress at once; 0: no limit."
+    )
+    audit_log: bool = Field(
+        True,
+        description="One JSON line per request on the 'articlebot.audit' logger (who, where, "
+        "which source, refused and why, engine, tokens, cost; never the article or question).",
+    )
+    audit_log_path: str | None = Field(
+        None, description="Write the audit lines to this file instead of the log stream."
+    )
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

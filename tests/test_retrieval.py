@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+
 from bot.llm.chunking import Chunk, chunk_text
-from bot.llm.retrieval import analyzer_for, bm25_scores, guess_language, retrieve
+from bot.llm.retrieval import Analyzer, analyzer_for, bm25_scores, guess_language, retrieve
 
 PARAGRAPHS = [
     "The city council met on Tuesday to discuss the new budget. Members argued about road "
@@ -83,3 +85,25 @@ def test_irregular_past_forms_meet_their_verb() -> None:
         "What did the mayor said? Who pay?"
     )
     assert "say" in english.terms("she said") and "tell" in english.terms("they told us")
+
+
+def test_one_analyzer_stems_safely_on_many_threads():
+    """Job threads share one analyzer per language; its snowball stemmer is not thread-safe
+    on its own (concurrent offline summaries failed with IndexError)."""
+    analyzer = Analyzer("en")
+    words = [f"{w}ization{n}ness" for n in range(2000) for w in ("nation", "relational")]
+    errors: list[Exception] = []
+
+    def stem_some(start: int) -> None:
+        try:
+            for word in words[start::4]:
+                analyzer.terms(f"{word} generously operational")
+        except Exception as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=stem_some, args=(k,)) for k in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []

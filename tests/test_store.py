@@ -20,6 +20,7 @@ from bot.ingest.article import Article
 from bot.settings import Settings
 from bot.store import (
     ArticleRef,
+    Bucket,
     Conversation,
     RedisStore,
     SQLiteStore,
@@ -88,7 +89,8 @@ def store(open_backend: StoreFactory, clock: FakeClock) -> AnyStore:
 def test_both_stores_satisfy_the_interface(store: AnyStore) -> None:
     backend: Store = store  # a type checker proves this; the runtime check guards renames
     names = ("claim_event", "finish_event", "remember_article", "history", "note_participant")
-    for name in (*names, "get_answer", "job_marks", "mark_job", "mark_job_once", "close"):
+    limits = ("take_token", "acquire_slot", "release_slot")
+    for name in (*names, *limits, "get_answer", "job_marks", "mark_job", "mark_job_once", "close"):
         assert callable(getattr(backend, name))
 
 
@@ -417,6 +419,89 @@ def test_two_stores_share_claims_marks_memory_and_caches(open_backend: StoreFact
     assert second.get_article("https://x.test/1") == body
     assert second.get_article_by_hash("h1") == body
     assert second.get_answer("k") == "Answer"
+
+
+# --- rate limits ------------------------------------------------------------------------------
+
+# 5 at once, then one every 30 s (20 per 10 minutes).
+USER_BUCKET = Bucket("user:T1/U1", capacity=5, per_second=20 / 600)
+
+
+def test_a_bucket_gives_its_burst_then_one_token_per_refill(
+    store: AnyStore, clock: FakeClock
+) -> None:
+    assert [store.take_token([USER_BUCKET]) for _ in range(5)] == [(0.0, None)] * 5
+    wait, key = store.take_token([USER_BUCKET])
+    assert (wait, key) == (pytest.approx(30.0), USER_BUCKET.key)  # the sixth waits for a token
+    clock.now += 29.9
+    assert store.take_token([USER_BUCKET])[0] == pytest.approx(0.1)
+    clock.now += 0.1
+    assert store.take_token([USER_BUCKET]) == (0.0, None)
+    assert store.take_token([USER_BUCKET])[0] == pytest.approx(30.0)
+    clock.now += 10_000  # idle: full again, never more than the burst
+    assert [store.take_token([USER_BUCKET])[0] for _ in range(6)].count(0.0) == 5
+
+
+def test_buckets_give_a_token_all_together_or_not_at_all(store: AnyStore, clock: FakeClock) -> None:
+    channel = Bucket("channel:T1/C1", capacity=2, per_second=1 / 60)
+    other_user = Bucket("user:T1/U2", capacity=5, per_second=20 / 600)
+    assert store.take_token([USER_BUCKET, channel]) == (0.0, None)
+    assert store.take_token([other_user, channel]) == (0.0, None)
+    # The channel is empty: refused (it says which bucket), and the person's own bucket
+    # keeps its token.
+    assert store.take_token([USER_BUCKET, channel]) == (pytest.approx(60.0), channel.key)
+    assert [store.take_token([USER_BUCKET])[0] for _ in range(5)] == [0.0] * 4 + [
+        pytest.approx(30.0)
+    ]
+    assert store.take_token([]) == (0.0, None)  # no limit at all
+
+
+def test_racing_threads_take_exactly_the_burst(store: AnyStore) -> None:
+    assert _race(lambda: store.take_token([USER_BUCKET]) == (0.0, None)).count(True) == 5
+
+
+def test_two_stores_share_one_bucket(open_backend: StoreFactory, clock: FakeClock) -> None:
+    """Two replicas on one file or server: the limit is the same one."""
+    first, second = open_backend(clock=clock), open_backend(clock=clock)
+    for _ in range(3):
+        assert first.take_token([USER_BUCKET]) == (0.0, None)
+    assert second.take_token([USER_BUCKET]) == (0.0, None)
+    assert second.take_token([USER_BUCKET]) == (0.0, None)
+    assert first.take_token([USER_BUCKET])[0] > 0
+    assert second.take_token([USER_BUCKET])[0] > 0
+    assert second.acquire_slot("jobs:T1/U1", "J1", 1, 60)
+    assert not first.acquire_slot("jobs:T1/U1", "J2", 1, 60)
+    first.release_slot("jobs:T1/U1", "J1")
+    assert first.acquire_slot("jobs:T1/U1", "J2", 1, 60)
+
+
+def test_slots_cap_holders_and_free_on_release_or_ttl(store: AnyStore, clock: FakeClock) -> None:
+    key = "jobs:T1/U1"
+    assert store.acquire_slot(key, "J1", 2, ttl_seconds=600)
+    assert store.acquire_slot(key, "J1", 2, ttl_seconds=600)  # a holder keeps its own
+    assert store.acquire_slot(key, "J2", 2, ttl_seconds=600)
+    assert not store.acquire_slot(key, "J3", 2, ttl_seconds=600)
+    assert store.acquire_slot("jobs:T1/U2", "J3", 2, ttl_seconds=600)  # others are apart
+    store.release_slot(key, "J1")
+    store.release_slot(key, "J1")  # twice (a job delivered twice ends twice): no harm
+    assert store.acquire_slot(key, "J3", 2, ttl_seconds=600)
+    assert not store.acquire_slot(key, "J4", 2, ttl_seconds=600)
+    clock.now += 601  # J2 and J3 died without releasing: their slots run out
+    assert store.acquire_slot(key, "J4", 2, ttl_seconds=600)
+    assert store.acquire_slot(key, "J5", 2, ttl_seconds=600)
+    assert not store.acquire_slot(key, "J6", 2, ttl_seconds=600)
+
+
+def test_racing_threads_get_exactly_the_slots(store: AnyStore) -> None:
+    holders = iter(range(16))
+    lock = threading.Lock()
+
+    def acquire() -> bool:
+        with lock:
+            holder = f"J{next(holders)}"
+        return store.acquire_slot("jobs:T1/U1", holder, 3, 600)
+
+    assert _race(acquire).count(True) == 3
 
 
 # --- SQLite only ------------------------------------------------------------------------------

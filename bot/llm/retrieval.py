@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -148,8 +149,17 @@ class Analyzer:
             snowballstemmer.stemmer(algorithm).stemWord if algorithm else (lambda w: w)
         )
         irregular = _IRREGULAR.get(self.language or "", {})
+        # A snowball stemmer keeps the word it works on in itself, and one analyzer per
+        # language is shared by every job thread: two stemming at once corrupt each other
+        # (IndexError). Only cache misses take the lock.
+        lock = threading.Lock()
+
+        def stem_one(word: str) -> str:
+            with lock:
+                return stem(word)
+
         # "What did she say?" must find "she said": irregular forms first, then the stemmer.
-        self._stem = lru_cache(maxsize=50_000)(lambda w: stem(irregular.get(w, w)))
+        self._stem = lru_cache(maxsize=50_000)(lambda w: stem_one(irregular.get(w, w)))
         self._common: frozenset[str] | None = None
 
     def is_common(self, term: str) -> bool:

@@ -42,7 +42,10 @@ class Services:
     pool: WorkerPool | None  # None inside the job process itself
 
     def submit(self, job: Job) -> None:
-        """Hand `job` (bot.slack.tasks) to the pool or queue; Busy when full."""
+        """Hand `job` (bot.slack.tasks) to the pool or queue; Busy when full, RateLimited (a
+        Busy, from bot.slack.limits) when its asker or channel is over a limit."""
         if self.pool is None:
             raise RuntimeError("this process runs jobs; it doesn't queue them")
-        self.pool.submit(job)
+        from bot.slack import limits  # imported here: it imports the tasks, which import us
+
+        limits.submit(self, job)

@@ -18,7 +18,7 @@ from bot.errors import ArticlebotError, IngestError, NotAnArticle, TooLarge
 from bot.ingest import Article, from_bytes
 from bot.ingest.links import ParsedInput, parse_input
 from bot.pipeline import Result
-from bot.slack import journal, participants
+from bot.slack import audit, journal, participants
 from bot.slack.context import Destination, Services
 from bot.slack.format import offer_payload
 from bot.slack.replies import Reply
@@ -54,6 +54,7 @@ def summarize(
     try:
         articles = list(_sources(services, client, parsed, files))
     except ArticlebotError as exc:
+        audit.note_error(exc)
         _reply(services, client, dest).fail(exc)
         return
     for load in articles:
@@ -107,6 +108,7 @@ def ask(
     try:
         articles = [load_article(services, ref) for ref in articles]
     except ArticlebotError as exc:
+        audit.note_error(exc)
         _reply(services, client, dest).fail(exc)
         return
     _run(
@@ -142,6 +144,7 @@ def ask_about_links(
     try:
         articles = [services.pipeline.article_from_url(url) for url in urls[:MAX_LINKS]]
     except ArticlebotError as exc:
+        audit.note_error(exc)
         _reply(services, client, dest).fail(exc)
         return
     ask(services, client, dest, question, articles)
@@ -171,6 +174,7 @@ def from_thread_start(
     parsed = parse_input(first.get("text") or "")
     files = first.get("files") or []
     if parsed.kind not in ("link", "paste") and not files:
+        audit.note_error(NotAnArticle(NO_ARTICLE_IN_THREAD))
         if journal.once("no-article"):
             client.chat_postMessage(
                 channel=dest.channel, thread_ts=dest.thread_ts, text=NO_ARTICLE_IN_THREAD
@@ -182,6 +186,7 @@ def from_thread_start(
     try:
         articles = [load() for load in _sources(services, client, parsed, files)]
     except ArticlebotError as exc:
+        audit.note_error(exc)
         _reply(services, client, dest).fail(exc)
         return
     ask(services, client, dest, request, articles)
@@ -265,6 +270,7 @@ def _run(
             store.mark_engaged(dest.conversation)
             participants.note(store, dest.conversation, dest.user)
         result: Result = produce(reply, remember)
+        audit.note_result(result)
         _remember(services, dest.conversation, result, question)  # before the reply shows
         first_ts = reply.finish(result)
         if first_ts and not dest.thread_ts and not reply.dest.ephemeral:
@@ -275,9 +281,11 @@ def _run(
             store.mark_engaged(thread)
             participants.note(store, thread, dest.user)
     except ArticlebotError as exc:
+        audit.note_error(exc)
         reply.fail(exc)
-    except Exception:
+    except Exception as exc:
         log.exception("reply failed")
+        audit.note_error(exc)
         reply.fail(ArticlebotError(UNEXPECTED))
 
 

@@ -27,6 +27,7 @@ from pydantic import ValidationError
 from slack_sdk.errors import SlackApiError, SlackRequestError
 
 from bot.logs import bind_request_id
+from bot.slack import audit
 from bot.store import JobLedger
 
 if TYPE_CHECKING:
@@ -193,17 +194,20 @@ def execute(
     delivery: what tells this delivery from another carrying the same job (the queue's
     message id); None when unknown (then a second delivery waits for the first to end).
     """
+    # Imported here: limits imports the worker, which imports this module.
+    from bot.slack import limits
+
     ledger = services.store
     with bind_request_id(job.request_id):
-        if exclusive:
-            _execute(services, client, job)
-            return
-        if not _lease(ledger, job, delivery):
-            return
+        if not exclusive and not _lease(ledger, job, delivery):
+            return  # another delivery runs it (or ran it), and frees the asker's job slot
         try:
             _execute(services, client, job)
         finally:
-            _leases.release(ledger, job.id)
+            if not exclusive:
+                _leases.release(ledger, job.id)
+            # However the job ended (done, failed, given up): its asker's job slot is free.
+            limits.release(services.settings, ledger, job)
 
 
 def _execute(services: Services, client: WebClient, job: Job) -> None:
@@ -218,6 +222,7 @@ def _execute(services: Services, client: WebClient, job: Job) -> None:
         log.error("%s %s gave up after %d runs", job.name, job.id, MAX_ATTEMPTS)
         give_up(client, journal.marks)
         journal.set(DONE, "gave up")
+        audit.ended(services.settings, job, "failed", "gave_up")
         return
     if attempt > 1:
         log.warning("%s %s: run %d (an earlier run didn't finish)", job.name, job.id, attempt)
@@ -225,7 +230,8 @@ def _execute(services: Services, client: WebClient, job: Job) -> None:
         log.info("%s %s: started", job.name, job.id)
     token = _current.set(journal)
     try:
-        job.run(services, client)
+        with audit.recording(services.settings, job):  # its audit line, when it ends
+            job.run(services, client)
     except Exception:  # a job's failure must never take its worker down
         log.exception("%s failed", job.name)
     except BaseException:

@@ -1,5 +1,5 @@
 """What the bot remembers between Slack events: event claims, job marks, conversation
-memory, caches.
+memory, caches, rate limits.
 
     store = open_store(settings)
     if store.claim_event(event_id, lease_seconds=60):
@@ -21,11 +21,13 @@ from bot.settings import Settings
 from bot.store.base import (
     ArticleLike,
     ArticleRef,
+    Bucket,
     Cache,
     Conversation,
     ConversationMemory,
     EventClaims,
     JobLedger,
+    RateLimits,
     Role,
     Store,
     Turn,
@@ -96,11 +98,13 @@ def _without_secret(message: str, url: str) -> str:
 __all__ = [
     "ArticleLike",
     "ArticleRef",
+    "Bucket",
     "Cache",
     "Conversation",
     "ConversationMemory",
     "EventClaims",
     "JobLedger",
+    "RateLimits",
     "RedisStore",
     "Role",
     "SQLiteStore",

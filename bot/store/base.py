@@ -1,14 +1,15 @@
 """What the Slack app needs to remember, as interfaces SQLite and Redis both implement.
 
-Four concerns, kept apart so a backend (or a test double) can implement only what it needs:
+Five concerns, kept apart so a backend (or a test double) can implement only what it needs:
 event claims (Slack's retries never answered twice, a dead worker's event taken over), a job
 ledger (a re-run job never posts twice), conversation memory (which article a thread is
-about, and what was asked), and a cache (the same link twice costs no fetch and no model
-tokens).
+about, and what was asked), a cache (the same link twice costs no fetch and no model
+tokens), and rate limits (token buckets and job slots every replica counts against).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -42,6 +43,32 @@ class Turn:
     role: Role
     text: str
     ts: float  # seconds since the epoch, when the turn was stored
+
+
+@dataclass(frozen=True, slots=True)
+class Bucket:
+    """A token bucket: holds at most `capacity` tokens (the burst), refilled at `per_second`;
+    each request takes one. A bucket nobody used is full."""
+
+    key: str
+    capacity: float
+    per_second: float
+
+    def __post_init__(self) -> None:
+        if self.capacity < 1 or self.per_second <= 0:
+            raise ValueError("a bucket needs capacity >= 1 and a positive refill rate")
+
+
+EPSILON = 1e-9  # a bucket this close to one token has one (float rounding, not a refusal)
+
+
+def bucket_level(bucket: Bucket, row: tuple[float, float] | None, now: float) -> float:
+    """Tokens in `bucket` at `now`, given its (level, time) after the last take (None: full).
+    A clock that steps back (another host's) refills nothing rather than draining."""
+    if row is None:
+        return bucket.capacity
+    tokens, at = row
+    return min(bucket.capacity, tokens + max(0.0, now - at) * bucket.per_second)
 
 
 class ArticleLike(Protocol):
@@ -138,5 +165,27 @@ class JobLedger(Protocol):
         ...
 
 
-class Store(EventClaims, ConversationMemory, Cache, JobLedger, Protocol):
+class RateLimits(Protocol):
+    """Counters every replica shares, so a limit holds however many processes serve Slack."""
+
+    def take_token(self, buckets: Sequence[Bucket]) -> tuple[float, str | None]:
+        """Take one token from every bucket, or from none (atomic across processes).
+
+        (0.0, None) when taken; otherwise the seconds until every bucket would have a token
+        again, and the key of the bucket that needs them (nothing was taken: a refused
+        request costs nothing)."""
+        ...
+
+    def acquire_slot(self, key: str, holder: str, limit: int, ttl_seconds: float) -> bool:
+        """Hold one of `limit` slots under `key` for `holder` (a job id). True when held now
+        (a holder that holds one already keeps it); False when all are taken. A slot is free
+        again on release_slot, or after `ttl_seconds` if its holder died without releasing."""
+        ...
+
+    def release_slot(self, key: str, holder: str) -> None:
+        """Free `holder`'s slot (nothing happens when it holds none)."""
+        ...
+
+
+class Store(EventClaims, ConversationMemory, Cache, JobLedger, RateLimits, Protocol):
     def close(self) -> None: ...

@@ -19,10 +19,12 @@ Keys, after the prefix:
     url:{normalized url}           {"hash", "expires"}
     answer:{answer key}            {"text", "expires"}
     seq                            the counter that orders remembered articles
+    bucket:{key}                   {"tokens", "at"}: a token bucket after its last take
+    slots:{key}                    sorted set: holder by the time its slot runs out
 
 Writes of more than one key are MULTI/EXEC pipelines, or Lua scripts where a write depends on
-what is there (claims, once-only marks, the article cap). Multi-key scripts assume one
-server (or a cluster slot): Redis Cluster is not supported.
+what is there (claims, once-only marks, the article cap, token buckets, job slots).
+Multi-key scripts assume one server (or a cluster slot): Redis Cluster is not supported.
 """
 
 from __future__ import annotations
@@ -31,14 +33,14 @@ import json
 import math
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, cast
 
 import redis
 from redis.backoff import ExponentialBackoff
 from redis.retry import Retry
 
-from bot.store.base import ArticleLike, ArticleRef, Conversation, Role, Turn
+from bot.store.base import EPSILON, ArticleLike, ArticleRef, Bucket, Conversation, Role, Turn
 from bot.store.keys import normalize_url
 
 Clock = Callable[[], float]
@@ -94,6 +96,56 @@ return seq
 """
 
 
+# KEYS: buckets. ARGV: now, epsilon, then capacity and refill per second of each bucket.
+# Mirrors SQLiteStore.take_token: all buckets give a token or none does. Returns {wait, index
+# of the bucket that needs it}, the wait as a string (a Lua number would reach Python
+# truncated to an integer).
+_TAKE = """
+local now = tonumber(ARGV[1])
+local epsilon = tonumber(ARGV[2])
+local levels = {}
+local wait = 0
+local worst = 0
+for i, key in ipairs(KEYS) do
+  local capacity = tonumber(ARGV[2 * i + 1])
+  local rate = tonumber(ARGV[2 * i + 2])
+  local level = capacity
+  local held = redis.call('GET', key)
+  if held then
+    local entry = cjson.decode(held)
+    level = math.min(capacity, entry.tokens + math.max(0, now - entry.at) * rate)
+  end
+  levels[i] = level
+  if level < 1 - epsilon and (1 - level) / rate > wait then
+    wait = (1 - level) / rate
+    worst = i
+  end
+end
+if worst > 0 then return {tostring(wait), worst} end
+for i, key in ipairs(KEYS) do
+  local capacity = tonumber(ARGV[2 * i + 1])
+  local rate = tonumber(ARGV[2 * i + 2])
+  local left = math.max(0, levels[i] - 1)
+  local full_in = math.max(1, math.ceil((capacity - left) / rate * 1000))
+  redis.call('SET', key, cjson.encode({tokens = left, at = now}), 'PX', full_in)
+end
+return {'0', 0}
+"""
+
+# KEYS[1]: the slots (holder -> when its slot runs out). ARGV: now, holder, limit, runs out
+# at, ttl ms. Run-out slots (their holder died) go first.
+_ACQUIRE = """
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+local held = redis.call('ZSCORE', KEYS[1], ARGV[2])
+if not held and redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then return 0 end
+redis.call('ZADD', KEYS[1], ARGV[4], ARGV[2])
+if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[5]) then
+  redis.call('PEXPIRE', KEYS[1], ARGV[5])
+end
+return 1
+"""
+
+
 def connect(url: str, *, socket_timeout: float = 5.0, decode: bool = True) -> redis.Redis:
     """A client on a thread-safe connection pool that rides out a Redis restart.
 
@@ -146,6 +198,8 @@ class RedisStore:
         self._claim = client.register_script(_CLAIM)
         self._mark = client.register_script(_MARK)
         self._remember = client.register_script(_REMEMBER)
+        self._take = client.register_script(_TAKE)
+        self._acquire = client.register_script(_ACQUIRE)
 
     @classmethod
     def from_url(cls, url: str, **options: Any) -> RedisStore:
@@ -213,6 +267,29 @@ class RedisStore:
             args=[key, json.dumps(entry), _num(now), _ms(ttl), "1" if once else "0", token],
         )
         return bool(done)
+
+    # --- rate limits ----------------------------------------------------------------------
+
+    def take_token(self, buckets: Sequence[Bucket]) -> tuple[float, str | None]:
+        if not buckets:
+            return 0.0, None
+        args: list[str] = [_num(self._clock()), _num(EPSILON)]
+        for bucket in buckets:
+            args += [_num(bucket.capacity), _num(bucket.per_second)]
+        keys = [self._key("bucket", bucket.key) for bucket in buckets]
+        wait, worst = self._take(keys=keys, args=args)
+        return (float(wait), buckets[int(worst) - 1].key) if int(worst) else (0.0, None)
+
+    def acquire_slot(self, key: str, holder: str, limit: int, ttl_seconds: float) -> bool:
+        now = self._clock()
+        held = self._acquire(
+            keys=[self._key("slots", key)],
+            args=[_num(now), holder, limit, _num(now + ttl_seconds), _ms(ttl_seconds)],
+        )
+        return bool(held)
+
+    def release_slot(self, key: str, holder: str) -> None:
+        self._redis.zrem(self._key("slots", key), holder)
 
     # --- conversation memory --------------------------------------------------------------
 

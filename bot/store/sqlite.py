@@ -14,12 +14,21 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import cast
 
-from bot.store.base import ArticleLike, ArticleRef, Conversation, Role, Turn
+from bot.store.base import (
+    EPSILON,
+    ArticleLike,
+    ArticleRef,
+    Bucket,
+    Conversation,
+    Role,
+    Turn,
+    bucket_level,
+)
 from bot.store.keys import normalize_url
 
 Clock = Callable[[], float]
@@ -98,6 +107,25 @@ CREATE TABLE IF NOT EXISTS answer_cache (
     text TEXT NOT NULL,
     expires REAL NOT NULL
 );
+
+-- Token buckets: the level after the last take, and when (expires: when it is full again,
+-- the same as having no row).
+CREATE TABLE IF NOT EXISTS rate_buckets (
+    key TEXT PRIMARY KEY,
+    tokens REAL NOT NULL,
+    at REAL NOT NULL,
+    expires REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS rate_buckets_expires ON rate_buckets (expires);
+
+-- Slots held by running jobs (expires: when a holder that died stops counting).
+CREATE TABLE IF NOT EXISTS slots (
+    key TEXT NOT NULL,
+    holder TEXT NOT NULL,
+    expires REAL NOT NULL,
+    PRIMARY KEY (key, holder)
+);
+CREATE INDEX IF NOT EXISTS slots_expires ON slots (expires);
 """
 
 # Conversation memory untouched this long is forgotten (tables stay bounded over months).
@@ -235,6 +263,54 @@ class SQLiteStore:
                 (job_id, key, value, now + ttl_seconds),
             )
             return cursor.rowcount == 1
+
+    # --- rate limits ----------------------------------------------------------------------
+
+    def take_token(self, buckets: Sequence[Bucket]) -> tuple[float, str | None]:
+        now = self._clock()
+        with self._write() as db:  # read, decide and write in one transaction
+            db.execute("DELETE FROM rate_buckets WHERE expires <= ?", (now,))
+            levels = []
+            for bucket in buckets:
+                row = db.execute(
+                    "SELECT tokens, at FROM rate_buckets WHERE key = ?", (bucket.key,)
+                ).fetchone()
+                levels.append(bucket_level(bucket, row, now))
+            waits = [
+                ((1 - level) / bucket.per_second, bucket.key)
+                for bucket, level in zip(buckets, levels, strict=True)
+                if level < 1 - EPSILON
+            ]
+            if waits:
+                return max(waits)
+            for bucket, level in zip(buckets, levels, strict=True):
+                left = max(0.0, level - 1)
+                db.execute(
+                    "INSERT OR REPLACE INTO rate_buckets (key, tokens, at, expires)"
+                    " VALUES (?, ?, ?, ?)",
+                    (bucket.key, left, now, now + (bucket.capacity - left) / bucket.per_second),
+                )
+            return 0.0, None
+
+    def acquire_slot(self, key: str, holder: str, limit: int, ttl_seconds: float) -> bool:
+        now = self._clock()
+        with self._write() as db:
+            db.execute("DELETE FROM slots WHERE expires <= ?", (now,))
+            held = db.execute(
+                "SELECT 1 FROM slots WHERE key = ? AND holder = ?", (key, holder)
+            ).fetchone()
+            (taken,) = db.execute("SELECT COUNT(*) FROM slots WHERE key = ?", (key,)).fetchone()
+            if not held and taken >= limit:
+                return False
+            db.execute(
+                "INSERT OR REPLACE INTO slots (key, holder, expires) VALUES (?, ?, ?)",
+                (key, holder, now + ttl_seconds),
+            )
+            return True
+
+    def release_slot(self, key: str, holder: str) -> None:
+        with self._write() as db:
+            db.execute("DELETE FROM slots WHERE key = ? AND holder = ?", (key, holder))
 
     # --- conversation memory --------------------------------------------------------------
 

@@ -79,6 +79,9 @@ def harness_settings(slack: FakeSlack, tmp_path: Any, **overrides: Any) -> Setti
         "engine": "auto",
         "slack_worker_threads": 8,
         "slack_job_process": False,  # jobs on threads: same code, no process start per test
+        # The audit log on, as by default, but in a file: a job still running when its test
+        # ends doesn't write into the next test's captured output.
+        "audit_log_path": str(tmp_path / "audit.jsonl"),
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)

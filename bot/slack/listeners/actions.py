@@ -9,7 +9,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.ingest.links import parse_input
-from bot.slack import tasks
+from bot.slack import limits, tasks
 from bot.slack.context import Destination, Services
 from bot.slack.worker import Busy
 
@@ -41,7 +41,6 @@ def register(app: App, services: Services) -> None:
         )
         try:
             services.submit(tasks.Summarize(dest=dest, parsed=parsed, name="offer"))
-        except Busy:
-            respond(
-                text="I'm busy right now; please try again in a minute.", response_type="ephemeral"
-            )
+        except Busy as exc:
+            busy = "I'm busy right now; please try again in a minute."
+            respond(text=limits.notice(exc, busy), response_type="ephemeral")

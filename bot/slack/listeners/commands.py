@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 
 from bot.errors import PromptError
 from bot.ingest.links import parse_input
-from bot.slack import tasks
+from bot.slack import limits, tasks
 from bot.slack.context import Destination, Services
 from bot.slack.format import escape_mrkdwn
 from bot.slack.worker import Busy
@@ -82,8 +82,8 @@ def register(app: App, services: Services) -> None:
         try:
             job = tasks.Summarize(dest=dest, parsed=parsed, style=style, name="/summarize")
             services.submit(job)
-        except Busy:
-            ack(text=BUSY)
+        except Busy as exc:
+            ack(text=limits.notice(exc, BUSY))  # a command's ack text is for the asker only
             return
         ack()
 
@@ -108,7 +108,7 @@ def register(app: App, services: Services) -> None:
             job = tasks.Ask(dest=dest, question=question, articles=(latest,), name="/ask")
         try:
             services.submit(job)
-        except Busy:
-            ack(text=BUSY)
+        except Busy as exc:
+            ack(text=limits.notice(exc, BUSY))
             return
         ack()

@@ -11,7 +11,7 @@ from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
 from bot.ingest.links import ParsedInput, is_question, parse_input
-from bot.slack import etiquette, participants, tasks
+from bot.slack import etiquette, limits, participants, tasks
 from bot.slack.context import Destination, Services
 from bot.slack.middleware import dedupe_events, is_human_content
 from bot.slack.worker import Busy
@@ -79,11 +79,14 @@ def _handle(
     """
     try:
         job = _job_for(services, dest, parsed, files, help_text, in_thread)
+        services.submit(job)
         if dest.thread_ts and isinstance(job, tasks.REPLIES):
             # Engaged now, not when the job starts: a follow-up typed a moment later (while
             # the job still waits for a worker) must not be taken for chatter and dropped.
+            # After submit: a refused request leaves no thread engaged.
             services.store.mark_engaged(dest.conversation)
-        services.submit(job)
+    except limits.RateLimited as exc:
+        limits.tell(services, client, dest, exc)
     except Busy:
         client.chat_postMessage(channel=dest.channel, thread_ts=dest.thread_ts, text=BUSY)
 

@@ -9,7 +9,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.ingest.links import parse_input
-from bot.slack import tasks
+from bot.slack import limits, tasks
 from bot.slack.context import Destination, Services
 from bot.slack.worker import Busy
 
@@ -43,5 +43,5 @@ def register(app: App, services: Services) -> None:
         )
         try:
             services.submit(tasks.Summarize(dest=dest, parsed=parsed, files=files, name="shortcut"))
-        except Busy:
-            respond(text=BUSY, response_type="ephemeral")
+        except Busy as exc:
+            respond(text=limits.notice(exc, BUSY), response_type="ephemeral")
