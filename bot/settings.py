@@ -109,13 +109,13 @@ class Settings(BaseSettings):
         description="PDF pages read; a longer PDF is read this far and the reply says so.",
     )
     ingest_max_chars: int = Field(
-        300_000,
+        200_000,
         ge=1_000,
         description="Characters of text read from one PDF, page or paste; the rest is left "
         "unread and the reply says so.",
     )
     ingest_max_html_elements: int = Field(
-        10_000,
+        5_000,
         ge=100,
         description="HTML elements of a page that are read (scripts and styles don't count); "
         "a bigger page is read up to here and the reply says so.",
