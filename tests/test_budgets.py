@@ -245,6 +245,16 @@ def test_cli_says_which_pages_it_read(tmp_path: Path, monkeypatch, fresh_setting
     assert "Page 3" not in result.stdout
 
 
+def test_cli_clean_says_the_text_was_cut(tmp_path: Path, monkeypatch, fresh_settings):
+    monkeypatch.setenv("INGEST_MAX_CHARS", "2000")
+    path = tmp_path / "notes.txt"
+    path.write_text("\n".join(f"Line {i}: {_SENTENCE}" for i in range(500)), encoding="utf-8")
+    result = _cli("clean", str(path))
+    assert result.exit_code == 0, result.output
+    assert "Line 0:" in result.stdout and "Line 499" not in result.stdout
+    assert "That text is very long" in result.stderr and "very long" not in result.stdout
+
+
 # --- the Slack app ----------------------------------------------------------------------------
 
 
