@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import re
+from dataclasses import dataclass
 from datetime import datetime
 
 from pypdf import PageObject, PdfReader
 from pypdf.errors import LimitReachedError, PdfReadError
+
+try:
+    from pypdf import apply_configuration  # pypdf >= 7: limits for one block of code
+except ImportError:  # pypdf 6: its own 75 MB limit on a stream holds
+    apply_configuration = None
 
 from bot.errors import IngestError, NotAnArticle, TooComplex
 from bot.ingest.article import Article
@@ -26,6 +33,10 @@ _PLACEHOLDER_TITLE = re.compile(
     r"|.*\.(?:docx?|pdf|indd|odt))$",
     re.IGNORECASE,
 )
+# Most bytes one compressed stream may inflate to (pypdf's default is 75 MB): a page's text
+# is a few KB, a heavy vector drawing a few MB; a compression bomb is refused sooner and
+# with less memory (the job process's peak stays under 300 MB).
+_MAX_INFLATED_BYTES = 30_000_000
 _PAGE_NUMBER = re.compile(r"^(?:page\s*)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?$", re.IGNORECASE)
 
 
@@ -135,15 +146,49 @@ def _cut_notice(why: str | None, read: int, total: int) -> str | None:
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """What was read from a PDF, before its lines become paragraphs."""
+
+    pages: list[str]
+    notice: str | None
+    title: str
+    author: str
+    published: str | None
+    declared: str | None
+
+
+def _read(data: bytes, budget: Budget, url: str | None) -> _Read:
+    reader = PdfReader(io.BytesIO(data))
+    if reader.is_encrypted and not reader.decrypt(""):
+        raise IngestError("That PDF is password-protected, so I can't read it.", url=url)
+    pages, notice = _read_pages(reader, budget)
+    meta = reader.metadata
+    published = None
+    if meta:
+        with contextlib.suppress(ValueError, TypeError):
+            published = _pdf_date(meta.creation_date)
+    return _Read(
+        pages=pages,
+        notice=notice,
+        title=(meta.title or "").strip() if meta else "",
+        author=(meta.author or "").strip() if meta else "",
+        published=published,
+        declared=_declared_language(reader),
+    )
+
+
+def _limits() -> contextlib.AbstractContextManager[object]:
+    if apply_configuration is None:
+        return contextlib.nullcontext()
+    return apply_configuration(zlib_maximum_output_length=_MAX_INFLATED_BYTES)
+
+
 def extract_pdf(data: bytes, url: str | None = None, budget: Budget | None = None) -> Article:
     budget = budget or Budget.from_settings()
     try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise IngestError("That PDF is password-protected, so I can't read it.", url=url)
-        pages, notice = _read_pages(reader, budget)
-        meta = reader.metadata
-        declared = _declared_language(reader)
+        with _limits():
+            read = _read(data, budget, url)
     except IngestError:
         raise
     except LimitReachedError as exc:
@@ -158,12 +203,12 @@ def extract_pdf(data: bytes, url: str | None = None, budget: Budget | None = Non
         log.info("unreadable PDF: %s", exc)
         raise IngestError("I couldn't read that PDF: the file looks damaged.", url=url) from exc
     paragraphs: list[str] = []
-    for page_text in pages:
+    for page_text in read.pages:
         paragraphs.extend(_lines_to_paragraphs(page_text))
     paragraphs = clean_paragraphs(paragraphs)
     if not paragraphs:
         raise NotAnArticle("That PDF has no text I can read (it may be scanned images).", url=url)
-    title = (meta.title or "").strip() if meta else ""
+    title = read.title
     if _PLACEHOLDER_TITLE.match(title):
         title = ""  # "untitled", "Microsoft Word - draft3.docx": what the software wrote
     first = paragraphs[0]
@@ -173,22 +218,15 @@ def extract_pdf(data: bytes, url: str | None = None, budget: Budget | None = Non
     ):
         # The headline printed on the page: the title, not the first paragraph.
         title, paragraphs = title or first, paragraphs[1:]
-    author = (meta.author or "").strip() if meta else ""
-    published = None
-    if meta:
-        try:
-            published = _pdf_date(meta.creation_date)
-        except (ValueError, TypeError):
-            published = None
     return Article.from_paragraphs(
         paragraphs,
         source_kind="pdf",
         url=url,
         title=title or None,
-        author=author or None,
-        published=published,
-        language=article_language(declared, "\n".join(paragraphs)),
-        notice=notice,
+        author=read.author or None,
+        published=read.published,
+        language=article_language(read.declared, "\n".join(paragraphs)),
+        notice=read.notice,
     )
 
 
