@@ -18,6 +18,7 @@ BENCHMARKS = [
     "slack_load",
     "scaleout",
     "pathological",
+    "hostile",
 ]
 
 

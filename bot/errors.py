@@ -88,6 +88,13 @@ class NotAnArticle(IngestError):
     code = "not_an_article"
 
 
+class TooComplex(IngestError):
+    """Reading the input would take more time or memory than one job may use (a compression
+    bomb in a PDF, a page still unread when the time budget ran out)."""
+
+    code = "too_complex"
+
+
 # --- prompts and models -------------------------------------------------------------------
 
 

@@ -101,7 +101,7 @@ class Pipeline:
         return article
 
     def article_from_text(self, text: str) -> Article:
-        article = from_text(text)
+        article = from_text(text, settings=self.settings)
         self._cache_article(article, None)
         return article
 
@@ -184,7 +184,7 @@ class Pipeline:
         key = self._answer_key(article.content_hash, template.name, instructions, chosen, template)
         cached = self._cached(key, article, on_text)
         if cached is not None:
-            return cached
+            return _noting_cuts(cached, [article])
         streamed: list[str] = []
         if chosen == "offline":
             result = self._offline_summary(article, style, instructions, notice=None)
@@ -204,7 +204,7 @@ class Pipeline:
         _send_rest(on_text, "".join(streamed), result.text)
         if key is not None:
             self._store_answer(key, result)
-        return result
+        return _noting_cuts(result, [article])
 
     def _offline_summary(
         self, article: Article, style: str, instructions: str, *, notice: str | None
@@ -333,7 +333,7 @@ class Pipeline:
                 result = self._offline_answer(articles, question, notice=_fallback_notice(exc))
         # The prose streamed as the model wrote it; the checked quotes and notes follow.
         _send_rest(on_text, "".join(streamed), result.text)
-        return replace(result, article=primary, articles=tuple(articles))
+        return _noting_cuts(replace(result, article=primary, articles=tuple(articles)), articles)
 
     def _offline_answer(
         self, articles: Sequence[Article], question: str, *, notice: str | None
@@ -547,6 +547,14 @@ def _search_query(question: str, history: Sequence[Any]) -> str:
     him?") the question before it too, which names what "him" is."""
     asked = [text for role, text in _history_messages(history) if role == "human"]
     return f"{asked[-1]} {question}" if asked else question
+
+
+def _noting_cuts(result: Result, articles: Sequence[Article]) -> Result:
+    """`result` with a notice that also says which articles were read only in part."""
+    cuts = [a.notice for a in articles if a.notice and a.notice not in (result.notice or "")]
+    if not cuts:
+        return result
+    return replace(result, notice=" ".join([*dict.fromkeys(cuts), *filter(None, [result.notice])]))
 
 
 def _fallback_notice(exc: LLMError) -> str:

@@ -102,6 +102,31 @@ class Settings(BaseSettings):
         description="User-Agent sent with every fetch.",
     )
 
+    # --- input budgets: no single link, file or paste can hold a worker for long ---
+    ingest_max_pdf_pages: int = Field(
+        100,
+        ge=1,
+        description="PDF pages read; a longer PDF is read this far and the reply says so.",
+    )
+    ingest_max_chars: int = Field(
+        200_000,
+        ge=1_000,
+        description="Characters of text read from one PDF, page or paste; the rest is left "
+        "unread and the reply says so.",
+    )
+    ingest_max_html_elements: int = Field(
+        5_000,
+        ge=100,
+        description="HTML elements of a page that are read (scripts and styles don't count); "
+        "a bigger page is read up to here and the reply says so.",
+    )
+    ingest_timeout: float = Field(
+        8.0,
+        gt=0,
+        description="Seconds reading one input may take: a PDF's further pages are left unread, "
+        "a page not yet read by then is refused.",
+    )
+
     # --- Slack ---
     slack_bot_token: SecretStr | None = Field(None, description="Bot token (xoxb-...).")
     slack_app_token: SecretStr | None = Field(
@@ -160,6 +185,11 @@ class Settings(BaseSettings):
         2, ge=0, description="Retries (with backoff, honouring Retry-After) on 429/5xx/timeouts."
     )
     llm_temperature: float = Field(0.2, ge=0, le=2, description="Sampling temperature.")
+    llm_max_output_tokens: int = Field(
+        2_000,
+        ge=16,
+        description="Most tokens the model may write in one reply (summaries, answers, notes).",
+    )
     llm_structured_output: Literal["auto", "json_schema", "function_calling", "off"] = Field(
         "auto",
         description="How grounded answers ask for JSON: auto = json_schema on OpenAI/Azure, "

@@ -20,3 +20,5 @@ def clean(source: str, as_json: bool) -> None:
         click.echo(json.dumps(article.to_dict(), ensure_ascii=False, indent=2))
     else:
         click.echo(article.text)
+    if article.notice:  # only part of the input was read: say so, apart from the text
+        click.secho(article.notice, fg="yellow", err=True)

@@ -15,6 +15,7 @@ import logging
 
 from bot.errors import NotAnArticle
 from bot.ingest.article import Article
+from bot.ingest.budget import Budget, cut_text
 from bot.ingest.clean import clean_text, paste_title
 from bot.ingest.html import extract_html
 from bot.ingest.html_lang import article_language
@@ -50,27 +51,37 @@ def _quiet_trafilatura() -> None:
 _quiet_trafilatura()
 
 
-def from_html(html: str, url: str | None = None) -> Article:
+def from_html(html: str, url: str | None = None, *, settings: Settings | None = None) -> Article:
     """Extract the article from an HTML page."""
-    return extract_html(html, url)
+    return extract_html(html, url, Budget.from_settings(settings))
 
 
-def from_text(text: str, url: str | None = None) -> Article:
+def from_text(text: str, url: str | None = None, *, settings: Settings | None = None) -> Article:
     """Clean a pasted article (drop paywall blocks, menus, share blurbs...)."""
     if not text.strip():
         raise NotAnArticle("That text is empty.", url=url)
+    limit = Budget.from_settings(settings).max_chars
+    notice = None
+    if len(text) > limit:
+        text = cut_text(text, limit)
+        notice = f"That text is very long, so I read only its first {len(text):,} characters."
     paragraphs = clean_text(text)
     if not paragraphs:
         raise NotAnArticle("There's no article text left after cleaning that.", url=url)
     language = article_language(None, "\n".join(paragraphs))
     return Article.from_paragraphs(
-        paragraphs, source_kind="text", url=url, language=language, title=paste_title(text)
+        paragraphs,
+        source_kind="text",
+        url=url,
+        language=language,
+        title=paste_title(text),
+        notice=notice,
     )
 
 
-def from_pdf(data: bytes, url: str | None = None) -> Article:
-    """Read the text of a PDF."""
-    return extract_pdf(data, url)
+def from_pdf(data: bytes, url: str | None = None, *, settings: Settings | None = None) -> Article:
+    """Read the text of a PDF (as many pages as the settings' budget allows)."""
+    return extract_pdf(data, url, Budget.from_settings(settings))
 
 
 def from_bytes(
@@ -78,6 +89,8 @@ def from_bytes(
     content_type: str | None = None,
     url: str | None = None,
     charset: str | None = None,
+    *,
+    settings: Settings | None = None,
 ) -> Article:
     """Read a body whose kind is known only by its label and its content."""
     if not data.strip():
@@ -85,12 +98,12 @@ def from_bytes(
     read_as = body_type(content_type, data)
     kind = kind_of(read_as)
     if kind == "pdf":
-        return from_pdf(data, url)
+        return from_pdf(data, url, settings=settings)
     charset = charset or parse_content_type(content_type)[1]
     if kind == "html":
-        return from_html(decode_text(data, charset), url)
+        return from_html(decode_text(data, charset), url, settings=settings)
     if kind == "text":
-        return from_text(decode_text(data, charset), url)
+        return from_text(decode_text(data, charset), url, settings=settings)
     raise unsupported(read_as, url)
 
 
@@ -99,4 +112,6 @@ def from_url(url: str, settings: Settings | None = None) -> Article:
     from bot.ingest.fetch import fetch
 
     fetched = fetch(url, settings)
-    return from_bytes(fetched.body, fetched.content_type, fetched.final_url, fetched.charset)
+    return from_bytes(
+        fetched.body, fetched.content_type, fetched.final_url, fetched.charset, settings=settings
+    )

@@ -36,6 +36,8 @@ class Article:
     language: str | None = None  # ISO 639-1 code when known
     paragraphs: tuple[str, ...] = field(default=())
     content_hash: str = ""
+    # Why only part of the input was read (a page cap, a time budget), for the reply to say.
+    notice: str | None = None
 
     def __post_init__(self) -> None:
         if not self.paragraphs:

@@ -4,26 +4,47 @@ from __future__ import annotations
 
 from trafilatura.utils import load_html
 
-from bot.errors import NotAnArticle
+from bot.errors import NotAnArticle, TooComplex
 from bot.ingest.article import Article
+from bot.ingest.budget import Budget
 from bot.ingest.clean import clean_paragraphs
-from bot.ingest.html_body import main_lines, strip_non_text
+from bot.ingest.html_body import NEVER_TEXT, main_lines, strip_non_text
 from bot.ingest.html_chunks import drop_trailing_link_list, restore_chunks
 from bot.ingest.html_lang import article_language
+from bot.ingest.html_limit import cut_tree
 from bot.ingest.html_meta import page_meta
 from bot.ingest.html_trim import drop_edge_stamps, drop_headline
 
 # Shorter than this, a lone block can't be a sentence (CJK sentences included).
 _MIN_SENTENCE_CHARS = 25
+# Counted toward the page's size: everything but what never holds text. <head> counts (a
+# hostile page can fill it with <meta> tags, which the metadata search reads one by one).
+_UNCOUNTED = frozenset(NEVER_TEXT) - {"head"}
+CUT_NOTICE = "That page is very long, so I read only its first part."
 
 
-def extract_html(html: str, url: str | None = None) -> Article:
+def extract_html(html: str, url: str | None = None, budget: Budget | None = None) -> Article:
+    budget = budget or Budget.from_settings()
     tree = load_html(html) if html.strip() else None
     if tree is None:
         raise NotAnArticle("I couldn't find any article text on that page.", url=url)
+    cut = cut_tree(
+        tree,
+        max_elements=budget.max_html_elements,
+        max_chars=budget.max_chars,
+        skip=_UNCOUNTED,
+    )
     meta = page_meta(tree, url)  # first: it reads <head> and JSON-LD scripts
     strip_non_text(tree)
-    lines = drop_trailing_link_list(tree, restore_chunks(tree, main_lines(tree, url)))
+    if budget.expired():
+        raise TooComplex(
+            f"That page took too long to read (over {budget.seconds:g} seconds), so I stopped. "
+            "Paste the part you care about instead.",
+            url=url,
+        )
+    # The fallbacks are a second opinion, not worth running past half the time budget.
+    lines = main_lines(tree, url, may_retry=lambda: not budget.half_spent())
+    lines = drop_trailing_link_list(tree, restore_chunks(tree, lines))
     lines = drop_edge_stamps(drop_headline(lines, meta.title))
     paragraphs = clean_paragraphs(lines)
     # A few menu words ("Home") are what's left of pages with no article at all.
@@ -38,4 +59,5 @@ def extract_html(html: str, url: str | None = None) -> Article:
         published=meta.published,
         site_name=meta.site_name,
         language=article_language(meta.language, "\n".join(paragraphs)),
+        notice=CUT_NOTICE if cut else None,
     )

@@ -7,6 +7,8 @@ when the fast pass returns a wall of menu entries, so only then do we run them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import trafilatura
 from lxml import etree
 from lxml.html import HtmlElement
@@ -20,7 +22,7 @@ _MENU_MIN_LINES = 40
 
 # Elements trafilatura deletes anyway. Deleting them once up front spares the copies and
 # XPath passes it makes of the tree (about a quarter of the extraction time, same output).
-_NEVER_TEXT = (
+NEVER_TEXT = (
     "head",
     "script",
     "style",
@@ -64,7 +66,7 @@ _FURNITURE = ("nav", "footer", "aside", "menu", "dialog", "fieldset", "noindex")
 
 def strip_non_text(tree: HtmlElement) -> None:
     """Delete elements that never hold article text (in place; read metadata first)."""
-    etree.strip_elements(tree, *_NEVER_TEXT, with_tail=False)
+    etree.strip_elements(tree, *NEVER_TEXT, with_tail=False)
     if any(next(p.iterancestors(*_FURNITURE), None) is None for p in tree.iter("p")):
         etree.strip_elements(tree, *_FURNITURE, with_tail=False)
 
@@ -94,10 +96,20 @@ def looks_like_menu(lines: list[str]) -> bool:
     return len(lines) >= _MENU_MIN_LINES and prose_share(lines) < _MENU_PROSE_SHARE
 
 
-def main_lines(tree: HtmlElement, url: str | None = None) -> list[str]:
-    """The main text's lines (paragraphs, headings, list items) in reading order."""
+def _always() -> bool:
+    return True
+
+
+def main_lines(
+    tree: HtmlElement, url: str | None = None, *, may_retry: Callable[[], bool] = _always
+) -> list[str]:
+    """The main text's lines (paragraphs, headings, list items) in reading order.
+
+    `may_retry` is asked before the fallbacks run (they repeat the fast pass, then add
+    readability and jusText, whose cost grows faster than the page): False skips them.
+    """
     lines = _lines(tree, url, fast=True)
-    if looks_like_menu(lines):
+    if looks_like_menu(lines) and may_retry():
         retry = _lines(tree, url, fast=False)
         if retry and prose_share(retry) > prose_share(lines):
             return retry

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import re
+from dataclasses import dataclass
 from datetime import datetime
 
 from pypdf import PageObject, PdfReader
-from pypdf.errors import PdfReadError
+from pypdf.errors import LimitReachedError, PdfReadError
 
-from bot.errors import IngestError, NotAnArticle
+try:
+    from pypdf import apply_configuration  # pypdf >= 7: limits for one block of code
+except ImportError:  # pypdf 6: its own 75 MB limit on a stream holds
+    apply_configuration = None
+
+from bot.errors import IngestError, NotAnArticle, TooComplex
 from bot.ingest.article import Article
+from bot.ingest.budget import Budget, cut_text
 from bot.ingest.clean import clean_paragraphs
 from bot.ingest.html_lang import article_language
 
@@ -25,6 +33,10 @@ _PLACEHOLDER_TITLE = re.compile(
     r"|.*\.(?:docx?|pdf|indd|odt))$",
     re.IGNORECASE,
 )
+# Most bytes one compressed stream may inflate to (pypdf's default is 75 MB): a page's text
+# is a few KB, a heavy vector drawing a few MB; a compression bomb is refused sooner and
+# with less memory (the job process's peak stays under 300 MB).
+_MAX_INFLATED_BYTES = 30_000_000
 _PAGE_NUMBER = re.compile(r"^(?:page\s*)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?$", re.IGNORECASE)
 
 
@@ -42,6 +54,11 @@ def _lines_to_paragraphs(text: str) -> list[str]:
     and a heading stands alone (not glued to the sentence under it)."""
     lines = [line.strip() for line in text.replace("\r", "\n").split("\n")]
     width = max((len(line) for line in lines), default=0)
+    # The next non-blank line after each line, found in one backward pass (a scan ahead
+    # from every line was quadratic on a page of many short lines).
+    following_of = [""] * len(lines)
+    for i in range(len(lines) - 2, -1, -1):
+        following_of[i] = lines[i + 1] or following_of[i + 1]
     paragraphs: list[str] = []
     current = ""
     for i, line in enumerate(lines):
@@ -52,7 +69,7 @@ def _lines_to_paragraphs(text: str) -> list[str]:
             continue
         if _PAGE_NUMBER.match(line):
             continue
-        following = next((n for n in lines[i + 1 :] if n), "")
+        following = following_of[i]
         if not current and following[:1].isupper() and _is_heading(line, width):
             paragraphs.append(line)
             continue
@@ -87,26 +104,111 @@ def _pdf_date(value: object) -> str | None:
     return None
 
 
-def extract_pdf(data: bytes, url: str | None = None) -> Article:
+def _read_pages(reader: PdfReader, budget: Budget) -> tuple[list[str], str | None]:
+    """The text of the pages that fit the budget, and a notice when some were left unread."""
+    total = len(reader.pages)
+    texts: list[str] = []
+    chars = 0
+    why = None
+    for number, page in enumerate(reader.pages, start=1):
+        if number > budget.max_pdf_pages:
+            why = "pages"
+            break
+        if texts and budget.expired():
+            why = "time"
+            break
+        text = _page_text(page)
+        if chars + len(text) > budget.max_chars:
+            texts.append(cut_text(text, budget.max_chars - chars))
+            why = "chars"
+            break
+        texts.append(text)
+        chars += len(text)
+    return texts, _cut_notice(why, len(texts), total)
+
+
+def _cut_notice(why: str | None, read: int, total: int) -> str | None:
+    if why == "pages":
+        return (
+            f"I read only the first {read:,} of this PDF's {total:,} pages (the most I read "
+            "from one file)."
+        )
+    if why == "chars":
+        return (
+            f"I read only the start of this PDF, up to page {read:,} of {total:,}: that is as "
+            "much text as I take from one file."
+        )
+    if why == "time":
+        return (
+            f"I read only the start of this PDF, up to page {read:,} of {total:,}: reading the "
+            "rest would take too long."
+        )
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """What was read from a PDF, before its lines become paragraphs."""
+
+    pages: list[str]
+    notice: str | None
+    title: str
+    author: str
+    published: str | None
+    declared: str | None
+
+
+def _read(data: bytes, budget: Budget, url: str | None) -> _Read:
+    reader = PdfReader(io.BytesIO(data))
+    if reader.is_encrypted and not reader.decrypt(""):
+        raise IngestError("That PDF is password-protected, so I can't read it.", url=url)
+    pages, notice = _read_pages(reader, budget)
+    meta = reader.metadata
+    published = None
+    if meta:
+        with contextlib.suppress(ValueError, TypeError):
+            published = _pdf_date(meta.creation_date)
+    return _Read(
+        pages=pages,
+        notice=notice,
+        title=(meta.title or "").strip() if meta else "",
+        author=(meta.author or "").strip() if meta else "",
+        published=published,
+        declared=_declared_language(reader),
+    )
+
+
+def _limits() -> contextlib.AbstractContextManager[object]:
+    if apply_configuration is None:
+        return contextlib.nullcontext()
+    return apply_configuration(zlib_maximum_output_length=_MAX_INFLATED_BYTES)
+
+
+def extract_pdf(data: bytes, url: str | None = None, budget: Budget | None = None) -> Article:
+    budget = budget or Budget.from_settings()
     try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise IngestError("That PDF is password-protected, so I can't read it.", url=url)
-        pages = [_page_text(page) for page in reader.pages]
-        meta = reader.metadata
-        declared = _declared_language(reader)
+        with _limits():
+            read = _read(data, budget, url)
     except IngestError:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
+    except LimitReachedError as exc:
+        # pypdf's guard against compression bombs (a stream that inflates to 300 MB).
+        log.info("PDF over pypdf's limits: %s", exc)
+        raise TooComplex(
+            "I stopped reading that PDF: part of it unpacks to far more data than I read from "
+            "one file. If it is a real document, save it again as a new PDF, or paste its text.",
+            url=url,
+        ) from exc
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError, RecursionError) as exc:
         log.info("unreadable PDF: %s", exc)
         raise IngestError("I couldn't read that PDF: the file looks damaged.", url=url) from exc
     paragraphs: list[str] = []
-    for page_text in pages:
+    for page_text in read.pages:
         paragraphs.extend(_lines_to_paragraphs(page_text))
     paragraphs = clean_paragraphs(paragraphs)
     if not paragraphs:
         raise NotAnArticle("That PDF has no text I can read (it may be scanned images).", url=url)
-    title = (meta.title or "").strip() if meta else ""
+    title = read.title
     if _PLACEHOLDER_TITLE.match(title):
         title = ""  # "untitled", "Microsoft Word - draft3.docx": what the software wrote
     first = paragraphs[0]
@@ -116,21 +218,15 @@ def extract_pdf(data: bytes, url: str | None = None) -> Article:
     ):
         # The headline printed on the page: the title, not the first paragraph.
         title, paragraphs = title or first, paragraphs[1:]
-    author = (meta.author or "").strip() if meta else ""
-    published = None
-    if meta:
-        try:
-            published = _pdf_date(meta.creation_date)
-        except (ValueError, TypeError):
-            published = None
     return Article.from_paragraphs(
         paragraphs,
         source_kind="pdf",
         url=url,
         title=title or None,
-        author=author or None,
-        published=published,
-        language=article_language(declared, "\n".join(paragraphs)),
+        author=read.author or None,
+        published=read.published,
+        language=article_language(read.declared, "\n".join(paragraphs)),
+        notice=read.notice,
     )
 
 

@@ -96,7 +96,11 @@ def structured_method(settings: Settings) -> StructuredMethod | None:
 def build_chat_model(
     settings: Settings, *, streaming: bool = False, max_tokens: int | None = None
 ) -> BaseChatModel:
-    """A LangChain chat model for the configured provider (ConfigError when offline)."""
+    """A LangChain chat model for the configured provider (ConfigError when offline).
+
+    Every reply is capped at `max_tokens`, by default `llm_max_output_tokens`: a model that
+    runs on (repeating itself, or told to by the article) can't hold a job for minutes.
+    """
     provider = online_provider(settings)
     common: dict[str, Any] = {
         "temperature": settings.llm_temperature,
@@ -104,9 +108,8 @@ def build_chat_model(
         "max_retries": settings.llm_max_retries,
         "streaming": streaming,
         "stream_usage": True,  # ask for usage in the last streamed chunk
+        "max_tokens": max_tokens if max_tokens is not None else settings.llm_max_output_tokens,
     }
-    if max_tokens is not None:
-        common["max_tokens"] = max_tokens
     if provider == "azure":
         from langchain_openai import AzureChatOpenAI
 
@@ -195,6 +198,8 @@ def _usage(
     reported = getattr(message, "usage_metadata", None)
     metadata = getattr(message, "response_metadata", None) or {}
     name = str(metadata.get("model_name") or _model_name(model))
+    if metadata.get("finish_reason") == "length":
+        log.warning("model %s: reply cut at LLM_MAX_OUTPUT_TOKENS", name)
     usage = usage_of(
         reported, model=name, prompt=prompt, completion=text, overrides=settings.llm_prices
     )

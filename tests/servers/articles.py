@@ -242,6 +242,15 @@ class _Handler(BaseHTTPRequestHandler):
     def story(self, q: dict[str, str]) -> None:
         self._send(200, STORY_HTML)
 
+    def long(self, q: dict[str, str]) -> None:
+        """A page of `n` numbered paragraphs (default 300), to meet a low reading cap."""
+        sentence = "The council voted on the new budget after a long debate about the schools."
+        body = "".join(
+            f"<p>Paragraph {i:05d}. {sentence}</p>" for i in range(int(q.get("n", "300")))
+        )
+        page = f"<html><head><title>A long page</title></head><body><article>{body}</article>"
+        self._send(200, (page + "</body></html>").encode())
+
     def redirect(self, q: dict[str, str]) -> None:
         left = int(q.get("n", "3"))
         target = "/article" if left <= 1 else f"/r?n={left - 1}"
@@ -329,6 +338,7 @@ class _Handler(BaseHTTPRequestHandler):
 _ROUTES: dict[str, Callable[[_Handler, dict[str, str]], None]] = {
     "/article": _Handler.article,
     "/story": _Handler.story,
+    "/long": _Handler.long,
     "/r": _Handler.redirect,
     "/loop": _Handler.loop,
     "/redirect-to": _Handler.redirect_to,
