@@ -365,6 +365,6 @@ def read_slack_file(services: Services, client: WebClient, file: dict[str, Any])
     if data.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html")):
         # Slack answers a file download it won't allow with its HTML login page.
         raise IngestError("I don't have permission to read that file (files:read).")
-    article = from_bytes(data, file.get("mimetype"))
+    article = from_bytes(data, file.get("mimetype"), settings=services.settings)
     title = file.get("title") or file.get("name")
     return replace(article, title=article.title or title)
