@@ -52,6 +52,13 @@ def bind_request_id(request_id: str | None) -> Iterator[None]:
         _request_id.reset(token)
 
 
+def set_request_id(request_id: str | None) -> None:
+    """Tag every line logged from here on in this thread with `request_id`, until the next
+    call: Bolt runs a request's listener after its middleware has returned, on the same
+    thread, so a block (`bind_request_id`) would end too soon."""
+    _request_id.set(request_id or None)
+
+
 def current_request_id() -> str | None:
     return _request_id.get()
 

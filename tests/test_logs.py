@@ -130,7 +130,12 @@ def test_setting_up_twice_keeps_one_handler(capsys: pytest.CaptureFixture) -> No
     assert len(_json_lines(capsys.readouterr().err)) == 1
 
 
-def test_slack_middleware_binds_the_event_id_for_the_handlers() -> None:
+def test_slack_middleware_tags_the_listeners_lines_with_the_request_id(slack: Any) -> None:
+    """In Bolt's real order: the listener runs after every middleware has returned."""
+    from slack_bolt import App
+    from slack_bolt.request import BoltRequest
+    from slack_sdk import WebClient
+
     class Claims:
         def claim_event(self, event_id: str, lease_seconds: float) -> bool:
             return True
@@ -138,12 +143,45 @@ def test_slack_middleware_binds_the_event_id_for_the_handlers() -> None:
         def finish_event(self, event_id: str, ttl_seconds: float) -> None:
             pass
 
-    middleware = dedupe_events(Claims())
-    event = {"type": "event_callback", "event_id": "Ev42"}
-    assert middleware(body=event, next=current_request_id) == "Ev42"
-    command = {"command": "/summarize", "trigger_id": "123.456.abc"}
-    assert middleware(body=command, next=current_request_id) == "123.456.abc"
-    assert current_request_id() is None
+    app = App(
+        client=WebClient(token=slack.token, base_url=slack.api_url),
+        token_verification_enabled=False,
+        request_verification_enabled=False,
+        process_before_response=True,
+    )
+    app.middleware(dedupe_events(Claims()))
+    seen: list[str | None] = []
+
+    @app.event("app_mention")
+    def mention(ack: Any) -> None:
+        seen.append(current_request_id())
+
+    @app.command("/summarize")
+    def summarize(ack: Any) -> None:
+        ack()
+        seen.append(current_request_id())
+
+    def dispatch(body: dict[str, Any]) -> None:
+        app.dispatch(BoltRequest(body=body, mode="socket_mode"))
+
+    event = {
+        "type": "event_callback",
+        "event_id": "Ev42",
+        "team_id": "T1",
+        "event": {"type": "app_mention", "user": "U1", "text": "hi", "ts": "1.0", "channel": "C1"},
+    }
+    dispatch(event)
+    dispatch(
+        {
+            "command": "/summarize",
+            "trigger_id": "123.456.abc",
+            "team_id": "T1",
+            "user_id": "U1",
+            "channel_id": "C1",
+            "text": "",
+        }
+    )
+    assert seen == ["Ev42", "123.456.abc"]
 
 
 # --- settings and the CLI ---------------------------------------------------------------------

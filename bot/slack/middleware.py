@@ -15,7 +15,7 @@ from typing import Any
 
 from slack_bolt import BoltResponse
 
-from bot.logs import bind_request_id
+from bot.logs import set_request_id
 from bot.slack import tasks
 from bot.store import EventClaims
 
@@ -50,13 +50,13 @@ def dedupe_events(claims: EventClaims) -> Callable[..., Any]:
         on_queued = _finisher(claims, event_id) if is_event else None
         # For the listener, which runs on this thread once every middleware has returned.
         tasks.begin_request(job_request_seed(body), request_id, on_queued=on_queued)
-        with bind_request_id(request_id):
-            if not is_event:
-                return next()
-            if not claims.claim_event(event_id, LEASE_SECONDS):
-                log.info("duplicate delivery of %s ignored", event_id)
-                return BoltResponse(status=200, body="")
+        set_request_id(request_id)  # the listener's lines too (a new request replaces it)
+        if not is_event:
             return next()
+        if not claims.claim_event(event_id, LEASE_SECONDS):
+            log.info("duplicate delivery of %s ignored", event_id)
+            return BoltResponse(status=200, body="")
+        return next()
 
     return middleware
 
