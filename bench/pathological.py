@@ -206,13 +206,10 @@ def hot(repeat: int) -> None:
     reply = _answer_reply(20_000)
     plain = json.loads(reply)["answer"] + "\n\nQuotes:\n> the budget\n"
     print("\n| streamed answer, 4-char chunks | chars | CPU s |\n|---|---|---|")
-    for name, step in (
-        ("JSON: ProseStream", partial(_stream, reply, True, 4)),
-        ("JSON: re-read per chunk (before)", partial(_reread, reply, True, 4)),
-        ("text: ProseStream", partial(_stream, plain, False, 4)),
-        ("text: re-read per chunk (before)", partial(_reread, plain, False, 4)),
-    ):
-        print(f"| {name} | {len(reply):,} | {_cpu(step, repeat):.4f} |", flush=True)
+    for name, text, json_reply in (("JSON", reply, True), ("text", plain, False)):
+        for how, read in (("ProseStream", _stream), ("re-read per chunk (before)", _reread)):
+            cpu = _cpu(partial(read, text, json_reply, 4), repeat)
+            print(f"| {name}: {how} | {len(text):,} | {cpu:.4f} |", flush=True)
     print("\n| merging the reply's 4-char chunks | chunks | CPU s |\n|---|---|---|")
     for tool in (False, True):
         chunks = _chunks(reply, tool)

@@ -328,7 +328,10 @@ def _settled(prose: str) -> str:
 def answer_prose(raw: str, *, json_reply: bool) -> str:
     """The part of a half-written answer that is sure to start the final `answer`: for a
     JSON reply the `answer` field so far; for plain text the lines that aren't "> " quotes,
-    holding back a line until it can't become one (or a "Quotes:" header)."""
+    holding back a line until it can't become one (or a "Quotes:" header).
+
+    Reads the whole reply: the definition of what streams. ProseStream works the same out
+    piece by piece (tests/test_prose_stream.py holds the two equal)."""
     if json_reply:
         try:
             data = parse_partial_json(raw)
@@ -356,7 +359,7 @@ class _Settled:
 
     def __init__(self, emit: Callable[[str], None]) -> None:
         self._emit = emit
-        self._phase = "lead"  # lead -> head -> [after marker] -> body
+        self._phase = "lead"  # lead -> head -> [marker] -> body
         self._head: list[str] = []  # the text after leading space, while it may be the marker
         self._spaces: list[str] = []  # trailing space: shown once something follows it
 
@@ -801,7 +804,7 @@ class ProseStream:
             return
         self._reader.feed(piece)
         if self._on_text is None or self._length <= self._sent_len or self._reader.unreadable:
-            return  # a shorter reading changes nothing
+            return  # a reading no longer than what was sent, or none for now, changes nothing
         if self._differs:
             self.stop()
             return
