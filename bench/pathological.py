@@ -14,6 +14,7 @@ import argparse
 import contextlib
 import html as html_lib
 import io
+import json
 import random
 import signal
 import string
@@ -22,9 +23,14 @@ import time
 from collections.abc import Callable
 from functools import partial
 
+from langchain_core.messages import AIMessageChunk
+from langchain_core.messages.tool import tool_call_chunk
+
 from bot.errors import ArticlebotError
 from bot.ingest import Article, from_html, from_pdf, from_text
+from bot.ingest.links import parse_input
 from bot.llm import offline
+from bot.llm.quotes import ProseStream, answer_prose
 
 _SENTENCE = "The council voted on the new budget after a long debate about schools. "
 
@@ -136,12 +142,94 @@ def run(sizes: list[int], paths: list[str], timeout: float) -> None:
             print(f"| `{name}` | {path} | " + " | ".join(cells) + " |", flush=True)
 
 
+_URL = "https://e.example/"
+MESSAGES: dict[str, Callable[[], str]] = {
+    "link + 40k `)`": lambda: _URL + ")" * 40_000,
+    "link + 40k `]`": lambda: _URL + "]" * 40_000,
+    "40k `(`": lambda: "(" * 40_000,
+    "link + 20k `).`": lambda: _URL + ")." * 20_000,
+    "40k `<` / `>` / `|`": lambda: "<" * 40_000 + ">" * 40_000 + "|" * 40_000,
+    "100k spaces": lambda: " " * 100_000,
+    "20k `<link|`": lambda: f"<{_URL}|" * 20_000,
+    "1 MB paste, 40k links": lambda: " ".join(f"{_URL}p{i}" for i in range(40_000)),
+}
+
+
+def _cpu(step: Callable[[], object], repeat: int) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.process_time()
+        step()
+        best = min(best, time.process_time() - start)
+    return best
+
+
+def _answer_reply(chars: int) -> str:
+    words = ("The council voted on the budget after a long debate about schools; " * 400)[:chars]
+    return json.dumps({"answer": words + " café 😀", "quotes": ["the budget"], "found": True})
+
+
+def _stream(reply: str, json_reply: bool, step: int) -> None:
+    prose = ProseStream(lambda _delta: None)
+    prose.start(json_reply=json_reply)
+    for at in range(0, len(reply), step):
+        prose.feed(reply[at : at + step])
+
+
+def _reread(reply: str, json_reply: bool, step: int) -> None:
+    """The bot before: the whole reply so far re-read after every chunk."""
+    for at in range(step, len(reply) + step, step):
+        answer_prose(reply[:at], json_reply=json_reply)
+
+
+def _chunks(reply: str, tool: bool) -> list[AIMessageChunk]:
+    pieces = [reply[at : at + 4] for at in range(0, len(reply), 4)]
+    if not tool:
+        return [AIMessageChunk(content=piece) for piece in pieces]
+    return [
+        AIMessageChunk(content="", tool_call_chunks=[tool_call_chunk(args=piece, index=0)])
+        for piece in pieces
+    ]
+
+
+def _merge_one_by_one(chunks: list[AIMessageChunk]) -> None:
+    merged = chunks[0]
+    for chunk in chunks[1:]:
+        merged = merged + chunk
+
+
+def hot(repeat: int) -> None:
+    print("| parse_input | chars | CPU s |\n|---|---|---|")
+    for name, make in MESSAGES.items():
+        text = make()
+        print(f"| {name} | {len(text):,} | {_cpu(partial(parse_input, text), repeat):.4f} |")
+    reply = _answer_reply(20_000)
+    plain = json.loads(reply)["answer"] + "\n\nQuotes:\n> the budget\n"
+    print("\n| streamed answer, 4-char chunks | chars | CPU s |\n|---|---|---|")
+    for name, text, json_reply in (("JSON", reply, True), ("text", plain, False)):
+        for how, read in (("ProseStream", _stream), ("re-read per chunk (before)", _reread)):
+            cpu = _cpu(partial(read, text, json_reply, 4), repeat)
+            print(f"| {name}: {how} | {len(text):,} | {cpu:.4f} |", flush=True)
+    print("\n| merging the reply's 4-char chunks | chunks | CPU s |\n|---|---|---|")
+    for tool in (False, True):
+        chunks = _chunks(reply, tool)
+        kind = "tool-call arguments" if tool else "content"
+        for how, merge in (("at once", lambda c: c[0] + c[1:]), ("one by one", _merge_one_by_one)):
+            cpu = _cpu(partial(merge, chunks), repeat)
+            print(f"| {kind}, {how} | {len(chunks):,} | {cpu:.4f} |", flush=True)
+
+
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="20000,50000,100000,200000,1000000,2000000")
     parser.add_argument("--paths", default="text,html,pdf")
     parser.add_argument("--timeout", type=float, default=20.0, help="seconds per step")
+    parser.add_argument("--hot", action="store_true", help="time the ack and streaming paths")
+    parser.add_argument("--repeat", type=int, default=3, help="--hot: best of this many")
     args = parser.parse_args(argv)
+    if args.hot:
+        hot(args.repeat)
+        return
     sizes = [int(s) for s in args.sizes.split(",")]
     print("cells: seconds to read + summarize (all styles) + ask\n")
     run(sizes, args.paths.split(","), args.timeout)

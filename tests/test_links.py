@@ -1,6 +1,18 @@
+import itertools
+import random
+import time
+from collections.abc import Callable
+
 import pytest
 
-from bot.ingest.links import find_urls, is_question, parse_input, slack_to_plain, word_weight
+from bot.ingest import links
+from bot.ingest.links import (
+    find_urls,
+    is_question,
+    parse_input,
+    slack_to_plain,
+    word_weight,
+)
 
 ARTICLE = (
     "The city council voted on Tuesday to approve the new budget. "
@@ -249,3 +261,97 @@ def test_headline_above_a_paste_stays_in_the_article(headline):
     assert parsed.kind == "paste"
     assert parsed.instruction == ""
     assert parsed.text.startswith(headline)
+
+
+# --- linear time on hostile input (issue 9) ----------------------------------------------
+
+
+def _trim_url_reference(url: str) -> str:
+    """The rule as first written (quadratic: it re-counted and re-sliced per character)."""
+    while url:
+        last = url[-1]
+        if last in links._TRAILING_PUNCT or (
+            last in links._PAIRS and url.count(last) > url.count(links._PAIRS[last])
+        ):
+            url = url[:-1]
+        else:
+            break
+    return url
+
+
+def _corpus() -> list[str]:
+    """Every text this module feeds parse_input or find_urls, and a few made of the pieces
+    that steer link trimming and Slack markup, mixed at random."""
+    texts = [ARTICLE, LONG_REQUEST, JAPANESE]
+    for test in list(globals().values()):
+        for mark in getattr(test, "pytestmark", []):
+            if mark.name == "parametrize":
+                for case in mark.args[1]:
+                    first = case[0] if isinstance(case, tuple) else case
+                    if isinstance(first, str):
+                        texts += [first, f"{first}\n\n{ARTICLE}"]
+    pieces = ["https://a.example/", "www.b.example", "(", ")", "[", "]", "{", "}", "<", ">",
+              "|", "&amp;", "&lt;", ".", ",", "!", "?", "…", "'", "”", " ", "\n", "x", "@U1",
+              "!here", "#C1", "summarize ", "。", "—", links._CUT]  # fmt: skip
+    rng = random.Random(9)
+    texts += ["".join(rng.choices(pieces, k=rng.randint(1, 30))) for _ in range(3000)]
+    return texts
+
+
+def test_parse_input_is_unchanged_by_the_linear_trim(monkeypatch: pytest.MonkeyPatch) -> None:
+    corpus = _corpus()
+    now = [parse_input(text) for text in corpus]
+    monkeypatch.setattr(links, "_trim_url", _trim_url_reference)
+    assert now == [parse_input(text) for text in corpus]
+
+
+def test_trim_url_matches_the_rule_on_every_short_string() -> None:
+    # Every string of up to 6 of these characters: brackets of each kind, punctuation, text.
+    for n in range(7):
+        for chars in itertools.product("a()].'", repeat=n):
+            url = "".join(chars)
+            assert links._trim_url(url) == _trim_url_reference(url), url
+
+
+_URL = "https://e.example/"
+HOSTILE: dict[str, Callable[[int], str]] = {
+    "link )))": lambda n: _URL + ")" * n,
+    "link ]]]": lambda n: _URL + "]" * n,
+    "link ).).": lambda n: _URL + ")." * (n // 2),
+    "link (((": lambda n: _URL + "(" * n,
+    "((( link )))": lambda n: "(" * (n // 2) + _URL + ")" * (n // 2),
+    "link ((( )))": lambda n: _URL + "(" * (n // 2) + ")" * (n // 2) + ".",
+    "link [] {}": lambda n: _URL + "[]{}" * (n // 4),
+    "(((": lambda n: "(" * n,
+    "<<<": lambda n: "<" * n,
+    ">>>": lambda n: ">" * n,
+    "|||": lambda n: "|" * n,
+    "<link|<link|": lambda n: f"<{_URL}|" * (n // 20),
+    "<<< link|label >>>": lambda n: "<" * (n // 2) + f"{_URL}|label" + ">" * (n // 2),
+    "<link ))) >": lambda n: f"<{_URL}" + ")" * n + ">",
+    "spaces": lambda n: " " * n,
+    "distinct links": lambda n: " ".join(f"{_URL}p{i}" for i in range(n // 22)),
+    "links and full stops": lambda n: f"{_URL} ." * (n // 20),
+    "paste with links": lambda n: (
+        f"The council met. See {_URL}x?a=1&amp;b=2 (page 4). " * (n // 50)
+    ),
+}
+
+
+def test_repro_link_then_40k_closing_brackets() -> None:
+    start = time.process_time()
+    parsed = parse_input(_URL + ")" * 40_000)
+    assert time.process_time() - start < 0.5  # was 0.9 s; now ~20 ms (bench/pathological.py)
+    assert parsed.urls == (_URL,)
+    assert parsed.kind == "link"
+
+
+@pytest.mark.parametrize("shape", HOSTILE)
+def test_parse_input_is_fast_on_400k_hostile_characters(shape: str) -> None:
+    # Linear code takes at most 0.2 s here on a busy 2-core machine; the quadratic code
+    # took seconds to minutes. CPU time, so other processes on the machine don't count.
+    # Exact figures: bench/pathological.py.
+    text = HOSTILE[shape](400_000)
+    start = time.process_time()
+    parse_input(text)
+    assert time.process_time() - start < 1.0

@@ -263,3 +263,21 @@ def test_unreadable_or_refused_structured_output_falls_back_to_plain_text(
     )
     answer, _ = grounded_answer(model, _answer_messages(), settings)
     assert answer.quotes == ["in May"] and len(fake_openai.requests) == 4
+
+
+@pytest.mark.parametrize("method", ["json_schema", "function_calling", "off"])
+def test_answer_streams_in_4_character_chunks_exactly(fake_openai: FakeOpenAI, method: str) -> None:
+    # Escapes and characters outside the BMP cut anywhere by 4-character chunks; the chunks
+    # are merged once at the end (one by one, the tool-call arguments were re-parsed each time).
+    prose = 'The bridge "reopens" in May.\nCafé owners 😀 cheered \\o/ ' * 40
+    structured = {"answer": prose, "quotes": ["reopen the old bridge in May"], "found": True}
+    text = f"{prose}\n\n> reopen the old bridge in May"
+    reply = Reply(text, chunk_chars=4, structured=None if method == "off" else structured)
+    fake_openai.script(reply)
+    settings = fake_openai.settings(llm_structured_output=method)
+    deltas: list[str] = []
+    model = build_chat_model(settings, streaming=True)
+    answer, usage = grounded_answer(model, _answer_messages(), settings, deltas.append)
+    assert "".join(deltas) == answer.answer == prose.strip()
+    assert answer.quotes == ["reopen the old bridge in May"] and usage.requests == 1
+    assert len(deltas) > 100

@@ -12,7 +12,7 @@ import json
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import httpx
 import openai
@@ -33,7 +33,6 @@ from bot.errors import (
 from bot.llm.quotes import (
     GroundedAnswer,
     ProseStream,
-    answer_prose,
     normalise_answer,
     parse_answer_text,
 )
@@ -263,6 +262,15 @@ def _as_chunk(message: AIMessage) -> AIMessageChunk:
     )
 
 
+def _merged(chunks: list[AIMessageChunk]) -> AIMessageChunk | None:
+    """The reply's chunks as one message, merged at once: adding them one at a time
+    re-parses the tool-call arguments so far at every chunk (9.6 s of CPU for a 20 KB
+    answer in 4-character chunks)."""
+    if len(chunks) < 2:
+        return chunks[0] if chunks else None
+    return cast(AIMessageChunk, chunks[0] + chunks[1:])
+
+
 def complete(
     model: BaseChatModel, messages: Sequence[BaseMessage], settings: Settings
 ) -> Completion:
@@ -283,12 +291,13 @@ def stream_complete(
     on_text: Callable[[str], None],
 ) -> Completion:
     """A reply streamed piece by piece into `on_text`; returns the whole of it at the end."""
-    merged: AIMessageChunk | None = None
+    chunks: list[AIMessageChunk] = []
     for chunk in _chunks(model, model, messages, refusable=False):
-        merged = chunk if merged is None else merged + chunk
+        chunks.append(chunk)
         piece = _text(chunk)
         if piece:
             on_text(piece)
+    merged = _merged(chunks)
     text = _text(merged) if merged is not None else ""
     return Completion(text, _usage(merged, model, messages, text, settings), _model_name(model))
 
@@ -330,19 +339,21 @@ def _structured(
 ) -> tuple[GroundedAnswer | None, Usage]:
     """A GroundedAnswer by structured output, its `answer` streamed as the JSON arrives;
     (None, usage) when the server refuses the format or the reply isn't the JSON asked for."""
-    merged: AIMessageChunk | None = None
+    chunks: list[AIMessageChunk] = []
     raw = ""
+    prose.start(json_reply=True)
     try:
         for chunk in _chunks(model, _bind_structured(model, method), messages, refusable=True):
-            merged = chunk if merged is None else merged + chunk
+            chunks.append(chunk)
             piece = _raw_piece(chunk, method)
             if piece:
                 raw += piece
-                prose.update(answer_prose(raw, json_reply=True))
+                prose.feed(piece)
     except _Refused as refused:
         # The server doesn't do json_schema/tools: plain text it is.
         log.info("structured output refused (HTTP %s); using plain text", refused)
         return None, Usage()
+    merged = _merged(chunks)
     usage = _usage(merged, model, messages, raw, settings)
     try:
         parsed = GroundedAnswer.model_validate_json(raw) if raw.strip() else None
@@ -378,11 +389,6 @@ def grounded_answer(
         answer, usage = _structured(model, messages, settings, method, prose)
         if answer is not None:
             return answer, usage
-    pieces: list[str] = []
-
-    def show(piece: str) -> None:
-        pieces.append(piece)
-        prose.update(answer_prose("".join(pieces), json_reply=False))
-
-    reply = stream_complete(model, messages, settings, show)
+    prose.start(json_reply=False)
+    reply = stream_complete(model, messages, settings, prose.feed)
     return parse_answer_text(reply.text), usage + reply.usage
