@@ -157,6 +157,7 @@ def _start_server(slack: FakeSlack, model: FakeOpenAI, port: int, store: str) ->
         "STORE_PATH": store,
         **UNLIMITED,
     }
+    log = Path(store).with_suffix(".log")
     process = subprocess.Popen(
         [
             sys.executable,
@@ -172,7 +173,8 @@ def _start_server(slack: FakeSlack, model: FakeOpenAI, port: int, store: str) ->
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        # A file, not a pipe nobody reads: a full pipe would stall the server's logging.
+        stderr=log.open("w"),
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -182,7 +184,7 @@ def _start_server(slack: FakeSlack, model: FakeOpenAI, port: int, store: str) ->
         except OSError:
             time.sleep(0.2)
     process.kill()
-    raise RuntimeError("the app did not start: " + process.stderr.read().decode()[-2000:])
+    raise RuntimeError("the app did not start: " + log.read_text()[-2000:])
 
 
 def answered_by_asker(slack: FakeSlack) -> dict[str, int]:
@@ -264,7 +266,7 @@ def main(argv: list[str] | None = None) -> None:
             if args.slow_clients:
                 flood.join(10)
             server.terminate()
-            server.wait(timeout=30)
+            server.wait(timeout=90)  # the drain may take its full 25 s, then gunicorn stops
 
     print("| metric | result | target |\n|---|---|---|")
     print(f"| slash commands acked with 200 | {ok} / {args.requests} | all |")

@@ -6,6 +6,7 @@ written finish (bounded by DRAIN_SECONDS) before the process exits.
 
 from __future__ import annotations
 
+import gc
 import logging
 import signal
 from typing import Any, ClassVar
@@ -179,6 +180,15 @@ def _app_with_pool(settings: Settings) -> App:
     return create_app(settings, services=services, verify_token=False)
 
 
+def _settle_heap() -> None:
+    """Everything built at start-up (modules, the app, its clients) lives as long as the
+    process: move it out of the cyclic GC's way, so a full collection during requests scans
+    only what requests made — not the ~1M start-up objects, a stall of ~0.2 s on every ack
+    in flight."""
+    gc.collect()
+    gc.freeze()
+
+
 def slack_front(app: App, settings: Settings) -> SlackFront:
     """The ASGI app for this process: Bolt at /slack/events, a health check at /healthz."""
     assert settings.slack_signing_secret is not None  # check_settings said so
@@ -296,7 +306,9 @@ def serve_http(settings: Settings, host: str, port: int) -> None:
 
         def load(self) -> SlackFront:  # in each worker, after the fork
             setup_logging(settings.log_level, settings.log_format)
-            return slack_front(_app_with_pool(settings), settings)
+            front = slack_front(_app_with_pool(settings), settings)
+            _settle_heap()
+            return front
 
     log.info("HTTP mode on %s:%s%s", host, port, EVENTS_PATH)
     _Server().run()
