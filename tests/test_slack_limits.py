@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.slack.jobs import file_hosts
+from bot.slack.files import file_hosts
 from tests.servers.slack_app import USER, SlackAppHarness, harness_settings
 
 pytestmark = pytest.mark.timeout(60)
