@@ -255,6 +255,7 @@ class Settings(BaseSettings):
         return values
 
     def model_post_init(self, context: Any, /) -> None:
+        super().model_post_init(context)
         # Registered as soon as they are read, in every process that reads them: a log line
         # written before (or without) any set-up still masks them.
         mask_values(*self.secret_values())

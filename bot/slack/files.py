@@ -95,11 +95,6 @@ class FileHosts:
             raise FileRefused(LEFT_SLACK)
 
 
-def file_hosts(api_url: str) -> frozenset[str]:
-    """The hosts a file URL may name (and the bot token may go to), for SLACK_API_URL."""
-    return FileHosts.for_api(api_url).token_hosts
-
-
 def download(
     url: str, token: str, settings: Settings, *, resolver: Resolver | None = None
 ) -> bytes:
