@@ -27,6 +27,7 @@ from tests.servers.fake_slack import FakeSlack
 from tests.servers.slack_app import CHANNEL, TEAM, USER, harness_settings
 
 SECRET = "lifecycle-secret"
+ROOT = Path(__file__).resolve().parents[1]
 ARTICLEBOT = Path(sys.executable).with_name("articlebot")
 
 
@@ -52,6 +53,7 @@ def _env(slack: FakeSlack, tmp_path: Path, **extra: str) -> dict[str, str]:
         FETCH_ALLOWLIST="127.0.0.1",
         ENGINE="auto",
         SLACK_HTTP_WORKERS="1",
+        PYTHONPATH=str(ROOT),  # this checkout's code (the console script's install may differ)
     )
     env.update(extra)
     return env
