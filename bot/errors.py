@@ -7,6 +7,8 @@ beyond the one the user gave) may go into a message.
 
 from __future__ import annotations
 
+from bot.logs import safe_url
+
 
 class ArticlebotError(Exception):
     """Base of every error the bot raises on purpose."""
@@ -17,7 +19,8 @@ class ArticlebotError(Exception):
     def __init__(self, message: str, *, url: str | None = None) -> None:
         super().__init__(message)
         self.message = message
-        self.url = url
+        # For logs: never the user name or password a URL may carry.
+        self.url = safe_url(url) if url else url
 
     def __str__(self) -> str:
         return self.message

@@ -6,8 +6,13 @@
 
 `text` lines read "LEVEL logger: message"; `json` lines are one object each with timestamp
 (ISO 8601, UTC), level, logger, message, request_id (when one is bound), exc_info (a string)
-and any `extra=` fields. Slack tokens, `sk-` API keys and `Bearer` values are masked in every
-line, whatever logged them.
+and any `extra=` fields.
+
+Secrets are masked in every record of the process, whatever logged it (slack_sdk, httpx,
+gunicorn...) and whichever handler writes it: Slack tokens, `sk-` API keys, `Bearer` values,
+the user name and password of any URL, and the configured secrets' own values (registered by
+`bot.settings.Settings` through `mask_values`), in the message, its args, tracebacks and
+stack traces. `safe_url` is the form of a URL to show anyone.
 """
 
 from __future__ import annotations
@@ -15,10 +20,13 @@ from __future__ import annotations
 import logging
 import re
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
-from typing import Literal, TextIO
+from types import TracebackType
+from typing import Any, Literal, TextIO
+from urllib.parse import urlsplit, urlunsplit
 
 # python-json-logger rather than our own formatter: it already turns `extra=` fields,
 # exc_info/stack_info and values JSON can't hold (datetimes, objects) into JSON.
@@ -28,18 +36,67 @@ LogFormat = Literal["text", "json"]
 
 _request_id: ContextVar[str | None] = ContextVar("articlebot_request_id", default=None)
 
-# Slack bot/user/app tokens (rotating ones start xoxe.), OpenAI-style keys, Authorization values.
+# Slack bot/user/app tokens (rotating ones start xoxe.), OpenAI-style keys, Authorization values,
+# credentials in a query string.
 _SECRETS = re.compile(
     r"\b((?:xoxe\.)?xox[abposre]-|xapp-)[A-Za-z0-9-]+"
     r"|\b(sk-)[A-Za-z0-9_-]{8,}"
-    r"|\b(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}",  # "bearer of news" is no credential
+    r"|\b(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}"  # "bearer of news" is no credential
+    r"|\b((?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?token)=)[^&\s'\"]+",
     re.IGNORECASE,
 )
+# The user name and password of a URL (scheme://user:pass@host): everything from :// to the
+# last @ before the path. Quotes and brackets never occur in one, so a match can't run on
+# into the next field of a JSON line.
+_USERINFO = re.compile(r"\b([a-z][a-z0-9+.-]*://)[^/?#\s\"'<>\\]*@", re.IGNORECASE)
+_MASK = "***"
+# Shorter configured values are not masked: "abc" would be masked inside every word.
+MIN_MASKED_LENGTH = 8
+
+_masked_lock = threading.Lock()
+_masked: frozenset[str] = frozenset()
+_masked_pattern: re.Pattern[str] | None = None
+
+
+def mask_values(*values: str | None) -> None:
+    """Mask these exact values in every log line from now on, even when they don't look like
+    a token (a signing secret, a Redis password). Runs of visible characters inside a value
+    are masked on their own too: a key with a stray line break shows up split, or escaped."""
+    global _masked, _masked_pattern
+    found: set[str] = set()
+    for value in values:
+        if not value:
+            continue
+        found.add(value)
+        found.update(re.findall(r"[\x21-\x7e]+", value))
+    found = {value for value in found if len(value) >= MIN_MASKED_LENGTH}
+    with _masked_lock:
+        if found <= _masked:
+            return
+        _masked = _masked | found
+        longest_first = sorted(_masked, key=len, reverse=True)
+        _masked_pattern = re.compile("|".join(re.escape(value) for value in longest_first))
 
 
 def redact(text: str) -> str:
-    """`text` with every secret's value replaced; the prefix stays, to tell which kind it was."""
-    return _SECRETS.sub(lambda m: f"{m[m.lastindex or 0]}***", text)
+    """`text` with every secret's value replaced; a token's prefix stays, to tell which kind it
+    was; a URL loses its user name and password."""
+    text = _SECRETS.sub(lambda m: f"{m[m.lastindex or 0]}{_MASK}", text)
+    text = _USERINFO.sub(r"\1", text)
+    pattern = _masked_pattern
+    return pattern.sub(_MASK, text) if pattern is not None else text
+
+
+def safe_url(url: str) -> str:
+    """`url` without its user name and password (and any secret `redact` knows): what to put
+    in a message or a log line. Everything else, the query included, stays as it was."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return redact(url)
+    if "@" in parts.netloc:
+        url = urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+    return redact(url)
 
 
 @contextmanager
@@ -73,15 +130,104 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+def _clean(value: Any) -> Any:
+    """A log call's argument with its secrets masked; itself (type and all) when it has none,
+    so formatters that read args (e.g. an access log's) still get what they expect."""
+    if isinstance(value, str):
+        return redact(value)
+    if value is None or isinstance(value, int | float):
+        return value
+    try:
+        shown = str(value)
+    except Exception:  # an object that can't print itself: logging reports it
+        return value
+    cleaned = redact(shown)
+    return value if cleaned == shown else cleaned
+
+
+_TRACEBACKS = logging.Formatter()
+
+
+def redact_record(record: logging.LogRecord) -> None:
+    """Mask the secrets in a record, in place: its message and args, its traceback (formatted
+    now into exc_text, which every standard formatter prints instead) and its stack."""
+    try:
+        message = record.getMessage()
+    except Exception:  # a bad format string: logging reports it when the record is written
+        message = None
+    if message is not None and redact(message) != message:
+        if isinstance(record.msg, str):
+            record.msg = redact(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(_clean(arg) for arg in record.args)
+        elif isinstance(record.args, Mapping):
+            record.args = {key: _clean(arg) for key, arg in record.args.items()}
+        with suppress(Exception):  # else the message as it was, masked whole below
+            message = record.getMessage()
+        if redact(message) != message:  # a secret only formatting put together
+            record.msg, record.args = redact(message), None
+    if record.exc_info and record.exc_info[1] is not None:
+        record.exc_text = redact(record.exc_text or _TRACEBACKS.formatException(record.exc_info))
+    if record.stack_info:
+        record.stack_info = redact(record.stack_info)
+
+
 class RedactFilter(logging.Filter):
-    """Masks secrets in the message and its args, once, before any formatter sees them."""
+    """Masks secrets in a record before any formatter sees it (records made without the
+    record factory, e.g. by `logging.makeLogRecord`, are masked here too)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        cleaned = redact(message)
-        if cleaned != message or record.args:
-            record.msg, record.args = cleaned, None
+        redact_record(record)
         return True
+
+
+def _install_record_factory() -> None:
+    """Every record of the process is masked as it is made, whichever logger and handler it
+    goes to: third-party handlers (uvicorn's, a library's own) have no RedactFilter."""
+    current = logging.getLogRecordFactory()
+    if getattr(current, "redacts", False):
+        return
+
+    def make_record(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = current(*args, **kwargs)
+        redact_record(record)
+        return record
+
+    make_record.redacts = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(make_record)
+
+
+_unhandled = logging.getLogger("bot.unhandled")
+
+
+def _log_uncaught(
+    exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None
+) -> None:
+    if issubclass(exc_type, KeyboardInterrupt):
+        sys.__excepthook__(exc_type, exc, tb)
+        return
+    _unhandled.critical("unhandled %s", exc_type.__name__, exc_info=(exc_type, exc, tb))
+
+
+def _log_thread_exception(args: threading.ExceptHookArgs) -> None:
+    if args.exc_type is SystemExit or args.exc_value is None:
+        return
+    name = args.thread.name if args.thread is not None else "?"
+    _unhandled.error(
+        "unhandled %s in thread %s",
+        args.exc_type.__name__,
+        name,
+        exc_info=(args.exc_type, args.exc_value, args.exc_traceback),
+    )
+
+
+def _install_exception_hooks() -> None:
+    """Uncaught exceptions print their traceback through logging (so, masked), not straight
+    to stderr; hooks someone else installed (a debugger, pytest) are left alone."""
+    if sys.excepthook is sys.__excepthook__:
+        sys.excepthook = _log_uncaught
+    if threading.excepthook is threading.__excepthook__:
+        threading.excepthook = _log_thread_exception
 
 
 class _TextFormatter(logging.Formatter):
@@ -127,7 +273,10 @@ class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
 
 def setup_logging(level: str | int, fmt: LogFormat = "text") -> logging.Handler:
     """Our handler on the root logger (replacing one set up before, e.g. in a parent process
-    before a fork; other handlers are left alone), and the root level."""
+    before a fork; other handlers are left alone), the root level, and secret masking for
+    every record and uncaught exception of the process."""
+    _install_record_factory()
+    _install_exception_hooks()
     handler = _StderrHandler()
     handler.setFormatter(formatter(fmt))
     handler.addFilter(RequestIdFilter())

@@ -8,12 +8,16 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, Self
+from urllib.parse import parse_qsl, urlsplit
 
 from pydantic import BeforeValidator, Field, SecretStr
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.logs import mask_values
 
 
 def _split_csv(value: object) -> object:
@@ -290,6 +294,52 @@ class Settings(BaseSettings):
     audit_log_path: str | None = Field(
         None, description="Write the audit lines to this file instead of the log stream."
     )
+
+    # --- secrets kept out of every log line ---
+
+    def secret_values(self) -> list[str]:
+        """The configured secrets: tokens, keys, and the passwords inside URLs."""
+        secrets = [
+            self.slack_bot_token,
+            self.slack_app_token,
+            self.slack_signing_secret,
+            self.openai_api_key,
+            self.azure_openai_api_key,
+        ]
+        values = [secret.get_secret_value() for secret in secrets if secret is not None]
+        for url in (self.redis_url, self.slack_api_url, self.openai_base_url):
+            values += _url_secrets(url)
+        values += _url_secrets(self.azure_openai_endpoint)
+        return values
+
+    def model_post_init(self, context: Any, /) -> None:
+        super().model_post_init(context)
+        # Registered as soon as they are read, in every process that reads them: a log line
+        # written before (or without) any set-up still masks them.
+        mask_values(*self.secret_values())
+
+    def __setstate__(self, state: dict[Any, Any]) -> None:
+        super().__setstate__(state)
+        mask_values(*self.secret_values())  # the job process gets its settings pickled
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        copy = super().model_copy(update=update, deep=deep)
+        mask_values(*copy.secret_values())
+        return copy
+
+
+def _url_secrets(url: str | None) -> list[str]:
+    """The password in a URL, and `?password=` as Redis URLs may carry it. (Not the user
+    name: no secret, and masking "articlebot" everywhere would garble the logs.)"""
+    if not url:
+        return []
+    try:
+        parts = urlsplit(url)
+        found = [parts.password or ""]
+    except ValueError:
+        return []
+    found += [value for name, value in parse_qsl(parts.query) if name.lower() == "password"]
+    return [value for value in found if value]
 
 
 @lru_cache(maxsize=1)

@@ -3,8 +3,12 @@ masked — and the LOG_LEVEL / LOG_FORMAT settings."""
 
 from __future__ import annotations
 
+import io
 import json
 import logging
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,10 +18,18 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import cli
-from bot.logs import bind_request_id, current_request_id, redact, setup_logging
-from bot.settings import get_settings
+from bot.logs import (
+    bind_request_id,
+    current_request_id,
+    mask_values,
+    redact,
+    safe_url,
+    setup_logging,
+)
+from bot.settings import Settings, get_settings
 from bot.slack.middleware import dedupe_events
 
+ROOT = Path(__file__).resolve().parents[1]
 TOKENS = {
     "xoxb-1234567890-0987654321-AbCdEfGhIjKlMnOp": "xoxb-***",
     "xoxp-11-22-33-abcdef": "xoxp-***",
@@ -233,3 +245,142 @@ def test_gunicorns_own_lines_use_our_format(capsys: pytest.CaptureFixture) -> No
     (line,) = _json_lines(capsys.readouterr().err)
     assert line["logger"] == "gunicorn.error"
     assert line["message"] == "Booting worker with pid: 4242"
+
+
+# --- every record, every handler, the configured secrets ----------------------------------------
+
+CONFIGURED = {
+    "slack_signing_secret": "plain-signing-value-0123",  # looks like nothing in particular
+    "openai_api_key": "plainkey-for-a-local-model",
+    "redis_url": "redis://articlebot:redis-pass-0123@cache.internal:6379/0",
+}
+PLAIN_SECRETS = ("plain-signing-value-0123", "plainkey-for-a-local-model", "redis-pass-0123")
+
+
+@pytest.fixture
+def configured() -> None:
+    """Settings read with secrets that look like nothing: reading them registers them."""
+    Settings(_env_file=None, **CONFIGURED)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def library_logger() -> Iterator[tuple[logging.Logger, io.StringIO]]:
+    """A library's logger with its own handler and plain formatter, not propagating (as
+    uvicorn's or a library's own logging config sets up): none of our filters on it."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    logger = logging.getLogger("somelib.http")
+    logger.addHandler(handler)
+    logger.propagate = False
+    logger.setLevel(logging.DEBUG)
+    yield logger, stream
+    logger.removeHandler(handler)
+    logger.propagate = True
+
+
+def test_a_library_logger_with_its_own_handler_is_masked_too(
+    configured: None, library_logger: tuple[logging.Logger, io.StringIO]
+) -> None:
+    setup_logging("DEBUG", "text")
+    logger, stream = library_logger
+    logger.debug("headers: %s", {"Authorization": "Bearer xoxb-1-2-abcdefgh"})
+    logger.debug("signing with %s", "plain-signing-value-0123")
+    logger.info("POST %s", "http://user:urlpass-0123@model.internal/v1/chat")
+    try:
+        raise ConnectionError("redis://:redis-pass-0123@cache.internal:6379/0 refused")
+    except ConnectionError:
+        logger.exception("connect failed")
+    out = stream.getvalue()
+    for secret in (*PLAIN_SECRETS, "xoxb-1-2-abcdefgh", "urlpass-0123", "user:"):
+        assert secret not in out
+    assert "POST http://model.internal/v1/chat" in out
+    assert "Bearer ***" in out and "ConnectionError: redis://cache.internal:6379/0" in out
+
+
+def test_args_keep_their_shape_for_formatters_that_read_them(
+    library_logger: tuple[logging.Logger, io.StringIO],
+) -> None:
+    """An access-log formatter reads record.args as a tuple: masking must not flatten it."""
+    setup_logging("DEBUG", "text")
+    logger, _ = library_logger
+    seen: list[object] = []
+
+    class TupleReader(logging.Filter):
+        def filter(self, record: logging.LogRecord) -> bool:
+            seen.append(record.args)
+            return True
+
+    logger.handlers[0].addFilter(TupleReader())
+    logger.info('%s - "%s %s" %d', "127.0.0.1:5000", "GET", "/cb?token=xoxb-9-9-abcdefgh", 200)
+    (args,) = seen
+    assert args == ("127.0.0.1:5000", "GET", "/cb?token=***", 200)
+
+
+def test_configured_secrets_are_masked_even_when_they_look_like_nothing(
+    configured: None, capsys: pytest.CaptureFixture
+) -> None:
+    setup_logging("INFO", "json")
+    log = logging.getLogger("bot.leaky")
+    for secret in PLAIN_SECRETS:
+        log.info("value %s", secret)
+        log.info(f"inline {secret}")
+    err = capsys.readouterr().err
+    assert err.count("***") == 2 * len(PLAIN_SECRETS)
+    for secret in PLAIN_SECRETS:
+        assert secret not in err
+
+
+def test_short_configured_values_are_not_masked_everywhere() -> None:
+    mask_values("abc", "", None)
+    assert redact("abc abcdef") == "abc abcdef"
+
+
+def test_a_value_with_a_line_break_is_masked_whole_and_in_its_parts() -> None:
+    mask_values("first-half-0123\nsecond-half-4567")
+    assert redact("b'Bearer first-half-0123\\nsecond-half-4567'") == "b'Bearer ***\\n***'"
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("http://user:PASS@host/api/", "http://host/api/"),
+        ("redis://:p%40ss@cache:6379/0", "redis://cache:6379/0"),
+        ("https://a@b@host:8443/x?q=1#f", "https://host:8443/x?q=1#f"),
+        ("https://example.com/story?id=7", "https://example.com/story?id=7"),
+        ("https://example.com/cb?token=abc123", "https://example.com/cb?token=***"),
+        ("http://[::1", "http://[::1"),  # unparsable: left as it was, masked
+    ],
+)
+def test_safe_url_drops_user_and_password(url: str, shown: str) -> None:
+    assert safe_url(url) == shown
+
+
+def test_uncaught_exceptions_are_logged_masked(tmp_path: Path) -> None:
+    """In the main thread and in other threads: through logging, not straight to stderr."""
+    script = (
+        "import threading\n"
+        "from bot.logs import setup_logging\n"
+        "from bot.settings import Settings\n"
+        "Settings(_env_file=None, slack_signing_secret='plain-signing-value-0123')\n"
+        "setup_logging('INFO', 'text')\n"
+        "def boom():\n"
+        "    raise ValueError('thread saw plain-signing-value-0123')\n"
+        "t = threading.Thread(target=boom, name='worker-1'); t.start(); t.join()\n"
+        "raise RuntimeError(\"Invalid header value b'Bearer xoxb-1-2-abcdefgh\\\\nx'\")\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 1
+    err = proc.stderr
+    assert "plain-signing-value-0123" not in err and "abcdefgh" not in err
+    assert "ERROR bot.unhandled: unhandled ValueError in thread worker-1" in err
+    assert "ValueError: thread saw ***" in err
+    assert "CRITICAL bot.unhandled: unhandled RuntimeError" in err
+    assert "Bearer ***" in err

@@ -15,6 +15,7 @@ import pytest
 
 from tests.servers.fake_slack import FakeSlack
 
+ROOT = Path(__file__).resolve().parents[1]
 ARTICLEBOT = Path(sys.executable).with_name("articlebot")
 BOT_TOKEN = "xoxb-1111-secret-bot-value"
 APP_TOKEN = "xapp-1-secret-app-value"
@@ -37,7 +38,10 @@ def _closed_port() -> int:
 def _env(tmp_path: Path, **settings: str) -> dict[str, str]:
     """No SLACK_* from the outside; the run's cwd is tmp_path, so no .env is read either."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "OPENAI_", "AZURE_"))}
-    env.update(STORE_PATH=str(tmp_path / "store.sqlite3"), SLACK_HTTP_WORKERS="2")
+    # PYTHONPATH: this checkout's code (the console script's install may point elsewhere).
+    env.update(
+        STORE_PATH=str(tmp_path / "store.sqlite3"), SLACK_HTTP_WORKERS="2", PYTHONPATH=str(ROOT)
+    )
     env.update(settings)
     return env
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.slack.jobs import file_hosts
+from bot.slack.files import FileHosts
 from tests.servers.slack_app import USER, SlackAppHarness, harness_settings
 
 pytestmark = pytest.mark.timeout(60)
@@ -47,4 +47,4 @@ def test_rate_limited_response_url_post_is_retried(slack, articles, tmp_path: Pa
     ],
 )
 def test_file_hosts_follow_the_api_url(api_url, host, allowed):
-    assert (host in file_hosts(api_url)) is allowed
+    assert (host in FileHosts.for_api(api_url).token_hosts) is allowed

@@ -12,6 +12,8 @@ from __future__ import annotations
 import ssl
 import time
 import zlib
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
@@ -40,8 +42,10 @@ from bot.ingest.ssrf import (
     ALLOWLIST_HINT,
     Allowlist,
     CheckedURL,
+    ParsedURL,
     Resolver,
     check_url,
+    parse_url,
     system_resolver,
 )
 from bot.ingest.transport import PinnedBackend, PinnedTransport, bounded_resolver
@@ -52,7 +56,7 @@ _ACCEPT = (
     "application/pdf;q=0.8,*/*;q=0.5"
 )
 # Only what we can inflate with a bounded output size (see `_BoundedDecoder`).
-_ACCEPT_ENCODING = "gzip, deflate"
+ACCEPT_ENCODING = "gzip, deflate"
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _FORBIDDEN_STATUSES = frozenset({401, 402, 403, 451})
 
@@ -110,7 +114,8 @@ def _size(n: int) -> str:
     return f"{n / 1_000:g} kB" if n >= 1_000 else f"{n} bytes"
 
 
-def _read_body(response: httpx.Response, max_bytes: int, deadline: float, url: str) -> bytes:
+def read_body(response: httpx.Response, max_bytes: int, deadline: float, url: str) -> bytes:
+    """The body, decompressed; TooLarge past `max_bytes`, FetchTimeout past `deadline`."""
     too_large = TooLarge(
         f"That page is too large for me to read (over {_size(max_bytes)}).",
         url=url,
@@ -189,16 +194,49 @@ def _browser_headers(settings: Settings) -> dict[str, str]:
         "User-Agent": settings.fetch_user_agent,
         "Accept": _ACCEPT,
         "Accept-Language": "en-US,en;q=0.9",
-        "Accept-Encoding": _ACCEPT_ENCODING,
+        "Accept-Encoding": ACCEPT_ENCODING,
     }
 
 
+#: Refuses a hop (the first URL or a redirect) by raising, before any DNS lookup: what a caller
+#: adds to the SSRF guard (Slack file downloads stay on Slack's hosts).
+Permit = Callable[[ParsedURL], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Opened:
+    """The final response of `open_url`, its body not read yet."""
+
+    url: str  # after redirects
+    response: httpx.Response
+    deadline: float  # for reading the body: the fetch's overall time limit
+
+
+def _origin(target: CheckedURL) -> tuple[str, str, int]:
+    return target.scheme, target.host, target.port
+
+
+def _check_first(
+    url: str, allow: Allowlist, resolver: Resolver, permit: Permit | None
+) -> CheckedURL:
+    if permit is not None:
+        permit(parse_url(url))
+    return check_url(url, allow, resolver)
+
+
 def _check_hop(
-    location: str, current: str, allow: Allowlist, resolver: Resolver | None, url: str
+    location: str,
+    current: str,
+    allow: Allowlist,
+    resolver: Resolver | None,
+    url: str,
+    permit: Permit | None,
 ) -> CheckedURL:
     """Check a redirect target; errors name only the user's URL, never the hidden hop."""
     target = urljoin(current, location.strip())
     try:
+        if permit is not None:
+            permit(parse_url(target))
         return check_url(target, allow, resolver)
     except BlockedAddress as exc:
         err = BlockedAddress(
@@ -212,6 +250,65 @@ def _check_hop(
         raise InvalidURL("That link redirects to an address I can't open.", url=url) from exc
 
 
+@contextmanager
+def open_url(
+    url: str,
+    settings: Settings,
+    *,
+    allow: Allowlist,
+    headers: Mapping[str, str],
+    resolver: Resolver | None = None,
+    permit: Permit | None = None,
+    origin_headers: Mapping[str, str] | None = None,
+) -> Iterator[Opened]:
+    """GET `url` the safe way, following redirects: every hop passes `permit` and the SSRF
+    guard, and is connected only to the addresses the guard approved; the whole exchange,
+    body included, is bounded by the fetch timeouts.
+
+    `origin_headers` (credentials) go only to the first URL's origin (scheme, host, port):
+    never to a host a redirect leads to. Transport failures become `bot.errors` errors.
+    """
+    deadline = time.monotonic() + settings.fetch_total_timeout
+    resolver = bounded_resolver(
+        resolver or system_resolver, deadline, settings.fetch_connect_timeout, url
+    )
+    target = _check_first(url, allow, resolver, permit)
+    origin = _origin(target)
+    backend = PinnedBackend(deadline)
+    timeout = httpx.Timeout(
+        settings.fetch_read_timeout,
+        connect=settings.fetch_connect_timeout,
+        pool=settings.fetch_connect_timeout,
+    )
+    client = httpx.Client(
+        transport=PinnedTransport(backend),
+        headers=dict(headers),
+        timeout=timeout,
+        follow_redirects=False,  # every hop is checked here instead
+        trust_env=False,  # a proxy from the environment would bypass the pinning
+    )
+    try:
+        with client:
+            for _hop in range(settings.fetch_max_redirects + 1):
+                backend.pin(target)
+                extra = origin_headers if origin_headers and _origin(target) == origin else None
+                with client.stream("GET", target.url, headers=extra) as response:
+                    location = response.headers.get("location")
+                    if response.status_code in _REDIRECT_STATUSES and location:
+                        target = _check_hop(location, target.url, allow, resolver, url, permit)
+                        continue
+                    yield Opened(target.url, response, deadline)
+                    return
+    except httpx.TransportError as exc:
+        raise _transport_error(exc, url) from exc
+    except httpx.InvalidURL as exc:
+        raise InvalidURL("That link redirects to an address I can't open.", url=url) from exc
+    raise TooManyRedirects(
+        f"That link redirects too many times (more than {settings.fetch_max_redirects}).",
+        url=url,
+    )
+
+
 def fetch(
     url: str, settings: Settings | None = None, *, resolver: Resolver | None = None
 ) -> Fetched:
@@ -222,43 +319,14 @@ def fetch(
     TooManyRedirects, UnsupportedType or FetchError.
     """
     settings = settings or get_settings()
-    allow = Allowlist(settings.fetch_allowlist)
-    deadline = time.monotonic() + settings.fetch_total_timeout
-    resolver = bounded_resolver(
-        resolver or system_resolver, deadline, settings.fetch_connect_timeout, url
-    )
-    target = check_url(url, allow, resolver)
-    backend = PinnedBackend(deadline)
-    timeout = httpx.Timeout(
-        settings.fetch_read_timeout,
-        connect=settings.fetch_connect_timeout,
-        pool=settings.fetch_connect_timeout,
-    )
-    client = httpx.Client(
-        transport=PinnedTransport(backend),
+    with open_url(
+        url,
+        settings,
+        allow=Allowlist(settings.fetch_allowlist),
         headers=_browser_headers(settings),
-        timeout=timeout,
-        follow_redirects=False,  # every hop is checked here instead
-        trust_env=False,  # a proxy from the environment would bypass the pinning
-    )
-    try:
-        with client:
-            for _hop in range(settings.fetch_max_redirects + 1):
-                backend.pin(target)
-                with client.stream("GET", target.url) as response:
-                    location = response.headers.get("location")
-                    if response.status_code in _REDIRECT_STATUSES and location:
-                        target = _check_hop(location, target.url, allow, resolver, url)
-                        continue
-                    return _finish(url, target.url, response, settings, deadline)
-    except httpx.TransportError as exc:
-        raise _transport_error(exc, url) from exc
-    except httpx.InvalidURL as exc:
-        raise InvalidURL("That link redirects to an address I can't open.", url=url) from exc
-    raise TooManyRedirects(
-        f"That link redirects too many times (more than {settings.fetch_max_redirects}).",
-        url=url,
-    )
+        resolver=resolver,
+    ) as opened:
+        return _finish(url, opened.url, opened.response, settings, opened.deadline)
 
 
 def _finish(
@@ -270,7 +338,7 @@ def _finish(
     declared, charset = parse_content_type(response.headers.get("content-type"))
     if declared not in GENERIC_TYPES and not is_article_type(declared):
         raise unsupported(declared, url)  # before downloading a video
-    body = _read_body(response, settings.fetch_max_bytes, deadline, url)
+    body = read_body(response, settings.fetch_max_bytes, deadline, url)
     media_type = body_type(declared, body)
     if not is_article_type(media_type):
         raise unsupported(media_type, url)

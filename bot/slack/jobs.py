@@ -10,7 +10,6 @@ from dataclasses import replace
 from functools import partial
 from typing import Any
 
-import httpx
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -19,6 +18,7 @@ from bot.ingest import Article, from_bytes
 from bot.ingest.links import ParsedInput, parse_input
 from bot.pipeline import Result
 from bot.slack import audit, journal, participants
+from bot.slack import files as slack_files
 from bot.slack.context import Destination, Services
 from bot.slack.format import offer_payload
 from bot.slack.replies import Reply
@@ -324,47 +324,22 @@ def _sources(
     return loaders
 
 
-def file_hosts(api_url: str) -> frozenset[str]:
-    """Hosts that may receive the bot token for a file download: Slack's file hosts, the
-    file host of the Slack the API URL points at (GovSlack: slack-gov.com serves its files
-    from files.slack-gov.com), and the API host itself (a proxy, or a test server)."""
-    host = httpx.URL(api_url).host
-    domain = ".".join(host.split(".")[-2:])  # api.slack-gov.com, slack-gov.com -> slack-gov.com
-    hosts = {"files.slack.com", "slack-files.com", host}
-    if "." in domain and not host.replace(".", "").isdigit():  # a name, not an IP address
-        hosts.add(f"files.{domain}")
-    return frozenset(hosts)
-
-
 def read_slack_file(services: Services, client: WebClient, file: dict[str, Any]) -> Article:
     """Download a shared snippet or PDF with the bot token, then read it like any file.
 
-    The token is sent only to Slack's own file host (or the configured API host, for
-    tests and GovSlack): a file object pointing anywhere else is refused.
+    The token goes only to Slack's own file host (or the configured API origin, for tests
+    and proxies), and every hop of the download is checked (`bot.slack.files`).
     """
     url = file.get("url_private_download") or file.get("url_private")
     if not url:
         raise IngestError("I couldn't open that file.")
-    if httpx.URL(url).host not in file_hosts(services.settings.slack_api_url):
-        raise IngestError("That file isn't hosted by Slack, so I won't send it my token.")
     limit = services.settings.fetch_max_bytes
     if int(file.get("size") or 0) > limit:
         raise TooLarge(f"That file is larger than {limit:,} bytes.")
-    token = client.token or ""
-    with (
-        httpx.Client(timeout=services.settings.fetch_total_timeout, follow_redirects=True) as http,
-        http.stream("GET", url, headers={"Authorization": f"Bearer {token}"}) as response,
-    ):
-        if response.status_code in (401, 403, 404):
-            raise IngestError("I don't have permission to read that file (files:read).")
-        data = b""
-        for chunk in response.iter_bytes():
-            data += chunk
-            if len(data) > limit:
-                raise TooLarge(f"That file is larger than {limit:,} bytes.")
+    data = slack_files.download(str(url), client.token or "", services.settings)
     if data.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html")):
         # Slack answers a file download it won't allow with its HTML login page.
-        raise IngestError("I don't have permission to read that file (files:read).")
+        raise IngestError(slack_files.NO_PERMISSION)
     article = from_bytes(data, file.get("mimetype"), settings=services.settings)
     title = file.get("title") or file.get("name")
     return replace(article, title=article.title or title)

@@ -17,7 +17,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from bot.errors import ConfigError
-from bot.logs import setup_logging
+from bot.logs import redact, safe_url, setup_logging
 from bot.settings import Settings
 from bot.slack.http_front import EVENTS_PATH, SlackFront
 from bot.slack.worker import DRAIN_SECONDS, WorkerPool
@@ -72,6 +72,32 @@ def _kind(token: str) -> str:
     return "other"
 
 
+def _odd_character(value: str) -> str | None:
+    """What, in a token or secret, no Slack credential has (and no HTTP header may carry):
+    a line break, a space, a control or non-ASCII character. None when there is none."""
+    for char in value:
+        if char in "\r\n":
+            return "a line break"
+        if char.isspace():
+            return "a space or tab"
+        if not "\x21" <= char <= "\x7e":
+            return "a control character" if char.isascii() else "a non-ASCII character"
+    return None
+
+
+def _character_problems(values: dict[str, str]) -> list[str]:
+    """One sentence per setting with a character that can't be in it; never the value."""
+    problems = []
+    for name, value in values.items():
+        odd = _odd_character(value)
+        if odd:
+            problems.append(
+                f"{name} contains {odd}, which no Slack credential has: copy it again "
+                f"({_NEEDS[name]})."
+            )
+    return problems
+
+
 def check_settings(settings: Settings, *, http: bool) -> None:
     """Every missing setting named at once, and tokens that are in the wrong variable, in one
     ConfigError. Token values are never shown; only what kind of token their prefix says."""
@@ -83,7 +109,9 @@ def check_settings(settings: Settings, *, http: bool) -> None:
         "SLACK_SIGNING_SECRET": _value(settings.slack_signing_secret),
     }
     missing = [name for name in needed if not values[name]]
-    problems = []
+    # Checked first: a line break in a token would make the first request fail with a
+    # traceback that quotes the token.
+    problems = _character_problems({name: values[name] for name in needed})
     if missing:
         mode = "HTTP mode" if http else "Socket Mode"
         named = "; ".join(f"{name} ({_NEEDS[name]})" for name in missing)
@@ -125,19 +153,28 @@ def _reason(exc: BaseException) -> str:
     reason = getattr(exc, "reason", None) or exc  # URLError wraps the OSError
     if isinstance(reason, OSError) and reason.strerror:
         return str(reason.strerror)
-    return str(reason) or type(reason).__name__
+    return redact(str(reason)) or type(reason).__name__  # it may quote the URL
+
+
+def _api_url(settings: Settings) -> str:
+    """SLACK_API_URL as it may be shown: without a user name or password."""
+    from bot.slack.app import api_base_url
+
+    return safe_url(api_base_url(settings))
 
 
 def unreachable(settings: Settings, exc: BaseException) -> ConfigError:
-    from bot.slack.app import api_base_url
-
-    return ConfigError(f"can't reach Slack at {api_base_url(settings)} ({_reason(exc)})")
+    return ConfigError(f"can't reach Slack at {_api_url(settings)} ({_reason(exc)})")
 
 
 def check_token(settings: Settings) -> None:
     """auth.test, once: a rejected token or an unreachable Slack fails here, in one line."""
-    from bot.slack.app import api_base_url, web_client
+    from bot.slack.app import web_client
 
+    # `articlebot worker` comes here without check_settings: the characters first, still.
+    problems = _character_problems({"SLACK_BOT_TOKEN": _value(settings.slack_bot_token)})
+    if problems:
+        raise ConfigError(problems[0])
     client = web_client(settings, logger=_quiet, timeout=15)
     try:
         client.auth_test()
@@ -148,11 +185,11 @@ def check_token(settings: Settings) -> None:
             raise ConfigError(message) from None
         if not error or " " in error:  # not JSON: not the Slack API at that address
             raise ConfigError(
-                f"{api_base_url(settings)} didn't answer like the Slack API (HTTP "
+                f"{_api_url(settings)} didn't answer like the Slack API (HTTP "
                 f"{exc.response.status_code} to auth.test): check SLACK_API_URL."
             ) from None
         raise ConfigError(
-            f"Slack's auth.test failed ({error}) at {api_base_url(settings)}; try again."
+            f"Slack's auth.test failed ({error}) at {_api_url(settings)}; try again."
         ) from None
     except (OSError, SlackClientError) as exc:
         raise unreachable(settings, exc) from None

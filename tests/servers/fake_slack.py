@@ -104,6 +104,7 @@ class FakeSlack:
         self._messages: dict[str, list[dict[str, Any]]] = {}  # channel -> messages, in order
         self._streams: dict[str, _Stream] = {}  # ts -> stream
         self._files: dict[str, tuple[dict[str, Any], bytes]] = {}
+        self._redirects: dict[str, str] = {}  # file id -> where its download redirects
         self._response_uses: dict[str, int] = {}  # response_url path -> posts so far
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
@@ -225,9 +226,16 @@ class FakeSlack:
             return f"{self.url}/response/{next(self._ids)}"
 
     def add_file(
-        self, name: str, content: bytes, *, mimetype: str = "application/pdf", filetype: str = ""
+        self,
+        name: str,
+        content: bytes,
+        *,
+        mimetype: str = "application/pdf",
+        filetype: str = "",
+        redirect_to: str | None = None,
     ) -> dict[str, Any]:
-        """A shared file: files.info describes it and its url_private serves `content`."""
+        """A shared file: files.info describes it and its url_private serves `content` (or,
+        with `redirect_to`, answers 302 to there, as a hostile or moved download might)."""
         with self._lock:
             file_id = f"F{next(self._ids):08d}"
             url = f"{self.url}/files-pri/{self.team_id}-{file_id}/{name}"
@@ -242,6 +250,8 @@ class FakeSlack:
                 "url_private_download": f"{url}?download=1",
             }
             self._files[file_id] = (info, content)
+            if redirect_to is not None:
+                self._redirects[file_id] = redirect_to
             return dict(info)
 
     # --- the API ------------------------------------------------------------------------------
@@ -429,9 +439,12 @@ class FakeSlack:
         return 200, "ok", {}
 
     def download(self, path: str, headers: dict[str, str]) -> tuple[int, bytes, str]:
-        """(status, body, content type) for a url_private download; called with the lock held."""
+        """(status, body, content type) for a url_private download; called with the lock held.
+        A redirect is (302, location, "")."""
         parts = path.split("/")  # "", "files-pri", "<team>-<file id>", name
         file_id = parts[2].split("-", 1)[-1] if len(parts) > 3 else ""
+        if file_id in self._redirects:
+            return 302, self._redirects[file_id].encode(), ""
         if headers.get("authorization") != f"Bearer {self.token}":
             return 200, _LOGIN_PAGE, "text/html; charset=utf-8"  # what Slack serves, not a 401
         found = self._files.get(file_id)
@@ -600,7 +613,11 @@ class _Handler(BaseHTTPRequestHandler):
             status, body, content_type = owner.download(path, headers)
         owner.record(Call("file.download", {"path": path}, headers, status, {"ok": status == 200}))
         self.send_response(status)
-        self.send_header("Content-Type", content_type)
+        if status == 302:
+            self.send_header("Location", body.decode())
+            body = b""
+        else:
+            self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
