@@ -358,6 +358,7 @@ def serve_socket(settings: Settings) -> None:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     app = _app_with_pool(settings)
+    _settle_heap()
     handler = SocketModeHandler(
         app,
         app_token=settings.slack_app_token.get_secret_value().strip(),
