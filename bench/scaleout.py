@@ -26,30 +26,22 @@ import sys
 import tempfile
 import time
 import urllib.request
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from bench.slack_load import (
     SECRET,
     SUMMARY,
     UNLIMITED,
-    _command,
     _free_port,
     _percentile,
     answered_by_asker,
+    load,
 )
 from tests.servers.fake_openai import FakeOpenAI, Reply
 from tests.servers.fake_slack import FakeSlack
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _load(urls: list[str], slack_url: str, requests: int, concurrency: int) -> list:
-    """The load generator (its own process): request i goes to replica i % len(urls)."""
-    with ThreadPoolExecutor(concurrency) as pool:
-        return list(
-            pool.map(lambda i: _command(urls[i % len(urls)], slack_url, i), range(requests))
-        )
 
 
 def _start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
@@ -121,7 +113,7 @@ def run(workers: int, args: argparse.Namespace, redis_url: str, tmp: Path) -> di
             time.sleep(5)  # workers import and warm up before the load starts
             started = time.monotonic()
             with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-                acks = pool.submit(_load, urls, slack.url, args.requests, args.concurrency)
+                acks = pool.submit(load, urls, slack.url, args.requests, args.concurrency)
                 results = acks.result()
             deadline = time.monotonic() + args.requests * args.model_latency / workers + 120
             answered: dict[str, int] = {}

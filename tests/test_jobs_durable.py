@@ -3,6 +3,13 @@ queue (an acked job outlives its process). Real app services on the fake Slack W
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
 import pytest
 from pydantic import ValidationError
 
@@ -237,3 +244,44 @@ def test_a_job_stopped_by_its_time_limit_says_so_in_its_placeholder(bot, slack, 
     assert last.params["ts"] == placeholder.response["ts"]
     assert "took too long" in last.params["text"]
     assert bot.services.store.job_marks(job.id)["done"] == "stopped"
+
+
+ORPHAN_PARENT = """
+import sys, time
+from bot.settings import Settings
+from bot.slack.worker import ProcessWorkerPool
+settings = Settings(_env_file=None, slack_bot_token="xoxb-orphan-test", store_path=sys.argv[1])
+pool = ProcessWorkerPool(settings, 2)
+print(pool._process.pid, flush=True)
+time.sleep(600)
+"""
+
+
+@pytest.mark.timeout(90)
+def test_the_job_process_exits_when_its_server_process_is_killed(tmp_path: Path) -> None:
+    """kill -9 of the server leaves no job process behind (it drains and exits)."""
+    root = Path(__file__).resolve().parents[1]
+    parent = subprocess.Popen(
+        [sys.executable, "-c", ORPHAN_PARENT, str(tmp_path / "store.sqlite3")],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+    )
+    assert parent.stdout is not None
+    child = int(parent.stdout.readline())
+    time.sleep(1)
+    os.kill(parent.pid, signal.SIGKILL)
+    parent.wait(10)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            return
+        with open(f"/proc/{child}/stat") as stat:
+            if stat.read().split()[2] == "Z":  # exited, waiting to be reaped by init
+                return
+        time.sleep(0.5)
+    os.kill(child, signal.SIGKILL)
+    pytest.fail("the job process outlived its server process")

@@ -105,7 +105,10 @@ def admit(settings: Settings, store: Store, job: Any) -> bool:
         if not store.acquire_slot(_slot_key(team, user), job.id, cap, JOB_SLOT_TTL_SECONDS):
             raise RateLimited("too_many_jobs", TOO_MANY_JOBS.format(count=cap))
         held = True
-    wait, key = store.take_token(_buckets(settings, team, channel, user))
+    buckets = _buckets(settings, team, channel, user)
+    if not buckets:  # limits off: no write to the store in the ack path
+        return held
+    wait, key = store.take_token(buckets)
     if key is None:
         return held
     if held:

@@ -155,7 +155,7 @@ class ProcessWorkerPool:
         self._done = self._ctx.Queue()
         self._process = self._ctx.Process(
             target=_job_process,
-            args=(self._settings, self._threads, self._jobs, self._done),
+            args=(self._settings, self._threads, self._jobs, self._done, os.getpid()),
             name="articlebot-jobs",
             daemon=True,
         )
@@ -260,9 +260,15 @@ class _Runner:
                 done.put(1)
             self.finished.release()
 
-    def keep_leases(self) -> None:
-        """Renew running jobs' leases; run jobs whose process died (also at start-up)."""
+    def keep_leases(self, parent: int | None = None) -> None:
+        """Renew running jobs' leases; run jobs whose process died (also at start-up). When
+        `parent` (the server process) is gone, drain and exit as on SIGTERM: nobody will hand
+        this process jobs any more, and an orphan would live on for ever."""
         while not self.stopping.is_set():
+            if parent is not None and os.getppid() != parent:
+                log.warning("the server process is gone: finishing the jobs in progress")
+                os.kill(os.getpid(), signal.SIGTERM)
+                return
             try:
                 with self.lock:
                     running = list(self.running)
@@ -279,7 +285,7 @@ class _Runner:
             self.stopping.wait(RENEW_SECONDS)
 
 
-def _job_process(settings: Settings, threads: int, jobs: Any, done: Any) -> None:
+def _job_process(settings: Settings, threads: int, jobs: Any, done: Any, parent: int) -> None:
     """The child: its own app services and Web API client, a thread pool, a queue to drain."""
     holder: list[_Runner] = []
     _drain_on_sigterm(holder)  # first: a SIGTERM during start-up is handled too
@@ -295,7 +301,7 @@ def _job_process(settings: Settings, threads: int, jobs: Any, done: Any) -> None
     services.pipeline.warm_up()  # the first request shouldn't pay for imports
     runner = _Runner(services, client, SQLiteJobQueue.beside(settings.store_path), threads)
     holder.append(runner)
-    threading.Thread(target=runner.keep_leases, name="leases", daemon=True).start()
+    threading.Thread(target=runner.keep_leases, args=(parent,), name="leases", daemon=True).start()
 
     while True:
         try:
