@@ -155,8 +155,14 @@ class Pipeline:
         return self._model
 
     def warm_up(self) -> None:
-        """Import and build what the first request would otherwise wait for."""
+        """Import and build what the first request would otherwise wait for: the offline
+        engine, and the cleaner's language model and stop-word lists (seconds of CPU)."""
+        from bot.ingest.cleaning.stopwords import best_stoplist
+        from bot.ingest.html_lang import detect_language
         from bot.llm import offline  # noqa: F401
+
+        detect_language("The council met on Tuesday and agreed the budget for the bridge.")
+        best_stoplist("the council met on tuesday")
 
         if self.engine_for() != "offline":
             _ = self.model

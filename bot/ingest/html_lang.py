@@ -6,9 +6,9 @@ extracted text is identified with py3langid (a small naive-Bayes model, ~0.3 ms 
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+from bot.once import once
 
 # Enough text to identify reliably; more only costs time.
 _SAMPLE_CHARS = 800
@@ -19,7 +19,7 @@ _OVERRIDE_CONFIDENCE = 0.99
 _GUESS_CONFIDENCE = 0.5
 
 
-@lru_cache(maxsize=1)
+@once
 def _identifier() -> LanguageIdentifier:
     # Loads the model shipped inside the package (no network), once per process.
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)

@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from functools import lru_cache
 
 import justext
+
+from bot.once import once
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 # Big lists (Korean has 13k entries) would win by size alone; only the commonest words count.
 _MAX_LIST = 400
 
 
-@lru_cache(maxsize=1)
+@once
 def _stoplists() -> dict[str, frozenset[str]]:
     # Reads package data once per process (like an import), never the network.
     lists: dict[str, frozenset[str]] = {}
@@ -32,7 +33,7 @@ def words_of(text: str) -> list[str]:
     return [w.casefold() for w in _WORD.findall(text)]
 
 
-@lru_cache(maxsize=1)
+@once
 def _languages_of_word() -> dict[str, tuple[str, ...]]:
     index: dict[str, list[str]] = {}
     for name, words in _stoplists().items():
