@@ -257,6 +257,9 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--streams", type=int, default=10)
     parser.add_argument(
+        "--warm-up", type=float, default=10.0, help="seconds between start and load"
+    )
+    parser.add_argument(
         "--slow-clients", type=int, default=0, help="slowloris connections during the run"
     )
     args = parser.parse_args(argv)
@@ -270,6 +273,9 @@ def main(argv: list[str] | None = None) -> None:
     ):
         model.default = Reply(SUMMARY, first_token_delay=args.model_latency)
         server = _start_server(slack, model, port, str(Path(tmp) / "store.sqlite3"))
+        # Steady state, as a deployed app is: the job processes finish importing and warming
+        # up (seconds of CPU on these 2 cores) before the load starts, not during it.
+        time.sleep(args.warm_up)
         spawn = multiprocessing.get_context("spawn")
         stop = spawn.Event()
         flood = spawn.Process(target=_slow_clients, args=(port, args.slow_clients, stop))
