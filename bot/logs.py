@@ -256,7 +256,7 @@ def formatter(fmt: LogFormat) -> logging.Formatter:
     return _TextFormatter()
 
 
-class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
     """Writes to whatever sys.stderr is at the time (click's test runner swaps it)."""
 
     def __init__(self) -> None:
@@ -277,13 +277,13 @@ def setup_logging(level: str | int, fmt: LogFormat = "text") -> logging.Handler:
     every record and uncaught exception of the process."""
     _install_record_factory()
     _install_exception_hooks()
-    handler = _StderrHandler()
+    handler = StderrHandler()
     handler.setFormatter(formatter(fmt))
     handler.addFilter(RequestIdFilter())
     handler.addFilter(RedactFilter())
     root = logging.getLogger()
     for old in root.handlers[:]:
-        if isinstance(old, _StderrHandler):
+        if isinstance(old, StderrHandler):
             root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level.upper() if isinstance(level, str) else level)

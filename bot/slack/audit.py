@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import logging
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -27,11 +26,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from logging.handlers import WatchedFileHandler
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from bot.errors import ArticlebotError
-from bot.logs import redact
+from bot.logs import StderrHandler, redact
 
 if TYPE_CHECKING:
     from bot.pipeline import Result
@@ -211,18 +210,6 @@ def ended(settings: Settings, job: Any, outcome: str, reason: str) -> None:
 # --- output ---------------------------------------------------------------------------------
 
 
-class _Stderr(logging.StreamHandler):  # type: ignore[type-arg]
-    """Whatever sys.stderr is at the time (test runners swap it), like the root handler."""
-
-    @property  # type: ignore[override]
-    def stream(self) -> TextIO:
-        return sys.stderr
-
-    @stream.setter
-    def stream(self, _value: TextIO) -> None:
-        pass
-
-
 class _JsonLine(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         stamp = datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")
@@ -244,7 +231,7 @@ def _handler(settings: Settings) -> None:
     if _where == wanted:
         return
     for old in log.handlers[:]:
-        if isinstance(old, _Stderr | WatchedFileHandler):
+        if isinstance(old, StderrHandler | WatchedFileHandler):
             log.removeHandler(old)
             old.close()
     if settings.audit_log_path:
@@ -252,7 +239,7 @@ def _handler(settings: Settings) -> None:
         # Reopened when logrotate moves the file away.
         handler: logging.Handler = WatchedFileHandler(settings.audit_log_path, delay=True)
     else:
-        handler = _Stderr()
+        handler = StderrHandler()
     handler.setFormatter(_JsonLine())
     log.addHandler(handler)
     log.setLevel(logging.INFO)  # on whatever LOG_LEVEL is: an audit trail isn't chatter
