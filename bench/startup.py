@@ -79,7 +79,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     args.html, args.text = args.html.resolve(), args.text.resolve()
     cases = _cases(args)
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    # This checkout's bot/ for the default entry; an installed command finds its own.
+    env = dict(os.environ, PYTHONPATH=str(ROOT)) if not args.articlebot else dict(os.environ)
     times: dict[str, list[float]] = {name: [] for name, _, _ in cases}
     with tempfile.TemporaryDirectory() as folder:  # no .env in the working folder
         for _name, command, stdin in cases:  # one untimed run each: the OS file cache
