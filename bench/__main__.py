@@ -19,6 +19,7 @@ BENCHMARKS = [
     "scaleout",
     "pathological",
     "hostile",
+    "startup",
 ]
 
 

@@ -1,18 +1,22 @@
-"""The `articlebot` command group; sub-commands live in sibling modules and register on it."""
+"""The `articlebot` command group; sub-commands live in sibling modules and register on it.
+
+Start-up speed: `articlebot --help` and `--version` import nothing but click here. pydantic,
+the settings, logging setup and every sub-command's libraries load only when a command runs.
+"""
 
 from __future__ import annotations
 
 import logging
 import re
+from typing import TYPE_CHECKING
 
 import click
-from pydantic import ValidationError
-from pydantic_settings import SettingsError
 
 from bot import __version__
-from bot.errors import ArticlebotError
-from bot.logs import setup_logging
-from bot.settings import get_settings
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+    from pydantic_settings import SettingsError
 
 _VERBOSE = "articlebot.verbose"
 _SECRET_WORDS = ("key", "token", "secret")
@@ -42,6 +46,8 @@ def is_verbose(ctx: click.Context) -> bool:
 
 def settings_problem(exc: ValidationError | SettingsError) -> str:
     """A bad setting in one line per problem, naming the variable; secrets' values unshown."""
+    from pydantic_settings import SettingsError
+
     if isinstance(exc, SettingsError):  # a value that must be JSON isn't
         field = re.search(r'field "(\w+)"', str(exc))
         name = field.group(1).upper() if field else "a setting"
@@ -63,6 +69,12 @@ class _Group(click.Group):
         super().add_command(cmd, name)
 
     def invoke(self, ctx: click.Context) -> object:
+        # Imported here, not at the top: any command needs them, --help and --version don't.
+        from pydantic import ValidationError
+        from pydantic_settings import SettingsError
+
+        from bot.errors import ArticlebotError
+
         try:
             return super().invoke(ctx)
         except ArticlebotError as exc:
@@ -84,6 +96,9 @@ class _Group(click.Group):
 @click.version_option(__version__, prog_name="articlebot")
 def cli() -> None:
     """Clean, summarize and answer questions about articles: links, files or pasted text."""
+    from bot.logs import setup_logging
+    from bot.settings import get_settings
+
     settings = get_settings()
     # Without -v or LOG_LEVEL only errors are logged: notices and the offline label say the rest.
     level = (

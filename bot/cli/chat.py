@@ -7,18 +7,15 @@ import sys
 import click
 
 from bot.cli.app import cli, is_verbose
-from bot.cli.inputs import read_source
-from bot.cli.output import finish, progress, streamer
 from bot.cli.summarize import ENGINE_HELP, ENGINES, engine_label
-from bot.errors import ArticlebotError
-from bot.pipeline import Pipeline
-from bot.settings import get_settings
 
 EXIT_WORDS = frozenset({"exit", "quit", ":q", "bye"})
 
 
 def _questions_from_terminal() -> None:
     """The article came on stdin, so the questions must come from the terminal."""
+    from bot.errors import ArticlebotError
+
     try:
         sys.stdin = open("/dev/tty", encoding="utf-8")  # noqa: SIM115 (lives as long as stdin)
     except OSError:
@@ -39,6 +36,13 @@ def _questions_from_terminal() -> None:
 @click.pass_context
 def chat(ctx: click.Context, source: str, engine: str | None) -> None:
     """Ask questions about SOURCE one after another (Ctrl-D or 'exit' to stop)."""
+    # The pipeline (langchain, the model client) loads here, not when `articlebot` starts.
+    from bot.cli.inputs import read_source
+    from bot.cli.output import finish, progress, streamer
+    from bot.errors import ArticlebotError
+    from bot.pipeline import Pipeline
+    from bot.settings import get_settings
+
     settings = get_settings()
     pipeline = Pipeline(settings)
     verbose = is_verbose(ctx)

@@ -7,7 +7,6 @@ import json
 import click
 
 from bot.cli.app import cli
-from bot.cli.inputs import read_source
 
 
 @cli.command()
@@ -15,6 +14,8 @@ from bot.cli.inputs import read_source
 @click.option("--json", "as_json", is_flag=True, help="Print the Article with its metadata.")
 def clean(source: str, as_json: bool) -> None:
     """Print the clean text of SOURCE: a link, a file (HTML, PDF or text) or - for stdin."""
+    from bot.cli.inputs import read_source  # the ingest stack: only once a command runs
+
     article = read_source(source)
     if as_json:
         click.echo(json.dumps(article.to_dict(), ensure_ascii=False, indent=2))

@@ -5,14 +5,15 @@ from __future__ import annotations
 import click
 
 from bot.cli.app import cli
-from bot.llm.templates import BUILTIN_PROMPTS_DIR, load_templates
-from bot.settings import get_settings
 
 
 @cli.command()
 @click.option("--show", "show_name", metavar="NAME", help="Print one template's messages.")
 def prompts(show_name: str | None) -> None:
     """List the prompt templates (built-in and from PROMPTS_DIR)."""
+    from bot.llm.templates import BUILTIN_PROMPTS_DIR, load_templates  # langchain: only here
+    from bot.settings import get_settings
+
     prompts_dir = get_settings().prompts_dir
     registry = load_templates(prompts_dir)
     if show_name:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import click
 
 from bot.cli.app import cli, is_verbose
-from bot.logs import setup_logging
-from bot.settings import get_settings
 
 
 @cli.command()
@@ -17,6 +15,8 @@ from bot.settings import get_settings
 def serve(http_mode: bool, host: str, port: int, workers: int | None) -> None:
     """Run the Slack bot. Socket Mode needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN; HTTP mode needs
     SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET and serves /slack/events and /healthz."""
+    from bot.logs import setup_logging
+    from bot.settings import get_settings
     from bot.slack.server import serve_http, serve_socket
 
     settings = get_settings()

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from bot.cli.app import cli, is_verbose
-from bot.cli.inputs import read_source
-from bot.cli.output import finish, print_json, progress, streamer
-from bot.pipeline import Pipeline
-from bot.settings import get_settings
+
+if TYPE_CHECKING:
+    from bot.pipeline import Pipeline
 
 ENGINES = click.Choice(["auto", "openai", "offline"])
 # No default here: left out, the ENGINE setting decides (its own default is auto).
@@ -50,6 +51,12 @@ def summarize(
     as_json: bool,
 ) -> None:
     """Summarize SOURCE: a link, a file (HTML, PDF or text) or - for stdin."""
+    # The pipeline (langchain, the model client) loads here, not when `articlebot` starts.
+    from bot.cli.inputs import read_source
+    from bot.cli.output import finish, print_json, progress, streamer
+    from bot.pipeline import Pipeline
+    from bot.settings import get_settings
+
     settings = get_settings()
     pipeline = Pipeline(settings)
     template_style = style or settings.summary_style
@@ -81,6 +88,11 @@ def summarize(
 @click.pass_context
 def ask(ctx: click.Context, source: str, question: str, engine: str | None, as_json: bool) -> None:
     """Answer QUESTION from SOURCE (a link, a file or -), quoting the article."""
+    from bot.cli.inputs import read_source
+    from bot.cli.output import finish, print_json, progress, streamer
+    from bot.pipeline import Pipeline
+    from bot.settings import get_settings
+
     settings = get_settings()
     pipeline = Pipeline(settings)
     with progress(not as_json) as spinner:

@@ -5,9 +5,6 @@ from __future__ import annotations
 import click
 
 from bot.cli.app import cli, is_verbose
-from bot.errors import ConfigError
-from bot.logs import setup_logging
-from bot.settings import get_settings
 
 
 @cli.command()
@@ -19,6 +16,10 @@ def worker(threads: int | None) -> None:
 
     Start any number, on any machine that reaches the Redis; a job whose worker dies is run
     by another. Needs SLACK_BOT_TOKEN and REDIS_URL."""
+    from bot.errors import ConfigError
+    from bot.logs import setup_logging
+    from bot.settings import get_settings
+
     settings = get_settings()
     if is_verbose(click.get_current_context()) and settings.log_level in ("WARNING", "ERROR"):
         settings = settings.model_copy(update={"log_level": "INFO"})

@@ -11,48 +11,22 @@ Public API (the other layers and the benchmarks call only these):
 
 from __future__ import annotations
 
-import logging
-
 from bot.errors import NotAnArticle
 from bot.ingest.article import Article
 from bot.ingest.budget import Budget, cut_text
 from bot.ingest.clean import clean_text, paste_title
-from bot.ingest.html import extract_html
 from bot.ingest.html_lang import article_language
-from bot.ingest.pdf import extract_pdf
 from bot.ingest.sniff import body_type, decode_text, kind_of, parse_content_type, unsupported
 from bot.settings import Settings
 
 __all__ = ["Article", "from_bytes", "from_html", "from_pdf", "from_text", "from_url"]
 
 
-class _UnlessVerbose(logging.Filter):
-    """Pass warnings only when logging is verbose (the root logger at INFO or lower).
-
-    trafilatura warns "discarding data" for every page it finds too short, which is routine
-    here (our own extraction carries on): on a terminal it reads like a failure.
-    """
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return record.levelno >= logging.ERROR or logging.getLogger().level <= logging.INFO
-
-
-def _quiet_trafilatura() -> None:
-    # A logger's filters don't apply to its children's records, so each module's logger
-    # (trafilatura.core, trafilatura.utils, ...) gets the filter; all exist once imported.
-    quiet = _UnlessVerbose()
-    names = [n for n in logging.Logger.manager.loggerDict if n.split(".")[0] == "trafilatura"]
-    for name in {"trafilatura", "trafilatura.core", *names}:
-        logger = logging.getLogger(name)
-        if not any(isinstance(f, _UnlessVerbose) for f in logger.filters):
-            logger.addFilter(quiet)
-
-
-_quiet_trafilatura()
-
-
 def from_html(html: str, url: str | None = None, *, settings: Settings | None = None) -> Article:
     """Extract the article from an HTML page."""
+    # trafilatura and lxml (and pypdf below) load on first use: cleaning a paste needs neither.
+    from bot.ingest.html import extract_html
+
     return extract_html(html, url, Budget.from_settings(settings))
 
 
@@ -81,6 +55,8 @@ def from_text(text: str, url: str | None = None, *, settings: Settings | None = 
 
 def from_pdf(data: bytes, url: str | None = None, *, settings: Settings | None = None) -> Article:
     """Read the text of a PDF (as many pages as the settings' budget allows)."""
+    from bot.ingest.pdf import extract_pdf
+
     return extract_pdf(data, url, Budget.from_settings(settings))
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from trafilatura.utils import load_html
 
 from bot.errors import NotAnArticle, TooComplex
@@ -14,6 +16,32 @@ from bot.ingest.html_lang import article_language
 from bot.ingest.html_limit import cut_tree
 from bot.ingest.html_meta import page_meta
 from bot.ingest.html_trim import drop_edge_stamps, drop_headline
+
+
+class _UnlessVerbose(logging.Filter):
+    """Pass warnings only when logging is verbose (the root logger at INFO or lower).
+
+    trafilatura warns "discarding data" for every page it finds too short, which is routine
+    here (our own extraction carries on): on a terminal it reads like a failure.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.ERROR or logging.getLogger().level <= logging.INFO
+
+
+def _quiet_trafilatura() -> None:
+    # A logger's filters don't apply to its children's records, so each module's logger
+    # (trafilatura.core, trafilatura.utils, ...) gets the filter; all exist once imported,
+    # as they are here (bot.ingest imports this module on the first page it reads).
+    quiet = _UnlessVerbose()
+    names = [n for n in logging.Logger.manager.loggerDict if n.split(".")[0] == "trafilatura"]
+    for name in {"trafilatura", "trafilatura.core", *names}:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _UnlessVerbose) for f in logger.filters):
+            logger.addFilter(quiet)
+
+
+_quiet_trafilatura()
 
 # Shorter than this, a lone block can't be a sentence (CJK sentences included).
 _MIN_SENTENCE_CHARS = 25

@@ -1,0 +1,94 @@
+"""`articlebot` starts fast because it imports only what the command in hand needs (issue 10).
+
+Each probe runs the real entry point (bot.cli:main) in a fresh interpreter and lists which
+heavy libraries ended up in sys.modules: behaviour, not timing, so the machine's load can't
+make it flaky. `bench/startup.py` measures the seconds.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+# Each costs from tens of milliseconds (rich) to half a second (langchain_core + langsmith).
+MODEL_AND_SLACK = ("langchain_core", "langsmith", "openai", "tiktoken", "slack_bolt", "slack_sdk")
+HTML_AND_PDF = ("trafilatura", "htmldate", "courlan", "pypdf")
+TERMINAL = ("rich",)
+SETTINGS = ("pydantic", "pydantic_settings")
+LANGUAGE = ("numpy", "py3langid", "justext", "lxml")
+
+PROBE = """
+import atexit, json, sys
+WATCHED = json.loads(sys.argv[1])
+# atexit: click ends the run with SystemExit, and what a command imported is there by then.
+atexit.register(lambda: print(json.dumps(sorted(m for m in WATCHED if m in sys.modules))))
+sys.argv = ["articlebot", *sys.argv[2:]]
+from bot.cli import main
+main()
+"""
+
+
+def _imported(tmp_path: Path, *args: str) -> tuple[list[str], str]:
+    """Run `articlebot ARGS` and return the watched modules it imported, and its output."""
+    watched = [*MODEL_AND_SLACK, *HTML_AND_PDF, *TERMINAL, *SETTINGS, *LANGUAGE]
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE, json.dumps(watched), *args],
+        cwd=tmp_path,  # no .env of ours in the way
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    *output, last = result.stdout.rstrip("\n").split("\n")
+    return json.loads(last), "\n".join(output)
+
+
+def test_importing_the_cli_loads_no_heavy_library(tmp_path: Path) -> None:
+    code = (
+        "import sys, bot.cli; "
+        f"print(sorted(m for m in {[*MODEL_AND_SLACK, *HTML_AND_PDF, *TERMINAL, *SETTINGS]!r} "
+        "if m in sys.modules))"
+    )
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("flag", ["--version", "--help"])
+def test_version_and_help_load_nothing_heavy(tmp_path: Path, flag: str) -> None:
+    imported, output = _imported(tmp_path, flag)
+    assert imported == []  # not even pydantic: the settings are read only by a command
+    if flag == "--version":
+        assert output.startswith("articlebot, version")
+    else:  # every command still registered, though none of their libraries loaded
+        listed = output.split("Commands:")[1].split()
+        for command in ("ask", "chat", "clean", "prompts", "serve", "summarize", "worker"):
+            assert command in listed
+
+
+def test_cleaning_a_paste_loads_no_html_pdf_model_or_slack_library(tmp_path: Path) -> None:
+    paste = tmp_path / "paste.txt"
+    paste.write_bytes((FIXTURES / "paste_quotes.txt").read_bytes())
+    imported, output = _imported(tmp_path, "clean", str(paste))
+    assert output.strip()  # it did clean the paste
+    assert not set(imported) & {*MODEL_AND_SLACK, *HTML_AND_PDF, *TERMINAL}
+
+
+def test_cleaning_an_html_file_loads_no_model_pdf_or_slack_library(tmp_path: Path) -> None:
+    imported, output = _imported(tmp_path, "clean", str(FIXTURES / "html_article_en.html"))
+    assert output.strip()
+    assert "trafilatura" in imported  # the HTML path does need it: the probe sees imports
+    assert not set(imported) & {*MODEL_AND_SLACK, "pypdf", *TERMINAL}
