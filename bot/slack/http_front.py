@@ -177,11 +177,8 @@ async def _respond(
     content_type: str = "text/plain; charset=utf-8",
     headers: list[tuple[bytes, bytes]] | None = None,
 ) -> None:
-    start = [(b"content-type", content_type.encode()), (b"content-length", str(len(body)).encode())]
-    await send(
-        {"type": "http.response.start", "status": status, "headers": start + (headers or [])}
-    )
-    await send({"type": "http.response.body", "body": body})
+    head = [(b"content-type", content_type.encode())] + (headers or [])
+    await _send(send, status, head, body)
 
 
 async def _respond_bolt(send: Send, response: BoltResponse) -> None:
@@ -192,6 +189,11 @@ async def _respond_bolt(send: Send, response: BoltResponse) -> None:
         if name.lower() != "content-length"
         for value in values
     ]
-    headers.append((b"content-length", str(len(body)).encode()))
-    await send({"type": "http.response.start", "status": response.status, "headers": headers})
+    await _send(send, response.status, headers, body)
+
+
+async def _send(send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
+    """One whole response: the headers (with the body's length), then the body."""
+    headers = [*headers, (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
