@@ -29,7 +29,7 @@ from bot.slack.middleware import job_request_seed
 from bot.slack.worker import ThreadWorkerPool, WorkerPool
 from bot.store.sqlite_jobs import SQLiteJobQueue
 from tests.servers.fake_slack import FakeSlack
-from tests.servers.slack_app import CHANNEL, TEAM, USER, harness_settings
+from tests.servers.slack_app import CHANNEL, TEAM, USER, harness_settings, mention_body
 
 DEST = Destination(channel=CHANNEL, user=USER, team=TEAM)
 
@@ -110,27 +110,6 @@ def test_another_message_for_a_running_job_is_skipped_its_own_redelivery_takes_o
 # --- the crash window, end to end ------------------------------------------------------------
 
 
-def _mention(slack: FakeSlack, url: str, event_id: str, channel: str) -> str:
-    return json.dumps(
-        {
-            "team_id": TEAM,
-            "api_app_id": "A0APP",
-            "type": "event_callback",
-            "event_id": event_id,
-            "event_time": int(time.time()),
-            "event": {
-                "type": "app_mention",
-                "user": USER,
-                "text": f"<@{slack.bot_user_id}> {url}",
-                "ts": "1700000300.000100",
-                "channel": channel,
-                "event_ts": "1700000300.000100",
-            },
-            "authorizations": [{"team_id": TEAM, "user_id": slack.bot_user_id, "is_bot": True}],
-        }
-    )
-
-
 def _deliver(app: App, body: str) -> int:
     """A delivery straight into the app, as Socket Mode hands it over: on a thread of its
     own, as the Socket Mode handler does (the request's job naming stays on that thread)."""
@@ -197,7 +176,7 @@ def test_sqlite_retry_after_a_crash_before_the_job_ran_is_the_same_job(
 ):
     settings = harness_settings(slack, tmp_path, slack_stream=False)
     queue = SQLiteJobQueue.beside(settings.store_path)
-    body = _mention(slack, articles.url("/story"), "Ev0CRASHBEFORE", "C0CRASH1")
+    body = mention_body(slack, "Ev0CRASHBEFORE", "C0CRASH1", articles.url("/story"))
 
     dead_app, dead = _process(settings, _DiesAfterQueuing(queue))
     _crashes_before_finishing(dead, monkeypatch)
@@ -226,7 +205,7 @@ def test_sqlite_retry_after_a_crash_once_the_job_was_answered_does_nothing(
 ):
     """The job process answered; the server died before marking the event handled."""
     settings = harness_settings(slack, tmp_path, slack_stream=False)
-    body = _mention(slack, articles.url("/story"), "Ev0CRASHAFTER", "C0CRASH2")
+    body = mention_body(slack, "Ev0CRASHAFTER", "C0CRASH2", articles.url("/story"))
     pool = ThreadWorkerPool(2, queue=SQLiteJobQueue.beside(settings.store_path))
     app, services = _process(settings, pool)
     try:
@@ -284,7 +263,7 @@ def test_redis_retry_after_a_replica_crashed_is_answered_once(
 ):
     from bot.slack.redis_jobs import RedisJobQueue
 
-    body = _mention(slack, articles.url("/story"), "Ev0REDISCRASH", "C0CRASH3")
+    body = mention_body(slack, "Ev0REDISCRASH", "C0CRASH3", articles.url("/story"))
     # Replica A queues the job on Redis and dies before marking the event handled.
     dead_app, dead = _process(redis_settings, RedisJobQueue(redis_settings))
     _crashes_before_finishing(dead, monkeypatch)
@@ -370,7 +349,7 @@ def test_a_crash_before_the_job_is_queued_lets_slack_s_retry_in(
     """The event must not be marked handled before its job is queued: Bolt runs the
     listener after the middleware has returned, so the middleware can't mark it itself."""
     settings = harness_settings(slack, tmp_path, slack_stream=False)
-    body = _mention(slack, articles.url("/story"), "Ev0CRASHEARLY", "C0CRASH4")
+    body = mention_body(slack, "Ev0CRASHEARLY", "C0CRASH4", articles.url("/story"))
     dead_app, _ = _process(settings, _DiesBeforeQueuing())
     _deliver(dead_app, body)  # no ack reached Slack (500), or the process died: it retries
     assert _deliver(dead_app, body) == 200  # within the lease: dropped

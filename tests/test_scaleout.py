@@ -21,14 +21,13 @@ from tests import crash_hook, redis_server
 from tests.servers.articles import ArticleServer
 from tests.servers.fake_openai import FakeOpenAI, Reply
 from tests.servers.fake_slack import FakeSlack
-from tests.servers.slack_app import TEAM, USER
+from tests.servers.slack_app import TEAM, USER, mention_body
 from tests.test_slack_lifecycle import (
     RETRY,
     _env,
     _free_port,
     _slash,
     _wait_healthy,
-    mention_body,
     signed_post,
 )
 

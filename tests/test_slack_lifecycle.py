@@ -3,7 +3,6 @@ with one clear line. The real console script, the fake Slack Web API, the fake m
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import socket
@@ -27,7 +26,7 @@ from tests import crash_hook
 from tests.servers.articles import ArticleServer
 from tests.servers.fake_openai import FakeOpenAI, Reply
 from tests.servers.fake_slack import FakeSlack
-from tests.servers.slack_app import CHANNEL, TEAM, USER, harness_settings
+from tests.servers.slack_app import CHANNEL, TEAM, USER, harness_settings, mention_body
 
 SECRET = "lifecycle-secret"
 ARTICLEBOT = Path(sys.executable).with_name("articlebot")
@@ -304,28 +303,6 @@ def test_kill_9_mid_answer_then_restart_answers_exactly_once(slack, tmp_path):
     placeholders = slack.calls("chat.postMessage")
     assert len(placeholders) == 1  # no second reply: the first one was finished
     assert finals[0].params["ts"] == placeholders[0].response["ts"]
-
-
-def mention_body(slack: FakeSlack, event_id: str, channel: str, text: str) -> str:
-    """An Events API app_mention, as Slack sends it (and repeats it, unchanged, on retry)."""
-    return json.dumps(
-        {
-            "team_id": TEAM,
-            "api_app_id": "A0APP",
-            "type": "event_callback",
-            "event_id": event_id,
-            "event_time": int(time.time()),
-            "event": {
-                "type": "app_mention",
-                "user": USER,
-                "text": f"<@{slack.bot_user_id}> {text}",
-                "ts": "1700000400.000100",
-                "channel": channel,
-                "event_ts": "1700000400.000100",
-            },
-            "authorizations": [{"team_id": TEAM, "user_id": slack.bot_user_id, "is_bot": True}],
-        }
-    )
 
 
 @pytest.mark.timeout(150)

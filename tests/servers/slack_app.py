@@ -266,6 +266,28 @@ class SlackAppHarness:
         )
 
 
+def mention_body(slack: FakeSlack, event_id: str, channel: str, text: str) -> str:
+    """An Events API app_mention, as Slack sends it (and repeats it, unchanged, on retry)."""
+    return json.dumps(
+        {
+            "team_id": TEAM,
+            "api_app_id": "A0APP",
+            "type": "event_callback",
+            "event_id": event_id,
+            "event_time": int(time.time()),
+            "event": {
+                "type": "app_mention",
+                "user": USER,
+                "text": f"<@{slack.bot_user_id}> {text}",
+                "ts": "1700000400.000100",
+                "channel": channel,
+                "event_ts": "1700000400.000100",
+            },
+            "authorizations": [{"team_id": TEAM, "user_id": slack.bot_user_id, "is_bot": True}],
+        }
+    )
+
+
 def text_of(call: Any) -> str:
     """Everything visible in a posted/updated/streamed message: text, markdown, sections,
     context."""
