@@ -159,6 +159,12 @@ def test_follow_ups_of_follow_ups_reach_back_to_what_they_are_about() -> None:
     assert {"dead", "buried", "Gravediggers"} <= set(resolved.context)
 
 
+def test_the_first_question_after_a_summary_borrows_its_names() -> None:
+    summary = [("assistant", "- Mayor Ana Ruiz reopened the bridge.\n- It cost 14 million.")]
+    resolved = resolve("What did she say?", summary)
+    assert {"Mayor", "Ana", "Ruiz"} <= set(resolved.context) and "It" not in resolved.context
+
+
 def test_stored_turns_and_model_roles_are_read_alike() -> None:
     class Turn:
         def __init__(self, role: str, text: str) -> None:

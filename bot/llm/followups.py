@@ -169,7 +169,7 @@ SHORT_QUESTION_WORDS = 3  # "why?", "how many?", "who paid?" need the question b
 _NAMES_FROM_ANSWER = 4  # the previous answer's names in the search (for "he", "they")
 _HOPS = 3  # follow-ups of follow-ups: how far back to look for what they are about
 _QUOTE_LINE = re.compile(r"^\s*>\s?(.*)$", re.MULTILINE)
-_OPENERS = '.!?…\n"“‘«(:'  # what comes before a word that opens a sentence
+_OPENERS = '.!?…\n"“‘«(:-•*'  # what comes before a word that opens a sentence or bullet
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,6 +250,9 @@ def resolve(question: str, history: Sequence[Any], *, language: str | None = Non
                 context.append(word)
 
     asked = [i for i, (role, text) in enumerate(past) if role == "user" and _asks(text)]
+    if not asked:  # the first question after a summary: "she" is someone it named
+        summary = next((text for role, text in reversed(past) if role == "assistant"), "")
+        add(_names(summary, analyzer)[:_NAMES_FROM_ANSWER])
     for hop, i in enumerate(reversed(asked[-_HOPS:])):
         earlier = past[i][1]
         add(_content_words(earlier, analyzer))
