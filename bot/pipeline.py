@@ -8,7 +8,6 @@ answers), verifies quotes, and caches what it can so the same link twice costs n
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from collections.abc import Callable, Sequence
@@ -64,10 +63,6 @@ class Result:
             "article": self.article.to_dict(),
             "usage": self.usage.to_dict(),
         }
-
-
-def _digest(*parts: str) -> str:
-    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
 
 
 class Pipeline:
@@ -494,13 +489,12 @@ class Pipeline:
         from bot.store import answer_key
 
         model = "offline" if engine == "offline" else f"{self._engine_name()}:{self._model_name()}"
-        version = _digest(template.path.read_text(encoding="utf-8"))
         return answer_key(
             content_hash,
             style=style,
             instructions=instructions,
             engine=model,
-            template_version=version,
+            template_version=template.version,
         )
 
     def _cached(self, key: str | None, article: Article, on_text: TextSink | None) -> Result | None:

@@ -171,3 +171,14 @@ def test_missing_user_folder_is_reported(tmp_path: Path) -> None:
 def test_yml_files_count_too(tmp_path: Path) -> None:
     (tmp_path / "summary_kid.yml").write_text(GOOD.format(name="summary_kid"), encoding="utf-8")
     assert "kid" in load_templates(tmp_path).styles()
+
+
+def test_version_follows_the_files_text_and_is_taken_at_load(tmp_path: Path) -> None:
+    source = BUILTIN_PROMPTS_DIR / "summary_tldr.yaml"
+    copy = tmp_path / "summary_tldr.yaml"
+    copy.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    first = load_template_file(copy)
+    assert first.version == load_template_file(source).version and len(first.version) == 32
+    copy.write_text(copy.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    assert load_template_file(copy).version != first.version  # old cached answers retire
+    assert first.version == load_template_file(source).version  # the loaded one is unchanged
