@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from bot.errors import ArticlebotError, ConfigError, LLMBadResponse, LLMError, NotAnArticle
 from bot.ingest import Article, from_text, from_url
-from bot.ingest.links import ParsedInput
 from bot.llm.usage import Usage
 from bot.settings import Settings
 
@@ -102,14 +101,6 @@ class Pipeline:
         article = from_text(text, settings=self.settings)
         self._cache_article(article, None)
         return article
-
-    def article_for(self, parsed: ParsedInput) -> Article:
-        """The article a parsed message points at: its first link, or the paste itself."""
-        if parsed.kind == "link":
-            return self.article_from_url(parsed.urls[0])
-        if parsed.kind == "paste":
-            return self.article_from_text(parsed.text)
-        raise ArticlebotError("Give me an article link, or paste the article's text.")
 
     def _cache_article(self, article: Article, url: str | None) -> None:
         if self.store is None:

@@ -87,10 +87,6 @@ class PromptTemplate:
         """Messages ready for a chat model. Pass any superset of the variables."""
         return self.prompt.format_messages(**self.values_for(**values))
 
-    def render(self, **values: Any) -> str:
-        """The prompt as readable text (for `articlebot prompts` and debugging)."""
-        return "\n\n".join(f"[{m.type}]\n{m.content}" for m in self.format_messages(**values))
-
 
 def _fail(path: Path, problem: str) -> PromptError:
     return PromptError(f"Prompt template {path}: {problem}")
