@@ -201,10 +201,41 @@ def evaluate(docs: list[dict], split: str) -> Tally:
     return tally
 
 
+def model_checks(docs: list[dict], n: int) -> dict[str, float]:
+    """Share of model answers flagged when their quotes don't back them, per kind of quote:
+    a sentence from another document (invented), or a real sentence of the article that
+    lacks the answer (another question's answer stated over an unrelated quote)."""
+    from bot.llm.sentences import split_sentences
+    from bot.pipeline import Pipeline
+    from tests.servers.fake_openai import FakeOpenAI, Reply
+
+    held = [i for i, half in split_of(docs).items() if half == "held-out"]
+    flagged = {"invented quote": 0, "real quote, unrelated": 0}
+    with FakeOpenAI() as server:
+        pipeline = Pipeline(server.settings())
+        for k in range(n):
+            doc = docs[held[k % len(held)]]
+            qa = doc["questions"][k // len(held)]
+            claim = doc["questions"][-1 - k // len(held)]["answers"][0]["text"]
+            sentences = [s.text for s in split_sentences(doc["text"])]
+            unrelated = next(s for s in sentences if claim not in s and len(s.split()) > 6)
+            invented = split_sentences(docs[held[(k + 1) % len(held)]]["text"])[0].text
+            article = Article(text=doc["text"], source_kind="text")
+            for kind, quote in (("invented quote", invented), ("real quote, unrelated", unrelated)):
+                reply = {"answer": f"It was {claim}.", "quotes": [quote], "found": True}
+                server.script(Reply(structured=reply))
+                text = pipeline.ask([article], qa["question"]).text
+                flagged[kind] += "couldn't verify" in text or "couldn't check" in text
+    return {kind: hits / max(n, 1) for kind, hits in flagged.items()}
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--split", choices=[*SPLITS, "both"], default="both")
+    parser.add_argument(
+        "--model-checks", type=int, default=20, help="questions put to a fake model (0: none)"
+    )
     args = parser.parse_args(argv)
     docs = load(args.data / "qa" / "xquad_en_longdocs.jsonl")
     splits = SPLITS if args.split == "both" else (args.split,)
@@ -216,6 +247,13 @@ def main(argv: list[str] | None = None) -> None:
         cells = [results[s][metric] for s in splits]
         shown = [f"{c:.3f}" if isinstance(c, float) else str(c) for c in cells]
         print(f"| {metric} | {' | '.join(shown)} |")
+    if args.model_checks:
+        print(f"\nModel path: {args.model_checks} held-out questions, a fake model whose quotes")
+        print("don't back its answer; share of replies that say the quotes couldn't be checked\n")
+        print("| quote the model gave | flagged |")
+        print("|---|---|")
+        for kind, share in model_checks(docs, args.model_checks).items():
+            print(f"| {kind} | {share:.2f} |")
 
 
 if __name__ == "__main__":
