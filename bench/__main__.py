@@ -14,6 +14,7 @@ BENCHMARKS = [
     "extraction",
     "summarization",
     "retrieval",
+    "unanswerable",
     "tokens",
     "slack_load",
     "scaleout",

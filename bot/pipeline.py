@@ -371,6 +371,8 @@ class Pipeline:
         on_text: TextSink | None = None,
     ) -> Result:
         from bot.llm.quotes import verify_quotes
+        from bot.llm.support import note as support_note
+        from bot.llm.support import unbacked
 
         article = _combined(articles)
         body = self._excerpts(article, resolved.query)
@@ -403,6 +405,8 @@ class Pipeline:
             )
         elif grounded.found and not verified:
             text += "\n\n_No passage of the article came with this answer to back it up._"
+        if grounded.found and verified and (missing := unbacked(prose, verified, question)):
+            text += "\n\n" + support_note(missing)  # real quotes that don't back the answer
         return Result(
             kind="answer",
             text=text,
