@@ -405,7 +405,7 @@ class Pipeline:
             )
         elif grounded.found and not verified:
             text += "\n\n_No passage of the article came with this answer to back it up._"
-        if grounded.found and verified and (missing := unbacked(prose, verified, question)):
+        if grounded.found and verified and (missing := unbacked(prose, verified, resolved.query)):
             text += "\n\n" + support_note(missing)  # real quotes that don't back the answer
         return Result(
             kind="answer",
