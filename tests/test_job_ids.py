@@ -23,10 +23,11 @@ from slack_bolt.request import BoltRequest
 
 from bot.settings import Settings
 from bot.slack import journal, middleware, tasks
-from bot.slack.app import build_services, create_app
+from bot.slack.app import create_app
 from bot.slack.context import Destination, Services
 from bot.slack.journal import LEASE_SECONDS
 from bot.slack.middleware import job_request_seed
+from bot.slack.runtime import build_services
 from bot.slack.worker import ThreadWorkerPool, WorkerPool
 from bot.store.sqlite_jobs import SQLiteJobQueue
 from tests.servers.fake_slack import FakeSlack

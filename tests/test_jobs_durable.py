@@ -179,7 +179,8 @@ def test_notes_are_posted_once_per_job(bot, slack):
 
 def test_a_restarted_thread_pool_runs_the_jobs_its_predecessor_acked(slack, tmp_path):
     """SLACK_JOB_PROCESS=false with a file store: jobs on threads, still durable."""
-    from bot.slack.app import build_services, web_client
+    from bot.slack.app import web_client
+    from bot.slack.runtime import build_services
     from bot.slack.worker import ThreadWorkerPool
     from tests.servers.slack_app import harness_settings
 

@@ -220,7 +220,8 @@ def _replies(slack: FakeSlack) -> list[str]:
 
 @pytest.mark.timeout(60)
 def test_thread_pool_shutdown_waits_for_running_jobs(slack, tmp_path):
-    from bot.slack.app import build_services, web_client
+    from bot.slack.app import web_client
+    from bot.slack.runtime import build_services
 
     settings = harness_settings(slack, tmp_path, fetch_total_timeout=1.0)
     pool = ThreadWorkerPool(2)

@@ -15,24 +15,14 @@ from bot.cli.app import cli, is_verbose
 def serve(http_mode: bool, host: str, port: int, workers: int | None) -> None:
     """Run the Slack bot. Socket Mode needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN; HTTP mode needs
     SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET and serves /slack/events and /healthz."""
-    from bot.logs import setup_logging
     from bot.settings import get_settings
+    from bot.slack import runtime
     from bot.slack.server import serve_http, serve_socket
 
     settings = get_settings()
-    update: dict[str, object] = {}
-    # A server logs at LOG_LEVEL (INFO by default), not the CLI's quiet default; -v: INFO at
-    # least. The settings carry the level to gunicorn workers and the job process.
-    if is_verbose(click.get_current_context()) and settings.log_level in (
-        "WARNING",
-        "ERROR",
-        "CRITICAL",
-    ):
-        update["log_level"] = "INFO"
     if workers is not None:
-        update["slack_http_workers"] = workers
-    settings = settings.model_copy(update=update)
-    setup_logging(settings.log_level, settings.log_format)
+        settings = settings.model_copy(update={"slack_http_workers": workers})
+    settings = runtime.for_process(settings, verbose=is_verbose(click.get_current_context()))
     if http_mode:
         serve_http(settings, host, port)
     else:

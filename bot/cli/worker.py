@@ -17,13 +17,10 @@ def worker(threads: int | None) -> None:
     Start any number, on any machine that reaches the Redis; a job whose worker dies is run
     by another. Needs SLACK_BOT_TOKEN and REDIS_URL."""
     from bot.errors import ConfigError
-    from bot.logs import setup_logging
     from bot.settings import get_settings
+    from bot.slack import runtime
 
-    settings = get_settings()
-    if is_verbose(click.get_current_context()) and settings.log_level in ("WARNING", "ERROR"):
-        settings = settings.model_copy(update={"log_level": "INFO"})
-    setup_logging(settings.log_level, settings.log_format)
+    settings = runtime.for_process(get_settings(), verbose=is_verbose(click.get_current_context()))
     if not settings.redis_url:
         raise ConfigError(
             "articlebot worker runs jobs queued on Redis: set REDIS_URL (the same as the "

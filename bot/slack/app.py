@@ -13,9 +13,7 @@ from bot.slack.context import Services
 from bot.slack.listeners import register
 from bot.slack.outbound import SafeWebClient, use_safe_client
 from bot.slack.retry import retry_handlers
-from bot.slack.worker import ProcessWorkerPool, ThreadWorkerPool, WorkerPool
-from bot.store import open_store
-from bot.store.sqlite_jobs import SQLiteJobQueue
+from bot.slack.worker import ThreadWorkerPool
 
 log = logging.getLogger(__name__)
 
@@ -77,38 +75,11 @@ def create_app(
         token_verification_enabled=verify_token,
     )
     if services is None:
+        from bot.slack.runtime import build_services, job_pool  # it imports this module
+
         services = build_services(settings, pipeline=pipeline, pool=job_pool(settings))
     if isinstance(services.pool, ThreadWorkerPool):
         services.pool.bind(services, client)
     app.use(use_safe_client)  # first: listeners, and what they build, get the safe client
     register(app, services)
     return app
-
-
-def build_services(
-    settings: Settings, *, pool: WorkerPool | None, pipeline: Pipeline | None = None
-) -> Services:
-    store = open_store(settings)
-    return Services(
-        settings=settings,
-        pipeline=pipeline or Pipeline(settings, store=store),
-        store=store,
-        pool=pool,
-    )
-
-
-def job_pool(settings: Settings) -> WorkerPool:
-    """Where this process sends its jobs: Redis (run by `articlebot worker`s) when scaled
-    out, else a durable job process beside it, else threads (`:memory:` or jobs off)."""
-    if settings.redis_url:
-        from bot.slack.redis_jobs import RedisJobQueue
-
-        return RedisJobQueue(settings)
-    if settings.slack_job_process and settings.store_path != ":memory:":
-        return ProcessWorkerPool(settings, settings.slack_worker_threads)
-    # An in-memory store can't be shared with another process: keep jobs here (durably,
-    # when there is a file to write them to).
-    queue = None
-    if settings.store_path != ":memory:":
-        queue = SQLiteJobQueue.beside(settings.store_path)
-    return ThreadWorkerPool(settings.slack_worker_threads, queue=queue)

@@ -15,9 +15,7 @@ deduped by the journal too: the second is skipped while the first runs or once i
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
 import signal
 import threading
 from collections.abc import Callable
@@ -31,7 +29,7 @@ from pydantic import ValidationError
 
 from bot.errors import ConfigError
 from bot.slack import journal, tasks
-from bot.slack.worker import DRAIN_SECONDS, JOB_NICENESS, Busy
+from bot.slack.worker import DRAIN_SECONDS, Busy
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -107,15 +105,9 @@ def run_worker(settings: Settings, threads: int, *, stop: threading.Event | None
     global _handler
     from dramatiq import Worker
 
-    from bot.slack.app import build_services, web_client
+    from bot.slack.runtime import job_runner
 
-    with contextlib.suppress(OSError):  # not allowed here: run at normal priority
-        # Like the job process beside `serve`: a worker sharing a machine with a replica
-        # (compose on one host) must not slow its acks.
-        os.nice(JOB_NICENESS)
-    client = web_client(settings)
-    services = build_services(settings, pool=None)
-    services.pipeline.warm_up()
+    services, client = job_runner(settings)
 
     def handle(payload: str) -> None:
         try:

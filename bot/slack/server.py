@@ -18,17 +18,17 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from bot.errors import ConfigError
-from bot.logs import redact, safe_url, setup_logging
+from bot.logs import redact, safe_url
 from bot.settings import Settings
+from bot.slack import runtime
 from bot.slack.http_front import EVENTS_PATH, SlackFront
-from bot.slack.worker import DRAIN_SECONDS, WorkerPool
+from bot.slack.worker import DRAIN_SECONDS
 
 log = logging.getLogger(__name__)
 
 GRACEFUL_TIMEOUT = int(DRAIN_SECONDS) + 5  # gunicorn kills a worker still busy after this
 HEADER_SECONDS = 10.0  # a client still sending its request headers after this is dropped
 
-_pools: list[WorkerPool] = []  # this process's job pools, drained when it exits
 
 BOT_TOKEN_HINT = "Copy the Bot User OAuth Token (xoxb-…) from OAuth & Permissions."
 APP_TOKEN_HINT = (
@@ -202,20 +202,11 @@ def preflight(settings: Settings, *, http: bool) -> None:
     check_token(settings)
 
 
-def _drain() -> None:
-    """Finish the jobs in progress in this process (bounded by DRAIN_SECONDS)."""
-    while _pools:
-        _pools.pop().shutdown(DRAIN_SECONDS)
-
-
 def _app_with_pool(settings: Settings) -> App:
     """The app for this process; the token was checked by `preflight`, so Bolt needn't."""
-    from bot.slack.app import build_services, create_app, job_pool
+    from bot.slack.app import create_app
 
-    services = build_services(settings, pool=job_pool(settings))
-    if services.pool is not None:
-        _pools.append(services.pool)
-    return create_app(settings, services=services, verify_token=False)
+    return create_app(settings, services=runtime.server_services(settings), verify_token=False)
 
 
 def _settle_heap() -> None:
@@ -234,7 +225,7 @@ def slack_front(app: App, settings: Settings) -> SlackFront:
         app,
         signing_secret=settings.slack_signing_secret.get_secret_value().strip(),
         threads=settings.slack_http_threads,
-        on_shutdown=_drain,
+        on_shutdown=runtime.drain,
     )
 
 
@@ -377,7 +368,7 @@ def serve_http(settings: Settings, host: str, port: int) -> None:
             self.cfg.set("logger_class", gunicorn_logger_class())
 
         def load(self) -> SlackFront:  # in each worker, after the fork
-            setup_logging(settings.log_level, settings.log_format)
+            runtime.configure_logging(settings)
             front = slack_front(_app_with_pool(settings), settings)
             _settle_heap()
             return front
@@ -404,7 +395,7 @@ def serve_socket(settings: Settings) -> None:
     try:
         handler.connect()
     except SlackApiError as exc:
-        _drain()
+        runtime.drain()
         error = exc.response.get("error", "error")
         raise ConfigError(
             f"Slack refused SLACK_APP_TOKEN ({error}): it must be an app-level token "
@@ -412,7 +403,7 @@ def serve_socket(settings: Settings) -> None:
             "Tokens."
         ) from None
     except (OSError, SlackClientError) as exc:
-        _drain()
+        runtime.drain()
         raise unreachable(settings, exc) from None
     log.info("Socket Mode: connected; Ctrl-C or SIGTERM to stop")
     signal.signal(signal.SIGTERM, _stop)
@@ -422,7 +413,7 @@ def serve_socket(settings: Settings) -> None:
         log.info("stopping: finishing the replies in progress")
     finally:
         handler.close()  # no new events...
-        _drain()  # ...and the ones taken are answered
+        runtime.drain()  # ...and the ones taken are answered
 
 
 def _stop(signum: int, frame: Any) -> None:

@@ -22,7 +22,6 @@ process growing without limit.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import multiprocessing
 import os
@@ -289,16 +288,9 @@ def _job_process(settings: Settings, threads: int, jobs: Any, done: Any, parent:
     """The child: its own app services and Web API client, a thread pool, a queue to drain."""
     holder: list[_Runner] = []
     _drain_on_sigterm(holder)  # first: a SIGTERM during start-up is handled too
-    with contextlib.suppress(OSError):  # not allowed here: run at normal priority
-        os.nice(JOB_NICENESS)
-    from bot.logs import setup_logging
+    from bot.slack.runtime import job_runner  # it imports this module
 
-    setup_logging(settings.log_level, settings.log_format)
-    from bot.slack.app import build_services, web_client
-
-    client = web_client(settings)
-    services = build_services(settings, pool=None)
-    services.pipeline.warm_up()  # the first request shouldn't pay for imports
+    services, client = job_runner(settings)
     runner = _Runner(services, client, SQLiteJobQueue.beside(settings.store_path), threads)
     holder.append(runner)
     threading.Thread(target=runner.keep_leases, args=(parent,), name="leases", daemon=True).start()

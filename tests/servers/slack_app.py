@@ -27,7 +27,8 @@ from slack_bolt.request import BoltRequest
 from slack_sdk.signature import SignatureVerifier
 
 from bot.settings import Settings
-from bot.slack.app import build_services, create_app
+from bot.slack.app import create_app
+from bot.slack.runtime import build_services
 from bot.slack.server import HeaderDeadline, slack_front
 from bot.slack.worker import ThreadWorkerPool
 from tests.servers.fake_slack import FakeSlack
