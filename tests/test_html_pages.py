@@ -65,3 +65,48 @@ def test_article_comes_out_whole_and_junk_stays_out(name: str) -> None:
         assert any(block in p for p in paragraphs), f"fragmented: {block[:60]}"
     for junk in JUNK[name]:
         assert junk not in text, f"junk kept: {junk}"
+
+
+def _marked(html: str) -> str:
+    from lxml import etree
+    from trafilatura.utils import load_html
+
+    from bot.ingest.html_body import strip_non_text
+    from bot.ingest.html_breaks import mark_breaks
+
+    tree = load_html(html)
+    strip_non_text(tree)
+    mark_breaks(tree)
+    return etree.tostring(tree.find("body"), encoding=str)
+
+
+def test_lone_br_is_a_line_break_and_wrapped_lines_are_joined() -> None:
+    from bot.ingest.html_breaks import BREAK, rebuild
+
+    body = _marked(
+        "<html><body><p>Ich backe jeden Tag\nein Brot.<br>Am Morgen falte ich<br>"
+        "den Teig.<br><br>Neuer Absatz.</p><pre>a\nb</pre></body></html>"
+    )
+    assert "Tag ein Brot." in body  # a source line-wrap is a space
+    assert "<br/><br/>" in body  # a double <br> stays a paragraph break
+    assert "<pre>a\nb</pre>" in body  # newlines in <pre> are the author's
+    line = f"Ein Brot.{BREAK}Am Morgen falte ich{BREAK}den Teig."
+    assert rebuild(line) == "Ein Brot.\nAm Morgen falte ich den Teig."
+    assert rebuild(f"駅前はにぎわっていて、{BREAK}みんな準備運動をした。") == (
+        "駅前はにぎわっていて、みんな準備運動をした。"
+    )
+    assert rebuild(f"Zutaten:{BREAK}200 g Mehl") == "Zutaten:\n200 g Mehl"
+
+
+def test_script_style_and_template_text_never_reach_the_text() -> None:
+    article = from_html(
+        "<html><body><div class='text'><p>Erster Satz des Artikels über den Garten, der lang "
+        "genug ist, um ein Absatz zu sein.</p><script>var junk = 'Skripttext';</script>"
+        "<style>.x{content:'Stiltext'}</style><noscript>Bitte JavaScript aktivieren</noscript>"
+        "<template><p>Vorlagentext im Template</p></template><p>Zweiter Satz des Artikels, "
+        "ebenfalls lang genug, um als Absatz zu gelten und gelesen zu werden.</p></div>"
+        "</body></html>"
+    )
+    for junk in ("Skripttext", "Stiltext", "JavaScript", "Vorlagentext"):
+        assert junk not in article.text
+    assert "Zweiter Satz" in article.text
