@@ -100,61 +100,79 @@ class Unit:
         return self.link_chars / max(len(self.text), 1)
 
 
-def _is_comments(el: HtmlElement) -> bool:
-    name = f"{el.get('class', '')} {el.get('id', '')}".casefold()
-    return bool(name.strip()) and bool(_COMMENTS.search(name))
+# Candidates found in C by XPath ("omment" and "oment" cover comment, Kommentare,
+# comentarios), then checked by the pattern: one Python test per candidate, not per element.
+_COMMENT_CANDIDATES = etree.XPath(
+    './/*[contains(@class, "omment") or contains(@id, "omment")'
+    ' or contains(@class, "oment") or contains(@id, "oment")]'
+)
+
+
+def _comment_sections(root: HtmlElement) -> set[HtmlElement]:
+    found = set()
+    for el in _COMMENT_CANDIDATES(root):
+        if _COMMENTS.search(f"{el.get('class', '')} {el.get('id', '')}".casefold()):
+            found.add(el)
+    return found
 
 
 def page_units(root: HtmlElement) -> list[Unit]:
     """Every block element's own text, in document order (reader comments left out)."""
     units: list[Unit] = []
+    comments = _comment_sections(root)
     # One open block per level: (element, text parts, characters inside links).
-    stack: list[tuple[HtmlElement, list[str], list[int]]] = [(root, [], [0])]
+    stack: list[tuple[HtmlElement, list[str], list[int]]] = []
+    owner, parts, link = root, [], [0]
     links = 0
     skipping: HtmlElement | None = None
 
     def flush() -> None:
-        owner, parts, link = stack[-1]
         text = _SPACE.sub(" ", "".join(parts)).strip()
-        if text.replace(BREAK, "").strip():
+        if text and text.replace(BREAK, "").strip():
             units.append(Unit(text, owner, link[0]))
         parts.clear()
         link[0] = 0
 
-    def add(text: str | None) -> None:
-        if text:
-            stack[-1][1].append(text)
-            if links:
-                stack[-1][2][0] += len(text.strip())
-
-    walker = etree.iterwalk(root, events=("start", "end"))
-    for event, el in walker:
-        tag = el.tag if isinstance(el.tag, str) else None
+    for event, el in etree.iterwalk(root, events=("start", "end")):
         if skipping is not None:
             if event == "end" and el is skipping:
                 skipping = None
-                add(el.tail)
+                if el.tail:
+                    parts.append(el.tail)
             continue
+        tag = el.tag
         if event == "start":
-            if tag is None:
+            if not isinstance(tag, str) or el is root:
+                if el is root and el.text:
+                    parts.append(el.text)
                 continue
-            if el is not root and _is_comments(el):
+            if el in comments:
                 skipping = el
                 continue
-            if tag in _BLOCK_TAGS and el is not root:
-                flush()
-                stack.append((el, [], [0]))
+            if tag in _BLOCK_TAGS:
+                if parts:
+                    flush()
+                stack.append((owner, parts, link))
+                owner, parts, link = el, [], [0]
             if tag == "a":
                 links += 1
-            add(el.text)
-        else:
+            text = el.text
+            if text:
+                parts.append(text)
+                if links:
+                    link[0] += len(text.strip())
+        elif el is not root:
             if tag == "a":
                 links -= 1
-            if tag in _BLOCK_TAGS and el is not root:
-                flush()
-                stack.pop()
-            if el is not root:
-                add(el.tail)
+            if tag in _BLOCK_TAGS:
+                if parts:
+                    flush()
+                owner, parts, link = stack.pop()
+            tail = el.tail
+            if tail:
+                parts.append(tail)
+                if links:
+                    link[0] += len(tail.strip())
     flush()
     return units
 
@@ -196,9 +214,9 @@ def prose_block(units: list[Unit], root: HtmlElement) -> tuple[HtmlElement, int]
     return node, weight[node]
 
 
-def block_lines(units: list[Unit], block: HtmlElement) -> list[str]:
-    """The block's text: prose, sentences, subheadings and list items, not link lists."""
-    inside = set(block.iter())
+def block_lines(units: list[Unit], inside: set[HtmlElement]) -> list[str]:
+    """The text of the block (`inside`: its elements): prose, sentences, subheadings and
+    list items, not link lists."""
     lines: list[str] = []
     for unit in units:
         if unit.owner not in inside or unit.link_share > 0.5:

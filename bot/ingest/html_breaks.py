@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import re
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 # A printable symbol pages hardly use (REVERSED PILCROW): the extractor drops unprintable
 # ones and its own line mark (U+2424). `rebuild` turns every one into a space or line break.
 BREAK = "\u204b"
 _NEWLINES = re.compile(r"[\r\n]+")
+# Whitespace-only nodes (indentation) are left alone: they become one space anyway.
+_WRAPPED_TEXT = etree.XPath('//text()[contains(., "\n") or contains(., "\r")][normalize-space()]')
 _KEEP_NEWLINES = ("pre", "textarea", "code", "listing", "plaintext", "xmp")
 _INLINE = frozenset(
     [
@@ -90,13 +93,15 @@ def mark_breaks(tree: HtmlElement) -> None:
     keep: set[HtmlElement] = set()
     for pre in tree.iter(*_KEEP_NEWLINES):
         keep.update(pre.iter())
-    for el in tree.iter():
-        if el in keep:
+    # The text nodes with a newline, found in C: most of a page's nodes have none.
+    for node in _WRAPPED_TEXT(tree):
+        el = node.getparent()
+        if el is None or (el.getparent() if node.is_tail else el) in keep:
             continue
-        if el.text and ("\n" in el.text or "\r" in el.text):
-            el.text = _NEWLINES.sub(" ", el.text)
-        if el.tail and ("\n" in el.tail or "\r" in el.tail) and el.getparent() not in keep:
+        if node.is_tail:
             el.tail = _NEWLINES.sub(" ", el.tail)
+        else:
+            el.text = _NEWLINES.sub(" ", el.text)
     lone = [
         br for br in tree.iter("br") if br not in keep and not _doubled(br) and _between_text(br)
     ]

@@ -121,15 +121,6 @@ def quality(lines: list[str], stems: set[str], block_text: str) -> float:
     return prose_chars(lines) * (1 - junk) * (1 + title_coverage(lines, stems))
 
 
-def suspicious(first: list[str], second: list[str], stems: set[str], block_text: str) -> bool:
-    """Whether the first reading fails a sanity check against the second."""
-    return (
-        prose_chars(first) < _SHORT_SHARE * prose_chars(second)
-        or junk_share(first, block_text) > _MAX_JUNK
-        or title_coverage(first, stems) + _TITLE_GAP < title_coverage(second, stems)
-    )
-
-
 def drop_dumps(lines: list[str]) -> list[str]:
     """Remove a line that repeats several other lines: a whole container read as one line."""
     flat = [_SPACE.sub("", line) for line in lines]
@@ -167,6 +158,8 @@ def drop_before_headline(lines: list[str], units: list[Unit], at: int | None) ->
     if at is None:
         return lines
     before = {_key(u.text) for u in units[:at]}
+    if not lines or _key(lines[0]) not in before:
+        return lines  # the usual case: spare reading the rest of the page
     after = {_key(u.text) for u in units[at + 1 :]}
     start = 0
     while start < len(lines) and (key := _key(lines[start])) in before and key not in after:
@@ -187,16 +180,24 @@ def second_opinion(tree: HtmlElement, lines: list[str], title: str | None) -> li
     first = drop_dumps(drop_before_headline(lines, units, at))
     first = [line for line in (rebuild(line) for line in first) if line]
     block, _ = prose_block(units, root)
-    second = block_lines(units, block)
+    in_block = set(block.iter())
+    second = block_lines(units, in_block)
     second = [line for line in (rebuild(line) for line in second) if line]
     second = end_of_article(drop_before_headline(second, units, at))
     stems = title_stems(title)
-    in_block = set(block.iter())
-    inside = _SPACE.sub("", rebuild(" ".join(u.text for u in units if u.owner in in_block)))
-    if (
-        prose_chars(second) >= _MIN_PROSE
-        and suspicious(first, second, stems, inside)
-        and quality(second, stems, inside) > _MARGIN * quality(first, stems, inside)
-    ):
+    first_prose, second_prose = prose_chars(first), prose_chars(second)
+    if second_prose < _MIN_PROSE:
+        return first
+    # Short lines count as junk unless the block holds them: its text is read only if the
+    # count without that exemption is already over the limit (most pages are not).
+    inside = ""
+    if junk_share(first, inside) > _MAX_JUNK:
+        inside = _SPACE.sub("", rebuild(" ".join(u.text for u in units if u.owner in in_block)))
+    failed = (
+        first_prose < _SHORT_SHARE * second_prose
+        or junk_share(first, inside) > _MAX_JUNK
+        or title_coverage(first, stems) + _TITLE_GAP < title_coverage(second, stems)
+    )
+    if failed and quality(second, stems, inside) > _MARGIN * quality(first, stems, inside):
         return second
     return first
