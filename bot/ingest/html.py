@@ -11,10 +11,12 @@ from bot.ingest.article import Article
 from bot.ingest.budget import Budget
 from bot.ingest.clean import clean_paragraphs
 from bot.ingest.html_body import NEVER_TEXT, main_lines, strip_non_text
+from bot.ingest.html_breaks import mark_breaks
 from bot.ingest.html_chunks import drop_trailing_link_list, restore_chunks
 from bot.ingest.html_lang import article_language
 from bot.ingest.html_limit import cut_tree
 from bot.ingest.html_meta import page_meta
+from bot.ingest.html_pick import second_opinion
 from bot.ingest.html_trim import drop_edge_stamps, drop_headline
 
 
@@ -64,6 +66,7 @@ def extract_html(html: str, url: str | None = None, budget: Budget | None = None
     )
     meta = page_meta(tree, url)  # first: it reads <head> and JSON-LD scripts
     strip_non_text(tree)
+    mark_breaks(tree)
     if budget.expired():
         raise TooComplex(
             f"That page took too long to read (over {budget.seconds:g} seconds), so I stopped. "
@@ -73,6 +76,7 @@ def extract_html(html: str, url: str | None = None, budget: Budget | None = None
     # The fallbacks are a second opinion, not worth running past half the time budget.
     lines = main_lines(tree, url, may_retry=lambda: not budget.half_spent())
     lines = drop_trailing_link_list(tree, restore_chunks(tree, lines))
+    lines = second_opinion(tree, lines, meta.title)
     lines = drop_edge_stamps(drop_headline(lines, meta.title))
     paragraphs = clean_paragraphs(lines)
     # A few menu words ("Home") are what's left of pages with no article at all.

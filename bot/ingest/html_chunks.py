@@ -28,7 +28,11 @@ _SKIP_INSIDE = frozenset({"aside", "figure", "figcaption", "nav", "footer", "for
 
 
 def _key(text: str) -> str:
-    return _SPACE.sub("", text).casefold()[:_KEY_CHARS]
+    # The first _KEY_CHARS non-space characters; a long paragraph is not scanned to its end.
+    head = "".join(text[: 4 * _KEY_CHARS].split())
+    if len(head) < _KEY_CHARS:
+        head = "".join(text.split())
+    return head.casefold()[:_KEY_CHARS]
 
 
 def _text(el: HtmlElement) -> str:
@@ -107,7 +111,7 @@ def restore_chunks(tree: HtmlElement, lines: list[str]) -> list[str]:
         return lines
     line_of: dict[HtmlElement, int] = {}
     for el in tree.iter("p"):
-        index = keys.get(_key(_text(el)))
+        index = keys.get(_key(el.text_content()))
         if index is not None:
             line_of[el] = index
     container = _source_container(list(line_of))

@@ -78,3 +78,12 @@ def drop_edge_stamps(lines: list[str]) -> list[str]:
     while end > max(start, len(lines) - _EDGE_LINES) and _edge_furniture(lines[end - 1]):
         end -= 1
     return lines[start:end]
+
+
+def is_main_headline(line: str, title: str) -> bool:
+    """Stricter than `is_headline`: the whole title or its longest part (not the site name)."""
+    a, b = _norm(line), _norm(title)
+    if not a or not b:
+        return False
+    longest = max((part.strip() for part in _TITLE_SEPARATOR.split(b)), key=len)
+    return fuzz.ratio(a, b) >= _SAME_TITLE or fuzz.ratio(a, longest) >= _SAME_TITLE

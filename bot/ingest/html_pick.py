@@ -1,0 +1,203 @@
+"""Sanity checks on the extractor's text, and a second strategy when they fail.
+
+The extractor (trafilatura's fast pass) sometimes returns the wrong block: a sidebar, a
+teaser card marked up as an <article>, a subscription pitch, the first post of a thread.
+We read the page a second way (`html_blocks`: its largest coherent block of prose) and keep
+whichever text looks more like the article, judged by features that don't know the answer:
+how much prose it holds, how much of it is short link-like lines, and whether the title's
+words come up near its start. Text the page prints before its headline is not the story.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml.html import HtmlElement
+
+from bot.ingest.cleaning.boilerplate import COMMENTS, END_MARKER, MORE_ELSEWHERE
+from bot.ingest.html_blocks import (
+    HEADINGS,
+    Unit,
+    block_lines,
+    is_prose,
+    page_units,
+    prose_block,
+    prose_chars,
+)
+from bot.ingest.html_breaks import BREAK, rebuild
+from bot.ingest.html_trim import is_main_headline
+
+_SPACE = re.compile(r"\s+")
+_KEY_CHARS = 60
+_TERMINAL = re.compile(r"[.!?…。！？:]['\"”’»)\]」』]*$")
+_WORD = re.compile(r"[^\W\d_]{4,}")
+_UNSPACED_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]{2,}")
+_TITLE_SEPARATOR = re.compile(r"(?<!\s)\s+[|\-–—:·»/]+\s+")
+# "Near the start": the first this many characters.
+_START_CHARS = 600
+# Lines this short that don't end a sentence read as menu entries and links.
+_SHORT_LINE = 50
+_DATA = re.compile(r"\|| \d.* \d|^\d.* \d")
+_END_WORDS = 10
+_ENDS_ARTICLE = re.compile(
+    "|".join(p.pattern for p in (COMMENTS, END_MARKER, MORE_ELSEWHERE)), re.IGNORECASE
+)
+# The sanity checks: the first reading is far shorter than the block of prose, or made of
+# short link-like lines, or the title's words are much further from its start.
+_SHORT_SHARE = 0.3
+_MAX_JUNK = 0.3
+_TITLE_GAP = 0.25
+# The second reading must be this much better to replace the first.
+_MARGIN = 1.25
+_MIN_PROSE = 200
+# A line this long containing this many other lines is a container's text dumped whole.
+_DUMP_MIN_CHARS = 200
+_DUMP_CANDIDATES = 5
+_DUMP_MIN_INSIDE = 2
+_MIN_INSIDE_CHARS = 30
+
+
+def _key(text: str) -> str:
+    return _SPACE.sub("", text.replace(BREAK, "")).casefold()[:_KEY_CHARS]
+
+
+def _stems(text: str) -> set[str]:
+    text = text.casefold()
+    stems = {w[:5] for w in _WORD.findall(text)}
+    for run in _UNSPACED_RUN.findall(text):
+        stems.update(run[i : i + 2] for i in range(len(run) - 1))
+    return stems
+
+
+def title_stems(title: str | None) -> set[str]:
+    """Content-word stems of the title's longest part (the headline, not the site name)."""
+    if not title:
+        return set()
+    return _stems(max(_TITLE_SEPARATOR.split(title.strip()), key=len))
+
+
+def title_coverage(lines: list[str], stems: set[str]) -> float:
+    """Share of the title's stems found in the first `_START_CHARS` of the text's prose.
+
+    Prose only: a breadcrumb or the headline itself at the top would match trivially.
+    """
+    if not stems:
+        return 0.0
+    start = " ".join(line for line in lines if is_prose(line))[:_START_CHARS]
+    return len(stems & _stems(start)) / len(stems)
+
+
+def _link_like(line: str) -> bool:
+    # Rows of a table or a list of figures are short too, but they are data, not links.
+    return len(line) < _SHORT_LINE and not _TERMINAL.search(line) and not _DATA.search(line)
+
+
+def end_of_article(lines: list[str]) -> list[str]:
+    """`lines` up to a heading that starts comments or other stories ("You may also like")."""
+    for i, line in enumerate(lines):
+        if i and len(line.split()) < _END_WORDS and _ENDS_ARTICLE.search(line):
+            return lines[:i]
+    return lines
+
+
+def junk_share(lines: list[str], block_text: str) -> float:
+    """How much of the text is short lines from outside the block of prose (menus, links).
+
+    Short lines inside the block are its lists and subheadings: they don't count.
+    """
+    total = sum(len(line) for line in lines)
+    if not total:
+        return 1.0
+    short = [
+        len(line) for line in lines if _link_like(line) and _SPACE.sub("", line) not in block_text
+    ]
+    # By characters and by count: CJK menu entries are short in characters, many in number.
+    return (sum(short) / total + len(short) / len(lines)) / 2
+
+
+def quality(lines: list[str], stems: set[str], block_text: str) -> float:
+    """Prose, less the share of short link-like lines, more if the title shows at the start."""
+    junk = junk_share(lines, block_text)
+    return prose_chars(lines) * (1 - junk) * (1 + title_coverage(lines, stems))
+
+
+def drop_dumps(lines: list[str]) -> list[str]:
+    """Remove a line that repeats several other lines: a whole container read as one line."""
+    flat = [_SPACE.sub("", line) for line in lines]
+    longest = sorted(range(len(lines)), key=lambda i: -len(flat[i]))[:_DUMP_CANDIDATES]
+    dumps = set()
+    for i in longest:
+        if len(flat[i]) < _DUMP_MIN_CHARS:
+            break
+        inside = sum(
+            1
+            for j, other in enumerate(flat)
+            if j != i and len(other) >= _MIN_INSIDE_CHARS and other in flat[i]
+        )
+        if inside >= _DUMP_MIN_INSIDE:
+            dumps.add(i)
+    return [line for i, line in enumerate(lines) if i not in dumps]
+
+
+def _headline_at(units: list[Unit], title: str | None) -> int | None:
+    """Index of the unit that is the page's headline (the first h1 that matches, else h2-h3)."""
+    if not title:
+        return None
+    found = None
+    for i, unit in enumerate(units):
+        tag = unit.owner.tag
+        if tag in HEADINGS and tag in ("h1", "h2", "h3") and is_main_headline(unit.text, title):
+            if tag == "h1":
+                return i
+            found = i if found is None else found
+    return found
+
+
+def drop_before_headline(lines: list[str], units: list[Unit], at: int | None) -> list[str]:
+    """Remove leading lines printed only before the headline (teasers, sidebars)."""
+    if at is None:
+        return lines
+    before = {_key(u.text) for u in units[:at]}
+    if not lines or _key(lines[0]) not in before:
+        return lines  # the usual case: spare reading the rest of the page
+    after = {_key(u.text) for u in units[at + 1 :]}
+    start = 0
+    while start < len(lines) and (key := _key(lines[start])) in before and key not in after:
+        start += 1
+    return lines[start:] if start < len(lines) else lines
+
+
+def second_opinion(tree: HtmlElement, lines: list[str], title: str | None) -> list[str]:
+    """The extractor's `lines`, or the page's largest block of prose if that reads better.
+
+    Line breaks are rebuilt in both (`html_breaks.rebuild`).
+    """
+    root = tree.find("body")
+    if root is None:
+        root = tree
+    units = page_units(root)
+    at = _headline_at(units, title)
+    first = drop_dumps(drop_before_headline(lines, units, at))
+    first = [line for line in (rebuild(line) for line in first) if line]
+    block, _ = prose_block(units, root)
+    in_block = set(block.iter())
+    second = block_lines(units, in_block)
+    second = [line for line in (rebuild(line) for line in second) if line]
+    second = end_of_article(drop_before_headline(second, units, at))
+    stems = title_stems(title)
+    first_prose, second_prose = prose_chars(first), prose_chars(second)
+    if second_prose < _MIN_PROSE:
+        return first
+    # Short lines count as junk unless the block holds them: its text is read only if the
+    # count without that exemption is already over the limit (most pages are not).
+    inside = ""
+    if junk_share(first, inside) > _MAX_JUNK:
+        inside = _SPACE.sub("", rebuild(" ".join(u.text for u in units if u.owner in in_block)))
+    failed = (
+        first_prose < _SHORT_SHARE * second_prose
+        or junk_share(first, inside) > _MAX_JUNK
+        or title_coverage(first, stems) + _TITLE_GAP < title_coverage(second, stems)
+    )
+    if failed and quality(second, stems, inside) > _MARGIN * quality(first, stems, inside):
+        return second
+    return first
