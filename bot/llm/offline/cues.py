@@ -29,7 +29,9 @@ _DANGLING: dict[str, re.Pattern[str]] = {
     "en": _openers(
         r"However|But|And|Also|Although|Though|Yet|Still|Nevertheless|Nonetheless|Instead|"
         r"Moreover|Furthermore|In addition|Besides|Likewise|Similarly|Otherwise|Therefore|"
-        r"Thus|Hence|So|Even so|That said|As a result|Such|The latter|The former|"
+        r"Thus|Hence|So|Even so|That said|As a result|Such|The latter|"
+        # "The former" alone, not "the former captain"
+        r"The former(?=,|\s+(?:is|was|has|had|will|would|said|says)\b)|"
         rf"(?:This|That|These|Those)(?!\s+{_TIME_NOUN})|It|They|He|She|His|Her|Their"
     ),
     "de": _openers(
@@ -128,6 +130,15 @@ _CAPTION_CUE = re.compile(
     r"top|bottom)\b|^pictured\b",
     re.IGNORECASE,
 )
+# A pointer to a photo inside a sentence of prose: "Mr Smith (pictured) said", "Ms Lee,
+# pictured left, was". The sentence reads the same without it.
+_PHOTO_REF = re.compile(
+    r"\s*\((?:(?:not )?pictured|left|right|centre|center|above|below|inset|top|bottom|file)\b"
+    r"[^)]{0,40}\)|,\s+(?:pictured|left|right|centre|center|above|below)"
+    r"(?:\s+(?:left|right|above|below|centre|center|top|bottom|in \d{4}|with [^,]{1,40}))?"
+    r"(?:,|(?=;))",
+    re.IGNORECASE,
+)
 # A caption's label: "Accused: Dr Ram Manohar, 38, has denied …" (but not "He said: It …").
 _LABEL = re.compile(r"^[A-Z][\w'’-]*(?: [\w'’-]+){0,2}:\s+(?=[A-Z0-9])")
 # A caption with no full stop, glued to the sentence after it: "…13% higher than a colleague
@@ -193,6 +204,12 @@ def is_bare_quote(sentence: str) -> bool:
 def is_caption(sentence: str) -> bool:
     """A photo caption by its wording: "(pictured)", "… (left) …", "Accused: Dr …"."""
     return bool(_CAPTION_CUE.search(sentence.strip()))
+
+
+def strip_photo_refs(sentence: str) -> str:
+    """The sentence without "(pictured)"-style pointers to a photo: in a full sentence they
+    are an aside; what is left is prose (a caption proper has no full stop, or a credit)."""
+    return _PHOTO_REF.sub("", sentence)
 
 
 def strip_label(sentence: str) -> str:
@@ -322,7 +339,7 @@ def attribute(quote: str, previous: str) -> str | None:
     ("…," [Ana Costa] said), or None when there is no pronoun or the name is not clear."""
     match = pronoun_speaker(quote)
     names = named_speakers(previous)
-    if not match or len(names) != 1:
+    if not match or len(names) != 1 or "?" in names:
         return None
     group = "pronoun" if match["pronoun"] else "after"
     start, end = match.span(group)

@@ -65,10 +65,10 @@ def line_defect(line: str, follows: bool = False, language: str | None = None) -
     it is the article's first sentence (an opening "It was a night to remember" is the
     writer's own), so an opening "But" or "He" has its referent in view.
     """
-    if is_non_prose(line):
-        return "non_prose"
     if is_furniture_line(line):
         return "furniture"
+    if is_non_prose(line):
+        return "non_prose"
     if follows:
         return None
     if is_dangling(line, language):

@@ -23,6 +23,7 @@ from bot.llm.offline.cues import (
     looks_ahead,
     split_glued,
     strip_label,
+    strip_photo_refs,
 )
 from bot.llm.offline.news import (
     has_credit,
@@ -309,8 +310,10 @@ def _next_steps(
 
 
 def _display(sentence: str) -> str:
-    """One clean line: no dateline, caption label, list marker or line wrapping."""
-    return " ".join(strip_label(_LIST_MARKER.sub("", strip_dateline(sentence))).split())
+    """One clean line: no dateline, caption label, list marker, "(pictured)" or line
+    wrapping."""
+    line = strip_label(_LIST_MARKER.sub("", strip_dateline(sentence)))
+    return " ".join(strip_photo_refs(line).split())
 
 
 def _bullets(lines: list[str]) -> str:
@@ -366,6 +369,7 @@ def _units(text: str, language: str | None) -> list[Sentence]:
         for i, s in enumerate(units)
         if i not in captions
         and not is_furniture(s.text)
+        and not (is_caption(s.text) and is_unfinished(s.text))
         and not is_non_prose(_display(s.text))
         and not is_furniture_line(_display(s.text))
     ]
