@@ -39,6 +39,8 @@ def _lines(markdown: str) -> list[str]:
         ("window.dataLayer = window.dataLayer || [];", "non_prose"),
         (".recipe-card { color: #333; margin: 0 auto; }", "non_prose"),
         ("Home | News | Sport | Weather | Culture", "non_prose"),
+        ("[Home](https://x.example/) [News](https://x.example/news) [Sport](/s)", "non_prose"),
+        ("https://x.example/a https://x.example/b https://x.example/c", "non_prose"),
         ("More on this and other stories", "non_prose"),
         ("Six weeks later.", "non_prose"),
         ("Related Stories Council Budget Bridge Repairs", "non_prose"),
@@ -57,6 +59,8 @@ def test_line_defect_flags(line: str, defect: str) -> None:
         "Butter prices rose by a third in the year to March.",
         "Engineers said the bridge, built in 1931, carries 20,000 cars a day.",
         "Prices at the market rose 3% in the year; bread rose most.",
+        "Residents must confirm their details at [the city portal](https://x.example/a) now.",
+        "The full report is at https://example.org/report/2024/final.pdf for anyone.",
     ],
 )
 def test_line_defect_passes_prose(line: str) -> None:

@@ -28,7 +28,8 @@ _CODE = re.compile(
     r"|\w\(\)|==|&&|\|\|",
 )
 _SYMBOLS = re.compile(r"[{}()\[\];=<>$_\\/|]")
-_LINK = re.compile(r"https?://|www\.\w|\.(?:com|org|net|html?)\b", re.IGNORECASE)
+_MD_LINK = re.compile(r"\[([^\]]*)\]\([^)\s]*\)")
+_URL = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
 _SEPARATORS = re.compile(r"\s[|•·»›]\s|\s/\s")
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 _END = re.compile(r"[.!?…][\"'’”»)\]]*$|[\"'’”»]$")
@@ -40,10 +41,15 @@ def is_non_prose(line: str) -> bool:
     words = count_words(text)
     if words < _MIN_WORDS or is_chrome(text):
         return True
-    if _CODE.search(text) or len(_SYMBOLS.findall(text)) > max(3, len(text) // 25):
+    # A link in a sentence is prose ("confirm at [the portal](https://…)"): judge its words.
+    plain = _URL.sub("link", _MD_LINK.sub(r"\1", text))
+    if _CODE.search(plain) or len(_SYMBOLS.findall(plain)) > max(3, len(plain) // 25):
         return True
-    if len(_LINK.findall(text)) >= 2 or len(_SEPARATORS.findall(text)) >= 2:
-        return True  # a menu or a list of links: "Home | News | Sport"
+    links = len(_MD_LINK.findall(text)) + len(_URL.findall(_MD_LINK.sub("", text)))
+    if links >= 2 and words - 3 * links < _HEADING_WORDS:
+        return True  # a list of links
+    if len(_SEPARATORS.findall(text)) >= 2:
+        return True  # a menu: "Home | News | Sport"
     if not _END.search(text):
         # A heading, a menu or a run of tags: short, or nearly every word capitalised.
         alpha = _WORD.findall(text)
