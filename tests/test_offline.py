@@ -205,8 +205,13 @@ def test_dangling_penalty_is_mild_and_waived_after_its_antecedent() -> None:
     one = Length(10, 1, 1)
     # "But …" scores best, yet loses to a slightly weaker sentence that stands alone...
     assert _select(candidates, [0.5, 0.6, 0.55], terms, [False, True, False], one) == [2]
-    # ... wins when far ahead (a penalty, not a ban) ...
-    assert _select(candidates, [0.5, 1.0, 0.55], terms, [False, True, False], one) == [1]
+    # ... is never shown alone, however far ahead: with no room for the sentence it leans
+    # on it is left out, with room it brings that sentence along ...
+    assert _select(candidates, [0.5, 1.0, 0.55], terms, [False, True, False], one) == [2]
+    assert _select(candidates, [0.1, 1.0, 0.55], terms, [False, True, False], Length(10, 1, 2)) == [
+        0,
+        1,
+    ]
     # ... and pays nothing right after the sentence it leans on.
     two = Length(10, 2, 2)
     assert _select(candidates, [0.9, 0.6, 0.55], terms, [False, True, False], two) == [0, 1]

@@ -29,7 +29,9 @@ _DANGLING: dict[str, re.Pattern[str]] = {
     "en": _openers(
         r"However|But|And|Also|Although|Though|Yet|Still|Nevertheless|Nonetheless|Instead|"
         r"Moreover|Furthermore|In addition|Besides|Likewise|Similarly|Otherwise|Therefore|"
-        r"Thus|Hence|So|Even so|That said|As a result|Such|The latter|The former|"
+        r"Thus|Hence|So|Even so|That said|As a result|Such|The latter|"
+        # "The former" alone, not "the former captain"
+        r"The former(?=,|\s+(?:is|was|has|had|will|would|said|says)\b)|"
         rf"(?:This|That|These|Those)(?!\s+{_TIME_NOUN})|It|They|He|She|His|Her|Their"
     ),
     "de": _openers(
@@ -52,8 +54,10 @@ _DANGLING: dict[str, re.Pattern[str]] = {
 # ("will", "wird", "va") a weak one, since quotes and opinions use it too.
 _FORWARD_STRONG: dict[str, re.Pattern[str]] = {
     "en": re.compile(
-        r"\b(?:plans? to|planned|planning to|(?:is|are|was|were) (?:expected|due|set|scheduled|"
-        r"poised|slated) to|scheduled|next (?:week|month|year|season|spring|summer|autumn|fall|"
+        # Not "was expected to" or "had planned": a plan in the past is not what comes next.
+        r"\b(?:plans? to|planning to|(?:is|are|'s|'re|’s|’re) (?:expected|due|set|scheduled|"
+        r"poised|slated|planning|going) to|(?<!was )(?<!were )(?<!been )scheduled (?:to|for)|"
+        r"next (?:week|month|year|season|spring|summer|autumn|fall|"
         r"winter|step|monday|tuesday|wednesday|thursday|friday|saturday|sunday)|"
         r"later (?:this|next) (?:week|month|year)|in the coming (?:days|weeks|months|years)|"
         r"upcoming|will (?:(?:now|then|also|soon) )?(?:begin|start|open|launch|take place|vote|"
@@ -126,6 +130,15 @@ _CAPTION_CUE = re.compile(
     r"top|bottom)\b|^pictured\b",
     re.IGNORECASE,
 )
+# A pointer to a photo inside a sentence of prose: "Mr Smith (pictured) said", "Ms Lee,
+# pictured left, was". The sentence reads the same without it.
+_PHOTO_REF = re.compile(
+    r"\s*\((?:(?:not )?pictured|left|right|centre|center|above|below|inset|top|bottom|file)\b"
+    r"[^)]{0,40}\)|,\s+(?:pictured|left|right|centre|center|above|below)"
+    r"(?:\s+(?:left|right|above|below|centre|center|top|bottom|in \d{4}|with [^,]{1,40}))?"
+    r"(?:,|(?=;))",
+    re.IGNORECASE,
+)
 # A caption's label: "Accused: Dr Ram Manohar, 38, has denied …" (but not "He said: It …").
 _LABEL = re.compile(r"^[A-Z][\w'’-]*(?: [\w'’-]+){0,2}:\s+(?=[A-Z0-9])")
 # A caption with no full stop, glued to the sentence after it: "…13% higher than a colleague
@@ -140,6 +153,8 @@ _GLUED = re.compile(
     r"\s+[a-z0-9])"
 )
 _LAST_WORD = re.compile(r"(?<!\S)(\S+)$")
+_ENDS_OPEN_QUOTE = re.compile(r"\w[’”\"']$")
+_OPENS_ANY = re.compile(r"(?:^|[\s(\[:])[\"'‘“„«](?=\w)")
 _MIN_PART_WORDS = 5  # both sides of a glued caption must read as sentences
 
 
@@ -153,7 +168,10 @@ def is_dangling(sentence: str, language: str | None = None) -> bool:
     if _DANGLING[_language(language)].match(sentence.lstrip()):
         return True
     # A quote whose only speaker is "he" or "she" is as lost without its neighbour.
-    return bool(_QUOTE_OPEN.match(sentence.lstrip()) and _PRONOUN_SPEAKER.search(sentence))
+    return bool(
+        _QUOTE_OPEN.match(sentence.lstrip())
+        and (_PRONOUN_SPEAKER.search(sentence) or pronoun_speaker(sentence))
+    )
 
 
 def _quote_tail(text: str) -> bool:
@@ -186,6 +204,12 @@ def is_bare_quote(sentence: str) -> bool:
 def is_caption(sentence: str) -> bool:
     """A photo caption by its wording: "(pictured)", "… (left) …", "Accused: Dr …"."""
     return bool(_CAPTION_CUE.search(sentence.strip()))
+
+
+def strip_photo_refs(sentence: str) -> str:
+    """The sentence without "(pictured)"-style pointers to a photo: in a full sentence they
+    are an aside; what is left is prose (a caption proper has no full stop, or a credit)."""
+    return _PHOTO_REF.sub("", sentence)
 
 
 def strip_label(sentence: str) -> str:
@@ -231,7 +255,11 @@ def split_glued(sentences: list[Sentence]) -> list[Sentence]:
             tail = sentence.text[match.end() :]
             if not _glued_after(head, match["opener"]):
                 continue
-            if count_words(head) >= _MIN_PART_WORDS and count_words(tail) >= _MIN_PART_WORDS:
+            # The end of a quote with no full stop ("£64 a ticket' The cheapest …") is cut
+            # off however short: it is never a sentence of its own.
+            short_ok = _ENDS_OPEN_QUOTE.search(head) and not _OPENS_ANY.search(head)
+            long_enough = count_words(head) >= _MIN_PART_WORDS or short_ok
+            if long_enough and count_words(tail) >= _MIN_PART_WORDS:
                 cuts.append(match.end())
         for a, b in zip(cuts, [*cuts[1:], len(sentence.text)], strict=True):
             text = sentence.text[a:b].rstrip()
@@ -245,3 +273,86 @@ def split_glued(sentences: list[Sentence]) -> list[Sentence]:
                 )
             )
     return out
+
+
+# Who speaks a quote. "…," he said / "…," said he: a pronoun the reader can't resolve alone.
+_SPEECH_VERB = (
+    r"(?:said|says|told|tells|added|adds|explained|wrote|writes|asked|replied|insisted|"
+    r"claimed|warned|stated|tweeted|declared|admitted|noted|continued|argued|recalled|"
+    r"revealed|confirmed|joked|laughed|conceded|stressed)"
+)
+_PRONOUN_SAID = re.compile(
+    rf"(?<=[,.!?…\-—–][\"'’”»])\s*,?\s*(?P<pronoun>\b(?:he|she|He|She)\b)\s+(?={_SPEECH_VERB}\b)"
+    rf"|(?<=[,.!?…\-—–][\"'’”»])\s*,?\s*{_SPEECH_VERB}\s+(?P<after>\b(?:he|she)\b)"
+)
+_TITLE = (
+    r"(?:Mr|Mrs|Ms|Miss|Dr|Sir|Dame|Lady|Lord|Prof|Professor|President|Prime Minister|Mayor|"
+    r"Chancellor|Senator|Sen|Rep|Gov|Governor|Judge|Captain|Coach|Manager|Chief|Minister|"
+    r"Secretary|General|Inspector|Detective|Officer|Father|Rev|Reverend|Pope|King|Queen|Prince|"
+    r"Princess)\.?"
+)
+_CAP = r"[A-Z][\w'’.-]*[\w]"
+_NOT_NAME = frozenset(
+    {"He", "She", "They", "It", "We", "I", "You", "The", "A", "An", "This", "That", "These",
+    "Those", "But", "And", "His", "Her", "Their", "Its", "Police", "Officials", "Experts",
+    "Sources", "Doctors", "Witnesses", "Authorities", "Researchers", "Scientists"}
+)  # fmt: skip
+_NAME = rf"(?P<name>(?:{_TITLE}\s+)?{_CAP}(?:\s+(?:{_CAP}|de|van|von|da|bin|al)){{0,3}})"
+# "Mayor Ana Costa said", "Locke, 39, told", "said Ana Costa", "according to Dr Lee".
+_NAMED_SPEAKER = (
+    re.compile(rf"{_NAME}(?:,\s[^,]{{1,60}},)?,?\s+(?:has |had |also )?{_SPEECH_VERB}\b"),
+    re.compile(rf"\b(?:said|says|added|explained|wrote|asked|according to)\s+{_NAME}"),
+)
+
+
+_JOINED = re.compile(r"(?:\band|&|[A-Z][\w'’-]*,)\s+$")
+
+
+def pronoun_speaker(sentence: str) -> re.Match[str] | None:
+    """Where a quote's speaker is only "he"/"she" ("…," he said): the pronoun's match."""
+    return _PRONOUN_SAID.search(sentence)
+
+
+def named_speakers(sentence: str) -> set[str]:
+    """People named as speaking in `sentence`: "Mayor Ana Costa said …" → {"Mayor Ana Costa"}.
+    A lone plural opening the sentence ("Engineers said") is a group, not a person; "?"
+    stands for a speaker named with another ("Costa and Lee said")."""
+    names: set[str] = set()
+    for pattern in _NAMED_SPEAKER:
+        for match in pattern.finditer(sentence):
+            name = match["name"]
+            words = name.split()
+            if _JOINED.search(sentence, 0, match.start("name")):
+                names.add("?")  # "Ana Costa and Bob Lee said": not one person
+                continue
+            if words[0] in _NOT_NAME:
+                continue
+            if len(words) == 1 and match.start("name") == 0 and name.endswith("s"):
+                continue  # "Engineers said": a group
+            names.add(name)
+    # "Ana Costa" and "Costa" are one person: keep the longest spelling of each.
+    return {n for n in names if not any(o != n and o.endswith(" " + n) for o in names)}
+
+
+def attribute(quote: str, previous: str) -> str | None:
+    """`quote` with its pronoun speaker replaced by the person the previous sentence names
+    ("…," [Ana Costa] said), or None when there is no pronoun or the name is not clear."""
+    match = pronoun_speaker(quote)
+    names = named_speakers(previous)
+    if not match or len(names) != 1 or "?" in names:
+        return None
+    group = "pronoun" if match["pronoun"] else "after"
+    start, end = match.span(group)
+    return f"{quote[:start]}[{names.pop()}]{quote[end:]}"
+
+
+_QUOTED = re.compile(r"[\"“„«][^\"”»]*[\"”»]|(?:^|(?<=\s))[‘'][^’']*[’'](?=[\s,.;:!?]|$)")
+
+
+def looks_ahead(sentence: str, language: str | None = None) -> bool:
+    """A planned or scheduled step, said in the writer's own words (not inside a quote):
+    what "What happens next" may list."""
+    text = sentence.strip()
+    if is_bare_quote(text) or text.endswith("?"):
+        return False
+    return forward_strength(_QUOTED.sub(" ", text), language) == 2

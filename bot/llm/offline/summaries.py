@@ -11,19 +11,28 @@ from __future__ import annotations
 import heapq
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.ingest.article import Article
 from bot.llm.offline.cues import (
-    forward_strength,
+    attribute,
     is_bare_quote,
     is_caption,
     is_dangling,
     is_unfinished,
+    looks_ahead,
     split_glued,
     strip_label,
+    strip_photo_refs,
 )
-from bot.llm.offline.news import is_chrome, is_furniture, strip_dateline
+from bot.llm.offline.news import (
+    has_credit,
+    is_chrome,
+    is_furniture,
+    prose_span,
+    strip_dateline,
+)
+from bot.llm.offline.readability import is_furniture_line, is_non_prose
 from bot.llm.offline.results import OfflineSummary
 from bot.llm.retrieval import Analyzer, analyzer_for_text
 from bot.llm.sentences import Sentence, count_words, split_sentences
@@ -158,15 +167,23 @@ def _select(
     terms: list[set[str]],
     dangling: list[bool],
     length: Length,
+    wanted: frozenset[int] = frozenset(),
 ) -> list[int]:
     """Indices into `candidates`: best first, skipping repeats, stopping near the budget.
-    A dangling sentence pays its penalty unless the one before it is already chosen."""
+    A dangling sentence pays its penalty unless the one before it is already chosen (or it
+    is `wanted`: on the focus asked for), and is only ever shown after it: picked alone, it
+    brings the sentence before it along."""
     chosen: list[int] = []
     words = 0
 
+    def lone(i: int) -> bool:
+        return dangling[i] and i > 0 and (i - 1) not in chosen
+
     def adjusted(i: int) -> float:
-        lone = dangling[i] and (i - 1) not in chosen
-        return scores[i] - (_DANGLING_PENALTY if lone else 0.0)
+        return scores[i] - (_DANGLING_PENALTY if lone(i) and i not in wanted else 0.0)
+
+    def repeats(i: int) -> bool:
+        return any(_overlap(terms[i], terms[j]) > _MAX_OVERLAP for j in chosen)
 
     # Best first, ties to the earlier sentence, from a heap: a rescan of every sentence
     # left per pick was quadratic on a text of one sentence repeated (all overlap). A
@@ -179,13 +196,26 @@ def _select(
         if i not in left or -key != adjusted(i):
             continue
         left.discard(i)
-        if any(_overlap(terms[i], terms[j]) > _MAX_OVERLAP for j in chosen):
+        if repeats(i):
             continue
-        n = _words(candidates[i].text)
+        # A lone dangling sentence comes with the one it leans on, or not at all.
+        group = [i - 1, i] if lone(i) else [i]
+        if len(group) == 2 and (
+            (i - 1) not in left
+            or lone(i - 1)
+            or repeats(i - 1)
+            or len(chosen) + 2 > length.max_sentences
+        ):
+            continue
+        n = sum(_words(candidates[j].text) for j in group)
         too_long = abs(words + n - length.target_words) > abs(words - length.target_words)
         if len(chosen) >= length.min_sentences and too_long:
+            if len(group) == 2:
+                continue  # a single sentence may still fit
             break
-        chosen.append(i)
+        for j in group:
+            left.discard(j)
+            chosen.append(j)
         words += n
         if i + 1 in left and dangling[i + 1]:
             heapq.heappush(heap, (-adjusted(i + 1), i + 1))
@@ -200,7 +230,8 @@ def _central(
     k: int,
 ) -> list[int]:
     """Up to `k` sentences closest to the article's overall vocabulary, at most one per
-    stretch of text, so the context covers the body rather than one passage."""
+    stretch of text, so the context covers the body rather than one passage. Each stands
+    alone under its heading: nothing dangling, no quote without its speaker."""
     df: dict[str, int] = {}
     for ts in terms:
         for t in ts:
@@ -213,27 +244,36 @@ def _central(
 
     text_end = candidates[-1].end if candidates else 0
     stretch = max(text_end // max(k, 1), 1)
-    best: dict[int, tuple[float, int]] = {}
-    for i, sentence in enumerate(candidates):
-        words = _words(sentence.text)
-        if i in exclude or words < _SHORT_WORDS + 2 or words > _LONG_WORDS:
+
+    def eligible(i: int, shortest: int = _SHORT_WORDS + 2) -> bool:
+        text = candidates[i].text
+        words = _words(text)
+        if i in exclude or words < shortest or words > _LONG_WORDS:
+            return False
+        if _QUOTE_START.match(text) or is_unfinished(text) or text.rstrip().endswith("?"):
+            return False
+        return not any(_overlap(terms[i], terms[j]) > _MAX_OVERLAP for j in exclude)
+
+    # A dangling sentence comes as a pair with the one before it, which it leans on.
+    best: dict[int, tuple[float, tuple[int, ...]]] = {}
+    for i in range(len(candidates)):
+        if not eligible(i):
             continue
-        if _QUOTE_START.match(sentence.text) or is_caption(sentence.text):
-            continue
-        if is_bare_quote(sentence.text) or sentence.text.rstrip().endswith("?"):
-            continue
-        if is_unfinished(sentence.text):
-            continue
-        if any(_overlap(terms[i], terms[j]) > _MAX_OVERLAP for j in exclude):
-            continue
-        region = sentence.start // stretch
-        score = centrality(terms[i])
-        if dangling[i] and (i - 1) not in exclude:
-            score *= _DANGLING_CONTEXT  # a background bullet stands alone: prefer one that can
+        group: tuple[int, ...] = (i,)
+        if dangling[i]:
+            # The lead-in may be short: "Some residents opposed the plan."
+            if i == 0 or dangling[i - 1] or not eligible(i - 1, _SHORT_WORDS - 2):
+                continue
+            group = (i - 1, i)
+        region = candidates[group[0]].start // stretch
+        score = sum(centrality(terms[j]) for j in group) / len(group)
         if region not in best or score > best[region][0]:
-            best[region] = (score, i)
-    ranked = sorted(best.values(), reverse=True)[:k]
-    return sorted(i for _, i in ranked)
+            best[region] = (score, group)
+    picked: list[int] = []
+    for _, group in sorted(best.values(), reverse=True):
+        if len(picked) + len(group) <= k and not set(group) & set(picked):
+            picked.extend(group)
+    return sorted(picked)
 
 
 def _next_steps(
@@ -244,105 +284,187 @@ def _next_steps(
     language: str | None,
     k: int,
 ) -> list[int]:
-    """Up to `k` forward-looking sentences not used yet ("The council will choose a company
-    in June"): planned or scheduled steps before a bare "will", then those about the story
-    the key points tell, and quotes only when someone is named as saying them."""
+    """Up to `k` sentences not used yet that say what comes next in the writer's own words
+    ("The council will choose a company in June", "is expected to"), those closest to the
+    story the key points tell first. A bare "will" or a quote is an opinion as often as a
+    plan, so neither qualifies: better no section than one that isn't what happens next."""
     story = set().union(*(terms[j] for j in exclude)) if exclude else set()
     base: dict[int, float] = {}
     for i, sentence in enumerate(candidates):
         text = sentence.text
-        strength = forward_strength(text, language)
         words = _words(text)
-        if i in exclude or not strength or words < _SHORT_WORDS or words > _LONG_WORDS:
+        if i in exclude or dangling[i] or words < _SHORT_WORDS or words > _LONG_WORDS:
             continue
-        if is_bare_quote(text) or is_caption(text) or is_unfinished(text):
-            continue
-        if text.rstrip().endswith("?"):
+        if _QUOTE_START.match(text) or is_unfinished(text) or not looks_ahead(text, language):
             continue
         if any(_overlap(terms[i], terms[j]) > _MAX_OVERLAP for j in exclude):
             continue
-        score = strength + _overlap(terms[i], story) if story else float(strength)
-        if _QUOTE_START.match(text):
-            score -= _NEXT_PENALTY
-        base[i] = score
+        base[i] = _overlap(terms[i], story) if story else 0.0
     picked: list[int] = []
-    # Highest first; a dangling step only right after the sentence it leans on (shown or
-    # picked): alone under "What happens next" it reads as a non sequitur.
     for i in sorted(base, key=lambda i: (-base[i], i)):
         if len(picked) >= k:
             break
-        if dangling[i] and (i - 1) not in exclude and (i - 1) not in picked:
-            continue
         if not any(_overlap(terms[i], terms[j]) > _MAX_OVERLAP for j in picked):
             picked.append(i)
     return sorted(picked)
 
 
 def _display(sentence: str) -> str:
-    """One clean line: no dateline, caption label, list marker or line wrapping."""
-    return " ".join(strip_label(_LIST_MARKER.sub("", strip_dateline(sentence))).split())
+    """One clean line: no dateline, caption label, list marker, "(pictured)" or line
+    wrapping."""
+    line = strip_label(_LIST_MARKER.sub("", strip_dateline(sentence)))
+    return " ".join(strip_photo_refs(line).split())
 
 
 def _bullets(lines: list[str]) -> str:
     return "\n".join(f"- {line}" for line in lines)
 
 
-def summarize(
-    article: Article, style: str = DEFAULT_STYLE, instructions: str | None = None
-) -> OfflineSummary:
-    """An extractive summary of `article` in `style` ("tldr", "bullets" or "detailed")."""
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One line of a summary: the candidate sentence it shows and how it reads."""
+
+    index: int  # position among the candidate sentences (adjacent = consecutive in the text)
+    text: str  # as shown: cleaned, and a pronoun speaker named when the quote stands alone
+    source: str  # the article's own words, verbatim
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What `summarize` shows, by section, before it is written out as markdown."""
+
+    style: str
+    key: tuple[Line, ...]
+    context: tuple[Line, ...] = ()
+    upcoming: tuple[Line, ...] = ()
+    language: str | None = None
+
+
+def _units(text: str, language: str | None) -> list[Sentence]:
+    """The article's sentences as summary candidates: captions glued to a sentence cut off
+    into units of their own, navigation glued to one cut away (both by offsets, so every
+    unit is still verbatim article text), then page furniture and non-prose left out."""
+    units: list[Sentence] = []
+    for sentence in split_glued(split_sentences(text, language)):
+        a, b = prose_span(sentence.text)
+        units.append(
+            replace(
+                sentence,
+                text=sentence.text[a:b],
+                start=sentence.start + a,
+                end=sentence.start + b,
+                index=len(units),
+            )
+        )
+    # A photo credit on its own ("Photograph: Jacob King/PA") ends the caption before it.
+    captions = {
+        i
+        for i in range(len(units) - 1)
+        if is_chrome(units[i + 1].text)
+        and has_credit(units[i + 1].text)
+        and units[i + 1].paragraph == units[i].paragraph
+    }
+    kept = [
+        s
+        for i, s in enumerate(units)
+        if i not in captions
+        and not is_furniture(s.text)
+        and not (is_caption(s.text) and is_unfinished(s.text))
+        and not is_non_prose(_display(s.text))
+        and not is_furniture_line(_display(s.text))
+    ]
+    # A text of nothing but short fragments ("Hello world.") still has something to say.
+    kept = kept or [s for s in units if not is_chrome(s.text)]
+    return [replace(s, index=i) for i, s in enumerate(kept)]
+
+
+def plan(article: Article, style: str = DEFAULT_STYLE, instructions: str | None = None) -> Plan:
+    """The sentences an extractive summary of `article` shows, by section."""
     name, length = resolve_length(style, instructions)
     # News leads with its point: a book-length text is summarized from its first part (a
     # prefix, so sentence offsets still point into the article), in bounded time.
     text = article.text[:MAX_SUMMARY_CHARS]
     analyzer = analyzer_for_text(text, article.language)
     language = analyzer.language or article.language
-    # Captions glued to the next sentence become units of their own (still verbatim).
-    sentences = split_glued(split_sentences(text, article.language))
-    candidates = [s for s in sentences if not is_furniture(s.text)]
-    # A text of nothing but short fragments ("Hello world.") still has something to say.
-    candidates = candidates or [s for s in sentences if not is_chrome(s.text)]
+    candidates = _units(text, article.language)
     if not candidates:
-        return OfflineSummary(text="", sentences=(), style=name)
+        return Plan(style=name, key=(), language=language)
+    shown = [_display(s.text) for s in candidates]
+    # A quote said by "he" or "she" names its speaker when the sentence before does.
+    named = [
+        attribute(line, shown[i - 1]) if i and _QUOTE_START.match(line) else None
+        for i, line in enumerate(shown)
+    ]
     terms = [set(analyzer.terms(s.text)) for s in candidates]
     known = set().union(*terms)
     title = set(analyzer.terms(article.title)) if article.title else set()
     focus = _focus_terms(instructions, analyzer, known)
     scores = [_score(i, s.text, terms[i], title, focus) for i, s in enumerate(candidates)]
-    # A sentence on the focus asked for is wanted however it opens.
+    # Leans on the sentence before: an opening "But"/"He"/"This", or a quote nobody is said
+    # to speak (unless the sentence before names who "he" is).
     dangling = [
-        is_dangling(s.text, language) and not terms[i] & focus for i, s in enumerate(candidates)
+        named[i] is None and (is_dangling(line, language) or is_bare_quote(line))
+        for i, line in enumerate(shown)
     ]
-    chosen = _select(candidates, scores, terms, dangling, length)
-    key_lines = [_display(candidates[i].text) for i in chosen]
-    used = list(chosen)
-    if name == "tldr":
-        text = " ".join(key_lines)
-    elif name == "detailed":
-        # The template's four parts; the headline is the article's own title, never made up.
-        # Planned or scheduled steps past the first key points belong under "What happens
-        # next" (a short article's key points would otherwise take them all).
+    # A sentence on the focus asked for is wanted however it opens (with the one before it).
+    wanted = frozenset(i for i, ts in enumerate(terms) if ts & focus)
+    chosen = _select(candidates, scores, terms, dangling, length, wanted)
+    context: list[int] = []
+    upcoming: list[int] = []
+    if name == "detailed":
+        # The template's four parts. Planned steps past the first key points belong under
+        # "What happens next" (a short article's key points would otherwise take them all),
+        # unless the key point after one leans on it.
         moved = [
             i
             for i in chosen[length.min_sentences :]
-            if forward_strength(candidates[i].text, language) == 2
+            if looks_ahead(candidates[i].text, language)
+            and not dangling[i]
+            and not (i + 1 in chosen and dangling[i + 1])
         ][:_NEXT_SENTENCES]
         chosen = [i for i in chosen if i not in moved]
-        key_lines = [_display(candidates[i].text) for i in chosen]
         more = _next_steps(
             candidates, terms, dangling, set(chosen + moved), language, _NEXT_SENTENCES - len(moved)
         )
         upcoming = sorted(moved + more)
         context = _central(candidates, terms, dangling, set(chosen + upcoming), _CONTEXT_SENTENCES)
-        used = sorted(chosen + upcoming + context)
+
+    def lines(indices: list[int]) -> tuple[Line, ...]:
+        # The speaker is named only where the sentence before is not shown right above.
+        out: list[Line] = []
+        for k, i in enumerate(indices):
+            after = k > 0 and indices[k - 1] == i - 1
+            line = shown[i] if after or named[i] is None else named[i]
+            out.append(Line(index=i, text=line, source=candidates[i].text))
+        return tuple(out)
+
+    return Plan(name, lines(chosen), lines(context), lines(upcoming), language)
+
+
+def summarize(
+    article: Article, style: str = DEFAULT_STYLE, instructions: str | None = None
+) -> OfflineSummary:
+    """An extractive summary of `article` in `style` ("tldr", "bullets" or "detailed")."""
+    result = plan(article, style, instructions)
+    if not result.key:
+        return OfflineSummary(text="", sentences=(), style=result.style)
+    key = [line.text for line in result.key]
+    if result.style == "tldr":
+        text = " ".join(key)
+    elif result.style == "detailed":
+        # The headline is the article's own title, never made up.
         headline = " ".join(article.title.split()) if article.title else ""
         text = f"**{headline}**\n\n" if headline else ""
-        text += "**Key points**\n" + _bullets(key_lines)
-        if context:
-            text += "\n\n**Context**\n" + _bullets([_display(candidates[i].text) for i in context])
-        if upcoming:
-            lines = [_display(candidates[i].text) for i in upcoming]
-            text += "\n\n**What happens next**\n" + _bullets(lines)
+        text += "**Key points**\n" + _bullets(key)
+        if result.context:
+            text += "\n\n**Context**\n" + _bullets([line.text for line in result.context])
+        if result.upcoming:
+            text += "\n\n**What happens next**\n" + _bullets(
+                [line.text for line in result.upcoming]
+            )
     else:
-        text = _bullets(key_lines)
-    return OfflineSummary(text=text, sentences=tuple(candidates[i].text for i in used), style=name)
+        text = _bullets(key)
+    used = sorted((*result.key, *result.context, *result.upcoming), key=lambda line: line.index)
+    return OfflineSummary(
+        text=text, sentences=tuple(line.source for line in used), style=result.style
+    )
