@@ -9,12 +9,24 @@ from pathlib import Path
 
 import pytest
 
+from bot.logs import set_request_id
 from bot.settings import Settings
+from bot.slack import tasks
 from tests import redis_server
 from tests.servers.articles import ArticleServer
 from tests.servers.fake_openai import FakeOpenAI
 from tests.servers.fake_slack import FakeSlack
 from tests.servers.slack_app import SlackAppHarness, harness_settings
+
+
+@pytest.fixture(autouse=True)
+def _no_request_left_over() -> Iterator[None]:
+    """Bolt's middleware sets the request a thread handles (its id for log lines, the seed
+    for job ids) rather than scoping it: a test that dispatches on this thread must not
+    leave its request to the next one."""
+    yield
+    set_request_id(None)
+    tasks.forget_request()
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
 from pypdf import PageObject, PdfReader
 from pypdf.errors import LimitReachedError, PdfReadError
@@ -15,7 +16,7 @@ from pypdf.errors import LimitReachedError, PdfReadError
 try:
     from pypdf import apply_configuration  # pypdf >= 7: limits for one block of code
 except ImportError:  # pypdf 6: its own 75 MB limit on a stream holds
-    apply_configuration = None
+    apply_configuration = None  # type: ignore[assignment]
 
 from bot.errors import IngestError, NotAnArticle, TooComplex
 from bot.ingest.article import Article
@@ -233,7 +234,7 @@ def extract_pdf(data: bytes, url: str | None = None, budget: Budget | None = Non
 def _declared_language(reader: PdfReader) -> str | None:
     """The document's /Lang ("en-US" -> "en"), which tagged PDFs carry in their catalog."""
     try:
-        lang = reader.trailer["/Root"].get("/Lang")
+        lang = cast(Any, reader.trailer["/Root"]).get("/Lang")  # a dictionary, untyped
     except (KeyError, TypeError, ValueError, PdfReadError):
         return None
     if not isinstance(lang, str):

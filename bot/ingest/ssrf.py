@@ -210,10 +210,10 @@ def blocked_reason(ip: IPAddress) -> str | None:
             return reason
     if (v4 := embedded_ipv4(ip)) is not None:
         return blocked_reason(v4)
-    reason = next((reason for net, reason in _BLOCKED_V6 if ip in net), None)
-    if reason is None and ip not in _GLOBAL_UNICAST_V6:
-        reason = "reserved"
-    return reason
+    found = next((reason for net, reason in _BLOCKED_V6 if ip in net), None)
+    if found is None and ip not in _GLOBAL_UNICAST_V6:
+        found = "reserved"
+    return found
 
 
 def parse_url(url: str) -> ParsedURL:

@@ -497,6 +497,15 @@ class _PlainProse:
 _JSON_SPACES = re.compile(r"[ \t\n\r]*")
 _STRING_RUN = re.compile(r'[^"\\]*')  # raw control characters too: parsed with strict=False
 _TOKEN_RUN = re.compile(r"[A-Za-z0-9+\-.]*")
+
+
+def _run(pattern: re.Pattern[str], text: str, pos: int) -> re.Match[str]:
+    """The run of `pattern` at `pos`: these patterns match the empty string, so always one."""
+    match = pattern.match(text, pos)
+    assert match is not None
+    return match
+
+
 # What Python's json reads as a number or a constant.
 _JSON_TOKEN = re.compile(
     r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|true|false|null|NaN|-?Infinity"
@@ -525,7 +534,7 @@ class _Brackets:
         pos = 0
         while pos < len(text) and not self.mismatch:
             if self._in_string:
-                run = _STRING_RUN.match(text, pos)
+                run = _run(_STRING_RUN, text, pos)
                 if run.end() > pos:
                     self._escaped, pos = False, run.end()
                     if pos == len(text):
@@ -618,7 +627,7 @@ class _JsonProse:
             return self._string(text, pos)
         if state == "token":
             return self._token_run(text, pos)
-        pos = _JSON_SPACES.match(text, pos).end()
+        pos = _run(_JSON_SPACES, text, pos).end()
         if pos == len(text):
             return pos
         char = text[pos]
@@ -680,7 +689,7 @@ class _JsonProse:
         self._state = "after" if self._stack else "done"
 
     def _token_run(self, text: str, pos: int) -> int:
-        run = _TOKEN_RUN.match(text, pos)
+        run = _run(_TOKEN_RUN, text, pos)
         chars = run.group()
         if not self._token and chars.startswith("-"):
             chars = chars[1:]
@@ -709,7 +718,7 @@ class _JsonProse:
         return 0 < limit < self._int_digits and not _FLOAT_TAIL.match(self._after_int)
 
     def _string(self, text: str, pos: int) -> int:
-        run = _STRING_RUN.match(text, pos)
+        run = _run(_STRING_RUN, text, pos)
         self._take(run.group())
         pos = run.end()
         if pos == len(text):

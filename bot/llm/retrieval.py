@@ -159,7 +159,10 @@ class Analyzer:
                 return stem(word)
 
         # "What did she say?" must find "she said": irregular forms first, then the stemmer.
-        self._stem = lru_cache(maxsize=50_000)(lambda w: stem_one(irregular.get(w, w)))
+        def stem_form(word: str) -> str:
+            return stem_one(irregular.get(word, word))
+
+        self._stem = lru_cache(maxsize=50_000)(stem_form)
         self._common: frozenset[str] | None = None
 
     def is_common(self, term: str) -> bool:

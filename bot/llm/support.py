@@ -19,7 +19,9 @@ _WORD = re.compile(r"\w+")
 
 
 class _Quote(Protocol):
-    text: str  # the article's own words (a `VerifiedQuote`)
+    @property
+    def text(self) -> str:
+        """The article's own words (a `VerifiedQuote`'s)."""
 
 
 def _plain(text: str) -> str:

@@ -14,9 +14,9 @@ import hmac
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, cast
 
 from slack_bolt import App, BoltResponse
 from slack_bolt.request import BoltRequest
@@ -119,7 +119,9 @@ class SlackFront:
             raise _Refused(400, "body is not UTF-8") from None
         try:
             request = BoltRequest(
-                body=text, query=scope.get("query_string", b"").decode("latin-1"), headers=headers
+                body=text,
+                query=scope.get("query_string", b"").decode("latin-1"),
+                headers=cast("dict[str, str | Sequence[str]]", headers),  # lists are sequences
             )
         except (ValueError, TypeError, AttributeError, RecursionError):
             # Bad JSON, `[1]`, `null`, `payload=x`, nesting deeper than the parser goes.

@@ -47,11 +47,11 @@ def dedupe_events(claims: EventClaims) -> Callable[..., Any]:
         request_id = event_id if isinstance(event_id, str) else body.get("trigger_id")
         request_id = request_id if isinstance(request_id, str) else None
         is_event = body.get("type") == "event_callback" and isinstance(event_id, str)
-        on_queued = _finisher(claims, event_id) if is_event else None
+        on_queued = _finisher(claims, event_id) if isinstance(event_id, str) and is_event else None
         # For the listener, which runs on this thread once every middleware has returned.
         tasks.begin_request(job_request_seed(body), request_id, on_queued=on_queued)
         set_request_id(request_id)  # the listener's lines too (a new request replaces it)
-        if not is_event:
+        if not is_event or not isinstance(event_id, str):
             return next()
         if not claims.claim_event(event_id, LEASE_SECONDS):
             log.info("duplicate delivery of %s ignored", event_id)

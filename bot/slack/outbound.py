@@ -57,7 +57,7 @@ class SafeWebClient(WebClient):
         safe.default_params = dict(client.default_params)  # team_id, when Bolt set one
         return safe
 
-    def api_call(  # type: ignore[override]
+    def api_call(
         self,
         api_method: str,
         *,

@@ -69,7 +69,7 @@ def make_broker(settings: Settings) -> RedisBroker:
     broker.add_middleware(CurrentMessage())  # the handler needs its message's id
     # Never retried on an exception: execute() answers failures in words itself; only a
     # worker's death (no ack) brings a job back.
-    dramatiq.actor(
+    dramatiq.actor(  # type: ignore[call-overload]  # dramatiq's stubs omit time_limit etc.
         _run,
         actor_name=ACTOR,
         queue_name=QUEUE,

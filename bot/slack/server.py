@@ -279,7 +279,7 @@ def gunicorn_logger_class() -> type:
     LOG_FORMAT (a JSON log stays JSON) and the secret masking."""
     from gunicorn.glogging import Logger
 
-    class _ViaRoot(Logger):  # type: ignore[misc]
+    class _ViaRoot(Logger):
         def setup(self, cfg: Any) -> None:
             super().setup(cfg)
             for handler in self.error_log.handlers[:]:
@@ -294,7 +294,7 @@ def uvicorn_worker_class() -> type:
     each, on an event loop, with the slowloris deadline above."""
     from uvicorn_worker import UvicornWorker
 
-    class _Worker(UvicornWorker):  # type: ignore[misc]
+    class _Worker(UvicornWorker):
         CONFIG_KWARGS: ClassVar[dict[str, Any]] = {
             "loop": "asyncio",
             "http": HeaderDeadline,
@@ -321,7 +321,8 @@ def uvicorn_worker_class() -> type:
             server = Server(config=self.config)
             self._install_sigquit_handler()
             backlog = self.cfg.settings["backlog"].value or 2048
-            await server.serve(sockets=[OneAcceptAtATime(s, backlog) for s in self.sockets])
+            sockets = [OneAcceptAtATime(s, backlog) for s in self.sockets]
+            await server.serve(sockets=sockets)  # type: ignore[arg-type]  # duck-typed sockets
             if not server.started:
                 sys.exit(Arbiter.WORKER_BOOT_ERROR)
 
@@ -353,7 +354,7 @@ def serve_http(settings: Settings, host: str, port: int) -> None:
         )
         workers = 1
 
-    class _Server(BaseApplication):  # type: ignore[misc]
+    class _Server(BaseApplication):
         def load_config(self) -> None:
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)

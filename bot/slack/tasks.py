@@ -64,6 +64,11 @@ def begin_request(
     _request.set(_Request(seed, request_id, on_queued=on_queued))
 
 
+def forget_request() -> None:
+    """This thread handles no Slack request any more (jobs made now get random ids)."""
+    _request.set(None)
+
+
 @contextmanager
 def handling(seed: str | None, request_id: str | None = None) -> Iterator[None]:
     """`begin_request` for the length of a block (tests, and code that makes jobs itself)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-ENGINE = "offline"
+ENGINE: Literal["offline"] = "offline"
 SUMMARY_LABEL = "Offline summary (extractive, no AI model)"
 ANSWER_LABEL = "Offline answer (quotes from the article, no AI model)"
 
