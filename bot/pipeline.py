@@ -16,7 +16,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from bot.errors import ArticlebotError, ConfigError, LLMBadResponse, LLMError, NotAnArticle
+from bot.errors import (
+    ArticlebotError,
+    ConfigError,
+    LLMBadResponse,
+    LLMError,
+    NotAnArticle,
+    NotArticlePage,
+)
 from bot.ingest import Article, from_text, from_url
 from bot.ingest.links import ParsedInput
 from bot.llm.usage import Usage
@@ -178,11 +185,16 @@ class Pipeline:
         engine: Engine | None = None,
         on_text: TextSink | None = None,
         fallback: bool = True,
+        force: bool = False,
     ) -> Result:
         """Summarize `article` in `style`, streaming text to `on_text` as it is written.
 
         fallback=False: a model that fails raises its LLMError instead of the offline engine
-        answering (the CLI's explicit `--engine openai`)."""
+        answering (the CLI's explicit `--engine openai`). A page that isn't an article (a
+        sign-in form, a cookie wall, a few words) is refused with NotArticlePage, before any
+        engine runs, unless `force`."""
+        if not force:
+            refuse_non_article(article)
         style = style or self.settings.summary_style
         template = self.templates.summary(style)  # unknown style: a clear error, before work
         chosen = self.engine_for(engine)
@@ -314,11 +326,18 @@ class Pipeline:
         engine: Engine | None = None,
         on_text: TextSink | None = None,
         fallback: bool = True,
+        force: bool = False,
     ) -> Result:
         """Answer `question` from `articles` only, with quotes checked against them
-        (fallback as for `summarize`)."""
+        (fallback and force as for `summarize`: pages that aren't articles are left out,
+        and refused if that leaves none)."""
         if not articles:
             raise ArticlebotError("There's no article to answer from yet: send a link first.")
+        if not force:
+            readable = [a for a in articles if article_kind(a) == "article"]
+            if not readable:
+                refuse_non_article(articles[0])
+            articles = readable
         question = question.strip()
         if not question:
             raise ArticlebotError("What would you like to know about the article?")
@@ -523,6 +542,23 @@ class Pipeline:
                 }
             ),
         )
+
+
+def article_kind(article: Article) -> str:
+    """What ingest judged `article` to be ("article", "login"...); judged here from the
+    text alone when ingest didn't (a PDF, an article cached before it did)."""
+    if article.page_kind:
+        return article.page_kind
+    from bot.ingest.page_kind import page_kind
+
+    return page_kind(article.paragraphs).kind.value
+
+
+def refuse_non_article(article: Article) -> None:
+    """Raise NotArticlePage, saying what it is instead, unless `article` is one."""
+    kind = article_kind(article)
+    if kind != "article":
+        raise NotArticlePage(kind, url=article.url)
 
 
 def _recording(on_text: TextSink | None, streamed: list[str]) -> TextSink | None:
