@@ -166,14 +166,17 @@ def test_a_hostile_page_is_read_in_bounded_time() -> None:
 
 EXPECTED = {
     "cookie_wall_de.html": Kind.COOKIE_WALL,
+    "cookie_wall_fr.txt": Kind.COOKIE_WALL,
     "not_found_es.html": Kind.NOT_FOUND,
+    "not_found_en.html": Kind.NOT_FOUND,
     "login_en.html": Kind.LOGIN,
-    "shop_grid_it.html": Kind.PRODUCT_LIST,
+    "login_es.txt": Kind.LOGIN,
+    "product_list_it.html": Kind.PRODUCT_LIST,
     "link_list_pt.html": Kind.LINK_LIST,
     "link_list_en.html": Kind.LINK_LIST,
+    "link_list_en.txt": Kind.LINK_LIST,
     "paywall_fr.html": Kind.PAYWALL,
-    "paste_home_en.txt": Kind.LINK_LIST,
-    "paste_login_es.txt": Kind.LOGIN,
+    "too_short_en.txt": Kind.TOO_SHORT,
 }
 
 
@@ -282,7 +285,7 @@ def test_slack_says_what_the_page_is_without_asking_the_model(
     slack: FakeSlack, fake_openai: FakeOpenAI, articles: ArticleServer, tmp_path: Path
 ) -> None:
     with model_harness(slack, fake_openai, tmp_path) as bot:
-        bot.command("/summarize", articles.url("/page?name=shop_grid_it.html"))
+        bot.command("/summarize", articles.url("/page?name=product_list_it.html"))
         (call,) = bot.slack.wait_for("response_url", timeout=20)
     text = call.params["text"]
     assert "shop page" in text and "Paste the article text itself" not in text
