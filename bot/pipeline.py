@@ -242,11 +242,9 @@ class Pipeline:
                 f"The offline engine can't write the '{style}' style, so this is its "
                 f"{summary.style} summary."
             )
-        if not offline.follows_instructions(article, instructions):
-            notes.append(
-                "The offline engine only picks sentences from the article, so it couldn't "
-                f"follow “{instructions.strip()}”."
-            )
+        reading = offline.read_instructions(article, instructions)
+        if reading.ignored:
+            notes.append(_instructions_notice(reading))
         notice = " ".join(notes) or None
         return Result(
             kind="summary",
@@ -597,6 +595,23 @@ def _noting_cuts(result: Result, articles: Sequence[Article]) -> Result:
     if not cuts:
         return result
     return replace(result, notice=" ".join([*dict.fromkeys(cuts), *filter(None, [result.notice])]))
+
+
+def _instructions_notice(reading: Any) -> str:
+    """Which of the user's wishes the offline engine followed and which it couldn't, each
+    named as written ("6 bullets", "in Spanish")."""
+    could_not = f"couldn't follow {_quoted(reading.ignored, 'or')}"
+    if reading.followed:
+        return (
+            "The offline engine only picks sentences from the article: it followed "
+            f"{_quoted(reading.followed, 'and')} but {could_not}."
+        )
+    return f"The offline engine only picks sentences from the article, so it {could_not}."
+
+
+def _quoted(parts: Sequence[str], conjunction: str) -> str:
+    quoted = [f"“{part}”" for part in parts]
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} {conjunction} {quoted[-1]}"
 
 
 def _fallback_notice(exc: LLMError) -> str:
