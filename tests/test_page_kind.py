@@ -87,7 +87,8 @@ def test_sign_in_pages_by_password_field_or_by_their_words() -> None:
     form = PageText(lines=("Anmelden", "E-Mail", "Passwort"), title="Anmelden", password_fields=1)
     assert _kind(["Willkommen zurück"], form) is Kind.LOGIN
     paste = "Iniciar sesión\nCorreo electrónico\nContraseña\n¿Olvidaste tu contraseña?"
-    assert _kind(["Correo electrónico"], text_page(paste)) is Kind.LOGIN
+    kept = ["Correo electrónico", "Contraseña", "¿Olvidaste tu contraseña?"]  # by the cleaner
+    assert _kind(kept, text_page(paste)) is Kind.LOGIN
     # An article page with a sign-in box in its header is still the article.
     boxed = PageText(lines=("Sign in", "Password", *BRIEF), title="Stabbing", password_fields=1)
     assert _kind(BRIEF, boxed) is Kind.ARTICLE
@@ -118,6 +119,29 @@ def test_a_paywall_stub_but_not_an_article_beside_a_subscription_prompt() -> Non
     assert _kind(["The council approved the plan on Tuesday."], stub) is Kind.PAYWALL
     whole = text_page("\n".join([*BRIEF, "Already a subscriber? Log in"]))
     assert _kind(BRIEF, whole) is Kind.ARTICLE
+
+
+def test_a_short_text_is_not_judged_by_the_site_around_it() -> None:
+    """A box score keeps little prose; its site's sign-in box, subscription banner and
+    shop sidebar are not what the page is."""
+    scores = [
+        "Palm Bay 70, Rockledge 44",
+        "Palm Bay (1-0): Tolivert 25 points. Davis 17 points. Burgher 10 points.",
+        "Rockledge (0-1): Blakely 15 points. Devoe 2 points. Baker 6 points.",
+    ]
+    footer = [f"Team scarf {n} $19.99" for n in range(6)]
+    lines = (
+        "Sign in",
+        "Password",
+        *scores,
+        *[f"Other game {n}" for n in range(20)],
+        "Subscribe now to get unlimited digital access",
+        *footer,
+    )
+    page = PageText(lines=lines, title="Girls basketball: Palm Bay beats Rockledge")
+    assert _kind(scores, page) is Kind.ARTICLE
+    signed = PageText(lines=lines, title=page.title, password_fields=1)
+    assert _kind(scores, signed) is Kind.ARTICLE
 
 
 def test_shops_by_their_price_tags_but_not_stories_with_prices() -> None:

@@ -91,6 +91,9 @@ _SHORT_LINE = 12
 _CUE_LINE_WORDS = 40
 _CUE_LINE_CHARS = 400
 _MAX_LINES = 2_000
+# A paywall prompt or a shop's price tags sit this close to the text (in lines).
+_BEFORE_TEXT = 5
+_AFTER_TEXT = 15
 # A shop: this many price tags (short lines with a price, at most this many characters),
 # and more of them than sentences of prose.
 _MIN_PRICE_LINES = 5
@@ -298,14 +301,20 @@ def _what_else(paragraphs: Sequence[str], page: PageText, prose: _Prose) -> tupl
     found = next((t for t in head if len(t) <= _CUE_LINE_CHARS and matches(NOT_FOUND, t)), None)
     if found:
         return Kind.NOT_FOUND, f"says “{_clip(found)}”"
-    prompt = next((t for t in [*named, *paragraphs, *lines] if matches(LOGIN, t)), None)
-    if prompt and (page.password_fields or any(matches(PASSWORD, t) for t in lines)):
+    # A password field or a "Sign in" link can be in any page's header: the page itself (its
+    # title, headings and text, or all its lines when no text is left) must be about
+    # signing in, and have a password field or say "password".
+    main = [*named, *(paragraphs or lines)]
+    prompt = next((t for t in main if matches(LOGIN, t)), None)
+    if prompt and (page.password_fields or any(matches(PASSWORD, t) for t in main)):
         field = "has a password field" if page.password_fields else "asks for a password"
         return Kind.LOGIN, f"says “{_clip(prompt)}” and {field}"
-    paywall = next((t for t in lines if matches(PAYWALL, t)), None)
+    # Prompts and price tags count beside the text, not in a sidebar or a footer.
+    near = _around(paragraphs, lines)
+    paywall = next((t for t in near if matches(PAYWALL, t)), None)
     if paywall:
         return Kind.PAYWALL, f"says “{_clip(paywall)}”"
-    priced = _priced(lines)
+    priced = _priced(near)
     if priced >= _MIN_PRICE_LINES:
         return Kind.PRODUCT_LIST, f"{priced} lines with prices"
     if prose.words == 0:  # nothing else left: a banner is all there was
@@ -313,6 +322,16 @@ def _what_else(paragraphs: Sequence[str], page: PageText, prose: _Prose) -> tupl
         if notice:
             return Kind.COOKIE_WALL, f"says “{_clip(notice)}”"
     return None
+
+
+def _around(paragraphs: Sequence[str], lines: Sequence[str]) -> Sequence[str]:
+    """The page's lines from a few before the text to some after it; all of them when the
+    text isn't found among them (or there is none)."""
+    keys = {text_key(p) for p in paragraphs}
+    at = [i for i, line in enumerate(lines) if text_key(line) in keys]
+    if not at:
+        return lines
+    return lines[max(0, at[0] - _BEFORE_TEXT) : at[-1] + 1 + _AFTER_TEXT]
 
 
 def _is_consent(line: str) -> bool:
