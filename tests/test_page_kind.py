@@ -177,6 +177,19 @@ def test_reasons_say_why() -> None:
     assert any("password field" in reason for reason in verdict.reasons)
 
 
+def test_a_page_is_read_as_decoded_whatever_its_meta_charset_says() -> None:
+    html = (
+        "<html><head><meta charset='windows-1252'><title>Página no encontrada</title></head>"
+        "<body><h1>Página no encontrada</h1><a href='/'>Volver a la portada</a>"
+        "<input type='password'></body></html>"
+    )
+    page = html_page(html)
+    assert page.title == "Página no encontrada" and page.headings == ("Página no encontrada",)
+    assert page.link_texts == {"volver a la portada"} and page.password_fields == 1
+    declared = '<?xml version="1.0" encoding="utf-8"?><html><body><p>Señal</p></body></html>'
+    assert html_page(declared).lines == ("Señal",)
+
+
 def test_a_hostile_page_is_read_in_bounded_time() -> None:
     html = "<html><body>" + "<div><a href='/x'>Sign in</a> 19,99 €</div>" * 100_000 + "</body>"
     started = time.monotonic()

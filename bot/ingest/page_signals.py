@@ -26,6 +26,8 @@ _BLOCK = frozenset(
     }
 )  # fmt: skip
 _HEADINGS = frozenset({"h1", "h2"})
+# What a page is shows in its first part; a hostile page's rest is not parsed twice.
+_MAX_HTML_CHARS = 1_000_000
 _MAX_ELEMENTS = 50_000
 _MAX_LINES = 2_000
 _MAX_LINK_CHARS = 300  # longer "links" are whole teasers wrapped in <a>: keep their start
@@ -34,9 +36,8 @@ _MAX_HEADINGS = 10
 
 def html_page(html: str, title: str | None = None) -> PageText:
     """What `html` shows; `title` if the extractor found a better one than <title>."""
-    try:
-        root = lxml_html.document_fromstring(html.encode("utf-8", "replace"))
-    except (etree.ParserError, ValueError):
+    root = _parse(html[:_MAX_HTML_CHARS])
+    if root is None:
         return PageText(title=title)
     if title is None:
         found = root.find(".//title")
@@ -50,6 +51,19 @@ def html_page(html: str, title: str | None = None) -> PageText:
         link_texts=frozenset(walk.links),
         password_fields=walk.passwords,
     )
+
+
+def _parse(html: str) -> etree._Element | None:
+    """The tree of a decoded page. As text, so a <meta charset> can't make lxml decode it
+    again; as UTF-8 bytes when lxml refuses text with an XML encoding declaration."""
+    for source in (html, html.encode("utf-8", "replace")):
+        try:
+            return lxml_html.document_fromstring(source)
+        except ValueError:  # lxml's "Unicode strings with encoding declaration"
+            continue
+        except etree.ParserError:  # nothing to parse
+            return None
+    return None
 
 
 class _Walk:
