@@ -15,6 +15,7 @@ ENV PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     TIKTOKEN_CACHE_DIR=/opt/tiktoken \
+    ARTICLEBOT_CACHE_DIR=/opt/articlebot-cache \
     STORE_PATH=/data/articlebot.sqlite3
 COPY constraints.txt /tmp/constraints.txt
 COPY --from=build /dist/ /tmp/dist/
@@ -24,6 +25,10 @@ RUN pip install --constraint /tmp/constraints.txt /tmp/dist/articlebot-*.whl \
 # (bot/llm/tokens.py uses o200k_base and cl100k_base, and only from this cache).
 RUN python -c "import tiktoken; [tiktoken.get_encoding(n) for n in ('o200k_base', 'cl100k_base')]" \
     && chmod -R a+rX /opt/tiktoken
+# The language model and stop-word lists unpacked now (bot/ingest/data_cache.py), so no
+# process unpacks them at start-up; read-only at run time, memory-mapped by every process.
+RUN python -c "from bot.ingest.html_lang import detect_language as d; from bot.ingest.cleaning.stopwords import best_stoplist as b; d('The council met on Tuesday.'); b('the council')" \
+    && chmod -R a+rX /opt/articlebot-cache
 RUN useradd --system --uid 10001 --user-group --home-dir /data --no-create-home articlebot \
     && mkdir -p /data \
     && chown articlebot:articlebot /data

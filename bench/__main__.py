@@ -15,6 +15,7 @@ BENCHMARKS = [
     "page_kind",
     "summarization",
     "retrieval",
+    "unanswerable",
     "tokens",
     "slack_load",
     "scaleout",

@@ -8,13 +8,12 @@ answers), verifies quotes, and caches what it can so the same link twice costs n
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from bot.errors import (
     ArticlebotError,
@@ -25,9 +24,11 @@ from bot.errors import (
     NotArticlePage,
 )
 from bot.ingest import Article, from_text, from_url
-from bot.ingest.links import ParsedInput
 from bot.llm.usage import Usage
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.llm.followups import Resolved
 
 log = logging.getLogger(__name__)
 
@@ -70,10 +71,6 @@ class Result:
         }
 
 
-def _digest(*parts: str) -> str:
-    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
-
-
 class Pipeline:
     """Summaries and answers for articles, from the model or the offline engine.
 
@@ -111,14 +108,6 @@ class Pipeline:
         article = from_text(text, settings=self.settings)
         self._cache_article(article, None)
         return article
-
-    def article_for(self, parsed: ParsedInput) -> Article:
-        """The article a parsed message points at: its first link, or the paste itself."""
-        if parsed.kind == "link":
-            return self.article_from_url(parsed.urls[0])
-        if parsed.kind == "paste":
-            return self.article_from_text(parsed.text)
-        raise ArticlebotError("Give me an article link, or paste the article's text.")
 
     def _cache_article(self, article: Article, url: str | None) -> None:
         if self.store is None:
@@ -341,30 +330,44 @@ class Pipeline:
             raise ArticlebotError("What would you like to know about the article?")
         chosen = self.engine_for(engine)
         primary = articles[0]
+        from bot.llm.followups import resolve
+
+        # "Who usually does that work?": searched with what "that work" was (bot.llm.followups).
+        resolved = resolve(question, history, language=primary.language)
         streamed: list[str] = []
         if chosen == "offline":
-            result = self._offline_answer(articles, question, notice=None)
+            result = self._offline_answer(articles, resolved, history, notice=None)
         else:
             try:
                 result = self._llm_answer(
-                    articles, question, history, instructions, _recording(on_text, streamed)
+                    articles, resolved, history, instructions, _recording(on_text, streamed)
                 )
             except LLMError as exc:
                 if not fallback:
                     raise
                 log.warning("model failed (%s); answering with the offline engine", exc.code)
-                result = self._offline_answer(articles, question, notice=_fallback_notice(exc))
+                result = self._offline_answer(
+                    articles, resolved, history, notice=_fallback_notice(exc)
+                )
         # The prose streamed as the model wrote it; the checked quotes and notes follow.
         _send_rest(on_text, "".join(streamed), result.text)
         return _noting_cuts(replace(result, article=primary, articles=tuple(articles)), articles)
 
     def _offline_answer(
-        self, articles: Sequence[Article], question: str, *, notice: str | None
+        self,
+        articles: Sequence[Article],
+        resolved: Resolved,
+        history: Sequence[Any],
+        *,
+        notice: str | None,
     ) -> Result:
         from bot.llm import offline
+        from bot.llm.followups import last_quotes
 
         article = _combined(articles)
-        found = offline.answer(article, question)
+        found = offline.answer(article, resolved.query)
+        if resolved.context:  # a follow-up wants what the last answer didn't already quote
+            found = _without_repeats(found, last_quotes(history))
         return Result(
             kind="answer",
             text=found.text,
@@ -379,21 +382,23 @@ class Pipeline:
     def _llm_answer(
         self,
         articles: Sequence[Article],
-        question: str,
+        resolved: Resolved,
         history: Sequence[Any],
         instructions: str,
         on_text: TextSink | None = None,
     ) -> Result:
         from bot.llm.quotes import verify_quotes
+        from bot.llm.support import note as support_note
+        from bot.llm.support import unbacked
 
         article = _combined(articles)
-        body = self._excerpts(article, _search_query(question, history))
+        body = self._excerpts(article, resolved.query)
         name = "followup" if history else "answer"
         template = self.templates.get(name)
         messages = template.format_messages(
             article=body,
             title=article.title,
-            question=question,
+            question=resolved.question,  # the model has the history to read it with
             instructions=instructions,
             history=_history_messages(history),
         )
@@ -417,6 +422,8 @@ class Pipeline:
             )
         elif grounded.found and not verified:
             text += "\n\n_No passage of the article came with this answer to back it up._"
+        if grounded.found and verified and (missing := unbacked(prose, verified, resolved.query)):
+            text += "\n\n" + support_note(missing)  # real quotes that don't back the answer
         return Result(
             kind="answer",
             text=text,
@@ -494,13 +501,12 @@ class Pipeline:
         from bot.store import answer_key
 
         model = "offline" if engine == "offline" else f"{self._engine_name()}:{self._model_name()}"
-        version = _digest(template.path.read_text(encoding="utf-8"))
         return answer_key(
             content_hash,
             style=style,
             instructions=instructions,
             engine=model,
-            template_version=version,
+            template_version=template.version,
         )
 
     def _cached(self, key: str | None, article: Article, on_text: TextSink | None) -> Result | None:
@@ -582,11 +588,19 @@ def _send_rest(on_text: TextSink | None, sent: str, text: str) -> None:
         on_text(rest)
 
 
-def _search_query(question: str, history: Sequence[Any]) -> str:
-    """What to look for in a long article: the question, and for a follow-up ("what about
-    him?") the question before it too, which names what "him" is."""
-    asked = [text for role, text in _history_messages(history) if role == "human"]
-    return f"{asked[-1]} {question}" if asked else question
+def _without_repeats(found: Any, shown: set[str]) -> Any:
+    """An offline answer without the sentences the last answer already quoted, as long as
+    something new is left (a follow-up asks for more, not for the same sentence again)."""
+    fresh = tuple(q for q in found.quotes if " ".join(q.split()) not in shown)
+    if not fresh or len(fresh) == len(found.quotes):
+        return found
+    kept = {" ".join(q.split()) for q in fresh}
+    lines = [
+        line
+        for line in found.text.splitlines()
+        if not line.startswith("> ") or line[2:].strip() in kept
+    ]
+    return replace(found, text="\n".join(lines), quotes=fresh)
 
 
 def _noting_cuts(result: Result, articles: Sequence[Article]) -> Result:

@@ -16,6 +16,7 @@ from slack_sdk.http_retry.handler import RetryHandler
 from slack_sdk.webhook import WebhookClient
 
 from bot.slack import format as fmt
+from tests import slack_payloads
 from tests.servers.fake_slack import FakeSlack
 
 
@@ -70,7 +71,7 @@ def test_update_ephemeral_and_replies(slack: FakeSlack) -> None:
     updated = slack.message("C1", placeholder["ts"])
     assert updated is not None and updated["text"] == "Done"
     ephemeral = client.chat_postEphemeral(
-        channel="C1", user="U1", **fmt.error_payload(ValueError())
+        channel="C1", user="U1", **slack_payloads.error_payload(ValueError())
     )
     assert ephemeral["message_ts"]
     replies = client.conversations_replies(channel="C1", ts=parent)["messages"]
@@ -135,7 +136,7 @@ def test_limits_are_enforced_like_slack(slack: FakeSlack) -> None:
         client.chat_update(channel="C1", ts=posted["ts"], text="y" * 4_001)
     assert error_of(excinfo) == "msg_too_long"
     # What bot.slack.format builds for a long reply passes every check.
-    for payload in fmt.reply_payloads("word " * 5_000, [fmt.context_block("src")]):
+    for payload in slack_payloads.reply_payloads("word " * 5_000, [fmt.context_block("src")]):
         client.chat_update(channel="C1", ts=posted["ts"], **payload)
 
 

@@ -17,6 +17,7 @@ from bot.ingest.article import Article
 from bot.slack import format as fmt
 from bot.slack import safe_links
 from bot.slack.text import balance_fences, split_markdown
+from tests import slack_payloads
 
 FENCE_LINE = re.compile(r"^ {0,3}(`{3,}|~{3,}).*$", re.MULTILINE)
 SENTENCES = [
@@ -74,10 +75,10 @@ def test_long_reply_splits_within_limits_and_rejoins_to_the_same_words(limit: in
 def test_every_payload_of_a_long_reply_is_within_slack_limits() -> None:
     article = Article.from_paragraphs(["Body."], source_kind="html", url="https://x.test/a")
     footer = fmt.source_blocks(_Result(article, "openai", None))
-    payloads = fmt.reply_payloads(long_reply(), footer)
+    payloads = slack_payloads.reply_payloads(long_reply(), footer)
     assert len(payloads) >= 3
     for payload in payloads:
-        assert fmt.payload_problems(payload) == []
+        assert slack_payloads.payload_problems(payload) == []
         assert payload["unfurl_links"] is False and payload["unfurl_media"] is False
         assert payload["text"].strip()  # a notification fallback on every message
     assert [p["blocks"][-1]["type"] for p in payloads] == ["markdown"] * (len(payloads) - 1) + [
@@ -195,24 +196,24 @@ def test_preview_is_within_limit_and_renders() -> None:
 
 
 def test_markdown_text_payloads_never_mix_with_text_or_blocks() -> None:
-    payloads = fmt.markdown_text_payloads(long_reply())
+    payloads = slack_payloads.markdown_text_payloads(long_reply())
     assert len(payloads) > 1
     for payload in payloads:
         assert "text" not in payload and "blocks" not in payload
-        assert fmt.payload_problems(payload) == []
-    assert fmt.payload_problems({"markdown_text": "a", "text": "a"}) == [
+        assert slack_payloads.payload_problems(payload) == []
+    assert slack_payloads.payload_problems({"markdown_text": "a", "text": "a"}) == [
         "markdown_text cannot be combined with text or blocks"
     ]
 
 
 def test_payload_problems_catch_each_limit() -> None:
-    assert fmt.payload_problems({"text": "x" * 4_001})
-    assert fmt.payload_problems({"text": "x", "blocks": [fmt.markdown_block("y")] * 51})
+    assert slack_payloads.payload_problems({"text": "x" * 4_001})
+    assert slack_payloads.payload_problems({"text": "x", "blocks": [fmt.markdown_block("y")] * 51})
     section = {"type": "section", "text": {"type": "mrkdwn", "text": "s" * 3_001}}
-    assert fmt.payload_problems({"text": "x", "blocks": [section]})
+    assert slack_payloads.payload_problems({"text": "x", "blocks": [section]})
     big = fmt.markdown_block("m" * 3_500)
-    assert fmt.payload_problems({"text": "x", "blocks": [big] * 4}, text_limit=40_000)
-    assert fmt.payload_problems({"blocks": [fmt.markdown_block("no fallback")]})
+    assert slack_payloads.payload_problems({"text": "x", "blocks": [big] * 4}, text_limit=40_000)
+    assert slack_payloads.payload_problems({"blocks": [fmt.markdown_block("no fallback")]})
 
 
 def test_mentions_in_model_output_cannot_ping() -> None:
@@ -293,10 +294,12 @@ def test_source_blocks_label_the_offline_engine_and_list_many_sources() -> None:
 
 
 def test_error_payload_explains_and_suggests() -> None:
-    payload = fmt.error_payload(Forbidden("That page needs a login <paywall>.", url="https://x"))
+    payload = slack_payloads.error_payload(
+        Forbidden("That page needs a login <paywall>.", url="https://x")
+    )
     assert "That page needs a login &lt;paywall&gt;." in payload["text"]
     assert "paste the article text" in payload["text"]
-    assert fmt.payload_problems(payload) == []
+    assert slack_payloads.payload_problems(payload) == []
     assert "Try again" in fmt.error_text(LLMTimeout("The model did not answer in time."))
     assert fmt.error_text(ArticlebotError("Plain.")) == ":warning: Plain."
 

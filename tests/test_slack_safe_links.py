@@ -11,8 +11,8 @@ import re
 import pytest
 
 from bot.ingest.links import slack_unescape
-from bot.slack import replies
 from bot.slack.safe_links import sanitize
+from bot.slack.sinks import stream
 from tests.servers.fake_openai import Reply
 from tests.servers.fake_slack import Call, FakeSlack
 from tests.servers.slack_app import USER, SlackAppHarness, harness_settings, model_harness
@@ -54,8 +54,8 @@ def _assert_nothing_deceptive(slack: FakeSlack) -> str:
 def small_stream_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every piece of model text goes out in its own appendStream (the bot normally
     gathers 200 characters): links are split across many calls."""
-    monkeypatch.setattr(replies, "STREAM_BUFFER", 1)
-    monkeypatch.setattr(replies, "FLUSH_INTERVAL", 0.0)
+    monkeypatch.setattr(stream, "STREAM_BUFFER", 1)
+    monkeypatch.setattr(stream, "FLUSH_INTERVAL", 0.0)
 
 
 @pytest.mark.parametrize("chunk_chars", [1, 3, 7])

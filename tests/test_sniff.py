@@ -10,8 +10,8 @@ from bot.ingest.sniff import (
     classify,
     declared_charset,
     decode_text,
+    kind_of,
     parse_content_type,
-    sniff_bytes,
     sniff_media_type,
 )
 from tests.servers.articles import ARTICLE_HTML, PNG_BYTES, TINY_PDF
@@ -31,8 +31,8 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
         (b"\x00\x01\x02binary", None),
     ],
 )
-def test_sniff_bytes(data, expected):
-    assert sniff_bytes(data) == expected
+def test_what_a_body_looks_like(data, expected):
+    assert kind_of(sniff_media_type(data)) == expected
 
 
 def test_classify_trusts_content_over_generic_labels():

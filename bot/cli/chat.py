@@ -40,6 +40,7 @@ def chat(ctx: click.Context, source: str, engine: str | None) -> None:
     from bot.cli.inputs import read_source
     from bot.cli.output import finish, progress, streamer
     from bot.errors import ArticlebotError
+    from bot.llm.followups import classify_turn, small_reply, summary_instructions
     from bot.pipeline import Pipeline
     from bot.settings import get_settings
 
@@ -61,6 +62,7 @@ def chat(ctx: click.Context, source: str, engine: str | None) -> None:
     if label:
         click.secho(label, fg="yellow", err=True)
     history: list[tuple[str, str]] = []
+    source_shown = False  # the source line once per conversation, not under every answer
     while True:
         try:
             question = click.prompt("you", prompt_suffix="> ", err=True).strip()
@@ -71,20 +73,35 @@ def chat(ctx: click.Context, source: str, engine: str | None) -> None:
             return
         if not question:
             continue
+        kind = classify_turn(question)
+        if kind == "small":  # "thanks": no search, no model, and not part of the history
+            click.echo(small_reply(question))
+            continue
         try:
             with progress() as spinner:
-                spinner.show("Thinking…")
-                result = pipeline.ask(
-                    [article],
-                    question,
-                    history=history,
-                    engine=engine,  # type: ignore[arg-type]
-                    on_text=streamer(spinner),
-                    fallback=engine != "openai",
-                )
+                if kind == "summarize":
+                    spinner.show("Writing the summary…")
+                    result = pipeline.summarize(
+                        article,
+                        instructions=summary_instructions(question) or "",
+                        engine=engine,  # type: ignore[arg-type]
+                        on_text=streamer(spinner),
+                        fallback=engine != "openai",
+                    )
+                else:
+                    spinner.show("Thinking…")
+                    result = pipeline.ask(
+                        [article],
+                        question,
+                        history=history,
+                        engine=engine,  # type: ignore[arg-type]
+                        on_text=streamer(spinner),
+                        fallback=engine != "openai",
+                    )
         except ArticlebotError as exc:  # one bad turn doesn't end the conversation
             click.secho(f"error: {exc}", fg="red", err=True)
             continue
-        finish(result, verbose=verbose)
+        finish(result, verbose=verbose, source=not source_shown)
+        source_shown = True
         # The model's own words go into the history; the checked quotes and notes were ours.
         history += [("user", question), ("assistant", result.prose or result.text)]

@@ -64,16 +64,17 @@ def streamer(spinner: Progress, header: str | None = None) -> Callable[[str], No
     return write
 
 
-def finish(result: Result, *, verbose: bool) -> None:
-    """After the streamed text: a newline, then where it came from and what it cost."""
+def finish(result: Result, *, verbose: bool, source: bool = True) -> None:
+    """After the streamed text: a newline, then where it came from (unless `source` is
+    False: a conversation says it once) and what it cost."""
     click.echo()
     if result.notice:
         click.secho(result.notice, fg="yellow", err=True)
     article = result.article
     details = [article.site_name, article.author and f"by {article.author}", article.published]
-    source = " · ".join(str(part) for part in [article.title, *details, article.url] if part)
-    if source:
-        click.secho(f"Source: {source}", dim=True, err=True)
+    line = " · ".join(str(part) for part in [article.title, *details, article.url] if part)
+    if source and line:
+        click.secho(f"Source: {line}", dim=True, err=True)
     if verbose:
         u = result.usage
         cost = f", ~${u.cost_usd:.5f}" if u.cost_usd is not None else ""

@@ -2,12 +2,22 @@
 
 Declarations are often missing or site-wide (an English story on a German portal), so the
 extracted text is identified with py3langid (a small naive-Bayes model, ~0.3 ms a page).
+Its model ships LZMA-compressed; an unpacked copy in the data cache is memory-mapped instead
+(26 ms instead of 0.8 s per process, and one copy in memory for all of them).
 """
 
 from __future__ import annotations
 
-from py3langid.langid import MODEL_FILE, LanguageIdentifier
+import lzma
+import shutil
+import tempfile
+import zipfile
+from pathlib import Path
 
+import numpy as np
+from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
+
+from bot.ingest.data_cache import cached_folder
 from bot.once import once
 
 # Enough text to identify reliably; more only costs time.
@@ -19,9 +29,46 @@ _OVERRIDE_CONFIDENCE = 0.99
 _GUESS_CONFIDENCE = 0.5
 
 
+# The arrays of py3langid's model file (an .npz, which is a zip of .npy files, in LZMA).
+_MEMBERS = ("ptc", "pc", "classes", "nextmove", "nextmove_row", "out_feat")
+
+
+def _unpack_model(model: Path, folder: Path) -> None:
+    with tempfile.TemporaryFile() as npz:
+        with lzma.open(model) as packed:
+            shutil.copyfileobj(packed, npz, 1 << 20)
+        npz.seek(0)
+        with zipfile.ZipFile(npz) as archive:
+            for member in _MEMBERS:
+                archive.extract(f"{member}.npy", folder)
+
+
+def _mapped(folder: Path) -> LanguageIdentifier:
+    arrays = {m: np.load(folder / f"{m}.npy", mmap_mode="r", allow_pickle=False) for m in _MEMBERS}
+    return LanguageIdentifier(
+        arrays["ptc"],
+        np.array(arrays["pc"]),
+        arrays["classes"].tolist(),
+        arrays["nextmove"],
+        arrays["out_feat"].tolist(),
+        norm_probs=True,
+        tk_row=arrays["nextmove_row"].tolist(),
+    )
+
+
 @once
 def _identifier() -> LanguageIdentifier:
-    # Loads the model shipped inside the package (no network), once per process.
+    # The model shipped inside the package (no network), once per process.
+    model = MODEL_DIR / MODEL_FILE
+    stat = model.stat()  # a reinstalled or upgraded model gets a folder of its own
+    folder = cached_folder(
+        f"py3langid-{stat.st_size}-{stat.st_mtime_ns}", lambda into: _unpack_model(model, into)
+    )
+    if folder is not None:
+        try:
+            return _mapped(folder)
+        except (OSError, ValueError, KeyError):  # a damaged copy: the packed model still works
+            pass
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 

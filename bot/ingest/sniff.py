@@ -172,11 +172,6 @@ def body_type(content_type: str | None, data: bytes) -> str:
     return sniffed
 
 
-def sniff_bytes(data: bytes) -> Kind | None:
-    """What the body itself looks like, or None for a binary we don't read."""
-    return kind_of(sniff_media_type(data))
-
-
 def classify(content_type: str | None, data: bytes) -> Kind | None:
     """Decide how to read a body from its declared type and its first bytes."""
     return kind_of(body_type(content_type, data))

@@ -17,6 +17,7 @@ style is just a file named `summary_<style>.yaml`.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -65,6 +66,9 @@ class PromptTemplate:
     path: Path
     builtin: bool
     prompt: ChatPromptTemplate
+    # A digest of the file's text, part of every cached answer's key: edit a prompt and its
+    # old answers are no longer served. Taken when the file is read, not per request.
+    version: str = ""
 
     def values_for(self, **values: Any) -> dict[str, Any]:
         """The template's own variables from `values` (extras ignored), defaults filled in and
@@ -82,10 +86,6 @@ class PromptTemplate:
     def format_messages(self, **values: Any) -> list[BaseMessage]:
         """Messages ready for a chat model. Pass any superset of the variables."""
         return self.prompt.format_messages(**self.values_for(**values))
-
-    def render(self, **values: Any) -> str:
-        """The prompt as readable text (for `articlebot prompts` and debugging)."""
-        return "\n\n".join(f"[{m.type}]\n{m.content}" for m in self.format_messages(**values))
 
 
 def _fail(path: Path, problem: str) -> PromptError:
@@ -129,7 +129,8 @@ def _required_variables(name: str) -> frozenset[str]:
 def load_template_file(path: Path, *, builtin: bool = False) -> PromptTemplate:
     """Read and validate one template file."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        data = yaml.safe_load(text)
     except (OSError, UnicodeDecodeError) as err:
         raise _fail(path, f"cannot be read ({err}).") from err
     except yaml.YAMLError as err:
@@ -159,7 +160,10 @@ def load_template_file(path: Path, *, builtin: bool = False) -> PromptTemplate:
         raise _fail(path, f"declares unused variable(s): {', '.join(sorted(unused))}.")
     if needed := _required_variables(name) - used:
         raise _fail(path, f"must use {', '.join(sorted(needed))}: the pipeline fills it in.")
-    return PromptTemplate(name, description.strip(), tuple(declared), path, builtin, prompt)
+    version = hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+    return PromptTemplate(
+        name, description.strip(), tuple(declared), path, builtin, prompt, version=version
+    )
 
 
 class TemplateRegistry:

@@ -9,80 +9,10 @@ from __future__ import annotations
 import re
 
 from bot.ingest.links import is_question
+from bot.llm.followups import is_small_talk
 
 _USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
-_EMOJI_CODE = re.compile(r":[a-z0-9_+'-]+:")
 _WORDS = re.compile(r"[^\W\d_]+|\+1", re.UNICODE)
-ACK_MAX_WORDS = 5
-# Words that make up acknowledgements and small talk ("thanks a lot!", "ok cool", "haha nice").
-_ACK_VOCABULARY = frozenset(
-    {
-        "thanks",
-        "thank",
-        "thx",
-        "ty",
-        "tysm",
-        "tyvm",
-        "cheers",
-        "you",
-        "u",
-        "so",
-        "much",
-        "a",
-        "lot",
-        "very",
-        "ok",
-        "okay",
-        "k",
-        "kk",
-        "okk",
-        "cool",
-        "nice",
-        "great",
-        "awesome",
-        "perfect",
-        "good",
-        "excellent",
-        "neat",
-        "sweet",
-        "lol",
-        "lmao",
-        "lmfao",
-        "rofl",
-        "haha",
-        "hahaha",
-        "hah",
-        "heh",
-        "hehe",
-        "ha",
-        "yes",
-        "yep",
-        "yeah",
-        "yup",
-        "no",
-        "nope",
-        "nah",
-        "sure",
-        "np",
-        "yw",
-        "got",
-        "it",
-        "gotcha",
-        "makes",
-        "sense",
-        "understood",
-        "noted",
-        "right",
-        "wow",
-        "oh",
-        "ah",
-        "+1",
-        "love",
-        "this",
-        "that",
-    }
-)
-
 _HELP = re.compile(
     r"^\W*(?P<ask>help|what can you do|what do you do|how (?:do|can|should) i use you|"
     r"how to use you)\b(?P<rest>.*)$",
@@ -103,14 +33,9 @@ def mentions(text: str) -> set[str]:
 
 
 def is_acknowledgement(text: str) -> bool:
-    """Thanks, ok, lol, an emoji or two: something that needs no answer."""
-    text = _EMOJI_CODE.sub(" ", _USER_MENTION.sub(" ", text)).strip()
-    if is_question(text):
-        return False
-    words = [word.lower() for word in _WORDS.findall(text)]
-    if not words:
-        return True  # emoji, punctuation, nothing
-    return len(words) <= ACK_MAX_WORDS and all(word in _ACK_VOCABULARY for word in words)
+    """Thanks, ok, lol, an emoji or two: something that needs no answer (the same small
+    talk the CLI chat answers without searching, `bot.llm.followups`)."""
+    return is_small_talk(_USER_MENTION.sub(" ", text))
 
 
 def for_the_bot(text: str, *, bot_user_id: str | None, several_people: bool) -> bool:

@@ -221,15 +221,18 @@ def ask_when_ready(services: Services, client: WebClient, dest: Destination, que
 
 
 def summarize_ref(
-    services: Services, client: WebClient, dest: Destination, ref: ArticleRef, *, style: str | None
+    services: Services,
+    client: WebClient,
+    dest: Destination,
+    ref: ArticleRef,
+    *,
+    style: str | None,
+    instructions: str = "",
 ) -> None:
-    """Summarize an article remembered earlier ("Summarize the last article I shared")."""
-    _run(
-        services,
-        client,
-        dest,
-        partial(_summarize_loaded, services, partial(load_article, services, ref), style, ""),
-    )
+    """Summarize an article remembered earlier ("Summarize the last article I shared",
+    "summarize it" in its thread)."""
+    load = partial(load_article, services, ref)
+    _run(services, client, dest, partial(_summarize_loaded, services, load, style, instructions))
 
 
 def offer_summary(

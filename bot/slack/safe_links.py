@@ -134,12 +134,6 @@ def link_target(url: str, dialect: Dialect = "markdown") -> Target | None:
     return Target(url.strip(), ascii_host)
 
 
-def shown_host(url: str) -> str | None:
-    """The domain a reader should see for `url` (punycode for Unicode hosts), or None."""
-    target = link_target(url)
-    return target.shown if target else None
-
-
 def _label_shows_target(label: str, url: str, target: Target) -> bool:
     """A label that is the link's own URL or domain hides nothing."""
     plain = label.strip().lower().rstrip("/")

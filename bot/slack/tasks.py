@@ -134,9 +134,12 @@ class SummarizeRef(_Job):
     dest: Destination
     ref: ArticleRef
     style: str | None = None
+    instructions: str = ""  # "summarize it in Spanish": "in Spanish"
 
     def run(self, services: Services, client: WebClient) -> None:
-        jobs.summarize_ref(services, client, self.dest, self.ref, style=self.style)
+        jobs.summarize_ref(
+            services, client, self.dest, self.ref, style=self.style, instructions=self.instructions
+        )
 
 
 class Ask(_Job):

@@ -6,11 +6,13 @@ whole text, so short lines are judged in their own language.
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import re
 from collections import Counter
+from pathlib import Path
 
-import justext
-
+from bot.ingest.data_cache import cached_folder
 from bot.once import once
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -18,15 +20,44 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 _MAX_LIST = 400
 
 
-@once
-def _stoplists() -> dict[str, frozenset[str]]:
-    # Reads package data once per process (like an import), never the network.
-    lists: dict[str, frozenset[str]] = {}
+def _read_stoplists() -> dict[str, list[str]]:
+    import justext  # reads 100 files (0.4 s): only when the cache below has no copy
+
+    lists: dict[str, list[str]] = {}
     for name in justext.get_stoplists():
         # Ties broken by the word: a set's order changes with each run's hash seed.
         words = sorted(justext.get_stoplist(name), key=lambda w: (len(w), w))[:_MAX_LIST]
-        lists[name] = frozenset(w.casefold() for w in words)
+        lists[name] = [w.casefold() for w in words]
     return lists
+
+
+def _write_stoplists(folder: Path) -> None:
+    (folder / "stoplists.json").write_text(json.dumps(_read_stoplists()), encoding="utf-8")
+
+
+def _cache_name() -> str | None:
+    spec = importlib.util.find_spec("justext")  # its location, without importing it
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    lists = Path(next(iter(spec.submodule_search_locations))) / "stoplists"
+    files = list(lists.glob("*.txt"))
+    # A new jusText release changes the files (and so the name); so does a new _MAX_LIST.
+    size = sum(f.stat().st_size for f in files)
+    return f"stoplists-{len(files)}-{size}-{_MAX_LIST}"
+
+
+@once
+def _stoplists() -> dict[str, frozenset[str]]:
+    # Package data read once per process (like an import), never the network.
+    name = _cache_name()
+    folder = cached_folder(name, _write_stoplists) if name else None
+    try:
+        if folder is not None:
+            raw = json.loads((folder / "stoplists.json").read_text(encoding="utf-8"))
+            return {lang: frozenset(words) for lang, words in raw.items()}
+    except (OSError, ValueError):  # a damaged copy: read jusText's own files
+        pass
+    return {lang: frozenset(words) for lang, words in _read_stoplists().items()}
 
 
 def words_of(text: str) -> list[str]:

@@ -11,6 +11,7 @@ from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
 from bot.ingest.links import ParsedInput, is_question, parse_input
+from bot.llm import followups
 from bot.slack import etiquette, limits, participants, tasks
 from bot.slack.context import Destination, Services
 from bot.slack.middleware import dedupe_events, is_human_content
@@ -115,7 +116,15 @@ def _job_for(
         if not latest:
             return tasks.Post(dest=dest, text=NOTHING_SHARED, name="event")
         return tasks.SummarizeRef(dest=dest, ref=latest[0], name="event")
+    # "@bot thanks" gets a word back, not a search (and no model tokens); "summarize it"
+    # summarizes the conversation's article. The same rules as the CLI chat.
+    turn = followups.classify_turn(request)
+    if turn == "small":
+        return tasks.Post(dest=dest, text=followups.small_reply(request), name="event")
     articles = _articles_for(services, dest, in_thread)
+    if turn == "summarize" and articles:
+        wishes = followups.summary_instructions(request) or ""
+        return tasks.SummarizeRef(dest=dest, ref=articles[0], instructions=wishes, name="event")
     if articles:
         return tasks.Ask(dest=dest, question=request, articles=articles, name="event")
     if in_thread and store.is_engaged(dest.conversation):

@@ -1,0 +1,51 @@
+"""What every way of delivering a reply does, and the shape they share."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from bot.slack import format as fmt
+from bot.slack.sinks.target import Target
+
+
+class Sink(Protocol):
+    """One way of delivering a reply. `write` returns the sink that carries on (itself, or
+    a placeholder when a stream fails); any call may raise NotAMember, after which the
+    reply continues privately."""
+
+    target: Target
+
+    def start(self, status: str) -> None: ...
+
+    def progress(self, note: str) -> None:
+        """A progress note ("Writing…") before any text, where there is no status line."""
+
+    def write(self, text: str, delta: str) -> Sink:
+        """`delta` arrived; `text` is the whole reply so far."""
+
+    def finish(self, streamed: str, parts: list[str], footer: list[fmt.Block]) -> str | None:
+        """The final text, already split under Slack's limits; returns the first message's
+        ts (None when the reply went privately). `streamed` is what `write` was given."""
+
+    def fail(self, message: str, streamed: str) -> None: ...
+
+
+class ChannelSink:
+    """A reply posted in the conversation: the first part goes where the sink put it, the
+    rest follow in the thread."""
+
+    target: Target
+
+    def finish(self, streamed: str, parts: list[str], footer: list[fmt.Block]) -> str | None:
+        first = self.finish_first(streamed, parts[0], footer if len(parts) == 1 else None)
+        self.target.post_rest(parts, footer, first)
+        return first
+
+    def finish_first(self, streamed: str, part: str, footer: list[fmt.Block] | None) -> str | None:
+        raise NotImplementedError
+
+    def final_payload(self, part: str, footer: list[fmt.Block] | None) -> fmt.Payload:
+        blocks = fmt.message_blocks(part, footer)
+        if self.target.dest.preface:
+            blocks = [fmt.context_block(self.target.dest.preface), *blocks]
+        return {**fmt.message_payload(part), "blocks": blocks}

@@ -1,0 +1,101 @@
+"""`articlebot chat` as a conversation: follow-ups, small talk, "summarize it", one source line.
+
+Offline, and against the fake OpenAI server (whose recorded requests prove what cost tokens).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from bot.cli import cli
+from bot.settings import get_settings
+from tests.servers.fake_openai import FakeOpenAI, Reply, fake_openai_server  # noqa: F401
+
+PLAGUE = Path(__file__).parent / "fixtures" / "plague_burials.txt"
+GRAVEDIGGERS = "Gravediggers, poor labourers hired by each parish"
+CONVERSATION = "How were the dead buried?\nWho usually does that work?\nthanks\nsummarize it\n"
+_ENV = (
+    "OPENAI_API_KEY",
+    "OPENAI_BASE_URL",
+    "OPENAI_MODEL",
+    "AZURE_OPENAI_ENDPOINT",
+    "AZURE_OPENAI_API_KEY",
+    "AZURE_OPENAI_DEPLOYMENT",
+    "ENGINE",
+    "PROMPTS_DIR",
+    "SUMMARY_STYLE",
+    "LLM_STRUCTURED_OUTPUT",
+)
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """No .env, no key from the developer's shell, and fresh settings for every run."""
+    monkeypatch.chdir(tmp_path)
+    for name in _ENV:
+        monkeypatch.delenv(name, raising=False)
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def _chat(stdin: str, *args: str) -> Result:
+    result = CliRunner().invoke(
+        cli, ["chat", str(PLAGUE), *args], input=stdin, catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def _answers(stdout: str) -> list[str]:
+    """The offline engine's answers, one per "From the article:" block."""
+    return stdout.split("From the article:")[1:]
+
+
+def test_offline_follow_up_small_talk_and_summary() -> None:
+    result = _chat(CONVERSATION + "quit\n", "--engine", "offline")
+    answers, rest = result.stdout.split("You're welcome!", 1)
+    first, second = _answers(answers)
+    assert "The dead were buried in long trenches" in first
+    # "that work" is the burying the first question asked about.
+    assert GRAVEDIGGERS in second and "long trenches" not in second
+    # "summarize it": the summary's bullets, not a search for the words "summarize it".
+    bullets = [line for line in rest.splitlines() if line.startswith("- ")]
+    assert len(bullets) >= 3 and "couldn't find" not in rest
+    sources = [line for line in result.stderr.splitlines() if "Source: " in line]
+    assert len(sources) == 1 and "Plague Burials in Medieval London" in sources[0]
+
+
+def _answer(text: str) -> Reply:
+    return Reply(structured={"answer": text, "quotes": [], "found": True})
+
+
+def test_small_talk_costs_no_model_request(
+    fake_openai: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-secret-123")
+    monkeypatch.setenv("OPENAI_BASE_URL", fake_openai.base_url)
+    monkeypatch.setenv("OPENAI_MODEL", fake_openai.model)
+    monkeypatch.setenv("LLM_MAX_RETRIES", "0")
+    get_settings.cache_clear()
+    fake_openai.script(
+        _answer("In trenches outside the walls."),
+        _answer("Gravediggers hired by the parish."),
+        Reply("- Plague dead went into trenches.\n- Gravediggers buried them."),
+    )
+    result = _chat(CONVERSATION + "ok 👍\n")  # ends with Ctrl-D
+    assert "Gravediggers hired by the parish." in result.stdout
+    assert "You're welcome!" in result.stdout
+    assert "- Gravediggers buried them." in result.stdout
+    # Two answers and one summary: "thanks" and "ok 👍" cost nothing.
+    assert len(fake_openai.requests) == 3
+    assert not any("thanks" in fake_openai.user_prompt(i) for i in range(3))
+    assert fake_openai.system_prompt(2) != fake_openai.system_prompt(1)  # the summary prompt
+    # The model reads the follow-up with the conversation before it.
+    roles = [m["role"] for m in fake_openai.messages(1)]
+    assert roles == ["system", "user", "assistant", "user"]
+    assert len([line for line in result.stderr.splitlines() if "Source: " in line]) == 1

@@ -1,0 +1,236 @@
+"""Follow-ups (bot.llm.followups): small talk, "summarize it", and questions that lean on the
+turns before them; then the pipeline searching with what they lean on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.ingest import Article
+from bot.llm.followups import (
+    classify_turn,
+    last_quotes,
+    leans_on_context,
+    resolve,
+    small_reply,
+    summary_instructions,
+)
+from bot.pipeline import Pipeline
+from bot.settings import Settings
+from tests.servers.fake_openai import FakeOpenAI, Reply, fake_openai_server  # noqa: F401
+
+PLAGUE = (Path(__file__).parent / "fixtures" / "plague_burials.txt").read_text(encoding="utf-8")
+GRAVEDIGGERS = (
+    "Gravediggers, poor labourers hired by each parish for a few pennies a day, buried most "
+    "of the dead and carried the corpses through the streets on carts."
+)
+TRENCHES = (
+    "The dead were buried in long trenches dug outside the city walls, where bodies were laid "
+    "side by side and covered with a thin layer of earth."
+)
+FIRST = [("user", "How were the dead buried?"), ("assistant", f"From the article:\n> {TRENCHES}")]
+
+
+# --- classify_turn ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        *("thanks", "Thank you!", "thx", "ok", "cool", "great 👍", "👍", ":+1:"),
+        *("ok cool, thanks a lot", "merci beaucoup", "danke", "¡gracias!", "grazie mille"),
+        *("obrigado", "vale, genial"),
+    ],
+)
+def test_small_talk(text: str) -> None:
+    assert classify_turn(text) == "small"
+
+
+@pytest.mark.parametrize(
+    ("text", "wishes"),
+    [
+        ("summarize it", ""),
+        ("Summarise this.", ""),
+        ("tl;dr", ""),
+        ("TLDR please", ""),
+        ("give me a summary", ""),
+        ("sum it up", ""),
+        ("can you summarize it in Spanish?", "in Spanish"),
+        ("Summarize the article for a CFO", "for a CFO"),
+        ("résume-le", ""),
+        ("Zusammenfassung bitte", ""),
+    ],
+)
+def test_summary_requests(text: str, wishes: str) -> None:
+    assert classify_turn(text) == "summarize"
+    assert summary_instructions(text) == wishes
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "summarize the costs",  # a part of the article: a question
+        "Who usually does that work?",
+        "ok, who paid?",
+        "thanks, and when did it close?",
+        "Is it cool enough to swim?",
+        "1350",
+        "What is the summary of the council's decision?",
+    ],
+)
+def test_questions(text: str) -> None:
+    assert classify_turn(text) == "question"
+
+
+def test_small_reply_is_short_and_says_thanks_back() -> None:
+    assert small_reply("thanks!").startswith("You're welcome")
+    assert "welcome" not in small_reply("ok")
+    assert len(small_reply("merci")) < 80
+
+
+# --- leans_on_context -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Who usually does that work?",
+        "and in 1350?",
+        "why?",
+        "How many?",
+        "Who paid?",
+        "When did she take office?",
+        "Where did they meet?",
+        "What about the wealthy?",
+        "Was it expensive to do there?",
+        "Wer macht das?",
+    ],
+)
+def test_follow_ups_lean_on_the_conversation(question: str) -> None:
+    assert leans_on_context(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Who cut the ribbon at the east end?",
+        "What happened in 1350?",
+        "How much did the repairs cost?",
+        "Is there a museum that holds the remains?",  # existential "there"
+        "Did the chroniclers write that the dead were left unburied?",  # "that" + clause
+    ],
+)
+def test_self_contained_questions_stand_alone(question: str) -> None:
+    assert not leans_on_context(question)
+
+
+# --- resolve ----------------------------------------------------------------------------------
+
+
+def test_a_pronoun_borrows_the_previous_question_and_the_names_in_its_answer() -> None:
+    history = [
+        ("user", "Who cut the ribbon?"),
+        ("assistant", '> "It was worth the wait," said Mayor Ana Ruiz, who cut a ribbon.'),
+    ]
+    resolved = resolve("When did she take office?", history)
+    assert resolved.question == "When did she take office?"
+    assert {"cut", "ribbon", "Mayor", "Ana", "Ruiz"} <= set(resolved.context)
+    assert "It" not in resolved.context  # a sentence's everyday first word is no name
+    # The new question's own words count twice, what it borrows once.
+    assert resolved.query.count("take office") == 2 and resolved.query.count("ribbon") == 1
+
+
+def test_a_self_contained_question_is_not_dragged_by_history() -> None:
+    resolved = resolve("What happened in 1350?", FIRST)
+    assert resolved.query == "What happened in 1350?" and resolved.context == ()
+    assert resolve("Who usually does that work?", []).context == ()
+
+
+def test_follow_ups_of_follow_ups_reach_back_to_what_they_are_about() -> None:
+    history = [
+        *FIRST,
+        ("user", "Who usually does that work?"),
+        ("assistant", f"From the article:\n> {GRAVEDIGGERS}"),
+        ("user", "thanks"),  # small talk names nothing
+        ("assistant", "You're welcome!"),
+    ]
+    resolved = resolve("why?", history)
+    assert {"dead", "buried", "Gravediggers"} <= set(resolved.context)
+
+
+def test_the_first_question_after_a_summary_borrows_its_names() -> None:
+    summary = [("assistant", "- Mayor Ana Ruiz reopened the bridge.\n- It cost 14 million.")]
+    resolved = resolve("What did she say?", summary)
+    assert {"Mayor", "Ana", "Ruiz"} <= set(resolved.context) and "It" not in resolved.context
+
+
+def test_stored_turns_and_model_roles_are_read_alike() -> None:
+    class Turn:
+        def __init__(self, role: str, text: str) -> None:
+            self.role, self.text = role, text
+
+    as_objects = resolve("and in 1350?", [Turn(r, t) for r, t in FIRST])
+    as_messages = resolve("and in 1350?", [("human", FIRST[0][1]), ("ai", FIRST[1][1])])
+    assert as_objects == as_messages and "buried" in as_objects.context
+
+
+def test_last_quotes_are_the_last_answers() -> None:
+    assert last_quotes(FIRST) == {TRENCHES}
+    assert last_quotes([*FIRST, ("user", "ok?"), ("assistant", "No quotes here.")]) == set()
+
+
+# --- the pipeline searches with the resolved question -----------------------------------------
+
+
+@pytest.fixture
+def offline() -> Pipeline:
+    return Pipeline(Settings(_env_file=None, engine="offline"))
+
+
+@pytest.fixture
+def plague(offline: Pipeline) -> Article:
+    return offline.article_from_text(PLAGUE)
+
+
+def test_offline_follow_up_quotes_what_that_work_is(offline: Pipeline, plague: Article) -> None:
+    alone = offline.ask([plague], "Who usually does that work?")
+    assert GRAVEDIGGERS not in alone.quotes  # without the conversation: not this sentence
+    result = offline.ask([plague], "Who usually does that work?", history=FIRST)
+    assert result.found and GRAVEDIGGERS in result.quotes
+    assert TRENCHES not in result.quotes  # already shown: a follow-up wants something new
+
+
+def _article_block(prompt: str) -> str:
+    return prompt.split("<article>", 1)[1].split("</article>", 1)[0].strip()
+
+
+TOWNS = ["Ashford", "Brenton", "Carlow", "Dunmore", "Elston", "Farley", "Glenby", "Harwick"]
+VANE = (
+    "In Kelso, a blacksmith forged a new weather vane shaped like a leaping salmon for the "
+    "church tower."
+)
+
+
+def test_model_excerpts_of_a_long_article_follow_the_resolved_question(
+    fake_openai: FakeOpenAI,
+) -> None:
+    # A long article: only the excerpts that match the search reach the model.
+    filler = [
+        f"In {town}, the market hall reopened on day {i + 1} after the council repaired its "
+        f"roof, and traders there sold {i + 5} kinds of cheese to visitors from the coast."
+        for i, town in enumerate(TOWNS * 2)
+    ]
+    text = "\n\n".join([*filler[:8], PLAGUE, *filler[8:12], VANE, *filler[12:]])
+    pipeline = Pipeline(fake_openai.settings(llm_context_tokens=500))
+    article = pipeline.article_from_text(text)
+    fake_openai.default = Reply(structured={"answer": "x", "quotes": [], "found": True})
+
+    pipeline.ask([article], "Who usually does that work?", history=FIRST)
+    assert GRAVEDIGGERS in _article_block(fake_openai.user_prompt())
+
+    # A question that names its own subject isn't searched with the last one's words, whose
+    # excerpts would take the budget from the ones it needs.
+    pipeline.ask([article], "What shape did the blacksmith give the weather vane?", history=FIRST)
+    sent = _article_block(fake_openai.user_prompt())
+    assert VANE in sent and GRAVEDIGGERS not in sent

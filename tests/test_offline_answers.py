@@ -1,0 +1,139 @@
+"""The offline answer engine knows when the article doesn't say, quotes the best sentence, and
+fits the kind of answer to the question (who / when / how many)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.ingest.article import Article
+from bot.llm.offline import answer
+from bot.llm.offline.answer_types import expected_type, fits
+from bot.llm.offline.answers import NOT_FOUND
+from bot.llm.offline.evidence import index_article, missing_keys
+
+# Written for these tests: a Black Death-like history with no London population figure.
+PLAGUE = Article.from_paragraphs(
+    [
+        "The Great Mortality reached the ports of Sicily in October 1347, carried by merchant "
+        "galleys returning from the Black Sea. Within months the disease had spread along the "
+        "trade routes into Italy, France and the Iberian kingdoms.",
+        "Chroniclers in Florence described whole streets emptied of their inhabitants. Over 60% "
+        "of Norway's population died in 1348–50, and many farms in the western valleys were "
+        "never resettled.",
+        "The physician Guy de Chauliac treated victims at the papal court in Avignon and later "
+        "wrote a detailed account of the symptoms. Doctors of the time blamed a conjunction of "
+        "three planets for corrupting the air.",
+        "Labour shortages after the epidemic pushed wages up across Europe, and several "
+        "governments passed laws to hold them at their old levels.",
+    ],
+    source_kind="text",
+)
+
+# A paste whose only sentence about the study's money is a copyright line.
+STUDY = Article.from_paragraphs(
+    [
+        "Researchers at the Harbour Institute followed 2,400 adults for eleven years to see how "
+        "daily walking affects memory in later life.",
+        "The study found that people who walked at least thirty minutes a day scored higher on "
+        "recall tests than those who rarely walked.",
+        "Lead author Maria Okafor said the results held after accounting for age and diet.",
+        "Participants wore step counters and sat memory tests every two years at local "
+        "clinics run by the institute.",
+        "Those who walked briskly showed the largest gains, while slow strolling made little "
+        "difference to the scores.",
+        "Okafor cautioned that the study was observational and could not prove that walking "
+        "itself protects memory.",
+        "The team now plans a trial in which half of the volunteers will be coached to walk "
+        "more each week.",
+        "This study summary is copyright 2024 Harbour Health News, all rights reserved, and may "
+        "not be reproduced without the publisher's written permission.",
+    ],
+    source_kind="text",
+)
+
+
+def test_unanswerable_question_is_not_found() -> None:
+    # The near miss ("Over 60% of Norway's population died in 1348–50") is no answer.
+    result = answer(PLAGUE, "What was the population of London in 1348?")
+    assert result.found is False
+    assert result.text == NOT_FOUND and result.quotes == ()
+
+
+def test_swapped_entity_is_not_found_but_the_real_one_is() -> None:
+    real = answer(PLAGUE, "Where did Guy de Chauliac treat victims?")
+    assert real.found and "Avignon" in real.quotes[0]
+    assert not answer(PLAGUE, "Where did Ibn Khatima treat victims?").found
+
+
+def test_word_for_word_answer_is_found_with_the_right_sentence_first() -> None:
+    result = answer(PLAGUE, "What did doctors of the time blame for corrupting the air?")
+    assert result.found
+    assert result.quotes[0].startswith("Doctors of the time blamed a conjunction")
+    assert len(result.quotes) <= 2
+    assert result.text.startswith("From the article:\n> ")
+
+
+def test_one_best_sentence_not_three_loose_ones() -> None:
+    result = answer(PLAGUE, "What happened to wages after the epidemic?")
+    assert result.quotes == (
+        "Labour shortages after the epidemic pushed wages up across Europe, and several "
+        "governments passed laws to hold them at their old levels.",
+    )
+
+
+@pytest.mark.parametrize(
+    ("question", "holds"),
+    [
+        ("When did the disease reach Sicily?", "October 1347"),
+        ("Who treated victims at the papal court?", "Guy de Chauliac"),
+        ("How many planets did doctors blame?", "three planets"),
+        ("How many adults did the researchers follow?", "2,400"),
+        ("Who was the lead author of the study?", "Maria Okafor"),
+    ],
+)
+def test_the_answer_has_the_kind_the_question_asks_for(question: str, holds: str) -> None:
+    article = STUDY if "stud" in question or "research" in question else PLAGUE
+    result = answer(article, question)
+    assert result.found and holds in result.quotes[0]
+
+
+def test_answer_types_are_read_from_english_questions_only() -> None:
+    assert expected_type("How many farms were resettled?", "en") == "number"
+    assert expected_type("In what year did it end?", None) == "date"
+    assert expected_type("Who wrote the account?", "en") == "name"
+    assert expected_type("Where did it start?", "en") == "place"
+    assert expected_type("Wann wurde die Brücke gebaut?", "de") is None
+    # A year the question already names is no answer to "when".
+    assert not fits("The plague returned in 1361.", "date", "What happened in 1361?")
+    assert fits("The plague returned in 1361.", "date", "When did the plague return?")
+    assert not fits("the doctors wrote about it.", "name", "Who wrote about it?")
+
+
+def test_copyright_notice_is_never_the_answer() -> None:
+    result = answer(STUDY, "Who funded the study?")
+    assert not result.found and result.text == NOT_FOUND
+    for question in ("Who owns the copyright of the study?", "Can the study be reproduced?"):
+        assert not any("rights reserved" in q for q in answer(STUDY, question).quotes)
+
+
+def test_key_terms_match_despite_typos_forms_and_acronyms() -> None:
+    article = Article(
+        text="The United Methodist Church met in Maastricht. German schools closed in 1990.",
+        source_kind="text",
+    )
+    index = index_article(article.text, article.language)
+    assert missing_keys("What did the UMC sign in Maastrich?", index) == []
+    assert missing_keys("What closed in Germany in 1990?", index) == []
+    assert missing_keys("What closed in Spain in 1991?", index) == ["1991", "Spain"]
+
+
+def test_other_languages_still_answer_without_the_type_check() -> None:
+    french = Article(
+        text="Le pont a été construit en 1931 par la ville. Il mesure trois cents mètres. "
+        "Les habitants l'appellent le vieux pont depuis la guerre.",
+        source_kind="text",
+        language="fr",
+    )
+    result = answer(french, "Quand le pont a-t-il été construit?")
+    assert result.found and "1931" in result.quotes[0]
+    assert not answer(french, "Combien coûte le billet de train pour Lyon en 1990?").found
