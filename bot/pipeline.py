@@ -365,9 +365,9 @@ class Pipeline:
         from bot.llm.followups import last_quotes
 
         article = _combined(articles)
-        found = offline.answer(article, resolved.query)
-        if resolved.context:  # a follow-up wants what the last answer didn't already quote
-            found = _without_repeats(found, last_quotes(history))
+        # A follow-up wants what the last answer didn't already quote.
+        shown = last_quotes(history) if resolved.context else set()
+        found = offline.answer(article, resolved.query, asked=resolved.question, shown=shown)
         return Result(
             kind="answer",
             text=found.text,
@@ -586,21 +586,6 @@ def _send_rest(on_text: TextSink | None, sent: str, text: str) -> None:
     rest = text[len(sent) :] if text.startswith(sent) else "\n\n" + text
     if rest:
         on_text(rest)
-
-
-def _without_repeats(found: Any, shown: set[str]) -> Any:
-    """An offline answer without the sentences the last answer already quoted, as long as
-    something new is left (a follow-up asks for more, not for the same sentence again)."""
-    fresh = tuple(q for q in found.quotes if " ".join(q.split()) not in shown)
-    if not fresh or len(fresh) == len(found.quotes):
-        return found
-    kept = {" ".join(q.split()) for q in fresh}
-    lines = [
-        line
-        for line in found.text.splitlines()
-        if not line.startswith("> ") or line[2:].strip() in kept
-    ]
-    return replace(found, text="\n".join(lines), quotes=fresh)
 
 
 def _noting_cuts(result: Result, articles: Sequence[Article]) -> Result:

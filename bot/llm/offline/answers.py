@@ -18,6 +18,7 @@ nearly as good, or holds the answer type the best one lacks.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from bot.ingest.article import Article
@@ -44,8 +45,10 @@ _C_TYPE_MISSING = 0.6  # the sentence holds no token of the expected kind
 _C_KEY_MISSING = 3.9  # per key term the article never mentions (two at most)
 MIN_CONFIDENCE = 2.4
 
-# A second quote: the best one's neighbour, scoring at least this share of it.
+# A second quote: the best one's neighbour, scoring at least this share of it; or any
+# sentence in a near tie with it (the ranking can't tell them apart, the reader can).
 _SECOND_SHARE = 0.7
+_TIE_SHARE = 0.95
 
 NOT_FOUND = (
     "I couldn't find anything in the article that answers this. "
@@ -109,7 +112,9 @@ class Features:
     rank: list[float]
 
 
-def features(index: ArticleIndex, question: str) -> Features:
+def features(index: ArticleIndex, question: str, asked: str | None = None) -> Features:
+    """`asked`: the words the person typed, when `question` also holds words borrowed from
+    earlier turns; only their key terms must appear in the article."""
     analyzer = index.analyzer
     query = analyzer.terms(question)
     corpus = [list(t) for t in index.terms]
@@ -146,7 +151,15 @@ def features(index: ArticleIndex, question: str) -> Features:
         )
         rank.append(score * (_PROMOTION_FACTOR if index.promotion[i] else 1.0))
     return Features(
-        cover, window, paragraph, bm25, pairs, fit, kind, missing_keys(question, index), rank
+        cover,
+        window,
+        paragraph,
+        bm25,
+        pairs,
+        fit,
+        kind,
+        missing_keys(asked or question, index),
+        rank,
     )
 
 
@@ -163,27 +176,42 @@ def confidence(f: Features, i: int) -> float:
     return score - _C_KEY_MISSING * min(len(f.missing), 2)
 
 
-def choose(f: Features) -> list[int]:
-    """The sentence(s) to quote, in article order; empty when none answers."""
-    ranked = sorted(range(len(f.rank)), key=lambda i: -f.rank[i])
+def choose(f: Features, skip: Collection[int] = ()) -> list[int]:
+    """The sentence(s) to quote, in article order; empty when none answers. Sentences in
+    `skip` (already shown to the asker) are not quoted again."""
+    ranked = sorted((i for i in range(len(f.rank)) if i not in skip), key=lambda i: -f.rank[i])
     if not ranked or f.coverage[ranked[0]] <= 0 or confidence(f, ranked[0]) < MIN_CONFIDENCE:
         return []
     best = ranked[0]
     chosen = [best]
     for other in (best - 1, best + 1):
-        if not 0 <= other < len(f.rank) or len(chosen) > 1:
+        if not 0 <= other < len(f.rank) or len(chosen) > 1 or other in skip:
             continue
         needed = f.kind is not None and not f.fits[best] and f.fits[other]
         close = f.rank[other] >= _SECOND_SHARE * f.rank[best]
         if (needed or close) and f.coverage[other] > 0:
             chosen.append(other)
+    if len(chosen) == 1 and len(ranked) > 1:
+        runner_up = ranked[1]
+        if f.rank[runner_up] >= _TIE_SHARE * f.rank[best] and f.coverage[runner_up] > 0:
+            chosen.append(runner_up)
     return sorted(chosen)
 
 
-def answer(article: Article, question: str) -> OfflineAnswer:
-    """Quotes from `article` that answer `question`, or a plain "not found"."""
+def answer(
+    article: Article, question: str, *, asked: str | None = None, shown: Collection[str] = ()
+) -> OfflineAnswer:
+    """Quotes from `article` that answer `question`, or a plain "not found". A follow-up
+    passes what was typed as `asked` (`question` then also holds words of earlier turns)
+    and the sentences the last answer quoted as `shown`: it wants something new, and gets
+    those again only when nothing else answers."""
     index = index_article(article.text, article.language)
-    chosen = choose(features(index, question)) if index.sentences else []
+    if not index.sentences:
+        return OfflineAnswer(text=NOT_FOUND, quotes=(), found=False)
+    f = features(index, question, asked)
+    seen = {" ".join(q.split()) for q in shown}
+    skip = {i for i, s in enumerate(index.sentences) if " ".join(s.text.split()) in seen}
+    chosen = (choose(f, skip) if skip else []) or choose(f)
     if not chosen:
         return OfflineAnswer(text=NOT_FOUND, quotes=(), found=False)
     quotes = tuple(index.sentences[i].text for i in chosen)
