@@ -12,6 +12,7 @@ import sys
 
 BENCHMARKS = [
     "extraction",
+    "page_kind",
     "summarization",
     "retrieval",
     "unanswerable",

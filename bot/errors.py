@@ -91,6 +91,50 @@ class NotAnArticle(IngestError):
     code = "not_an_article"
 
 
+# What each kind of page that isn't an article is called, and what to do instead (the kinds
+# of `bot.ingest.page_kind.Kind`). Whole sentences: a reply shows them as they are.
+NOT_ARTICLE_MESSAGES: dict[str, str] = {
+    "too_short": (
+        "That's only a few words, not an article, so there's nothing to summarize. "
+        "Paste the article's text, or send a link to it."
+    ),
+    "not_found": (
+        "That page says it can't be found (a “page not found” page), so there's no article "
+        "on it. Check the link, or paste the article's text instead."
+    ),
+    "login": (
+        "That's a sign-in page, not an article. If the article is behind the sign-in, open "
+        "it in your browser and paste its text instead."
+    ),
+    "cookie_wall": (
+        "That page shows only a cookie-consent notice, not the article. Open it in your "
+        "browser and paste the article's text instead."
+    ),
+    "paywall": (
+        "That page shows only a subscription prompt (a paywall), not the article. If you "
+        "can read it, paste the article's text instead."
+    ),
+    "product_list": (
+        "That's a shop page (products and prices), not an article. Send a link to an "
+        "article, or paste its text."
+    ),
+    "link_list": (
+        "That page is a list of headlines or links (a home or section page), not one "
+        "article. Send the link of the story you mean."
+    ),
+}
+
+
+class NotArticlePage(NotAnArticle):
+    """The input is something else than an article: a sign-in page, a cookie wall, a
+    shop, a list of links, a few words (`kind`, one of NOT_ARTICLE_MESSAGES)."""
+
+    def __init__(self, kind: str, *, url: str | None = None, hint: str = "") -> None:
+        message = NOT_ARTICLE_MESSAGES.get(kind, "That doesn't look like an article.")
+        super().__init__(f"{message} {hint}".strip(), url=url)
+        self.kind = kind
+
+
 class TooComplex(IngestError):
     """Reading the input would take more time or memory than one job may use (a compression
     bomb in a PDF, a page still unread when the time budget ran out)."""

@@ -15,7 +15,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
-from bot.errors import ArticlebotError, ConfigError, LLMBadResponse, LLMError, NotAnArticle
+from bot.errors import (
+    ArticlebotError,
+    ConfigError,
+    LLMBadResponse,
+    LLMError,
+    NotAnArticle,
+    NotArticlePage,
+)
 from bot.ingest import Article, from_text, from_url
 from bot.llm.usage import Usage
 from bot.settings import Settings
@@ -167,11 +174,16 @@ class Pipeline:
         engine: Engine | None = None,
         on_text: TextSink | None = None,
         fallback: bool = True,
+        force: bool = False,
     ) -> Result:
         """Summarize `article` in `style`, streaming text to `on_text` as it is written.
 
         fallback=False: a model that fails raises its LLMError instead of the offline engine
-        answering (the CLI's explicit `--engine openai`)."""
+        answering (the CLI's explicit `--engine openai`). A page that isn't an article (a
+        sign-in form, a cookie wall, a few words) is refused with NotArticlePage, before any
+        engine runs, unless `force`."""
+        if not force:
+            refuse_non_article(article)
         style = style or self.settings.summary_style
         template = self.templates.summary(style)  # unknown style: a clear error, before work
         chosen = self.engine_for(engine)
@@ -219,11 +231,9 @@ class Pipeline:
                 f"The offline engine can't write the '{style}' style, so this is its "
                 f"{summary.style} summary."
             )
-        if not offline.follows_instructions(article, instructions):
-            notes.append(
-                "The offline engine only picks sentences from the article, so it couldn't "
-                f"follow “{instructions.strip()}”."
-            )
+        reading = offline.read_instructions(article, instructions)
+        if reading.ignored:
+            notes.append(_instructions_notice(reading))
         notice = " ".join(notes) or None
         return Result(
             kind="summary",
@@ -303,11 +313,18 @@ class Pipeline:
         engine: Engine | None = None,
         on_text: TextSink | None = None,
         fallback: bool = True,
+        force: bool = False,
     ) -> Result:
         """Answer `question` from `articles` only, with quotes checked against them
-        (fallback as for `summarize`)."""
+        (fallback and force as for `summarize`: pages that aren't articles are left out,
+        and refused if that leaves none)."""
         if not articles:
             raise ArticlebotError("There's no article to answer from yet: send a link first.")
+        if not force:
+            readable = [a for a in articles if article_kind(a) == "article"]
+            if not readable:
+                refuse_non_article(articles[0])
+            articles = readable
         question = question.strip()
         if not question:
             raise ArticlebotError("What would you like to know about the article?")
@@ -531,6 +548,23 @@ class Pipeline:
         )
 
 
+def article_kind(article: Article) -> str:
+    """What ingest judged `article` to be ("article", "login"...); judged here from the
+    text alone when ingest didn't (a PDF, an article cached before it did)."""
+    if article.page_kind:
+        return article.page_kind
+    from bot.ingest.page_kind import page_kind
+
+    return page_kind(article.paragraphs).kind.value
+
+
+def refuse_non_article(article: Article) -> None:
+    """Raise NotArticlePage, saying what it is instead, unless `article` is one."""
+    kind = article_kind(article)
+    if kind != "article":
+        raise NotArticlePage(kind, url=article.url)
+
+
 def _recording(on_text: TextSink | None, streamed: list[str]) -> TextSink | None:
     """`on_text`, also noting each piece in `streamed`."""
     if on_text is None:
@@ -560,6 +594,23 @@ def _noting_cuts(result: Result, articles: Sequence[Article]) -> Result:
     if not cuts:
         return result
     return replace(result, notice=" ".join([*dict.fromkeys(cuts), *filter(None, [result.notice])]))
+
+
+def _instructions_notice(reading: Any) -> str:
+    """Which of the user's wishes the offline engine followed and which it couldn't, each
+    named as written ("6 bullets", "in Spanish")."""
+    could_not = f"couldn't follow {_quoted(reading.ignored, 'or')}"
+    if reading.followed:
+        return (
+            "The offline engine only picks sentences from the article: it followed "
+            f"{_quoted(reading.followed, 'and')} but {could_not}."
+        )
+    return f"The offline engine only picks sentences from the article, so it {could_not}."
+
+
+def _quoted(parts: Sequence[str], conjunction: str) -> str:
+    quoted = [f"“{part}”" for part in parts]
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} {conjunction} {quoted[-1]}"
 
 
 def _fallback_notice(exc: LLMError) -> str:

@@ -111,10 +111,22 @@ def test_verbose_works_after_the_sub_command() -> None:
     assert "Engine: offline; no model requests" in result.stderr
 
 
-def test_a_tiny_paste_is_summarized_and_furniture_alone_is_refused() -> None:
-    result = _run("summarize", "-", stdin="Hello world.")
+def test_a_few_words_are_refused_unless_forced_and_a_short_note_is_summarized() -> None:
+    for words in ("hello", "asdf", "Hello world."):
+        result = _run("summarize", "-", stdin=words)
+        assert result.exit_code == 1 and not result.stdout, words
+        assert "only a few words" in result.stderr and "paste the article" in result.stderr.lower()
+        assert "--force" in result.stderr
+    result = _run("summarize", "-", "--force", stdin="Hello world.")
     assert result.exit_code == 0 and "Hello world." in result.stdout
-    result = _run("summarize", "-", stdin="Scroll down for video")
+    note = (
+        "The ferry to the island will run all winter for the first time, the operator said "
+        "on Tuesday, after years of requests from the people who live there."
+    )
+    result = _run("summarize", "-", stdin=note)
+    assert result.exit_code == 0 and "ferry to the island" in result.stdout
+    # Forced, furniture alone still has nothing to summarize.
+    result = _run("summarize", "-", "--force", stdin="Scroll down for video")
     assert result.exit_code == 1 and "nothing in that text to summarize" in result.stderr
 
 
@@ -162,10 +174,15 @@ def test_chat_answers_then_exits() -> None:
 
 def test_offline_says_which_instructions_it_cannot_follow() -> None:
     result = _run("summarize", str(SEED), "-i", "in Spanish, for a CFO")
-    assert result.exit_code == 0 and "couldn't follow “in Spanish, for a CFO”" in result.stderr
+    assert result.exit_code == 0
+    assert "couldn't follow “in Spanish” or “for a CFO”" in result.stderr
     result = _run("summarize", str(SEED), "-i", "in 3 bullets, focus on the sanctions")
     bullets = [line for line in result.stdout.splitlines() if line.startswith("- ")]
     assert len(bullets) == 3 and "couldn't follow" not in result.stderr
+    result = _run("summarize", str(SEED), "-i", "6 bullets in Spanish")
+    bullets = [line for line in result.stdout.splitlines() if line.startswith("- ")]
+    assert len(bullets) == 6
+    assert "followed “6 bullets” but couldn't follow “in Spanish”" in result.stderr
 
 
 # --- against the fake OpenAI server -----------------------------------------------------------

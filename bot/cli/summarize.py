@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import click
@@ -17,6 +19,11 @@ ENGINE_HELP = (
     "auto: the model when one is configured, else offline (and offline when the model fails); "
     "openai: the model only, its failures are errors; offline. Default: the ENGINE setting."
 )
+
+
+FORCE_HELP = "Go ahead even if the page doesn't look like an article (a sign-in page, a few words)."
+# Said after the pipeline's refusal: on the command line, the user can overrule it.
+FORCE_HINT = "To go ahead anyway, add --force."
 
 
 def engine_label(pipeline: Pipeline, engine: str | None) -> str | None:
@@ -41,6 +48,7 @@ def engine_label(pipeline: Pipeline, engine: str | None) -> str | None:
     help=ENGINE_HELP,
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--force", is_flag=True, help=FORCE_HELP)
 @click.pass_context
 def summarize(
     ctx: click.Context,
@@ -49,6 +57,7 @@ def summarize(
     instructions: str,
     engine: str | None,
     as_json: bool,
+    force: bool,
 ) -> None:
     """Summarize SOURCE: a link, a file (HTML, PDF or text) or - for stdin."""
     # The pipeline (langchain, the model client) loads here, not when `articlebot` starts.
@@ -66,14 +75,16 @@ def summarize(
         article = read_source(source, settings)
         spinner.show("Writing the summary…")
         on_text = None if as_json else streamer(spinner, engine_label(pipeline, engine))
-        result = pipeline.summarize(
-            article,
-            style=style,
-            instructions=instructions,
-            engine=engine,  # type: ignore[arg-type]
-            on_text=on_text,
-            fallback=engine != "openai",  # asked for the model: its failure is an error
-        )
+        with _force_hint():
+            result = pipeline.summarize(
+                article,
+                style=style,
+                instructions=instructions,
+                engine=engine,  # type: ignore[arg-type]
+                on_text=on_text,
+                fallback=engine != "openai",  # asked for the model: its failure is an error
+                force=force,
+            )
     if as_json:
         print_json(result)
     else:
@@ -85,8 +96,16 @@ def summarize(
 @click.argument("question")
 @click.option("-e", "--engine", type=ENGINES, help=ENGINE_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--force", is_flag=True, help=FORCE_HELP)
 @click.pass_context
-def ask(ctx: click.Context, source: str, question: str, engine: str | None, as_json: bool) -> None:
+def ask(
+    ctx: click.Context,
+    source: str,
+    question: str,
+    engine: str | None,
+    as_json: bool,
+    force: bool,
+) -> None:
     """Answer QUESTION from SOURCE (a link, a file or -), quoting the article."""
     from bot.cli.inputs import read_source
     from bot.cli.output import finish, print_json, progress, streamer
@@ -100,14 +119,27 @@ def ask(ctx: click.Context, source: str, question: str, engine: str | None, as_j
         article = read_source(source, settings)
         spinner.show("Looking for the answer…")
         on_text = None if as_json else streamer(spinner, engine_label(pipeline, engine))
-        result = pipeline.ask(
-            [article],
-            question,
-            engine=engine,  # type: ignore[arg-type]
-            on_text=on_text,
-            fallback=engine != "openai",
-        )
+        with _force_hint():
+            result = pipeline.ask(
+                [article],
+                question,
+                engine=engine,  # type: ignore[arg-type]
+                on_text=on_text,
+                fallback=engine != "openai",
+                force=force,
+            )
     if as_json:
         print_json(result)
     else:
         finish(result, verbose=is_verbose(ctx))
+
+
+@contextmanager
+def _force_hint() -> Iterator[None]:
+    """The pipeline's "not an article" refusal, with how to overrule it from here."""
+    from bot.errors import NotArticlePage
+
+    try:
+        yield
+    except NotArticlePage as exc:
+        raise NotArticlePage(exc.kind, url=exc.url, hint=FORCE_HINT) from None

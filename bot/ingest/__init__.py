@@ -11,23 +11,37 @@ Public API (the other layers and the benchmarks call only these):
 
 from __future__ import annotations
 
-from bot.errors import NotAnArticle
+import logging
+from dataclasses import replace
+
+from bot.errors import NotAnArticle, NotArticlePage
 from bot.ingest.article import Article
 from bot.ingest.budget import Budget, cut_text
 from bot.ingest.clean import clean_text, paste_title
 from bot.ingest.html_lang import article_language
+from bot.ingest.page_kind import Kind, PageSource, Verdict, page_kind, text_page
 from bot.ingest.sniff import body_type, decode_text, kind_of, parse_content_type, unsupported
 from bot.settings import Settings
 
 __all__ = ["Article", "from_bytes", "from_html", "from_pdf", "from_text", "from_url"]
 
+log = logging.getLogger(__name__)
+
 
 def from_html(html: str, url: str | None = None, *, settings: Settings | None = None) -> Article:
-    """Extract the article from an HTML page."""
+    """Extract the article from an HTML page, and judge whether it is one (`page_kind`)."""
     # trafilatura and lxml (and pypdf below) load on first use: cleaning a paste needs neither.
     from bot.ingest.html import extract_html
+    from bot.ingest.page_signals import html_page
 
-    return extract_html(html, url, Budget.from_settings(settings))
+    try:
+        article = extract_html(html, url, Budget.from_settings(settings))
+    except NotAnArticle as exc:
+        # No text at all: the page may still say what it is instead ("Seite nicht gefunden").
+        _refuse_as(page_kind((), lambda: html_page(html)), url, exc)
+        raise
+    verdict = page_kind(article.paragraphs, lambda: html_page(html, article.title))
+    return _judged(article, verdict)
 
 
 def from_text(text: str, url: str | None = None, *, settings: Settings | None = None) -> Article:
@@ -40,10 +54,13 @@ def from_text(text: str, url: str | None = None, *, settings: Settings | None = 
         text = cut_text(text, limit)
         notice = f"That text is very long, so I read only its first {len(text):,} characters."
     paragraphs = clean_text(text)
+    page: PageSource = lambda: text_page(text)  # noqa: E731 - read only if needed
     if not paragraphs:
-        raise NotAnArticle("There's no article text left after cleaning that.", url=url)
+        exc = NotAnArticle("There's no article text left after cleaning that.", url=url)
+        _refuse_as(page_kind((), page), url, exc)
+        raise exc
     language = article_language(None, "\n".join(paragraphs))
-    return Article.from_paragraphs(
+    article = Article.from_paragraphs(
         paragraphs,
         source_kind="text",
         url=url,
@@ -51,6 +68,21 @@ def from_text(text: str, url: str | None = None, *, settings: Settings | None = 
         title=paste_title(text),
         notice=notice,
     )
+    return _judged(article, page_kind(paragraphs, page))
+
+
+def _judged(article: Article, verdict: Verdict) -> Article:
+    """`article`, marked with what it is; the pipeline refuses what isn't an article."""
+    if not verdict.is_article:
+        log.info("not an article: %s (%s)", verdict.kind.value, "; ".join(verdict.reasons))
+    return replace(article, page_kind=verdict.kind.value)
+
+
+def _refuse_as(verdict: Verdict, url: str | None, cause: NotAnArticle) -> None:
+    """For an input with no article text: say what it is instead, when that is known."""
+    if verdict.kind is not Kind.ARTICLE:
+        log.info("not an article: %s (%s)", verdict.kind.value, "; ".join(verdict.reasons))
+        raise NotArticlePage(verdict.kind.value, url=url) from cause
 
 
 def from_pdf(data: bytes, url: str | None = None, *, settings: Settings | None = None) -> Article:

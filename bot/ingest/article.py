@@ -38,6 +38,9 @@ class Article:
     content_hash: str = ""
     # Why only part of the input was read (a page cap, a time budget), for the reply to say.
     notice: str | None = None
+    # What ingest judged the input to be (bot.ingest.page_kind.Kind: "article", "login",
+    # "cookie_wall"...); None when not judged, and the pipeline judges the text alone.
+    page_kind: str | None = None
 
     def __post_init__(self) -> None:
         if not self.paragraphs:

@@ -26,6 +26,7 @@ from bot.errors import (
     InvalidURL,
     LLMError,
     NotAnArticle,
+    NotArticlePage,
     NotFound,
     TooLarge,
     UnsupportedType,
@@ -238,6 +239,7 @@ _HINTS: list[tuple[type[ArticlebotError], str]] = [
     (UnsupportedType, "I can read web pages, PDFs and plain text."),
     (BlockedAddress, "I only read public web pages."),
     (InvalidURL, "Send a full link starting with https://."),
+    (NotArticlePage, ""),  # its message says what the page is and what to do instead
     (NotAnArticle, "Paste the article text itself if the page is mostly something else."),
     (LLMError, "Try again in a minute."),
     (ConfigError, "An admin needs to fix the bot's settings."),

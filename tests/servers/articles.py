@@ -17,6 +17,7 @@ import threading
 import zlib
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from socket import socket
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -124,6 +125,8 @@ MISLABELLED_HTML = (
     "<p>Commuters \u2014 many of them cyclists \u2014 called the closure \u201cendless\u201d.</p>"
     "</article></body></html>"
 ).encode("utf-8")
+# Pages that aren't articles (tests/fixtures/pages), served as /page?name=<file name>.
+FIXTURE_PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
 HUGE_BYTES = 50_000_000
 BOMB_INFLATED_BYTES = 1_000_000_000
 _CHUNK = 64 * 1024
@@ -265,6 +268,14 @@ class _Handler(BaseHTTPRequestHandler):
     def paywall(self, q: dict[str, str]) -> None:
         self._send(403, b"<html><body>Subscribe to keep reading</body></html>")
 
+    def fixture_page(self, q: dict[str, str]) -> None:
+        path = FIXTURE_PAGES / Path(q.get("name", "")).name  # only that folder's files
+        if not path.is_file():
+            self._send(404, b"<html><body>Not here</body></html>")
+            return
+        kind = "text/html" if path.suffix == ".html" else "text/plain"
+        self._send(200, path.read_bytes(), f"{kind}; charset=utf-8")
+
     def server_error(self, q: dict[str, str]) -> None:
         self._send(503, b"<html><body>Down for maintenance</body></html>")
 
@@ -343,6 +354,7 @@ _ROUTES: dict[str, Callable[[_Handler, dict[str, str]], None]] = {
     "/loop": _Handler.loop,
     "/redirect-to": _Handler.redirect_to,
     "/paywall": _Handler.paywall,
+    "/page": _Handler.fixture_page,
     "/error": _Handler.server_error,
     "/slow": _Handler.slow,
     "/drip": _Handler.drip,

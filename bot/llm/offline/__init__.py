@@ -5,6 +5,7 @@ model fails. Everything here is pure logic on an `Article`.
 """
 
 from bot.llm.offline.answers import answer
+from bot.llm.offline.instructions import Reading, read_instructions
 from bot.llm.offline.results import (
     ANSWER_LABEL,
     ENGINE,
@@ -12,7 +13,7 @@ from bot.llm.offline.results import (
     OfflineAnswer,
     OfflineSummary,
 )
-from bot.llm.offline.summaries import STYLES, follows_instructions, summarize
+from bot.llm.offline.summaries import STYLES, summarize
 
 __all__ = [
     "ANSWER_LABEL",
@@ -21,7 +22,8 @@ __all__ = [
     "SUMMARY_LABEL",
     "OfflineAnswer",
     "OfflineSummary",
+    "Reading",
     "answer",
-    "follows_instructions",
+    "read_instructions",
     "summarize",
 ]

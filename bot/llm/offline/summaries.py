@@ -25,6 +25,9 @@ from bot.llm.offline.cues import (
     strip_label,
     strip_photo_refs,
 )
+from bot.llm.offline.instructions import COUNT as _COUNT
+from bot.llm.offline.instructions import LONG_HINT as _LONG_HINT
+from bot.llm.offline.instructions import SHORT_HINT as _SHORT_HINT
 from bot.llm.offline.news import (
     has_credit,
     is_chrome,
@@ -73,13 +76,6 @@ _DANGLING_CONTEXT = 0.6  # "detailed" context: centrality factor for a dangling 
 _QUOTE_START = re.compile(r"^[\"'‘“„«]")
 _LIST_MARKER = re.compile(r"^\s*(?:[-*•·▪◦]|\d{1,3}[.)])\s+")
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
-_COUNT = re.compile(
-    r"\b(\d{1,2}|one|two|three|four|five|six|seven)\s+(?:short\s+|key\s+|main\s+)?"
-    r"(?:bullet|point|sentence|line|takeaway)s?\b",
-    re.IGNORECASE,
-)
-_SHORT_HINT = re.compile(r"\b(?:tl;?dr|short|brief|briefly|one[- ]liner|quick)\b", re.IGNORECASE)
-_LONG_HINT = re.compile(r"\b(?:detailed|in[- ]depth|thorough|long|full)\b", re.IGNORECASE)
 
 
 def resolve_length(style: str, instructions: str | None) -> tuple[str, Length]:
@@ -96,32 +92,6 @@ def resolve_length(style: str, instructions: str | None) -> tuple[str, Length]:
         elif _LONG_HINT.search(instructions):
             name = "detailed"
     return name, STYLES[name]
-
-
-# Words of a request that ask nothing beyond length and focus ("summarize it in 3 bullets").
-_FILLER = frozenset(
-    {"summarize", "summarise", "summary", "please", "in", "a", "an", "the", "it", "this",
-    "that", "article", "story", "for", "me", "us", "with", "and", "of", "to", "on", "about",
-    "focus", "focusing", "give", "make", "write", "keep", "just", "only", "bullet", "bullets",
-    "point", "points", "sentence", "sentences", "line", "lines", "word", "words", "max",
-    "maximum", "at", "most", "less", "than", "under", "no", "more"}
-)  # fmt: skip
-
-
-def follows_instructions(article: Article, instructions: str | None) -> bool:
-    """Whether the extractive engine can honour `instructions`: a length ("3 bullets",
-    "briefly") and words the article has ("focus on the budget") it can; a language, a
-    reader or a tone ("in Spanish, for a CFO") it can't."""
-    if not instructions:
-        return True
-    rest = _LONG_HINT.sub(" ", _SHORT_HINT.sub(" ", _COUNT.sub(" ", instructions)))
-    words = [w for w in re.findall(r"[^\W\d_]+", rest.lower()) if w not in _FILLER]
-    if not words:
-        return True
-    text = article.text[:MAX_SUMMARY_CHARS]  # what `summarize` reads
-    analyzer = analyzer_for_text(text, article.language)
-    wanted = set(analyzer.terms(" ".join(words)))
-    return bool(wanted) and wanted <= set(analyzer.terms(text))
 
 
 def _words(text: str) -> int:

@@ -1,0 +1,97 @@
+"""Which parts of a user's `--instructions` the offline engine follows, and which it can't.
+
+It can follow a length ("6 bullets", "briefly", "in detail") and a focus on words the
+article has ("focus on the sanctions"); it can't change language, reader or tone ("in
+Spanish", "for a CFO"), since it only picks the article's own sentences. Each part is named
+as the user wrote it, so a notice can say exactly what was left undone.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.ingest.article import Article
+from bot.llm.retrieval import analyzer_for_text
+
+# Lengths (summaries.resolve_length turns them into a number of sentences or a style).
+COUNT = re.compile(
+    r"\b(\d{1,2}|one|two|three|four|five|six|seven)\s+(?:short\s+|key\s+|main\s+)?"
+    r"(?:bullet(?:\s+point)?|point|sentence|line|takeaway)s?\b",
+    re.IGNORECASE,
+)
+SHORT_HINT = re.compile(r"\b(?:tl;?dr|short|brief|briefly|one[- ]liner|quick)\b", re.IGNORECASE)
+LONG_HINT = re.compile(r"\b(?:detailed|in[- ]depth|thorough|long|full)\b", re.IGNORECASE)
+# A length with the word that introduces it ("in 6 bullets"), so what's left reads whole.
+_LENGTH = re.compile(
+    rf"(?:\b(?:in|into|as|with|using)\s+)?(?:{COUNT.pattern}|{SHORT_HINT.pattern}|"
+    rf"{LONG_HINT.pattern})",
+    re.IGNORECASE,
+)
+# Where one wish ends and the next starts: "3 bullets, in Spanish; and for a CFO".
+_PARTS = re.compile(
+    r"(?:,|;(?!\s*dr\b)|\n)+|(?<=\w)[.!?]+(?:\s+|$)|\s+(?:and|then|but|also|&)\s+", re.I
+)
+_WORD = re.compile(r"[^\W\d_]+")
+# Words of a request that ask nothing beyond length and focus ("summarize it in 3 bullets").
+_FILLER = frozenset(
+    {"summarize", "summarise", "summary", "please", "in", "a", "an", "the", "it", "this",
+    "that", "article", "story", "for", "me", "us", "with", "and", "of", "to", "on", "about",
+    "focus", "focusing", "give", "make", "write", "keep", "just", "only", "bullet", "bullets",
+    "point", "points", "sentence", "sentences", "line", "lines", "word", "words", "max",
+    "maximum", "at", "most", "less", "than", "under", "no", "more", "pls", "plz", "can",
+    "you", "could", "would", "also", "then", "but", "so", "up", "sum", "as", "into", "using"}
+)  # fmt: skip
+# Request words trimmed off the ends of a part that is reported ("please", "summarize").
+_EDGE = frozenset(
+    {"summarize", "summarise", "please", "pls", "plz", "and", "also", "then", "but", "so",
+    "just", "it", "this", "can", "you", "could", "would", "give", "me", "write", "make", "the",
+    "a", "an", "article", "story", "summary", "piece", "text", "page", "post", "link"}
+)  # fmt: skip
+# What `summaries.summarize` reads of an article (its MAX_SUMMARY_CHARS).
+READ_CHARS = 200_000
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """The parts of the instructions, as written, that the engine followed or can't."""
+
+    followed: tuple[str, ...] = ()
+    ignored: tuple[str, ...] = ()
+
+
+def read_instructions(article: Article, instructions: str | None) -> Reading:
+    """Split `instructions` into wishes and say which of them an extractive summary of
+    `article` honours: lengths, and focus words the article has."""
+    if not instructions or not instructions.strip():
+        return Reading()
+    followed: list[str] = []
+    ignored: list[str] = []
+    known: set[str] | None = None  # the article's terms, worked out if a focus needs them
+    analyzer = None
+    for part in _PARTS.split(instructions):
+        lengths = [m.group(0) for m in _LENGTH.finditer(part)]
+        rest = _trim(_LENGTH.sub(" ", part))
+        asked = [w for w in _WORD.findall(rest.lower()) if w not in _FILLER]
+        if not asked:
+            if lengths:  # "keep it short": the whole wish was a length
+                followed.append(_trim(part))
+            continue
+        followed.extend(_trim(length) for length in lengths)
+        if analyzer is None or known is None:
+            text = article.text[:READ_CHARS]
+            analyzer = analyzer_for_text(text, article.language)
+            known = set(analyzer.terms(text))
+        wanted = set(analyzer.terms(" ".join(asked)))
+        (followed if wanted and wanted <= known else ignored).append(rest)
+    return Reading(tuple(followed), tuple(ignored))
+
+
+def _trim(text: str) -> str:
+    """`text` without spare spaces, edge punctuation and request words at its ends."""
+    words = text.split()
+    while words and words[0].lower().strip(".,;:!?") in _EDGE:
+        words.pop(0)
+    while words and words[-1].lower().strip(".,;:!?") in _EDGE:
+        words.pop()
+    return " ".join(words).strip(" .,;:!?")

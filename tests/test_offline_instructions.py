@@ -1,0 +1,80 @@
+"""`--instructions` the offline engine follows (a length, a focus the article has) and the ones
+it can't (a language, a reader, a tone), each named as the user wrote it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.ingest import Article, from_text
+from bot.llm.offline import read_instructions, summarize
+from bot.llm.offline.instructions import READ_CHARS
+from bot.llm.offline.summaries import MAX_SUMMARY_CHARS
+from bot.pipeline import Pipeline
+from bot.settings import Settings
+
+SEED = (Path(__file__).parent / "fixtures" / "seed_paywall.txt").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def seed() -> Article:
+    return from_text(SEED)
+
+
+@pytest.mark.parametrize(
+    ("instructions", "followed", "ignored"),
+    [
+        ("6 bullets", ["6 bullets"], []),
+        ("briefly", ["briefly"], []),
+        ("keep it short", ["keep it short"], []),
+        ("summarize it for me", [], []),
+        ("Please summarize this article in five bullet points", ["in five bullet points"], []),
+        ("6 bullets in Spanish", ["6 bullets"], ["in Spanish"]),
+        ("summarize this in 6 bullets, in Spanish please", ["in 6 bullets"], ["in Spanish"]),
+        ("in Spanish, for a CFO", [], ["in Spanish", "for a CFO"]),
+        ("in 3 bullets, focus on the sanctions", ["in 3 bullets", "focus on the sanctions"], []),
+        ("TL;DR in French", ["TL;DR"], ["in French"]),
+        ("focus on Beijing and tariffs", ["focus on Beijing"], ["tariffs"]),
+        ("in detail. Avoid jargon.", ["in detail"], ["Avoid jargon"]),
+    ],
+)
+def test_each_wish_is_followed_or_named_as_ignored(
+    seed: Article, instructions: str, followed: list[str], ignored: list[str]
+) -> None:
+    reading = read_instructions(seed, instructions)
+    assert (list(reading.followed), list(reading.ignored)) == (followed, ignored)
+
+
+def test_no_instructions_no_reading(seed: Article) -> None:
+    assert read_instructions(seed, None) == read_instructions(seed, "  ")
+    assert not read_instructions(seed, None).ignored
+
+
+def test_it_reads_what_the_summary_reads() -> None:
+    assert READ_CHARS == MAX_SUMMARY_CHARS
+
+
+def test_a_followed_length_is_really_followed(seed: Article) -> None:
+    assert len(summarize(seed, instructions="6 bullets in Spanish").sentences) == 6
+    assert len(summarize(seed, instructions="in five bullet points").sentences) == 5
+
+
+def _notice(seed: Article, instructions: str) -> str | None:
+    return (
+        Pipeline(Settings(_env_file=None))
+        .summarize(seed, instructions=instructions, engine="offline")
+        .notice
+    )
+
+
+def test_the_notice_names_exactly_the_parts_ignored(seed: Article) -> None:
+    mixed = _notice(seed, "6 bullets in Spanish")
+    assert mixed is not None
+    assert "followed “6 bullets”" in mixed and "couldn't follow “in Spanish”" in mixed
+    assert "“6 bullets in Spanish”" not in mixed
+    both = _notice(seed, "in Spanish, for a CFO")
+    assert both is not None and "couldn't follow “in Spanish” or “for a CFO”" in both
+    assert "followed" not in both
+    assert _notice(seed, "6 bullets") is None
+    assert _notice(seed, "briefly, focus on the sanctions") is None

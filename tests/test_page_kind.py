@@ -1,0 +1,330 @@
+"""Pages that aren't articles (sign-in, cookie wall, 404, paywall, shop, link list, a few words)
+are said to be so, on every surface and for both engines, and articles are never taken for them.
+
+The classifier is pure (`bot.ingest.page_kind`); the fixture pages (tests/fixtures/pages) go
+through the real ingest, the pipeline, the CLI and the Slack app.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bot.cli import cli
+from bot.errors import NotArticlePage
+from bot.ingest import Article, from_html, from_text
+from bot.ingest.page_kind import Kind, PageText, page_kind, text_page
+from bot.ingest.page_signals import html_page
+from bot.pipeline import Pipeline
+from bot.settings import Settings, get_settings
+from tests.servers.articles import STORY_HTML, ArticleServer
+from tests.servers.fake_openai import FakeOpenAI, fake_openai_server  # noqa: F401
+from tests.servers.fake_slack import FakeSlack
+from tests.servers.slack_app import model_harness
+
+PAGES = Path(__file__).parent / "fixtures" / "pages"
+SEED = (Path(__file__).parent / "fixtures" / "seed_paywall.txt").read_text(encoding="utf-8")
+
+NOTE = (
+    "The ferry to the island will run all winter for the first time, the operator said on "
+    "Tuesday, after years of requests from the people who live there."
+)
+BRIEF = [  # a real news brief is this short: 60 words, and still an article
+    "The son of a former president was stabbed to death during a talk at a Berlin clinic "
+    "on Tuesday evening, police said.",
+    "A man who tried to stop the attacker was badly hurt. The suspect, a 57-year-old, was "
+    "arrested at the scene and is being questioned by detectives.",
+]
+
+
+def _kind(paragraphs: list[str] | tuple[str, ...], page: PageText | None = None) -> Kind:
+    return page_kind(paragraphs, page).kind
+
+
+# --- the classifier ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["hello", "asdf", "Hello world.", "summarize this please"])
+def test_a_few_words_are_too_short(text: str) -> None:
+    assert _kind([text], text_page(text)) is Kind.TOO_SHORT
+
+
+def test_a_tweet_length_note_and_a_short_brief_are_articles() -> None:
+    assert _kind([NOTE], text_page(NOTE)) is Kind.ARTICLE
+    assert _kind(BRIEF) is Kind.ARTICLE
+
+
+@pytest.mark.parametrize(
+    ("title", "heading", "first"),
+    [
+        ("Page not found | The Courier", "Oops! That page can't be found.", "Try the search."),
+        ("Seite nicht gefunden", "Fehler 404", "Die Seite existiert nicht mehr."),
+        ("Page introuvable", "Erreur 404", "Cette page n'existe pas ou a été déplacée."),
+        ("ページが見つかりません", "404", "お探しのページは見つかりませんでした。"),
+        ("Diário", "Página não encontrada", "Volte para a página inicial."),
+    ],
+)
+def test_not_found_pages_in_several_languages(title: str, heading: str, first: str) -> None:
+    page = PageText(lines=(heading, first), title=title, headings=(heading,))
+    assert _kind([first], page) is Kind.NOT_FOUND
+
+
+def test_a_story_about_a_404_error_is_an_article() -> None:
+    story = [
+        "Visitors to the city's website saw a page not found error for three days last week, "
+        "after a contractor deleted the server that held the council's records.",
+        *BRIEF,
+    ]
+    page = PageText(title="Council website down: 404 for three days", headings=("404",))
+    assert _kind(story, page) is Kind.ARTICLE
+
+
+def test_sign_in_pages_by_password_field_or_by_their_words() -> None:
+    form = PageText(lines=("Anmelden", "E-Mail", "Passwort"), title="Anmelden", password_fields=1)
+    assert _kind(["Willkommen zurück"], form) is Kind.LOGIN
+    paste = "Iniciar sesión\nCorreo electrónico\nContraseña\n¿Olvidaste tu contraseña?"
+    kept = ["Correo electrónico", "Contraseña", "¿Olvidaste tu contraseña?"]  # by the cleaner
+    assert _kind(kept, text_page(paste)) is Kind.LOGIN
+    # An article page with a sign-in box in its header is still the article.
+    boxed = PageText(lines=("Sign in", "Password", *BRIEF), title="Stabbing", password_fields=1)
+    assert _kind(BRIEF, boxed) is Kind.ARTICLE
+
+
+def test_cookie_walls_but_not_stories_about_cookies() -> None:
+    notice = [
+        "Nous utilisons des cookies pour mesurer l'audience et personnaliser les publicités. "
+        "Vous pouvez accepter ou refuser leur dépôt à tout moment.",
+        "Certains partenaires invoquent un intérêt légitime pour traiter vos données.",
+    ]
+    assert _kind(notice) is Kind.COOKIE_WALL
+    story = [
+        "Regulators fined the retailer after its website placed advertising cookies before "
+        "visitors could accept or reject them, a breach of the consent rules.",
+        "The company said it would change its banner and that privacy mattered to it.",
+        "Consumer groups said many sites still make refusing cookies harder than accepting "
+        "them, and asked the regulator to check the largest ones this year.",
+    ]
+    assert _kind(story) is Kind.ARTICLE
+
+
+def test_a_paywall_stub_but_not_an_article_beside_a_subscription_prompt() -> None:
+    stub = text_page(
+        "Harbor expansion approved\nThe council approved the plan on Tuesday.\n"
+        "Subscribe to continue reading\nAlready a subscriber? Log in"
+    )
+    assert _kind(["The council approved the plan on Tuesday."], stub) is Kind.PAYWALL
+    whole = text_page("\n".join([*BRIEF, "Already a subscriber? Log in"]))
+    assert _kind(BRIEF, whole) is Kind.ARTICLE
+
+
+def test_a_short_text_is_not_judged_by_the_site_around_it() -> None:
+    """A box score keeps little prose; its site's sign-in box, subscription banner and
+    shop sidebar are not what the page is."""
+    scores = [
+        "Palm Bay 70, Rockledge 44",
+        "Palm Bay (1-0): Tolivert 25 points. Davis 17 points. Burgher 10 points.",
+        "Rockledge (0-1): Blakely 15 points. Devoe 2 points. Baker 6 points.",
+    ]
+    footer = [f"Team scarf {n} $19.99" for n in range(6)]
+    lines = (
+        "Sign in",
+        "Password",
+        *scores,
+        *[f"Other game {n}" for n in range(20)],
+        "Subscribe now to get unlimited digital access",
+        *footer,
+    )
+    page = PageText(lines=lines, title="Girls basketball: Palm Bay beats Rockledge")
+    assert _kind(scores, page) is Kind.ARTICLE
+    signed = PageText(lines=lines, title=page.title, password_fields=1)
+    assert _kind(scores, signed) is Kind.ARTICLE
+
+
+def test_shops_by_their_price_tags_but_not_stories_with_prices() -> None:
+    grid = [f"Wireless mouse model {n} $19.99" for n in range(6)]
+    assert _kind(["Mice", *grid, "Free shipping over $50."]) is Kind.PRODUCT_LIST
+    story = [
+        "Petrol rose to €1.89 a litre on Monday, the highest price since the spring.",
+        "Diesel cost €1.79, up from €1.65 a month ago, the automobile club said.",
+        *BRIEF,
+    ]
+    assert _kind(story) is Kind.ARTICLE
+
+
+def test_lists_of_links_from_the_page_or_from_a_paste() -> None:
+    headlines = [f"Council approves plan number {n} for the harbor" for n in range(8)]
+    page = PageText(lines=tuple(headlines), link_texts=frozenset(h.lower() for h in headlines))
+    assert _kind(headlines, page) is Kind.LINK_LIST
+    paste = "\n".join(["Home", "News", "Sport", *headlines, "Contact"])
+    assert _kind(headlines, text_page(paste)) is Kind.LINK_LIST
+
+
+def test_the_page_is_read_only_when_the_text_leaves_the_question_open() -> None:
+    def never() -> PageText:
+        raise AssertionError("an article's page needn't be parsed")
+
+    long_story = [" ".join(BRIEF)] * 3
+    assert page_kind(long_story, never).kind is Kind.ARTICLE
+
+
+def test_reasons_say_why() -> None:
+    verdict = page_kind(["Welcome back"], PageText(title="Sign in", password_fields=1))
+    assert verdict.kind is Kind.LOGIN and not verdict.is_article
+    assert any("password field" in reason for reason in verdict.reasons)
+
+
+def test_a_page_is_read_as_decoded_whatever_its_meta_charset_says() -> None:
+    html = (
+        "<html><head><meta charset='windows-1252'><title>Página no encontrada</title></head>"
+        "<body><h1>Página no encontrada</h1><a href='/'>Volver a la portada</a>"
+        "<input type='password'></body></html>"
+    )
+    page = html_page(html)
+    assert page.title == "Página no encontrada" and page.headings == ("Página no encontrada",)
+    assert page.link_texts == {"volver a la portada"} and page.password_fields == 1
+    declared = '<?xml version="1.0" encoding="utf-8"?><html><body><p>Señal</p></body></html>'
+    assert html_page(declared).lines == ("Señal",)
+
+
+def test_a_hostile_page_is_read_in_bounded_time() -> None:
+    html = "<html><body>" + "<div><a href='/x'>Sign in</a> 19,99 €</div>" * 100_000 + "</body>"
+    started = time.monotonic()
+    page = html_page(html)
+    assert len(page.lines) <= 2_000
+    page_kind(["Sign in"], page)
+    assert time.monotonic() - started < 10
+
+
+# --- the fixture pages, through the real ingest ----------------------------------------------
+
+EXPECTED = {
+    "cookie_wall_de.html": Kind.COOKIE_WALL,
+    "cookie_wall_fr.txt": Kind.COOKIE_WALL,
+    "not_found_es.html": Kind.NOT_FOUND,
+    "not_found_en.html": Kind.NOT_FOUND,
+    "login_en.html": Kind.LOGIN,
+    "login_es.txt": Kind.LOGIN,
+    "product_list_it.html": Kind.PRODUCT_LIST,
+    "link_list_pt.html": Kind.LINK_LIST,
+    "link_list_en.html": Kind.LINK_LIST,
+    "link_list_en.txt": Kind.LINK_LIST,
+    "paywall_fr.html": Kind.PAYWALL,
+    "too_short_en.txt": Kind.TOO_SHORT,
+}
+
+
+def ingested_kind(path: Path) -> str:
+    """What ingest makes of a fixture: the judged kind, or the kind it refused the page as."""
+    raw = path.read_text(encoding="utf-8")
+    try:
+        article = from_html(raw) if path.suffix == ".html" else from_text(raw)
+    except NotArticlePage as exc:
+        return exc.kind
+    assert article.page_kind is not None
+    return article.page_kind
+
+
+def test_every_fixture_page_has_an_expected_kind() -> None:
+    assert {p.name for p in PAGES.iterdir()} == set(EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_fixture_pages_are_what_they_are(name: str) -> None:
+    assert ingested_kind(PAGES / name) == EXPECTED[name].value
+
+
+def test_articles_stay_articles() -> None:
+    assert from_html(STORY_HTML.decode("utf-8")).page_kind == "article"
+    assert from_text(SEED).page_kind == "article"
+    for name in ("html_article_de.html", "html_article_en.html", "html_split_body.html"):
+        html = (PAGES.parent / name).read_text(encoding="utf-8")
+        assert from_html(html).page_kind == "article", name
+
+
+# --- the pipeline: refused before any engine, for both ----------------------------------------
+
+
+def _login_article() -> Article:
+    article = from_html((PAGES / "login_en.html").read_text(encoding="utf-8"))
+    assert article.page_kind == "login"
+    return article
+
+
+def test_the_pipeline_refuses_before_the_model_is_asked(fake_openai: FakeOpenAI) -> None:
+    pipeline = Pipeline(fake_openai.settings())
+    login = _login_article()
+    with pytest.raises(NotArticlePage, match="sign-in page") as caught:
+        pipeline.summarize(login)
+    assert caught.value.kind == "login" and caught.value.code == "not_an_article"
+    with pytest.raises(NotArticlePage, match="sign-in page"):
+        pipeline.ask([login], "How do I sign in?")
+    assert fake_openai.requests == []  # no tokens spent on a sign-in page
+    offline = Pipeline(Settings(_env_file=None))
+    with pytest.raises(NotArticlePage, match="sign-in page"):
+        offline.summarize(login, engine="offline")
+
+
+def test_forced_it_is_summarized_and_a_thread_answers_from_its_articles_only(
+    fake_openai: FakeOpenAI,
+) -> None:
+    offline = Pipeline(Settings(_env_file=None))
+    login = _login_article()
+    assert offline.summarize(login, engine="offline", force=True).text
+    story = offline.article_from_text(SEED)
+    result = offline.ask([login, story], "Where did Kim hold talks?", engine="offline")
+    assert result.article is story and result.articles == (story,)
+
+
+def test_articles_judged_before_page_kind_existed_are_judged_from_their_text() -> None:
+    offline = Pipeline(Settings(_env_file=None))
+    old = Article(text="Hello world.", source_kind="text")  # page_kind None: from an old cache
+    with pytest.raises(NotArticlePage, match="only a few words"):
+        offline.summarize(old)
+    assert offline.summarize(Article.from_dict(from_text(SEED).to_dict())).text
+
+
+# --- the CLI and Slack --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def cli_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    monkeypatch.chdir(tmp_path)
+    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "ENGINE", "AZURE_OPENAI_ENDPOINT"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("FETCH_ALLOWLIST", '["127.0.0.1"]')
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+@pytest.mark.usefixtures("cli_env")
+def test_cli_says_what_the_page_is_and_how_to_overrule(article_server: ArticleServer) -> None:
+    runner = CliRunner()
+    link = article_server.url("/page?name=not_found_es.html")
+    result = runner.invoke(cli, ["summarize", link], catch_exceptions=False)
+    assert result.exit_code == 1 and not result.stdout
+    assert "page not found" in result.stderr and "--force" in result.stderr
+    result = runner.invoke(cli, ["ask", link, "What is this?"], catch_exceptions=False)
+    assert result.exit_code == 1 and "page not found" in result.stderr
+    forced = runner.invoke(cli, ["summarize", link, "--force"], catch_exceptions=False)
+    assert forced.exit_code == 0 and "página que buscas" in forced.stdout
+    # A page with no text at all is refused by ingest, which says what it is: no --force.
+    cookie = article_server.url("/page?name=cookie_wall_de.html")
+    result = runner.invoke(cli, ["summarize", cookie], catch_exceptions=False)
+    assert result.exit_code == 1 and "cookie-consent notice" in result.stderr
+
+
+def test_slack_says_what_the_page_is_without_asking_the_model(
+    slack: FakeSlack, fake_openai: FakeOpenAI, articles: ArticleServer, tmp_path: Path
+) -> None:
+    with model_harness(slack, fake_openai, tmp_path) as bot:
+        bot.command("/summarize", articles.url("/page?name=product_list_it.html"))
+        (call,) = bot.slack.wait_for("response_url", timeout=20)
+    text = call.params["text"]
+    assert "shop page" in text and "Paste the article text itself" not in text
+    assert "--force" not in text  # a CLI flag means nothing in Slack
+    assert fake_openai.requests == []
