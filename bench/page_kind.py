@@ -7,7 +7,7 @@ languages), each page's HTML through `bot.ingest.from_html` and its visible text
 pastes) through `bot.ingest.from_text`; then the plain text of the 250 CNN/DailyMail articles
 (FRANK) and of the 48 Wikipedia documents (XQuAD) of the summarization and retrieval
 benchmarks, pasted. Any verdict but "article" is a false positive.
-Detection: the invented non-article pages of tests/fixtures/pages, named `<kind>_<lang>.*`
+Detection: the invented non-article pages of tests/fixtures/not_articles, named `<kind>_<lang>.*`
 (`.txt` files are pastes); a page is detected when ingest judges it that kind, or refuses
 it as that kind.
 """
@@ -25,7 +25,7 @@ from bench.extraction import DEFAULT_DATA, load_html, load_text_inputs, load_tru
 from bot.errors import NotAnArticle, NotArticlePage
 
 DEFAULT_EVAL = DEFAULT_DATA.parents[1] / "eval-data"
-DEFAULT_PAGES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "pages"
+DEFAULT_PAGES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "not_articles"
 _KIND_OF_NAME = re.compile(r"^(?P<kind>[a-z_]+)_[a-z]{2}$")
 
 

@@ -1,7 +1,7 @@
 """Pages that aren't articles (sign-in, cookie wall, 404, paywall, shop, link list, a few words)
 are said to be so, on every surface and for both engines, and articles are never taken for them.
 
-The classifier is pure (`bot.ingest.page_kind`); the fixture pages (tests/fixtures/pages) go
+The classifier is pure (`bot.ingest.page_kind`); the fixture pages (tests/fixtures/not_articles) go
 through the real ingest, the pipeline, the CLI and the Slack app.
 """
 
@@ -26,7 +26,7 @@ from tests.servers.fake_openai import FakeOpenAI, fake_openai_server  # noqa: F4
 from tests.servers.fake_slack import FakeSlack
 from tests.servers.slack_app import model_harness
 
-PAGES = Path(__file__).parent / "fixtures" / "pages"
+PAGES = Path(__file__).parent / "fixtures" / "not_articles"
 SEED = (Path(__file__).parent / "fixtures" / "seed_paywall.txt").read_text(encoding="utf-8")
 
 NOTE = (

@@ -125,8 +125,8 @@ MISLABELLED_HTML = (
     "<p>Commuters \u2014 many of them cyclists \u2014 called the closure \u201cendless\u201d.</p>"
     "</article></body></html>"
 ).encode("utf-8")
-# Pages that aren't articles (tests/fixtures/pages), served as /page?name=<file name>.
-FIXTURE_PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
+# Pages that aren't articles (tests/fixtures/not_articles), served as /page?name=<file name>.
+FIXTURE_PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "not_articles"
 HUGE_BYTES = 50_000_000
 BOMB_INFLATED_BYTES = 1_000_000_000
 _CHUNK = 64 * 1024
