@@ -1,0 +1,223 @@
+"""The configured chat model (OpenAI, Azure or any OpenAI-compatible server) as an Engine.
+
+Long articles are fitted to the model's budget: map-reduce notes for a summary, the
+passages that match the question for an answer. An answer's quotes are checked against the
+article before they are shown."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
+
+from bot.engines import wording
+from bot.engines.base import TextSink, combined
+from bot.errors import LLMBadResponse
+from bot.ingest import Article
+from bot.llm.usage import Usage
+from bot.results import Result
+from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+    from bot.llm.followups import Resolved
+    from bot.llm.templates import PromptTemplate, TemplateRegistry
+
+
+class ModelEngine:
+    def __init__(
+        self, settings: Settings, templates: TemplateRegistry, model: Callable[[], BaseChatModel]
+    ) -> None:
+        """`model` builds (or returns the already built) chat model, only when it is used."""
+        self.settings = settings
+        self.templates = templates
+        self._model = model
+
+    @property
+    def name(self) -> str:
+        from bot.llm.models import online_provider
+
+        return online_provider(self.settings) or "offline"
+
+    @property
+    def model_name(self) -> str:
+        from bot.llm.models import model_label
+
+        return model_label(self.settings)
+
+    @property
+    def cache_id(self) -> str:
+        return f"{self.name}:{self.model_name}"
+
+    # --- summaries ------------------------------------------------------------------------
+
+    def summarize(
+        self,
+        article: Article,
+        template: PromptTemplate,
+        style: str,
+        instructions: str,
+        on_text: TextSink | None,
+    ) -> Result:
+        body, usage = self._fit_article(article)
+        messages = template.format_messages(
+            article=body, title=article.title, instructions=instructions
+        )
+        text, call_usage = self._stream(messages, on_text)
+        if not text.strip():  # nothing to show: let the offline engine write it instead
+            raise LLMBadResponse("The language model sent an empty reply.")
+        return Result(
+            kind="summary",
+            text=text,
+            article=article,
+            engine=self.name,
+            model=self.model_name,
+            usage=usage + call_usage,
+            articles=(article,),
+        )
+
+    def _fit_article(self, article: Article) -> tuple[str, Usage]:
+        """The article, or for a long one, notes from every part of it (map-reduce)."""
+        from bot.llm.tokens import count_tokens
+
+        budget = self.settings.llm_context_tokens
+        if count_tokens(article.text, self.model_name) <= budget:
+            return article.text, Usage()
+        from bot.llm.chunking import chunk_article
+
+        chunks = chunk_article(article, max_size=budget // 2, overlap=50, unit="tokens")
+        mapper = self.templates.get("map")
+        title = article.title
+
+        def note(index_chunk: tuple[int, Any]) -> tuple[str, Usage]:
+            index, chunk = index_chunk
+            messages = mapper.format_messages(
+                article=chunk.text, title=title, part=index + 1, parts=len(chunks)
+            )
+            return self._stream(messages, None)
+
+        with ThreadPoolExecutor(max_workers=self.settings.llm_map_concurrency) as pool:
+            mapped = list(pool.map(note, enumerate(chunks)))
+        usage = sum((u for _, u in mapped), Usage())
+        notes = [n for n, _ in mapped]
+        reducer = self.templates.get("reduce")
+        # Merge notes in groups until they fit the budget (a very long article may need rounds).
+        while len(notes) > 1 and count_tokens("\n\n".join(notes)) > budget:
+            groups = [notes[i : i + 4] for i in range(0, len(notes), 4)]
+            merged = [
+                self._stream(reducer.format_messages(notes="\n\n".join(g), title=title), None)
+                for g in groups
+            ]
+            usage = sum((u for _, u in merged), usage)
+            notes = [n for n, _ in merged]
+        return "\n\n".join(notes), usage
+
+    # --- answers --------------------------------------------------------------------------
+
+    def answer(
+        self,
+        articles: Sequence[Article],
+        resolved: Resolved,
+        history: Sequence[Any],
+        instructions: str,
+        on_text: TextSink | None,
+    ) -> Result:
+        from bot.llm.models import grounded_answer
+        from bot.llm.quotes import verify_quotes
+        from bot.llm.support import note, unbacked
+
+        article = combined(articles)
+        template = self.templates.get("followup" if history else "answer")
+        messages = template.format_messages(
+            article=self._excerpts(article, resolved.query),
+            title=article.title,
+            question=resolved.question,  # the model has the history to read it with
+            instructions=instructions,
+            history=_history_messages(history),
+        )
+        grounded, usage = grounded_answer(self._model(), messages, self.settings, on_text)
+        verified, dropped = verify_quotes(list(grounded.quotes), article.text)
+        prose = grounded.answer.strip()
+        if not prose and not grounded.found:
+            prose = wording.NOT_SAID
+        if not prose and not verified:  # nothing to show: the offline engine answers instead
+            raise LLMBadResponse("The language model sent an empty reply.")
+        missing = unbacked(prose, verified, resolved.query) if grounded.found and verified else []
+        return Result(
+            kind="answer",
+            text=wording.grounded_answer(
+                prose,
+                grounded.found,
+                [q.text for q in verified],
+                len(dropped),
+                note(missing) if missing else None,  # real quotes that don't back the answer
+            ),
+            prose=prose,
+            quotes_dropped=len(dropped),
+            article=articles[0],
+            engine=self.name,
+            model=self.model_name,
+            quotes=tuple(q.text for q in verified),
+            found=grounded.found,
+            usage=usage,
+        )
+
+    def _excerpts(self, article: Article, question: str) -> str:
+        """The whole article if it fits, else the chunks that best match the question (the
+        opening when none does), as much as the budget holds."""
+        from bot.llm.tokens import count_tokens
+
+        budget = self.settings.llm_context_tokens
+        if count_tokens(article.text, self.model_name) <= budget:
+            return article.text
+        from bot.llm.chunking import chunk_article
+        from bot.llm.retrieval import retrieve
+
+        chunks = chunk_article(article)
+        ranked = [scored.chunk for scored in retrieve(question, chunks, k=len(chunks))]
+        # No chunk shares a word with the question: the opening still lets the model answer
+        # from context or say the article doesn't cover it (an empty <article> can't).
+        picked: list[Any] = []
+        used = 0
+        for chunk in ranked or chunks:
+            cost = count_tokens(chunk.text, self.model_name)
+            if used + cost > budget:
+                break
+            picked.append(chunk)
+            used += cost
+        return "\n[...]\n".join(_merged_spans(article.text, picked))
+
+    # --- model calls ----------------------------------------------------------------------
+
+    def _stream(self, messages: list[Any], on_text: TextSink | None) -> tuple[str, Usage]:
+        from bot.llm.models import complete, stream_complete
+
+        if on_text is None:
+            reply = complete(self._model(), messages, self.settings)
+        else:
+            reply = stream_complete(self._model(), messages, self.settings, on_text)
+        return reply.text, reply.usage
+
+
+def _merged_spans(text: str, chunks: Sequence[Any]) -> list[str]:
+    """The chunks' text in article order, overlapping or touching chunks joined into one span
+    (so shared words aren't sent twice and "[...]" only marks a real gap)."""
+    spans: list[list[int]] = []
+    for chunk in sorted(chunks, key=lambda c: c.start):
+        if spans and chunk.start <= spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], chunk.end)
+        else:
+            spans.append([chunk.start, chunk.end])
+    return [text[start:end].strip() for start, end in spans]
+
+
+def _history_messages(history: Sequence[Any]) -> list[tuple[str, str]]:
+    """Stored turns as (role, text) pairs for the follow-up template's history placeholder."""
+    roles = {"user": "human", "assistant": "ai"}
+    out: list[tuple[str, str]] = []
+    for turn in history:
+        role = getattr(turn, "role", None) or turn[0]
+        text = getattr(turn, "text", None) or turn[1]
+        out.append((roles.get(role, role), text))
+    return out
