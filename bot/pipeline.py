@@ -13,9 +13,10 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Literal
 
+from bot.article_source import ArticleSource
 from bot.engines import Engine, FallbackEngine, ModelEngine, OfflineEngine, TextSink
 from bot.errors import ArticlebotError, ConfigError, NotArticlePage
-from bot.ingest import Article, from_text, from_url
+from bot.ingest import Article
 from bot.results import Result
 from bot.settings import Settings
 
@@ -52,6 +53,7 @@ class Pipeline:
         self.store = store
         self.templates = templates or load_templates(settings.prompts_dir)
         self._model = model
+        self.articles = ArticleSource(settings, store)  # every article goes through it
         self._offline = OfflineEngine()
         self._online = ModelEngine(settings, self.templates, lambda: self.model)
 
@@ -59,33 +61,14 @@ class Pipeline:
 
     def article_from_url(self, url: str) -> Article:
         """Fetch and clean a link, or take it from the cache (no second fetch)."""
-        if self.store is not None:
-            cached = self.store.get_article(url)
-            if cached is not None:
-                return Article.from_dict(cached)
-        article = from_url(url, self.settings)
-        self._cache_article(article, url)
-        return article
+        return self.articles.from_url(url)
 
     def article_from_text(self, text: str) -> Article:
-        article = from_text(text, settings=self.settings)
-        self._cache_article(article, None)
-        return article
-
-    def _cache_article(self, article: Article, url: str | None) -> None:
-        if self.store is None:
-            return
-        data = article.to_dict()
-        self.store.put_article(url, data)
-        if article.url and article.url != url:  # after redirects: the final URL too
-            self.store.put_article(article.url, data)
+        return self.articles.from_text(text)
 
     def article_by_hash(self, content_hash: str) -> Article | None:
         """An article seen before (a paste has no URL to look it up by)."""
-        if self.store is None:
-            return None
-        cached = self.store.get_article_by_hash(content_hash)
-        return Article.from_dict(cached) if cached else None
+        return self.articles.by_hash(content_hash)
 
     # --- engines --------------------------------------------------------------------------
 

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from bot import article_source
 from bot.cli import cli
-from bot.cli import inputs as cli_inputs
 from bot.cli.inputs import as_link
 from bot.ingest.article import Article
 from bot.settings import get_settings
@@ -112,7 +112,7 @@ def test_query_string_reaches_the_fetcher_unchanged(monkeypatch: pytest.MonkeyPa
         asked.append(url)
         return Article(text="Fetched.", source_kind="html", url=url)
 
-    monkeypatch.setattr(cli_inputs, "from_url", fake_from_url)
+    monkeypatch.setattr(article_source, "from_url", fake_from_url)
     for source in (
         "http://127.0.0.1:18090/ok?id=5&section=world&region=eu&not=1",
         "example.com/story?id=5&para=2",

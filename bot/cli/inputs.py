@@ -6,8 +6,9 @@ import re
 import sys
 from pathlib import Path
 
-from bot.errors import IngestError, NotAnArticle, TooLarge
-from bot.ingest import Article, from_bytes, from_url
+from bot.article_source import ArticleSource
+from bot.errors import IngestError
+from bot.ingest import Article
 from bot.ingest.links import parse_input
 from bot.settings import Settings, get_settings
 
@@ -28,19 +29,20 @@ _FILE_SUFFIX = re.compile(
 def read_source(source: str, settings: Settings | None = None) -> Article:
     """`-` reads stdin; a link is fetched; anything else is a file, recognised by its content."""
     settings = settings or get_settings()
+    articles = ArticleSource(settings)  # no store: a CLI run keeps nothing
     if source == "-":
         data = sys.stdin.buffer.read(settings.fetch_max_bytes + 1)
-        return _from_data(data, settings, "standard input")
+        return articles.from_file(data, "standard input")
     path = Path(source).expanduser()
     if path.is_file():
         with path.open("rb") as handle:
             data = handle.read(settings.fetch_max_bytes + 1)
-        return _from_data(data, settings, path.name)
+        return articles.from_file(data, path.name)
     url = as_link(source)
     if url is not None:
-        return from_url(url, settings)
+        return articles.from_url(url)
     if _OTHER_SCHEME.match(source.strip()):  # ftp://, file://…: say what is supported
-        return from_url(source.strip(), settings)
+        return articles.from_url(source.strip())
     if path.is_dir():
         raise IngestError(f"{source} is a folder; give me a file, a link or - for stdin.")
     raise IngestError(f"No such file or link: {source}")
@@ -58,11 +60,3 @@ def as_link(source: str) -> str | None:
     if not match.group("rest") and _FILE_SUFFIX.fullmatch(match.group("tld") or ""):
         return None
     return "https://" + source.strip()
-
-
-def _from_data(data: bytes, settings: Settings, name: str) -> Article:
-    if len(data) > settings.fetch_max_bytes:
-        raise TooLarge(f"{name} is larger than {settings.fetch_max_bytes:,} bytes.")
-    if not data.strip():
-        raise NotAnArticle(f"{name} is empty.")  # before cleaning: say why there's nothing
-    return from_bytes(data)
