@@ -32,7 +32,7 @@ def test_a_file_without_a_title_gets_the_one_given() -> None:
 
 def test_files_too_large_or_empty_are_named_in_the_message() -> None:
     source = ArticleSource(Settings(_env_file=None, fetch_max_bytes=1_000))
-    with pytest.raises(TooLarge, match="big.pdf is larger than 1,000 bytes"):
+    with pytest.raises(TooLarge, match=r"big\.pdf is larger than 1,000 bytes"):
         source.from_file(b"x" * 1_001, "big.pdf")
-    with pytest.raises(NotAnArticle, match="blank.txt is empty"):
+    with pytest.raises(NotAnArticle, match=r"blank\.txt is empty"):
         source.from_file(b"  \n ", "blank.txt")
