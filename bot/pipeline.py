@@ -14,7 +14,15 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from bot.article_source import ArticleSource
-from bot.engines import Engine, FallbackEngine, ModelEngine, OfflineEngine, TextSink
+from bot.engines import (
+    Engine,
+    FallbackEngine,
+    ModelEngine,
+    OfflineEngine,
+    Question,
+    SummaryRequest,
+    TextSink,
+)
 from bot.errors import ArticlebotError, ConfigError, NotArticlePage
 from bot.ingest import Article
 from bot.results import Result
@@ -147,9 +155,8 @@ class Pipeline:
                 on_text(cached.text)
             return _noting_cuts(cached, [article])
         streamed: list[str] = []
-        result = chosen.summarize(
-            article, template, style, instructions, _recording(on_text, streamed)
-        )
+        request = SummaryRequest(article, template, style, instructions)
+        result = chosen.summarize(request, _recording(on_text, streamed))
         _send_rest(on_text, "".join(streamed), result.text)
         # A fallback's result is the offline engine's: not cached as the model's, which may
         # be back next time.
@@ -189,9 +196,8 @@ class Pipeline:
         # "Who usually does that work?": searched with what "that work" was (bot.llm.followups).
         resolved = resolve(question, history, language=primary.language)
         streamed: list[str] = []
-        result = chosen.answer(
-            articles, resolved, history, instructions, _recording(on_text, streamed)
-        )
+        asked = Question(tuple(articles), resolved, history, instructions)
+        result = chosen.answer(asked, _recording(on_text, streamed))
         # The prose streamed as the model wrote it; the checked quotes and notes follow.
         _send_rest(on_text, "".join(streamed), result.text)
         return _noting_cuts(replace(result, article=primary, articles=tuple(articles)), articles)

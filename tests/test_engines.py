@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bot.engines import FallbackEngine, OfflineEngine, wording
+from bot.engines import FallbackEngine, OfflineEngine, Question, SummaryRequest, wording
 from bot.errors import LLMTimeout
 from bot.ingest import Article
 from bot.llm.templates import load_templates
@@ -49,7 +49,7 @@ def test_fallback_says_why_and_keeps_the_offline_engines_own_notes(seed: Article
     primary = Failing()
     engine = FallbackEngine(primary, OfflineEngine())
     template = load_templates().summary("bullets")
-    result = engine.summarize(seed, template, "bullets", "in Spanish", None)
+    result = engine.summarize(SummaryRequest(seed, template, "bullets", "in Spanish"), None)
     assert primary.calls == 1 and result.engine == "offline"
     assert result.notice is not None
     assert result.notice.startswith("The AI model didn't answer")
@@ -61,8 +61,7 @@ def test_fallback_answers_offline_too(seed: Article) -> None:
     from bot.llm.followups import resolve
 
     engine = FallbackEngine(Failing(), OfflineEngine())
-    resolved = resolve("Who is Moon?", [])
-    result = engine.answer([seed], resolved, [], "", None)
+    result = engine.answer(Question((seed,), resolve("Who is Moon?", [])), None)
     assert result.engine == "offline" and result.notice and "didn't answer" in result.notice
 
 

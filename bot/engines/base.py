@@ -6,6 +6,7 @@ about articles. The model (bot.engines.model), the offline extractive engine
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.ingest import Article
@@ -18,6 +19,22 @@ if TYPE_CHECKING:
 TextSink = Callable[[str], None]
 
 
+@dataclass(frozen=True, slots=True)
+class SummaryRequest:
+    article: Article
+    template: PromptTemplate  # the style's prompt (the model's; the offline engine's guide)
+    style: str  # as asked: the offline engine names a style it can't write
+    instructions: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    articles: Sequence[Article]
+    resolved: Resolved  # what was asked, and what to search for (bot.llm.followups)
+    history: Sequence[Any] = ()
+    instructions: str = ""
+
+
 class Engine(Protocol):
     @property
     def name(self) -> str:
@@ -27,26 +44,12 @@ class Engine(Protocol):
     def cache_id(self) -> str:
         """Which engine and model a cached answer came from (part of its key)."""
 
-    def summarize(
-        self,
-        article: Article,
-        template: PromptTemplate,
-        style: str,
-        instructions: str,
-        on_text: TextSink | None,
-    ) -> Result:
-        """`article` in `style` (`template` is that style's prompt), text streamed to
-        `on_text` as it is written (an engine that writes all at once may not call it)."""
+    def summarize(self, request: SummaryRequest, on_text: TextSink | None) -> Result:
+        """The summary, text streamed to `on_text` as it is written (an engine that writes
+        all at once may not call it)."""
 
-    def answer(
-        self,
-        articles: Sequence[Article],
-        resolved: Resolved,
-        history: Sequence[Any],
-        instructions: str,
-        on_text: TextSink | None,
-    ) -> Result:
-        """An answer to `resolved` from `articles` only, quoting them."""
+    def answer(self, question: Question, on_text: TextSink | None) -> Result:
+        """An answer from the question's articles only, quoting them."""
 
 
 def combined(articles: Sequence[Article]) -> Article:

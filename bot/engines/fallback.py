@@ -3,19 +3,12 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
 
 from bot.engines import wording
-from bot.engines.base import Engine, TextSink
+from bot.engines.base import Engine, Question, SummaryRequest, TextSink
 from bot.errors import LLMError
-from bot.ingest import Article
 from bot.results import Result
-
-if TYPE_CHECKING:
-    from bot.llm.followups import Resolved
-    from bot.llm.templates import PromptTemplate
 
 log = logging.getLogger(__name__)
 
@@ -36,33 +29,17 @@ class FallbackEngine:
     def cache_id(self) -> str:
         return self.primary.cache_id
 
-    def summarize(
-        self,
-        article: Article,
-        template: PromptTemplate,
-        style: str,
-        instructions: str,
-        on_text: TextSink | None,
-    ) -> Result:
+    def summarize(self, request: SummaryRequest, on_text: TextSink | None) -> Result:
         try:
-            return self.primary.summarize(article, template, style, instructions, on_text)
+            return self.primary.summarize(request, on_text)
         except LLMError as exc:
-            result = self.backup.summarize(article, template, style, instructions, None)
-            return self._noted(result, exc)
+            return self._noted(self.backup.summarize(request, None), exc)
 
-    def answer(
-        self,
-        articles: Sequence[Article],
-        resolved: Resolved,
-        history: Sequence[Any],
-        instructions: str,
-        on_text: TextSink | None,
-    ) -> Result:
+    def answer(self, question: Question, on_text: TextSink | None) -> Result:
         try:
-            return self.primary.answer(articles, resolved, history, instructions, on_text)
+            return self.primary.answer(question, on_text)
         except LLMError as exc:
-            result = self.backup.answer(articles, resolved, history, instructions, None)
-            return self._noted(result, exc)
+            return self._noted(self.backup.answer(question, None), exc)
 
     @staticmethod
     def _noted(result: Result, exc: LLMError) -> Result:

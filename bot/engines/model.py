@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from bot.engines import wording
-from bot.engines.base import TextSink, combined
+from bot.engines.base import Question, SummaryRequest, TextSink, combined
 from bot.errors import LLMBadResponse
 from bot.ingest import Article
 from bot.llm.usage import Usage
@@ -21,8 +21,7 @@ from bot.settings import Settings
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
-    from bot.llm.followups import Resolved
-    from bot.llm.templates import PromptTemplate, TemplateRegistry
+    from bot.llm.templates import TemplateRegistry
 
 
 class ModelEngine:
@@ -52,17 +51,11 @@ class ModelEngine:
 
     # --- summaries ------------------------------------------------------------------------
 
-    def summarize(
-        self,
-        article: Article,
-        template: PromptTemplate,
-        style: str,
-        instructions: str,
-        on_text: TextSink | None,
-    ) -> Result:
+    def summarize(self, request: SummaryRequest, on_text: TextSink | None) -> Result:
+        article = request.article
         body, usage = self._fit_article(article)
-        messages = template.format_messages(
-            article=body, title=article.title, instructions=instructions
+        messages = request.template.format_messages(
+            article=body, title=article.title, instructions=request.instructions
         )
         text, call_usage = self._stream(messages, on_text)
         if not text.strip():  # nothing to show: let the offline engine write it instead
@@ -115,25 +108,19 @@ class ModelEngine:
 
     # --- answers --------------------------------------------------------------------------
 
-    def answer(
-        self,
-        articles: Sequence[Article],
-        resolved: Resolved,
-        history: Sequence[Any],
-        instructions: str,
-        on_text: TextSink | None,
-    ) -> Result:
+    def answer(self, question: Question, on_text: TextSink | None) -> Result:
         from bot.llm.models import grounded_answer
         from bot.llm.quotes import verify_quotes
         from bot.llm.support import note, unbacked
 
+        articles, resolved, history = question.articles, question.resolved, question.history
         article = combined(articles)
         template = self.templates.get("followup" if history else "answer")
         messages = template.format_messages(
             article=self._excerpts(article, resolved.query),
             title=article.title,
             question=resolved.question,  # the model has the history to read it with
-            instructions=instructions,
+            instructions=question.instructions,
             history=_history_messages(history),
         )
         grounded, usage = grounded_answer(self._model(), messages, self.settings, on_text)
@@ -200,6 +187,14 @@ class ModelEngine:
         return reply.text, reply.usage
 
 
+def _history_messages(history: Sequence[Any]) -> list[tuple[str, str]]:
+    """Stored turns as (role, text) pairs for the follow-up template's history placeholder."""
+    from bot.llm.followups import turns
+
+    roles = {"user": "human", "assistant": "ai"}
+    return [(roles.get(role, role), text) for role, text in turns(history)]
+
+
 def _merged_spans(text: str, chunks: Sequence[Any]) -> list[str]:
     """The chunks' text in article order, overlapping or touching chunks joined into one span
     (so shared words aren't sent twice and "[...]" only marks a real gap)."""
@@ -210,14 +205,3 @@ def _merged_spans(text: str, chunks: Sequence[Any]) -> list[str]:
         else:
             spans.append([chunk.start, chunk.end])
     return [text[start:end].strip() for start, end in spans]
-
-
-def _history_messages(history: Sequence[Any]) -> list[tuple[str, str]]:
-    """Stored turns as (role, text) pairs for the follow-up template's history placeholder."""
-    roles = {"user": "human", "assistant": "ai"}
-    out: list[tuple[str, str]] = []
-    for turn in history:
-        role = getattr(turn, "role", None) or turn[0]
-        text = getattr(turn, "text", None) or turn[1]
-        out.append((roles.get(role, role), text))
-    return out

@@ -2,34 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
-
 from bot.engines import wording
-from bot.engines.base import TextSink, combined
+from bot.engines.base import Question, SummaryRequest, TextSink, combined
 from bot.errors import NotAnArticle
-from bot.ingest import Article
 from bot.results import Result
-
-if TYPE_CHECKING:
-    from bot.llm.followups import Resolved
-    from bot.llm.templates import PromptTemplate
 
 
 class OfflineEngine:
     name = "offline"
     cache_id = "offline"
 
-    def summarize(
-        self,
-        article: Article,
-        template: PromptTemplate,
-        style: str,
-        instructions: str,
-        on_text: TextSink | None,
-    ) -> Result:
+    def summarize(self, request: SummaryRequest, on_text: TextSink | None) -> Result:
         from bot.llm import offline
 
+        article, style, instructions = request.article, request.style, request.instructions
         summary = offline.summarize(article, style=style, instructions=instructions or None)
         if not summary.text.strip():
             raise NotAnArticle(wording.NOTHING_TO_SUMMARIZE)
@@ -49,19 +35,13 @@ class OfflineEngine:
             articles=(article,),
         )
 
-    def answer(
-        self,
-        articles: Sequence[Article],
-        resolved: Resolved,
-        history: Sequence[Any],
-        instructions: str,
-        on_text: TextSink | None,
-    ) -> Result:
+    def answer(self, question: Question, on_text: TextSink | None) -> Result:
         from bot.llm import offline
         from bot.llm.followups import last_quotes
 
+        articles, resolved = question.articles, question.resolved
         # A follow-up wants what the last answer didn't already quote.
-        shown = last_quotes(history) if resolved.context else set()
+        shown = last_quotes(question.history) if resolved.context else set()
         found = offline.answer(
             combined(articles), resolved.query, asked=resolved.question, shown=shown
         )
