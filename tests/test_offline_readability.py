@@ -165,12 +165,14 @@ def test_navigation_glued_to_a_sentence_is_cut_off() -> None:
         ],
         source_kind="text",
     )
-    text = summarize(article).text
-    assert "More on this" not in text
+    summary = summarize(article)
+    assert "More on this" not in summary.text
+    # The unit ends at the sentence (the bullet also drops its attribution tail).
     assert (
-        "- The hospital will close its maternity ward in June, the health board said on "
-        "Friday." in text
+        "The hospital will close its maternity ward in June, the health board said on Friday."
+        in summary.sentences
     )
+    assert "- The hospital will close its maternity ward in June.\n" in summary.text
 
 
 def test_quotes_get_their_speaker_or_are_left_out() -> None:
