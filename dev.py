@@ -2,7 +2,7 @@
 """One-command setup and run, for a fresh machine with only Python >= 3.11.
 
     python3 dev.py demo            # set up, then summarize the seed article offline (no keys)
-    python3 dev.py test            # set up, then lint, type-check (mypy) and run the whole test suite
+    python3 dev.py test            # set up, lint, type-check (mypy), run the whole test suite
     python3 dev.py bench [...]     # set up (with benchmark extras), then run the benchmarks
     python3 dev.py run ARGS...     # set up, then run `articlebot ARGS...`
     python3 dev.py wheel-check     # build the wheel, install it (not editable) in a fresh venv,

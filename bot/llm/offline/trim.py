@@ -109,7 +109,8 @@ def drop_attribution(sentence: str, keep: Protect = _never) -> str:
 
 
 def drop_parentheticals(sentence: str, keep: Protect = _never) -> str:
-    """ "The National Health Service (NHS) said …" → "The National Health Service said …"."""
+    """ "Derby (away to Millwall) will …" → "Derby will …"; a defined abbreviation such as
+    "(NHS)" stays."""
     return _apply(sentence, _PARENTHETICAL, lambda m: "", keep)
 
 
