@@ -427,7 +427,8 @@ def plan(article: Article, style: str = DEFAULT_STYLE, instructions: str | None 
         out: list[Line] = []
         for k, i in enumerate(indices):
             after = k > 0 and indices[k - 1] == i - 1
-            line = shown[i] if after or named[i] is None else named[i]
+            speaker_named = named[i]
+            line = shown[i] if after or speaker_named is None else speaker_named
             line = _trimmed(line, after or i == 0, language, keep)
             out.append(Line(index=i, text=line, source=candidates[i].text))
         return tuple(out)
