@@ -12,7 +12,7 @@ from slack_sdk import WebClient
 
 from bot.ingest.links import ParsedInput, is_question, parse_input
 from bot.llm import followups
-from bot.slack import etiquette, limits, participants, tasks
+from bot.slack import etiquette, limits, tasks
 from bot.slack.context import Destination, Services
 from bot.slack.middleware import dedupe_events, is_human_content
 from bot.slack.worker import Busy
@@ -85,7 +85,7 @@ def _handle(
             # Engaged now, not when the job starts: a follow-up typed a moment later (while
             # the job still waits for a worker) must not be taken for chatter and dropped.
             # After submit: a refused request leaves no thread engaged.
-            services.store.mark_engaged(dest.conversation)
+            services.memory.engage(dest.conversation, dest.user)
     except limits.RateLimited as exc:
         limits.tell(services, client, dest, exc)
     except Busy:
@@ -168,7 +168,7 @@ def register(app: App, services: Services) -> None:
         dest = _destination(event, body, thread=True)
         in_thread = bool(event.get("thread_ts")) and event.get("thread_ts") != event.get("ts")
         if in_thread:
-            participants.note(services.store, dest.conversation, dest.user)
+            services.memory.recall(dest.conversation, speaker=dest.user)
         _handle(
             services,
             client,
@@ -210,10 +210,10 @@ def register(app: App, services: Services) -> None:
                 _offer_summary(services, event)
             return
         dest = _destination(event, body, thread=True)
-        if not services.store.is_engaged(dest.conversation):
+        seen = services.memory.recall(dest.conversation, speaker=dest.user)
+        if not seen.engaged:
             return  # a thread we were never part of
-        people = participants.note(services.store, dest.conversation, dest.user)
-        several = len(people) > 1
+        several = len(seen.participants) > 1
         if not etiquette.for_the_bot(text, bot_user_id=context.bot_user_id, several_people=several):
             return  # people talking to each other
         files = event.get("files") or []
