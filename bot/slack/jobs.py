@@ -107,7 +107,7 @@ def ask(
     """Answer `question` from `articles`, with the conversation so far as context."""
     history = services.store.history(dest.conversation, limit=10)
     try:
-        articles = [load_article(services, ref) for ref in articles]
+        loaded = [load_article(services, ref) for ref in articles]
     except ArticlebotError as exc:
         audit.note_error(exc)
         _reply(services, client, dest).fail(exc)
@@ -116,7 +116,7 @@ def ask(
         services,
         client,
         dest,
-        partial(_answer, services, articles, question, history),
+        partial(_answer, services, loaded, question, history),
         question=question,
         status="Looking through the article…",
     )
@@ -167,7 +167,7 @@ def from_thread_start(
     everything after goes through the bot's own memory.
     """
     try:
-        reply = client.conversations_replies(channel=dest.channel, ts=dest.thread_ts, limit=1)
+        reply = client.conversations_replies(channel=dest.channel, ts=dest.thread_ts or "", limit=1)
         first = (reply.get("messages") or [{}])[0]
     except SlackApiError as exc:
         log.info("couldn't read the thread start: %s", exc.response.get("error"))
