@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.slack.listeners.assistant import SUGGESTED_PROMPTS
-from bot.slack.listeners.events import CAPABILITIES, CHANNEL_HELP, NOTHING_SHARED
+from bot.slack.routing import CAPABILITIES, CHANNEL_HELP, NOTHING_SHARED
 from tests.servers.slack_app import USER, SlackAppHarness, text_of
 
 pytestmark = pytest.mark.timeout(60)

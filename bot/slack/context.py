@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from bot.pipeline import Pipeline
 from bot.settings import Settings
+from bot.slack.memory import Memory
 from bot.store import Conversation, Store
 
 if TYPE_CHECKING:
@@ -40,6 +41,11 @@ class Services:
     pipeline: Pipeline
     store: Store
     pool: WorkerPool | None  # None inside the job process itself
+
+    @property
+    def memory(self) -> Memory:
+        """The thread rules (engaged, participants, articles, turns) over the store."""
+        return Memory(self.store)
 
     def submit(self, job: Job) -> None:
         """Hand `job` (bot.slack.tasks) to the pool or queue; Busy when full, RateLimited (a

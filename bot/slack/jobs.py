@@ -17,10 +17,11 @@ from bot.errors import ArticlebotError, IngestError, NotAnArticle, TooLarge
 from bot.ingest import Article, from_bytes
 from bot.ingest.links import ParsedInput, parse_input
 from bot.pipeline import Result
-from bot.slack import audit, journal, participants
+from bot.slack import audit, journal
 from bot.slack import files as slack_files
 from bot.slack.context import Destination, Services
 from bot.slack.format import offer_payload
+from bot.slack.memory import Memory
 from bot.slack.replies import Reply
 from bot.slack.retry import webhook
 from bot.store import ArticleRef, Conversation
@@ -106,7 +107,7 @@ def ask(
     """Answer `question` from `articles`, with the conversation so far as context."""
     history = services.store.history(dest.conversation, limit=10)
     try:
-        articles = [load_article(services, ref) for ref in articles]
+        loaded = [load_article(services, ref) for ref in articles]
     except ArticlebotError as exc:
         audit.note_error(exc)
         _reply(services, client, dest).fail(exc)
@@ -115,7 +116,7 @@ def ask(
         services,
         client,
         dest,
-        partial(_answer, services, articles, question, history),
+        partial(_answer, services, loaded, question, history),
         question=question,
         status="Looking through the article…",
     )
@@ -166,7 +167,7 @@ def from_thread_start(
     everything after goes through the bot's own memory.
     """
     try:
-        reply = client.conversations_replies(channel=dest.channel, ts=dest.thread_ts, limit=1)
+        reply = client.conversations_replies(channel=dest.channel, ts=dest.thread_ts or "", limit=1)
         first = (reply.get("messages") or [{}])[0]
     except SlackApiError as exc:
         log.info("couldn't read the thread start: %s", exc.response.get("error"))
@@ -212,7 +213,7 @@ def ask_when_ready(services: Services, client: WebClient, dest: Destination, que
     # Reading an article takes at most the fetch timeout; past that the thread's own reply
     # failed, and its first message is where the article would be.
     deadline = time.monotonic() + min(ARTICLE_WAIT_SECONDS, services.settings.fetch_total_timeout)
-    while not (articles := services.store.articles_for(dest.conversation)):
+    while not (articles := services.memory.articles(dest.conversation)):
         if time.monotonic() > deadline:
             from_thread_start(services, client, dest, question)
             return
@@ -258,31 +259,27 @@ def _run(
     status: str = "Reading the article…",
 ) -> None:
     """Start a reply, produce it (`produce(reply, remember)`), finish it; errors in words."""
-    store = services.store
+    memory = services.memory
     reply = _reply(services, client, dest)
 
     def remember(articles: Sequence[Article]) -> None:
-        for article in articles:
-            store.remember_article(dest.conversation, _ref(article))
+        memory.remember(dest.conversation, articles=articles)
 
     try:
         reply.start(status)  # where the bot isn't a member, the reply goes privately (Reply)
-        if dest.thread_ts:
-            # Engaged from the first moment: a follow-up typed while this reply is still
-            # being written must not need a mention.
-            store.mark_engaged(dest.conversation)
-            participants.note(store, dest.conversation, dest.user)
+        # Engaged from the first moment: a follow-up typed while this reply is still being
+        # written must not need a mention.
+        memory.engage(dest.conversation, dest.user)
         result: Result = produce(reply, remember)
         audit.note_result(result)
-        _remember(services, dest.conversation, result, question)  # before the reply shows
+        _remember(memory, dest.conversation, result, question)  # before the reply shows
         first_ts = reply.finish(result)
         if first_ts and not dest.thread_ts and not reply.dest.ephemeral:
             # A top-level reply (/summarize, /ask, a DM) starts a thread: replies there are
             # follow-ups about the same article, without a mention.
             thread = Conversation(dest.team or "-", dest.channel, first_ts)
-            _remember(services, thread, result, question)
-            store.mark_engaged(thread)
-            participants.note(store, thread, dest.user)
+            _remember(memory, thread, result, question)
+            memory.engage(thread, dest.user)
     except ArticlebotError as exc:
         audit.note_error(exc)
         reply.fail(exc)
@@ -292,19 +289,11 @@ def _run(
         reply.fail(ArticlebotError(UNEXPECTED))
 
 
-def _ref(article: Article) -> ArticleRef:
-    return ArticleRef(article.content_hash, article.url, article.title)
-
-
 def _remember(
-    services: Services, conversation: Conversation, result: Result, question: str | None
+    memory: Memory, conversation: Conversation, result: Result, question: str | None
 ) -> None:
-    store = services.store
-    for article in result.articles or (result.article,):
-        store.remember_article(conversation, _ref(article))
-    if question:
-        store.append_turn(conversation, "user", question)
-    store.append_turn(conversation, "assistant", result.text)
+    articles = result.articles or (result.article,)
+    memory.remember(conversation, articles=articles, question=question, answer=result.text)
 
 
 def _sources(

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 from uuid import uuid4
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
@@ -114,6 +114,9 @@ class _Job(BaseModel):
     # The Slack event or trigger id being handled when the job was made: the worker's log
     # lines carry it too, so one request can be followed across processes.
     request_id: str | None = Field(default_factory=_request_id)
+    # It answers about an article in its thread (not a help text or a note): once it is
+    # queued, the thread is engaged (bot.slack.memory) and follow-ups need no mention.
+    engages_thread: ClassVar[bool] = False
 
     def run(self, services: Services, client: WebClient) -> None:
         raise NotImplementedError
@@ -122,6 +125,7 @@ class _Job(BaseModel):
 class Summarize(_Job):
     """Summarize each link (or the paste, or the shared files) of a message."""
 
+    engages_thread: ClassVar[bool] = True
     kind: Literal["summarize"] = "summarize"
     dest: Destination
     parsed: ParsedInput
@@ -135,6 +139,7 @@ class Summarize(_Job):
 class SummarizeRef(_Job):
     """Summarize an article remembered earlier ("Summarize the last article I shared")."""
 
+    engages_thread: ClassVar[bool] = True
     kind: Literal["summarize_ref"] = "summarize_ref"
     dest: Destination
     ref: ArticleRef
@@ -150,6 +155,7 @@ class SummarizeRef(_Job):
 class Ask(_Job):
     """Answer a question from articles the conversation already has."""
 
+    engages_thread: ClassVar[bool] = True
     kind: Literal["ask"] = "ask"
     dest: Destination
     question: str
@@ -174,6 +180,7 @@ class AskAboutLinks(_Job):
 class AskWhenReady(_Job):
     """A follow-up in a thread whose article is still being read."""
 
+    engages_thread: ClassVar[bool] = True
     kind: Literal["ask_when_ready"] = "ask_when_ready"
     dest: Destination
     question: str
@@ -185,6 +192,7 @@ class AskWhenReady(_Job):
 class FromThreadStart(_Job):
     """A mention in a thread the bot hasn't seen: the article is its first message."""
 
+    engages_thread: ClassVar[bool] = True
     kind: Literal["from_thread_start"] = "from_thread_start"
     dest: Destination
     request: str
@@ -240,8 +248,6 @@ Job = Annotated[
     | OfferSummary,
     Field(discriminator="kind"),
 ]
-# Jobs that answer about an article in a thread (not help texts or notes).
-REPLIES = (Summarize, SummarizeRef, Ask, AskWhenReady, FromThreadStart)
 
 _ADAPTER: TypeAdapter[Job] = TypeAdapter(Job)
 

@@ -1,8 +1,15 @@
-"""Listeners grouped by surface; each module registers its own on the app."""
+"""Listeners grouped by surface; each module registers its own named functions on the app.
+
+Listeners take the shared `Services` as an argument named `services`: Bolt passes a
+listener any value of the request's context by its name, and `_with_services` puts it there.
+"""
 
 from __future__ import annotations
 
-from slack_bolt import App
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import App, BoltContext
 
 from bot.slack.context import Services
 from bot.slack.listeners import actions, assistant, commands, events, shortcuts
@@ -12,5 +19,14 @@ from bot.slack.middleware import only_team
 def register(app: App, services: Services) -> None:
     if services.settings.slack_team_id:
         app.middleware(only_team(services.settings.slack_team_id))  # before anything else
+    app.middleware(_with_services(services))
     for surface in (commands, events, shortcuts, actions, assistant):
         surface.register(app, services)
+
+
+def _with_services(services: Services) -> Callable[..., Any]:
+    def middleware(context: BoltContext, next: Callable[[], Any]) -> Any:
+        context["services"] = services
+        return next()
+
+    return middleware

@@ -5,8 +5,7 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-from slack_bolt import Ack, App
-from slack_sdk import WebClient
+from slack_bolt import Ack, App, Respond
 
 from bot.ingest.links import parse_input
 from bot.slack import limits, tasks
@@ -14,33 +13,35 @@ from bot.slack.context import Destination, Services
 from bot.slack.worker import Busy
 
 
-def register(app: App, services: Services) -> None:
-    @app.action("summarize_offer")
-    def summarize_offer(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Any
-    ) -> None:
-        ack()
-        message_ts, _, url = (action.get("value") or "").partition(" ")
-        parsed = parse_input(url)
-        if parsed.kind != "link":
-            return
-        if body.get("response_url"):  # the offer is taken; don't leave it hanging
-            with contextlib.suppress(Busy):
-                services.submit(
-                    tasks.Respond(
-                        response_url=body["response_url"],
-                        payload={"delete_original": True},
-                        name="note",
-                    )
+def handle_summarize_offer(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, services: Services
+) -> None:
+    ack()
+    message_ts, _, url = (action.get("value") or "").partition(" ")
+    parsed = parse_input(url)
+    if parsed.kind != "link":
+        return
+    if body.get("response_url"):  # the offer is taken; don't leave it hanging
+        with contextlib.suppress(Busy):
+            services.submit(
+                tasks.Respond(
+                    response_url=body["response_url"],
+                    payload={"delete_original": True},
+                    name="note",
                 )
-        dest = Destination(
-            channel=body["channel"]["id"],
-            user=body["user"]["id"],
-            team=(body.get("team") or {}).get("id"),
-            thread_ts=message_ts,
-        )
-        try:
-            services.submit(tasks.Summarize(dest=dest, parsed=parsed, name="offer"))
-        except Busy as exc:
-            busy = "I'm busy right now; please try again in a minute."
-            respond(text=limits.notice(exc, busy), response_type="ephemeral")
+            )
+    dest = Destination(
+        channel=body["channel"]["id"],
+        user=body["user"]["id"],
+        team=(body.get("team") or {}).get("id"),
+        thread_ts=message_ts,
+    )
+    try:
+        services.submit(tasks.Summarize(dest=dest, parsed=parsed, name="offer"))
+    except Busy as exc:
+        busy = "I'm busy right now; please try again in a minute."
+        respond(text=limits.notice(exc, busy), response_type="ephemeral")
+
+
+def register(app: App, services: Services) -> None:
+    app.action("summarize_offer")(handle_summarize_offer)

@@ -6,7 +6,6 @@ import re
 from typing import Any
 
 from slack_bolt import Ack, App
-from slack_sdk import WebClient
 
 from bot.errors import PromptError
 from bot.ingest.links import parse_input
@@ -64,51 +63,54 @@ def _destination(command: dict[str, Any], private: bool, preface: str) -> Destin
     )
 
 
-def register(app: App, services: Services) -> None:
-    @app.command("/summarize")
-    def summarize_command(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
-        text, private, style = split_options(command.get("text") or "")
-        parsed = parse_input(text)
-        if parsed.kind not in ("link", "paste"):
-            ack(text=SUMMARIZE_HELP)
+def handle_summarize_command(ack: Ack, command: dict[str, Any], services: Services) -> None:
+    text, private, style = split_options(command.get("text") or "")
+    parsed = parse_input(text)
+    if parsed.kind not in ("link", "paste"):
+        ack(text=SUMMARIZE_HELP)
+        return
+    if style is not None:
+        try:  # a dictionary lookup: say so now, before any placeholder or fetch
+            services.pipeline.templates.summary(style)
+        except PromptError:
+            ack(text=unknown_style(style, services.pipeline.templates.styles()))
             return
-        if style is not None:
-            try:  # a dictionary lookup: say so now, before any placeholder or fetch
-                services.pipeline.templates.summary(style)
-            except PromptError:
-                ack(text=unknown_style(style, services.pipeline.templates.styles()))
-                return
-        dest = _destination(command, private, f"<@{command.get('user_id')}> asked for a summary")
-        try:
-            job = tasks.Summarize(dest=dest, parsed=parsed, style=style, name="/summarize")
-            services.submit(job)
-        except Busy as exc:
-            ack(text=limits.notice(exc, BUSY))  # a command's ack text is for the asker only
-            return
-        ack()
+    dest = _destination(command, private, f"<@{command.get('user_id')}> asked for a summary")
+    try:
+        job = tasks.Summarize(dest=dest, parsed=parsed, style=style, name="/summarize")
+        services.submit(job)
+    except Busy as exc:
+        ack(text=limits.notice(exc, BUSY))  # a command's ack text is for the asker only
+        return
+    ack()
 
-    @app.command("/ask")
-    def ask_command(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
-        text, private, _ = split_options(command.get("text") or "")
-        parsed = parse_input(text)
-        question = parsed.instruction if parsed.kind == "link" else text
-        if not question:
-            ack(text=ASK_HELP)
+
+def handle_ask_command(ack: Ack, command: dict[str, Any], services: Services) -> None:
+    text, private, _ = split_options(command.get("text") or "")
+    parsed = parse_input(text)
+    question = parsed.instruction if parsed.kind == "link" else text
+    if not question:
+        ack(text=ASK_HELP)
+        return
+    asked = f"<@{command.get('user_id')}> asked: {escape_mrkdwn(question)}"
+    dest = _destination(command, private, asked)
+    job: tasks.Job
+    if parsed.kind == "link":
+        job = tasks.AskAboutLinks(dest=dest, question=question, urls=parsed.urls, name="/ask")
+    else:
+        latest = services.store.latest_article(dest.team or "-", dest.channel)
+        if latest is None:
+            ack(text=NOTHING_YET)
             return
-        asked = f"<@{command.get('user_id')}> asked: {escape_mrkdwn(question)}"
-        dest = _destination(command, private, asked)
-        job: tasks.Job
-        if parsed.kind == "link":
-            job = tasks.AskAboutLinks(dest=dest, question=question, urls=parsed.urls, name="/ask")
-        else:
-            latest = services.store.latest_article(dest.team or "-", dest.channel)
-            if latest is None:
-                ack(text=NOTHING_YET)
-                return
-            job = tasks.Ask(dest=dest, question=question, articles=(latest,), name="/ask")
-        try:
-            services.submit(job)
-        except Busy as exc:
-            ack(text=limits.notice(exc, BUSY))
-            return
-        ack()
+        job = tasks.Ask(dest=dest, question=question, articles=(latest,), name="/ask")
+    try:
+        services.submit(job)
+    except Busy as exc:
+        ack(text=limits.notice(exc, BUSY))
+        return
+    ack()
+
+
+def register(app: App, services: Services) -> None:
+    app.command("/summarize")(handle_summarize_command)
+    app.command("/ask")(handle_ask_command)

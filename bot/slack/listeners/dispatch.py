@@ -1,0 +1,53 @@
+"""One way from a message to the queue, shared by the event and assistant listeners:
+recall the conversation, plan (bot.slack.routing), submit the job, engage its thread."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+
+from slack_sdk import WebClient
+
+from bot.slack import limits, routing
+from bot.slack.context import Services
+from bot.slack.memory import ThreadMemory
+from bot.slack.tasks import OfferSummary
+from bot.slack.worker import Busy
+
+log = logging.getLogger(__name__)
+
+BUSY = "I'm handling a lot of requests right now; please try again in a minute."
+
+
+def dispatch(services: Services, client: WebClient, incoming: routing.Incoming) -> routing.Action:
+    """Act on `incoming`; returns what was planned. Over a limit or busy: says so in the
+    conversation instead (nothing is queued, no thread engaged)."""
+    dest = incoming.dest
+    memory = ThreadMemory()
+    if incoming.needs_memory:
+        # Who posts in a thread the bot is part of counts for telling a one-to-one thread
+        # from people talking to each other (etiquette.for_the_bot).
+        speaker = incoming.user if incoming.in_thread else None
+        memory = services.memory.recall(dest.conversation, speaker=speaker)
+    action = routing.plan(incoming, memory, auto_channels=services.settings.slack_auto_channels)
+    if isinstance(action, routing.Ignore):
+        log.debug("no reply: %s", action.why)
+        return action
+    if isinstance(action, OfferSummary):
+        with contextlib.suppress(Busy):  # an offer is optional; skip it when overloaded
+            services.submit(action)
+        return action
+    try:
+        services.submit(action)
+    except limits.RateLimited as exc:
+        limits.tell(services, client, dest, exc)
+        return action
+    except Busy:
+        client.chat_postMessage(channel=dest.channel, thread_ts=dest.thread_ts, text=BUSY)
+        return action
+    if action.engages_thread:
+        # Engaged now, not when the job starts: a follow-up typed a moment later (while the
+        # job still waits for a worker) must not be taken for chatter and dropped. After
+        # submit: a refused request leaves no thread engaged.
+        services.memory.engage(dest.conversation, dest.user)
+    return action
