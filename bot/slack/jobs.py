@@ -14,7 +14,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.errors import ArticlebotError, IngestError, NotAnArticle, TooLarge
-from bot.ingest import Article, from_bytes
+from bot.ingest import Article
 from bot.ingest.links import ParsedInput, parse_input
 from bot.pipeline import Result
 from bot.slack import audit, journal
@@ -332,6 +332,7 @@ def read_slack_file(services: Services, client: WebClient, file: dict[str, Any])
     if data.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html")):
         # Slack answers a file download it won't allow with its HTML login page.
         raise IngestError(slack_files.NO_PERMISSION)
-    article = from_bytes(data, file.get("mimetype"), settings=services.settings)
     title = file.get("title") or file.get("name")
-    return replace(article, title=article.title or title)
+    return services.pipeline.articles.from_file(
+        data, "That file", file.get("mimetype"), title=str(title) if title else None
+    )
