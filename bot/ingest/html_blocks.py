@@ -195,15 +195,25 @@ def page_units(root: HtmlElement) -> list[Unit]:
 
 
 def _unspaced(text: str) -> bool:
-    return len(_UNSPACED.findall(text[:200])) * 2 > len(text[:200])
+    head = text[:200]
+    # isascii() is a flag lookup: most pages need no scan at all.
+    return not head.isascii() and len(_UNSPACED.findall(head)) * 2 > len(head)
+
+
+# A cut-short ending is at most 9 characters ("[...]", 3 non-word ones, a final newline):
+# searching the last 16 finds the same matches without scanning a long paragraph.
+_CUT_SHORT_TAIL = 16
 
 
 def is_prose(text: str, link_share: float = 0.0) -> bool:
     if link_share > _MAX_LINK_SHARE:
         return False
-    need = _UNSPACED_PROSE_CHARS if _unspaced(text) else _PROSE_CHARS
+    # Long enough in any script, too short in all, or in between: only then ask which.
+    size = len(text)
+    if size < _PROSE_CHARS and (size < _UNSPACED_PROSE_CHARS or not _unspaced(text)):
+        return False
     # A blurb cut short ("… may soon...") is a teaser for another page.
-    return len(text) >= need and bool(_SENTENCE_END.search(text)) and not _CUT_SHORT.search(text)
+    return bool(_SENTENCE_END.search(text)) and not _CUT_SHORT.search(text[-_CUT_SHORT_TAIL:])
 
 
 def prose_chars(lines: list[str]) -> int:
