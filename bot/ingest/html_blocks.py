@@ -216,19 +216,18 @@ def is_prose(text: str, link_share: float = 0.0) -> bool:
     return bool(_SENTENCE_END.search(text)) and not _CUT_SHORT.search(text[-_CUT_SHORT_TAIL:])
 
 
-def prose_chars(lines: list[str]) -> int:
-    return sum(len(line) for line in lines if is_prose(line))
-
-
 def prose_block(units: list[Unit], root: HtmlElement) -> tuple[HtmlElement, int]:
     """The element holding the page's largest coherent run of prose, and its prose chars."""
-    weight: Counter[HtmlElement] = Counter()
+    # Each owner's prose first, then up its ancestors once (a <div> often owns many units).
+    own: dict[HtmlElement, int] = {}
     for unit in units:
         if is_prose(unit.text, unit.link_share):
-            size = len(unit.text)
-            weight[unit.owner] += size
-            for parent in unit.owner.iterancestors():
-                weight[parent] += size
+            own[unit.owner] = own.get(unit.owner, 0) + len(unit.text)
+    weight: Counter[HtmlElement] = Counter()
+    for owner, size in own.items():
+        weight[owner] += size
+        for parent in owner.iterancestors():
+            weight[parent] += size
     node = root
     while True:
         children = [child for child in node if weight[child]]
