@@ -94,6 +94,7 @@ class Unit:
     text: str
     owner: HtmlElement
     link_chars: int
+    tag: str  # the owner's (read once: lxml builds a new string on every `.tag`)
 
     @property
     def link_share(self) -> float:
@@ -129,19 +130,19 @@ def page_units(root: HtmlElement) -> list[Unit]:
     comments = _comment_sections(root)
     # The open blocks' owners; a block's text parts are emitted when a nested block starts,
     # so only the innermost open block has any: one list of parts, one link count.
-    stack: list[HtmlElement] = []
-    owner = root
+    stack: list[tuple[HtmlElement, str]] = []
+    owner, owner_tag = root, root.tag
     parts: list[str] = []
     link = 0
     links = 0
     skipped: HtmlElement | None = None
     blocks = _BLOCK_TAGS
 
-    def emit(parts: list[str], owner: HtmlElement, link: int) -> None:
+    def emit(parts: list[str], owner: HtmlElement, tag: str, link: int) -> None:
         # str.split() and `\s` agree on what whitespace is: the same as sub(" ").strip().
         text = " ".join("".join(parts).split())
         if text and (BREAK not in text or text.replace(BREAK, "").strip()):
-            units.append(Unit(text, owner, link))
+            units.append(Unit(text, owner, link, tag))
 
     walker = etree.iterwalk(root, events=("start", "end"))
     next(walker)  # the root's start
@@ -158,11 +159,11 @@ def page_units(root: HtmlElement) -> list[Unit]:
                 continue
             if tag in blocks:
                 if parts:
-                    emit(parts, owner, link)
+                    emit(parts, owner, owner_tag, link)
                     parts = []
                     link = 0
-                stack.append(owner)
-                owner = el
+                stack.append((owner, owner_tag))
+                owner, owner_tag = el, tag
             elif tag == "a":
                 links += 1
             text = el.text
@@ -178,10 +179,10 @@ def page_units(root: HtmlElement) -> list[Unit]:
             tag = el.tag
             if tag in blocks:
                 if parts:
-                    emit(parts, owner, link)
+                    emit(parts, owner, owner_tag, link)
                     parts = []
                     link = 0
-                owner = stack.pop()
+                owner, owner_tag = stack.pop()
             elif tag == "a":
                 links -= 1
             tail = el.tail
@@ -190,7 +191,7 @@ def page_units(root: HtmlElement) -> list[Unit]:
                 if links:
                     link += len(tail.strip())
     if parts:
-        emit(parts, owner, link)
+        emit(parts, owner, owner_tag, link)
     return units
 
 
@@ -247,7 +248,7 @@ def block_lines(units: list[Unit], inside: set[HtmlElement]) -> list[str]:
     for unit in units:
         if unit.owner not in inside or unit.link_share > 0.5:
             continue
-        text, tag = unit.text, unit.owner.tag
+        text, tag = unit.text, unit.tag
         if tag == "h1":
             continue  # the headline: not part of the article's text
         keep = (

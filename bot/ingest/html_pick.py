@@ -158,7 +158,7 @@ def _headline_at(units: list[Unit], title: str | None) -> int | None:
         return None
     found = None
     for i, unit in enumerate(units):
-        tag = unit.owner.tag
+        tag = unit.tag
         if tag in HEADINGS and tag in ("h1", "h2", "h3") and is_main_headline(unit.text, title):
             if tag == "h1":
                 return i
