@@ -1,7 +1,7 @@
 """Article extraction benchmark on scrapinghub's article-extraction-benchmark pages.
 
     python -m bench.extraction [--data DIR] [--mode html|text|both] [--split all|dev|heldout]
-                               [--folds K] [--pages DIR]
+                               [--folds K] [--pages DIR] [--cpu-passes N]
 
 html mode: each page's HTML -> `bot.ingest.from_html`, against trafilatura (comments excluded).
 text mode: each page's full visible text (what a user would paste) -> `bot.ingest.from_text`,
@@ -13,11 +13,16 @@ ground truth), so no site has pages on both sides. `--split heldout` scores only
 each fold's F1 for ours and trafilatura, to show how much the score moves from one set of
 sites to another. `--pages DIR` adds a second set scored the same way: `<name>.html` pages with
 `<name>.txt` holding the expected article text (tests/fixtures/pages/ has ours).
+
+`--cpu-passes N` also times html mode in CPU seconds (time.process_time), each page through
+ours and then trafilatura in turn, N passes: on a shared machine, load moves both sides of a
+page alike, so the ratio holds where wall-clock ms/page moves by 20%.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import hashlib
 import json
@@ -132,6 +137,23 @@ def _trafilatura(html: str) -> str:
     return trafilatura.extract(html, include_comments=False) or ""
 
 
+def _cpu_ms(extract: Callable[[str], str], html: str) -> float:
+    start = time.process_time()
+    with contextlib.suppress(IngestError):
+        extract(html)
+    return 1000 * (time.process_time() - start)
+
+
+def cpu_ratio(pages: dict[str, str]) -> tuple[float, float]:
+    """CPU ms per page of ours and of trafilatura, each page through both in turn."""
+    ours = ref = 0.0
+    for html in pages.values():
+        ours += _cpu_ms(_ours_html, html)
+        ref += _cpu_ms(_trafilatura, html)
+    n = max(len(pages), 1)
+    return ours / n, ref / n
+
+
 def _row(name: str, s: Score, ms: float | None) -> str:
     ms_cell = f"{ms:.1f}" if ms is not None else "-"
     return f"| {name} | {s.precision:.3f} | {s.recall:.3f} | {s.f1:.3f} | {ms_cell} |"
@@ -183,6 +205,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--folds", type=int, default=DEFAULT_FOLDS, help="folds by site")
     parser.add_argument("--pages", type=Path, help="extra folder of name.html + name.txt pages")
     parser.add_argument("--dump", type=Path, help="write per-page predictions (JSON) here")
+    parser.add_argument(
+        "--cpu-passes",
+        type=int,
+        default=0,
+        help="also time html mode in CPU time, page by page in turn with trafilatura",
+    )
     args = parser.parse_args(argv)
 
     all_truth = load_truth(args.data)
@@ -223,6 +251,14 @@ def main(argv: list[str] | None = None) -> None:
         ref, ms_ref = run(_trafilatura, extra_html)
         print(_row("trafilatura (no comments)", score(ref, extra_truth), ms_ref))
         dump["pages"] = ours
+    if args.mode in ("html", "both") and args.cpu_passes:
+        print(f"\nCPU time, each page through ours then trafilatura ({len(ids)} pages)\n")
+        for i in range(args.cpu_passes):
+            ms, ms_ref = cpu_ratio(load_html(args.data, ids))
+            print(
+                f"pass {i + 1}: ours {ms:.1f} ms/page, trafilatura {ms_ref:.1f} ms/page, "
+                f"ratio {ms / ms_ref:.3f}"
+            )
     if args.dump:
         args.dump.write_text(json.dumps(dump, ensure_ascii=False, indent=1), encoding="utf-8")
 

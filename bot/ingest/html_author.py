@@ -14,13 +14,16 @@ from lxml.html import HtmlElement
 from trafilatura.json_metadata import normalize_authors
 
 _SPACE = re.compile(r"\s+")
-# Most specific markup first: rel/itemprop/author-name, then bylines, then anything "author".
+# Elements whose rel/itemprop/class/id/data-component marks an author or byline (ranked
+# below). Tested attribute by attribute: libxml2 reads the few elements that carry each
+# attribute, ~3x faster than testing every element for ten absent attributes. The union
+# is in document order, as `//*[...]` was.
 _CANDIDATES = XPath(
-    """//*[@rel='author' or contains(@itemprop, 'author') or contains(@class, 'writer')
-        or contains(@class, 'author') or contains(@class, 'Author')
-        or contains(@class, 'byline') or contains(@class, 'Byline')
-        or contains(@id, 'author') or contains(@id, 'byline')
-        or contains(@data-component, 'Byline') or self::author]"""
+    """//@class[contains(., 'writer') or contains(., 'author') or contains(., 'Author')
+        or contains(., 'byline') or contains(., 'Byline')]/..
+    | //@id[contains(., 'author') or contains(., 'byline')]/..
+    | //@rel[. = 'author']/.. | //@itemprop[contains(., 'author')]/..
+    | //@data-component[contains(., 'Byline')]/.. | //author"""
 )
 _SPECIFIC = re.compile(r"author-?name|authorname|^author$|^byline$", re.IGNORECASE)
 # Bylines inside comments, sidebars, teasers or captions name other people.

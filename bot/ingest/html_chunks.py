@@ -95,12 +95,16 @@ def _neighbours(container: HtmlElement) -> list[HtmlElement]:
     if not near:
         return []
     scope = near[-1]
-    inside = set(container.iter())
+    cls = container.get("class")
     above = set(near)
+    # Nested in it: tested for the few look-alikes only, not by collecting all it holds.
     return [
         el
         for el in scope.iter(container.tag)
-        if el.get("class") == container.get("class") and el not in inside and el not in above
+        if el.get("class") == cls
+        and el not in above
+        and el is not container
+        and not any(a is container for a in el.iterancestors(container.tag))
     ]
 
 
@@ -125,7 +129,9 @@ def restore_chunks(tree: HtmlElement, lines: list[str]) -> list[str]:
     inserts: dict[int, list[str]] = {}
     last_line = -1
     skipped: set[HtmlElement] = set()
-    for el in tree.iter():
+    # Only <p>s (the extracted lines) and the chunks' tag matter: lxml picks them out.
+    tags = ("p", container.tag)
+    for el in tree.iter(*tags):
         if el in skipped:
             continue
         if el in line_of:
@@ -133,7 +139,7 @@ def restore_chunks(tree: HtmlElement, lines: list[str]) -> list[str]:
         elif el in chunk_set:
             if not any(p in line_of for p in el.iter("p")):
                 inserts.setdefault(last_line, []).extend(_chunk_paragraphs(el))
-            skipped.update(el.iterdescendants())
+            skipped.update(el.iterdescendants(*tags))
     if not any(inserts.values()):
         return lines
     out = list(inserts.get(-1, []))

@@ -22,7 +22,6 @@ from bot.ingest.html_blocks import (
     is_prose,
     page_units,
     prose_block,
-    prose_chars,
 )
 from bot.ingest.html_breaks import BREAK, rebuild
 from bot.ingest.html_trim import is_main_headline
@@ -50,6 +49,8 @@ _TITLE_GAP = 0.25
 # The second reading must be this much better to replace the first.
 _MARGIN = 1.25
 _MIN_PROSE = 200
+# Units with more link text than this are left out of the block's text (`block_lines`).
+_MAX_BLOCK_LINK_SHARE = 0.5
 # A line this long containing this many other lines is a container's text dumped whole.
 _DUMP_MIN_CHARS = 200
 _DUMP_CANDIDATES = 5
@@ -76,14 +77,15 @@ def title_stems(title: str | None) -> set[str]:
     return _stems(max(_TITLE_SEPARATOR.split(title.strip()), key=len))
 
 
-def title_coverage(lines: list[str], stems: set[str]) -> float:
-    """Share of the title's stems found in the first `_START_CHARS` of the text's prose.
+def _coverage(prose: list[str], stems: set[str]) -> float:
+    """Share of the title's stems found in the first `_START_CHARS` of the text's `prose`
+    lines.
 
     Prose only: a breadcrumb or the headline itself at the top would match trivially.
     """
     if not stems:
         return 0.0
-    start = " ".join(line for line in lines if is_prose(line))[:_START_CHARS]
+    start = " ".join(prose)[:_START_CHARS]
     return len(stems & _stems(start)) / len(stems)
 
 
@@ -115,15 +117,26 @@ def junk_share(lines: list[str], block_text: str) -> float:
     return (sum(short) / total + len(short) / len(lines)) / 2
 
 
-def quality(lines: list[str], stems: set[str], block_text: str) -> float:
-    """Prose, less the share of short link-like lines, more if the title shows at the start."""
-    junk = junk_share(lines, block_text)
-    return prose_chars(lines) * (1 - junk) * (1 + title_coverage(lines, stems))
+class _Reading:
+    """A candidate text with its prose lines picked out once (several checks read them)."""
+
+    __slots__ = ("coverage", "lines", "prose", "prose_chars")
+
+    def __init__(self, lines: list[str], stems: set[str]) -> None:
+        self.lines = lines
+        self.prose = [line for line in lines if is_prose(line)]
+        self.prose_chars = sum(len(line) for line in self.prose)
+        self.coverage = _coverage(self.prose, stems)
+
+    def quality(self, junk: float) -> float:
+        """Prose, less the share of short link-like lines (`junk`), more if the title shows
+        at the start."""
+        return self.prose_chars * (1 - junk) * (1 + self.coverage)
 
 
 def drop_dumps(lines: list[str]) -> list[str]:
     """Remove a line that repeats several other lines: a whole container read as one line."""
-    flat = [_SPACE.sub("", line) for line in lines]
+    flat = ["".join(line.split()) for line in lines]  # what _SPACE.sub("", line) gives
     longest = sorted(range(len(lines)), key=lambda i: -len(flat[i]))[:_DUMP_CANDIDATES]
     dumps = set()
     for i in longest:
@@ -145,7 +158,7 @@ def _headline_at(units: list[Unit], title: str | None) -> int | None:
         return None
     found = None
     for i, unit in enumerate(units):
-        tag = unit.owner.tag
+        tag = unit.tag
         if tag in HEADINGS and tag in ("h1", "h2", "h3") and is_main_headline(unit.text, title):
             if tag == "h1":
                 return i
@@ -167,6 +180,23 @@ def drop_before_headline(lines: list[str], units: list[Unit], at: int | None) ->
     return lines[start:] if start < len(lines) else lines
 
 
+def first_stands(first: _Reading, junk: float, units: list[Unit]) -> bool:
+    """Whether the first reading is kept whatever the block's text turns out to be.
+
+    Cheap checks first: finding the block and its text is most of the second reading's
+    cost. The second text is made of the units' text (link-heavy ones left out), and none
+    is rebuilt longer: if even all of it is too little prose, or the first reading passes
+    every sanity check against that much (its title coverage can't be beaten by 0.25), the
+    comparison can't pick the second.
+    """
+    most = sum(len(u.text) for u in units if u.link_share <= _MAX_BLOCK_LINK_SHARE)
+    return most < _MIN_PROSE or (
+        junk <= _MAX_JUNK
+        and first.coverage + _TITLE_GAP >= 1.0
+        and first.prose_chars >= _SHORT_SHARE * most
+    )
+
+
 def second_opinion(tree: HtmlElement, lines: list[str], title: str | None) -> list[str]:
     """The extractor's `lines`, or the page's largest block of prose if that reads better.
 
@@ -177,27 +207,30 @@ def second_opinion(tree: HtmlElement, lines: list[str], title: str | None) -> li
         root = tree
     units = page_units(root)
     at = _headline_at(units, title)
-    first = drop_dumps(drop_before_headline(lines, units, at))
-    first = [line for line in (rebuild(line) for line in first) if line]
+    first_lines = drop_dumps(drop_before_headline(lines, units, at))
+    stems = title_stems(title)
+    first = _Reading([line for line in (rebuild(line) for line in first_lines) if line], stems)
+    junk = junk_share(first.lines, "")
+    if first_stands(first, junk, units):
+        return first.lines
     block, _ = prose_block(units, root)
     in_block = set(block.iter())
-    second = block_lines(units, in_block)
-    second = [line for line in (rebuild(line) for line in second) if line]
-    second = end_of_article(drop_before_headline(second, units, at))
-    stems = title_stems(title)
-    first_prose, second_prose = prose_chars(first), prose_chars(second)
-    if second_prose < _MIN_PROSE:
-        return first
+    second_lines = block_lines(units, in_block)
+    second_lines = [line for line in (rebuild(line) for line in second_lines) if line]
+    second = _Reading(end_of_article(drop_before_headline(second_lines, units, at)), stems)
+    if second.prose_chars < _MIN_PROSE:
+        return first.lines
     # Short lines count as junk unless the block holds them: its text is read only if the
     # count without that exemption is already over the limit (most pages are not).
     inside = ""
-    if junk_share(first, inside) > _MAX_JUNK:
+    if junk > _MAX_JUNK:
         inside = _SPACE.sub("", rebuild(" ".join(u.text for u in units if u.owner in in_block)))
+        junk = junk_share(first.lines, inside)
     failed = (
-        first_prose < _SHORT_SHARE * second_prose
-        or junk_share(first, inside) > _MAX_JUNK
-        or title_coverage(first, stems) + _TITLE_GAP < title_coverage(second, stems)
+        first.prose_chars < _SHORT_SHARE * second.prose_chars
+        or junk > _MAX_JUNK
+        or first.coverage + _TITLE_GAP < second.coverage
     )
-    if failed and quality(second, stems, inside) > _MARGIN * quality(first, stems, inside):
-        return second
-    return first
+    if failed and second.quality(junk_share(second.lines, inside)) > _MARGIN * first.quality(junk):
+        return second.lines
+    return first.lines
