@@ -171,7 +171,7 @@ def page_units(root: HtmlElement) -> list[Unit]:
                 parts.append(text)
                 if links:
                     link += len(text.strip())
-        elif el is skipped:
+        elif skipped is not None and el is skipped:
             skipped = None
             if el.tail:
                 parts.append(el.tail)  # not counted as link text, even inside a link

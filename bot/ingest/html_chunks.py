@@ -49,7 +49,7 @@ def _line_keys(lines: list[str]) -> dict[str, int]:
 
 
 def _ancestors(el: HtmlElement, levels: int) -> list[HtmlElement]:
-    found = []
+    found: list[HtmlElement] = []
     parent = el.getparent()
     while parent is not None and len(found) < levels:
         found.append(parent)
