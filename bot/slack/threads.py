@@ -117,9 +117,10 @@ def discussion(messages: Sequence[Message], bot_user_id: str | None) -> list[Sai
     names = _names(messages)
     out: list[Said] = []
     for position, message in enumerate(messages, 1):
-        text = plain_text(message.get("text") or "", names)
+        raw = message.get("text") or ""
+        text = plain_text(raw, names)
         bot = from_bot(message, bot_user_id)
-        if not bot and (not text.strip() or is_recap_request(text)):
+        if not bot and (not text.strip() or is_recap_request(raw)):
             continue
         out.append(Said(f"m{position}", text, _name(message), from_bot=bot))
     return out
