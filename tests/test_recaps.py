@@ -132,7 +132,8 @@ def test_a_question_the_bot_answered_right_after_is_not_open():
 
 def test_slack_markup_becomes_plain_text_and_never_a_live_mention():
     text = "<@U1> see <https://x.test/a|the story> &amp; <!here> in <#C1|news>"
-    assert plain_text(text, {"U1": "Bob"}) == "@Bob see the story (https://x.test/a) & @here in #news"
+    expected = "@Bob see the story (https://x.test/a) & @here in #news"
+    assert plain_text(text, {"U1": "Bob"}) == expected
     assert plain_text("<@U9>") == "@someone"
 
 

@@ -30,7 +30,7 @@ def _record_thread(slack: FakeSlack, url: str) -> dict[str, str]:
     for key, user, name, text in [
         ("cost", "U0BOB", "Bob", "The repairs on the bridge cost 14 million, a lot for two years."),
         ("question", "U0CAROL", "Carol", QUESTION),
-        ("overdue", "U0ALICE", "Alice", "The bridge repairs were overdue; the old deck was unsafe."),
+        ("overdue", "U0ALICE", "Alice", "The repairs were overdue; the old deck was unsafe."),
         ("asked", "U0BOB", "Bob", "Did the council publish the repair budget?"),
         ("answered", "U0DAN", "Dan", "Yes, the council published the repair budget in March."),
         ("decision", "U0DAN", "Dan", DECISION),
