@@ -7,7 +7,14 @@ from __future__ import annotations
 import pytest
 
 from bot.llm.offline.recap import NONE_FOUND, RECAP_LABEL, recap
-from bot.llm.recaps import Said, cited, discussion_text, link_citations, recap_instructions
+from bot.llm.recaps import (
+    Said,
+    cited,
+    discussion_text,
+    fit_discussion,
+    link_citations,
+    recap_instructions,
+)
 from bot.slack import routing, tasks
 from bot.slack.memory import ThreadMemory
 from bot.slack.routing import Incoming, plan
@@ -198,3 +205,13 @@ def test_recap_in_a_thread_is_a_recap_job_and_summarize_it_still_summarizes_the_
     assert isinstance(summary, tasks.SummarizeRef)
     # Outside a thread there's no discussion to recap.
     assert not isinstance(_mention("recap", ThreadMemory()), tasks.RecapThread)
+
+
+def test_a_long_discussion_keeps_its_start_and_its_latest_messages():
+    messages = [Said(f"m{i}", f"message number {i} " * 5, "Bob") for i in range(1, 21)]
+    words = lambda text: len(text.split())  # noqa: E731
+    kept, left_out = fit_discussion(messages, 60, words)
+    assert kept[0].ref == "m1" and kept[-1].ref == "m20"
+    assert left_out == 20 - len(kept) and left_out > 0
+    assert words(discussion_text(kept)) <= 60
+    assert fit_discussion(messages[:2], 60, words) == (messages[:2], 0)

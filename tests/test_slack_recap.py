@@ -11,6 +11,7 @@ from dataclasses import replace
 import pytest
 
 from bot.llm.offline.recap import RECAP_LABEL
+from bot.slack import threads
 from bot.slack.listeners.recap import CALLBACK_ID, NOT_A_THREAD
 from tests.servers.fake_openai import Reply
 from tests.servers.fake_slack import FakeSlack
@@ -175,3 +176,26 @@ def test_the_model_gets_the_recap_prompt_and_its_citations_become_links(
     assert _permalink(said["decision"], parent) in _line_with(text, "newsletter")
     assert not re.search(r"\[m\d+", text)  # every citation linked, the invented one dropped
     assert RECAP_LABEL not in text
+
+
+def test_a_long_thread_is_read_page_by_page(bot, articles, monkeypatch):
+    monkeypatch.setattr(threads, "PAGE_SIZE", 3)
+    said = _record_thread(bot.slack, articles.url("/story"))
+    parent = said["parent"]
+    ask = bot.slack.add_message(CHANNEL, f"<@{bot.slack.bot_user_id}> recap", thread_ts=parent)
+    bot.mention("recap", ts=ask, thread_ts=parent)
+    text = _recap_posted(bot.slack, parent)
+    reads = bot.slack.calls("conversations.replies")
+    assert len(reads) == 3  # 8 messages, 3 a page
+    assert [call.params.get("cursor") for call in reads] == [None, "offset:3", "offset:6"]
+    assert _permalink(said["decision"], parent) in _line_with(text, DECISION)  # the last page's
+
+
+def test_permalinks_are_built_from_the_workspace_url_when_slack_gives_none(bot, articles):
+    said = _record_thread(bot.slack, articles.url("/story"))
+    parent = said["parent"]
+    bot.slack.fail_next("chat.getPermalink", "internal_error", times=50)
+    _shortcut(bot, {"text": QUESTION, "ts": said["question"], "thread_ts": parent})
+    text = _recap_posted(bot.slack, parent)
+    assert _permalink(said["question"], parent) in _line_with(text, QUESTION)
+    assert _permalink(said["decision"], parent) in _line_with(text, DECISION)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from bot.engines import wording
 from bot.errors import LLMBadResponse, LLMError
-from bot.llm.recaps import Said, discussion_text
+from bot.llm.recaps import Said, discussion_text, fit_discussion
 from bot.llm.usage import Usage
 
 if TYPE_CHECKING:
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 BOT_NAME = "articlebot"
+LEFT_OUT = "The thread was too long to read whole: {count} messages in its middle were left out."
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,8 +46,12 @@ def write_recap(
     except LLMError as exc:
         log.warning("model failed (%s); recapping with the offline engine", exc.code)
         offline = _offline(messages)
-        notice = wording.fallback_notice(exc)
-        return Recap(offline.text, offline.engine, label=offline.label, notice=notice)
+        return Recap(
+            offline.text,
+            offline.engine,
+            label=offline.label,
+            notice=wording.fallback_notice(exc),
+        )
 
 
 def _offline(messages: Sequence[Said]) -> Recap:
@@ -58,20 +63,29 @@ def _offline(messages: Sequence[Said]) -> Recap:
 
 def _model(pipeline: Pipeline, messages: Sequence[Said], title: str, instructions: str) -> Recap:
     from bot.llm.models import complete, model_label, online_provider
+    from bot.llm.tokens import count_tokens
 
     settings = pipeline.settings
     template = pipeline.templates.get("recap")
+    name = model_label(settings)
+    # A thread longer than the budget: its start and its latest messages (what catching up
+    # needs), saying how many in between the model didn't see.
+    shown, left_out = fit_discussion(
+        messages, settings.llm_context_tokens, lambda text: count_tokens(text, name)
+    )
     prompt = template.format_messages(
-        discussion=discussion_text(messages, bot_name=BOT_NAME),
+        discussion=discussion_text(shown, bot_name=BOT_NAME),
         title=title,
         instructions=instructions,
     )
     reply = complete(pipeline.model, prompt, settings)
     if not reply.text.strip():
         raise LLMBadResponse("The language model sent an empty reply.")
+    notice = LEFT_OUT.format(count=left_out) if left_out else None
     return Recap(
         reply.text.strip(),
         online_provider(settings) or "openai",
-        model=model_label(settings),
+        model=name,
+        notice=notice,
         usage=reply.usage,
     )

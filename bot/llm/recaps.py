@@ -9,7 +9,7 @@ Pure text in, a decision out: Slack routing asks it before the follow-up rules, 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 _POLITE = r"(?:(?:hey|hi|ok|okay|so|please|pls|plz|can you|could you|would you|quick)[,\s]+)*"
@@ -125,3 +125,24 @@ def link_citations(text: str, links: Mapping[str, str]) -> str:
 
     linked = _CITATION.sub(replace, text)
     return re.sub(r"[ \t]+(?=\n|$)", "", linked)
+
+
+def fit_discussion(
+    messages: Sequence[Said], budget: int, count: Callable[[str], int]
+) -> tuple[list[Said], int]:
+    """The messages that fit `budget` tokens (`count` counts them) as the prompt shows them:
+    the first (what the thread is about) and then the latest ones, since a recap is most
+    often asked for to catch up. Returns them and how many were left out in between."""
+    if not messages or count(discussion_text(messages)) <= budget:
+        return list(messages), 0
+    first, rest = messages[0], list(messages[1:])
+    used = count(discussion_text([first]))
+    kept: list[Said] = []
+    for said in reversed(rest):
+        cost = count(discussion_text([said]))
+        if used + cost > budget:
+            break
+        kept.append(said)
+        used += cost
+    kept.reverse()
+    return [first, *kept], len(rest) - len(kept)
