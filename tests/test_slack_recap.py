@@ -11,7 +11,7 @@ from dataclasses import replace
 import pytest
 
 from bot.llm.offline.recap import RECAP_LABEL
-from bot.slack import threads
+from bot.slack import thread_recap, threads
 from bot.slack.listeners.recap import CALLBACK_ID, NOT_A_THREAD
 from tests.servers.fake_openai import Reply
 from tests.servers.fake_slack import FakeSlack
@@ -199,3 +199,14 @@ def test_permalinks_are_built_from_the_workspace_url_when_slack_gives_none(bot, 
     text = _recap_posted(bot.slack, parent)
     assert _permalink(said["question"], parent) in _line_with(text, QUESTION)
     assert _permalink(said["decision"], parent) in _line_with(text, DECISION)
+
+
+def test_a_thread_the_bot_cannot_read_gets_a_clear_word(bot, articles):
+    said = _record_thread(bot.slack, articles.url("/story"))
+    bot.slack.fail_next("conversations.replies", "not_in_channel")
+    _shortcut(bot, {"text": QUESTION, "ts": said["question"], "thread_ts": said["parent"]})
+    bot.idle()
+    (note,) = bot.slack.calls("response_url")  # only the asker sees it
+    assert thread_recap.CANT_READ.split(":")[0] in note.params["text"]
+    assert note.params["response_type"] == "ephemeral"
+    assert not bot.slack.calls("chat.getPermalink")

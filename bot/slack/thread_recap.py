@@ -25,10 +25,7 @@ log = logging.getLogger(__name__)
 
 UNEXPECTED = "Something went wrong on my side. Please try again in a minute."
 NOTHING_TO_RECAP = "There's no discussion in this thread to recap yet."
-CANT_READ = (
-    "I couldn't read this thread. If it's in a private channel, invite me with "
-    "`/invite @articlebot` first."
-)
+CANT_READ = "I couldn't read this thread: invite me to its channel first (`/invite @articlebot`)."
 TOO_LONG = "This thread is very long: the recap covers its first {count} messages."
 MAX_LINKS = 20  # permalinks looked up for one recap (one chat.getPermalink each)
 
