@@ -13,7 +13,7 @@ import pytest
 from bot.llm.offline.recap import RECAP_LABEL
 from bot.slack import thread_recap, threads
 from bot.slack.listeners.recap import CALLBACK_ID, NOT_A_THREAD
-from tests.servers.fake_openai import Reply
+from tests.servers.fake_openai import Failure, Reply
 from tests.servers.fake_slack import FakeSlack
 from tests.servers.slack_app import CHANNEL, USER, model_harness, text_of
 
@@ -210,3 +210,17 @@ def test_a_thread_the_bot_cannot_read_gets_a_clear_word(bot, articles):
     assert thread_recap.CANT_READ.split(":")[0] in note.params["text"]
     assert note.params["response_type"] == "ephemeral"
     assert not bot.slack.calls("chat.getPermalink")
+
+
+def test_when_the_model_fails_the_offline_recap_answers_and_says_so(
+    slack, model, articles, tmp_path
+):
+    said = _record_thread(slack, articles.url("/story"))
+    parent = said["parent"]
+    model.script(Failure(500))
+    with model_harness(slack, model, tmp_path) as bot:
+        _shortcut(bot, {"text": QUESTION, "ts": said["question"], "thread_ts": parent})
+        text = _recap_posted(slack, parent)
+        bot.idle()
+    assert QUESTION in text and RECAP_LABEL in text
+    assert "offline engine's version" in text
