@@ -16,6 +16,7 @@ from bot.llm.recaps import (
     recap_instructions,
 )
 from bot.slack import routing, tasks
+from bot.slack.listeners.recap import thread_of
 from bot.slack.memory import ThreadMemory
 from bot.slack.routing import Incoming, plan
 from bot.slack.threads import discussion, find_article, plain_text
@@ -215,3 +216,10 @@ def test_a_long_discussion_keeps_its_start_and_its_latest_messages():
     assert left_out == 20 - len(kept) and left_out > 0
     assert words(discussion_text(kept)) <= 60
     assert fit_discussion(messages[:2], 60, words) == (messages[:2], 0)
+
+
+def test_the_thread_a_shortcut_points_at():
+    assert thread_of({"ts": "1.2", "thread_ts": "1.0"}) == "1.0"  # a reply
+    assert thread_of({"ts": "1.0", "thread_ts": "1.0", "reply_count": 3}) == "1.0"  # its parent
+    assert thread_of({"ts": "1.0", "reply_count": 2}) == "1.0"
+    assert thread_of({"ts": "1.0"}) is None  # a lone message

@@ -224,3 +224,16 @@ def test_when_the_model_fails_the_offline_recap_answers_and_says_so(
         bot.idle()
     assert QUESTION in text and RECAP_LABEL in text
     assert "offline engine's version" in text
+
+
+def test_a_thread_with_nothing_but_the_link_and_the_bots_summary_has_nothing_to_recap(
+    bot, articles
+):
+    parent = bot.slack.add_message(CHANNEL, f"<{articles.url('/story')}>", name="Alice")
+    bot.slack.add_message(CHANNEL, "the summary", user=bot.slack.bot_user_id, thread_ts=parent)
+    ask = bot.slack.add_message(CHANNEL, f"<@{bot.slack.bot_user_id}> recap", thread_ts=parent)
+    bot.mention("recap", ts=ask, thread_ts=parent)
+    bot.idle()
+    (note,) = bot.slack.calls("chat.postEphemeral")  # said to the asker, like every error
+    assert thread_recap.NOTHING_TO_RECAP in text_of(note)
+    assert not bot.slack.calls("chat.getPermalink")
