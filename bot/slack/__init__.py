@@ -7,10 +7,13 @@ Scopes the app manifest (manifest.json) asks for, and why:
 - commands: the /summarize and /ask slash commands.
 - im:history, im:read, im:write: read links sent in a DM to the bot and reply there.
 - channels:history, groups:history, mpim:history: read follow-up questions in a thread the
-  bot already answered (no mention needed), and the message a shortcut points at.
+  bot already answered (no mention needed), the message a shortcut points at, and a
+  thread's messages (conversations.replies) for a recap or to find the article a question
+  mid-thread is about. chat.getPermalink, for the recap's links, needs no scope.
 - files:read: read a PDF or text file someone shares with the bot.
 - assistant:write: the agent/assistant view (status line, suggested prompts, thread titles).
 
 Not asked for: links:read / link unfurling (the bot never rewrites other people's links),
-users:read (replies mention people by ID), any admin or write-to-files scope.
+users:read (replies mention people by ID; recaps use the display names Slack sends with
+each message), any admin or write-to-files scope.
 """
