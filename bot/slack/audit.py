@@ -42,7 +42,15 @@ log = logging.getLogger(LOGGER)
 # Job kinds that are requests (bot.slack.tasks): summaries and answers. Help texts, notes and
 # auto-mode offers are the bot talking, not someone asking for work.
 REQUEST_KINDS = frozenset(
-    {"summarize", "summarize_ref", "ask", "ask_about_links", "ask_when_ready", "from_thread_start"}
+    {
+        "summarize",
+        "summarize_ref",
+        "ask",
+        "ask_about_links",
+        "ask_when_ready",
+        "from_thread_start",
+        "digest",
+    }
 )
 # Error codes (bot.errors) that are the bot declining, not something breaking.
 REFUSALS = frozenset(

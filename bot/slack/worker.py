@@ -85,6 +85,7 @@ class ThreadWorkerPool:
         if self._queue is not None and self._runner is None:
             self._runner = _Runner(services, client, self._queue, self._threads)
             threading.Thread(target=self._runner.keep_leases, name="leases", daemon=True).start()
+            _start_digests(services, self._queue)
 
     def submit(self, job: Job) -> None:
         if self._context is None:
@@ -294,6 +295,7 @@ def _job_process(settings: Settings, threads: int, jobs: Any, done: Any, parent:
     runner = _Runner(services, client, SQLiteJobQueue.beside(settings.store_path), threads)
     holder.append(runner)
     threading.Thread(target=runner.keep_leases, args=(parent,), name="leases", daemon=True).start()
+    _start_digests(services, runner.queue)
 
     while True:
         try:
@@ -306,6 +308,14 @@ def _job_process(settings: Settings, threads: int, jobs: Any, done: Any, parent:
     runner.stop()
     runner.executor.shutdown(wait=True)
     done.put(None)
+
+
+def _start_digests(services: Services, jobs_queue: SQLiteJobQueue) -> None:
+    """Scheduled link digests are queued by every process that runs jobs (one per period,
+    whichever process gets there first: bot.slack.digest.schedule)."""
+    from bot.slack.digest import schedule
+
+    schedule.start(services.store, services.settings, schedule.queue_submit(jobs_queue))
 
 
 def _drain_on_sigterm(holder: list[_Runner]) -> None:
