@@ -52,6 +52,9 @@ def run(
 ) -> None:
     """Post the digest of `window` in `dest.channel`. Scheduled: nothing is posted when no
     article was shared (a quiet week needs no message); asked for: the asker is told."""
+    if scheduled and services.store.get_digest(dest.team or "-", dest.channel) is None:
+        log.info("digest for %s: turned off since it was queued", dest.channel)
+        return
     me = client.auth_test()
     try:
         messages = read_channel(client, dest.channel, window)
@@ -62,7 +65,7 @@ def run(
     links = shared_links(messages, bot_user_id=me.get("user_id"))
     cap = services.settings.digest_max_articles
     candidates = links[: cap * 2]  # bounds the fetches; most links people share are articles
-    read = _read_all(services, candidates)
+    read, unread = _read_all(services, candidates)
     if not read:
         log.info("digest: no articles in %s (%s)", dest.channel, period)
         _tell_asker(client, dest, f"No articles were shared here {period}.", scheduled=scheduled)
@@ -74,7 +77,7 @@ def run(
         period=period,
         entries=tuple(_entry(item, permalinks) for item in listed),
         more=len(read) - len(listed) + len(links) - len(candidates),
-        unread=len(candidates) - len(read),
+        unread=unread,
         max_articles=cap,
         engine="offline" if all(i.result.engine == "offline" for i in listed) else None,
         preface=dest.preface,
@@ -97,15 +100,31 @@ def _tell_asker(client: WebClient, dest: Destination, text: str, *, scheduled: b
         log.info("digest: couldn't tell the asker: %s", exc.response.get("error"))
 
 
-def _read_all(services: Services, links: list[SharedLink]) -> list[_Read]:
-    """The links that are articles, read and summarized, in the order they were shared."""
+def _read_all(services: Services, links: list[SharedLink]) -> tuple[list[_Read], int]:
+    """The links that are articles, read and summarized, in the order they were shared, and
+    how many links weren't (or couldn't be read)."""
     if not links:
-        return []
+        return [], 0
     with ThreadPoolExecutor(
         max_workers=min(READERS, len(links)), thread_name_prefix="digest"
     ) as pool:
         results = list(pool.map(lambda link: _read_one(services, link), links))
-    return [item for item in results if item is not None]
+    read = [item for item in results if item is not None]
+    return _merged(read), len(links) - len(read)
+
+
+def _merged(read: list[_Read]) -> list[_Read]:
+    """Two links to one article (a mirror, an AMP page, a redirect) are one entry: the
+    first link, with every share of both."""
+    by_text: dict[str, _Read] = {}
+    for item in read:
+        first = by_text.get(item.article.content_hash)
+        if first is None:
+            by_text[item.article.content_hash] = item
+            continue
+        shares = sorted([*first.link.shares, *item.link.shares], key=lambda s: float(s.ts))
+        first.link.shares[:] = list({share.ts: share for share in shares}.values())
+    return list(by_text.values())
 
 
 def _read_one(services: Services, link: SharedLink) -> _Read | None:
