@@ -200,7 +200,7 @@ def test_a_message_names_sharers_links_back_and_shows_real_domains() -> None:
     assert "<@U1> (<https://acme.slack.com/archives/C1/p1|acme.slack.com>)" in first
     assert "<@U2> in a thread (" in first
     note = payload["blocks"][-1]["elements"][0]["text"]
-    assert "3 more articles" in note and "at most 20" in note and "1 link weren't" in note
+    assert "3 more articles" in note and "at most 20" in note and "1 link wasn't an article" in note
     assert "<#C1>" in payload["blocks"][0]["text"]["text"]
 
 

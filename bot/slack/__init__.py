@@ -7,9 +7,12 @@ Scopes the app manifest (manifest.json) asks for, and why:
 - commands: the /summarize and /ask slash commands.
 - im:history, im:read, im:write: read links sent in a DM to the bot and reply there.
 - channels:history, groups:history, mpim:history: read follow-up questions in a thread the
-  bot already answered (no mention needed), and the message a shortcut points at.
+  bot already answered (no mention needed), and the message a shortcut points at; a
+  channel's link digest reads its history and threads with them too.
 - files:read: read a PDF or text file someone shares with the bot.
 - assistant:write: the agent/assistant view (status line, suggested prompts, thread titles).
+- canvases:write: a link digest too long for one message goes into a canvas the channel
+  can read.
 
 Not asked for: links:read / link unfurling (the bot never rewrites other people's links),
 users:read (replies mention people by ID), any admin or write-to-files scope.

@@ -52,11 +52,15 @@ class SharedLink:
 
 
 def shared_links(
-    messages: Iterable[dict[str, Any]], *, bot_user_id: str | None
+    messages: Iterable[dict[str, Any]],
+    *,
+    bot_user_id: str | None,
+    workspace_url: str | None = None,
 ) -> list[SharedLink]:
     """Every web link people shared in `messages`, once per normalized URL, in the order
     first shared. The bot's own messages, other bots', and links to Slack itself (message
-    permalinks) are left out."""
+    permalinks: *.slack.com, and the workspace's own URL from auth.test) are left out."""
+    own = (urlsplit(workspace_url).hostname or "").lower() if workspace_url else ""
     found: dict[str, SharedLink] = {}
     seen: set[str] = set()
     for message in sorted(messages, key=lambda m: float(m.get("ts") or 0)):
@@ -71,7 +75,7 @@ def shared_links(
             thread_ts=thread_ts if thread_ts and thread_ts != ts else None,
         )
         for url in find_urls(str(message.get("text") or "")):
-            if _slack_link(url):
+            if _slack_link(url, own):
                 continue
             key = normalize_url(url)
             link = found.setdefault(key, SharedLink(url=url, key=key))
@@ -87,9 +91,9 @@ def _by_a_person(message: dict[str, Any], bot_user_id: str | None) -> bool:
     return subtype is None or subtype in _SHARED_SUBTYPES
 
 
-def _slack_link(url: str) -> bool:
+def _slack_link(url: str, own: str) -> bool:
     host = (urlsplit(url).hostname or "").lower()
-    return host == "slack.com" or host.endswith(".slack.com")
+    return host in ("slack.com", own) or host.endswith(".slack.com")
 
 
 def read_channel(client: WebClient, channel: str, window: Window) -> list[dict[str, Any]]:

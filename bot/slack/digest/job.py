@@ -62,7 +62,7 @@ def run(
         log.warning("digest: can't read %s: %s", dest.channel, exc.response.get("error"))
         _tell_asker(client, dest, CANT_READ, scheduled=scheduled)
         return
-    links = shared_links(messages, bot_user_id=me.get("user_id"))
+    links = shared_links(messages, bot_user_id=me.get("user_id"), workspace_url=me.get("url"))
     cap = services.settings.digest_max_articles
     candidates = links[: cap * 2]  # bounds the fetches; most links people share are articles
     read, unread = _read_all(services, candidates)

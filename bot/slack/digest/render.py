@@ -85,8 +85,9 @@ def _notes(digest: Digest) -> list[str]:
         )
     if digest.unread:
         notes.append(
-            f"{digest.unread} link{'s' if digest.unread != 1 else ''} weren't articles "
-            "or couldn't be read."
+            "1 link wasn't an article or couldn't be read."
+            if digest.unread == 1
+            else f"{digest.unread} links weren't articles or couldn't be read."
         )
     if digest.engine == "offline":
         notes.append(f"Gists by the {OFFLINE_LABEL[0].lower()}{OFFLINE_LABEL[1:]}.")
