@@ -104,8 +104,10 @@ def test_a_recorded_week_becomes_one_digest_with_each_article_once(
 
     bridge = next(b["text"]["text"] for b in post.params["blocks"] if TITLES[0] in str(b))
     assert "Millford reopened to traffic" in bridge  # the one-line gist
-    assert bridge.index("<@U0ALICE>") < bridge.index("<@U0CAROL> in a thread") < bridge.index(
-        "<@U0BOB>"
+    assert (
+        bridge.index("<@U0ALICE>")
+        < bridge.index("<@U0CAROL> in a thread")
+        < bridge.index("<@U0BOB>")
     )
     parent = ids["bridge"].replace(".", "")
     assert f"https://fake.slack.test/archives/{CHANNEL}/p{parent}|fake.slack.test>" in bridge
