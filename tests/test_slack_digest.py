@@ -351,6 +351,18 @@ def test_a_catch_up_since_a_day_posts_a_digest_in_the_channel(
     assert "1 link wasn't an article" in text  # the image
 
 
+def test_a_catch_up_where_the_bot_is_not_a_member_tells_only_the_asker(
+    bot: SlackAppHarness, slack: FakeSlack
+) -> None:
+    slack.fail_next("conversations.history", "not_in_channel")
+    bot.command("/summarize", "digest since:yesterday")
+    bot.idle()
+    (told,) = slack.calls("response_url")
+    assert told.params["response_type"] == "ephemeral"
+    assert "/invite @articlebot" in told.params["text"]
+    assert digests(slack) == [] and not slack.calls("chat.postEphemeral")
+
+
 def test_a_catch_up_since_something_unreadable_says_how_to_write_it(
     bot: SlackAppHarness, slack: FakeSlack
 ) -> None:
@@ -358,3 +370,21 @@ def test_a_catch_up_since_something_unreadable_says_how_to_write_it(
     assert "since:yesterday" in body and "since:3d" in body
     bot.idle()
     assert not slack.calls("conversations.history")
+
+
+def test_a_quiet_period_posts_nothing_and_tells_only_an_asker(
+    bot: SlackAppHarness, slack: FakeSlack
+) -> None:
+    assert bot.services is not None
+    slack.add_message(CHANNEL, "no links this week", ts=f"{START.timestamp() + 60:.6f}")
+    bot.services.store.set_digest(DigestSchedule(TEAM, CHANNEL, "weekly", since=0))
+    scheduled = weekly_job().model_copy(update={"scheduled": True})
+    journal.execute(bot.services, web_client(bot.settings), scheduled)
+    assert digests(slack) == [] and not slack.calls("chat.postEphemeral")
+    asked = weekly_job("digest:asked").model_copy(
+        update={"dest": Destination(CHANNEL, user="U0ALICE", team=TEAM)}
+    )
+    journal.execute(bot.services, web_client(bot.settings), asked)
+    (told,) = slack.calls("chat.postEphemeral")
+    assert told.params["text"] == "No articles were shared here 30 Nov – 7 Dec."
+    assert digests(slack) == []

@@ -128,12 +128,12 @@ def handle(ack: Ack, command: dict[str, Any], services: Services) -> None:
             ),
         )
         return
-    _catch_up(ack, services, team, channel, user, asked.since)
+    _catch_up(ack, services, command, asked.since)
 
 
-def _catch_up(
-    ack: Ack, services: Services, team: str, channel: str, user: str | None, since: str
-) -> None:
+def _catch_up(ack: Ack, services: Services, command: dict[str, Any], since: str) -> None:
+    team, channel = command.get("team_id") or "-", command["channel_id"]
+    user = command.get("user_id")
     now = datetime.now(ZoneInfo(services.settings.digest_timezone))
     try:
         moment = periods.parse_since(since, now)
@@ -147,6 +147,7 @@ def _catch_up(
             channel=channel,
             team=team,
             user=user,
+            response_url=command.get("response_url"),
             preface=f"<@{user}> asked for the links shared {period}",
         ),
         oldest=moment.timestamp(),

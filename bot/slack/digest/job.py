@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackRequestError
 
 from bot.errors import ArticlebotError
 from bot.ingest import Article
@@ -23,6 +23,7 @@ from bot.slack.context import Destination, Services
 from bot.slack.digest import render
 from bot.slack.digest.collect import Share, SharedLink, read_channel, shared_links
 from bot.slack.digest.periods import Window
+from bot.slack.retry import webhook
 
 log = logging.getLogger(__name__)
 
@@ -92,12 +93,17 @@ def run(
 
 
 def _tell_asker(client: WebClient, dest: Destination, text: str, *, scheduled: bool) -> None:
+    """Only the asker sees it: through the command's response_url (which works where the
+    bot isn't a member), else an ephemeral message."""
     if scheduled or not dest.user or not journal.once("digest-note"):
         return
     try:
-        client.chat_postEphemeral(channel=dest.channel, user=dest.user, text=text)
-    except SlackApiError as exc:  # not in the channel: nowhere to say it but the log
-        log.info("digest: couldn't tell the asker: %s", exc.response.get("error"))
+        if dest.response_url:
+            webhook(dest.response_url).send(text=text, response_type="ephemeral")
+        else:
+            client.chat_postEphemeral(channel=dest.channel, user=dest.user, text=text)
+    except (SlackApiError, SlackRequestError) as exc:  # nowhere left to say it but the log
+        log.info("digest: couldn't tell the asker: %s", exc)
 
 
 def _read_all(services: Services, links: list[SharedLink]) -> tuple[list[_Read], int]:
