@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -388,3 +389,35 @@ def test_a_quiet_period_posts_nothing_and_tells_only_an_asker(
     (told,) = slack.calls("chat.postEphemeral")
     assert told.params["text"] == "No articles were shared here 30 Nov – 7 Dec."
     assert digests(slack) == []
+
+
+def test_two_job_runners_post_a_due_digest_once(
+    slack: FakeSlack, articles: ArticleServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two durable job pools on one store and one job queue (as two job processes of two
+    HTTP workers are), their schedulers checking every 0.1 s: the due weekly digest is
+    queued once, run by one of them, and posted once."""
+    from bot.slack.digest.periods import last_posting
+    from bot.slack.runtime import build_services
+
+    monkeypatch.setattr(schedule, "FIRST_CHECK_SECONDS", 0.05)
+    monkeypatch.setattr(schedule, "CHECK_SECONDS", 0.1)
+    posting = last_posting("weekly", datetime.now(UTC), hour=9, weekday="monday")
+    record_week(slack, articles, posting - timedelta(days=7))
+    settings = harness_settings(slack, tmp_path)
+    pools = []
+    try:
+        for _ in range(2):
+            pool = ThreadWorkerPool(2, queue=SQLiteJobQueue(tmp_path / "store.jobs.sqlite3"))
+            services = build_services(settings, pool=pool)
+            if not pools:
+                services.store.set_digest(DigestSchedule(TEAM, CHANNEL, "weekly", since=0))
+            pool.bind(services, web_client(settings))
+            pools.append(pool)
+        slack.wait_for("chat.postMessage", timeout=30)
+        time.sleep(1.0)  # both schedulers keep checking meanwhile
+    finally:
+        for pool in pools:
+            pool.shutdown(5)
+    (post,) = digests(slack)
+    assert all(title in text_of(post) for title in TITLES)
