@@ -148,6 +148,10 @@ def test_a_digest_with_the_model_summarizes_each_article_once_and_a_rerun_is_fre
     assert text_of(again) == text_of(first)
     assert "extractive" not in text_of(first)
     assert fetched(articles, "/story") == 1
+    audit = [json.loads(line) for line in (tmp_path / "audit.jsonl").read_text().splitlines()]
+    first_line, again_line = (line for line in audit if line["action"] == "digest")
+    assert first_line["replies"] == len(TITLES) and first_line["tokens"]["prompt"] > 0
+    assert again_line["cached"] and again_line["tokens"]["prompt"] == 0
 
 
 def test_a_long_digest_becomes_a_canvas_shared_with_the_channel(

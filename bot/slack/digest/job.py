@@ -18,7 +18,7 @@ from slack_sdk.errors import SlackApiError, SlackRequestError
 from bot.errors import ArticlebotError
 from bot.ingest import Article
 from bot.pipeline import Result
-from bot.slack import journal
+from bot.slack import audit, journal
 from bot.slack.context import Destination, Services
 from bot.slack.digest import render
 from bot.slack.digest.collect import Share, SharedLink, read_channel, shared_links
@@ -67,6 +67,8 @@ def run(
     cap = services.settings.digest_max_articles
     candidates = links[: cap * 2]  # bounds the fetches; most links people share are articles
     read, unread = _read_all(services, candidates)
+    for item in read:  # the audit line counts every summary's tokens (in this thread's record)
+        audit.note_result(item.result)
     if not read:
         log.info("digest: no articles in %s (%s)", dest.channel, period)
         _tell_asker(client, dest, f"No articles were shared here {period}.", scheduled=scheduled)
