@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 from urllib.parse import parse_qsl, urlsplit
 
-from pydantic import BeforeValidator, Field, SecretStr
+from pydantic import BeforeValidator, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.logs import mask_values
@@ -167,6 +167,30 @@ class Settings(BaseSettings):
     slack_stream: bool = Field(
         True, description="Stream replies (chat.startStream); off: placeholder plus chat.update."
     )
+
+    # --- link digests (per channel: `/summarize digest daily|weekly|off`) ---
+    digest_timezone: str = Field(
+        "UTC", description="IANA time zone of the digest hour, weekday and `since:` days."
+    )
+    digest_hour: int = Field(9, ge=0, le=23, description="Hour scheduled digests are posted at.")
+    digest_weekday: Literal[
+        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"
+    ] = Field("monday", description="Day weekly digests are posted on.")
+    digest_max_articles: int = Field(
+        20, ge=1, le=100, description="Articles one digest lists; the rest are counted in a note."
+    )
+
+    @field_validator("digest_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            message = f"unknown time zone {value!r} (an IANA name, e.g. Europe/Berlin)"
+            raise ValueError(message) from None
+        return value
 
     # --- language model ---
     openai_api_key: SecretStr | None = Field(

@@ -22,6 +22,7 @@ from bot.store import (
     ArticleRef,
     Bucket,
     Conversation,
+    DigestSchedule,
     RedisStore,
     SQLiteStore,
     Store,
@@ -419,6 +420,35 @@ def test_two_stores_share_claims_marks_memory_and_caches(open_backend: StoreFact
     assert second.get_article("https://x.test/1") == body
     assert second.get_article_by_hash("h1") == body
     assert second.get_answer("k") == "Answer"
+
+
+# --- digest schedules -------------------------------------------------------------------------
+
+
+def test_digest_schedules_are_per_team_and_channel_shared_and_cleared(
+    open_backend: StoreFactory,
+) -> None:
+    first, second = open_backend(), open_backend()
+    assert first.get_digest("T1", "C1") is None and first.digests() == []
+    daily = DigestSchedule("T1", "C1", "daily", since=1_700_000_000.5, user="U1")
+    first.set_digest(daily)
+    first.set_digest(DigestSchedule("T2", "C1", "weekly", since=1.0))  # another workspace
+    assert second.get_digest("T1", "C1") == daily
+    assert second.get_digest("T1", "C2") is None
+    weekly = DigestSchedule("T1", "C1", "weekly", since=1_700_000_100.0, user="U2")
+    second.set_digest(weekly)  # one schedule per channel: changed, not added
+    assert first.digests() == [weekly, DigestSchedule("T2", "C1", "weekly", since=1.0)]
+    assert first.clear_digest("T1", "C1")
+    assert not second.clear_digest("T1", "C1")
+    assert [d.team for d in second.digests()] == ["T2"]
+
+
+def test_digest_schedules_never_expire(open_backend: StoreFactory, clock: FakeClock) -> None:
+    store = open_backend(clock=clock, memory_ttl=60)
+    store.set_digest(DigestSchedule("T1", "C1", "daily", since=clock.now))
+    clock.now += 365 * 86_400
+    store.remember_article(THREAD, ArticleRef("h1"))  # sweeps what expires on SQLite
+    assert store.get_digest("T1", "C1") is not None
 
 
 # --- rate limits ------------------------------------------------------------------------------

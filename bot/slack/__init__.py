@@ -9,9 +9,12 @@ Scopes the app manifest (manifest.json) asks for, and why:
 - channels:history, groups:history, mpim:history: read follow-up questions in a thread the
   bot already answered (no mention needed), the message a shortcut points at, and a
   thread's messages (conversations.replies) for a recap or to find the article a question
-  mid-thread is about. chat.getPermalink, for the recap's links, needs no scope.
+  mid-thread is about; a channel's link digest reads its history and threads with them too.
+  chat.getPermalink, for the recap's and the digest's links, needs no scope.
 - files:read: read a PDF or text file someone shares with the bot.
 - assistant:write: the agent/assistant view (status line, suggested prompts, thread titles).
+- canvases:write: a link digest too long for one message goes into a canvas the channel
+  can read.
 
 Not asked for: links:read / link unfurling (the bot never rewrites other people's links),
 users:read (replies mention people by ID; recaps use the display names Slack sends with

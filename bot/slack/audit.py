@@ -50,6 +50,7 @@ REQUEST_KINDS = frozenset(
         "ask_when_ready",
         "from_thread_start",
         "recap_thread",
+        "digest",
     }
 )
 # Error codes (bot.errors) that are the bot declining, not something breaking.

@@ -122,12 +122,16 @@ def run_worker(settings: Settings, threads: int, *, stop: threading.Event | None
 
     _handler = handle
     broker = make_broker(settings)
+    from bot.slack.digest import schedule
+
+    actor = broker.get_actor(ACTOR)
+    stop = stop or threading.Event()
+    schedule.start(services.store, settings, lambda job: actor.send(tasks.dumps(job)), stop=stop)
     # An idle consumer polls Redis at most this many ms apart: a freed thread soon has work.
     worker = Worker(broker, worker_threads=threads, worker_timeout=POLL_MS)
     # Take only what the threads can start: a job prefetched by a busy worker waits while
     # another worker is idle.
     worker.queue_prefetch = threads
-    stop = stop or threading.Event()
     _stop_on_signals(stop)
     worker.start()
     log.info("worker: %d threads on queue %r", threads, QUEUE)

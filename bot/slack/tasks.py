@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Annotated, Any, ClassVar, Literal
 from uuid import uuid4
 
@@ -258,6 +259,26 @@ class OfferSummary(_Job):
         jobs.offer_summary(services, client, self.channel, self.user, self.ts, self.url)
 
 
+class Digest(_Job):
+    """A channel's link digest for a period (scheduled, or `/summarize digest since:…`)."""
+
+    kind: Literal["digest"] = "digest"
+    dest: Destination
+    oldest: float  # seconds since the epoch: messages oldest <= ts < latest
+    latest: float
+    period: str  # how the digest names it: "30 Nov – 7 Dec", "since Monday"
+    scheduled: bool = False
+
+    def run(self, services: Services, client: WebClient) -> None:
+        from bot.slack.digest import job
+        from bot.slack.digest.periods import Window
+
+        window = Window(
+            datetime.fromtimestamp(self.oldest, UTC), datetime.fromtimestamp(self.latest, UTC)
+        )
+        job.run(services, client, self.dest, window, self.period, scheduled=self.scheduled)
+
+
 Job = Annotated[
     Summarize
     | SummarizeRef
@@ -268,7 +289,8 @@ Job = Annotated[
     | RecapThread
     | Post
     | Respond
-    | OfferSummary,
+    | OfferSummary
+    | Digest,
     Field(discriminator="kind"),
 ]
 

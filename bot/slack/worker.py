@@ -78,6 +78,7 @@ class ThreadWorkerPool:
         self._queue = queue
         self._runner: _Runner | None = None
         self._running = 0  # submitted and not finished
+        self._digests: threading.Event | None = None  # stops the digest scheduler
         self._idle = threading.Condition()
 
     def bind(self, services: Services, client: WebClient) -> None:
@@ -85,6 +86,7 @@ class ThreadWorkerPool:
         if self._queue is not None and self._runner is None:
             self._runner = _Runner(services, client, self._queue, self._threads)
             threading.Thread(target=self._runner.keep_leases, name="leases", daemon=True).start()
+            self._digests = _start_digests(services, self._queue)
 
     def submit(self, job: Job) -> None:
         if self._context is None:
@@ -127,6 +129,8 @@ class ThreadWorkerPool:
         if not self.wait_idle(timeout):
             log.warning("jobs still running after %.0fs; stopping anyway", timeout)
         self._executor.shutdown(wait=False, cancel_futures=True)
+        if self._digests is not None:
+            self._digests.set()
         if self._runner is not None:
             self._runner.stop()
             self._runner.executor.shutdown(wait=False, cancel_futures=True)
@@ -294,6 +298,7 @@ def _job_process(settings: Settings, threads: int, jobs: Any, done: Any, parent:
     runner = _Runner(services, client, SQLiteJobQueue.beside(settings.store_path), threads)
     holder.append(runner)
     threading.Thread(target=runner.keep_leases, args=(parent,), name="leases", daemon=True).start()
+    _start_digests(services, runner.queue)
 
     while True:
         try:
@@ -306,6 +311,17 @@ def _job_process(settings: Settings, threads: int, jobs: Any, done: Any, parent:
     runner.stop()
     runner.executor.shutdown(wait=True)
     done.put(None)
+
+
+def _start_digests(services: Services, jobs_queue: SQLiteJobQueue) -> threading.Event:
+    """Scheduled link digests are queued by every process that runs jobs (one per period,
+    whichever process gets there first: bot.slack.digest.schedule). Set the event to stop."""
+    from bot.slack.digest import schedule
+
+    stop = threading.Event()
+    submit = schedule.queue_submit(jobs_queue)
+    schedule.start(services.store, services.settings, submit, stop=stop)
+    return stop
 
 
 def _drain_on_sigterm(holder: list[_Runner]) -> None:

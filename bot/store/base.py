@@ -187,5 +187,40 @@ class RateLimits(Protocol):
         ...
 
 
-class Store(EventClaims, ConversationMemory, Cache, JobLedger, RateLimits, Protocol):
+Cadence = Literal["daily", "weekly"]
+
+
+@dataclass(frozen=True, slots=True)
+class DigestSchedule:
+    """A channel's opt-in link digest: how often, since when, and who turned it on."""
+
+    team: str
+    channel: str
+    every: Cadence
+    since: float  # seconds since the epoch: no scheduled digest covers a period ending before
+    user: str | None = None
+
+
+class DigestSchedules(Protocol):
+    """Which channels get a link digest (bot.slack.digest): configuration, kept until
+    turned off (no expiry)."""
+
+    def set_digest(self, schedule: DigestSchedule) -> None:
+        """Turn the channel's digest on, or change it (one schedule per team and channel)."""
+        ...
+
+    def clear_digest(self, team: str, channel: str) -> bool:
+        """Turn it off; True when there was one."""
+        ...
+
+    def get_digest(self, team: str, channel: str) -> DigestSchedule | None: ...
+
+    def digests(self) -> list[DigestSchedule]:
+        """Every channel's schedule, for the scheduler."""
+        ...
+
+
+class Store(
+    EventClaims, ConversationMemory, Cache, JobLedger, RateLimits, DigestSchedules, Protocol
+):
     def close(self) -> None: ...

@@ -21,6 +21,8 @@ Keys, after the prefix:
     seq                            the counter that orders remembered articles
     bucket:{key}                   {"tokens", "at"}: a token bucket after its last take
     slots:{key}                    sorted set: holder by the time its slot runs out
+    digests                        hash: "{team}/{channel}" -> {"every", "since", "user"}
+                                   (configuration: the one key without an expiry but seq)
 
 Writes of more than one key are MULTI/EXEC pipelines, or Lua scripts where a write depends on
 what is there (claims, once-only marks, the article cap, token buckets, job slots).
@@ -40,7 +42,16 @@ import redis
 from redis.backoff import ExponentialBackoff
 from redis.retry import Retry
 
-from bot.store.base import EPSILON, ArticleLike, ArticleRef, Bucket, Conversation, Role, Turn
+from bot.store.base import (
+    EPSILON,
+    ArticleLike,
+    ArticleRef,
+    Bucket,
+    Conversation,
+    DigestSchedule,
+    Role,
+    Turn,
+)
 from bot.store.keys import normalize_url
 
 Clock = Callable[[], float]
@@ -415,6 +426,32 @@ class RedisStore:
             return None
         entry = cast(dict[str, Any], json.loads(cast(str, raw)))
         return entry if entry["expires"] > self._clock() else None
+
+    # --- digest schedules -----------------------------------------------------------------
+
+    def set_digest(self, schedule: DigestSchedule) -> None:
+        entry = {"every": schedule.every, "since": schedule.since, "user": schedule.user}
+        field = f"{schedule.team}/{schedule.channel}"
+        self._redis.hset(self._key("digests"), field, json.dumps(entry))
+
+    def clear_digest(self, team: str, channel: str) -> bool:
+        return bool(self._redis.hdel(self._key("digests"), f"{team}/{channel}"))
+
+    def get_digest(self, team: str, channel: str) -> DigestSchedule | None:
+        raw = self._redis.hget(self._key("digests"), f"{team}/{channel}")
+        return None if raw is None else _digest(f"{team}/{channel}", cast(str, raw))
+
+    def digests(self) -> list[DigestSchedule]:
+        entries = cast(dict[str, str], self._redis.hgetall(self._key("digests")))
+        return [_digest(field, raw) for field, raw in sorted(entries.items())]
+
+
+def _digest(field: str, raw: str) -> DigestSchedule:
+    team, _, channel = field.rpartition("/")  # a channel id has no "/"; a team key might
+    entry = json.loads(raw)
+    return DigestSchedule(
+        team=team, channel=channel, every=entry["every"], since=entry["since"], user=entry["user"]
+    )
 
 
 def _ms(seconds: float) -> int:

@@ -24,7 +24,9 @@ from bot.store.base import (
     ArticleLike,
     ArticleRef,
     Bucket,
+    Cadence,
     Conversation,
+    DigestSchedule,
     Role,
     Turn,
     bucket_level,
@@ -126,6 +128,16 @@ CREATE TABLE IF NOT EXISTS slots (
     PRIMARY KEY (key, holder)
 );
 CREATE INDEX IF NOT EXISTS slots_expires ON slots (expires);
+
+-- Channels that asked for a link digest (configuration: kept until turned off).
+CREATE TABLE IF NOT EXISTS digests (
+    team TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    every TEXT NOT NULL,
+    since REAL NOT NULL,
+    user TEXT,
+    PRIMARY KEY (team, channel)
+);
 """
 
 # Conversation memory untouched this long is forgotten (tables stay bounded over months).
@@ -471,6 +483,47 @@ class SQLiteStore:
             "SELECT text FROM answer_cache WHERE key = ? AND expires > ?", (key, self._clock())
         )
         return str(rows[0][0]) if rows else None
+
+    # --- digest schedules -----------------------------------------------------------------
+
+    def set_digest(self, schedule: DigestSchedule) -> None:
+        with self._write() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO digests (team, channel, every, since, user)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (schedule.team, schedule.channel, schedule.every, schedule.since, schedule.user),
+            )
+
+    def clear_digest(self, team: str, channel: str) -> bool:
+        with self._write() as db:
+            cursor = db.execute(
+                "DELETE FROM digests WHERE team = ? AND channel = ?", (team, channel)
+            )
+            return cursor.rowcount > 0
+
+    def get_digest(self, team: str, channel: str) -> DigestSchedule | None:
+        rows = self._read(
+            "SELECT team, channel, every, since, user FROM digests WHERE team = ? AND channel = ?",
+            (team, channel),
+        )
+        return _digest(rows[0]) if rows else None
+
+    def digests(self) -> list[DigestSchedule]:
+        rows = self._read(
+            "SELECT team, channel, every, since, user FROM digests ORDER BY team, channel", ()
+        )
+        return [_digest(row) for row in rows]
+
+
+def _digest(row: tuple[object, ...]) -> DigestSchedule:
+    team, channel, every, since, user = row
+    return DigestSchedule(
+        team=str(team),
+        channel=str(channel),
+        every=cast(Cadence, str(every)),
+        since=float(cast(float, since)),
+        user=None if user is None else str(user),
+    )
 
 
 def _article_ref(row: tuple[object, ...]) -> ArticleRef:

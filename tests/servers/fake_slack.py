@@ -107,6 +107,7 @@ class FakeSlack:
         self._files: dict[str, tuple[dict[str, Any], bytes]] = {}
         self._redirects: dict[str, str] = {}  # file id -> where its download redirects
         self._response_uses: dict[str, int] = {}  # response_url path -> posts so far
+        self._canvases: dict[str, dict[str, Any]] = {}
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
         self._server = _Server(self)
@@ -213,18 +214,32 @@ class FakeSlack:
         user: str = "U0USER",
         thread_ts: str | None = None,
         name: str | None = None,
+        ts: str | None = None,
+        **extra: Any,
     ) -> str:
-        """A message someone else posted (for conversations.replies); returns its ts.
+        """A message someone else posted (for conversations.history and .replies); returns
+        its ts (`ts` to date it, e.g. a week of history; `extra`: subtype, bot_id…).
         `name`: the poster's display name, in the `user_profile` Slack sends with it."""
         with self._lock:
-            ts = self._next_ts()
-            message: dict[str, Any] = {"type": "message", "user": user, "text": text, "ts": ts}
+            ts = ts or self._next_ts()
+            message: dict[str, Any] = {
+                "type": "message",
+                "user": user,
+                "text": text,
+                "ts": ts,
+                **extra,
+            }
             if thread_ts:
                 message["thread_ts"] = thread_ts
             if name:
                 message["user_profile"] = {"display_name": name, "real_name": name}
             self._messages.setdefault(channel, []).append(message)
             return ts
+
+    def canvas(self, canvas_id: str) -> dict[str, Any]:
+        """A canvas made with canvases.create: title, markdown, and who may read it."""
+        with self._lock:
+            return dict(self._canvases[canvas_id])
 
     def response_url(self) -> str:
         """A fresh response_url (as slash commands and shortcuts carry) served by this server.
@@ -417,23 +432,52 @@ class FakeSlack:
         return {"file": dict(found[0])}
 
     def _api_conversations_replies(self, params: dict[str, Any]) -> dict[str, Any]:
-        """A thread, oldest first, in pages of `limit` (Slack's cursor paging)."""
+        """A thread, parent first, oldest first; paged (limit, cursor) like Slack, and
+        `oldest`/`latest` bound the replies (the parent always comes on the first page)."""
         channel, ts = _require(params, "channel"), _require(params, "ts")
-        thread = [
-            dict(m)
-            for m in self._messages.get(channel, [])
-            if m["ts"] == ts or m.get("thread_ts") == ts
-        ]
+        thread = sorted(
+            (
+                self._with_replies(channel, m)
+                for m in self._messages.get(channel, [])
+                if m["ts"] == ts or m.get("thread_ts") == ts
+            ),
+            key=lambda m: float(m["ts"]),
+        )
         if not thread:
             raise _ApiError("thread_not_found")
-        start = int(str(params.get("cursor") or "0").removeprefix("offset:") or 0)
-        limit = max(1, min(int(params.get("limit") or 1000), 1000))
-        page = thread[start : start + limit]
-        more = start + limit < len(thread)
-        answer: dict[str, Any] = {"messages": page, "has_more": more}
-        if more:
-            answer["response_metadata"] = {"next_cursor": f"offset:{start + limit}"}
-        return answer
+        parent, replies = thread[0], [m for m in thread[1:] if _in_range(m, params)]
+        page, more = _page([parent, *replies], params)
+        return {"messages": page, "has_more": bool(more), **more}
+
+    def _api_conversations_history(self, params: dict[str, Any]) -> dict[str, Any]:
+        """A channel's messages (not thread replies, unless broadcast), newest first,
+        within oldest/latest (exclusive unless `inclusive`), paged by limit and cursor."""
+        channel = _require(params, "channel")
+        if channel not in self._messages:
+            raise _ApiError("channel_not_found")
+        top = [
+            self._with_replies(channel, m)
+            for m in self._messages[channel]
+            if m.get("thread_ts") in (None, m["ts"]) or m.get("subtype") == "thread_broadcast"
+        ]
+        top = sorted((m for m in top if _in_range(m, params)), key=lambda m: -float(m["ts"]))
+        page, more = _page(top, params)
+        return {"messages": page, "has_more": bool(more), **more}
+
+    def _with_replies(self, channel: str, message: dict[str, Any]) -> dict[str, Any]:
+        """A message as Slack lists it: a thread's parent carries reply_count."""
+        out = dict(message)
+        if out.get("thread_ts", out["ts"]) == out["ts"]:
+            replies = [
+                m
+                for m in self._messages.get(channel, [])
+                if m.get("thread_ts") == out["ts"] and m["ts"] != out["ts"]
+            ]
+            if replies:
+                out["thread_ts"] = out["ts"]
+                out["reply_count"] = len(replies)
+                out["latest_reply"] = max(m["ts"] for m in replies)
+        return out
 
     def _api_chat_getPermalink(self, params: dict[str, Any]) -> dict[str, Any]:
         channel, ts = _require(params, "channel"), _require(params, "message_ts")
@@ -445,6 +489,34 @@ class FakeSlack:
         if thread_ts and thread_ts != ts:
             link += f"?thread_ts={thread_ts}&cid={channel}"
         return {"channel": channel, "permalink": link}
+
+    def _api_canvases_create(self, params: dict[str, Any]) -> dict[str, Any]:
+        content = params.get("document_content") or {}
+        if not isinstance(content, dict) or content.get("type") != "markdown":
+            raise _ApiError("invalid_arguments")
+        canvas_id = f"F{next(self._ids):08d}"
+        self._canvases[canvas_id] = {
+            "title": params.get("title"),
+            "markdown": str(content.get("markdown") or ""),
+            "channels": [],
+            "users": [],
+            "access_level": None,
+        }
+        return {"canvas_id": canvas_id}
+
+    def _api_canvases_access_set(self, params: dict[str, Any]) -> dict[str, Any]:
+        canvas = self._canvases.get(_require(params, "canvas_id"))
+        if canvas is None:
+            raise _ApiError("canvas_not_found")
+        level = _require(params, "access_level")
+        if level not in ("read", "write", "owner"):
+            raise _ApiError("invalid_arguments")
+        canvas["access_level"] = level
+        for name in ("channel_ids", "user_ids"):
+            value = params.get(name) or ""
+            ids = value if isinstance(value, list) else [v for v in str(value).split(",") if v]
+            canvas["channels" if name == "channel_ids" else "users"] += ids
+        return {}
 
     def respond(self, path: str, params: dict[str, Any]) -> tuple[int, str, dict[str, str]]:
         """(status, plain-text body, headers) for a post to a response_url; called with the
@@ -491,6 +563,34 @@ class _ApiError(Exception):
     def __init__(self, error: str) -> None:
         super().__init__(error)
         self.error = error
+
+
+def _in_range(message: dict[str, Any], params: dict[str, Any]) -> bool:
+    """Whether a message's ts is inside a history/replies call's oldest..latest."""
+    ts = float(message["ts"])
+    inclusive = str(params.get("inclusive") or "").lower() in ("1", "true")
+    if params.get("oldest"):
+        oldest = float(params["oldest"])
+        if ts < oldest or (ts == oldest and not inclusive):
+            return False
+    if params.get("latest"):
+        latest = float(params["latest"])
+        if ts > latest or (ts == latest and not inclusive):
+            return False
+    return True
+
+
+def _page(items: list[dict[str, Any]], params: dict[str, Any]) -> tuple[list, dict[str, Any]]:
+    """One page of `items` (cursor: an offset, as opaque to the client as Slack's), and the
+    response_metadata for the next one ({} on the last page)."""
+    cursor = str(params.get("cursor") or "")
+    if cursor and not cursor.startswith("off:"):
+        raise _ApiError("invalid_cursor")
+    start = int(cursor[4:]) if cursor else 0
+    limit = max(1, min(int(params.get("limit") or 100), 999))
+    end = start + limit
+    more = {"response_metadata": {"next_cursor": f"off:{end}"}} if end < len(items) else {}
+    return items[start:end], more
 
 
 def _require(params: dict[str, Any], name: str) -> str:

@@ -11,6 +11,7 @@ from bot.errors import PromptError
 from bot.ingest.links import parse_input
 from bot.slack import limits, tasks
 from bot.slack.context import Destination, Services
+from bot.slack.digest import command as digest_command
 from bot.slack.format import escape_mrkdwn
 from bot.slack.worker import Busy
 
@@ -20,7 +21,8 @@ SUMMARIZE_HELP = (
     "• `/summarize https://example.com/story in 3 bullets for a CFO` adds instructions\n"
     "• `/summarize` followed by a pasted article summarizes the text\n"
     "• add `--private` to get the summary just for you\n"
-    "• `--style tldr` (or `detailed`, or any style in prompts/) picks the kind of summary"
+    "• `--style tldr` (or `detailed`, or any style in prompts/) picks the kind of summary\n"
+    "• `/summarize digest` sets up a daily or weekly digest of the links shared in a channel"
 )
 ASK_HELP = (
     "*How to use /ask*\n"
@@ -64,6 +66,9 @@ def _destination(command: dict[str, Any], private: bool, preface: str) -> Destin
 
 
 def handle_summarize_command(ack: Ack, command: dict[str, Any], services: Services) -> None:
+    if digest_command.is_digest(command.get("text") or ""):
+        digest_command.handle(ack, command, services)
+        return
     text, private, style = split_options(command.get("text") or "")
     parsed = parse_input(text)
     if parsed.kind not in ("link", "paste"):
