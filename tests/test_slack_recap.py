@@ -187,7 +187,7 @@ def test_a_long_thread_is_read_page_by_page(bot, articles, monkeypatch):
     text = _recap_posted(bot.slack, parent)
     reads = bot.slack.calls("conversations.replies")
     assert len(reads) == 3  # 8 messages, 3 a page
-    assert [call.params.get("cursor") for call in reads] == [None, "offset:3", "offset:6"]
+    assert [call.params.get("cursor") for call in reads] == [None, "off:3", "off:6"]
     assert _permalink(said["decision"], parent) in _line_with(text, DECISION)  # the last page's
 
 
