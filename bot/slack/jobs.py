@@ -17,7 +17,7 @@ from bot.errors import ArticlebotError, IngestError, NotAnArticle, TooLarge
 from bot.ingest import Article
 from bot.ingest.links import ParsedInput, parse_input
 from bot.pipeline import Result
-from bot.slack import audit, journal
+from bot.slack import audit, feedback, journal
 from bot.slack import files as slack_files
 from bot.slack.context import Destination, Services
 from bot.slack.format import offer_payload
@@ -64,6 +64,7 @@ def summarize(
             client,
             dest,
             partial(_summarize_loaded, services, load, style, parsed.instruction),
+            style=style or services.settings.summary_style,
         )
 
 
@@ -233,7 +234,13 @@ def summarize_ref(
     """Summarize an article remembered earlier ("Summarize the last article I shared",
     "summarize it" in its thread)."""
     load = partial(load_article, services, ref)
-    _run(services, client, dest, partial(_summarize_loaded, services, load, style, instructions))
+    _run(
+        services,
+        client,
+        dest,
+        partial(_summarize_loaded, services, load, style, instructions),
+        style=style or services.settings.summary_style,
+    )
 
 
 def offer_summary(
@@ -257,10 +264,13 @@ def _run(
     *,
     question: str | None = None,
     status: str = "Reading the article…",
+    style: str | None = None,
 ) -> None:
-    """Start a reply, produce it (`produce(reply, remember)`), finish it; errors in words."""
+    """Start a reply, produce it (`produce(reply, remember)`), finish it; errors in words.
+    A finished reply is logged for `articlebot stats` (`style`: a summary's)."""
     memory = services.memory
     reply = _reply(services, client, dest)
+    started = time.monotonic()
 
     def remember(articles: Sequence[Article]) -> None:
         memory.remember(dest.conversation, articles=articles)
@@ -274,6 +284,7 @@ def _run(
         audit.note_result(result)
         _remember(memory, dest.conversation, result, question)  # before the reply shows
         first_ts = reply.finish(result)
+        feedback.record(services.store, reply.request_id, dest, result, style=style, started=started)
         if first_ts and not dest.thread_ts and not reply.dest.ephemeral:
             # A top-level reply (/summarize, /ask, a DM) starts a thread: replies there are
             # follow-ups about the same article, without a mention.

@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import logging
 import threading
+import uuid
 from collections.abc import Callable
 
 from slack_sdk import WebClient
 
 from bot.errors import ArticlebotError
 from bot.pipeline import Result
+from bot.slack import feedback
 from bot.slack import format as fmt
 from bot.slack.context import Destination
 from bot.slack.journal import Scope
@@ -58,6 +60,8 @@ class Reply:
         self._text = ""
         self._lock = threading.Lock()
         self._journal = journal
+        # What the feedback buttons and the request log know this reply by.
+        self.request_id: str = getattr(journal, "request_id", None) or uuid.uuid4().hex
         target = Target(client, dest, journal, limit)
         in_thread = dest.thread_ts is not None and not dest.ephemeral
         streaming = stream and in_thread
@@ -130,7 +134,7 @@ class Reply:
         """
         with self._lock:
             parts = fmt.split_message(result.text or self._text, self._sink.target.limit)
-            footer = fmt.source_blocks(result)
+            footer = [*fmt.source_blocks(result), feedback.block(self.request_id)]
             try:
                 first_ts = self._sink.finish(self._text, parts, footer)
             except NotAMember:
