@@ -6,15 +6,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.store import RequestRecord
-from tests.test_store import (  # noqa: F401  (pytest fixtures, used by name)
-    AnyStore,
-    FakeClock,
-    StoreFactory,
-    clock,
-    open_backend,
-    store,
-)
+from tests.test_store import AnyStore, FakeClock, StoreFactory, clock, open_backend, store
 
+FIXTURES = (clock, open_backend, store)  # the store suite's, found by pytest by name
 DAY = 86_400.0
 
 
@@ -81,17 +75,16 @@ def test_requests_and_votes_are_kept_per_team(store: AnyStore, clock: FakeClock)
 
 
 def test_requests_older_than_the_retention_are_dropped(
-    open_backend: StoreFactory,  # noqa: F811
-    clock: FakeClock,  # noqa: F811
+    open_backend: StoreFactory, clock: FakeClock
 ) -> None:
-    store = open_backend(request_ttl=30 * DAY, clock=clock)  # noqa: F811
+    store = open_backend(request_ttl=30 * DAY, clock=clock)
     store.log_request(_record("old", clock.now))
     clock.now += 31 * DAY
     store.log_request(_record("new", clock.now))
     assert [r.request_id for r in store.requests_since(0)] == ["new"]
 
 
-def test_two_stores_share_the_log(open_backend: StoreFactory, clock: FakeClock) -> None:  # noqa: F811
+def test_two_stores_share_the_log(open_backend: StoreFactory, clock: FakeClock) -> None:
     """A worker logs the reply; the listener in another process stores the vote; the CLI
     reads both."""
     worker, listener, cli = (open_backend(clock=clock) for _ in range(3))

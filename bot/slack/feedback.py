@@ -68,7 +68,7 @@ def record(
     result: Result,
     *,
     style: str | None,
-    started: float,
+    start: float,
 ) -> None:
     """Log one finished reply; never at the cost of the reply itself."""
     usage = result.usage
@@ -85,7 +85,7 @@ def record(
         prompt_tokens=usage.prompt_tokens,
         completion_tokens=usage.completion_tokens,
         cost_usd=usage.cost_usd,
-        duration_ms=round((time.monotonic() - started) * 1000),
+        duration_ms=round((time.monotonic() - start) * 1000),
         at=time.time(),
     )
     try:

@@ -270,7 +270,7 @@ def _run(
     A finished reply is logged for `articlebot stats` (`style`: a summary's)."""
     memory = services.memory
     reply = _reply(services, client, dest)
-    started = time.monotonic()
+    started = time.monotonic()  # for the request log's duration
 
     def remember(articles: Sequence[Article]) -> None:
         memory.remember(dest.conversation, articles=articles)
@@ -284,7 +284,7 @@ def _run(
         audit.note_result(result)
         _remember(memory, dest.conversation, result, question)  # before the reply shows
         first_ts = reply.finish(result)
-        feedback.record(services.store, reply.request_id, dest, result, style=style, started=started)
+        feedback.record(services.store, reply.request_id, dest, result, style=style, start=started)
         if first_ts and not dest.thread_ts and not reply.dest.ephemeral:
             # A top-level reply (/summarize, /ask, a DM) starts a thread: replies there are
             # follow-ups about the same article, without a mention.
