@@ -13,6 +13,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot import progress
 from bot.errors import ArticlebotError, IngestError, NotAnArticle, TooLarge
 from bot.ingest import Article
 from bot.ingest.links import ParsedInput, parse_input
@@ -36,10 +37,12 @@ MAX_BUTTON_VALUE = 2_000  # Slack's limit on a button's value
 Remember = Callable[[Sequence[Article]], None]
 
 
-def _reply(services: Services, client: WebClient, dest: Destination) -> Reply:
+def _reply(
+    services: Services, client: WebClient, dest: Destination, kind: str = "summary"
+) -> Reply:
     # Each reply keeps its own record in the job's journal (a re-run edits, never reposts).
     scope = journal.current_scope()
-    return Reply(client, dest, stream=services.settings.slack_stream, journal=scope)
+    return Reply(client, dest, stream=services.settings.slack_stream, journal=scope, kind=kind)
 
 
 def summarize(
@@ -78,6 +81,7 @@ def _answer(
 ) -> Result:
     remember(articles)
     reply.status("Writing…")
+    progress.step("write", articles[0].url if articles else None)
     return services.pipeline.ask(articles, question, history=history, on_text=reply.write)
 
 
@@ -93,6 +97,7 @@ def _summarize_loaded(
     # Remembered before the model writes: a follow-up typed meanwhile is about this article.
     remember([article])
     reply.status("Writing…")
+    progress.step("write", article.url)
     return services.pipeline.summarize(
         article, style=style, instructions=instructions, on_text=reply.write
     )
@@ -269,7 +274,7 @@ def _run(
     """Start a reply, produce it (`produce(reply, remember)`), finish it; errors in words.
     A finished reply is logged for `articlebot stats` (`style`: a summary's)."""
     memory = services.memory
-    reply = _reply(services, client, dest)
+    reply = _reply(services, client, dest, "summary" if question is None else "answer")
     started = time.monotonic()  # for the request log's duration
 
     def remember(articles: Sequence[Article]) -> None:
@@ -280,7 +285,8 @@ def _run(
         # Engaged from the first moment: a follow-up typed while this reply is still being
         # written must not need a mention.
         memory.engage(dest.conversation, dest.user)
-        result: Result = produce(reply, remember)
+        with progress.reporting(reply.step):  # fetching, cleaning, … as the reply's steps
+            result: Result = produce(reply, remember)
         audit.note_result(result)
         _remember(memory, dest.conversation, result, question)  # before the reply shows
         first_ts = reply.finish(result)

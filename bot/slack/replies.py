@@ -23,6 +23,7 @@ from slack_sdk import WebClient
 
 from bot.errors import ArticlebotError
 from bot.pipeline import Result
+from bot.progress import Step
 from bot.slack import feedback
 from bot.slack import format as fmt
 from bot.slack.context import Destination
@@ -56,6 +57,7 @@ class Reply:
         stream: bool = True,
         limit: int = fmt.MESSAGE_LIMIT,
         journal: Scope | None = None,
+        kind: str = "summary",
     ) -> None:
         self._text = ""
         self._lock = threading.Lock()
@@ -73,7 +75,7 @@ class Reply:
         if dest.ephemeral:
             self._sink = PrivateSink(target)
         elif streaming:
-            self._sink = StreamSink(target)
+            self._sink = StreamSink(target, kind)
         else:
             self._sink = PlaceholderSink(target, post_at_start=not self._status_line)
         if journal is not None:
@@ -118,6 +120,12 @@ class Reply:
                 self._sink.target.set_status(text)
             else:
                 self._sink.progress(text)
+
+    def step(self, name: Step, source: str | None = None) -> None:
+        """The work moved on to `name` (a bot.progress reporter): a streamed reply shows it
+        as a task where Slack can; elsewhere the status line or placeholder says enough."""
+        with self._lock:
+            self._deliver(lambda: self._sink.step(name, source))
 
     def write(self, delta: str) -> None:
         if not delta:
