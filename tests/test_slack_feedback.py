@@ -177,3 +177,24 @@ def test_a_click_on_something_else_is_ignored(bot):
     _click(bot, forged, "up")
     time.sleep(0.3)
     assert bot.slack.calls("response_url") == []
+
+
+def test_the_assistant_view_carries_buttons_and_its_help_does_not(bot, articles):
+    dm, thread = "D0ASSIST", "1800000700.000100"
+    bot.message(
+        "What can you do?", ts="1800000700.000200", thread_ts=thread, channel=dm, channel_type="im"
+    )
+    bot.message(
+        f"<{articles.url('/story')}>",
+        ts="1800000700.000300",
+        thread_ts=thread,
+        channel=dm,
+        channel_type="im",
+    )
+    (stop,) = bot.slack.wait_for("chat.stopStream", timeout=20)
+    bot.idle()
+    assert _feedback_of(stop.params["blocks"]) is not None
+    help_posts = [c for c in bot.slack.calls("chat.postMessage") if c.params["channel"] == dm]
+    assert help_posts and all(_feedback_of(c.params.get("blocks")) is None for c in help_posts)
+    (logged,) = bot.services.store.requests_since(0)
+    assert (logged.channel, logged.kind) == (dm, "summary")
