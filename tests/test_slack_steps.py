@@ -9,9 +9,10 @@ from collections.abc import Iterator
 import pytest
 
 from bot.slack.safe_links import sanitize_payload
-from bot.slack.sinks import stream
+from bot.slack.sinks import StreamSink, stream
 from tests.servers.fake_openai import Reply
 from tests.servers.slack_app import CHANNEL, USER, model_harness
+from tests.test_reply_sinks import Recorder, target
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -157,3 +158,24 @@ def test_url_sources_always_show_their_real_domain() -> None:
         {"type": "url", "url": "https://evil.example/login", "text": "evil.example"},
         {"type": "url", "url": "https://news.example/a", "text": "news.example"},
     ]
+
+
+def test_the_first_words_after_the_steps_go_out_at_once() -> None:
+    """A stream the steps opened doesn't hold the first words for the flush interval:
+    time to first text is what people notice."""
+    client = Recorder()
+    sink = StreamSink(target(client), "summary")
+    sink.step("fetch", "https://news.example/a")
+    sink.step("write", "https://news.example/a")
+    assert sink.write("The", "The") is sink
+    assert client.methods() == ["chat_startStream", "chat_appendStream", "chat_appendStream"]
+    assert client.last("chat_appendStream") == {
+        "channel": "C1",
+        "ts": "200.1",
+        "markdown_text": "The",
+    }
+    # A failure now: the words were shown, so the error goes below them, the step marked failed.
+    sink.fail(":warning: The model stopped.", "The")
+    error = [kw for m, kw in client.calls if m == "chat_appendStream"][-1]
+    assert error["chunks"][0] == {**error["chunks"][0], "id": "write", "status": "error"}
+    assert client.last("chat_stopStream")["markdown_text"].endswith("The model stopped.")
