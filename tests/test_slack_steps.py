@@ -179,3 +179,33 @@ def test_the_first_words_after_the_steps_go_out_at_once() -> None:
     error = [kw for m, kw in client.calls if m == "chat_appendStream"][-1]
     assert error["chunks"][0] == {**error["chunks"][0], "id": "write", "status": "error"}
     assert client.last("chat_stopStream")["markdown_text"].endswith("The model stopped.")
+
+
+def test_the_fake_slack_checks_chunks_as_slack_documents_them(slack) -> None:
+    from slack_sdk import WebClient
+    from slack_sdk.errors import SlackApiError
+
+    client = WebClient(token=slack.token, base_url=slack.api_url)
+    good = {"type": "task_update", "id": "fetch", "title": "Fetching", "status": "in_progress"}
+    ts = client.chat_startStream(
+        channel="C1", thread_ts="1.0", chunks=[good], task_display_mode="plan"
+    )["ts"]
+    for bad in (
+        {**good, "status": "done"},  # not one of pending / in_progress / complete / error
+        {**good, "sources": [{"type": "url", "url": "https://a.example"}]},  # no text
+        {"type": "plan_update"},  # no title
+        {"type": "thinking", "text": "hm"},
+    ):
+        with pytest.raises(SlackApiError) as refused:
+            client.chat_appendStream(channel="C1", ts=ts, chunks=[bad])
+        assert refused.value.response["error"] == "invalid_chunks"
+    with pytest.raises(SlackApiError):
+        client.chat_startStream(channel="C1", thread_ts="1.0", task_display_mode="list")
+    client.chat_appendStream(channel="C1", ts=ts, chunks=[{**good, "status": "complete"}])
+    assert slack.stream_tasks(ts) == {"fetch": {**good, "status": "complete"}}
+    slack.refuse_chunks("invalid_arguments")
+    with pytest.raises(SlackApiError) as refused:
+        client.chat_appendStream(channel="C1", ts=ts, chunks=[good])
+    assert refused.value.response["error"] == "invalid_arguments"
+    client.chat_appendStream(channel="C1", ts=ts, markdown_text="words still stream")
+    assert slack.streamed_text(ts) == "words still stream"
