@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from bot import progress
 from bot.errors import NotAnArticle, TooLarge
 from bot.ingest import Article, from_bytes, from_text, from_url
 from bot.settings import Settings
@@ -29,12 +30,14 @@ class ArticleSource:
             cached = self.store.get_article(url)
             if cached is not None:
                 return Article.from_dict(cached)
+        progress.step("fetch", url)  # ingest reports "clean" once the page is in
         article = from_url(url, self.settings)
         self._keep(article, url)
         return article
 
     def from_text(self, text: str) -> Article:
         """A pasted article, cleaned."""
+        progress.step("clean")
         article = from_text(text, settings=self.settings)
         self._keep(article, None)
         return article
@@ -49,6 +52,7 @@ class ArticleSource:
             raise TooLarge(f"{name} is larger than {limit:,} bytes.")
         if not data.strip():
             raise NotAnArticle(f"{name} is empty.")  # before cleaning: say why there's nothing
+        progress.step("clean")
         article = from_bytes(data, content_type, settings=self.settings)
         if title and not article.title:
             article = replace(article, title=title)

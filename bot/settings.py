@@ -319,6 +319,11 @@ class Settings(BaseSettings):
         None, description="Write the audit lines to this file instead of the log stream."
     )
 
+    # --- feedback and usage stats (`articlebot stats`) ---
+    stats_retention_days: float = Field(
+        90, gt=0, description="Days each reply's cost and 👍/👎 are kept for `articlebot stats`."
+    )
+
     # --- secrets kept out of every log line ---
 
     def secret_values(self) -> list[str]:

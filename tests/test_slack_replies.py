@@ -42,7 +42,11 @@ def test_streamed_reply_in_a_channel_thread_shows_a_status_first(slack, model, a
     assert all(s.params["channel_id"] == CHANNEL for s in statuses)
     assert all(s.params["thread_ts"] == "1800000000.000100" for s in statuses)
     assert [s.params["status"] for s in statuses] == ["Reading the article…", "Writing…", ""]
-    assert methods.index("chat.startStream") > 1
+    # The stream opens with the reply's steps (fetching first), not with a placeholder.
+    (start,) = slack.calls("chat.startStream")
+    assert "markdown_text" not in start.params
+    assert [c["type"] for c in start.params["chunks"]] == ["plan_update", "task_update"]
+    assert start.params["chunks"][1]["id"] == "fetch"
     assert "chat.postMessage" not in methods  # no placeholder message left behind
 
 

@@ -9,6 +9,7 @@ from bot.cli import (  # noqa: F401  (each registers itself)
     clean,
     prompts,
     serve,
+    stats,
     summarize,
     worker,
 )

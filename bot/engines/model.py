@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
+from bot import progress
 from bot.engines import wording
 from bot.engines.base import Question, SummaryRequest, TextSink, combined
 from bot.errors import LLMBadResponse
@@ -124,6 +125,7 @@ class ModelEngine:
             history=_history_messages(history),
         )
         grounded, usage = grounded_answer(self._model(), messages, self.settings, on_text)
+        progress.step("check")
         verified, dropped = verify_quotes(list(grounded.quotes), article.text)
         prose = grounded.answer.strip()
         if not prose and not grounded.found:

@@ -117,9 +117,11 @@ def from_bytes(
 
 def from_url(url: str, settings: Settings | None = None) -> Article:
     """Fetch a link (SSRF-checked) and read the article behind it."""
+    from bot import progress
     from bot.ingest.fetch import fetch
 
     fetched = fetch(url, settings)
+    progress.step("clean", fetched.final_url)
     return from_bytes(
         fetched.body, fetched.content_type, fetched.final_url, fetched.charset, settings=settings
     )

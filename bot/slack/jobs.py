@@ -12,11 +12,12 @@ from typing import Any
 
 from slack_sdk import WebClient
 
+from bot import progress
 from bot.errors import ArticlebotError, IngestError, NotAnArticle, TooLarge
 from bot.ingest import Article
 from bot.ingest.links import ParsedInput
 from bot.pipeline import Result
-from bot.slack import audit, journal, threads
+from bot.slack import audit, feedback, journal, threads
 from bot.slack import files as slack_files
 from bot.slack.context import Destination, Services
 from bot.slack.format import offer_payload
@@ -35,10 +36,12 @@ MAX_BUTTON_VALUE = 2_000  # Slack's limit on a button's value
 Remember = Callable[[Sequence[Article]], None]
 
 
-def _reply(services: Services, client: WebClient, dest: Destination) -> Reply:
+def _reply(
+    services: Services, client: WebClient, dest: Destination, kind: str = "summary"
+) -> Reply:
     # Each reply keeps its own record in the job's journal (a re-run edits, never reposts).
     scope = journal.current_scope()
-    return Reply(client, dest, stream=services.settings.slack_stream, journal=scope)
+    return Reply(client, dest, stream=services.settings.slack_stream, journal=scope, kind=kind)
 
 
 def summarize(
@@ -63,6 +66,7 @@ def summarize(
             client,
             dest,
             partial(_summarize_loaded, services, load, style, parsed.instruction),
+            style=style or services.settings.summary_style,
         )
 
 
@@ -76,6 +80,7 @@ def _answer(
 ) -> Result:
     remember(articles)
     reply.status("Writing…")
+    progress.step("write", articles[0].url if articles else None)
     return services.pipeline.ask(articles, question, history=history, on_text=reply.write)
 
 
@@ -91,6 +96,7 @@ def _summarize_loaded(
     # Remembered before the model writes: a follow-up typed meanwhile is about this article.
     remember([article])
     reply.status("Writing…")
+    progress.step("write", article.url)
     return services.pipeline.summarize(
         article, style=style, instructions=instructions, on_text=reply.write
     )
@@ -238,7 +244,13 @@ def summarize_ref(
     """Summarize an article remembered earlier ("Summarize the last article I shared",
     "summarize it" in its thread)."""
     load = partial(load_article, services, ref)
-    _run(services, client, dest, partial(_summarize_loaded, services, load, style, instructions))
+    _run(
+        services,
+        client,
+        dest,
+        partial(_summarize_loaded, services, load, style, instructions),
+        style=style or services.settings.summary_style,
+    )
 
 
 def offer_summary(
@@ -262,10 +274,13 @@ def _run(
     *,
     question: str | None = None,
     status: str = "Reading the article…",
+    style: str | None = None,
 ) -> None:
-    """Start a reply, produce it (`produce(reply, remember)`), finish it; errors in words."""
+    """Start a reply, produce it (`produce(reply, remember)`), finish it; errors in words.
+    A finished reply is logged for `articlebot stats` (`style`: a summary's)."""
     memory = services.memory
-    reply = _reply(services, client, dest)
+    reply = _reply(services, client, dest, "summary" if question is None else "answer")
+    started = time.monotonic()  # for the request log's duration
 
     def remember(articles: Sequence[Article]) -> None:
         memory.remember(dest.conversation, articles=articles)
@@ -275,10 +290,12 @@ def _run(
         # Engaged from the first moment: a follow-up typed while this reply is still being
         # written must not need a mention.
         memory.engage(dest.conversation, dest.user)
-        result: Result = produce(reply, remember)
+        with progress.reporting(reply.step):  # fetching, cleaning, … as the reply's steps
+            result: Result = produce(reply, remember)
         audit.note_result(result)
         _remember(memory, dest.conversation, result, question)  # before the reply shows
         first_ts = reply.finish(result)
+        feedback.record(services.store, reply.request_id, dest, result, style=style, start=started)
         if first_ts and not dest.thread_ts and not reply.dest.ephemeral:
             # A top-level reply (/summarize, /ask, a DM) starts a thread: replies there are
             # follow-ups about the same article, without a mention.

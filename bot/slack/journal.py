@@ -99,6 +99,11 @@ class Scope:
     def set(self, key: str, value: str) -> None:
         self._journal.set(f"{self._prefix}:{key}", value)
 
+    @property
+    def request_id(self) -> str:
+        """The reply's id for feedback and stats: the same on every run of its job."""
+        return f"{self._journal.job_id}.{self._prefix}"
+
 
 _current: ContextVar[Journal | None] = ContextVar("articlebot_journal", default=None)
 

@@ -100,7 +100,7 @@ class SafeWebClient(WebClient):
             shown += stream.close()
             self._forget(body)
         body = sanitize_payload(body)  # blocks (the footer) and anything else it carries
-        if method == "chat.appendStream" and not shown:
+        if method == "chat.appendStream" and not shown and not body.get("chunks"):
             # All held back (an unfinished link): nothing to show yet, nothing to send.
             return self._answered(method, {"channel": channel, "ts": body.get("ts")})
         if shown and method == "chat.stopStream" and body.get("blocks"):

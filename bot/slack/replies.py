@@ -16,12 +16,15 @@ from __future__ import annotations
 
 import logging
 import threading
+import uuid
 from collections.abc import Callable
 
 from slack_sdk import WebClient
 
 from bot.errors import ArticlebotError
 from bot.pipeline import Result
+from bot.progress import Step
+from bot.slack import feedback
 from bot.slack import format as fmt
 from bot.slack.context import Destination
 from bot.slack.journal import Scope
@@ -54,10 +57,13 @@ class Reply:
         stream: bool = True,
         limit: int = fmt.MESSAGE_LIMIT,
         journal: Scope | None = None,
+        kind: str = "summary",
     ) -> None:
         self._text = ""
         self._lock = threading.Lock()
         self._journal = journal
+        # What the feedback buttons and the request log know this reply by.
+        self.request_id: str = getattr(journal, "request_id", None) or uuid.uuid4().hex
         target = Target(client, dest, journal, limit)
         in_thread = dest.thread_ts is not None and not dest.ephemeral
         streaming = stream and in_thread
@@ -69,7 +75,7 @@ class Reply:
         if dest.ephemeral:
             self._sink = PrivateSink(target)
         elif streaming:
-            self._sink = StreamSink(target)
+            self._sink = StreamSink(target, kind)
         else:
             self._sink = PlaceholderSink(target, post_at_start=not self._status_line)
         if journal is not None:
@@ -115,6 +121,12 @@ class Reply:
             else:
                 self._sink.progress(text)
 
+    def step(self, name: Step, source: str | None = None) -> None:
+        """The work moved on to `name` (a bot.progress reporter): a streamed reply shows it
+        as a task where Slack can; elsewhere the status line or placeholder says enough."""
+        with self._lock:
+            self._deliver(lambda: self._sink.step(name, source))
+
     def write(self, delta: str) -> None:
         if not delta:
             return
@@ -130,7 +142,7 @@ class Reply:
         """
         with self._lock:
             parts = fmt.split_message(result.text or self._text, self._sink.target.limit)
-            footer = fmt.source_blocks(result)
+            footer = [*fmt.source_blocks(result), feedback.block(self.request_id)]
             try:
                 first_ts = self._sink.finish(self._text, parts, footer)
             except NotAMember:

@@ -519,7 +519,21 @@ def _element(value: Any) -> Any:
         out["text"] = sanitize(out["text"], "mrkdwn")
     elif kind == "link" and isinstance(out.get("url"), str):  # a rich_text link
         return _rich_link(out)
+    elif kind == "url" and isinstance(out.get("url"), str):  # a stream task's URL source
+        return _url_source(out)
     return out
+
+
+def _url_source(element: dict[str, Any]) -> dict[str, Any] | None:
+    """A URL source element shows its real domain as its label; an unsafe URL is dropped."""
+    url = element["url"]
+    target = link_target(url)
+    if target is None:
+        return None
+    label = element.get("text")
+    if isinstance(label, str) and _label_shows_target(label, url, target):
+        return element
+    return {**element, "text": target.shown}
 
 
 def _rich_link(element: dict[str, Any]) -> dict[str, Any]:

@@ -30,9 +30,12 @@ from bot.store.base import (
     EventClaims,
     JobLedger,
     RateLimits,
+    RequestLog,
+    RequestRecord,
     Role,
     Store,
     Turn,
+    Vote,
 )
 from bot.store.keys import answer_key, normalize_url
 from bot.store.redis import RedisStore, connect
@@ -49,6 +52,7 @@ def open_store(settings: Settings) -> SQLiteStore | RedisStore:
     article_ttl = settings.store_article_ttl_seconds
     answer_ttl = settings.store_answer_ttl_seconds
     memory_ttl = settings.store_memory_ttl_seconds
+    request_ttl = settings.stats_retention_days * 86_400
     if not settings.redis_url:
         return SQLiteStore(
             settings.store_path,
@@ -56,6 +60,7 @@ def open_store(settings: Settings) -> SQLiteStore | RedisStore:
             article_ttl=article_ttl,
             answer_ttl=answer_ttl,
             memory_ttl=memory_ttl,
+            request_ttl=request_ttl,
         )
     where = redacted_url(settings.redis_url)
     try:
@@ -66,6 +71,7 @@ def open_store(settings: Settings) -> SQLiteStore | RedisStore:
             article_ttl=article_ttl,
             answer_ttl=answer_ttl,
             memory_ttl=memory_ttl,
+            request_ttl=request_ttl,
         )
     except ValueError:  # redis-py's message may quote the URL: keep it out
         raise ConfigError(f"REDIS_URL is not a Redis URL ({where})") from None
@@ -110,10 +116,13 @@ __all__ = [
     "JobLedger",
     "RateLimits",
     "RedisStore",
+    "RequestLog",
+    "RequestRecord",
     "Role",
     "SQLiteStore",
     "Store",
     "Turn",
+    "Vote",
     "answer_key",
     "normalize_url",
     "open_store",

@@ -1,10 +1,11 @@
 """What the Slack app needs to remember, as interfaces SQLite and Redis both implement.
 
-Five concerns, kept apart so a backend (or a test double) can implement only what it needs:
+Six concerns, kept apart so a backend (or a test double) can implement only what it needs:
 event claims (Slack's retries never answered twice, a dead worker's event taken over), a job
 ledger (a re-run job never posts twice), conversation memory (which article a thread is
 about, and what was asked), a cache (the same link twice costs no fetch and no model
-tokens), and rate limits (token buckets and job slots every replica counts against).
+tokens), rate limits (token buckets and job slots every replica counts against), and a
+request log (what each reply cost and how people voted on it, for `articlebot stats`).
 """
 
 from __future__ import annotations
@@ -220,7 +221,62 @@ class DigestSchedules(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class RequestRecord:
+    """One summary or answer the bot posted, for `articlebot stats`. `up` and `down` are the
+    votes counted when it is read back (ignored when it is logged)."""
+
+    request_id: str
+    team: str
+    channel: str
+    user: str | None = None
+    kind: str = "summary"  # "summary" / "answer"
+    style: str | None = None  # a summary's style; None for answers
+    engine: str | None = None
+    model: str | None = None
+    cached: bool = False
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float | None = None
+    duration_ms: int = 0
+    at: float = 0.0  # seconds since the epoch, when the reply was finished
+    up: int = 0
+    down: int = 0
+
+
+Vote = Literal[1, -1]
+
+
+class RequestLog(Protocol):
+    """Every reply's cost and its 👍/👎, kept per team for `STATS_RETENTION_DAYS`."""
+
+    def log_request(self, record: RequestRecord) -> None:
+        """Keep `record`; one logged again under the same team and request_id (its job ran
+        again) replaces the first."""
+        ...
+
+    def vote(self, team: str, request_id: str, user: str, vote: Vote) -> None:
+        """`user`'s 👍 (1) or 👎 (-1) on a request: one per user, a later one replaces it."""
+        ...
+
+    def requests_since(self, since: float, team: str | None = None) -> list[RequestRecord]:
+        """Requests finished at or after `since` (every team's when None), oldest first,
+        with their votes counted."""
+        ...
+
+    def forget_team_requests(self, team: str) -> None:
+        """Drop a team's requests and votes (the workspace uninstalled the app)."""
+        ...
+
+
 class Store(
-    EventClaims, ConversationMemory, Cache, JobLedger, RateLimits, DigestSchedules, Protocol
+    EventClaims,
+    ConversationMemory,
+    Cache,
+    JobLedger,
+    RateLimits,
+    DigestSchedules,
+    RequestLog,
+    Protocol,
 ):
     def close(self) -> None: ...

@@ -23,6 +23,7 @@ Keys, after the prefix:
     slots:{key}                    sorted set: holder by the time its slot runs out
     digests                        hash: "{team}/{channel}" -> {"every", "since", "user"}
                                    (configuration: the one key without an expiry but seq)
+    requests:… request:… votes:…   the request log (bot.store.redis_requests)
 
 Writes of more than one key are MULTI/EXEC pipelines, or Lua scripts where a write depends on
 what is there (claims, once-only marks, the article cap, token buckets, job slots).
@@ -53,6 +54,7 @@ from bot.store.base import (
     Turn,
 )
 from bot.store.keys import normalize_url
+from bot.store.redis_requests import RedisRequestLog
 
 Clock = Callable[[], float]
 
@@ -176,8 +178,8 @@ def connect(url: str, *, socket_timeout: float = 5.0, decode: bool = True) -> re
     )
 
 
-class RedisStore:
-    """Event claims, a job ledger, conversation memory and caches in Redis.
+class RedisStore(RedisRequestLog):
+    """Event claims, a job ledger, conversation memory, caches and the request log in Redis.
 
     Same semantics as SQLiteStore: TTLs in seconds, `max_turns` / `max_articles` caps (the
     oldest go first), an injectable `clock` (it must be the same across processes in
@@ -194,6 +196,7 @@ class RedisStore:
         article_ttl: float = 24 * 3600,
         answer_ttl: float = 7 * 24 * 3600,
         memory_ttl: float = 30 * 24 * 3600,
+        request_ttl: float = 90 * 24 * 3600,
         clock: Clock = time.time,
     ) -> None:
         if max_turns < 1 or max_articles < 1:
@@ -203,6 +206,7 @@ class RedisStore:
         self.article_ttl = article_ttl
         self.answer_ttl = answer_ttl
         self.memory_ttl = memory_ttl
+        self.request_ttl = request_ttl
         self.prefix = prefix
         self._clock = clock
         self._redis = client

@@ -32,6 +32,8 @@ from bot.store.base import (
     bucket_level,
 )
 from bot.store.keys import normalize_url
+from bot.store.sqlite_requests import SCHEMA as REQUESTS_SCHEMA
+from bot.store.sqlite_requests import SQLiteRequestLog
 
 Clock = Callable[[], float]
 
@@ -144,8 +146,8 @@ CREATE TABLE IF NOT EXISTS digests (
 _MEMORY_TABLES = ("conversation_articles", "turns", "engaged", "participants")
 
 
-class SQLiteStore:
-    """Event claims, conversation memory and caches in one SQLite database.
+class SQLiteStore(SQLiteRequestLog):
+    """Event claims, conversation memory, caches and the request log in one SQLite database.
 
     TTLs are in seconds. `max_turns` and `max_articles` cap what one conversation keeps (the
     oldest go first); `clock` is injectable so tests can move time.
@@ -160,6 +162,7 @@ class SQLiteStore:
         article_ttl: float = 24 * 3600,
         answer_ttl: float = 7 * 24 * 3600,
         memory_ttl: float = 30 * 24 * 3600,
+        request_ttl: float = 90 * 24 * 3600,
         clock: Clock = time.time,
     ) -> None:
         if max_turns < 1 or max_articles < 1:
@@ -169,6 +172,7 @@ class SQLiteStore:
         self.article_ttl = article_ttl
         self.answer_ttl = answer_ttl
         self.memory_ttl = memory_ttl
+        self.request_ttl = request_ttl
         self._clock = clock
         self._lock = threading.Lock()
         path = str(path)
@@ -183,6 +187,7 @@ class SQLiteStore:
                 self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(_SCHEMA)
+            self._db.executescript(REQUESTS_SCHEMA)
             self._migrate()
 
     # --- plumbing -------------------------------------------------------------------------

@@ -8,8 +8,10 @@
 Like bolt-python's own test servers, it answers POST (and GET) /api/<method> with JSON
 {"ok": ...}; it accepts form-encoded or JSON bodies and checks the Bearer token. It keeps
 the messages it was sent (conversations.replies returns them), follows chat streams
-(chat.startStream/appendStream/stopStream; `streamed_text(ts)`), pages threads and gives
-permalinks (conversations.replies with a cursor, chat.getPermalink), serves shared files at
+(chat.startStream/appendStream/stopStream; `streamed_text(ts)`) with their task and plan
+chunks as Slack documents them (`stream_chunks(ts)`, `stream_tasks(ts)`; a workspace without
+them is `refuse_chunks()`), pages threads and gives permalinks (conversations.replies with a
+cursor, chat.getPermalink), serves shared files at
 their url_private (token required, as Slack does), takes posts to response_urls
 (`response_url()`), and records every call thread-safely.
 
@@ -82,6 +84,15 @@ class _Stream:
     thread_ts: str
     text: str = ""
     active: bool = True
+    display_mode: str = "timeline"  # Slack's default task_display_mode
+    chunks: list[dict[str, Any]] = field(default_factory=list)  # task/plan/blocks, in order
+
+
+# Streaming chunks (https://docs.slack.dev/reference/methods/chat.appendStream): their types,
+# and what a task_update may say.
+_CHUNK_TYPES = frozenset({"markdown_text", "task_update", "plan_update", "blocks"})
+_TASK_STATUSES = frozenset({"pending", "in_progress", "complete", "error"})
+_DISPLAY_MODES = frozenset({"timeline", "plan"})
 
 
 class FakeSlack:
@@ -108,6 +119,7 @@ class FakeSlack:
         self._redirects: dict[str, str] = {}  # file id -> where its download redirects
         self._response_uses: dict[str, int] = {}  # response_url path -> posts so far
         self._canvases: dict[str, dict[str, Any]] = {}
+        self._refuse_chunks: str | None = None  # the error for task/plan chunks, when refused
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
         self._server = _Server(self)
@@ -179,6 +191,24 @@ class FakeSlack:
         with self._lock:
             return self._streams[ts].text
 
+    def stream_chunks(self, ts: str) -> list[dict[str, Any]]:
+        """Every task_update / plan_update / blocks chunk the stream was sent, in order."""
+        with self._lock:
+            return [dict(chunk) for chunk in self._streams[ts].chunks]
+
+    def stream_tasks(self, ts: str) -> dict[str, dict[str, Any]]:
+        """Each task of the stream as it stands now (its last task_update), by id, in the
+        order the tasks first appeared: what Slack's plan block shows."""
+        tasks: dict[str, dict[str, Any]] = {}
+        for chunk in self.stream_chunks(ts):
+            if chunk["type"] == "task_update":
+                tasks[chunk["id"]] = {**tasks.get(chunk["id"], {}), **chunk}
+        return tasks
+
+    def stream_display_mode(self, ts: str) -> str:
+        with self._lock:
+            return self._streams[ts].display_mode
+
     # --- scripting ----------------------------------------------------------------------------
 
     def fail_next(
@@ -195,6 +225,12 @@ class FakeSlack:
             self._scripted.setdefault(method, []).append(
                 _Scripted(error, status, dict(headers or {}), times)
             )
+
+    def refuse_chunks(self, error: str = "invalid_arguments") -> None:
+        """From now on, stream calls carrying task or plan chunks answer `error`, as a
+        workspace without Slack's AI features might (markdown still streams)."""
+        with self._lock:
+            self._refuse_chunks = error
 
     def rate_limit_next(self, method: str, retry_after: int = 1, *, times: int = 1) -> None:
         """HTTP 429 with Retry-After, as Slack rate-limits."""
@@ -366,26 +402,46 @@ class FakeSlack:
 
     def _api_chat_startStream(self, params: dict[str, Any]) -> dict[str, Any]:
         channel, thread_ts = _require(params, "channel"), _require(params, "thread_ts")
+        mode = params.get("task_display_mode") or "timeline"
+        if mode not in _DISPLAY_MODES:
+            raise _ApiError("invalid_arguments")
+        chunks = self._stream_chunks(params)
         message = self._post(channel, {"thread_ts": thread_ts})
-        stream = _Stream(channel, thread_ts, _stream_markdown(params))
+        stream = _Stream(channel, thread_ts, _stream_markdown(params), display_mode=mode)
+        stream.chunks += chunks
         self._streams[message["ts"]] = stream
         message["text"] = stream.text
         return {"channel": channel, "ts": message["ts"]}
 
     def _api_chat_appendStream(self, params: dict[str, Any]) -> dict[str, Any]:
         stream, message = self._stream(params)
+        stream.chunks += self._stream_chunks(params)
         stream.text += _stream_markdown(params)
         message["text"] = stream.text
         return {"channel": stream.channel, "ts": message["ts"]}
 
     def _api_chat_stopStream(self, params: dict[str, Any]) -> dict[str, Any]:
         stream, message = self._stream(params)
+        stream.chunks += self._stream_chunks(params)
         stream.text += _stream_markdown(params)
         stream.active = False
         message["text"] = stream.text
         if params.get("blocks"):
             message["blocks"] = params["blocks"]
         return {"channel": stream.channel, "ts": message["ts"], "message": dict(message)}
+
+    def _stream_chunks(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        """A stream call's task, plan and blocks chunks, checked as Slack checks them
+        (invalid_chunks), or refused where the workspace takes none (`refuse_chunks`)."""
+        chunks = params.get("chunks")
+        if chunks is None:
+            return []
+        if not isinstance(chunks, list) or not all(_valid_chunk(c) for c in chunks):
+            raise _ApiError("invalid_chunks")
+        kept = [dict(c) for c in chunks if c["type"] != "markdown_text"]
+        if kept and self._refuse_chunks:
+            raise _ApiError(self._refuse_chunks)
+        return kept
 
     def _stream(self, params: dict[str, Any]) -> tuple[_Stream, dict[str, Any]]:
         channel, ts = _require(params, "channel"), _require(params, "ts")
@@ -598,6 +654,33 @@ def _require(params: dict[str, Any], name: str) -> str:
     if not value:
         raise _ApiError("channel_not_found" if name == "channel" else "invalid_arguments")
     return str(value)
+
+
+def _valid_chunk(chunk: Any) -> bool:
+    if not isinstance(chunk, dict) or chunk.get("type") not in _CHUNK_TYPES:
+        return False
+    kind = chunk["type"]
+    if kind == "markdown_text":
+        return isinstance(chunk.get("text"), str)
+    if kind == "plan_update":
+        return isinstance(chunk.get("title"), str) and bool(chunk["title"])
+    if kind == "blocks":
+        return isinstance(chunk.get("blocks"), list)
+    sources = chunk.get("sources", [])
+    return (
+        isinstance(chunk.get("id"), str)
+        and bool(chunk["id"])
+        and isinstance(chunk.get("title"), str)
+        and chunk.get("status") in _TASK_STATUSES
+        and isinstance(sources, list)
+        and all(
+            isinstance(s, dict)
+            and s.get("type") == "url"
+            and isinstance(s.get("url"), str)
+            and isinstance(s.get("text"), str)
+            for s in sources
+        )
+    )
 
 
 def _stream_markdown(params: dict[str, Any]) -> str:

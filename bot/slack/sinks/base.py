@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from bot.progress import Step
 from bot.slack import format as fmt
 from bot.slack.sinks.target import Target
 
@@ -19,6 +20,9 @@ class Sink(Protocol):
 
     def progress(self, note: str) -> None:
         """A progress note ("Writing…") before any text, where there is no status line."""
+
+    def step(self, name: Step, source: str | None) -> None:
+        """The reply's work moved on to `name` (bot.progress); shown where Slack can."""
 
     def write(self, text: str, delta: str) -> Sink:
         """`delta` arrived; `text` is the whole reply so far."""

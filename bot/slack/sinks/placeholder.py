@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 
+from bot.progress import Step
 from bot.slack import format as fmt
 from bot.slack.sinks.base import ChannelSink, Sink
 from bot.slack.sinks.target import Target
@@ -31,6 +32,9 @@ class PlaceholderSink(ChannelSink):
     def progress(self, note: str) -> None:
         if self.ts:
             self.target.update(self.ts, f"_{note}_")
+
+    def step(self, name: Step, source: str | None) -> None:
+        pass  # the placeholder's progress notes (or the status line) say enough
 
     def write(self, text: str, delta: str) -> Sink:
         now = time.monotonic()

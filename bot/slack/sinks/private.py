@@ -3,6 +3,7 @@ posts), else chat.postEphemeral."""
 
 from __future__ import annotations
 
+from bot.progress import Step
 from bot.slack import format as fmt
 from bot.slack.retry import webhook
 from bot.slack.sinks.base import Sink
@@ -21,6 +22,9 @@ class PrivateSink:
         pass  # an ephemeral message can't be edited later: nothing until the text is final
 
     def progress(self, note: str) -> None:
+        pass
+
+    def step(self, name: Step, source: str | None) -> None:
         pass
 
     def write(self, text: str, delta: str) -> Sink:
