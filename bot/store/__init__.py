@@ -23,6 +23,7 @@ from bot.store.base import (
     ArticleRef,
     Bucket,
     Cache,
+    ChannelPrefs,
     Conversation,
     ConversationMemory,
     EventClaims,
@@ -32,6 +33,7 @@ from bot.store.base import (
     Store,
     Turn,
 )
+from bot.store.channel_settings import ChannelSettings
 from bot.store.keys import answer_key, normalize_url
 from bot.store.redis import RedisStore, connect
 from bot.store.sqlite import SQLiteStore
@@ -100,6 +102,8 @@ __all__ = [
     "ArticleRef",
     "Bucket",
     "Cache",
+    "ChannelPrefs",
+    "ChannelSettings",
     "Conversation",
     "ConversationMemory",
     "EventClaims",

@@ -1,10 +1,11 @@
 """What the Slack app needs to remember, as interfaces SQLite and Redis both implement.
 
-Five concerns, kept apart so a backend (or a test double) can implement only what it needs:
+Six concerns, kept apart so a backend (or a test double) can implement only what it needs:
 event claims (Slack's retries never answered twice, a dead worker's event taken over), a job
 ledger (a re-run job never posts twice), conversation memory (which article a thread is
 about, and what was asked), a cache (the same link twice costs no fetch and no model
-tokens), and rate limits (token buckets and job slots every replica counts against).
+tokens), rate limits (token buckets and job slots every replica counts against), and
+channel preferences (an admin's per-channel settings and each channel's daily tokens).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
+
+from bot.store.channel_settings import ChannelSettings
 
 Role = Literal["user", "assistant"]
 
@@ -187,5 +190,35 @@ class RateLimits(Protocol):
         ...
 
 
-class Store(EventClaims, ConversationMemory, Cache, JobLedger, RateLimits, Protocol):
+class ChannelPrefs(Protocol):
+    """Per-channel settings (kept until changed: configuration, not a cache) and the model
+    tokens each channel used per UTC day (kept two days, for its daily budget)."""
+
+    def channel_settings(self, team: str, channel: str) -> ChannelSettings | None:
+        """What was saved for the channel (None: nothing, the bot's defaults apply)."""
+        ...
+
+    def put_channel_settings(self, team: str, channel: str, settings: ChannelSettings) -> None:
+        """Save the channel's settings (they replace what was there)."""
+        ...
+
+    def team_channel_settings(self, team: str) -> dict[str, ChannelSettings]:
+        """Every configured channel of the workspace, by channel id."""
+        ...
+
+    def forget_team_settings(self, team: str) -> None:
+        """Drop the workspace's channel settings (the app was uninstalled)."""
+        ...
+
+    def add_channel_tokens(self, team: str, channel: str, day: str, tokens: int) -> int:
+        """Count `tokens` against the channel's `day` (YYYY-MM-DD, UTC); the day's new total
+        (atomic across processes)."""
+        ...
+
+    def channel_tokens(self, team: str, channel: str, day: str) -> int:
+        """Tokens counted against the channel's `day` so far (0 when none)."""
+        ...
+
+
+class Store(EventClaims, ConversationMemory, Cache, JobLedger, RateLimits, ChannelPrefs, Protocol):
     def close(self) -> None: ...

@@ -21,6 +21,7 @@ Keys, after the prefix:
     seq                            the counter that orders remembered articles
     bucket:{key}                   {"tokens", "at"}: a token bucket after its last take
     slots:{key}                    sorted set: holder by the time its slot runs out
+    chansettings:{team}, chantokens:…  channel preferences (bot/store/redis_channels.py)
 
 Writes of more than one key are MULTI/EXEC pipelines, or Lua scripts where a write depends on
 what is there (claims, once-only marks, the article cap, token buckets, job slots).
@@ -42,6 +43,7 @@ from redis.retry import Retry
 
 from bot.store.base import EPSILON, ArticleLike, ArticleRef, Bucket, Conversation, Role, Turn
 from bot.store.keys import normalize_url
+from bot.store.redis_channels import RedisChannelPrefs
 
 Clock = Callable[[], float]
 
@@ -165,7 +167,7 @@ def connect(url: str, *, socket_timeout: float = 5.0, decode: bool = True) -> re
     )
 
 
-class RedisStore:
+class RedisStore(RedisChannelPrefs):
     """Event claims, a job ledger, conversation memory and caches in Redis.
 
     Same semantics as SQLiteStore: TTLs in seconds, `max_turns` / `max_articles` caps (the

@@ -30,6 +30,8 @@ from bot.store.base import (
     bucket_level,
 )
 from bot.store.keys import normalize_url
+from bot.store.sqlite_channels import SCHEMA as CHANNELS_SCHEMA
+from bot.store.sqlite_channels import SQLiteChannelPrefs
 
 Clock = Callable[[], float]
 
@@ -132,7 +134,7 @@ CREATE INDEX IF NOT EXISTS slots_expires ON slots (expires);
 _MEMORY_TABLES = ("conversation_articles", "turns", "engaged", "participants")
 
 
-class SQLiteStore:
+class SQLiteStore(SQLiteChannelPrefs):
     """Event claims, conversation memory and caches in one SQLite database.
 
     TTLs are in seconds. `max_turns` and `max_articles` cap what one conversation keeps (the
@@ -171,6 +173,7 @@ class SQLiteStore:
                 self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(_SCHEMA)
+            self._db.executescript(CHANNELS_SCHEMA)
             self._migrate()
 
     # --- plumbing -------------------------------------------------------------------------
