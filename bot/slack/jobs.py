@@ -17,7 +17,7 @@ from bot.errors import ArticlebotError, IngestError, NotAnArticle, TooLarge
 from bot.ingest import Article
 from bot.ingest.links import ParsedInput, parse_input
 from bot.pipeline import Result
-from bot.slack import audit, journal
+from bot.slack import audit, channel_prefs, journal
 from bot.slack import files as slack_files
 from bot.slack.context import Destination, Services
 from bot.slack.format import offer_payload
@@ -63,12 +63,13 @@ def summarize(
             services,
             client,
             dest,
-            partial(_summarize_loaded, services, load, style, parsed.instruction),
+            partial(_summarize_loaded, services, dest, load, style, parsed.instruction),
         )
 
 
 def _answer(
     services: Services,
+    dest: Destination,
     articles: list[Article],
     question: str,
     history: Any,
@@ -77,11 +78,14 @@ def _answer(
 ) -> Result:
     remember(articles)
     reply.status("Writing…")
-    return services.pipeline.ask(articles, question, history=history, on_text=reply.write)
+    # The channel's settings: its model, language and daily budget (bot.slack.channel_prefs).
+    run = channel_prefs.for_dest(services, dest)
+    return run.ask(articles, question, history=history, on_text=reply.write)
 
 
 def _summarize_loaded(
     services: Services,
+    dest: Destination,
     load: Any,
     style: str | None,
     instructions: str,
@@ -92,9 +96,9 @@ def _summarize_loaded(
     # Remembered before the model writes: a follow-up typed meanwhile is about this article.
     remember([article])
     reply.status("Writing…")
-    return services.pipeline.summarize(
-        article, style=style, instructions=instructions, on_text=reply.write
-    )
+    # The channel's settings: its style (a --style wins), language, model and daily budget.
+    run = channel_prefs.for_dest(services, dest)
+    return run.summarize(article, style=style, instructions=instructions, on_text=reply.write)
 
 
 def ask(
@@ -116,7 +120,7 @@ def ask(
         services,
         client,
         dest,
-        partial(_answer, services, loaded, question, history),
+        partial(_answer, services, dest, loaded, question, history),
         question=question,
         status="Looking through the article…",
     )
@@ -233,7 +237,8 @@ def summarize_ref(
     """Summarize an article remembered earlier ("Summarize the last article I shared",
     "summarize it" in its thread)."""
     load = partial(load_article, services, ref)
-    _run(services, client, dest, partial(_summarize_loaded, services, load, style, instructions))
+    produce = partial(_summarize_loaded, services, dest, load, style, instructions)
+    _run(services, client, dest, produce)
 
 
 def offer_summary(
