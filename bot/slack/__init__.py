@@ -4,13 +4,15 @@ Scopes the app manifest (manifest.json) asks for, and why:
 
 - app_mentions:read: hear "@articlebot <link>" in channels.
 - chat:write: post summaries and answers, update placeholders, stream replies.
-- commands: the /summarize and /ask slash commands.
+- commands: the /summarize, /ask and /articlebot slash commands.
 - im:history, im:read, im:write: read links sent in a DM to the bot and reply there.
 - channels:history, groups:history, mpim:history: read follow-up questions in a thread the
   bot already answered (no mention needed), and the message a shortcut points at.
 - files:read: read a PDF or text file someone shares with the bot.
 - assistant:write: the agent/assistant view (status line, suggested prompts, thread titles).
+- users:read: with SETTINGS_ADMINS_ONLY, users.info tells whether the person changing a
+  channel's settings is a workspace admin or owner.
 
 Not asked for: links:read / link unfurling (the bot never rewrites other people's links),
-users:read (replies mention people by ID), any admin or write-to-files scope.
+any admin or write-to-files scope.
 """

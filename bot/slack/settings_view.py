@@ -230,7 +230,7 @@ def _block(state: Mapping[str, Any], name: str) -> tuple[str, dict[str, Any]]:
     values = state.get("values") or {}
     for block_id, elements in values.items():
         if block_id == name or block_id.startswith(name + "."):
-            found = next(iter(elements.values()), {}) if elements else {}
+            found: Any = next(iter(elements.values()), {}) if elements else {}
             return block_id, found if isinstance(found, dict) else {}
     return name, {}
 
