@@ -393,3 +393,55 @@ def test_the_offline_engine_says_it_cant_translate(bot, articles):
     (final,) = bot.wait_for_update()
     assert "replies are set to Spanish" in text_of(final)
     assert "can't translate" in text_of(final)
+
+
+# --- pieces ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("wishes", "names_one"),
+    [
+        ("tl;dr in French", True),
+        ("into Brazilian Portuguese", True),
+        ("in english please", True),
+        ("focus on trade in Asia", False),
+        ("in 3 bullets", False),
+        ("in the style of a tweet", False),
+    ],
+)
+def test_a_request_naming_its_own_language_is_told_apart(wishes, names_one):
+    assert channel_prefs.asks_for_language(wishes) is names_one
+
+
+def test_a_language_the_request_names_wins_over_the_channels(modelbot, model, articles):
+    _store(modelbot).put_channel_settings(TEAM, CHANNEL, ChannelSettings(language="Spanish"))
+    modelbot.command("/summarize", f"{articles.url('/story')} in French")
+    modelbot.wait_for_update()
+    assert "in French" in model.user_prompt() and "Spanish" not in model.user_prompt()
+    modelbot.command("/summarize", f"{articles.url('/story')} focus on the bridge")
+    modelbot.wait_for_update(count=2)
+    assert "in Spanish; focus on the bridge" in model.user_prompt()
+
+
+def test_with_model_keeps_the_provider_and_shares_the_store(tmp_path):
+    from bot.pipeline import Pipeline
+    from bot.settings import Settings
+    from bot.store import SQLiteStore
+
+    store = SQLiteStore(tmp_path / "s.sqlite3")
+    online = Settings(_env_file=None, openai_api_key="sk-test", openai_model="small")
+    pipeline = Pipeline(online, store=store)
+    large = pipeline.with_model("large")
+    assert large.settings.openai_model == "large" and large.store is store
+    assert large.articles is pipeline.articles and pipeline.with_model("large") is large
+    assert pipeline.with_model("small") is pipeline and pipeline.with_model(None) is pipeline
+    azure = Settings(
+        _env_file=None,
+        azure_openai_endpoint="https://x.openai.azure.com/",
+        azure_openai_api_key="k",
+        azure_openai_deployment="dep-small",
+    )
+    assert Pipeline(azure).with_model("dep-large").settings.azure_openai_deployment == "dep-large"
+    offline = Pipeline(Settings(_env_file=None))
+    assert offline.with_model("large") is offline  # offline stays offline
+    store.close()

@@ -22,6 +22,7 @@ import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from bot.engines import TextSink, wording
@@ -43,8 +44,27 @@ CANT_TRANSLATE = (
     "This channel's replies are set to {language}, but the offline engine only picks the "
     "article's own sentences and can't translate them."
 )
-# A request that names its own language ("tl;dr in French") keeps it over the channel's.
-_ASKS_LANGUAGE = re.compile(r"\b(?:in|into|auf|en)\s+[A-Z][^\W\d_]+")
+# "in French", "into Brazilian Portuguese": a request naming its own language keeps it.
+_IN_WORDS = re.compile(r"\b(?:in|into)\s+([^\W\d_]+(?:\s+[^\W\d_]+)?)", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _language_names() -> frozenset[str]:
+    """Every language's English name, lower-cased ("spanish", "simplified chinese"): CLDR's,
+    through Babel, so "in Europe" or "in Brazil" isn't taken for one."""
+    from babel import Locale
+
+    return frozenset(name.lower() for name in Locale("en").languages.values())
+
+
+def asks_for_language(instructions: str) -> bool:
+    """Whether a request's own wishes name the language to write in ("tl;dr in French")."""
+    names = _language_names()
+    for match in _IN_WORDS.finditer(instructions):
+        words = match.group(1).lower().split()
+        if words[0] in names or " ".join(words) in names:
+            return True
+    return False
 
 
 def today() -> str:
@@ -117,7 +137,7 @@ class ChannelRun:
     def _language(self, instructions: str, offline: bool) -> tuple[str, list[str]]:
         """The instructions with the channel's language, and the notices to add."""
         language = self.chosen.language
-        if not language or _ASKS_LANGUAGE.search(instructions):
+        if not language or asks_for_language(instructions):
             return instructions, []
         if offline or not self.online:
             return instructions, [CANT_TRANSLATE.format(language=language)]
