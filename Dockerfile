@@ -27,7 +27,7 @@ RUN python -c "import tiktoken; [tiktoken.get_encoding(n) for n in ('o200k_base'
     && chmod -R a+rX /opt/tiktoken
 # The language model and stop-word lists unpacked now (bot/ingest/data_cache.py), so no
 # process unpacks them at start-up; read-only at run time, memory-mapped by every process.
-RUN python -c "from bot.ingest.html_lang import detect_language as d; from bot.ingest.cleaning.stopwords import best_stoplist as b; d('The council met on Tuesday.'); b('the council')" \
+RUN python -c "from bot.ingest.language import detect_language as d; from bot.ingest.cleaning.stopwords import best_stoplist as b; d('The council met on Tuesday.'); b('the council')" \
     && chmod -R a+rX /opt/articlebot-cache
 RUN useradd --system --uid 10001 --user-group --home-dir /data --no-create-home articlebot \
     && mkdir -p /data \

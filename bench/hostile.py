@@ -110,9 +110,9 @@ CASES: dict[str, tuple[str, Callable[[], bytes]]] = {
 
 def _child(path: str) -> None:
     """Read and summarize one file; print what happened as one JSON line."""
+    from bot import offline
     from bot.errors import ArticlebotError
     from bot.ingest import from_bytes
-    from bot.llm import offline
 
     # Warm up as a job process does (imports, the language model): time the input only.
     offline.summarize(from_bytes(_small_article()))

@@ -26,10 +26,10 @@ from functools import partial
 from langchain_core.messages import AIMessageChunk
 from langchain_core.messages.tool import tool_call_chunk
 
+from bot import offline
 from bot.errors import ArticlebotError
 from bot.ingest import Article, from_html, from_pdf, from_text
 from bot.ingest.links import parse_input
-from bot.llm import offline
 from bot.llm.quotes import ProseStream, answer_prose
 
 _SENTENCE = "The council voted on the new budget after a long debate about schools. "

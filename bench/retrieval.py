@@ -7,7 +7,7 @@ character offsets). A question is a hit@k when one of the k best chunks contains
 answer span. Baseline in the same run: BM25 (rank-bm25 Okapi, lowercased words) over
 100-word windows with 20 words of overlap.
 
-The offline answer engine (`bot.llm.offline.answer`) is scored too: how often its quotes
+The offline answer engine (`bot.offline.answer`) is scored too: how often its quotes
 hold the answer, how often it answers at all, and how often it correctly says "not found"
 when asked the same question about a different document.
 """
@@ -24,9 +24,9 @@ from pathlib import Path
 from rank_bm25 import BM25Okapi
 
 from bot.ingest.article import Article
-from bot.llm.chunking import Chunk, chunk_text
-from bot.llm.offline import answer
-from bot.llm.retrieval import retrieve
+from bot.offline import answer
+from bot.text.chunking import Chunk, chunk_text
+from bot.text.retrieval import retrieve
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "eval-data"
 _WORD = re.compile(r"\w+")

@@ -12,7 +12,7 @@ Held out: the engine's weights were tuned on the "dev" half only (articles whose
 even); the "held-out" half (odd) is reported separately. The margin over Lead-3 comes with a
 paired bootstrap 95% interval of the per-article ROUGE-1 difference and a sign test.
 
-Readability: the share of summary lines that `bot.llm.offline.readability.line_defect`
+Readability: the share of summary lines that `bot.offline.readability.line_defect`
 flags (the engine's own check): an opening that leans on a sentence not shown before it, a
 quote with no speaker, a caption/credit/byline/dateline, or non-prose.
 """
@@ -30,9 +30,9 @@ from pathlib import Path
 from rouge_score import rouge_scorer
 
 from bot.ingest.article import Article
-from bot.llm.offline import summarize
-from bot.llm.offline.readability import DEFECTS, line_defect
-from bot.llm.offline.summaries import Line, plan
+from bot.offline import summarize
+from bot.offline.readability import DEFECTS, line_defect
+from bot.offline.summaries import Line, plan
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "eval-data"
 METRICS = ("rouge1", "rouge2", "rougeLsum")

@@ -35,8 +35,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.ingest.article import Article
-from bot.llm.offline import answer
-from bot.llm.retrieval import BM25, analyzer_for
+from bot.offline import answer
+from bot.text.retrieval import BM25, analyzer_for
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "eval-data"
 SPLITS = ("dev", "held-out")
@@ -205,8 +205,8 @@ def model_checks(docs: list[dict], n: int) -> dict[str, float]:
     """Share of model answers flagged when their quotes don't back them, per kind of quote:
     a sentence from another document (invented), or a real sentence of the article that
     lacks the answer (another question's answer stated over an unrelated quote)."""
-    from bot.llm.sentences import split_sentences
     from bot.pipeline import Pipeline
+    from bot.text.sentences import split_sentences
     from tests.servers.fake_openai import FakeOpenAI, Reply
 
     held = [i for i, half in split_of(docs).items() if half == "held-out"]

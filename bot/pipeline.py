@@ -137,9 +137,9 @@ class Pipeline:
     def warm_up(self) -> None:
         """Import and build what the first request would otherwise wait for: the offline
         engine, and the cleaner's language model and stop-word lists (seconds of CPU)."""
+        from bot import offline  # noqa: F401
         from bot.ingest.cleaning.stopwords import best_stoplist
-        from bot.ingest.html_lang import detect_language
-        from bot.llm import offline  # noqa: F401
+        from bot.ingest.language import detect_language
 
         detect_language("The council met on Tuesday and agreed the budget for the bridge.")
         best_stoplist("the council met on tuesday")

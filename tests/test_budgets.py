@@ -19,9 +19,10 @@ from click.testing import CliRunner
 from bench.hostile import flate_bomb_pdf, pages_pdf, paragraphs_html
 from bot.cli import cli
 from bot.errors import TooComplex
-from bot.ingest import from_bytes, from_html, from_pdf, from_text, html_body
+from bot.ingest import from_bytes, from_html, from_pdf, from_text
 from bot.ingest.budget import Budget, cut_text
-from bot.ingest.html import CUT_NOTICE, extract_html
+from bot.ingest.html import body as html_body
+from bot.ingest.html.extract import CUT_NOTICE, extract_html
 from bot.ingest.pdf import extract_pdf
 from bot.pipeline import Pipeline
 from bot.settings import Settings, get_settings

@@ -7,7 +7,7 @@ import itertools
 import pytest
 
 from bot.ingest.article import Article
-from bot.llm.chunking import chunk_article, chunk_text, count_words, estimate_tokens
+from bot.text.chunking import chunk_article, chunk_text, count_words, estimate_tokens
 
 PARAGRAPHS = [
     " ".join(f"Sentence {p}.{i} talks about topic {p} with a few more words." for i in range(9))

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-from bot.ingest import data_cache, html_lang
+from bot.ingest import data_cache, language
 from bot.ingest.cleaning import stopwords
 
 SAMPLES = [
@@ -67,12 +67,12 @@ def test_cache_root_follows_xdg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 
 
 def test_mapped_language_model_classifies_like_the_packed_one(cache: Path) -> None:
-    model = html_lang.MODEL_DIR / MODEL_FILE
+    model = language.MODEL_DIR / MODEL_FILE
     folder = data_cache.cached_folder(
-        "langid-test", lambda into: html_lang._unpack_model(model, into)
+        "langid-test", lambda into: language._unpack_model(model, into)
     )
     assert folder is not None
-    mapped = html_lang._mapped(folder)
+    mapped = language._mapped(folder)
     packed = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     for text in SAMPLES:
         (got, sure), (want, packed_sure) = mapped.classify(text), packed.classify(text)
@@ -93,11 +93,11 @@ def test_stoplists_from_the_cache_equal_justexts_own(cache: Path) -> None:
 
 
 def test_damaged_model_copy_falls_back_to_the_packed_model(cache: Path) -> None:
-    model = html_lang.MODEL_DIR / MODEL_FILE
+    model = language.MODEL_DIR / MODEL_FILE
     stat = model.stat()
     damaged = cache / f"py3langid-{stat.st_size}-{stat.st_mtime_ns}"
     damaged.mkdir(parents=True)
     (damaged / "ptc.npy").write_bytes(b"not numpy")
-    identify = html_lang._identifier.__wrapped__  # the builder itself, not the once-cached value
+    identify = language._identifier.__wrapped__  # the builder itself, not the once-cached value
     assert identify().classify(SAMPLES[1])[0] == "de"
     assert os.path.isdir(damaged)  # left for the user to clear; we only don't trust it

@@ -9,11 +9,11 @@ from trafilatura.utils import load_html
 
 from bot.errors import NotAnArticle
 from bot.ingest import from_html
-from bot.ingest.html_body import looks_like_menu, main_lines, prose_share, strip_non_text
-from bot.ingest.html_chunks import drop_trailing_link_list, restore_chunks
-from bot.ingest.html_lang import article_language, detect_language
-from bot.ingest.html_meta import declared_language, language_code
-from bot.ingest.html_trim import drop_edge_stamps, drop_headline, is_headline, is_stamp_line
+from bot.ingest.html.body import looks_like_menu, main_lines, prose_share, strip_non_text
+from bot.ingest.html.chunks import drop_trailing_link_list, restore_chunks
+from bot.ingest.html.meta import declared_language, language_code
+from bot.ingest.html.trim import drop_edge_stamps, drop_headline, is_headline, is_stamp_line
+from bot.ingest.language import article_language, detect_language
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

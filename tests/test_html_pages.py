@@ -71,8 +71,8 @@ def _marked(html: str) -> str:
     from lxml import etree
     from trafilatura.utils import load_html
 
-    from bot.ingest.html_body import strip_non_text
-    from bot.ingest.html_breaks import mark_breaks
+    from bot.ingest.html.body import strip_non_text
+    from bot.ingest.html.breaks import mark_breaks
 
     tree = load_html(html)
     strip_non_text(tree)
@@ -81,7 +81,7 @@ def _marked(html: str) -> str:
 
 
 def test_lone_br_is_a_line_break_and_wrapped_lines_are_joined() -> None:
-    from bot.ingest.html_breaks import BREAK, rebuild
+    from bot.ingest.html.breaks import BREAK, rebuild
 
     body = _marked(
         "<html><body><p>Ich backe jeden Tag\nein Brot.<br>Am Morgen falte ich<br>"

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from lxml import html as lxml_html
 
-from bot.ingest import from_html, html_pick
-from bot.ingest.html_blocks import page_units
+from bot.ingest import from_html
+from bot.ingest.html import pick as html_pick
+from bot.ingest.html.blocks import page_units
 from bot.settings import Settings
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"

@@ -33,6 +33,7 @@ def every_kind() -> list[tasks.Job]:
         tasks.AskAboutLinks(dest=DEST, question="who?", urls=("https://e.example/a",)),
         tasks.AskWhenReady(dest=THREAD, question="who?"),
         tasks.FromThreadStart(dest=THREAD, request="summarize"),
+        tasks.RecapThread(dest=THREAD, instructions="in French", bot_user_id="U0BOT"),
         tasks.Post(dest=DEST, text="hello"),
         tasks.Respond(response_url="https://hooks.example/1", payload={"text": "hi"}),
         tasks.OfferSummary(channel=CHANNEL, user=USER, ts="1.2", url="https://e.example/a"),

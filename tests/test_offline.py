@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 
 from bot.ingest.article import Article
-from bot.llm.offline import ENGINE, OfflineAnswer, OfflineSummary, answer, summarize
-from bot.llm.offline.cues import forward_strength, is_bare_quote, is_caption, is_dangling
-from bot.llm.offline.news import is_furniture, strip_dateline
-from bot.llm.offline.summaries import Length, _select, resolve_length
-from bot.llm.sentences import Sentence
+from bot.offline import ENGINE, OfflineAnswer, OfflineSummary, answer, summarize
+from bot.offline.cues import forward_strength, is_bare_quote, is_caption, is_dangling
+from bot.offline.news import is_furniture, strip_dateline
+from bot.offline.summaries import Length, _select, resolve_length
+from bot.text.sentences import Sentence
 
 PARAGRAPHS = [
     "By . Jane Reporter .",
@@ -251,7 +251,7 @@ def test_one_sentence_repeated_gives_one_bullet() -> None:
 
 
 def test_a_book_length_text_is_summarized_from_its_first_part() -> None:
-    from bot.llm.offline.summaries import MAX_SUMMARY_CHARS
+    from bot.offline.summaries import MAX_SUMMARY_CHARS
 
     lead = "The council approved the new bridge on Monday after a two-year debate. "
     filler = "Residents of district {i} discussed parking rules at length in the hall. "

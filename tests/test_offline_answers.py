@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 
 from bot.ingest.article import Article
-from bot.llm.offline import answer
-from bot.llm.offline.answer_types import expected_type, fits
-from bot.llm.offline.answers import NOT_FOUND
-from bot.llm.offline.evidence import index_article, missing_keys
+from bot.offline import answer
+from bot.offline.answer_types import expected_type, fits
+from bot.offline.answers import NOT_FOUND
+from bot.offline.evidence import index_article, missing_keys
 
 # Written for these tests: a Black Death-like history with no London population figure.
 PLAGUE = Article.from_paragraphs(

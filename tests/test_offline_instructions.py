@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from bot.ingest import Article, from_text
-from bot.llm.offline import read_instructions, summarize
-from bot.llm.offline.instructions import READ_CHARS
-from bot.llm.offline.summaries import MAX_SUMMARY_CHARS
+from bot.offline import read_instructions, summarize
+from bot.offline.instructions import READ_CHARS
+from bot.offline.summaries import MAX_SUMMARY_CHARS
 from bot.pipeline import Pipeline
 from bot.settings import Settings
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 
 from bot.ingest.article import Article
-from bot.llm.offline import summarize
-from bot.llm.offline.cues import attribute, looks_ahead, named_speakers, strip_photo_refs
-from bot.llm.offline.news import prose_span, strip_dateline
-from bot.llm.offline.readability import line_defect
-from bot.llm.offline.summaries import plan
+from bot.offline import summarize
+from bot.offline.cues import attribute, looks_ahead, named_speakers, strip_photo_refs
+from bot.offline.news import prose_span, strip_dateline
+from bot.offline.readability import line_defect
+from bot.offline.summaries import plan
 
 
 def _lines(markdown: str) -> list[str]:

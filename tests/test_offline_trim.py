@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from bot.ingest.article import Article
-from bot.llm.offline import summarize
-from bot.llm.offline.readability import line_defect
-from bot.llm.offline.trim import drop_attribution, drop_parentheticals, trim
+from bot.offline import summarize
+from bot.offline.readability import line_defect
+from bot.offline.trim import drop_attribution, drop_parentheticals, trim
 
 
 def _lines(markdown: str) -> list[str]:

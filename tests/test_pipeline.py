@@ -17,9 +17,9 @@ import pytest
 
 from bot.errors import ArticlebotError, ConfigError
 from bot.ingest import Article
-from bot.llm.offline import ANSWER_LABEL, SUMMARY_LABEL
 from bot.llm.templates import load_templates
 from bot.llm.tokens import count_tokens
+from bot.offline import ANSWER_LABEL, SUMMARY_LABEL
 from bot.pipeline import Pipeline
 from bot.settings import Settings
 from bot.store import SQLiteStore

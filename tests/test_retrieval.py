@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import threading
 
-from bot.llm.chunking import Chunk, chunk_text
-from bot.llm.retrieval import Analyzer, analyzer_for, bm25_scores, guess_language, retrieve
+from bot.text.chunking import Chunk, chunk_text
+from bot.text.retrieval import Analyzer, analyzer_for, bm25_scores, guess_language, retrieve
 
 PARAGRAPHS = [
     "The city council met on Tuesday to discuss the new budget. Members argued about road "
@@ -78,7 +78,7 @@ def test_bm25_scores_edge_cases() -> None:
 
 
 def test_irregular_past_forms_meet_their_verb() -> None:
-    from bot.llm.retrieval import analyzer_for_text
+    from bot.text.retrieval import analyzer_for_text
 
     english = analyzer_for_text("The mayor said the city paid for it.", "en")
     assert english.terms("What did the mayor say? Who paid?") == english.terms(

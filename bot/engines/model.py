@@ -77,7 +77,7 @@ class ModelEngine:
         budget = self.settings.llm_context_tokens
         if count_tokens(article.text, self.model_name) <= budget:
             return article.text, Usage()
-        from bot.llm.chunking import chunk_article
+        from bot.text.chunking import chunk_article
 
         chunks = chunk_article(article, max_size=budget // 2, overlap=50, unit="tokens")
         mapper = self.templates.get("map")
@@ -158,8 +158,8 @@ class ModelEngine:
         budget = self.settings.llm_context_tokens
         if count_tokens(article.text, self.model_name) <= budget:
             return article.text
-        from bot.llm.chunking import chunk_article
-        from bot.llm.retrieval import retrieve
+        from bot.text.chunking import chunk_article
+        from bot.text.retrieval import retrieve
 
         chunks = chunk_article(article)
         ranked = [scored.chunk for scored in retrieve(question, chunks, k=len(chunks))]

@@ -1,4 +1,4 @@
-"""The offline extractive engine (bot.llm.offline) as an Engine: no key, no network."""
+"""The offline extractive engine (bot.offline) as an Engine: no key, no network."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ class OfflineEngine:
     cache_id = "offline"
 
     def summarize(self, request: SummaryRequest, on_text: TextSink | None) -> Result:
-        from bot.llm import offline
+        from bot import offline
 
         article, style, instructions = request.article, request.style, request.instructions
         summary = offline.summarize(article, style=style, instructions=instructions or None)
@@ -36,7 +36,7 @@ class OfflineEngine:
         )
 
     def answer(self, question: Question, on_text: TextSink | None) -> Result:
-        from bot.llm import offline
+        from bot import offline
         from bot.llm.followups import last_quotes
 
         articles, resolved = question.articles, question.resolved

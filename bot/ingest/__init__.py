@@ -18,7 +18,7 @@ from bot.errors import NotAnArticle, NotArticlePage
 from bot.ingest.article import Article
 from bot.ingest.budget import Budget, cut_text
 from bot.ingest.clean import clean_text, paste_title
-from bot.ingest.html_lang import article_language
+from bot.ingest.language import article_language
 from bot.ingest.page_kind import Kind, PageSource, Verdict, page_kind, text_page
 from bot.ingest.sniff import body_type, decode_text, kind_of, parse_content_type, unsupported
 from bot.settings import Settings
@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 def from_html(html: str, url: str | None = None, *, settings: Settings | None = None) -> Article:
     """Extract the article from an HTML page, and judge whether it is one (`page_kind`)."""
     # trafilatura and lxml (and pypdf below) load on first use: cleaning a paste needs neither.
-    from bot.ingest.html import extract_html
+    from bot.ingest.html.extract import extract_html
     from bot.ingest.page_signals import html_page
 
     try:

@@ -14,7 +14,7 @@ from functools import lru_cache
 from bot.ingest.cleaning.block import main_block
 from bot.ingest.cleaning.lines import Kind, Line, is_furniture, judge
 from bot.ingest.cleaning.stopwords import best_stoplist
-from bot.ingest.html_trim import is_stamp_line
+from bot.ingest.html.trim import is_stamp_line
 
 
 def split_paragraphs(text: str) -> list[str]:

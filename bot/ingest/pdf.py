@@ -22,7 +22,7 @@ from bot.errors import IngestError, NotAnArticle, TooComplex
 from bot.ingest.article import Article
 from bot.ingest.budget import Budget, cut_text
 from bot.ingest.clean import clean_paragraphs
-from bot.ingest.html_lang import article_language
+from bot.ingest.language import article_language
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from typing import Literal
 from charset_normalizer import from_bytes
 
 from bot.errors import UnsupportedType
-from bot.ingest.html_lang import detect_language
+from bot.ingest.language import detect_language
 
 Kind = Literal["html", "pdf", "text"]
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from bot.ingest.links import is_question
 
 if TYPE_CHECKING:  # the analyzer (numpy, stemmers) loads only when a follow-up needs it
-    from bot.llm.retrieval import Analyzer
+    from bot.text.retrieval import Analyzer
 
 TurnKind = Literal["small", "summarize", "question"]
 
@@ -236,7 +236,7 @@ def resolve(question: str, history: Sequence[Any], *, language: str | None = Non
     past = turns(history)
     if not past or not leans_on_context(question):
         return Resolved(question, question)
-    from bot.llm.retrieval import analyzer_for_text
+    from bot.text.retrieval import analyzer_for_text
 
     analyzer = analyzer_for_text(" ".join([question, *(text for _, text in past[-4:])]), language)
     context: list[str] = []

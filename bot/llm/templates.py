@@ -50,7 +50,9 @@ _PLACEHOLDER = re.compile(r"^\{([A-Za-z_][A-Za-z0-9_]*)\}$")
 # Shown for optional values the caller leaves out, so the prompt never has a dangling label.
 _DEFAULTS: dict[str, Any] = {"instructions": "(none)", "title": "(unknown)", "history": []}
 # Tags our templates use as delimiters; text inside values must not be able to close them.
-_DELIMITER_TAG = re.compile(r"<(\s*/?\s*)(article|notes|question|instructions)\b", re.IGNORECASE)
+_DELIMITER_TAG = re.compile(
+    r"<(\s*/?\s*)(article|notes|question|instructions|discussion)\b", re.IGNORECASE
+)
 
 
 def neutralise_delimiters(text: str) -> str:
@@ -117,6 +119,7 @@ _REQUIRED: dict[str, frozenset[str]] = {
     "reduce": frozenset({"notes"}),
     "answer": frozenset({"article", "question"}),
     "followup": frozenset({"article", "question", "history"}),
+    "recap": frozenset({"discussion"}),
 }
 
 

@@ -7,12 +7,15 @@ Scopes the app manifest (manifest.json) asks for, and why:
 - commands: the /summarize, /ask and /articlebot slash commands.
 - im:history, im:read, im:write: read links sent in a DM to the bot and reply there.
 - channels:history, groups:history, mpim:history: read follow-up questions in a thread the
-  bot already answered (no mention needed), and the message a shortcut points at.
+  bot already answered (no mention needed), the message a shortcut points at, and a
+  thread's messages (conversations.replies) for a recap or to find the article a question
+  mid-thread is about. chat.getPermalink, for the recap's links, needs no scope.
 - files:read: read a PDF or text file someone shares with the bot.
 - assistant:write: the agent/assistant view (status line, suggested prompts, thread titles).
 - users:read: with SETTINGS_ADMINS_ONLY, users.info tells whether the person changing a
   channel's settings is a workspace admin or owner.
 
 Not asked for: links:read / link unfurling (the bot never rewrites other people's links),
-any admin or write-to-files scope.
+any admin or write-to-files scope. (Recaps use the display names Slack sends with each
+message; users:read is only for the admin check.)
 """

@@ -42,7 +42,15 @@ log = logging.getLogger(LOGGER)
 # Job kinds that are requests (bot.slack.tasks): summaries and answers. Help texts, notes and
 # auto-mode offers are the bot talking, not someone asking for work.
 REQUEST_KINDS = frozenset(
-    {"summarize", "summarize_ref", "ask", "ask_about_links", "ask_when_ready", "from_thread_start"}
+    {
+        "summarize",
+        "summarize_ref",
+        "ask",
+        "ask_about_links",
+        "ask_when_ready",
+        "from_thread_start",
+        "recap_thread",
+    }
 )
 # Error codes (bot.errors) that are the bot declining, not something breaking.
 REFUSALS = frozenset(
@@ -136,7 +144,7 @@ def sources(job: Any) -> list[dict[str, str | None]]:
     found += [{"kind": "url", "host": host(url)} for url in urls]
     refs = [*getattr(job, "articles", ()), *filter(None, [getattr(job, "ref", None)])]
     found += [{"kind": "remembered", "host": host(ref.url) if ref.url else None} for ref in refs]
-    if job.kind in ("ask_when_ready", "from_thread_start"):
+    if job.kind in ("ask_when_ready", "from_thread_start", "recap_thread"):
         found.append({"kind": "thread", "host": None})  # the thread's article, read later
     return found
 

@@ -11,13 +11,12 @@ from functools import partial
 from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.errors import ArticlebotError, IngestError, NotAnArticle, TooLarge
 from bot.ingest import Article
-from bot.ingest.links import ParsedInput, parse_input
+from bot.ingest.links import ParsedInput
 from bot.pipeline import Result
-from bot.slack import audit, channel_prefs, journal
+from bot.slack import audit, channel_prefs, journal, threads
 from bot.slack import files as slack_files
 from bot.slack.context import Destination, Services
 from bot.slack.format import offer_payload
@@ -157,34 +156,40 @@ def ask_about_links(
 
 _SUMMARY_REQUEST = re.compile(r"^\W*(summari[sz]e|tl;?\s?dr|sum (it )?up|recap|digest)\b", re.I)
 NO_ARTICLE_IN_THREAD = (
-    "I couldn't find an article at the start of this thread. "
-    "Mention me with a link, or paste the article."
+    "I couldn't find an article in this thread. Mention me with a link, or paste the article."
 )
 
 
 def from_thread_start(
-    services: Services, client: WebClient, dest: Destination, request: str
+    services: Services,
+    client: WebClient,
+    dest: Destination,
+    request: str,
+    *,
+    bot_user_id: str | None = None,
 ) -> None:
-    """A mention inside a thread the bot hasn't seen: read the thread's first message.
+    """A mention inside a thread the bot has no article for: read the thread and take the
+    article found in it (its first message's, else the latest link shared there).
 
-    One conversations.replies call, only here (Slack rate-limits it hard for most apps);
-    everything after goes through the bot's own memory.
+    One read of the thread (conversations.replies, which Slack rate-limits hard for most
+    apps), only here; everything after goes through the bot's own memory.
     """
     try:
-        reply = client.conversations_replies(channel=dest.channel, ts=dest.thread_ts or "", limit=1)
-        first = (reply.get("messages") or [{}])[0]
-    except SlackApiError as exc:
-        log.info("couldn't read the thread start: %s", exc.response.get("error"))
-        first = {}
-    parsed = parse_input(first.get("text") or "")
-    files = first.get("files") or []
-    if parsed.kind not in ("link", "paste") and not files:
+        thread = threads.read(client, dest.channel, dest.thread_ts or "")
+    except threads.SLACK_ERRORS as exc:
+        log.info("couldn't read the thread: %s", exc)
+        thread = threads.Thread(())
+    # The bot's own replies there carry links too (their source lines): never the article.
+    bot_user_id = bot_user_id or threads.bot_user(client)
+    found = threads.find_article(thread.messages, bot_user_id) if thread.messages else None
+    if found is None:
         audit.note_error(NotAnArticle(NO_ARTICLE_IN_THREAD))
         if journal.once("no-article"):
             client.chat_postMessage(
                 channel=dest.channel, thread_ts=dest.thread_ts, text=NO_ARTICLE_IN_THREAD
             )
         return
+    parsed, files = found.parsed, found.files
     if not request or _SUMMARY_REQUEST.match(request):
         summarize(services, client, dest, replace(parsed, instruction=request), files=files)
         return

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from bot.ingest.links import is_question, parse_input
-from bot.llm import followups
+from bot.llm import followups, recaps
 from bot.slack import etiquette
 from bot.slack.context import Destination
 from bot.slack.memory import ThreadMemory
@@ -28,6 +28,7 @@ from bot.slack.tasks import (
     FromThreadStart,
     OfferSummary,
     Post,
+    RecapThread,
     Summarize,
     SummarizeRef,
 )
@@ -76,7 +77,16 @@ class Ignore:
 
 
 # What a job made here may be; every one of them runs on a worker (bot.slack.tasks).
-Job = Summarize | SummarizeRef | Ask | AskWhenReady | FromThreadStart | Post | OfferSummary
+Job = (
+    Summarize
+    | SummarizeRef
+    | Ask
+    | AskWhenReady
+    | FromThreadStart
+    | RecapThread
+    | Post
+    | OfferSummary
+)
 Action = Ignore | Job
 
 
@@ -223,6 +233,13 @@ def _answer(incoming: Incoming, memory: ThreadMemory, text: str, help_text: str)
         return Summarize(dest=dest, parsed=parsed, files=files, name="event")
     if parsed.kind != "message":
         return Post(dest=dest, text=help_text, name="event")
+    # "recap" inside a thread is about the discussion there, not the article (which
+    # "summarize it" is): checked before the follow-up rules, which read "recap" as that.
+    wishes = recaps.recap_instructions(request) if in_thread else None
+    if wishes is not None:
+        return RecapThread(
+            dest=dest, instructions=wishes, bot_user_id=incoming.bot_user_id, name="event"
+        )
     # Inside a thread about an article, "how do I use ..." is about the article.
     topic = None if in_thread else etiquette.help_topic(request)
     if topic:
@@ -248,8 +265,10 @@ def _answer(incoming: Incoming, memory: ThreadMemory, text: str, help_text: str)
         # Our reply here is still reading its article: wait for it rather than guess.
         return AskWhenReady(dest=dest, question=request, name="event")
     if in_thread:
-        # Asked inside a thread we haven't seen: the article is probably its first message.
-        return FromThreadStart(dest=dest, request=request, name="event")
+        # Asked inside a thread we haven't seen: the article is in it (read on the worker).
+        return FromThreadStart(
+            dest=dest, request=request, bot_user_id=incoming.bot_user_id, name="event"
+        )
     text = NO_ARTICLE if is_question(request) else help_text
     return Post(dest=dest, text=text, name="event")
 

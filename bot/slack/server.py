@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import logging
 import signal
+import sys
 from typing import Any, ClassVar
 
 from pydantic import SecretStr
@@ -253,6 +254,26 @@ class HeaderDeadline(H11Protocol):
         self._check = self.loop.call_later(HEADER_SECONDS, self._drop_if_stalled)
 
 
+class OneAcceptAtATime:
+    """A listening socket shared by the worker processes, as one worker's uvicorn sees it.
+
+    asyncio accepts up to `backlog` waiting connections each time the socket turns readable,
+    so the first process to wake takes a whole burst: of 50 requests arriving together, one
+    worker got 41-44 and the other 6-9, and the busy one's queue was the ack p99. uvicorn's
+    backlog is set to 1 (one accept per wake-up, nginx's `multi_accept off`) and this
+    wrapper keeps that 1 from reaching listen(), where it would shrink the kernel's queue."""
+
+    def __init__(self, sock: Any, backlog: int) -> None:
+        self._sock = sock
+        self._backlog = backlog
+
+    def listen(self, _backlog: int = 0) -> None:
+        self._sock.listen(self._backlog)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._sock, name)
+
+
 def gunicorn_logger_class() -> type:
     """gunicorn's own lines (booting, worker exits) through our root handler, so they share
     LOG_FORMAT (a JSON log stays JSON) and the secret masking."""
@@ -279,6 +300,7 @@ def uvicorn_worker_class() -> type:
             "http": HeaderDeadline,
             "lifespan": "on",
             "access_log": False,
+            "backlog": 1,  # connections accepted per wake-up: see OneAcceptAtATime
         }
 
         def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -289,6 +311,20 @@ def uvicorn_worker_class() -> type:
             logger = logging.getLogger("uvicorn.error")
             logger.handlers = []
             logger.propagate = True
+
+        async def _serve(self) -> None:
+            # UvicornWorker._serve, with each socket's kernel queue kept at gunicorn's size.
+            from gunicorn.arbiter import Arbiter
+            from uvicorn.server import Server
+
+            self.config.app = self.wsgi
+            server = Server(config=self.config)
+            self._install_sigquit_handler()
+            backlog = self.cfg.settings["backlog"].value or 2048
+            sockets = [OneAcceptAtATime(s, backlog) for s in self.sockets]
+            await server.serve(sockets=sockets)  # type: ignore[arg-type]  # duck-typed sockets
+            if not server.started:
+                sys.exit(Arbiter.WORKER_BOOT_ERROR)
 
         def init_signals(self) -> None:
             super().init_signals()

@@ -30,7 +30,7 @@ from slack_sdk import WebClient
 
 from bot.ingest.links import ParsedInput
 from bot.logs import current_request_id
-from bot.slack import jobs, settings_jobs
+from bot.slack import jobs, settings_jobs, thread_recap
 from bot.slack.context import Destination, Services
 from bot.store import ArticleRef
 
@@ -190,15 +190,37 @@ class AskWhenReady(_Job):
 
 
 class FromThreadStart(_Job):
-    """A mention in a thread the bot hasn't seen: the article is its first message."""
+    """A mention in a thread the bot has no article for: the article is found in the thread
+    (its first message, else the latest link shared there)."""
 
     engages_thread: ClassVar[bool] = True
     kind: Literal["from_thread_start"] = "from_thread_start"
     dest: Destination
     request: str
+    bot_user_id: str | None = None  # tells the bot's own messages apart; else auth.test
 
     def run(self, services: Services, client: WebClient) -> None:
-        jobs.from_thread_start(services, client, self.dest, self.request)
+        jobs.from_thread_start(
+            services, client, self.dest, self.request, bot_user_id=self.bot_user_id
+        )
+
+
+class RecapThread(_Job):
+    """Recap a thread's discussion ("@articlebot recap", the "Recap thread" shortcut)."""
+
+    kind: Literal["recap_thread"] = "recap_thread"
+    dest: Destination
+    instructions: str = ""  # "recap in French": "in French"
+    bot_user_id: str | None = None  # tells the bot's own messages apart; else auth.test
+
+    def run(self, services: Services, client: WebClient) -> None:
+        thread_recap.recap_thread(
+            services,
+            client,
+            self.dest,
+            instructions=self.instructions,
+            bot_user_id=self.bot_user_id,
+        )
 
 
 class Post(_Job):
@@ -297,6 +319,7 @@ Job = Annotated[
     | AskAboutLinks
     | AskWhenReady
     | FromThreadStart
+    | RecapThread
     | Post
     | Respond
     | OfferSummary

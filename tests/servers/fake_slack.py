@@ -8,7 +8,8 @@
 Like bolt-python's own test servers, it answers POST (and GET) /api/<method> with JSON
 {"ok": ...}; it accepts form-encoded or JSON bodies and checks the Bearer token. It keeps
 the messages it was sent (conversations.replies returns them), follows chat streams
-(chat.startStream/appendStream/stopStream; `streamed_text(ts)`), serves shared files at
+(chat.startStream/appendStream/stopStream; `streamed_text(ts)`), pages threads and gives
+permalinks (conversations.replies with a cursor, chat.getPermalink), serves shared files at
 their url_private (token required, as Slack does), takes posts to response_urls
 (`response_url()`), opens, updates and publishes views (`home(user)`; a modal's hash is
 checked on update), describes the users `add_user` made (users.info), and records every
@@ -209,14 +210,23 @@ class FakeSlack:
         )
 
     def add_message(
-        self, channel: str, text: str, *, user: str = "U0USER", thread_ts: str | None = None
+        self,
+        channel: str,
+        text: str,
+        *,
+        user: str = "U0USER",
+        thread_ts: str | None = None,
+        name: str | None = None,
     ) -> str:
-        """A message someone else posted (for conversations.replies); returns its ts."""
+        """A message someone else posted (for conversations.replies); returns its ts.
+        `name`: the poster's display name, in the `user_profile` Slack sends with it."""
         with self._lock:
             ts = self._next_ts()
-            message = {"type": "message", "user": user, "text": text, "ts": ts}
+            message: dict[str, Any] = {"type": "message", "user": user, "text": text, "ts": ts}
             if thread_ts:
                 message["thread_ts"] = thread_ts
+            if name:
+                message["user_profile"] = {"display_name": name, "real_name": name}
             self._messages.setdefault(channel, []).append(message)
             return ts
 
@@ -463,6 +473,7 @@ class FakeSlack:
         return {"file": dict(found[0])}
 
     def _api_conversations_replies(self, params: dict[str, Any]) -> dict[str, Any]:
+        """A thread, oldest first, in pages of `limit` (Slack's cursor paging)."""
         channel, ts = _require(params, "channel"), _require(params, "ts")
         thread = [
             dict(m)
@@ -471,7 +482,25 @@ class FakeSlack:
         ]
         if not thread:
             raise _ApiError("thread_not_found")
-        return {"messages": thread, "has_more": False}
+        start = int(str(params.get("cursor") or "0").removeprefix("offset:") or 0)
+        limit = max(1, min(int(params.get("limit") or 1000), 1000))
+        page = thread[start : start + limit]
+        more = start + limit < len(thread)
+        answer: dict[str, Any] = {"messages": page, "has_more": more}
+        if more:
+            answer["response_metadata"] = {"next_cursor": f"offset:{start + limit}"}
+        return answer
+
+    def _api_chat_getPermalink(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel, ts = _require(params, "channel"), _require(params, "message_ts")
+        message = self._find(channel, ts)
+        if message is None:
+            raise _ApiError("message_not_found")
+        link = f"https://fake.slack.test/archives/{channel}/p{ts.replace('.', '')}"
+        thread_ts = message.get("thread_ts")
+        if thread_ts and thread_ts != ts:
+            link += f"?thread_ts={thread_ts}&cid={channel}"
+        return {"channel": channel, "permalink": link}
 
     def respond(self, path: str, params: dict[str, Any]) -> tuple[int, str, dict[str, str]]:
         """(status, plain-text body, headers) for a post to a response_url; called with the

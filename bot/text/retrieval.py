@@ -26,8 +26,8 @@ import numpy as np
 import snowballstemmer
 from rank_bm25 import BM25Okapi
 
-from bot.llm.chunking import Chunk
-from bot.llm.sentences import split_sentences
+from bot.text.chunking import Chunk
+from bot.text.sentences import split_sentences
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 # Han, Hiragana, Katakana, Thai, Lao, Khmer, Myanmar: no spaces between words.

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from bot.llm.sentences import count_words
+from bot.text.sentences import count_words
 
 _MIN_WORDS = 6  # what must remain: shorter, and the "sentence" is likely a fragment
 _END = r"(?P<end>[.!?])\s*$"

@@ -2,7 +2,7 @@
 
 The extractor (trafilatura's fast pass) sometimes returns the wrong block: a sidebar, a
 teaser card marked up as an <article>, a subscription pitch, the first post of a thread.
-We read the page a second way (`html_blocks`: its largest coherent block of prose) and keep
+We read the page a second way (`blocks`: its largest coherent block of prose) and keep
 whichever text looks more like the article, judged by features that don't know the answer:
 how much prose it holds, how much of it is short link-like lines, and whether the title's
 words come up near its start. Text the page prints before its headline is not the story.
@@ -15,7 +15,7 @@ import re
 from lxml.html import HtmlElement
 
 from bot.ingest.cleaning.boilerplate import COMMENTS, END_MARKER, MORE_ELSEWHERE
-from bot.ingest.html_blocks import (
+from bot.ingest.html.blocks import (
     HEADINGS,
     Unit,
     block_lines,
@@ -23,8 +23,8 @@ from bot.ingest.html_blocks import (
     page_units,
     prose_block,
 )
-from bot.ingest.html_breaks import BREAK, rebuild
-from bot.ingest.html_trim import is_main_headline
+from bot.ingest.html.breaks import BREAK, rebuild
+from bot.ingest.html.trim import is_main_headline
 
 _SPACE = re.compile(r"\s+")
 _KEY_CHARS = 60
@@ -200,7 +200,7 @@ def first_stands(first: _Reading, junk: float, units: list[Unit]) -> bool:
 def second_opinion(tree: HtmlElement, lines: list[str], title: str | None) -> list[str]:
     """The extractor's `lines`, or the page's largest block of prose if that reads better.
 
-    Line breaks are rebuilt in both (`html_breaks.rebuild`).
+    Line breaks are rebuilt in both (`breaks.rebuild`).
     """
     root = tree.find("body")
     if root is None:

@@ -17,9 +17,9 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
-from bot.llm.offline.news import is_furniture
-from bot.llm.retrieval import Analyzer, analyzer_for_text, idf
-from bot.llm.sentences import Sentence, split_sentences
+from bot.offline.news import is_furniture
+from bot.text.retrieval import Analyzer, analyzer_for_text, idf
+from bot.text.sentences import Sentence, split_sentences
 
 _WORD = re.compile(r"\w+")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")

@@ -22,10 +22,10 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from bot.ingest.article import Article
-from bot.llm.offline.answer_types import AnswerType, expected_type, fits
-from bot.llm.offline.evidence import ArticleIndex, index_article, key_terms, missing_keys
-from bot.llm.offline.results import OfflineAnswer
-from bot.llm.retrieval import Analyzer, bm25_scores, lucene_idf
+from bot.offline.answer_types import AnswerType, expected_type, fits
+from bot.offline.evidence import ArticleIndex, index_article, key_terms, missing_keys
+from bot.offline.results import OfflineAnswer
+from bot.text.retrieval import Analyzer, bm25_scores, lucene_idf
 
 # Ranking weights, on top of the sentence's coverage (tuned for top-1 recall on the dev half).
 _W_BM25 = 0.5

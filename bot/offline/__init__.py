@@ -4,16 +4,16 @@ Used when no API key is set, when asked for (--engine offline), and as the fallb
 model fails. Everything here is pure logic on an `Article`.
 """
 
-from bot.llm.offline.answers import answer
-from bot.llm.offline.instructions import Reading, read_instructions
-from bot.llm.offline.results import (
+from bot.offline.answers import answer
+from bot.offline.instructions import Reading, read_instructions
+from bot.offline.results import (
     ANSWER_LABEL,
     ENGINE,
     SUMMARY_LABEL,
     OfflineAnswer,
     OfflineSummary,
 )
-from bot.llm.offline.summaries import STYLES, summarize
+from bot.offline.summaries import STYLES, summarize
 
 __all__ = [
     "ANSWER_LABEL",

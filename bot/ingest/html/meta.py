@@ -22,7 +22,7 @@ from trafilatura.metadata import (
     extract_url,
 )
 
-from bot.ingest.html_author import find_author
+from bot.ingest.html.author import find_author
 
 # "en", "en-US", "pt_BR", "zh-Hant-TW" -> the two- or three-letter primary subtag.
 _LANG_TAG = re.compile(r"^\s*([a-zA-Z]{2,3})(?:[-_][\w-]*)?\s*$")

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from bot.ingest.article import Article
-from bot.llm.offline.cues import (
+from bot.offline.cues import (
     attribute,
     is_bare_quote,
     is_caption,
@@ -26,21 +26,21 @@ from bot.llm.offline.cues import (
     strip_label,
     strip_photo_refs,
 )
-from bot.llm.offline.instructions import COUNT as _COUNT
-from bot.llm.offline.instructions import LONG_HINT as _LONG_HINT
-from bot.llm.offline.instructions import SHORT_HINT as _SHORT_HINT
-from bot.llm.offline.news import (
+from bot.offline.instructions import COUNT as _COUNT
+from bot.offline.instructions import LONG_HINT as _LONG_HINT
+from bot.offline.instructions import SHORT_HINT as _SHORT_HINT
+from bot.offline.news import (
     has_credit,
     is_chrome,
     is_furniture,
     prose_span,
     strip_dateline,
 )
-from bot.llm.offline.readability import is_furniture_line, is_non_prose, line_defect
-from bot.llm.offline.results import OfflineSummary
-from bot.llm.offline.trim import trim
-from bot.llm.retrieval import Analyzer, analyzer_for_text
-from bot.llm.sentences import Sentence, count_words, split_sentences
+from bot.offline.readability import is_furniture_line, is_non_prose, line_defect
+from bot.offline.results import OfflineSummary
+from bot.offline.trim import trim
+from bot.text.retrieval import Analyzer, analyzer_for_text
+from bot.text.sentences import Sentence, count_words, split_sentences
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +76,7 @@ _CAPTION_PENALTY = 0.5  # "(pictured)", "Accused: …": a photo caption, not a p
 _UNFINISHED_PENALTY = 0.1
 _NEXT_PENALTY = 0.5  # "what happens next": a quoted step ranks below a plain one
 _DANGLING_CONTEXT = 0.6  # "detailed" context: centrality factor for a dangling sentence
-# `bot.llm.offline.trim` rules applied to each shown line: each helped on the CNN/DM dev half.
+# `bot.offline.trim` rules applied to each shown line: each helped on the CNN/DM dev half.
 TRIM_RULES: tuple[str, ...] = ("attribution", "parentheticals")
 
 _QUOTE_START = re.compile(r"^[\"'‘“„«]")

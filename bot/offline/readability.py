@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from bot.llm.offline.cues import is_bare_quote, is_caption, is_dangling
-from bot.llm.offline.news import has_credit, has_dateline, is_byline, is_chrome
-from bot.llm.sentences import count_words
+from bot.offline.cues import is_bare_quote, is_caption, is_dangling
+from bot.offline.news import has_credit, has_dateline, is_byline, is_chrome
+from bot.text.sentences import count_words
 
 Defect = Literal["unresolved", "unattributed", "furniture", "non_prose"]
 DEFECTS: tuple[Defect, ...] = ("unresolved", "unattributed", "furniture", "non_prose")

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from bot.ingest.article import Article
-from bot.llm.retrieval import analyzer_for_text
+from bot.text.retrieval import analyzer_for_text
 
 # Lengths (summaries.resolve_length turns them into a number of sentences or a style).
 COUNT = re.compile(

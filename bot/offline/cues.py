@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from bot.llm.sentences import Sentence, count_words
+from bot.text.sentences import Sentence, count_words
 
 
 def _openers(words: str) -> re.Pattern[str]:

@@ -10,14 +10,14 @@ from bot.errors import NotAnArticle, TooComplex
 from bot.ingest.article import Article
 from bot.ingest.budget import Budget
 from bot.ingest.clean import clean_paragraphs
-from bot.ingest.html_body import NEVER_TEXT, main_lines, strip_non_text
-from bot.ingest.html_breaks import mark_breaks
-from bot.ingest.html_chunks import drop_trailing_link_list, restore_chunks
-from bot.ingest.html_lang import article_language
-from bot.ingest.html_limit import cut_tree
-from bot.ingest.html_meta import page_meta
-from bot.ingest.html_pick import second_opinion
-from bot.ingest.html_trim import drop_edge_stamps, drop_headline
+from bot.ingest.html.body import NEVER_TEXT, main_lines, strip_non_text
+from bot.ingest.html.breaks import mark_breaks
+from bot.ingest.html.chunks import drop_trailing_link_list, restore_chunks
+from bot.ingest.html.limit import cut_tree
+from bot.ingest.html.meta import page_meta
+from bot.ingest.html.pick import second_opinion
+from bot.ingest.html.trim import drop_edge_stamps, drop_headline
+from bot.ingest.language import article_language
 
 
 class _UnlessVerbose(logging.Filter):

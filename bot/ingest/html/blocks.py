@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from lxml import etree
 from lxml.html import HtmlElement
 
-from bot.ingest.html_breaks import BREAK
+from bot.ingest.html.breaks import BREAK
 
 _BLOCK_TAGS = frozenset(
     [

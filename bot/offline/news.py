@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from bot.llm.sentences import count_words
+from bot.text.sentences import count_words
 
 _NAME = r"(?:[A-Z][\w'’.-]*\s*){1,4}"
 _BYLINE = re.compile(rf"^\W*(?:By|BY)\s*\.?\s*{_NAME}(?:(?:and|,)\s*{_NAME})?\.?\s*(?:\||$)")
