@@ -445,3 +445,26 @@ def test_with_model_keeps_the_provider_and_shares_the_store(tmp_path):
     offline = Pipeline(Settings(_env_file=None))
     assert offline.with_model("large") is offline  # offline stays offline
     store.close()
+
+
+def test_a_recap_follows_the_channels_model_language_and_budget(modelbot, model, articles):
+    from tests.test_slack_recap import _recap_posted, _record_thread
+
+    slack, store = modelbot.slack, _store(modelbot)
+    chosen = ChannelSettings(language="Spanish", model=OTHER_MODEL, daily_tokens=300)
+    store.put_channel_settings(TEAM, CHANNEL, chosen)
+    parent = _record_thread(slack, articles.url("/story"))["parent"]
+    ask = slack.add_message(CHANNEL, f"<@{slack.bot_user_id}> recap", thread_ts=parent)
+    modelbot.mention("recap", ts=ask, thread_ts=parent)
+    _recap_posted(slack, parent)
+    modelbot.idle()
+    assert model.requests[-1]["model"] == OTHER_MODEL
+    assert "in Spanish" in model.user_prompt()
+    assert store.channel_tokens(TEAM, CHANNEL, channel_prefs.today()) == 440  # counted
+    # The budget is spent: the next recap is the offline engine's, and says why.
+    again = slack.add_message(CHANNEL, f"<@{slack.bot_user_id}> recap", thread_ts=parent)
+    modelbot.mention("recap", ts=again, thread_ts=parent)
+    modelbot.idle()
+    assert len(model.requests) == 1
+    text = text_of(slack.calls("chat.postMessage")[-1])
+    assert "daily allowance of 300" in text and "can't translate" in text

@@ -3,10 +3,11 @@
     run = channel_prefs.for_dest(services, dest)
     result = run.summarize(article, style=None, instructions="", on_text=reply.write)
 
-The channel's style is the default (a `--style` given with the request wins); its language
-is passed to the model as the request's instructions would be ("in Spanish"; a language
-the request asks for itself wins); its model picks the pipeline (bot.pipeline.with_model;
-offline stays offline); every model token spent is counted against the channel's UTC day.
+Summaries, answers and thread recaps go through it. The channel's style is the default (a
+`--style` given with the request wins); its language is passed to the model as the
+request's instructions would be ("in Spanish"; a language the request asks for itself
+wins); its model picks the pipeline (bot.pipeline.with_model; offline stays offline);
+every model token spent is counted against the channel's UTC day.
 
 The daily budget: once a channel has used its tokens for the day, requests there are
 answered by the offline engine, with a notice saying why and when the model is back
@@ -23,18 +24,22 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot.engines import TextSink, wording
 from bot.store import ChannelSettings
 
 if TYPE_CHECKING:
+    from bot.engines.recap import Recap
     from bot.ingest import Article
+    from bot.llm.recaps import Said
     from bot.pipeline import Pipeline, Result
     from bot.slack.context import Destination, Services
     from bot.slack.routing import Incoming
 
 log = logging.getLogger(__name__)
+
+Written = TypeVar("Written", "Result", "Recap")  # what an engine wrote: it has usage, a notice
 
 BUDGET_USED = (
     "This channel has used its daily allowance of {budget:,} AI model tokens, so this is the "
@@ -134,6 +139,17 @@ class ChannelRun:
         )
         return self._finish(result, offline, notes)
 
+    def recap(self, messages: Sequence[Said], *, title: str, instructions: str) -> Recap:
+        """A thread's recap (bot.engines.recap) with the channel's model, language, budget."""
+        from bot.engines.recap import write_recap
+
+        offline = self.over_budget()
+        extra, notes = self._language(instructions, offline)
+        written = write_recap(
+            self.pipeline, messages, title=title, instructions=extra, without_model=offline
+        )
+        return self._finish(written, offline, notes)
+
     def _language(self, instructions: str, offline: bool) -> tuple[str, list[str]]:
         """The instructions with the channel's language, and the notices to add."""
         language = self.chosen.language
@@ -144,9 +160,10 @@ class ChannelRun:
         wish = f"in {language}"
         return (f"{wish}; {instructions}" if instructions.strip() else wish), []
 
-    def _finish(self, result: Result, offline: bool, notes: list[str]) -> Result:
+    def _finish(self, result: Written, offline: bool, notes: list[str]) -> Written:
+        """Count the tokens spent against the channel's day; add the notices."""
         spent = result.usage.total_tokens
-        if result.engine != "offline" and not result.cached and spent:
+        if result.engine != "offline" and not getattr(result, "cached", False) and spent:
             self.services.store.add_channel_tokens(self.team, self.channel, today(), spent)
         if offline:
             notes.insert(0, BUDGET_USED.format(budget=self.chosen.daily_tokens or 0))
