@@ -9,6 +9,7 @@ caches articles and summaries in the store so the same link twice costs nothing.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Literal
@@ -64,6 +65,8 @@ class Pipeline:
         self.articles = ArticleSource(settings, store)  # every article goes through it
         self._offline = OfflineEngine()
         self._online = ModelEngine(settings, self.templates, lambda: self.model)
+        self._siblings: dict[str, Pipeline] = {}  # by model name (with_model)
+        self._siblings_lock = threading.Lock()
 
     # --- articles -------------------------------------------------------------------------
 
@@ -101,6 +104,27 @@ class Pipeline:
         if self.engine_for(choice) == "offline":
             return self._offline
         return FallbackEngine(self._online, self._offline) if fallback else self._online
+
+    def with_model(self, name: str | None) -> Pipeline:
+        """This pipeline answering with another model of the same provider (a channel's
+        choice): the same store, templates and article source, that model's engine built
+        on first use and kept. Itself when `name` is its own model, empty, or no model is
+        configured (offline stays offline)."""
+        from bot.llm.models import model_label, online_provider
+
+        if not name or self.engine_for() == "offline" or name == model_label(self.settings):
+            return self
+        with self._siblings_lock:
+            sibling = self._siblings.get(name)
+            if sibling is None:
+                field = "azure_openai_deployment"
+                if online_provider(self.settings) != "azure":
+                    field = "openai_model"
+                settings = self.settings.model_copy(update={field: name})
+                sibling = Pipeline(settings, store=self.store, templates=self.templates)
+                sibling.articles = self.articles
+                self._siblings[name] = sibling
+        return sibling
 
     @property
     def model(self) -> BaseChatModel:

@@ -248,6 +248,17 @@ class Settings(BaseSettings):
         4, ge=1, description="Parallel model calls in the map step of long summaries."
     )
 
+    # --- channel settings (the /articlebot settings modal and App Home) ---
+    allowed_models: CsvList = Field(
+        default_factory=list,
+        description="Models a channel's settings may pick (comma separated); empty: only "
+        "OPENAI_MODEL (or the Azure deployment).",
+    )
+    settings_admins_only: bool = Field(
+        False,
+        description="Only workspace admins and owners may change a channel's settings.",
+    )
+
     # --- logging ---
     log_level: Annotated[
         Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"], BeforeValidator(_upper)

@@ -228,3 +228,33 @@ def test_response_urls_take_five_posts_within_limits(slack: FakeSlack) -> None:
     calls = slack.wait_for("response_url", count=6)
     assert calls[0].params["response_type"] == "ephemeral"
     assert [call.ok for call in calls] == [True, False, True, True, True, False]
+
+
+def test_views_are_checked_kept_and_updated_only_with_their_hash(slack: FakeSlack) -> None:
+    client = client_for(slack)
+    title = {"type": "plain_text", "text": "Settings"}
+    field = {"type": "input", "block_id": "b", "label": title, "element": {"type": "x"}}
+    with pytest.raises(SlackApiError, match="invalid_arguments"):  # input without submit
+        client.views_open(
+            trigger_id="1.2", view={"type": "modal", "title": title, "blocks": [field]}
+        )
+    with pytest.raises(SlackApiError, match="invalid_blocks"):  # block_ids must be unique
+        client.views_publish(user_id="U1", view={"type": "home", "blocks": [field, field]})
+    modal = {"type": "modal", "title": title, "submit": title, "blocks": [field]}
+    opened = client.views_open(trigger_id="1.2", view=modal)["view"]
+    with pytest.raises(SlackApiError, match="hash_conflict"):
+        client.views_update(view_id=opened["id"], hash="stale", view=modal)
+    updated = client.views_update(view_id=opened["id"], hash=opened["hash"], view=modal)["view"]
+    assert updated["id"] == opened["id"] and updated["hash"] != opened["hash"]
+    with pytest.raises(SlackApiError, match="not_found"):
+        client.views_update(view_id="V0NONE", view=modal)
+    client.views_publish(user_id="U1", view={"type": "home", "blocks": []})
+    assert slack.home("U1") is not None and slack.home("U2") is None
+
+
+def test_users_info_describes_the_users_added(slack: FakeSlack) -> None:
+    client = client_for(slack)
+    slack.add_user("U0ADMIN", is_admin=True)
+    assert client.users_info(user="U0ADMIN")["user"]["is_admin"] is True
+    with pytest.raises(SlackApiError, match="user_not_found"):
+        client.users_info(user="U0NOBODY")

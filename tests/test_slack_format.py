@@ -319,12 +319,13 @@ def test_manifest_is_valid_and_lists_what_the_listeners_need() -> None:
     manifest = json.loads(MANIFEST.read_text(encoding="utf-8"))
     features = manifest["features"]
     commands = {command["command"]: command for command in features["slash_commands"]}
-    assert set(commands) == {"/summarize", "/ask"}
+    assert set(commands) == {"/summarize", "/ask", "/articlebot"}
     assert all(command["usage_hint"] and command["description"] for command in commands.values())
     shortcuts = {s["callback_id"]: s for s in features["shortcuts"]}
     assert shortcuts["summarize_message"]["type"] == "message"
     assert shortcuts["summarize_message"]["name"] == "Summarize article"
     assert features["assistant_view"]["assistant_description"]
+    assert features["app_home"]["home_tab_enabled"] is True  # channel settings live there
 
     settings = manifest["settings"]
     assert settings["socket_mode_enabled"] is True
@@ -338,11 +339,13 @@ def test_manifest_is_valid_and_lists_what_the_listeners_need() -> None:
         "message.mpim",
         "assistant_thread_started",
         "assistant_thread_context_changed",
+        "app_home_opened",
     }
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
     # Each event needs its scope; each scope must be justified in bot/slack/__init__.py.
     needed = {"app_mentions:read", "im:history", "channels:history", "groups:history"}
     assert needed | {"mpim:history", "assistant:write", "commands", "chat:write"} <= scopes
+    assert "users:read" in scopes  # users.info: who is an admin (SETTINGS_ADMINS_ONLY)
     import bot.slack
 
     assert all(scope in (bot.slack.__doc__ or "") for scope in scopes)

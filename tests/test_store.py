@@ -21,6 +21,7 @@ from bot.settings import Settings
 from bot.store import (
     ArticleRef,
     Bucket,
+    ChannelSettings,
     Conversation,
     DigestSchedule,
     RedisStore,
@@ -665,6 +666,50 @@ def test_redis_values_are_json(redis_url: str, redis_prefix: str) -> None:
         store.put_answer("k", "Answer")
         raw = store.client.get(f"{redis_prefix}answer:k")
         assert json.loads(raw)["text"] == "Answer"
+
+
+# --- channel preferences ---------------------------------------------------------------------
+
+
+def test_channel_settings_are_kept_per_team_and_channel(open_backend: StoreFactory) -> None:
+    first, second = open_backend(), open_backend()  # two processes of one deployment
+    assert first.channel_settings("T1", "C1") is None
+    chosen = ChannelSettings(style="tldr", language="Spanish", auto_offer=False, model="m2")
+    first.put_channel_settings("T1", "C1", chosen)
+    first.put_channel_settings("T1", "C2", ChannelSettings(daily_tokens=500))
+    first.put_channel_settings("T2", "C1", ChannelSettings(style="detailed"))
+    assert second.channel_settings("T1", "C1") == chosen
+    assert second.channel_settings("T2", "C1") == ChannelSettings(style="detailed")
+    assert second.channel_settings("T1", "C3") is None
+    assert list(second.team_channel_settings("T1")) == ["C1", "C2"]
+    second.put_channel_settings("T1", "C1", ChannelSettings(language="German"))  # replaces
+    assert first.channel_settings("T1", "C1") == ChannelSettings(language="German")
+    first.forget_team_settings("T1")
+    assert second.team_channel_settings("T1") == {}
+    assert second.channel_settings("T2", "C1") == ChannelSettings(style="detailed")
+
+
+def test_channel_settings_never_expire(store: AnyStore, clock: FakeClock) -> None:
+    store.put_channel_settings("T1", "C1", ChannelSettings(style="tldr"))
+    clock.now += 365 * 86_400
+    assert store.channel_settings("T1", "C1") == ChannelSettings(style="tldr")
+
+
+def test_channel_tokens_add_up_per_channel_and_day(store: AnyStore) -> None:
+    assert store.channel_tokens("T1", "C1", "2026-12-07") == 0
+    assert store.add_channel_tokens("T1", "C1", "2026-12-07", 120) == 120
+    assert store.add_channel_tokens("T1", "C1", "2026-12-07", 30) == 150
+    assert store.add_channel_tokens("T1", "C1", "2026-12-08", 5) == 5
+    assert store.add_channel_tokens("T1", "C2", "2026-12-07", 7) == 7
+    assert store.channel_tokens("T1", "C1", "2026-12-07") == 150
+    assert store.channel_tokens("T2", "C1", "2026-12-07") == 0
+    store.forget_team_settings("T1")
+    assert store.channel_tokens("T1", "C1", "2026-12-07") == 0
+
+
+def test_racing_threads_count_every_channel_token(store: AnyStore) -> None:
+    _race(lambda: bool(store.add_channel_tokens("T1", "C1", "2026-12-07", 10)))
+    assert store.channel_tokens("T1", "C1", "2026-12-07") == 160
 
 
 # --- settings ---------------------------------------------------------------------------------

@@ -36,10 +36,16 @@ class Recap:
 
 
 def write_recap(
-    pipeline: Pipeline, messages: Sequence[Said], *, title: str = "", instructions: str = ""
+    pipeline: Pipeline,
+    messages: Sequence[Said],
+    *,
+    title: str = "",
+    instructions: str = "",
+    without_model: bool = False,
 ) -> Recap:
-    """The recap of `messages` (a thread, oldest first)."""
-    if pipeline.engine_for() == "offline":
+    """The recap of `messages` (a thread, oldest first); `without_model`: offline even
+    when one is configured (a channel that spent its daily token budget)."""
+    if without_model or pipeline.engine_for() == "offline":
         return _offline(messages)
     try:
         return _model(pipeline, messages, title, instructions)

@@ -4,7 +4,7 @@ Scopes the app manifest (manifest.json) asks for, and why:
 
 - app_mentions:read: hear "@articlebot <link>" in channels.
 - chat:write: post summaries and answers, update placeholders, stream replies.
-- commands: the /summarize and /ask slash commands.
+- commands: the /summarize, /ask and /articlebot slash commands.
 - im:history, im:read, im:write: read links sent in a DM to the bot and reply there.
 - channels:history, groups:history, mpim:history: read follow-up questions in a thread the
   bot already answered (no mention needed), the message a shortcut points at, and a
@@ -15,8 +15,10 @@ Scopes the app manifest (manifest.json) asks for, and why:
 - assistant:write: the agent/assistant view (status line, suggested prompts, thread titles).
 - canvases:write: a link digest too long for one message goes into a canvas the channel
   can read.
+- users:read: with SETTINGS_ADMINS_ONLY, users.info tells whether the person changing a
+  channel's settings is a workspace admin or owner.
 
 Not asked for: links:read / link unfurling (the bot never rewrites other people's links),
-users:read (replies mention people by ID; recaps use the display names Slack sends with
-each message), any admin or write-to-files scope.
+any admin or write-to-files scope. (Recaps use the display names Slack sends with each
+message; users:read is only for the admin check.)
 """

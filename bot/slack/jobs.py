@@ -17,7 +17,7 @@ from bot.errors import ArticlebotError, IngestError, NotAnArticle, TooLarge
 from bot.ingest import Article
 from bot.ingest.links import ParsedInput
 from bot.pipeline import Result
-from bot.slack import audit, feedback, journal, threads
+from bot.slack import audit, channel_prefs, feedback, journal, threads
 from bot.slack import files as slack_files
 from bot.slack.context import Destination, Services
 from bot.slack.format import offer_payload
@@ -65,13 +65,14 @@ def summarize(
             services,
             client,
             dest,
-            partial(_summarize_loaded, services, load, style, parsed.instruction),
-            style=style or services.settings.summary_style,
+            partial(_summarize_loaded, services, dest, load, style, parsed.instruction),
+            style=_logged_style(services, dest, style),
         )
 
 
 def _answer(
     services: Services,
+    dest: Destination,
     articles: list[Article],
     question: str,
     history: Any,
@@ -81,11 +82,14 @@ def _answer(
     remember(articles)
     reply.status("Writing…")
     progress.step("write", articles[0].url if articles else None)
-    return services.pipeline.ask(articles, question, history=history, on_text=reply.write)
+    # The channel's settings: its model, language and daily budget (bot.slack.channel_prefs).
+    run = channel_prefs.for_dest(services, dest)
+    return run.ask(articles, question, history=history, on_text=reply.write)
 
 
 def _summarize_loaded(
     services: Services,
+    dest: Destination,
     load: Any,
     style: str | None,
     instructions: str,
@@ -97,9 +101,9 @@ def _summarize_loaded(
     remember([article])
     reply.status("Writing…")
     progress.step("write", article.url)
-    return services.pipeline.summarize(
-        article, style=style, instructions=instructions, on_text=reply.write
-    )
+    # The channel's settings: its style (a --style wins), language, model and daily budget.
+    run = channel_prefs.for_dest(services, dest)
+    return run.summarize(article, style=style, instructions=instructions, on_text=reply.write)
 
 
 def ask(
@@ -121,7 +125,7 @@ def ask(
         services,
         client,
         dest,
-        partial(_answer, services, loaded, question, history),
+        partial(_answer, services, dest, loaded, question, history),
         question=question,
         status="Looking through the article…",
     )
@@ -244,13 +248,8 @@ def summarize_ref(
     """Summarize an article remembered earlier ("Summarize the last article I shared",
     "summarize it" in its thread)."""
     load = partial(load_article, services, ref)
-    _run(
-        services,
-        client,
-        dest,
-        partial(_summarize_loaded, services, load, style, instructions),
-        style=style or services.settings.summary_style,
-    )
+    produce = partial(_summarize_loaded, services, dest, load, style, instructions)
+    _run(services, client, dest, produce, style=_logged_style(services, dest, style))
 
 
 def offer_summary(
@@ -264,6 +263,16 @@ def offer_summary(
     if not journal.once("offer"):
         return
     client.chat_postEphemeral(channel=channel, user=user, **offer_payload(url, value))
+
+
+def _logged_style(services: Services, dest: Destination, style: str | None) -> str:
+    """The style a summary is written in, for the request log: the one asked for, else the
+    channel's, else the default."""
+    return (
+        style
+        or channel_prefs.for_dest(services, dest).chosen.style
+        or services.settings.summary_style
+    )
 
 
 def _run(

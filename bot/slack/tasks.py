@@ -31,7 +31,7 @@ from slack_sdk import WebClient
 
 from bot.ingest.links import ParsedInput
 from bot.logs import current_request_id
-from bot.slack import jobs, thread_recap
+from bot.slack import jobs, settings_jobs, thread_recap
 from bot.slack.context import Destination, Services
 from bot.store import ArticleRef
 
@@ -279,6 +279,60 @@ class Digest(_Job):
         job.run(services, client, self.dest, window, self.period, scheduled=self.scheduled)
 
 
+class OpenSettings(_Job):
+    """`/articlebot settings` or an App Home button: the channel settings modal (for
+    `channel`; None: with a channel picker), or why this person may not change them."""
+
+    kind: Literal["open_settings"] = "open_settings"
+    team: str
+    user: str
+    trigger_id: str
+    channel: str | None = None
+    response_url: str | None = None
+
+    def run(self, services: Services, client: WebClient) -> None:
+        settings_jobs.open_settings(
+            services,
+            client,
+            team=self.team,
+            user=self.user,
+            trigger_id=self.trigger_id,
+            channel=self.channel,
+            response_url=self.response_url,
+        )
+
+
+class ReloadSettings(_Job):
+    """The modal's channel picker changed: show that channel's settings in it."""
+
+    kind: Literal["reload_settings"] = "reload_settings"
+    team: str
+    view_id: str
+    view_hash: str
+    channel: str
+
+    def run(self, services: Services, client: WebClient) -> None:
+        settings_jobs.reload_settings(
+            services,
+            client,
+            team=self.team,
+            view_id=self.view_id,
+            view_hash=self.view_hash,
+            channel=self.channel,
+        )
+
+
+class PublishHome(_Job):
+    """App Home for one person: the workspace's channel settings."""
+
+    kind: Literal["publish_home"] = "publish_home"
+    team: str
+    user: str
+
+    def run(self, services: Services, client: WebClient) -> None:
+        settings_jobs.publish_home(services, client, team=self.team, user=self.user)
+
+
 Job = Annotated[
     Summarize
     | SummarizeRef
@@ -290,7 +344,10 @@ Job = Annotated[
     | Post
     | Respond
     | OfferSummary
-    | Digest,
+    | Digest
+    | OpenSettings
+    | ReloadSettings
+    | PublishHome,
     Field(discriminator="kind"),
 ]
 

@@ -12,12 +12,11 @@ from collections.abc import Sequence
 
 from slack_sdk import WebClient
 
-from bot.engines.recap import write_recap
 from bot.errors import ArticlebotError
 from bot.ingest import Article
 from bot.llm.recaps import Said, cited, link_citations
 from bot.results import Result
-from bot.slack import audit, journal, threads
+from bot.slack import audit, channel_prefs, journal, threads
 from bot.slack.context import Destination, Services
 from bot.slack.replies import Reply
 
@@ -75,7 +74,9 @@ def _recap(
         raise ArticlebotError(NOTHING_TO_RECAP)
     source = _source(services, dest, thread.messages, bot_user_id)
     title = source.title or source.url or ""
-    written = write_recap(services.pipeline, said, title=title, instructions=instructions)
+    # The channel's settings: its model, language and daily budget (bot.slack.channel_prefs).
+    run = channel_prefs.for_dest(services, dest)
+    written = run.recap(said, title=title, instructions=instructions)
     ts_of = {s.ref: str(m.get("ts")) for s, m in _by_ref(said, thread.messages)}
     links = threads.Permalinks(client, dest.channel, thread_ts)
     linked: dict[str, str] = {}

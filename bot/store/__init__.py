@@ -23,6 +23,7 @@ from bot.store.base import (
     ArticleRef,
     Bucket,
     Cache,
+    ChannelPrefs,
     Conversation,
     ConversationMemory,
     DigestSchedule,
@@ -37,6 +38,7 @@ from bot.store.base import (
     Turn,
     Vote,
 )
+from bot.store.channel_settings import ChannelSettings
 from bot.store.keys import answer_key, normalize_url
 from bot.store.redis import RedisStore, connect
 from bot.store.sqlite import SQLiteStore
@@ -108,6 +110,8 @@ __all__ = [
     "ArticleRef",
     "Bucket",
     "Cache",
+    "ChannelPrefs",
+    "ChannelSettings",
     "Conversation",
     "ConversationMemory",
     "DigestSchedule",

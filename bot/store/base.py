@@ -6,6 +6,23 @@ ledger (a re-run job never posts twice), conversation memory (which article a th
 about, and what was asked), a cache (the same link twice costs no fetch and no model
 tokens), rate limits (token buckets and job slots every replica counts against), and a
 request log (what each reply cost and how people voted on it, for `articlebot stats`).
+
+
+tokens), rate limits (token buckets and job slots every replica counts against), and
+channel preferences (an admin's per-channel settings and each channel's daily tokens).
+
+
+class Store(
+    EventClaims,
+    ConversationMemory,
+    Cache,
+    JobLedger,
+    RateLimits,
+    DigestSchedules,
+    RequestLog,
+    ChannelPrefs,
+    Protocol,
+):
 """
 
 from __future__ import annotations
@@ -13,6 +30,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
+
+from bot.store.channel_settings import ChannelSettings
 
 Role = Literal["user", "assistant"]
 
@@ -269,6 +288,36 @@ class RequestLog(Protocol):
         ...
 
 
+class ChannelPrefs(Protocol):
+    """Per-channel settings (kept until changed: configuration, not a cache) and the model
+    tokens each channel used per UTC day (kept two days, for its daily budget)."""
+
+    def channel_settings(self, team: str, channel: str) -> ChannelSettings | None:
+        """What was saved for the channel (None: nothing, the bot's defaults apply)."""
+        ...
+
+    def put_channel_settings(self, team: str, channel: str, settings: ChannelSettings) -> None:
+        """Save the channel's settings (they replace what was there)."""
+        ...
+
+    def team_channel_settings(self, team: str) -> dict[str, ChannelSettings]:
+        """Every configured channel of the workspace, by channel id."""
+        ...
+
+    def forget_team_settings(self, team: str) -> None:
+        """Drop the workspace's channel settings (the app was uninstalled)."""
+        ...
+
+    def add_channel_tokens(self, team: str, channel: str, day: str, tokens: int) -> int:
+        """Count `tokens` against the channel's `day` (YYYY-MM-DD, UTC); the day's new total
+        (atomic across processes)."""
+        ...
+
+    def channel_tokens(self, team: str, channel: str, day: str) -> int:
+        """Tokens counted against the channel's `day` so far (0 when none)."""
+        ...
+
+
 class Store(
     EventClaims,
     ConversationMemory,
@@ -277,6 +326,7 @@ class Store(
     RateLimits,
     DigestSchedules,
     RequestLog,
+    ChannelPrefs,
     Protocol,
 ):
     def close(self) -> None: ...

@@ -24,6 +24,7 @@ Keys, after the prefix:
     digests                        hash: "{team}/{channel}" -> {"every", "since", "user"}
                                    (configuration: the one key without an expiry but seq)
     requests:… request:… votes:…   the request log (bot.store.redis_requests)
+    chansettings:{team}, chantokens:…  channel preferences (bot/store/redis_channels.py)
 
 Writes of more than one key are MULTI/EXEC pipelines, or Lua scripts where a write depends on
 what is there (claims, once-only marks, the article cap, token buckets, job slots).
@@ -54,6 +55,7 @@ from bot.store.base import (
     Turn,
 )
 from bot.store.keys import normalize_url
+from bot.store.redis_channels import RedisChannelPrefs
 from bot.store.redis_requests import RedisRequestLog
 
 Clock = Callable[[], float]
@@ -178,8 +180,9 @@ def connect(url: str, *, socket_timeout: float = 5.0, decode: bool = True) -> re
     )
 
 
-class RedisStore(RedisRequestLog):
-    """Event claims, a job ledger, conversation memory, caches and the request log in Redis.
+class RedisStore(RedisRequestLog, RedisChannelPrefs):
+    """Event claims, a job ledger, conversation memory, caches, channel settings and the
+    request log in Redis.
 
     Same semantics as SQLiteStore: TTLs in seconds, `max_turns` / `max_articles` caps (the
     oldest go first), an injectable `clock` (it must be the same across processes in

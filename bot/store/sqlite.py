@@ -32,6 +32,8 @@ from bot.store.base import (
     bucket_level,
 )
 from bot.store.keys import normalize_url
+from bot.store.sqlite_channels import SCHEMA as CHANNELS_SCHEMA
+from bot.store.sqlite_channels import SQLiteChannelPrefs
 from bot.store.sqlite_requests import SCHEMA as REQUESTS_SCHEMA
 from bot.store.sqlite_requests import SQLiteRequestLog
 
@@ -146,8 +148,9 @@ CREATE TABLE IF NOT EXISTS digests (
 _MEMORY_TABLES = ("conversation_articles", "turns", "engaged", "participants")
 
 
-class SQLiteStore(SQLiteRequestLog):
-    """Event claims, conversation memory, caches and the request log in one SQLite database.
+class SQLiteStore(SQLiteRequestLog, SQLiteChannelPrefs):
+    """Event claims, conversation memory, caches, channel settings and the request log in one
+    SQLite database.
 
     TTLs are in seconds. `max_turns` and `max_articles` cap what one conversation keeps (the
     oldest go first); `clock` is injectable so tests can move time.
@@ -188,6 +191,7 @@ class SQLiteStore(SQLiteRequestLog):
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(_SCHEMA)
             self._db.executescript(REQUESTS_SCHEMA)
+            self._db.executescript(CHANNELS_SCHEMA)
             self._migrate()
 
     # --- plumbing -------------------------------------------------------------------------

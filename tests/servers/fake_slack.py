@@ -13,7 +13,9 @@ chunks as Slack documents them (`stream_chunks(ts)`, `stream_tasks(ts)`; a works
 them is `refuse_chunks()`), pages threads and gives permalinks (conversations.replies with a
 cursor, chat.getPermalink), serves shared files at
 their url_private (token required, as Slack does), takes posts to response_urls
-(`response_url()`), and records every call thread-safely.
+(`response_url()`), opens, updates and publishes views (`home(user)`; a modal's hash is
+checked on update), describes the users `add_user` made (users.info), and records every
+call thread-safely.
 
 It enforces Slack's limits the way Slack answers them, so tests catch limit bugs:
 text over 40,000 chars (4,000 on chat.update) -> msg_too_long; over 50 blocks, section text
@@ -120,6 +122,8 @@ class FakeSlack:
         self._response_uses: dict[str, int] = {}  # response_url path -> posts so far
         self._canvases: dict[str, dict[str, Any]] = {}
         self._refuse_chunks: str | None = None  # the error for task/plan chunks, when refused
+        self._users: dict[str, dict[str, Any]] = {}  # users.info answers, by user id
+        self._views: dict[str, dict[str, Any]] = {}  # open modals and home tabs, by view id
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
         self._server = _Server(self)
@@ -475,11 +479,63 @@ class FakeSlack:
     def _api_views_open(self, params: dict[str, Any]) -> dict[str, Any]:
         if not params.get("trigger_id") and not params.get("interactivity_pointer"):
             raise _ApiError("invalid_arguments")
-        return {"view": {"id": f"V{next(self._ids):08d}", **(params.get("view") or {})}}
+        return {"view": self._keep_view(_check_view(params, "modal"))}
+
+    def _api_views_update(self, params: dict[str, Any]) -> dict[str, Any]:
+        view_id = params.get("view_id")
+        if not view_id and not params.get("external_id"):
+            raise _ApiError("invalid_arguments")
+        old = self._views.get(str(view_id))
+        if old is None:
+            raise _ApiError("not_found")
+        if params.get("hash") and params["hash"] != old["hash"]:
+            raise _ApiError("hash_conflict")  # the view changed since the caller read it
+        view = _check_view(params, "modal")
+        return {"view": self._keep_view(view, view_id=str(view_id))}
 
     def _api_views_publish(self, params: dict[str, Any]) -> dict[str, Any]:
         _require(params, "user_id")
-        return {"view": {"id": f"V{next(self._ids):08d}", **(params.get("view") or {})}}
+        view = _check_view(params, "home")
+        return {"view": self._keep_view(view, user=str(params["user_id"]))}
+
+    def _keep_view(
+        self, view: dict[str, Any], *, view_id: str | None = None, user: str | None = None
+    ) -> dict[str, Any]:
+        kept = {
+            **view,
+            "id": view_id or f"V{next(self._ids):08d}",
+            "hash": f"{next(self._ts)}.hash",
+            "team_id": self.team_id,
+        }
+        if user is not None:
+            kept["user"] = user
+        self._views[kept["id"]] = kept
+        return dict(kept)
+
+    def home(self, user: str) -> dict[str, Any] | None:
+        """The App Home view last published for `user`."""
+        with self._lock:
+            found = [v for v in self._views.values() if v.get("user") == user]
+            return dict(found[-1]) if found else None
+
+    def add_user(self, user_id: str, *, is_admin: bool = False, is_owner: bool = False) -> None:
+        """A workspace member users.info describes (unknown users: user_not_found)."""
+        with self._lock:
+            self._users[user_id] = {
+                "id": user_id,
+                "team_id": self.team_id,
+                "name": user_id.lower(),
+                "is_admin": is_admin,
+                "is_owner": is_owner,
+                "is_primary_owner": False,
+                "is_bot": False,
+            }
+
+    def _api_users_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        found = self._users.get(_require(params, "user"))
+        if found is None:
+            raise _ApiError("user_not_found")
+        return {"user": dict(found)}
 
     def _api_files_info(self, params: dict[str, Any]) -> dict[str, Any]:
         found = self._files.get(_require(params, "file"))
@@ -681,6 +737,34 @@ def _valid_chunk(chunk: Any) -> bool:
             for s in sources
         )
     )
+
+
+MAX_VIEW_BLOCKS = 100
+MAX_TITLE = 24
+
+
+def _check_view(params: dict[str, Any], kind: str) -> dict[str, Any]:
+    """A view as Slack checks it: a JSON object of the right type, a title on modals (at
+    most 24 characters), at most 100 blocks, unique block_ids, private_metadata <= 3,000."""
+    view = params.get("view")
+    if not isinstance(view, dict) or view.get("type") != kind:
+        raise _ApiError("invalid_arguments")
+    blocks = view.get("blocks")
+    if not isinstance(blocks, list) or len(blocks) > MAX_VIEW_BLOCKS:
+        raise _ApiError("invalid_blocks")
+    ids = [b.get("block_id") for b in blocks if isinstance(b, dict) and b.get("block_id")]
+    if len(ids) != len(set(ids)) or not all(isinstance(b, dict) and b.get("type") for b in blocks):
+        raise _ApiError("invalid_blocks")
+    if kind == "modal":
+        title = (view.get("title") or {}).get("text") or ""
+        if not title or len(title) > MAX_TITLE:
+            raise _ApiError("invalid_arguments")
+        has_input = any(b.get("type") == "input" for b in blocks)
+        if has_input and not view.get("submit"):
+            raise _ApiError("invalid_arguments")  # Slack: an input block needs a submit button
+    if len(str(view.get("private_metadata") or "")) > 3_000:
+        raise _ApiError("invalid_arguments")
+    return view
 
 
 def _stream_markdown(params: dict[str, Any]) -> str:

@@ -14,6 +14,7 @@ from slack_bolt import App, BoltContext
 from bot.slack.context import Services
 from bot.slack.listeners import (
     actions,
+    admin,
     assistant,
     commands,
     events,
@@ -28,7 +29,7 @@ def register(app: App, services: Services) -> None:
     if services.settings.slack_team_id:
         app.middleware(only_team(services.settings.slack_team_id))  # before anything else
     app.middleware(_with_services(services))
-    for surface in (commands, events, shortcuts, recap, actions, assistant, feedback):
+    for surface in (commands, events, shortcuts, recap, actions, assistant, feedback, admin):
         surface.register(app, services)
 
 

@@ -8,7 +8,7 @@ import logging
 
 from slack_sdk import WebClient
 
-from bot.slack import limits, routing
+from bot.slack import channel_prefs, limits, routing
 from bot.slack.context import Services
 from bot.slack.memory import ThreadMemory
 from bot.slack.tasks import OfferSummary
@@ -29,7 +29,8 @@ def dispatch(services: Services, client: WebClient, incoming: routing.Incoming) 
         # from people talking to each other (etiquette.for_the_bot).
         speaker = incoming.user if incoming.in_thread else None
         memory = services.memory.recall(dest.conversation, speaker=speaker)
-    action = routing.plan(incoming, memory, auto_channels=services.settings.slack_auto_channels)
+    auto = channel_prefs.auto_channels(services, incoming)  # a channel's own offer setting
+    action = routing.plan(incoming, memory, auto_channels=auto)
     if isinstance(action, routing.Ignore):
         log.debug("no reply: %s", action.why)
         return action

@@ -1,0 +1,138 @@
+"""The slow part of channel settings, run as jobs (bot.slack.tasks): who may change them
+(users.info, when SETTINGS_ADMINS_ONLY), opening and reloading the modal (views.open,
+views.update), and the App Home tab (views.publish)."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.errors import ArticlebotError
+from bot.slack import journal
+from bot.slack.channel_prefs import today
+from bot.slack.context import Services
+from bot.slack.retry import webhook
+from bot.slack.settings_view import Choices, home_view, notice_modal, settings_modal
+
+log = logging.getLogger(__name__)
+
+NOT_ADMIN = (
+    "Only workspace admins and owners can change channel settings in this workspace. "
+    "Ask one of them, or see the current settings in my App Home tab."
+)
+CANT_CHECK = (
+    "I couldn't check whether you're a workspace admin (Slack said `{error}`), so I can't "
+    "open the settings. Please try again in a minute."
+)
+TOO_SLOW = (
+    "That took me too long and Slack closed the window; please run `/articlebot settings` again."
+)
+
+
+def choices(services: Services) -> Choices:
+    """What the modal offers: the template's styles, ALLOWED_MODELS (or the configured
+    model; none when the offline engine answers), and the defaults."""
+    from bot.llm.models import model_label
+
+    settings = services.settings
+    try:
+        online = services.pipeline.engine_for() != "offline"
+    except ArticlebotError:  # ENGINE=openai without a model: nothing answers, nothing to pick
+        online = False
+    default_model = model_label(settings) if online else None
+    models: tuple[str, ...] = ()
+    if online:
+        models = tuple(dict.fromkeys(settings.allowed_models or [default_model or ""]))
+    return Choices(
+        styles=tuple(services.pipeline.templates.styles()),
+        models=tuple(m for m in models if m),
+        default_style=settings.summary_style,
+        default_model=default_model,
+        auto_channels=tuple(settings.slack_auto_channels),
+        admins_only=settings.settings_admins_only,
+    )
+
+
+def refusal(services: Services, client: WebClient, user: str) -> str | None:
+    """Why `user` may not change settings (None: they may). Asks Slack only when the
+    workspace keeps settings to admins; fails closed when Slack can't say."""
+    if not services.settings.settings_admins_only:
+        return None
+    try:
+        found = client.users_info(user=user).get("user") or {}
+    except SlackApiError as exc:
+        error = str(exc.response.get("error") or "unknown_error")
+        log.warning("users.info failed for the settings check: %s", error)
+        return CANT_CHECK.format(error=error)
+    if found.get("is_admin") or found.get("is_owner") or found.get("is_primary_owner"):
+        return None
+    return NOT_ADMIN
+
+
+def _tell(client: WebClient, trigger_id: str, response_url: str | None, text: str) -> None:
+    """Say `text` to the person: under their command, else in a small modal."""
+    if not journal.once("told"):
+        return
+    try:
+        if response_url:
+            webhook(response_url).send_dict({"text": text, "response_type": "ephemeral"})
+        else:
+            client.views_open(trigger_id=trigger_id, view=notice_modal(text))
+    except SlackApiError as exc:
+        log.info("couldn't tell the user about the settings: %s", exc.response.get("error"))
+
+
+def open_settings(
+    services: Services,
+    client: WebClient,
+    *,
+    team: str,
+    user: str,
+    trigger_id: str,
+    channel: str | None,
+    response_url: str | None,
+) -> None:
+    """Open the settings modal for `channel` (None: with a channel picker), or say why not."""
+    why_not = refusal(services, client, user)
+    if why_not is not None:
+        _tell(client, trigger_id, response_url, why_not)
+        return
+    current = services.store.channel_settings(team, channel) if channel else None
+    view = settings_modal(
+        choices(services),
+        channel=channel,
+        current=current,
+        pick=channel is None,
+        response_url=response_url,
+    )
+    if not journal.once("views.open"):
+        return
+    try:
+        client.views_open(trigger_id=trigger_id, view=view)
+    except SlackApiError as exc:
+        error = exc.response.get("error")
+        log.warning("views.open failed: %s", error)
+        if error in ("expired_trigger_id", "invalid_trigger_id") and response_url:
+            webhook(response_url).send_dict({"text": TOO_SLOW, "response_type": "ephemeral"})
+
+
+def reload_settings(
+    services: Services, client: WebClient, *, team: str, view_id: str, view_hash: str, channel: str
+) -> None:
+    """The picker in the modal chose `channel`: show that channel's settings."""
+    current = services.store.channel_settings(team, channel)
+    view = settings_modal(choices(services), channel=channel, current=current, pick=True)
+    try:
+        client.views_update(view_id=view_id, hash=view_hash, view=view)
+    except SlackApiError as exc:  # hash_conflict: the modal changed (or closed) meanwhile
+        log.info("views.update of the settings modal: %s", exc.response.get("error"))
+
+
+def publish_home(services: Services, client: WebClient, *, team: str, user: str) -> None:
+    """App Home for `user`: every configured channel of the workspace, with today's tokens."""
+    configured = services.store.team_channel_settings(team)
+    day = today()
+    used = {channel: services.store.channel_tokens(team, channel, day) for channel in configured}
+    client.views_publish(user_id=user, view=home_view(choices(services), configured, used))
