@@ -1,28 +1,13 @@
 """What the Slack app needs to remember, as interfaces SQLite and Redis both implement.
 
-Six concerns, kept apart so a backend (or a test double) can implement only what it needs:
+Concerns kept apart so a backend (or a test double) can implement only what it needs:
 event claims (Slack's retries never answered twice, a dead worker's event taken over), a job
 ledger (a re-run job never posts twice), conversation memory (which article a thread is
 about, and what was asked), a cache (the same link twice costs no fetch and no model
-tokens), rate limits (token buckets and job slots every replica counts against), and a
-request log (what each reply cost and how people voted on it, for `articlebot stats`).
-
-
-tokens), rate limits (token buckets and job slots every replica counts against), and
-channel preferences (an admin's per-channel settings and each channel's daily tokens).
-
-
-class Store(
-    EventClaims,
-    ConversationMemory,
-    Cache,
-    JobLedger,
-    RateLimits,
-    DigestSchedules,
-    RequestLog,
-    ChannelPrefs,
-    Protocol,
-):
+tokens), rate limits (token buckets and job slots every replica counts against), digest
+schedules (which channels get a link digest), a request log (what each reply cost and how
+people voted on it, for `articlebot stats`) and channel preferences (an admin's per-channel
+settings and each channel's daily tokens).
 """
 
 from __future__ import annotations
