@@ -30,11 +30,14 @@ from bot.store.base import (
     RateLimits,
     Role,
     Store,
+    Tenants,
     Turn,
 )
 from bot.store.keys import answer_key, normalize_url
 from bot.store.redis import RedisStore, connect
+from bot.store.scoped import ScopedCache
 from bot.store.sqlite import SQLiteStore
+from bot.store.tenants import LOCAL_SCOPE, Tenant
 
 
 def open_store(settings: Settings) -> SQLiteStore | RedisStore:
@@ -96,6 +99,7 @@ def _without_secret(message: str, url: str) -> str:
 
 
 __all__ = [
+    "LOCAL_SCOPE",
     "ArticleLike",
     "ArticleRef",
     "Bucket",
@@ -108,7 +112,10 @@ __all__ = [
     "RedisStore",
     "Role",
     "SQLiteStore",
+    "ScopedCache",
     "Store",
+    "Tenant",
+    "Tenants",
     "Turn",
     "answer_key",
     "normalize_url",
