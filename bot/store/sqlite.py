@@ -475,7 +475,8 @@ class SQLiteStore:
         now = self._clock()
         rows = self._read(
             "SELECT a.data FROM team_article_urls u"
-            " JOIN team_articles a USING (scope, content_hash) WHERE u.scope = ? AND u.url = ? AND u.expires > ? AND a.expires > ?",
+            " JOIN team_articles a USING (scope, content_hash)"
+            " WHERE u.scope = ? AND u.url = ? AND u.expires > ? AND a.expires > ?",
             (scope, normalize_url(url), now, now),
         )
         return cast(dict[str, object], json.loads(str(rows[0][0]))) if rows else None
