@@ -12,7 +12,7 @@ from typing import Any
 from slack_bolt import App, BoltContext
 
 from bot.slack.context import Services
-from bot.slack.listeners import actions, assistant, commands, events, shortcuts
+from bot.slack.listeners import actions, assistant, commands, events, lifecycle, shortcuts
 from bot.slack.middleware import only_team
 
 
@@ -20,7 +20,7 @@ def register(app: App, services: Services) -> None:
     if services.settings.slack_team_id:
         app.middleware(only_team(services.settings.slack_team_id))  # before anything else
     app.middleware(_with_services(services))
-    for surface in (commands, events, shortcuts, actions, assistant):
+    for surface in (commands, events, shortcuts, actions, assistant, lifecycle):
         surface.register(app, services)
 
 
