@@ -19,7 +19,7 @@ import logging
 import secrets
 import threading
 from logging import Logger
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk.oauth.installation_store import Bot, Installation, InstallationStore
@@ -85,7 +85,8 @@ class StoreInstallations(InstallationStore):
         record = self.store.get_installation(
             _base(enterprise_id, team_id, is_enterprise_install) + "bot"
         )
-        return None if record is None else Bot(**record)
+        # JSON of the Bot's own fields (save_bot): its constructor's keywords.
+        return None if record is None else Bot(**cast(dict[str, Any], record))
 
     def find_installation(
         self,
@@ -100,7 +101,7 @@ class StoreInstallations(InstallationStore):
         record = self.store.get_installation(key)
         if record is None:
             return None
-        installation = Installation(**record)
+        installation = Installation(**cast(dict[str, Any], record))
         bot = self.find_bot(
             enterprise_id=enterprise_id,
             team_id=team_id,
@@ -204,18 +205,20 @@ class Workspaces:
         return client
 
     def bot(self, tenant: Tenant) -> Bot:
-        find = {
-            "enterprise_id": tenant.enterprise,
-            "team_id": tenant.team,
-            "is_enterprise_install": tenant.enterprise_install,
-        }
-        bot = self.installations.find_bot(**find)
+        def find() -> Bot | None:
+            return self.installations.find_bot(
+                enterprise_id=tenant.enterprise,
+                team_id=tenant.team,
+                is_enterprise_install=tenant.enterprise_install,
+            )
+
+        bot = find()
         if bot is None or not bot.bot_token:
             raise NotInstalled(f"no installation for {tenant.scope}")
         if bot.bot_token_expires_at is None or self._rotator is None:
             return bot
         with self._rotating:
-            bot = self.installations.find_bot(**find) or bot  # another thread may have done it
+            bot = find() or bot  # another thread may have refreshed it meanwhile
             refreshed = self._rotator.perform_bot_token_rotation(
                 bot=bot, minutes_before_expiration=self.settings.slack_token_rotation_minutes
             )
