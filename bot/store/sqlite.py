@@ -509,9 +509,10 @@ class SQLiteStore:
 
     def forget_team(self, tenant: Tenant) -> None:
         # An org-wide tenant owns every scope under its org's prefix; a workspace its own.
-        where, params = "scope = ?", list[object]([tenant.scope])
+        where = "scope = ?"
+        params: tuple[object, ...] = (tenant.scope,)
         if tenant.whole_org:
-            where, params = "substr(scope, 1, ?) = ?", [len(tenant.scope), tenant.scope]
+            where, params = "substr(scope, 1, ?) = ?", (len(tenant.scope), tenant.scope)
         with self._write() as db:
             for table in _CACHE_TABLES:  # constant names, never input
                 db.execute(f"DELETE FROM {table} WHERE {where}", params)
