@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -301,6 +302,28 @@ def test_a_job_refreshes_an_expiring_token_itself(
         # Fresh now: asked again, no second refresh.
         assert workspaces.client_for(Tenant("TR"), app.app.client).token == client.token
         assert len(slack.calls("oauth.v2.access")) == 2  # the install, one refresh
+
+
+def test_racing_lookups_spend_the_refresh_token_once(app: SlackAppHarness) -> None:
+    """Server replicas and job workers all meeting the same expiring token: one refresh (a
+    second use of a refresh token could be refused), and every one gets the new token."""
+    install(app, "TR", rotating=True, expires_in=60)
+    assert app.services is not None
+    store = app.services.store
+    tokens: list[str] = []
+
+    def look_up() -> None:  # each its own Workspaces, as each process has
+        client = Workspaces(app.settings, store).client_for(Tenant("TR"), app.app.client)
+        tokens.append(client.token)
+
+    threads = [threading.Thread(target=look_up) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    refreshes = [c for c in app.slack.calls("oauth.v2.access") if c.params.get("grant_type")]
+    assert len(refreshes) == 1
+    assert tokens == [app.slack.token_for("TR")[-1]] * 8
 
 
 # --- single workspace, settings, manifest -----------------------------------------------------

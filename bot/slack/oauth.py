@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-import threading
+import time
 from logging import Logger
 from typing import TYPE_CHECKING, Any, cast
 
@@ -28,7 +28,7 @@ from slack_sdk.oauth.token_rotation import TokenRotator
 
 from bot.errors import ConfigError
 from bot.settings import Settings
-from bot.store.base import Tenants
+from bot.store.base import Store, Tenants
 from bot.store.tenants import Tenant
 
 if TYPE_CHECKING:
@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 STATE_SECONDS = 600  # an install link is good this long (Bolt's default)
+REFRESH_LOCK_SECONDS = 30.0  # a refresh (one oauth.v2.access call) holds the lock at most this
+REFRESH_WAIT_SECONDS = 5.0  # others wait this long for it, then use the old token meanwhile
 
 
 def _base(enterprise_id: str | None, team_id: str | None, org_wide: bool | None = False) -> str:
@@ -49,10 +51,21 @@ def _base(enterprise_id: str | None, team_id: str | None, org_wide: bool | None 
 
 class StoreInstallations(InstallationStore):
     """slack_sdk's InstallationStore over the bot's store: the latest bot, and the latest
-    installation (per installer too), as JSON records."""
+    installation (per installer too), as JSON records.
 
-    def __init__(self, store: Tenants) -> None:
+    With a `rotator`, find_bot hands out only fresh tokens: one about to expire is refreshed
+    first, by one process at a time across the deployment (a lock in the store), so Bolt's
+    per-request lookup and the job workers never spend the same refresh token twice."""
+
+    def __init__(
+        self,
+        store: Store,
+        rotator: TokenRotator | None = None,
+        minutes_before_expiration: int = 120,
+    ) -> None:
         self.store = store
+        self._rotator = rotator
+        self._minutes = minutes_before_expiration
         self._logger = log
 
     @property
@@ -82,11 +95,44 @@ class StoreInstallations(InstallationStore):
         team_id: str | None,
         is_enterprise_install: bool | None = False,
     ) -> Bot | None:
-        record = self.store.get_installation(
-            _base(enterprise_id, team_id, is_enterprise_install) + "bot"
-        )
+        base = _base(enterprise_id, team_id, is_enterprise_install)
+        bot = self._load_bot(base)
+        if bot is None or self._rotator is None or not self._expiring(bot):
+            return bot
+        return self._refreshed(base, bot, self._rotator)
+
+    def _load_bot(self, base: str) -> Bot | None:
+        record = self.store.get_installation(base + "bot")
         # JSON of the Bot's own fields (save_bot): its constructor's keywords.
         return None if record is None else Bot(**cast(dict[str, Any], record))
+
+    def _expiring(self, bot: Bot) -> bool:
+        expires = bot.bot_token_expires_at
+        return expires is not None and expires <= time.time() + self._minutes * 60
+
+    def _refreshed(self, base: str, bot: Bot, rotator: TokenRotator) -> Bot:
+        """`bot` with a fresh token: refreshed here, or by whoever held the lock meanwhile."""
+        lock, holder = f"oauth-refresh:{base}", secrets.token_hex(8)
+        deadline = time.monotonic() + REFRESH_WAIT_SECONDS
+        while not self.store.acquire_slot(lock, holder, 1, REFRESH_LOCK_SECONDS):
+            time.sleep(0.1)
+            latest = self._load_bot(base) or bot
+            if not self._expiring(latest):
+                return latest  # another process refreshed it
+            if time.monotonic() > deadline:
+                return latest  # still valid until it expires; the holder will refresh it
+        try:
+            latest = self._load_bot(base) or bot  # the lock's last holder may have done it
+            refreshed = rotator.perform_bot_token_rotation(
+                bot=latest, minutes_before_expiration=self._minutes
+            )
+            if refreshed is None:
+                return latest
+            self.save_bot(refreshed)
+            log.info("refreshed the bot token of %s", base.rstrip("/"))
+            return refreshed
+        finally:
+            self.store.release_slot(lock, holder)
 
     def find_installation(
         self,
@@ -177,56 +223,37 @@ class NotInstalled(LookupError):
 
 class Workspaces:
     """The bot's Web API client in each workspace that installed it (for jobs: Bolt does the
-    same for each request's listeners), its rotating token refreshed before it expires."""
+    same for each request's listeners), a rotating token refreshed before it expires."""
 
-    def __init__(self, settings: Settings, store: Tenants) -> None:
-        from bot.slack.app import api_base_url, token_less_client
+    def __init__(self, settings: Settings, store: Store) -> None:
+        from bot.slack.app import token_less_client
 
-        self.settings = settings
-        self.installations = StoreInstallations(store)
-        self._rotator: TokenRotator | None = None
+        rotator = None
         if settings.slack_client_id and settings.slack_client_secret is not None:
-            self._rotator = TokenRotator(
+            rotator = TokenRotator(
                 client_id=settings.slack_client_id,
                 client_secret=settings.slack_client_secret.get_secret_value().strip(),
-                client=token_less_client(settings),
+                client=token_less_client(settings),  # SLACK_API_URL, not slack.com
             )
-        self._base_url = api_base_url(settings)
-        self._rotating = threading.Lock()  # one refresh at a time in this process
+        self.installations = StoreInstallations(
+            store, rotator, settings.slack_token_rotation_minutes
+        )
 
     def client_for(self, tenant: Tenant, like: WebClient) -> SafeWebClient:
         """A client with `tenant`'s bot token, otherwise like `like`; NotInstalled when the
         workspace has none."""
         from bot.slack.outbound import SafeWebClient
 
-        bot = self.bot(tenant)
+        bot = self.installations.find_bot(
+            enterprise_id=tenant.enterprise,
+            team_id=tenant.team,
+            is_enterprise_install=tenant.enterprise_install,
+        )
+        if bot is None or not bot.bot_token:
+            raise NotInstalled(f"no installation for {tenant.scope}")
         client = SafeWebClient.like(like)
         client.token = bot.bot_token
         return client
-
-    def bot(self, tenant: Tenant) -> Bot:
-        def find() -> Bot | None:
-            return self.installations.find_bot(
-                enterprise_id=tenant.enterprise,
-                team_id=tenant.team,
-                is_enterprise_install=tenant.enterprise_install,
-            )
-
-        bot = find()
-        if bot is None or not bot.bot_token:
-            raise NotInstalled(f"no installation for {tenant.scope}")
-        if bot.bot_token_expires_at is None or self._rotator is None:
-            return bot
-        with self._rotating:
-            bot = find() or bot  # another thread may have refreshed it meanwhile
-            refreshed = self._rotator.perform_bot_token_rotation(
-                bot=bot, minutes_before_expiration=self.settings.slack_token_rotation_minutes
-            )
-            if refreshed is not None:
-                log.info("refreshed the bot token of %s", tenant.scope)
-                self.installations.save_bot(refreshed)
-                bot = refreshed
-        return bot
 
 
 def forget_workspace(store: Tenants, workspaces: Workspaces | None, tenant: Tenant) -> None:
