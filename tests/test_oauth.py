@@ -21,6 +21,8 @@ import pytest
 
 from bot.errors import ConfigError
 from bot.settings import BOT_SCOPES, Settings
+from bot.slack import tasks
+from bot.slack.context import Destination
 from bot.slack.oauth import StoreInstallations, Workspaces
 from bot.slack.server import check_settings
 from bot.store import Tenant
@@ -353,6 +355,25 @@ def test_settings_mixing_a_bot_token_and_oauth_are_refused(tmp_path: Path) -> No
     half = Settings(_env_file=None, slack_signing_secret="s", slack_client_id="1.2")
     with pytest.raises(ConfigError, match="SLACK_CLIENT_SECRET"):
         check_settings(half, http=True)
+
+
+def test_jobs_carry_the_workspace_of_their_request() -> None:
+    """Across processes (the job's JSON): the worker knows whose token and cache to use."""
+    tasks.begin_request("ev:Ev1", "Ev1", tenant=Tenant("T1", "E1"))
+    job = tasks.Post(dest=Destination(channel="C1", team="T1"), text="hi")
+    tasks.forget_request()
+    again = tasks.loads(tasks.dumps(job))
+    assert again.tenant == Tenant("T1", "E1") == again.workspace()
+    assert again.workspace().scope == "E1/T1"
+    # Made outside any request (a test, a scheduler): its destination's team.
+    assert tasks.Post(dest=Destination("C1", team="T9"), text="x").workspace() == Tenant("T9")
+    assert tasks.Respond(response_url="https://x.test/", payload={}).workspace() is None
+
+
+def test_the_client_secret_is_a_secret() -> None:
+    settings = Settings(_env_file=None, slack_client_id="1.2", slack_client_secret="cs-4f9a1b2c")
+    assert "cs-4f9a1b2c" in settings.secret_values()
+    assert "cs-4f9a1b2c" not in repr(settings)
 
 
 def test_the_manifest_declares_the_install_flow() -> None:

@@ -642,6 +642,27 @@ def test_a_file_from_before_leases_keeps_its_claims_as_finished(tmp_path: Path) 
         assert not store.claim_event("Ev2", 60)
 
 
+def test_a_file_from_before_workspaces_drops_its_shared_cache(tmp_path: Path) -> None:
+    """The old caches were shared by every workspace: an upgraded file drops them (links are
+    fetched again) rather than serve them to anyone."""
+    import sqlite3
+
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.executescript(
+            "CREATE TABLE articles (content_hash TEXT PRIMARY KEY, data TEXT, expires REAL);"
+            "CREATE TABLE article_urls (url TEXT PRIMARY KEY, content_hash TEXT, expires REAL);"
+            "CREATE TABLE answer_cache (key TEXT PRIMARY KEY, text TEXT, expires REAL);"
+            "INSERT INTO answer_cache VALUES ('k', 'Shared', 1e12);"
+        )
+    with SQLiteStore(path) as store:
+        tables = {row[0] for row in store._read("SELECT name FROM sqlite_master", ())}
+        assert not tables & {"articles", "article_urls", "answer_cache"}
+        assert store.get_answer("k", scope="T1") is None
+        store.put_answer("k", "Mine", scope="T1")
+        assert store.get_answer("k", scope="T1") == "Mine"
+
+
 def test_sqlite_uses_wal_so_workers_read_while_one_writes(tmp_path: Path) -> None:
     with SQLiteStore(tmp_path / "wal.sqlite3") as store:
         assert store._read("PRAGMA journal_mode", ()) == [("wal",)]
