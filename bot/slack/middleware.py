@@ -42,7 +42,9 @@ def dedupe_events(claims: EventClaims) -> Callable[..., Any]:
     again makes none.
     """
 
-    def middleware(body: dict[str, Any], context: BoltContext, next: Callable[[], Any]) -> Any:
+    def middleware(
+        body: dict[str, Any], next: Callable[[], Any], context: BoltContext | None = None
+    ) -> Any:
         event_id = body.get("event_id")
         request_id = event_id if isinstance(event_id, str) else body.get("trigger_id")
         request_id = request_id if isinstance(request_id, str) else None
@@ -50,7 +52,10 @@ def dedupe_events(claims: EventClaims) -> Callable[..., Any]:
         on_queued = _finisher(claims, event_id) if isinstance(event_id, str) and is_event else None
         # For the listener, which runs on this thread once every middleware has returned.
         tasks.begin_request(
-            job_request_seed(body), request_id, on_queued=on_queued, tenant=tenant_of(context)
+            job_request_seed(body),
+            request_id,
+            on_queued=on_queued,
+            tenant=tenant_of(context) if context is not None else None,
         )
         set_request_id(request_id)  # the listener's lines too (a new request replaces it)
         if not is_event or not isinstance(event_id, str):
