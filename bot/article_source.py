@@ -1,5 +1,6 @@
 """Where every surface gets its articles: links fetched once, pastes and files read once,
-all kept in the store (when there is one) so the same link twice costs nothing.
+all kept in the store (when there is one) so the same link twice costs nothing — within
+one workspace's scope (bot.store.tenants): another workspace fetches its own.
 
 The CLI (no store: nothing to keep between runs), the Slack jobs and the pipeline all read
 through `ArticleSource`, so a page is cleaned the same way whichever surface asked.
@@ -14,15 +15,19 @@ from bot import progress
 from bot.errors import NotAnArticle, TooLarge
 from bot.ingest import Article, from_bytes, from_text, from_url
 from bot.settings import Settings
+from bot.store.scoped import ScopedCache
+from bot.store.tenants import LOCAL_SCOPE
 
 if TYPE_CHECKING:
-    from bot.store import Store
+    from bot.store import Cache
 
 
 class ArticleSource:
-    def __init__(self, settings: Settings, store: Store | None = None) -> None:
+    def __init__(
+        self, settings: Settings, store: Cache | None = None, *, scope: str = LOCAL_SCOPE
+    ) -> None:
         self.settings = settings
-        self.store = store
+        self.store = None if store is None else ScopedCache(store, scope)
 
     def from_url(self, url: str) -> Article:
         """Fetch and clean a link (SSRF-checked), or take it from the store."""

@@ -8,6 +8,7 @@ caches articles and summaries in the store so the same link twice costs nothing.
 
 from __future__ import annotations
 
+import copy
 import logging
 import threading
 from collections.abc import Sequence
@@ -28,6 +29,8 @@ from bot.errors import ArticlebotError, ConfigError, NotArticlePage
 from bot.ingest import Article
 from bot.results import Result
 from bot.settings import Settings
+from bot.store.scoped import ScopedCache
+from bot.store.tenants import LOCAL_SCOPE
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -45,7 +48,9 @@ __all__ = ["EngineChoice", "Pipeline", "Result", "TextSink"]
 class Pipeline:
     """Summaries and answers for articles, from the model or the offline engine.
 
-    Thread-safe: the Slack app calls one instance from many worker threads.
+    Thread-safe: the Slack app calls one instance from many worker threads. Articles and
+    summaries are cached in `scope` (a workspace's, bot.store.tenants; the CLI's own by
+    default): a job uses `for_scope` with its workspace's.
     """
 
     def __init__(
@@ -55,18 +60,32 @@ class Pipeline:
         store: Store | None = None,
         templates: TemplateRegistry | None = None,
         model: BaseChatModel | None = None,
+        scope: str = LOCAL_SCOPE,
     ) -> None:
         from bot.llm.templates import load_templates
 
         self.settings = settings
         self.store = store
+        self.scope = scope
+        self.cache = None if store is None else ScopedCache(store, scope)
         self.templates = templates or load_templates(settings.prompts_dir)
         self._model = model
-        self.articles = ArticleSource(settings, store)  # every article goes through it
+        # Every article goes through it.
+        self.articles = ArticleSource(settings, store, scope=scope)
         self._offline = OfflineEngine()
         self._online = ModelEngine(settings, self.templates, lambda: self.model)
         self._siblings: dict[str, Pipeline] = {}  # by model name (with_model)
         self._siblings_lock = threading.Lock()
+
+    def for_scope(self, scope: str) -> Pipeline:
+        """This pipeline (its templates, model and engines shared) caching in `scope`."""
+        if scope == self.scope:
+            return self
+        scoped = copy.copy(self)  # its engines still reach the model through `self`
+        scoped.scope = scope
+        scoped.cache = None if self.store is None else ScopedCache(self.store, scope)
+        scoped.articles = ArticleSource(self.settings, self.store, scope=scope)
+        return scoped
 
     # --- articles -------------------------------------------------------------------------
 
@@ -173,7 +192,7 @@ class Pipeline:
         chosen = self._engine(engine, fallback=fallback)
         # Keyed by template, so "TLDR" and "tldr" are one summary.
         key = self._answer_key(article, template, instructions, chosen)
-        if key is not None and self.store is not None and (raw := self.store.get_answer(key)):
+        if key is not None and self.cache is not None and (raw := self.cache.get_answer(key)):
             cached = Result.from_cache(raw, article)
             if on_text is not None:
                 on_text(cached.text)
@@ -184,8 +203,8 @@ class Pipeline:
         _send_rest(on_text, "".join(streamed), result.text)
         # A fallback's result is the offline engine's: not cached as the model's, which may
         # be back next time.
-        if key is not None and self.store is not None and result.engine == chosen.name:
-            self.store.put_answer(key, result.to_cache())
+        if key is not None and self.cache is not None and result.engine == chosen.name:
+            self.cache.put_answer(key, result.to_cache())
         return _noting_cuts(result, [article])
 
     def ask(

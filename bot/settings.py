@@ -29,6 +29,22 @@ def _split_csv(value: object) -> object:
 # A list given in the environment as "a, b, c" (not JSON).
 CsvList = Annotated[list[str], NoDecode, BeforeValidator(_split_csv)]
 
+# The bot scopes of manifest.json (tests/test_oauth.py checks they agree): what an OAuth
+# install asks each workspace for.
+BOT_SCOPES = (
+    "app_mentions:read",
+    "assistant:write",
+    "channels:history",
+    "chat:write",
+    "commands",
+    "files:read",
+    "groups:history",
+    "im:history",
+    "im:read",
+    "im:write",
+    "mpim:history",
+)
+
 # A host name ("intranet", "wiki.example.com", IDN allowed), "*.example.com" or ".example.com".
 _HOST_ENTRY = re.compile(r"^(?:\*?\.)?[^\W_](?:[\w-]*[^\W_])?(?:\.[^\W_](?:[\w-]*[^\W_])?)*\.?$")
 
@@ -192,6 +208,34 @@ class Settings(BaseSettings):
             raise ValueError(message) from None
         return value
 
+    # --- Slack OAuth: install in any workspace (HTTP mode; SLACK_BOT_TOKEN then unset) ---
+    slack_client_id: str | None = Field(
+        None, description="App's Client ID (Basic Information): turns on /slack/install."
+    )
+    slack_client_secret: SecretStr | None = Field(
+        None, description="App's Client Secret (Basic Information), for the OAuth flow."
+    )
+    slack_oauth_scopes: CsvList = Field(
+        default_factory=lambda: list(BOT_SCOPES),
+        description="Bot scopes asked for at install (those of manifest.json).",
+    )
+    slack_oauth_redirect_uri: str | None = Field(
+        None,
+        description="The Redirect URL, e.g. https://HOST/slack/oauth_redirect (unset: the "
+        "app's only one).",
+    )
+    slack_token_rotation_minutes: int = Field(
+        120,
+        ge=1,
+        description="With token rotation on: a bot token this close to expiring is refreshed.",
+    )
+
+    @property
+    def oauth_enabled(self) -> bool:
+        """Many workspaces (OAuth installs), not one bot token (which wins when set too:
+        `serve` refuses that mix)."""
+        return bool(self.slack_client_id and self.slack_client_secret) and not self.slack_bot_token
+
     # --- language model ---
     openai_api_key: SecretStr | None = Field(
         None, description="OpenAI (or compatible server) API key; none and no base URL: offline."
@@ -343,6 +387,7 @@ class Settings(BaseSettings):
             self.slack_bot_token,
             self.slack_app_token,
             self.slack_signing_secret,
+            self.slack_client_secret,
             self.openai_api_key,
             self.azure_openai_api_key,
         ]

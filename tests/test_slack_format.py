@@ -340,6 +340,8 @@ def test_manifest_is_valid_and_lists_what_the_listeners_need() -> None:
         "assistant_thread_started",
         "assistant_thread_context_changed",
         "app_home_opened",
+        "app_uninstalled",  # no scope: every app gets them (bot.slack.listeners.lifecycle)
+        "tokens_revoked",
     }
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
     # Each event needs its scope; each scope must be justified in bot/slack/__init__.py.

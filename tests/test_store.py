@@ -25,8 +25,10 @@ from bot.store import (
     Conversation,
     DigestSchedule,
     RedisStore,
+    RequestRecord,
     SQLiteStore,
     Store,
+    Tenant,
     answer_key,
     normalize_url,
     open_store,
@@ -92,7 +94,8 @@ def test_both_stores_satisfy_the_interface(store: AnyStore) -> None:
     backend: Store = store  # a type checker proves this; the runtime check guards renames
     names = ("claim_event", "finish_event", "remember_article", "history", "note_participant")
     limits = ("take_token", "acquire_slot", "release_slot")
-    for name in (*names, *limits, "get_answer", "job_marks", "mark_job", "mark_job_once", "close"):
+    tenants = ("forget_team", "put_installation", "get_installation", "consume_state")
+    for name in (*names, *limits, *tenants, "get_answer", "job_marks", "mark_job", "close"):
         assert callable(getattr(backend, name))
 
 
@@ -334,30 +337,34 @@ def test_article_cache_round_trips_by_normalized_url_and_expires(
         title="A story",
         published="2025-01-02",
     )
-    store.put_article("https://news.example.com:443/story?utm_source=x&id=7#top", article.to_dict())
-    cached = store.get_article("HTTPS://NEWS.EXAMPLE.COM/story?id=7")
+    store.put_article(
+        "https://news.example.com:443/story?utm_source=x&id=7#top", article.to_dict(), scope="T1"
+    )
+    cached = store.get_article("HTTPS://NEWS.EXAMPLE.COM/story?id=7", scope="T1")
     assert cached is not None
     assert Article.from_dict(cached) == article
-    assert store.get_article("https://news.example.com/story?id=8") is None
+    assert store.get_article("https://news.example.com/story?id=8", scope="T1") is None
     clock.now += store.article_ttl + 1
-    assert store.get_article("https://news.example.com/story?id=7") is None  # fetch again
+    assert (
+        store.get_article("https://news.example.com/story?id=7", scope="T1") is None
+    )  # fetch again
     # ...but a thread discussing it still has the text, by hash, until memory fades.
-    assert store.get_article_by_hash(article.content_hash) == cached
+    assert store.get_article_by_hash(article.content_hash, scope="T1") == cached
     clock.now += store.memory_ttl
-    assert store.get_article_by_hash(article.content_hash) is None
+    assert store.get_article_by_hash(article.content_hash, scope="T1") is None
 
 
 def test_pasted_articles_are_found_by_hash(store: AnyStore) -> None:
     pasted = Article.from_paragraphs(["Pasted body.", "More."], source_kind="text")
-    store.put_article(None, pasted.to_dict())
+    store.put_article(None, pasted.to_dict(), scope="T1")
     store.remember_article(DM, pasted)
     latest = store.latest_article("T1", "D1")
     assert latest is not None
-    cached = store.get_article_by_hash(latest.content_hash)
+    cached = store.get_article_by_hash(latest.content_hash, scope="T1")
     assert cached is not None and Article.from_dict(cached) == pasted
-    assert store.get_article_by_hash("no-such-hash") is None
+    assert store.get_article_by_hash("no-such-hash", scope="T1") is None
     with pytest.raises(ValueError, match="content_hash"):
-        store.put_article("https://x.test/", {"text": "no hash"})
+        store.put_article("https://x.test/", {"text": "no hash"}, scope="T1")
 
 
 def test_answer_cache_keys_on_everything_that_shapes_the_answer(
@@ -376,11 +383,11 @@ def test_answer_cache_keys_on_everything_that_shapes_the_answer(
         answer_key("hash", template_version="3", **{**base, "instructions": "in French"}),
     ]
     assert len({key, *variants}) == 6
-    store.put_answer(key, "The summary.")
-    assert store.get_answer(key) == "The summary."
-    assert all(store.get_answer(variant) is None for variant in variants)
+    store.put_answer(key, "The summary.", scope="T1")
+    assert store.get_answer(key, scope="T1") == "The summary."
+    assert all(store.get_answer(variant, scope="T1") is None for variant in variants)
     clock.now += store.answer_ttl + 1
-    assert store.get_answer(key) is None
+    assert store.get_answer(key, scope="T1") is None
 
 
 @pytest.mark.parametrize(
@@ -393,6 +400,110 @@ def test_answer_cache_keys_on_everything_that_shapes_the_answer(
 )
 def test_normalize_url(given: str, normalized: str) -> None:
     assert normalize_url(given) == normalized
+
+
+# --- tenants: one workspace's data kept from another's, and forgotten whole ------------------
+
+TEAM_A, TEAM_B = Tenant("TA"), Tenant("TB")
+ORG_TEAM, ORG = Tenant("TC", "E1"), Tenant(None, "E1")
+
+
+def _fill(store: AnyStore, tenant: Tenant, team: str) -> None:
+    body = {"text": f"Body of {team}", "content_hash": "h1"}
+    store.put_article("https://x.test/1", body, scope=tenant.scope)
+    store.put_answer("k", f"Answer for {team}", scope=tenant.scope)
+    conversation = Conversation(team, "C1", "1.1")
+    store.remember_article(conversation, ArticleRef("h1", "https://x.test/1", team))
+    store.append_turn(conversation, "user", f"Question in {team}")
+    store.mark_engaged(conversation)
+    store.note_participant(conversation, "U1")
+
+
+def _has_data(store: AnyStore, tenant: Tenant, team: str) -> list[bool]:
+    conversation = Conversation(team, "C1", "1.1")
+    return [
+        store.get_article("https://x.test/1", scope=tenant.scope) is not None,
+        store.get_article_by_hash("h1", scope=tenant.scope) is not None,
+        store.get_answer("k", scope=tenant.scope) is not None,
+        bool(store.articles_for(conversation)),
+        store.latest_article(team, "C1") is not None,
+        bool(store.history(conversation)),
+        store.is_engaged(conversation),
+    ]
+
+
+def test_caches_are_per_workspace(store: AnyStore) -> None:
+    """The same URL, hash and answer key in two workspaces are two entries: one never reads
+    the other's."""
+    store.put_article("https://x.test/1", {"text": "A's copy", "content_hash": "h1"}, scope="TA")
+    store.put_answer("k", "A's summary", scope="TA")
+    assert store.get_article("https://x.test/1", scope="TB") is None
+    assert store.get_article_by_hash("h1", scope="TB") is None
+    assert store.get_answer("k", scope="TB") is None
+    store.put_article("https://x.test/1", {"text": "B's copy", "content_hash": "h1"}, scope="TB")
+    assert store.get_article("https://x.test/1", scope="TA") == {
+        "text": "A's copy",
+        "content_hash": "h1",
+    }
+
+
+def test_forget_team_deletes_that_workspace_only(store: AnyStore) -> None:
+    _fill(store, TEAM_A, "TA")
+    _fill(store, TEAM_B, "TB")
+    store.forget_team(TEAM_A)
+    assert _has_data(store, TEAM_A, "TA") == [False] * 7
+    assert _has_data(store, TEAM_B, "TB") == [True] * 7
+    assert store.note_participant(Conversation("TA", "C1", "1.1"), "U2") == {"U2"}
+
+
+def test_forget_team_deletes_its_settings_digests_and_request_log(store: AnyStore) -> None:
+    for team in ("TA", "TB"):
+        store.put_channel_settings(team, "C1", ChannelSettings(style="tldr"))
+        store.set_digest(DigestSchedule(team, "C1", "daily", since=1.0))
+        store.log_request(RequestRecord(request_id="r1", team=team, channel="C1", at=10.0))
+    store.forget_team(TEAM_A)
+    assert store.channel_settings("TA", "C1") is None
+    assert store.get_digest("TA", "C1") is None
+    assert [r.team for r in store.requests_since(0.0)] == ["TB"]
+    assert store.channel_settings("TB", "C1") == ChannelSettings(style="tldr")
+    assert store.get_digest("TB", "C1") is not None
+
+
+def test_forgetting_an_org_forgets_its_workspaces_caches(store: AnyStore) -> None:
+    _fill(store, ORG_TEAM, "TC")
+    _fill(store, TEAM_B, "TB")
+    store.forget_team(ORG)
+    assert _has_data(store, ORG_TEAM, "TC")[:3] == [False] * 3
+    assert _has_data(store, TEAM_B, "TB") == [True] * 7
+    store.forget_team(ORG_TEAM)  # the workspace itself: its memory too
+    assert _has_data(store, ORG_TEAM, "TC") == [False] * 7
+
+
+def test_installation_records_round_trip_and_delete_by_prefix(store: AnyStore) -> None:
+    store.put_installation("E1-T1/bot", {"bot_token": "xoxb-1", "n": 1})
+    store.put_installation("E1-T1/installer", {"bot_token": "xoxb-1"})
+    store.put_installation("E1-T10/bot", {"bot_token": "xoxb-10"})
+    store.put_installation("E1-T1/bot", {"bot_token": "xoxb-2", "n": 2})  # later wins
+    assert store.get_installation("E1-T1/bot") == {"bot_token": "xoxb-2", "n": 2}
+    store.delete_installations("E1-T1/")
+    assert store.get_installation("E1-T1/bot") is None
+    assert store.get_installation("E1-T1/installer") is None
+    assert store.get_installation("E1-T10/bot") == {"bot_token": "xoxb-10"}
+
+
+def test_oauth_states_are_consumed_once_and_expire(store: AnyStore, clock: FakeClock) -> None:
+    store.issue_state("s1", 600)
+    store.issue_state("s2", 600)
+    assert store.consume_state("s1")
+    assert not store.consume_state("s1")  # a replayed callback
+    assert not store.consume_state("never-issued")
+    clock.now += 601
+    assert not store.consume_state("s2")
+
+
+def test_racing_callbacks_consume_a_state_once(store: AnyStore) -> None:
+    store.issue_state("s1", 600)
+    assert sum(_race(lambda: store.consume_state("s1"))) == 1
 
 
 # --- sharing between processes -----------------------------------------------------------------
@@ -412,15 +523,15 @@ def test_two_stores_share_claims_marks_memory_and_caches(open_backend: StoreFact
     first.append_turn(THREAD, "user", "Why?")
     first.mark_engaged(THREAD)
     body = {"text": "Body", "source_kind": "html", "content_hash": "h1"}
-    first.put_article("https://x.test/1", body)
-    first.put_answer("k", "Answer")
+    first.put_article("https://x.test/1", body, scope="T1")
+    first.put_answer("k", "Answer", scope="T1")
     assert second.articles_for(THREAD) == [ArticleRef("h1", "https://x.test/1", "Kept")]
     assert second.latest_article("T1", "C1") == ArticleRef("h1", "https://x.test/1", "Kept")
     assert [turn.text for turn in second.history(THREAD)] == ["Why?"]
     assert second.is_engaged(THREAD)
-    assert second.get_article("https://x.test/1") == body
-    assert second.get_article_by_hash("h1") == body
-    assert second.get_answer("k") == "Answer"
+    assert second.get_article("https://x.test/1", scope="T1") == body
+    assert second.get_article_by_hash("h1", scope="T1") == body
+    assert second.get_answer("k", scope="T1") == "Answer"
 
 
 # --- digest schedules -------------------------------------------------------------------------
@@ -548,17 +659,17 @@ def test_everything_survives_reopening_the_file(tmp_path: Path) -> None:
         store.append_turn(THREAD, "user", "Why?")
         store.mark_engaged(THREAD)
         body = {"text": "Body", "source_kind": "html", "content_hash": "h1"}
-        store.put_article("https://x.test/1", body)
-        store.put_answer("k", "Answer")
+        store.put_article("https://x.test/1", body, scope="T1")
+        store.put_answer("k", "Answer", scope="T1")
     with SQLiteStore(path) as store:
         assert not store.claim_event("Ev1", 60)
         assert store.job_marks("J1") == {"placeholder_ts": "1.1"}
         assert store.articles_for(THREAD) == [ArticleRef("h1", "https://x.test/1", "Kept")]
         assert [turn.text for turn in store.history(THREAD)] == ["Why?"]
         assert store.is_engaged(THREAD)
-        assert store.get_article("https://x.test/1") == body
-        assert store.get_article_by_hash("h1") == body
-        assert store.get_answer("k") == "Answer"
+        assert store.get_article("https://x.test/1", scope="T1") == body
+        assert store.get_article_by_hash("h1", scope="T1") == body
+        assert store.get_answer("k", scope="T1") == "Answer"
 
 
 def test_a_file_from_before_leases_keeps_its_claims_as_finished(tmp_path: Path) -> None:
@@ -574,6 +685,27 @@ def test_a_file_from_before_leases_keeps_its_claims_as_finished(tmp_path: Path) 
         assert store.claim_event("Ev2", 60)
     with SQLiteStore(path) as store:  # migrated once; reopening is a no-op
         assert not store.claim_event("Ev2", 60)
+
+
+def test_a_file_from_before_workspaces_drops_its_shared_cache(tmp_path: Path) -> None:
+    """The old caches were shared by every workspace: an upgraded file drops them (links are
+    fetched again) rather than serve them to anyone."""
+    import sqlite3
+
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.executescript(
+            "CREATE TABLE articles (content_hash TEXT PRIMARY KEY, data TEXT, expires REAL);"
+            "CREATE TABLE article_urls (url TEXT PRIMARY KEY, content_hash TEXT, expires REAL);"
+            "CREATE TABLE answer_cache (key TEXT PRIMARY KEY, text TEXT, expires REAL);"
+            "INSERT INTO answer_cache VALUES ('k', 'Shared', 1e12);"
+        )
+    with SQLiteStore(path) as store:
+        tables = {row[0] for row in store._read("SELECT name FROM sqlite_master", ())}
+        assert not tables & {"articles", "article_urls", "answer_cache"}
+        assert store.get_answer("k", scope="T1") is None
+        store.put_answer("k", "Mine", scope="T1")
+        assert store.get_answer("k", scope="T1") == "Mine"
 
 
 def test_sqlite_uses_wal_so_workers_read_while_one_writes(tmp_path: Path) -> None:
@@ -599,8 +731,8 @@ def test_redis_keys_expire_on_the_server(redis_url: str, redis_prefix: str) -> N
         store.append_turn(THREAD, "user", "Why?")
         store.mark_engaged(THREAD)
         store.note_participant(THREAD, "U1")
-        store.put_article("https://x.test/1", {"text": "Body", "content_hash": "h1"})
-        store.put_answer("k", "Answer")
+        store.put_article("https://x.test/1", {"text": "Body", "content_hash": "h1"}, scope="T1")
+        store.put_answer("k", "Answer", scope="T1")
         keys = set(client.scan_iter(match=f"{redis_prefix}*"))
         assert all(0 < client.pttl(key) <= 300 for key in keys if key != f"{redis_prefix}seq")
         assert len(keys) == 13  # every kind of key was written (see bot/store/redis.py)
@@ -610,7 +742,7 @@ def test_redis_keys_expire_on_the_server(redis_url: str, redis_prefix: str) -> N
         assert store.claim_event("Ev1", 60)  # its lease ran out on the server
         assert store.claim_event("Ev2", 60)
         assert store.job_marks("J1") == {}
-        assert store.get_answer("k") is None
+        assert store.get_answer("k", scope="T1") is None
 
 
 def test_a_redis_restart_is_ridden_out_not_a_crash(redis_prefix: str) -> None:
@@ -623,13 +755,13 @@ def test_a_redis_restart_is_ridden_out_not_a_crash(redis_prefix: str) -> None:
     server.start()
     try:
         with RedisStore.from_url(server.url, prefix=redis_prefix) as store:
-            store.put_answer("k", "Answer")
+            store.put_answer("k", "Answer", scope="T1")
             server.stop()
             restart = threading.Timer(0.3, lambda: server.start(port=server.port))
             restart.start()
-            store.put_answer("k2", "After")  # waits out the restart instead of raising
+            store.put_answer("k2", "After", scope="T1")  # waits out the restart instead of raising
             restart.join()
-            assert store.get_answer("k2") == "After"
+            assert store.get_answer("k2", scope="T1") == "After"
             assert store.claim_event("Ev1", 60)
     finally:
         server.stop()
@@ -648,10 +780,10 @@ def test_key_prefixes_keep_apps_on_one_server_apart(redis_url: str) -> None:
             assert first.mark_job_once("J1", "k", "first")
             assert second.mark_job_once("J1", "k", "second")
             first.remember_article(THREAD, ArticleRef("h1", None, "First's"))
-            first.put_answer("k", "First's answer")
+            first.put_answer("k", "First's answer", scope="T1")
             assert second.articles_for(THREAD) == []
             assert second.latest_article("T1", "C1") is None
-            assert second.get_answer("k") is None
+            assert second.get_answer("k", scope="T1") is None
             keys = list(first.client.scan_iter(match=f"{first_prefix}*"))
             assert keys and all(key.startswith(first_prefix) for key in keys)
     finally:
@@ -663,8 +795,8 @@ def test_redis_values_are_json(redis_url: str, redis_prefix: str) -> None:
     import json
 
     with RedisStore.from_url(redis_url, prefix=redis_prefix) as store:
-        store.put_answer("k", "Answer")
-        raw = store.client.get(f"{redis_prefix}answer:k")
+        store.put_answer("k", "Answer", scope="T1")
+        raw = store.client.get(f"{redis_prefix}answer:T1|k")
         assert json.loads(raw)["text"] == "Answer"
 
 

@@ -15,7 +15,7 @@ def worker(threads: int | None) -> None:
     """Run queued Slack jobs (summaries, answers) from REDIS_URL until SIGTERM or Ctrl-C.
 
     Start any number, on any machine that reaches the Redis; a job whose worker dies is run
-    by another. Needs SLACK_BOT_TOKEN and REDIS_URL."""
+    by another. Needs REDIS_URL and SLACK_BOT_TOKEN (or the OAuth settings)."""
     from bot.errors import ConfigError
     from bot.settings import get_settings
     from bot.slack import runtime
@@ -26,9 +26,10 @@ def worker(threads: int | None) -> None:
             "articlebot worker runs jobs queued on Redis: set REDIS_URL (the same as the "
             "serve replicas'). Without Redis, `articlebot serve` runs its jobs itself."
         )
-    if not settings.slack_bot_token:
+    if not settings.slack_bot_token and not settings.oauth_enabled:
         raise ConfigError(
-            "articlebot worker needs SLACK_BOT_TOKEN (the Bot User OAuth Token, xoxb-…)."
+            "articlebot worker needs SLACK_BOT_TOKEN (the Bot User OAuth Token, xoxb-…), or "
+            "SLACK_CLIENT_ID and SLACK_CLIENT_SECRET as the servers have (OAuth installs)."
         )
     from bot.slack.redis_jobs import run_worker
     from bot.slack.server import check_token

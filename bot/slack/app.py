@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from slack_bolt import App
 
@@ -37,11 +38,27 @@ def web_client(
     settings: Settings, *, logger: logging.Logger | None = None, timeout: int = 30
 ) -> SafeWebClient:
     """The bot's Web API client; rate-limited and failed calls are retried, not dropped,
-    and every message it sends is sanitized (bot.slack.outbound)."""
+    and every message it sends is sanitized (bot.slack.outbound). With OAuth installs and
+    no SLACK_BOT_TOKEN it has no token: each request and job uses its workspace's."""
     if settings.slack_bot_token is None:
+        if settings.oauth_enabled:
+            return token_less_client(settings, logger=logger, timeout=timeout)
         raise ConfigError("Set SLACK_BOT_TOKEN (the xoxb- token from OAuth & Permissions).")
     return SafeWebClient(
         token=settings.slack_bot_token.get_secret_value().strip(),
+        base_url=api_base_url(settings),
+        retry_handlers=retry_handlers(),
+        logger=logger,
+        timeout=timeout,
+    )
+
+
+def token_less_client(
+    settings: Settings, *, logger: logging.Logger | None = None, timeout: int = 30
+) -> SafeWebClient:
+    """A client for SLACK_API_URL with no token (OAuth: oauth.v2.access takes the app's
+    client ID and secret instead)."""
+    return SafeWebClient(
         base_url=api_base_url(settings),
         retry_handlers=retry_handlers(),
         logger=logger,
@@ -57,8 +74,26 @@ def create_app(
     verify_token: bool = True,
 ) -> App:
     """`verify_token=False` when the token was checked already (`articlebot serve` does, once,
-    before any worker starts): Bolt then calls auth.test on the first request instead."""
+    before any worker starts): Bolt then calls auth.test on the first request instead.
+
+    With SLACK_CLIENT_ID and SLACK_CLIENT_SECRET (and no SLACK_BOT_TOKEN) the app serves
+    OAuth installs and each request is answered with its workspace's token (bot.slack.oauth)."""
     client = web_client(settings)
+    if services is None:
+        from bot.slack.runtime import build_services, job_pool  # it imports this module
+
+        services = build_services(settings, pipeline=pipeline, pool=job_pool(settings))
+    multi: dict[str, Any] = {}
+    if services.workspaces is not None:
+        from bot.slack.oauth import oauth_settings
+
+        installations = services.workspaces.installations
+        multi = {
+            "oauth_settings": oauth_settings(settings, installations),
+            # Given to the app too, so token rotation calls SLACK_API_URL with our client.
+            "installation_store": installations,
+            "installation_store_bot_only": True,
+        }
     app = App(
         client=client,
         signing_secret=(
@@ -73,11 +108,8 @@ def create_app(
         # its 10 ms polling; the slow work is on the job pool either way.
         process_before_response=True,
         token_verification_enabled=verify_token,
+        **multi,
     )
-    if services is None:
-        from bot.slack.runtime import build_services, job_pool  # it imports this module
-
-        services = build_services(settings, pipeline=pipeline, pool=job_pool(settings))
     if isinstance(services.pool, ThreadWorkerPool):
         services.pool.bind(services, client)
     app.use(use_safe_client)  # first: listeners, and what they build, get the safe client

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from bot.pipeline import Pipeline
 from bot.settings import Settings
 from bot.slack.memory import Memory
-from bot.store import Conversation, Store
+from bot.store import Conversation, Store, Tenant
 
 if TYPE_CHECKING:
+    from bot.slack.oauth import Workspaces
     from bot.slack.tasks import Job
     from bot.slack.worker import WorkerPool
 
@@ -41,6 +42,15 @@ class Services:
     pipeline: Pipeline
     store: Store
     pool: WorkerPool | None  # None inside the job process itself
+    # Installed workspaces and their bot tokens (OAuth); None with one SLACK_BOT_TOKEN.
+    workspaces: Workspaces | None = None
+
+    def for_tenant(self, tenant: Tenant | None) -> Services:
+        """These services as one workspace's job sees them: its own caches (memory is keyed
+        by team already). No tenant: one workspace's install, its scope "local" as the CLI."""
+        if tenant is None or self.pipeline is None:  # tests may build services without one
+            return self
+        return replace(self, pipeline=self.pipeline.for_scope(tenant.scope))
 
     @property
     def memory(self) -> Memory:

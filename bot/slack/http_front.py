@@ -48,7 +48,8 @@ class _Refused(Exception):
 
 
 class SlackFront:
-    """The ASGI app: `/slack/events` for Slack, `/healthz` for load balancers."""
+    """The ASGI app: `/slack/events` for Slack, `/healthz` for load balancers, and with
+    OAuth installs on, `/slack/install` and `/slack/oauth_redirect` for installers."""
 
     def __init__(
         self,
@@ -77,6 +78,9 @@ class SlackFront:
         if path == HEALTH_PATH and method in ("GET", "HEAD"):
             await _respond(send, 200, _HEALTH, "application/json")
             return
+        if method == "GET" and path in self._oauth_paths:
+            await self._oauth(scope, send)  # an installer's browser: no signature to check
+            return
         if path != EVENTS_PATH:
             await _respond(send, 404, b"not found")
             return
@@ -94,10 +98,31 @@ class SlackFront:
         response: BoltResponse = await loop.run_in_executor(self._pool, self.app.dispatch, request)
         await _respond_bolt(send, response)
 
+    @property
+    def _oauth_paths(self) -> tuple[str, ...]:
+        flow = self.app.oauth_flow
+        return () if flow is None else (flow.install_path, flow.redirect_uri_path)
+
+    async def _oauth(self, scope: Scope, send: Send) -> None:
+        """/slack/install (the "Add to Slack" page, a state cookie) and
+        /slack/oauth_redirect (Slack sends the installer back with a code): Bolt's OAuth
+        flow, on the thread pool (it calls the store and oauth.v2.access)."""
+        flow = self.app.oauth_flow
+        assert flow is not None
+        request = BoltRequest(
+            body="",
+            query=scope.get("query_string", b"").decode("latin-1"),
+            headers=cast("dict[str, str | Sequence[str]]", _headers(scope)),
+        )
+        handle = (
+            flow.handle_installation if scope["path"] == flow.install_path else flow.handle_callback
+        )
+        loop = asyncio.get_running_loop()
+        response: BoltResponse = await loop.run_in_executor(self._pool, handle, request)
+        await _respond_bolt(send, response)
+
     async def _request(self, scope: Scope, receive: Receive) -> BoltRequest:
-        headers: dict[str, list[str]] = {}
-        for name, value in scope["headers"]:
-            headers.setdefault(name.decode("latin-1").lower(), []).append(value.decode("latin-1"))
+        headers = _headers(scope)
         declared = (headers.get("content-length") or [""])[0]
         if declared:
             if not declared.isdigit():
@@ -170,6 +195,13 @@ class SlackFront:
                     await loop.run_in_executor(None, self._on_shutdown)
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+
+
+def _headers(scope: Scope) -> dict[str, list[str]]:
+    headers: dict[str, list[str]] = {}
+    for name, value in scope["headers"]:
+        headers.setdefault(name.decode("latin-1").lower(), []).append(value.decode("latin-1"))
+    return headers
 
 
 async def _respond(

@@ -221,6 +221,20 @@ def _execute(services: Services, client: WebClient, job: Job) -> None:
     if journal.get(DONE):
         log.info("%s %s was answered already; delivery ignored", job.name, job.id)
         return
+    # The job's workspace: its caches, and (OAuth installs) its bot token.
+    tenant = job.workspace()
+    services = services.for_tenant(tenant)
+    if services.workspaces is not None and job.needs_client:
+        from bot.slack.oauth import NotInstalled
+
+        try:
+            if tenant is None:
+                raise NotInstalled("the job names no workspace")
+            client = services.workspaces.client_for(tenant, client)
+        except NotInstalled as exc:  # uninstalled since it was queued: nobody to answer
+            log.warning("%s %s dropped: %s", job.name, job.id, exc)
+            journal.set(DONE, "not installed")
+            return
     attempt = int(journal.get(ATTEMPTS) or 0) + 1
     journal.set(ATTEMPTS, str(attempt))
     if attempt > MAX_ATTEMPTS:

@@ -13,11 +13,11 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import BoltResponse
+from slack_bolt import BoltContext, BoltResponse
 
 from bot.logs import set_request_id
 from bot.slack import tasks
-from bot.store import EventClaims
+from bot.store import EventClaims, Tenant
 
 log = logging.getLogger(__name__)
 
@@ -42,14 +42,21 @@ def dedupe_events(claims: EventClaims) -> Callable[..., Any]:
     again makes none.
     """
 
-    def middleware(body: dict[str, Any], next: Callable[[], Any]) -> Any:
+    def middleware(
+        body: dict[str, Any], next: Callable[[], Any], context: BoltContext | None = None
+    ) -> Any:
         event_id = body.get("event_id")
         request_id = event_id if isinstance(event_id, str) else body.get("trigger_id")
         request_id = request_id if isinstance(request_id, str) else None
         is_event = body.get("type") == "event_callback" and isinstance(event_id, str)
         on_queued = _finisher(claims, event_id) if isinstance(event_id, str) and is_event else None
         # For the listener, which runs on this thread once every middleware has returned.
-        tasks.begin_request(job_request_seed(body), request_id, on_queued=on_queued)
+        tasks.begin_request(
+            job_request_seed(body),
+            request_id,
+            on_queued=on_queued,
+            tenant=tenant_of(context) if context is not None else None,
+        )
         set_request_id(request_id)  # the listener's lines too (a new request replaces it)
         if not is_event or not isinstance(event_id, str):
             return next()
@@ -74,6 +81,17 @@ def only_team(team_id: str) -> Callable[..., Any]:
         return BoltResponse(status=200, body="")
 
     return middleware
+
+
+def tenant_of(context: BoltContext) -> Tenant | None:
+    """The workspace (and org) a request comes from, as Bolt read it from the payload."""
+    if not context.team_id and not context.enterprise_id:
+        return None
+    return Tenant(
+        team=context.team_id,
+        enterprise=context.enterprise_id,
+        enterprise_install=bool(context.is_enterprise_install),
+    )
 
 
 def _finisher(claims: EventClaims, event_id: str) -> Callable[[], None]:

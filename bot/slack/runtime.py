@@ -50,11 +50,17 @@ def build_services(
     settings: Settings, *, pool: WorkerPool | None, pipeline: Pipeline | None = None
 ) -> Services:
     store = open_store(settings)
+    workspaces = None
+    if settings.oauth_enabled:
+        from bot.slack.oauth import Workspaces  # Bolt's OAuth: only when it's needed
+
+        workspaces = Workspaces(settings, store)
     return Services(
         settings=settings,
         pipeline=pipeline or Pipeline(settings, store=store),
         store=store,
         pool=pool,
+        workspaces=workspaces,
     )
 
 

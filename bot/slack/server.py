@@ -103,7 +103,11 @@ def check_settings(settings: Settings, *, http: bool) -> None:
     """Every missing setting named at once, and tokens that are in the wrong variable, in one
     ConfigError. Token values are never shown; only what kind of token their prefix says."""
     bot, app_token = _value(settings.slack_bot_token), _value(settings.slack_app_token)
+    if settings.slack_client_id or settings.slack_client_secret:
+        _check_oauth(settings, http=http)
     needed = ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET" if http else "SLACK_APP_TOKEN"]
+    if settings.oauth_enabled:  # each workspace's token comes from its installation
+        needed = ["SLACK_SIGNING_SECRET"]
     values = {
         "SLACK_BOT_TOKEN": bot,
         "SLACK_APP_TOKEN": app_token,
@@ -149,6 +153,27 @@ def check_settings(settings: Settings, *, http: bool) -> None:
         raise ConfigError(" ".join(problems))
 
 
+def _check_oauth(settings: Settings, *, http: bool) -> None:
+    """OAuth installs: both credentials, no bot token beside them, and HTTP mode (the
+    install pages need a public URL)."""
+    if not (settings.slack_client_id and settings.slack_client_secret):
+        missing = "SLACK_CLIENT_SECRET" if settings.slack_client_id else "SLACK_CLIENT_ID"
+        raise ConfigError(
+            f"OAuth installs need SLACK_CLIENT_ID and SLACK_CLIENT_SECRET (Basic Information "
+            f"→ App Credentials). Not set: {missing}."
+        )
+    if settings.slack_bot_token:
+        raise ConfigError(
+            "Set either SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and "
+            "SLACK_CLIENT_SECRET (OAuth installs in any workspace), not both."
+        )
+    if not http:
+        raise ConfigError(
+            "OAuth installs (SLACK_CLIENT_ID) need `articlebot serve --http`: Slack sends "
+            "installers to its /slack/install and /slack/oauth_redirect pages."
+        )
+
+
 def _reason(exc: BaseException) -> str:
     """'Connection refused', 'timed out', 'Name or service not known': why a request failed."""
     reason = getattr(exc, "reason", None) or exc  # URLError wraps the OSError
@@ -169,8 +194,12 @@ def unreachable(settings: Settings, exc: BaseException) -> ConfigError:
 
 
 def check_token(settings: Settings) -> None:
-    """auth.test, once: a rejected token or an unreachable Slack fails here, in one line."""
+    """auth.test, once: a rejected token or an unreachable Slack fails here, in one line.
+    (OAuth installs have no token of their own to check: each workspace brings one.)"""
     from bot.slack.app import web_client
+
+    if settings.oauth_enabled:
+        return
 
     # `articlebot worker` comes here without check_settings: the characters first, still.
     problems = _character_problems({"SLACK_BOT_TOKEN": _value(settings.slack_bot_token)})

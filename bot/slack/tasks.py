@@ -33,7 +33,7 @@ from bot.ingest.links import ParsedInput
 from bot.logs import current_request_id
 from bot.slack import jobs, settings_jobs, thread_recap
 from bot.slack.context import Destination, Services
-from bot.store import ArticleRef
+from bot.store import ArticleRef, Tenant
 
 
 @dataclass
@@ -44,6 +44,7 @@ class _Request:
     request_id: str | None
     made: Iterator[int] = field(default_factory=itertools.count)
     on_queued: Callable[[], None] | None = None
+    tenant: Tenant | None = None  # the workspace it came from (its jobs carry it)
 
 
 _request: ContextVar[_Request | None] = ContextVar("articlebot_request", default=None)
@@ -54,6 +55,7 @@ def begin_request(
     request_id: str | None = None,
     *,
     on_queued: Callable[[], None] | None = None,
+    tenant: Tenant | None = None,
 ) -> None:
     """This thread now handles a Slack request: jobs made from here on are named `seed.0`,
     `seed.1`, … in the order they are made (the same on every delivery of the request),
@@ -62,7 +64,7 @@ def begin_request(
     Set, not scoped to a block: Bolt runs a request's listener only after every global
     middleware has returned (its `next()` passes control on; it doesn't call the
     listener), on the same thread. The next request on the thread replaces it."""
-    _request.set(_Request(seed, request_id, on_queued=on_queued))
+    _request.set(_Request(seed, request_id, on_queued=on_queued, tenant=tenant))
 
 
 def forget_request() -> None:
@@ -97,6 +99,11 @@ def _new_id() -> str:
     return f"{current.seed}.{next(current.made)}"
 
 
+def _request_tenant() -> Tenant | None:
+    current = _request.get()
+    return current.tenant if current is not None else None
+
+
 def _request_id() -> str | None:
     """The id bound for log lines, else the request's (whose log binding Bolt's order ends
     before the listener runs)."""
@@ -115,12 +122,25 @@ class _Job(BaseModel):
     # The Slack event or trigger id being handled when the job was made: the worker's log
     # lines carry it too, so one request can be followed across processes.
     request_id: str | None = Field(default_factory=_request_id)
+    # The workspace (and org) of the request: whose bot token answers, whose cache it uses.
+    tenant: Tenant | None = Field(default_factory=_request_tenant)
     # It answers about an article in its thread (not a help text or a note): once it is
     # queued, the thread is engaged (bot.slack.memory) and follow-ups need no mention.
     engages_thread: ClassVar[bool] = False
+    # It talks to Slack in its workspace (OAuth: with that workspace's bot token).
+    needs_client: ClassVar[bool] = True
 
     def run(self, services: Services, client: WebClient) -> None:
         raise NotImplementedError
+
+    def workspace(self) -> Tenant | None:
+        """Whose job it is: the request's workspace, else its destination's team (a job made
+        outside any request), else nobody's (None)."""
+        if self.tenant is not None:
+            return self.tenant
+        dest = getattr(self, "dest", None)
+        team = dest.team if isinstance(dest, Destination) else None
+        return Tenant(team) if team else None
 
 
 class Summarize(_Job):
@@ -333,6 +353,20 @@ class PublishHome(_Job):
         settings_jobs.publish_home(services, client, team=self.team, user=self.user)
 
 
+class ForgetWorkspace(_Job):
+    """The app was uninstalled from a workspace (or its bot token revoked): delete its
+    installation and everything kept for it (bot.slack.listeners.lifecycle)."""
+
+    needs_client: ClassVar[bool] = False  # its token is gone
+    kind: Literal["forget_workspace"] = "forget_workspace"
+    who: Tenant
+
+    def run(self, services: Services, client: WebClient) -> None:
+        from bot.slack.oauth import forget_workspace  # Bolt's OAuth: only when it's needed
+
+        forget_workspace(services.store, services.workspaces, self.who)
+
+
 Job = Annotated[
     Summarize
     | SummarizeRef
@@ -347,7 +381,8 @@ Job = Annotated[
     | Digest
     | OpenSettings
     | ReloadSettings
-    | PublishHome,
+    | PublishHome
+    | ForgetWorkspace,
     Field(discriminator="kind"),
 ]
 

@@ -35,13 +35,16 @@ from bot.store.base import (
     RequestRecord,
     Role,
     Store,
+    Tenants,
     Turn,
     Vote,
 )
 from bot.store.channel_settings import ChannelSettings
 from bot.store.keys import answer_key, normalize_url
 from bot.store.redis import RedisStore, connect
+from bot.store.scoped import ScopedCache
 from bot.store.sqlite import SQLiteStore
+from bot.store.tenants import LOCAL_SCOPE, Tenant
 
 
 def open_store(settings: Settings) -> SQLiteStore | RedisStore:
@@ -106,6 +109,7 @@ def _without_secret(message: str, url: str) -> str:
 
 
 __all__ = [
+    "LOCAL_SCOPE",
     "ArticleLike",
     "ArticleRef",
     "Bucket",
@@ -124,7 +128,10 @@ __all__ = [
     "RequestRecord",
     "Role",
     "SQLiteStore",
+    "ScopedCache",
     "Store",
+    "Tenant",
+    "Tenants",
     "Turn",
     "Vote",
     "answer_key",

@@ -7,7 +7,8 @@ about, and what was asked), a cache (the same link twice costs no fetch and no m
 tokens), rate limits (token buckets and job slots every replica counts against), digest
 schedules (which channels get a link digest), a request log (what each reply cost and how
 people voted on it, for `articlebot stats`) and channel preferences (an admin's per-channel
-settings and each channel's daily tokens).
+settings and each channel's daily tokens), and tenants (each workspace's OAuth installation,
+and forgetting a workspace that leaves).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from typing import Literal, Protocol
 
 from bot.store.channel_settings import ChannelSettings
+from bot.store.tenants import Tenant
 
 Role = Literal["user", "assistant"]
 
@@ -131,7 +133,10 @@ class ConversationMemory(Protocol):
 
 
 class Cache(Protocol):
-    def put_article(self, url: str | None, article: dict[str, object]) -> None:
+    """Articles and answers, each kept under the `scope` of the workspace that asked for it
+    (bot.store.tenants): one workspace never reads another's."""
+
+    def put_article(self, url: str | None, article: dict[str, object], *, scope: str) -> None:
         """Cache an article (Article.to_dict()) by content hash, and by normalized URL if any.
 
         The URL link expires after the article TTL (pages change); the text stays as long as
@@ -139,17 +144,45 @@ class Cache(Protocol):
         """
         ...
 
-    def get_article(self, url: str) -> dict[str, object] | None: ...
+    def get_article(self, url: str, *, scope: str) -> dict[str, object] | None: ...
 
-    def get_article_by_hash(self, content_hash: str) -> dict[str, object] | None:
+    def get_article_by_hash(self, content_hash: str, *, scope: str) -> dict[str, object] | None:
         """The text behind an ArticleRef (pasted articles have no URL)."""
         ...
 
-    def put_answer(self, key: str, text: str) -> None:
+    def put_answer(self, key: str, text: str, *, scope: str) -> None:
         """Cache a summary or answer under `answer_key(...)`."""
         ...
 
-    def get_answer(self, key: str) -> str | None: ...
+    def get_answer(self, key: str, *, scope: str) -> str | None: ...
+
+
+class Tenants(Protocol):
+    """What the store keeps per workspace, as a whole: its installation (OAuth), and
+    forgetting all of it when the workspace uninstalls the app."""
+
+    def forget_team(self, tenant: Tenant) -> None:
+        """Delete the tenant's conversation memory and caches (an org-wide tenant: every
+        workspace's caches in the org). New per-team state must be deleted here too."""
+        ...
+
+    def put_installation(self, key: str, record: dict[str, object]) -> None:
+        """Keep an OAuth installation record (slack_sdk's Bot or Installation, as a dict)."""
+        ...
+
+    def get_installation(self, key: str) -> dict[str, object] | None: ...
+
+    def delete_installations(self, prefix: str) -> None:
+        """Delete every installation record whose key starts with `prefix`."""
+        ...
+
+    def issue_state(self, state: str, ttl_seconds: float) -> None:
+        """Remember an OAuth `state` handed to an installer's browser."""
+        ...
+
+    def consume_state(self, state: str) -> bool:
+        """True once for a state issued and not expired (then it is gone)."""
+        ...
 
 
 class JobLedger(Protocol):
@@ -312,6 +345,18 @@ class Store(
     DigestSchedules,
     RequestLog,
     ChannelPrefs,
+    Tenants,
     Protocol,
 ):
     def close(self) -> None: ...
+
+
+def forget_team_state(store: Store, team: str) -> None:
+    """Everything else a workspace has in the store, beside its memory and caches: its
+    request log and votes, its channels' settings and token counts, its link digests (both
+    backends' `forget_team` call this, so a new per-team concern is added once, here)."""
+    store.forget_team_requests(team)
+    store.forget_team_settings(team)
+    for schedule in store.digests():
+        if schedule.team == team:
+            store.clear_digest(team, schedule.channel)

@@ -15,9 +15,11 @@ Keys, after the prefix:
     conv:{conversation}:engaged    {"at"}
     conv:{conversation}:people     hash: user -> at
     latest:{team}/{channel}        the channel's most recently remembered article
-    article:{content_hash}         {"data", "expires"}: Article.to_dict()
-    url:{normalized url}           {"hash", "expires"}
-    answer:{answer key}            {"text", "expires"}
+    article:{scope}|{content_hash} {"data", "expires"}: Article.to_dict()
+    url:{scope}|{normalized url}   {"hash", "expires"}
+    answer:{scope}|{answer key}    {"text", "expires"}
+    install:{key}                  an OAuth installation record (bot.slack.oauth)
+    state:{state}                  {"expires"}: an OAuth state not yet used
     seq                            the counter that orders remembered articles
     bucket:{key}                   {"tokens", "at"}: a token bucket after its last take
     slots:{key}                    sorted set: holder by the time its slot runs out
@@ -25,6 +27,9 @@ Keys, after the prefix:
                                    (configuration: the one key without an expiry but seq)
     requests:… request:… votes:…   the request log (bot.store.redis_requests)
     chansettings:{team}, chantokens:…  channel preferences (bot/store/redis_channels.py)
+
+A scope is the workspace a cached entry belongs to (bot.store.tenants); `forget_team` finds a
+workspace's keys with SCAN (a rare admin action, never on a request's path).
 
 Writes of more than one key are MULTI/EXEC pipelines, or Lua scripts where a write depends on
 what is there (claims, once-only marks, the article cap, token buckets, job slots).
@@ -53,10 +58,12 @@ from bot.store.base import (
     DigestSchedule,
     Role,
     Turn,
+    forget_team_state,
 )
 from bot.store.keys import normalize_url
 from bot.store.redis_channels import RedisChannelPrefs
 from bot.store.redis_requests import RedisRequestLog
+from bot.store.tenants import Tenant
 
 Clock = Callable[[], float]
 
@@ -390,7 +397,7 @@ class RedisStore(RedisRequestLog, RedisChannelPrefs):
 
     # --- cache ----------------------------------------------------------------------------
 
-    def put_article(self, url: str | None, article: dict[str, object]) -> None:
+    def put_article(self, url: str | None, article: dict[str, object], *, scope: str) -> None:
         content_hash = article.get("content_hash")
         if not isinstance(content_hash, str) or not content_hash:
             raise ValueError("article needs its content_hash (use Article.to_dict())")
@@ -399,33 +406,83 @@ class RedisStore(RedisRequestLog, RedisChannelPrefs):
         text_ttl = max(self.memory_ttl, self.article_ttl)
         with self._redis.pipeline(transaction=True) as pipe:
             pipe.set(
-                self._key("article", content_hash),
+                self._scoped("article", scope, content_hash),
                 json.dumps({"data": article, "expires": now + text_ttl}),
                 px=_ms(text_ttl),
             )
             if url:
                 pipe.set(
-                    self._key("url", normalize_url(url)),
+                    self._scoped("url", scope, normalize_url(url)),
                     json.dumps({"hash": content_hash, "expires": now + self.article_ttl}),
                     px=_ms(self.article_ttl),
                 )
             pipe.execute()
 
-    def get_article(self, url: str) -> dict[str, object] | None:
-        link = self._get_live(self._key("url", normalize_url(url)))
-        return None if link is None else self.get_article_by_hash(link["hash"])
+    def get_article(self, url: str, *, scope: str) -> dict[str, object] | None:
+        link = self._get_live(self._scoped("url", scope, normalize_url(url)))
+        return None if link is None else self.get_article_by_hash(link["hash"], scope=scope)
 
-    def get_article_by_hash(self, content_hash: str) -> dict[str, object] | None:
-        entry = self._get_live(self._key("article", content_hash))
+    def get_article_by_hash(self, content_hash: str, *, scope: str) -> dict[str, object] | None:
+        entry = self._get_live(self._scoped("article", scope, content_hash))
         return None if entry is None else cast(dict[str, object], entry["data"])
 
-    def put_answer(self, key: str, text: str) -> None:
+    def put_answer(self, key: str, text: str, *, scope: str) -> None:
         entry = {"text": text, "expires": self._clock() + self.answer_ttl}
-        self._redis.set(self._key("answer", key), json.dumps(entry), px=_ms(self.answer_ttl))
+        self._redis.set(
+            self._scoped("answer", scope, key), json.dumps(entry), px=_ms(self.answer_ttl)
+        )
 
-    def get_answer(self, key: str) -> str | None:
-        entry = self._get_live(self._key("answer", key))
+    def get_answer(self, key: str, *, scope: str) -> str | None:
+        entry = self._get_live(self._scoped("answer", scope, key))
         return None if entry is None else str(entry["text"])
+
+    def _scoped(self, kind: str, scope: str, key: str) -> str:
+        return self._key(kind, f"{scope}{_SCOPE_END}{key}")
+
+    # --- tenants --------------------------------------------------------------------------
+
+    def forget_team(self, tenant: Tenant) -> None:
+        # An org-wide tenant owns every scope under its org's prefix; a workspace its own.
+        scope = _glob(tenant.scope) + ("*" if tenant.whole_org else _SCOPE_END + "*")
+        patterns = [self._key(kind, scope) for kind in ("article", "url", "answer")]
+        if tenant.team:  # memory keys start with the team (Conversation.key)
+            team = _glob(tenant.team)
+            patterns += [self._key("conv", f"{team}/*"), self._key("latest", f"{team}/*")]
+        for pattern in patterns:
+            self._delete_matching(pattern)
+        if tenant.team:
+            forget_team_state(self, tenant.team)
+
+    def put_installation(self, key: str, record: dict[str, object]) -> None:
+        self._redis.set(self._key("install", key), json.dumps(record))
+
+    def get_installation(self, key: str) -> dict[str, object] | None:
+        raw = self._redis.get(self._key("install", key))
+        return None if raw is None else cast(dict[str, object], json.loads(cast(str, raw)))
+
+    def delete_installations(self, prefix: str) -> None:
+        self._delete_matching(self._key("install", _glob(prefix) + "*"))
+
+    def issue_state(self, state: str, ttl_seconds: float) -> None:
+        entry = {"expires": self._clock() + ttl_seconds}
+        self._redis.set(self._key("state", state), json.dumps(entry), px=_ms(ttl_seconds))
+
+    def consume_state(self, state: str) -> bool:
+        with self._redis.pipeline(transaction=True) as pipe:  # read and delete as one
+            pipe.get(self._key("state", state))
+            pipe.delete(self._key("state", state))
+            raw, _ = pipe.execute()
+        return raw is not None and json.loads(raw)["expires"] > self._clock()
+
+    def _delete_matching(self, pattern: str) -> None:
+        batch: list[str] = []
+        for key in self._redis.scan_iter(match=pattern, count=500):
+            batch.append(cast(str, key))
+            if len(batch) >= 500:
+                self._redis.delete(*batch)
+                batch.clear()
+        if batch:
+            self._redis.delete(*batch)
 
     def _get_live(self, key: str) -> dict[str, Any] | None:
         raw = self._redis.get(key)
@@ -459,6 +516,14 @@ def _digest(field: str, raw: str) -> DigestSchedule:
     return DigestSchedule(
         team=team, channel=channel, every=entry["every"], since=entry["since"], user=entry["user"]
     )
+
+
+_SCOPE_END = "|"  # between a scope and the key inside it (no scope or team id has one)
+
+
+def _glob(text: str) -> str:
+    """`text` matched literally in a SCAN pattern."""
+    return "".join("\\" + char if char in "*?[]\\" else char for char in text)
 
 
 def _ms(seconds: float) -> int:

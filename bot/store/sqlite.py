@@ -30,12 +30,14 @@ from bot.store.base import (
     Role,
     Turn,
     bucket_level,
+    forget_team_state,
 )
 from bot.store.keys import normalize_url
 from bot.store.sqlite_channels import SCHEMA as CHANNELS_SCHEMA
 from bot.store.sqlite_channels import SQLiteChannelPrefs
 from bot.store.sqlite_requests import SCHEMA as REQUESTS_SCHEMA
 from bot.store.sqlite_requests import SQLiteRequestLog
+from bot.store.tenants import Tenant
 
 Clock = Callable[[], float]
 
@@ -87,15 +89,35 @@ CREATE TABLE IF NOT EXISTS participants (
 
 -- Article bodies by content hash (kept as long as thread memory, so follow-ups and /ask on
 -- a pasted article still have the text), and links to them by URL (kept for the shorter
--- article TTL, after which the link is fetched again in case the page changed).
-CREATE TABLE IF NOT EXISTS articles (
-    content_hash TEXT PRIMARY KEY,
-    data TEXT NOT NULL,
-    expires REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS article_urls (
-    url TEXT PRIMARY KEY,
+-- article TTL, after which the link is fetched again in case the page changed). Each in the
+-- scope of the workspace that read it (bot.store.tenants).
+CREATE TABLE IF NOT EXISTS team_articles (
+    scope TEXT NOT NULL,
     content_hash TEXT NOT NULL,
+    data TEXT NOT NULL,
+    expires REAL NOT NULL,
+    PRIMARY KEY (scope, content_hash)
+);
+CREATE TABLE IF NOT EXISTS team_article_urls (
+    scope TEXT NOT NULL,
+    url TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    expires REAL NOT NULL,
+    PRIMARY KEY (scope, url)
+);
+-- The caches from before they were per workspace: shared by all, read by nobody now.
+DROP TABLE IF EXISTS article_urls;
+DROP TABLE IF EXISTS articles;
+DROP TABLE IF EXISTS answer_cache;
+
+-- OAuth: installation records (slack_sdk's Bot / Installation as JSON) and the one-time
+-- states handed to installers' browsers.
+CREATE TABLE IF NOT EXISTS installations (
+    key TEXT PRIMARY KEY,
+    data TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS oauth_states (
+    state TEXT PRIMARY KEY,
     expires REAL NOT NULL
 );
 
@@ -108,10 +130,12 @@ CREATE TABLE IF NOT EXISTS job_marks (
 );
 CREATE INDEX IF NOT EXISTS job_marks_expires ON job_marks (expires);
 
-CREATE TABLE IF NOT EXISTS answer_cache (
-    key TEXT PRIMARY KEY,
+CREATE TABLE IF NOT EXISTS team_answers (
+    scope TEXT NOT NULL,
+    key TEXT NOT NULL,
     text TEXT NOT NULL,
-    expires REAL NOT NULL
+    expires REAL NOT NULL,
+    PRIMARY KEY (scope, key)
 );
 
 -- Token buckets: the level after the last take, and when (expires: when it is full again,
@@ -146,6 +170,7 @@ CREATE TABLE IF NOT EXISTS digests (
 
 # Conversation memory untouched this long is forgotten (tables stay bounded over months).
 _MEMORY_TABLES = ("conversation_articles", "turns", "engaged", "participants")
+_CACHE_TABLES = ("team_article_urls", "team_articles", "team_answers")
 
 
 class SQLiteStore(SQLiteRequestLog, SQLiteChannelPrefs):
@@ -443,55 +468,119 @@ class SQLiteStore(SQLiteRequestLog, SQLiteChannelPrefs):
 
     # --- cache ----------------------------------------------------------------------------
 
-    def put_article(self, url: str | None, article: dict[str, object]) -> None:
+    def put_article(self, url: str | None, article: dict[str, object], *, scope: str) -> None:
         content_hash = article.get("content_hash")
         if not isinstance(content_hash, str) or not content_hash:
             raise ValueError("article needs its content_hash (use Article.to_dict())")
         now = self._clock()
         with self._write() as db:
-            db.execute("DELETE FROM articles WHERE expires <= ?", (now,))
-            db.execute("DELETE FROM article_urls WHERE expires <= ?", (now,))
+            db.execute("DELETE FROM team_articles WHERE expires <= ?", (now,))
+            db.execute("DELETE FROM team_article_urls WHERE expires <= ?", (now,))
             db.execute(
-                "INSERT OR REPLACE INTO articles (content_hash, data, expires) VALUES (?, ?, ?)",
-                (content_hash, json.dumps(article), now + max(self.memory_ttl, self.article_ttl)),
+                "INSERT OR REPLACE INTO team_articles (scope, content_hash, data, expires)"
+                " VALUES (?, ?, ?, ?)",
+                (
+                    scope,
+                    content_hash,
+                    json.dumps(article),
+                    now + max(self.memory_ttl, self.article_ttl),
+                ),
             )
             if url:
                 db.execute(
-                    "INSERT OR REPLACE INTO article_urls (url, content_hash, expires)"
-                    " VALUES (?, ?, ?)",
-                    (normalize_url(url), content_hash, now + self.article_ttl),
+                    "INSERT OR REPLACE INTO team_article_urls (scope, url, content_hash, expires)"
+                    " VALUES (?, ?, ?, ?)",
+                    (scope, normalize_url(url), content_hash, now + self.article_ttl),
                 )
 
-    def get_article(self, url: str) -> dict[str, object] | None:
+    def get_article(self, url: str, *, scope: str) -> dict[str, object] | None:
         now = self._clock()
         rows = self._read(
-            "SELECT a.data FROM article_urls u JOIN articles a USING (content_hash)"
-            " WHERE u.url = ? AND u.expires > ? AND a.expires > ?",
-            (normalize_url(url), now, now),
+            "SELECT a.data FROM team_article_urls u"
+            " JOIN team_articles a USING (scope, content_hash)"
+            " WHERE u.scope = ? AND u.url = ? AND u.expires > ? AND a.expires > ?",
+            (scope, normalize_url(url), now, now),
         )
         return cast(dict[str, object], json.loads(str(rows[0][0]))) if rows else None
 
-    def get_article_by_hash(self, content_hash: str) -> dict[str, object] | None:
+    def get_article_by_hash(self, content_hash: str, *, scope: str) -> dict[str, object] | None:
         rows = self._read(
-            "SELECT data FROM articles WHERE content_hash = ? AND expires > ?",
-            (content_hash, self._clock()),
+            "SELECT data FROM team_articles WHERE scope = ? AND content_hash = ? AND expires > ?",
+            (scope, content_hash, self._clock()),
         )
         return cast(dict[str, object], json.loads(str(rows[0][0]))) if rows else None
 
-    def put_answer(self, key: str, text: str) -> None:
+    def put_answer(self, key: str, text: str, *, scope: str) -> None:
         now = self._clock()
         with self._write() as db:
-            db.execute("DELETE FROM answer_cache WHERE expires <= ?", (now,))
+            db.execute("DELETE FROM team_answers WHERE expires <= ?", (now,))
             db.execute(
-                "INSERT OR REPLACE INTO answer_cache (key, text, expires) VALUES (?, ?, ?)",
-                (key, text, now + self.answer_ttl),
+                "INSERT OR REPLACE INTO team_answers (scope, key, text, expires)"
+                " VALUES (?, ?, ?, ?)",
+                (scope, key, text, now + self.answer_ttl),
             )
 
-    def get_answer(self, key: str) -> str | None:
+    def get_answer(self, key: str, *, scope: str) -> str | None:
         rows = self._read(
-            "SELECT text FROM answer_cache WHERE key = ? AND expires > ?", (key, self._clock())
+            "SELECT text FROM team_answers WHERE scope = ? AND key = ? AND expires > ?",
+            (scope, key, self._clock()),
         )
         return str(rows[0][0]) if rows else None
+
+    # --- tenants --------------------------------------------------------------------------
+
+    def forget_team(self, tenant: Tenant) -> None:
+        # An org-wide tenant owns every scope under its org's prefix; a workspace its own.
+        where = "scope = ?"
+        params: tuple[object, ...] = (tenant.scope,)
+        if tenant.whole_org:
+            where, params = "substr(scope, 1, ?) = ?", (len(tenant.scope), tenant.scope)
+        with self._write() as db:
+            for table in _CACHE_TABLES:  # constant names, never input
+                db.execute(f"DELETE FROM {table} WHERE {where}", params)
+            if tenant.team:
+                prefix = f"{tenant.team}/"  # Conversation.key starts with the team
+                db.execute("DELETE FROM conversation_articles WHERE team = ?", (tenant.team,))
+                for table in _MEMORY_TABLES[1:]:
+                    db.execute(
+                        f"DELETE FROM {table} WHERE substr(conversation, 1, ?) = ?",
+                        (len(prefix), prefix),
+                    )
+        if tenant.team:
+            forget_team_state(self, tenant.team)
+
+    def put_installation(self, key: str, record: dict[str, object]) -> None:
+        with self._write() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO installations (key, data) VALUES (?, ?)",
+                (key, json.dumps(record)),
+            )
+
+    def get_installation(self, key: str) -> dict[str, object] | None:
+        rows = self._read("SELECT data FROM installations WHERE key = ?", (key,))
+        return cast(dict[str, object], json.loads(str(rows[0][0]))) if rows else None
+
+    def delete_installations(self, prefix: str) -> None:
+        with self._write() as db:
+            db.execute(
+                "DELETE FROM installations WHERE substr(key, 1, ?) = ?", (len(prefix), prefix)
+            )
+
+    def issue_state(self, state: str, ttl_seconds: float) -> None:
+        now = self._clock()
+        with self._write() as db:
+            db.execute("DELETE FROM oauth_states WHERE expires <= ?", (now,))
+            db.execute(
+                "INSERT OR REPLACE INTO oauth_states (state, expires) VALUES (?, ?)",
+                (state, now + ttl_seconds),
+            )
+
+    def consume_state(self, state: str) -> bool:
+        with self._write() as db:
+            cursor = db.execute(
+                "DELETE FROM oauth_states WHERE state = ? AND expires > ?", (state, self._clock())
+            )
+            return cursor.rowcount == 1
 
     # --- digest schedules -----------------------------------------------------------------
 

@@ -17,6 +17,13 @@ their url_private (token required, as Slack does), takes posts to response_urls
 checked on update), describes the users `add_user` made (users.info), and records every
 call thread-safely.
 
+Many workspaces, as OAuth installs make them: Slack's authorize page (`/oauth/v2/authorize`,
+approving for the workspace `approve_next` names) sends the installer back to the app's
+redirect URL with a code, which `oauth.v2.access` (client ID and secret checked, as Slack
+does) trades for that workspace's bot token; with `rotating=True` the token expires and a
+refresh token (`grant_type=refresh_token`) gets the next one. Every token answers for its own
+workspace (`auth.test`, `Call.team`).
+
 It enforces Slack's limits the way Slack answers them, so tests catch limit bugs:
 text over 40,000 chars (4,000 on chat.update) -> msg_too_long; over 50 blocks, section text
 over 3,000, markdown blocks over 12,000 in total -> invalid_blocks; markdown_text together
@@ -27,6 +34,7 @@ including a 429 with Retry-After (`rate_limit_next`).
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import itertools
 import json
@@ -34,7 +42,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -66,6 +74,8 @@ class Call:
     headers: dict[str, str]
     status: int
     response: dict[str, Any]
+
+    team: str | None = None  # the workspace of the token it carried
 
     @property
     def ok(self) -> bool:
@@ -124,6 +134,15 @@ class FakeSlack:
         self._refuse_chunks: str | None = None  # the error for task/plan chunks, when refused
         self._users: dict[str, dict[str, Any]] = {}  # users.info answers, by user id
         self._views: dict[str, dict[str, Any]] = {}  # open modals and home tabs, by view id
+        # OAuth: the app's credentials, every token's workspace and expiry, codes, refreshes.
+        self.client_id = "1111.2222"
+        self.client_secret = "fake-client-secret"
+        self._tokens: dict[str, _Grant] = {token: _Grant(team_id)}
+        self._codes: dict[str, tuple[_Install, str]] = {}  # code -> (install, redirect_uri)
+        self._refresh: dict[str, _Install] = {}  # refresh token -> its install
+        self._next_install: _Install | None = None
+        self._caller: _Grant | None = None  # the token of the call being answered
+        self.redirect_url: str | None = None  # the app's Redirect URL, as its settings say
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
         self._server = _Server(self)
@@ -319,6 +338,85 @@ class FakeSlack:
                 self._redirects[file_id] = redirect_to
             return dict(info)
 
+    # --- OAuth: many workspaces -----------------------------------------------------------
+
+    def approve_next(
+        self,
+        team_id: str,
+        *,
+        enterprise_id: str | None = None,
+        rotating: bool = False,
+        expires_in: int = 43_200,
+    ) -> None:
+        """The next visit to the authorize page installs the app in `team_id` (the workspace
+        the installer picks on Slack's page)."""
+        with self._lock:
+            self._next_install = _Install(team_id, enterprise_id, "U0ADMIN", rotating, expires_in)
+
+    def authorize(self, query: dict[str, Any]) -> tuple[int, str]:
+        """Slack's authorize page, approved: (302, where the browser goes next)."""
+        redirect = str(query.get("redirect_uri") or self.redirect_url or "")
+        if query.get("client_id") != self.client_id or not redirect:
+            return 400, "invalid_client_id or missing redirect_uri"
+        install = self._next_install or _Install(self.team_id)
+        self._next_install = None
+        code = f"code-{next(self._ids)}"
+        self._codes[code] = (install, redirect)
+        state = query.get("state")
+        return 302, f"{redirect}?code={code}" + (f"&state={state}" if state else "")
+
+    def token_for(self, team_id: str) -> list[str]:
+        """Every bot token issued for `team_id` so far (oldest first)."""
+        with self._lock:
+            return [token for token, grant in self._tokens.items() if grant.team_id == team_id]
+
+    def _grant(self, install: _Install) -> dict[str, Any]:
+        number = next(self._ids)
+        prefix = "xoxe.xoxb-" if install.rotating else "xoxb-"
+        token = f"{prefix}{install.team_id}-{number}"
+        expires_at = time.time() + install.expires_in if install.rotating else None
+        self._tokens[token] = _Grant(install.team_id, expires_at)
+        answer: dict[str, Any] = {
+            "access_token": token,
+            "token_type": "bot",
+            "scope": "chat:write,commands",
+            "bot_user_id": self.bot_user_id,
+            "app_id": "A0APP",
+            "team": {"id": install.team_id, "name": f"Team {install.team_id}"},
+            "enterprise": (
+                {"id": install.enterprise_id, "name": "Org"} if install.enterprise_id else None
+            ),
+            "is_enterprise_install": False,
+            "authed_user": {"id": install.user_id},
+        }
+        if install.rotating:
+            refresh = f"xoxe-1-{install.team_id}-{number}"
+            self._refresh[refresh] = install
+            answer |= {"refresh_token": refresh, "expires_in": install.expires_in}
+        return answer
+
+    def _oauth_v2_access(self, params: dict[str, Any], basic: str) -> dict[str, Any]:
+        client_id, secret = params.get("client_id"), params.get("client_secret")
+        if basic:
+            decoded = base64.b64decode(basic).decode("utf-8")
+            client_id, _, secret = decoded.partition(":")
+        if client_id != self.client_id:
+            raise _ApiError("invalid_client_id")
+        if secret != self.client_secret:
+            raise _ApiError("bad_client_secret")
+        if params.get("grant_type") == "refresh_token":
+            install = self._refresh.pop(str(params.get("refresh_token") or ""), None)
+            if install is None:
+                raise _ApiError("invalid_refresh_token")
+            return self._grant(replace(install, expires_in=43_200))  # Slack's 12 hours
+        found = self._codes.pop(str(params.get("code") or ""), None)
+        if found is None:
+            raise _ApiError("invalid_code")
+        install, redirect = found
+        if params.get("redirect_uri") and params["redirect_uri"] != redirect:
+            raise _ApiError("bad_redirect_uri")
+        return self._grant(install)
+
     # --- the API ------------------------------------------------------------------------------
 
     def _next_ts(self) -> str:
@@ -364,11 +462,12 @@ class FakeSlack:
         return 200, {"ok": True, **handler(params)}, {}
 
     def _api_auth_test(self, params: dict[str, Any]) -> dict[str, Any]:
+        team_id = self._caller.team_id if self._caller else self.team_id
         return {
             "url": "https://fake.slack.test/",
             "team": "Fake Team",
             "user": "articlebot",
-            "team_id": self.team_id,
+            "team_id": team_id,
             "user_id": self.bot_user_id,
             "bot_id": self.bot_id,
             "is_enterprise_install": False,
@@ -815,6 +914,24 @@ def _limit_error(method: str, params: dict[str, Any]) -> tuple[str, str] | None:
     return None
 
 
+# --- OAuth ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Install:
+    team_id: str
+    enterprise_id: str | None = None
+    user_id: str = "U0ADMIN"
+    rotating: bool = False
+    expires_in: int = 43_200  # Slack's 12 hours
+
+
+@dataclass(frozen=True, slots=True)
+class _Grant:
+    team_id: str
+    expires_at: float | None = None
+
+
 # --- HTTP ---------------------------------------------------------------------------------------
 
 
@@ -844,6 +961,8 @@ class _Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         if url.path.startswith("/files-pri/"):
             self._download(url.path)
+        elif url.path == "/oauth/v2/authorize":
+            self._authorize(_form(url.query))
         else:
             self._api(url.path, _form(url.query))
 
@@ -881,25 +1000,57 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
+    def _authorize(self, query: dict[str, Any]) -> None:
+        owner = self.server.owner
+        with owner._lock:
+            status, where = owner.authorize(query)
+        owner.record(Call("oauth.authorize", query, {}, status, {"ok": status == 302}))
+        self.send_response(status)
+        if status == 302:
+            self.send_header("Location", where)
+        data = b"" if status == 302 else where.encode()
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
     def _api(self, path: str, params: dict[str, Any]) -> None:
         owner = self.server.owner
         headers = {name.lower(): value for name, value in self.headers.items()}
         method = path.removeprefix("/api/")
-        token = headers.get("authorization", "").removeprefix("Bearer ") or params.pop("token", "")
+        authorization = headers.get("authorization", "")
+        token = authorization.removeprefix("Bearer ") or params.pop("token", "")
         extra: dict[str, str]
+        team = None
         with owner._lock:
-            if not path.startswith("/api/"):
+            grant = owner._tokens.get(token)
+            team = grant.team_id if grant else None
+            if method == "oauth.v2.access":  # the app's credentials, not a token
+                basic = authorization.removeprefix("Basic ") if authorization else ""
+                try:
+                    status, body, extra = (
+                        200,
+                        {"ok": True, **owner._oauth_v2_access(params, basic)},
+                        {},
+                    )
+                except _ApiError as exc:
+                    status, body, extra = 200, {"ok": False, "error": exc.error}, {}
+            elif not path.startswith("/api/"):
                 status, body, extra = 404, {"ok": False, "error": "unknown_method"}, {}
             elif not token:
                 status, body, extra = 200, {"ok": False, "error": "not_authed"}, {}
-            elif token != owner.token:
+            elif grant is None:
                 status, body, extra = 200, {"ok": False, "error": "invalid_auth"}, {}
+            elif grant.expires_at is not None and grant.expires_at <= time.time():
+                status, body, extra = 200, {"ok": False, "error": "token_expired"}, {}
             else:
+                owner._caller = grant
                 try:
                     status, body, extra = owner.answer(method, params)
                 except _ApiError as exc:
                     status, body, extra = 200, {"ok": False, "error": exc.error}, {}
-        owner.record(Call(method, params, headers, status, body))
+                finally:
+                    owner._caller = None
+        owner.record(Call(method, params, headers, status, body, team))
         self._send(status, body, extra)
 
     def _download(self, path: str) -> None:

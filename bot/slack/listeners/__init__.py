@@ -19,6 +19,7 @@ from bot.slack.listeners import (
     commands,
     events,
     feedback,
+    lifecycle,
     recap,
     shortcuts,
 )
@@ -29,7 +30,17 @@ def register(app: App, services: Services) -> None:
     if services.settings.slack_team_id:
         app.middleware(only_team(services.settings.slack_team_id))  # before anything else
     app.middleware(_with_services(services))
-    for surface in (commands, events, shortcuts, recap, actions, assistant, feedback, admin):
+    for surface in (
+        commands,
+        events,
+        shortcuts,
+        recap,
+        actions,
+        assistant,
+        feedback,
+        admin,
+        lifecycle,
+    ):
         surface.register(app, services)
 
 
