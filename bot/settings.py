@@ -34,6 +34,7 @@ CsvList = Annotated[list[str], NoDecode, BeforeValidator(_split_csv)]
 BOT_SCOPES = (
     "app_mentions:read",
     "assistant:write",
+    "canvases:write",
     "channels:history",
     "chat:write",
     "commands",
@@ -43,6 +44,7 @@ BOT_SCOPES = (
     "im:read",
     "im:write",
     "mpim:history",
+    "users:read",
 )
 
 # A host name ("intranet", "wiki.example.com", IDN allowed), "*.example.com" or ".example.com".
