@@ -425,3 +425,39 @@ def test_two_job_runners_post_a_due_digest_once(
             pool.shutdown(5)
     (post,) = digests(slack)
     assert all(title in text_of(post) for title in TITLES)
+
+
+# --- the channel's settings ---------------------------------------------------------------------
+
+
+def test_a_digest_follows_the_channels_model_language_and_budget(
+    slack: FakeSlack, articles: ArticleServer, model: FakeOpenAI, tmp_path: Path
+) -> None:
+    """A digest spends the channel's model tokens like any summary there: its model and
+    language, the tokens counted against its day, offline once the day's budget is spent."""
+    from bot.slack import channel_prefs
+    from bot.store import ChannelSettings
+
+    record_week(slack, articles, START)
+    model.reply_with("The one-line gist from the model.")
+    other = "fake-model-large"
+    with model_harness(slack, model, tmp_path, allowed_models=[model.model, other]) as bot:
+        assert bot.services is not None
+        store = bot.services.store
+        chosen = ChannelSettings(language="Spanish", model=other, daily_tokens=100_000)
+        store.put_channel_settings(TEAM, CHANNEL, chosen)
+        client = web_client(bot.settings)
+        journal.execute(bot.services, client, weekly_job("digest:first"))
+        assert len(model.requests) == len(TITLES)
+        assert {request["model"] for request in model.requests} == {other}
+        assert "in Spanish" in model.user_prompt()
+        spent = store.channel_tokens(TEAM, CHANNEL, channel_prefs.today())
+        assert spent > 0  # every gist's tokens, counted against the channel's day
+        # The budget is spent: a catch-up now is the offline engine's, no model call.
+        store.put_channel_settings(TEAM, CHANNEL, ChannelSettings(daily_tokens=spent))
+        journal.execute(bot.services, client, weekly_job("digest:again"))
+        assert len(model.requests) == len(TITLES)
+        assert store.channel_tokens(TEAM, CHANNEL, channel_prefs.today()) == spent
+    first, again = digests(slack)
+    assert "The one-line gist from the model." in text_of(first)
+    assert "extractive" in text_of(again)

@@ -18,7 +18,7 @@ from slack_sdk.errors import SlackApiError, SlackRequestError
 from bot.errors import ArticlebotError
 from bot.ingest import Article
 from bot.pipeline import Result
-from bot.slack import audit, journal
+from bot.slack import audit, channel_prefs, journal
 from bot.slack.context import Destination, Services
 from bot.slack.digest import render
 from bot.slack.digest.collect import Share, SharedLink, read_channel, shared_links
@@ -66,7 +66,9 @@ def run(
     links = shared_links(messages, bot_user_id=me.get("user_id"), workspace_url=me.get("url"))
     cap = services.settings.digest_max_articles
     candidates = links[: cap * 2]  # bounds the fetches; most links people share are articles
-    read, unread = _read_all(services, candidates)
+    # The channel's model, language and daily budget, as for any summary asked for there.
+    channel = channel_prefs.for_dest(services, dest)
+    read, unread = _read_all(channel, candidates)
     for item in read:  # the audit line counts every summary's tokens (in this thread's record)
         audit.note_result(item.result)
     if not read:
@@ -108,7 +110,9 @@ def _tell_asker(client: WebClient, dest: Destination, text: str, *, scheduled: b
         log.info("digest: couldn't tell the asker: %s", exc)
 
 
-def _read_all(services: Services, links: list[SharedLink]) -> tuple[list[_Read], int]:
+def _read_all(
+    channel: channel_prefs.ChannelRun, links: list[SharedLink]
+) -> tuple[list[_Read], int]:
     """The links that are articles, read and summarized, in the order they were shared, and
     how many links weren't (or couldn't be read)."""
     if not links:
@@ -116,7 +120,7 @@ def _read_all(services: Services, links: list[SharedLink]) -> tuple[list[_Read],
     with ThreadPoolExecutor(
         max_workers=min(READERS, len(links)), thread_name_prefix="digest"
     ) as pool:
-        results = list(pool.map(lambda link: _read_one(services, link), links))
+        results = list(pool.map(lambda link: _read_one(channel, link), links))
     read = [item for item in results if item is not None]
     return _merged(read), len(links) - len(read)
 
@@ -135,10 +139,11 @@ def _merged(read: list[_Read]) -> list[_Read]:
     return list(by_text.values())
 
 
-def _read_one(services: Services, link: SharedLink) -> _Read | None:
+def _read_one(channel: channel_prefs.ChannelRun, link: SharedLink) -> _Read | None:
     try:
-        article = services.pipeline.article_from_url(link.url)
-        result = services.pipeline.summarize(article, style=STYLE)
+        article = channel.services.pipeline.article_from_url(link.url)
+        # The short style whatever the channel's: a digest entry is a one-line gist.
+        result = channel.summarize(article, style=STYLE, instructions="", on_text=None)
     except ArticlebotError as exc:  # not an article, blocked, gone: left out, counted
         log.info("digest: left out a link on %s: %s", _host(link.url), type(exc).__name__)
         return None
