@@ -13,9 +13,11 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -23,6 +25,7 @@ from bot.errors import ConfigError
 from bot.settings import BOT_SCOPES, Settings
 from bot.slack import tasks
 from bot.slack.context import Destination
+from bot.slack.digest import periods, schedule
 from bot.slack.oauth import StoreInstallations, Workspaces
 from bot.slack.server import check_settings
 from bot.store import Tenant
@@ -126,8 +129,9 @@ def mention(app: SlackAppHarness, team: str, text: str, ts: str, event_id: str) 
     return event(app, team, inner, event_id)
 
 
-def command(app: SlackAppHarness, team: str, name: str, text: str) -> tuple[int, str]:
+def command(app: SlackAppHarness, team: str, name: str, text: str, **extra: str) -> tuple[int, str]:
     form = {
+        **extra,
         "team_id": team,
         "channel_id": CHANNEL,
         "user_id": USER,
@@ -223,6 +227,43 @@ def test_two_workspaces_share_no_cache_and_no_memory(
     mention(app, "TA", f"<{link}>", "1700000000.000300", "EvA2")
     assert len(replies_in(app, "TA", count=3)) == 2
     assert [path for path, _ in articles.requests].count("/story") == 2
+
+
+# --- made outside any request -----------------------------------------------------------------
+
+
+def test_a_scheduled_digest_in_an_org_workspace_uses_its_token_and_its_cache(
+    app: SlackAppHarness, articles: ArticleServer
+) -> None:
+    """The scheduler runs outside any request: the schedule itself says whose digest it is,
+    so a workspace of an Enterprise org gets it with its own token and org-scoped cache."""
+    install(app, "TA", enterprise_id="E1")
+    install(app, "TB")
+    assert app.services is not None
+    store, settings = app.services.store, app.settings
+    status, _ = command(app, "TA", "/summarize", "digest daily", enterprise_id="E1")
+    assert status == 200
+    schedule_set = store.get_digest("TA", CHANNEL)
+    assert schedule_set is not None and schedule_set.enterprise == "E1"
+
+    zone = ZoneInfo(settings.digest_timezone)
+    now = datetime.now(zone) + timedelta(days=2)
+    posting = periods.last_posting(
+        "daily", now, hour=settings.digest_hour, weekday=settings.digest_weekday
+    )
+    link = articles.url("/story")
+    app.slack.add_message(CHANNEL, f"<{link}>", user=USER, ts=f"{posting.timestamp() - 3600:.6f}")
+    (job,) = schedule.tick(store, settings, app.services.submit, now=now)
+    assert job.workspace() == Tenant("TA", "E1")
+    app.idle()
+    (post,) = [c for c in app.slack.calls("chat.postMessage") if c.params["channel"] == CHANNEL]
+    assert post.team == "TA" and post.ok
+    assert store.get_article(link, scope="E1/TA") is not None  # the org's scope, as requests
+    assert store.get_article(link, scope="TA") is None
+    # The org leaves: its workspace's digest stops with it.
+    event(app, "TA", {"type": "app_uninstalled"}, "EvA9")
+    app.idle()
+    assert store.get_digest("TA", CHANNEL) is None
 
 
 # --- leaving ----------------------------------------------------------------------------------

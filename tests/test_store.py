@@ -479,6 +479,19 @@ def test_forgetting_an_org_forgets_its_workspaces_caches(store: AnyStore) -> Non
     assert _has_data(store, ORG_TEAM, "TC") == [False] * 7
 
 
+def test_a_digest_keeps_its_org_and_an_org_leaving_stops_its_digests(store: AnyStore) -> None:
+    """A scheduled digest runs outside any request: its schedule says whose org it is (the
+    org's token and cache), and an org-wide uninstall turns off its workspaces' digests."""
+    store.set_digest(DigestSchedule("TC", "C1", "daily", since=1.0, enterprise="E1"))
+    store.set_digest(DigestSchedule("TB", "C1", "daily", since=1.0))
+    (org_digest,) = [d for d in store.digests() if d.team == "TC"]
+    assert org_digest.enterprise == "E1" and org_digest.tenant == ORG_TEAM
+    assert store.get_digest("TB", "C1") == DigestSchedule("TB", "C1", "daily", since=1.0)
+    store.forget_team(ORG)
+    assert store.get_digest("TC", "C1") is None
+    assert store.get_digest("TB", "C1") is not None
+
+
 def test_installation_records_round_trip_and_delete_by_prefix(store: AnyStore) -> None:
     store.put_installation("E1-T1/bot", {"bot_token": "xoxb-1", "n": 1})
     store.put_installation("E1-T1/installer", {"bot_token": "xoxb-1"})
@@ -685,6 +698,23 @@ def test_a_file_from_before_leases_keeps_its_claims_as_finished(tmp_path: Path) 
         assert store.claim_event("Ev2", 60)
     with SQLiteStore(path) as store:  # migrated once; reopening is a no-op
         assert not store.claim_event("Ev2", 60)
+
+
+def test_a_file_from_before_digests_knew_their_org_keeps_its_schedules(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.execute(
+            "CREATE TABLE digests (team TEXT NOT NULL, channel TEXT NOT NULL, every TEXT NOT NULL,"
+            " since REAL NOT NULL, user TEXT, PRIMARY KEY (team, channel))"
+        )
+        db.execute("INSERT INTO digests VALUES ('T1', 'C1', 'daily', 1.0, 'U1')")
+    db.close()
+    with SQLiteStore(path) as store:
+        assert store.digests() == [DigestSchedule("T1", "C1", "daily", 1.0, user="U1")]
+        store.set_digest(DigestSchedule("T2", "C1", "weekly", 2.0, enterprise="E1"))
+        assert store.get_digest("T2", "C1") == DigestSchedule("T2", "C1", "weekly", 2.0, None, "E1")
 
 
 def test_a_file_from_before_workspaces_drops_its_shared_cache(tmp_path: Path) -> None:

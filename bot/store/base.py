@@ -237,6 +237,13 @@ class DigestSchedule:
     every: Cadence
     since: float  # seconds since the epoch: no scheduled digest covers a period ending before
     user: str | None = None
+    # The workspace's Enterprise org: the scheduled job, made outside any request, needs it
+    # to find the org workspace's bot token and cache scope (bot.store.tenants).
+    enterprise: str | None = None
+
+    @property
+    def tenant(self) -> Tenant:
+        return Tenant(self.team, self.enterprise)
 
 
 class DigestSchedules(Protocol):
@@ -351,12 +358,14 @@ class Store(
     def close(self) -> None: ...
 
 
-def forget_team_state(store: Store, team: str) -> None:
+def forget_team_state(store: Store, tenant: Tenant) -> None:
     """Everything else a workspace has in the store, beside its memory and caches: its
     request log and votes, its channels' settings and token counts, its link digests (both
-    backends' `forget_team` call this, so a new per-team concern is added once, here)."""
-    store.forget_team_requests(team)
-    store.forget_team_settings(team)
+    backends' `forget_team` call this, so a new per-team concern is added once, here). An
+    org leaving stops its workspaces' digests (the rest is kept by team only)."""
+    if tenant.team:
+        store.forget_team_requests(tenant.team)
+        store.forget_team_settings(tenant.team)
     for schedule in store.digests():
-        if schedule.team == team:
-            store.clear_digest(team, schedule.channel)
+        if tenant.owns(schedule.tenant.scope) or schedule.team == tenant.team:
+            store.clear_digest(schedule.team, schedule.channel)

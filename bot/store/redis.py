@@ -23,7 +23,8 @@ Keys, after the prefix:
     seq                            the counter that orders remembered articles
     bucket:{key}                   {"tokens", "at"}: a token bucket after its last take
     slots:{key}                    sorted set: holder by the time its slot runs out
-    digests                        hash: "{team}/{channel}" -> {"every", "since", "user"}
+    digests                        hash: "{team}/{channel}" -> {"every", "since", "user",
+                                   "enterprise"}
                                    (configuration: the one key without an expiry but seq)
     requests:… request:… votes:…   the request log (bot.store.redis_requests)
     chansettings:{team}, chantokens:…  channel preferences (bot/store/redis_channels.py)
@@ -450,8 +451,7 @@ class RedisStore(RedisRequestLog, RedisChannelPrefs):
             patterns += [self._key("conv", f"{team}/*"), self._key("latest", f"{team}/*")]
         for pattern in patterns:
             self._delete_matching(pattern)
-        if tenant.team:
-            forget_team_state(self, tenant.team)
+        forget_team_state(self, tenant)
 
     def put_installation(self, key: str, record: dict[str, object]) -> None:
         self._redis.set(self._key("install", key), json.dumps(record))
@@ -494,7 +494,12 @@ class RedisStore(RedisRequestLog, RedisChannelPrefs):
     # --- digest schedules -----------------------------------------------------------------
 
     def set_digest(self, schedule: DigestSchedule) -> None:
-        entry = {"every": schedule.every, "since": schedule.since, "user": schedule.user}
+        entry = {
+            "every": schedule.every,
+            "since": schedule.since,
+            "user": schedule.user,
+            "enterprise": schedule.enterprise,
+        }
         field = f"{schedule.team}/{schedule.channel}"
         self._redis.hset(self._key("digests"), field, json.dumps(entry))
 
@@ -514,7 +519,12 @@ def _digest(field: str, raw: str) -> DigestSchedule:
     team, _, channel = field.rpartition("/")  # a channel id has no "/"; a team key might
     entry = json.loads(raw)
     return DigestSchedule(
-        team=team, channel=channel, every=entry["every"], since=entry["since"], user=entry["user"]
+        team=team,
+        channel=channel,
+        every=entry["every"],
+        since=entry["since"],
+        user=entry["user"],
+        enterprise=entry.get("enterprise"),  # none in schedules kept before orgs were
     )
 
 

@@ -164,6 +164,7 @@ CREATE TABLE IF NOT EXISTS digests (
     every TEXT NOT NULL,
     since REAL NOT NULL,
     user TEXT,
+    enterprise TEXT,
     PRIMARY KEY (team, channel)
 );
 """
@@ -238,15 +239,21 @@ class SQLiteStore(SQLiteRequestLog, SQLiteChannelPrefs):
             return self._db.execute(sql, params).fetchall()
 
     def _migrate(self) -> None:
-        """Files written before event leases existed: their claims count as finished events."""
-        columns = {row[1] for row in self._db.execute("PRAGMA table_info(events)")}
-        if "state" in columns:
+        """Files written before event leases existed: their claims count as finished events.
+        Before digests knew their org: theirs is none (a workspace outside any org)."""
+        self._add_column("events", "state", "TEXT NOT NULL DEFAULT 'done'")
+        self._add_column("digests", "enterprise", "TEXT")
+
+    def _add_column(self, table: str, column: str, declaration: str) -> None:
+        # Constant names and declarations, never input.
+        columns = {row[1] for row in self._db.execute(f"PRAGMA table_info({table})")}
+        if column in columns:
             return
         try:
-            self._db.execute("ALTER TABLE events ADD COLUMN state TEXT NOT NULL DEFAULT 'done'")
+            self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
         except sqlite3.OperationalError:  # another process opening the file added it first
-            columns = {row[1] for row in self._db.execute("PRAGMA table_info(events)")}
-            if "state" not in columns:
+            columns = {row[1] for row in self._db.execute(f"PRAGMA table_info({table})")}
+            if column not in columns:
                 raise
 
     def close(self) -> None:
@@ -546,8 +553,7 @@ class SQLiteStore(SQLiteRequestLog, SQLiteChannelPrefs):
                         f"DELETE FROM {table} WHERE substr(conversation, 1, ?) = ?",
                         (len(prefix), prefix),
                     )
-        if tenant.team:
-            forget_team_state(self, tenant.team)
+        forget_team_state(self, tenant)
 
     def put_installation(self, key: str, record: dict[str, object]) -> None:
         with self._write() as db:
@@ -587,9 +593,16 @@ class SQLiteStore(SQLiteRequestLog, SQLiteChannelPrefs):
     def set_digest(self, schedule: DigestSchedule) -> None:
         with self._write() as db:
             db.execute(
-                "INSERT OR REPLACE INTO digests (team, channel, every, since, user)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (schedule.team, schedule.channel, schedule.every, schedule.since, schedule.user),
+                "INSERT OR REPLACE INTO digests (team, channel, every, since, user, enterprise)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    schedule.team,
+                    schedule.channel,
+                    schedule.every,
+                    schedule.since,
+                    schedule.user,
+                    schedule.enterprise,
+                ),
             )
 
     def clear_digest(self, team: str, channel: str) -> bool:
@@ -601,26 +614,28 @@ class SQLiteStore(SQLiteRequestLog, SQLiteChannelPrefs):
 
     def get_digest(self, team: str, channel: str) -> DigestSchedule | None:
         rows = self._read(
-            "SELECT team, channel, every, since, user FROM digests WHERE team = ? AND channel = ?",
+            f"SELECT {_DIGEST_COLUMNS} FROM digests WHERE team = ? AND channel = ?",
             (team, channel),
         )
         return _digest(rows[0]) if rows else None
 
     def digests(self) -> list[DigestSchedule]:
-        rows = self._read(
-            "SELECT team, channel, every, since, user FROM digests ORDER BY team, channel", ()
-        )
+        rows = self._read(f"SELECT {_DIGEST_COLUMNS} FROM digests ORDER BY team, channel", ())
         return [_digest(row) for row in rows]
 
 
+_DIGEST_COLUMNS = "team, channel, every, since, user, enterprise"
+
+
 def _digest(row: tuple[object, ...]) -> DigestSchedule:
-    team, channel, every, since, user = row
+    team, channel, every, since, user, enterprise = row
     return DigestSchedule(
         team=str(team),
         channel=str(channel),
         every=cast(Cadence, str(every)),
         since=float(cast(float, since)),
         user=None if user is None else str(user),
+        enterprise=None if enterprise is None else str(enterprise),
     )
 
 

@@ -118,7 +118,9 @@ def handle(ack: Ack, command: dict[str, Any], services: Services) -> None:
         return
     if asked.action in ("daily", "weekly"):
         every = asked.action
-        store.set_digest(DigestSchedule(team, channel, every, since=time.time(), user=user))
+        org = command.get("enterprise_id") or None
+        schedule = DigestSchedule(team, channel, every, time.time(), user=user, enterprise=org)
+        store.set_digest(schedule)
         ack(
             response_type="in_channel",
             text=(

@@ -56,6 +56,7 @@ def tick(
             id=key,
             name="digest",
             request_id=None,
+            tenant=schedule.tenant,  # whose token and cache: no request says so here
             dest=Destination(channel=schedule.channel, team=schedule.team),
             oldest=window.oldest.timestamp(),
             latest=window.latest.timestamp(),
