@@ -97,6 +97,20 @@ def test_views_are_sanitized(client, slack):
     assert call.params["view"]["blocks"][0]["text"] == SAFE
 
 
+def test_canvases_are_sanitized_and_keep_their_mentions(client, slack):
+    """A canvas (the long digest) leaves through the same door: its markdown made safe,
+    Slack's canvas mentions of people and channels kept."""
+    markdown = f"In ![](#C1): ![](@U1) shared {SPOOF} ![x](https://evil.example/p.png)"
+    created = client.canvases_create(
+        title="Links", document_content={"type": "markdown", "markdown": markdown}
+    )
+    shown = slack.canvas(created["canvas_id"])["markdown"]
+    assert shown == (
+        f"In ![](#C1): ![](@U1) shared {SAFE} x ([evil.example](https://evil.example/p.png))"
+    )
+    assert outbound.sanitize_canvas(shown) == shown  # already safe: unchanged
+
+
 def test_chat_update_is_sanitized_and_post_message_never_unfurls_media(client, slack):
     posted = client.chat_postMessage(channel="C1", text="hi")
     assert slack.calls("chat.postMessage")[0].params["unfurl_media"] is False

@@ -3,7 +3,8 @@
 `SafeWebClient` is the bot's Web API client (bot.slack.app.web_client, and Bolt's per-request
 client through `use_safe_client`); `SafeWebhookClient` posts to response_urls. Whatever code
 builds a payload, chat.* and views.* calls leave with their text, markdown and blocks made
-safe (see bot.slack.safe_links), and chat.postMessage never unfurls media.
+safe (see bot.slack.safe_links), canvases with their markdown made safe too (Slack's canvas
+mentions kept), and chat.postMessage never unfurls media.
 
 Streams need memory: a link can arrive split across chat.appendStream calls, and what was
 appended can't be taken back. So the client keeps a `StreamSanitizer` per open stream: text
@@ -14,6 +15,8 @@ back is answered here, without a call to Slack.
 
 from __future__ import annotations
 
+import json as jsonlib
+import re
 import threading
 from collections import OrderedDict
 from typing import Any
@@ -23,14 +26,69 @@ from slack_sdk import WebClient
 from slack_sdk.web import SlackResponse
 from slack_sdk.webhook import WebhookClient, WebhookResponse
 
-from bot.slack.safe_links import StreamSanitizer, sanitize_payload
+from bot.slack.safe_links import StreamSanitizer, sanitize, sanitize_payload
 
 _STREAMS = frozenset({"chat.startStream", "chat.appendStream", "chat.stopStream"})
 MAX_OPEN_STREAMS = 512  # a stream never stopped (its job died) is forgotten past this many
 
 
+_CANVASES = ("canvases.", "conversations.canvases.")
+# Slack's canvas syntax for a mention of a person or a channel: no URL, nothing to make safe
+# (the markdown sanitizer would take `![](…)` for an image and remove it).
+_CANVAS_REFS = re.compile(r"!\[\]\((?:@[UWB][A-Z0-9]+|#[CGD][A-Z0-9]+)\)")
+
+
 def _outbound(method: str) -> bool:
-    return method.startswith(("chat.", "views."))
+    return method.startswith(("chat.", "views.", *_CANVASES))
+
+
+def sanitize_canvas(markdown: str) -> str:
+    """Canvas markdown made safe like a message's, its mention syntax kept."""
+    out, last = [], 0
+    for ref in _CANVAS_REFS.finditer(markdown):
+        out += [sanitize(markdown[last : ref.start()], "markdown"), ref.group()]
+        last = ref.end()
+    out.append(sanitize(markdown[last:], "markdown"))
+    return "".join(out)
+
+
+def _canvas_body(body: dict[str, Any] | None) -> dict[str, Any] | None:
+    """canvases.create / .edit: the markdown of `document_content` (and of each change)."""
+    if body is None:
+        return None
+    out = dict(body)
+    if "document_content" in out:
+        out["document_content"] = _document(out["document_content"])
+    changes = out.get("changes")
+    if isinstance(changes, str):
+        out["changes"] = jsonlib.dumps(_canvas_changes(jsonlib.loads(changes)))
+    elif isinstance(changes, list):
+        out["changes"] = _canvas_changes(changes)
+    return out
+
+
+def _canvas_changes(changes: Any) -> Any:
+    if not isinstance(changes, list):
+        return changes
+    return [
+        {**change, "document_content": _document(change["document_content"])}
+        if isinstance(change, dict) and "document_content" in change
+        else change
+        for change in changes
+    ]
+
+
+def _document(content: Any) -> Any:
+    """A document_content object (a JSON string in form-encoded calls)."""
+    if isinstance(content, str):
+        try:
+            decoded = jsonlib.loads(content)
+        except ValueError:
+            return content
+        return jsonlib.dumps(_document(decoded))
+    if isinstance(content, dict) and isinstance(content.get("markdown"), str):
+        return {**content, "markdown": sanitize_canvas(content["markdown"])}
+    return content
 
 
 class SafeWebClient(WebClient):
@@ -67,6 +125,9 @@ class SafeWebClient(WebClient):
         **kwargs: Any,
     ) -> SlackResponse:
         if not _outbound(api_method):
+            return super().api_call(api_method, json=json, params=params, data=data, **kwargs)
+        if api_method.startswith(_CANVASES):
+            json, params, data = (_canvas_body(body) for body in (json, params, data))
             return super().api_call(api_method, json=json, params=params, data=data, **kwargs)
         if api_method in _STREAMS:
             return self._stream_call(api_method, json, params, data, kwargs)
