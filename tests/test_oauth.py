@@ -28,7 +28,7 @@ from bot.slack.context import Destination
 from bot.slack.digest import periods, schedule
 from bot.slack.oauth import StoreInstallations, Workspaces
 from bot.slack.server import check_settings
-from bot.store import Tenant
+from bot.store import ChannelSettings, Tenant
 from tests.servers.articles import ArticleServer
 from tests.servers.fake_slack import FakeSlack
 from tests.servers.slack_app import SlackAppHarness, harness_settings
@@ -144,6 +144,14 @@ def command(app: SlackAppHarness, team: str, name: str, text: str, **extra: str)
     return app.post(urlencode(form), "application/x-www-form-urlencoded")
 
 
+def interactive(app: SlackAppHarness, payload: dict[str, Any]) -> None:
+    status, _ = app.post(
+        urlencode({"payload": json.dumps({"api_app_id": "A0APP", **payload})}),
+        "application/x-www-form-urlencoded",
+    )
+    assert status == 200
+
+
 def bot_of(app: SlackAppHarness, team: str) -> Any:
     assert app.services is not None
     return StoreInstallations(app.services.store).find_bot(enterprise_id=None, team_id=team)
@@ -227,6 +235,84 @@ def test_two_workspaces_share_no_cache_and_no_memory(
     mention(app, "TA", f"<{link}>", "1700000000.000300", "EvA2")
     assert len(replies_in(app, "TA", count=3)) == 2
     assert [path for path, _ in articles.requests].count("/story") == 2
+
+
+def test_settings_home_recaps_and_feedback_answer_with_each_workspaces_token(
+    app: SlackAppHarness, articles: ArticleServer
+) -> None:
+    """Every new surface in an installed workspace: its own token, its own data; a click
+    forged with another workspace's request id changes nothing there."""
+    install(app, "TA")
+    install(app, "TB")
+    assert app.services is not None
+    store = app.services.store
+    command(app, "TA", "/articlebot", "settings")
+    (opened,) = app.slack.wait_for("views.open", timeout=20)
+    assert opened.team == "TA" and opened.ok
+    store.put_channel_settings("TA", CHANNEL, ChannelSettings(style="tldr"))
+    event(app, "TB", {"type": "app_home_opened", "user": USER, "tab": "home"}, "EvB1")
+    (home,) = app.slack.wait_for("views.publish", timeout=20)
+    assert home.team == "TB" and home.ok
+    assert CHANNEL not in json.dumps(home.params["view"])  # TA's channel isn't TB's
+
+    # The recap shortcut in TA: the thread read and the recap posted with TA's token.
+    parent = app.slack.add_message(CHANNEL, f"Read <{articles.url('/story')}>", user=USER)
+    app.slack.add_message(CHANNEL, "We decided to go with it.", user="U0BOB", thread_ts=parent)
+    interactive(
+        app,
+        {
+            "type": "message_action",
+            "callback_id": "recap_thread",
+            "trigger_id": "trig-recap",
+            "team": {"id": "TA"},
+            "user": {"id": USER, "team_id": "TA"},
+            "channel": {"id": CHANNEL},
+            "response_url": app.slack.response_url(),
+            "message_ts": parent,
+            "message": {
+                "type": "message",
+                "user": USER,
+                "text": "x",
+                "ts": parent,
+                "thread_ts": parent,
+            },
+        },
+    )
+    app.slack.wait_for("chat.postMessage", timeout=30)
+    app.idle()
+    assert {c.team for c in app.slack.calls("conversations.replies")} == {"TA"}
+    (recap,) = [c for c in app.slack.calls("chat.postMessage") if c.params.get("thread_ts")]
+    assert recap.team == "TA" and recap.ok
+
+    # A summary in TA, voted on in TA; a click from TB with TA's request id counts nowhere.
+    mention(app, "TA", f"<{articles.url('/story')}>", "1700000000.000100", "EvA1")
+    replies_in(app, "TA")
+    app.idle()  # logged once the reply is finished
+    (logged,) = store.requests_since(0.0, team="TA")
+    for team in ("TA", "TB"):
+        interactive(
+            app,
+            {
+                "type": "block_actions",
+                "team": {"id": team},
+                "user": {"id": USER, "team_id": team},
+                "channel": {"id": CHANNEL},
+                "response_url": app.slack.response_url(),
+                "trigger_id": f"trig-{team}",
+                "actions": [
+                    {
+                        "type": "feedback_buttons",
+                        "action_id": "feedback",
+                        "value": f"down {logged.request_id}",
+                        "action_ts": str(time.time()),
+                    }
+                ],
+            },
+        )
+    app.idle()
+    (voted,) = store.requests_since(0.0, team="TA")
+    assert (voted.up, voted.down) == (0, 1)
+    assert store.requests_since(0.0, team="TB") == []
 
 
 # --- made outside any request -----------------------------------------------------------------
