@@ -461,3 +461,4 @@ def test_a_digest_follows_the_channels_model_language_and_budget(
     first, again = digests(slack)
     assert "The one-line gist from the model." in text_of(first)
     assert "extractive" in text_of(again)
+    assert "daily allowance" in text_of(again) and "daily allowance" not in text_of(first)

@@ -68,6 +68,7 @@ def run(
     candidates = links[: cap * 2]  # bounds the fetches; most links people share are articles
     # The channel's model, language and daily budget, as for any summary asked for there.
     channel = channel_prefs.for_dest(services, dest)
+    spent = channel.over_budget()  # then every gist is the offline engine's: say why
     read, unread = _read_all(channel, candidates)
     for item in read:  # the audit line counts every summary's tokens (in this thread's record)
         audit.note_result(item.result)
@@ -86,6 +87,7 @@ def run(
         max_articles=cap,
         engine="offline" if all(i.result.engine == "offline" for i in listed) else None,
         preface=dest.preface,
+        notice=_budget_notice(channel) if spent else None,
     )
     if not journal.once("digest"):  # a re-run after its worker died: posted already
         return
@@ -94,6 +96,10 @@ def run(
         client.chat_postMessage(channel=dest.channel, **payload)
         return
     _post_canvas(client, dest, digest, me.get("url"), me.get("team_id"))
+
+
+def _budget_notice(channel: channel_prefs.ChannelRun) -> str:
+    return channel_prefs.BUDGET_USED.format(budget=channel.chosen.daily_tokens or 0)
 
 
 def _tell_asker(client: WebClient, dest: Destination, text: str, *, scheduled: bool) -> None:

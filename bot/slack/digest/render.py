@@ -58,6 +58,7 @@ class Digest:
     max_articles: int = 20
     engine: str | None = None  # "offline": say that the gists are extracts
     preface: str | None = None  # "<@U…> asked for a digest"
+    notice: str | None = None  # why the gists are what they are (the channel's budget spent)
 
     @property
     def title(self) -> str:
@@ -91,6 +92,8 @@ def _notes(digest: Digest) -> list[str]:
         )
     if digest.engine == "offline":
         notes.append(f"Gists by the {OFFLINE_LABEL[0].lower()}{OFFLINE_LABEL[1:]}.")
+    if digest.notice:
+        notes.append(digest.notice)
     return notes
 
 
