@@ -142,8 +142,15 @@ class Pipeline:
                 settings = self.settings.model_copy(update={field: name})
                 sibling = Pipeline(settings, store=self.store, templates=self.templates)
                 sibling.articles = self.articles
+                sibling.scope, sibling.cache = self.scope, self.cache
                 self._siblings[name] = sibling
-        return sibling
+        if sibling.articles is self.articles:
+            return sibling
+        # Siblings are shared by every workspace's copy of this pipeline (for_scope copies
+        # the dict's reference), so the model is built once; the caches are this copy's.
+        scoped = copy.copy(sibling)
+        scoped.scope, scoped.cache, scoped.articles = self.scope, self.cache, self.articles
+        return scoped
 
     @property
     def model(self) -> BaseChatModel:

@@ -447,6 +447,28 @@ def test_with_model_keeps_the_provider_and_shares_the_store(tmp_path):
     store.close()
 
 
+def test_a_channels_model_caches_in_its_own_workspaces_scope(tmp_path):
+    """A job's pipeline is its workspace's (for_scope); the channel's model keeps that scope:
+    another workspace choosing the same model never reads its articles or summaries."""
+    from bot.pipeline import Pipeline
+    from bot.settings import Settings
+    from bot.store import SQLiteStore
+
+    store = SQLiteStore(tmp_path / "s.sqlite3")
+    online = Settings(_env_file=None, openai_api_key="sk-test", openai_model="small")
+    pipeline = Pipeline(online, store=store)
+    team_a = pipeline.for_scope("TA").with_model("large")
+    team_b = pipeline.for_scope("TB").with_model("large")
+    assert (team_a.scope, team_b.scope) == ("TA", "TB")
+    assert team_a.cache is not None and team_a.cache.scope == "TA"
+    assert team_b.cache is not None and team_b.cache.scope == "TB"
+    assert team_a.articles.store is not None and team_a.articles.store.scope == "TA"
+    assert team_b.articles.store is not None and team_b.articles.store.scope == "TB"
+    assert team_a.settings.openai_model == team_b.settings.openai_model == "large"
+    assert team_a._online is team_b._online  # one model engine (and client) for all
+    store.close()
+
+
 def test_a_recap_follows_the_channels_model_language_and_budget(modelbot, model, articles):
     from tests.test_slack_recap import _recap_posted, _record_thread
 

@@ -30,6 +30,7 @@ from bot.slack.oauth import StoreInstallations, Workspaces
 from bot.slack.server import check_settings
 from bot.store import ChannelSettings, Tenant
 from tests.servers.articles import ArticleServer
+from tests.servers.fake_openai import FakeOpenAI
 from tests.servers.fake_slack import FakeSlack
 from tests.servers.slack_app import SlackAppHarness, harness_settings
 
@@ -350,6 +351,42 @@ def test_a_scheduled_digest_in_an_org_workspace_uses_its_token_and_its_cache(
     event(app, "TA", {"type": "app_uninstalled"}, "EvA9")
     app.idle()
     assert store.get_digest("TA", CHANNEL) is None
+
+
+def test_a_channels_own_model_keeps_each_workspaces_cache_apart(
+    slack: FakeSlack, tmp_path: Path, articles: ArticleServer, model: FakeOpenAI
+) -> None:
+    """Two workspaces whose channels chose the same model (channel settings): the second
+    fetches and summarizes the link itself, never from the first one's cache."""
+    other = "fake-model-large"
+    settings = oauth_settings(
+        slack,
+        tmp_path,
+        openai_api_key="sk-test",
+        openai_base_url=model.base_url,
+        openai_model=model.model,
+        llm_max_retries=0,
+        allowed_models=[model.model, other],
+    )
+    model.reply_with("The summary from the model.")
+    with SlackAppHarness(slack, settings) as app:
+        slack.redirect_url = app.url + "/slack/oauth_redirect"
+        install(app, "TA")
+        install(app, "TB")
+        assert app.services is not None
+        store = app.services.store
+        for team in ("TA", "TB"):
+            store.put_channel_settings(team, CHANNEL, ChannelSettings(model=other))
+        link = articles.url("/story")
+        mention(app, "TA", f"<{link}>", "1700000000.000100", "EvA1")
+        replies_in(app, "TA")
+        app.idle()
+        mention(app, "TB", f"<{link}>", "1700000000.000200", "EvB1")
+        assert len(replies_in(app, "TB", count=2)) == 1
+        app.idle()
+    assert [path for path, _ in articles.requests].count("/story") == 2
+    assert [request["model"] for request in model.requests] == [other, other]
+    assert store.get_article(link, scope="TB") is not None
 
 
 # --- leaving ----------------------------------------------------------------------------------
