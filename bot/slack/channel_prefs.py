@@ -88,7 +88,13 @@ class ChannelRun:
 
     @property
     def pipeline(self) -> Pipeline:
-        return self.services.pipeline.with_model(self.chosen.model)
+        chosen = self.chosen.model
+        # Only a model still allowed: ALLOWED_MODELS may have shrunk (or been emptied: the
+        # default model only) since it was chosen; the default model answers instead.
+        if chosen and chosen not in self.services.settings.allowed_models:
+            log.info("channel %s: model %s is no longer allowed", self.channel, chosen)
+            chosen = None
+        return self.services.pipeline.with_model(chosen)
 
     @property
     def online(self) -> bool:
