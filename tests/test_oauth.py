@@ -6,7 +6,9 @@ a workspace, and rotating tokens refreshed before they expire."""
 from __future__ import annotations
 
 import html
+import io
 import json
+import logging
 import re
 import threading
 import time
@@ -22,6 +24,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.errors import ConfigError
+from bot.logs import RedactFilter
 from bot.settings import BOT_SCOPES, Settings
 from bot.slack import tasks
 from bot.slack.context import Destination
@@ -546,3 +549,31 @@ def test_the_manifest_declares_the_install_flow() -> None:
     assert all(urlsplit(url).path == "/slack/oauth_redirect" for url in redirects)
     events = MANIFEST["settings"]["event_subscriptions"]["bot_events"]
     assert {"app_uninstalled", "tokens_revoked"} <= set(events)
+
+
+def test_installs_refreshes_and_replies_log_no_token_or_secret(
+    app: SlackAppHarness, articles: ArticleServer
+) -> None:
+    """Everything the OAuth flow handles (the client secret, each workspace's bot token,
+    refresh tokens) stays out of the logs, even at DEBUG where slack_sdk logs its calls."""
+    written = io.StringIO()
+    handler = logging.StreamHandler(written)
+    handler.addFilter(RedactFilter())  # as the bot's own handler (bot.logs.setup_logging)
+    root = logging.getLogger()
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    try:
+        install(app, "TA", rotating=True, expires_in=60)  # expiring: refreshed on first use
+        mention(app, "TA", f"<{articles.url('/story')}>", "1700000000.000100", "EvA1")
+        replies_in(app, "TA")
+        app.idle()
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
+    assert len(app.slack.token_for("TA")) == 2  # the first token, and its refreshed one
+    logged = written.getvalue()
+    assert "oauth.v2.access" in logged  # slack_sdk's DEBUG lines are in it
+    secrets = [app.slack.client_secret, *app.slack.token_for("TA")]
+    secrets += [f"xoxe-1-TA-{n}" for n in range(1, 50)]  # the fake's refresh tokens
+    assert [secret for secret in secrets if secret in logged] == []
