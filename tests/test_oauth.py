@@ -29,7 +29,7 @@ from bot.settings import BOT_SCOPES, Settings
 from bot.slack import tasks
 from bot.slack.context import Destination
 from bot.slack.digest import periods, schedule
-from bot.slack.oauth import StoreInstallations, Workspaces
+from bot.slack.oauth import NotInstalled, StoreInstallations, Workspaces
 from bot.slack.server import check_settings
 from bot.store import ChannelSettings, Tenant
 from tests.servers.articles import ArticleServer
@@ -390,6 +390,37 @@ def test_a_channels_own_model_keeps_each_workspaces_cache_apart(
     assert [path for path, _ in articles.requests].count("/story") == 2
     assert [request["model"] for request in model.requests] == [other, other]
     assert store.get_article(link, scope="TB") is not None
+
+
+def test_a_job_outside_any_request_finds_an_org_wide_install(tmp_path: Path) -> None:
+    """A scheduled digest knows its workspace and org, not how the app was installed: an
+    org-wide install (one bot token for every workspace of the org) answers for it."""
+    from slack_sdk import WebClient
+    from slack_sdk.oauth.installation_store import Bot
+
+    from bot.store import SQLiteStore
+
+    settings = Settings(_env_file=None, slack_client_id="1.2", slack_client_secret="cs-4f9a1b2c")
+    with SQLiteStore(tmp_path / "s.sqlite3") as store:
+        workspaces = Workspaces(settings, store)
+        workspaces.installations.save_bot(
+            Bot(
+                app_id="A0APP",
+                enterprise_id="E1",
+                team_id=None,
+                bot_token="xoxb-org-wide",
+                bot_id="B0BOT",
+                bot_user_id="U0BOT",
+                installed_at=time.time(),
+                is_enterprise_install=True,
+            )
+        )
+        client = workspaces.client_for(Tenant("TA", "E1"), WebClient())
+        assert client.token == "xoxb-org-wide"
+        with pytest.raises(NotInstalled):
+            workspaces.client_for(Tenant("TA", "E2"), WebClient())  # another org: none
+        with pytest.raises(NotInstalled):
+            workspaces.client_for(Tenant("TA"), WebClient())
 
 
 # --- leaving ----------------------------------------------------------------------------------

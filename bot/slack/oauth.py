@@ -249,6 +249,12 @@ class Workspaces:
             team_id=tenant.team,
             is_enterprise_install=tenant.enterprise_install,
         )
+        if bot is None and tenant.enterprise and not tenant.enterprise_install:
+            # A job made outside any request (a scheduled digest) knows the workspace and
+            # its org, not how the app was installed: an org-wide install serves them all.
+            bot = self.installations.find_bot(
+                enterprise_id=tenant.enterprise, team_id=None, is_enterprise_install=True
+            )
         if bot is None or not bot.bot_token:
             raise NotInstalled(f"no installation for {tenant.scope}")
         client = SafeWebClient.like(like)
