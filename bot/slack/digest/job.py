@@ -84,10 +84,10 @@ def run(
         entries=tuple(_entry(item, permalinks) for item in listed),
         more=len(read) - len(listed) + len(links) - len(candidates),
         unread=unread,
+        notice=_budget_notice(channel) if spent else None,
         max_articles=cap,
         engine="offline" if all(i.result.engine == "offline" for i in listed) else None,
         preface=dest.preface,
-        notice=_budget_notice(channel) if spent else None,
     )
     if not journal.once("digest"):  # a re-run after its worker died: posted already
         return

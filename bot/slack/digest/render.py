@@ -53,12 +53,12 @@ class Digest:
     channel: str
     period: str  # "30 Nov – 7 Dec", "since Monday 7 Dec"
     entries: tuple[Entry, ...]
+    notice: str | None = None  # why the gists are what they are (the channel's budget spent)
     more: int = 0  # articles over the cap, not listed
     unread: int = 0  # links that weren't articles, or couldn't be read
     max_articles: int = 20
     engine: str | None = None  # "offline": say that the gists are extracts
     preface: str | None = None  # "<@U…> asked for a digest"
-    notice: str | None = None  # why the gists are what they are (the channel's budget spent)
 
     @property
     def title(self) -> str:
