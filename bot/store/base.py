@@ -267,8 +267,8 @@ class RequestRecord:
     team: str
     channel: str
     user: str | None = None
-    kind: str = "summary"  # "summary" / "answer"
-    style: str | None = None  # a summary's style; None for answers
+    kind: str = "summary"  # "summary" / "answer" / "recap" / "digest"
+    style: str | None = None  # a summary's style ("tldr" for a digest's gists); else None
     engine: str | None = None
     model: str | None = None
     cached: bool = False
