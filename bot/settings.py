@@ -302,7 +302,8 @@ class Settings(BaseSettings):
     )
     settings_admins_only: bool = Field(
         False,
-        description="Only workspace admins and owners may change a channel's settings.",
+        description="Only workspace admins and owners may change a channel's settings: the "
+        "default for each workspace, whose admins can switch it in App Home.",
     )
 
     # --- logging ---

@@ -72,8 +72,15 @@ def report(records: Iterable[RequestRecord]) -> Report:
     return Report(
         total,
         _grouped(records, lambda r: (r.team, r.channel)),
-        _grouped(records, lambda r: ANSWERS if r.kind == "answer" else r.style or "-"),
+        _grouped(records, _style_row),
     )
+
+
+def _style_row(record: RequestRecord) -> str:
+    """A summary's row is its style; answers, recaps and digests have a row each."""
+    if record.kind == "summary":
+        return record.style or "-"
+    return ANSWERS if record.kind == "answer" else f"({record.kind}s)"
 
 
 def _grouped(

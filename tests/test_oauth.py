@@ -292,7 +292,7 @@ def test_settings_home_recaps_and_feedback_answer_with_each_workspaces_token(
     mention(app, "TA", f"<{articles.url('/story')}>", "1700000000.000100", "EvA1")
     replies_in(app, "TA")
     app.idle()  # logged once the reply is finished
-    (logged,) = store.requests_since(0.0, team="TA")
+    (logged,) = [r for r in store.requests_since(0.0, team="TA") if r.kind == "summary"]
     for team in ("TA", "TB"):
         interactive(
             app,
@@ -314,7 +314,7 @@ def test_settings_home_recaps_and_feedback_answer_with_each_workspaces_token(
             },
         )
     app.idle()
-    (voted,) = store.requests_since(0.0, team="TA")
+    (voted,) = [r for r in store.requests_since(0.0, team="TA") if r.kind == "summary"]
     assert (voted.up, voted.down) == (0, 1)
     assert store.requests_since(0.0, team="TB") == []
 

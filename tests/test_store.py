@@ -29,6 +29,7 @@ from bot.store import (
     SQLiteStore,
     Store,
     Tenant,
+    WorkspaceSettings,
     answer_key,
     normalize_url,
     open_store,
@@ -461,12 +462,15 @@ def test_forget_team_deletes_its_settings_digests_and_request_log(store: AnyStor
         store.put_channel_settings(team, "C1", ChannelSettings(style="tldr"))
         store.set_digest(DigestSchedule(team, "C1", "daily", since=1.0))
         store.log_request(RequestRecord(request_id="r1", team=team, channel="C1", at=10.0))
+        store.put_workspace_settings(team, WorkspaceSettings(admins_only=True))
     store.forget_team(TEAM_A)
     assert store.channel_settings("TA", "C1") is None
     assert store.get_digest("TA", "C1") is None
+    assert store.workspace_settings("TA") is None
     assert [r.team for r in store.requests_since(0.0)] == ["TB"]
     assert store.channel_settings("TB", "C1") == ChannelSettings(style="tldr")
     assert store.get_digest("TB", "C1") is not None
+    assert store.workspace_settings("TB") == WorkspaceSettings(admins_only=True)
 
 
 def test_forgetting_an_org_forgets_its_workspaces_caches(store: AnyStore) -> None:
@@ -849,6 +853,23 @@ def test_channel_settings_are_kept_per_team_and_channel(open_backend: StoreFacto
     first.forget_team_settings("T1")
     assert second.team_channel_settings("T1") == {}
     assert second.channel_settings("T2", "C1") == ChannelSettings(style="detailed")
+
+
+def test_workspace_settings_are_kept_per_team_and_never_expire(
+    open_backend: StoreFactory, clock: FakeClock
+) -> None:
+    first, second = open_backend(clock=clock), open_backend(clock=clock)
+    assert first.workspace_settings("T1") is None
+    chosen = WorkspaceSettings(admins_only=True, updated_by="U0ADMIN", updated_at=1.5)
+    first.put_workspace_settings("T1", chosen)
+    first.put_workspace_settings("T2", WorkspaceSettings(admins_only=False))
+    clock.now += 365 * 86_400
+    assert second.workspace_settings("T1") == chosen
+    second.put_workspace_settings("T1", WorkspaceSettings(admins_only=False))  # replaces
+    assert first.workspace_settings("T1") == WorkspaceSettings(admins_only=False)
+    first.forget_workspace_settings("T1")
+    assert second.workspace_settings("T1") is None
+    assert second.workspace_settings("T2") == WorkspaceSettings(admins_only=False)
 
 
 def test_channel_settings_never_expire(store: AnyStore, clock: FakeClock) -> None:

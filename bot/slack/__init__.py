@@ -15,8 +15,8 @@ Scopes the app manifest (manifest.json) asks for, and why:
 - assistant:write: the agent/assistant view (status line, suggested prompts, thread titles).
 - canvases:write: a link digest too long for one message goes into a canvas the channel
   can read.
-- users:read: with SETTINGS_ADMINS_ONLY, users.info tells whether the person changing a
-  channel's settings is a workspace admin or owner.
+- users:read: users.info tells whether the person changing a channel's settings (where
+  the workspace keeps them to admins), or who may change them, is a workspace admin or owner.
 
 Not asked for: links:read / link unfurling (the bot never rewrites other people's links),
 any admin or write-to-files scope. (Recaps use the display names Slack sends with each

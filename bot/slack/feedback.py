@@ -1,5 +1,6 @@
-"""👍/👎 under every summary and answer: Slack's `feedback_buttons` in a `context_actions`
-block, and the request log entry each reply leaves for `articlebot stats`.
+"""👍/👎 under every summary and answer (thread recaps and link digests included): Slack's
+`feedback_buttons` in a `context_actions` block, and the request log entry each reply leaves
+for `articlebot stats`.
 
 A button's value carries the reply's request id (its job's id and the reply's place in the
 job: a job run again after a crash logs the same request, never a second one). A click is
@@ -10,8 +11,10 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from bot.llm.usage import Usage
 from bot.slack.format import Block
 from bot.store import RequestRecord, Vote
 
@@ -69,19 +72,47 @@ def record(
     *,
     style: str | None,
     start: float,
+    kind: str | None = None,
 ) -> None:
-    """Log one finished reply; never at the cost of the reply itself."""
-    usage = result.usage
+    """Log one finished reply (`kind`: what it was, when not the result's own: "recap");
+    never at the cost of the reply itself."""
+    kind = kind or result.kind
+    log_reply(
+        log_store,
+        request_id,
+        dest,
+        kind=kind,
+        style=style if kind == "summary" else None,
+        results=[result],
+        start=start,
+    )
+
+
+def log_reply(
+    log_store: RequestLog,
+    request_id: str,
+    dest: Destination,
+    *,
+    kind: str,
+    style: str | None,
+    results: Sequence[Result],
+    start: float,
+) -> None:
+    """Log a reply made of one or more results (a digest's gists, each a summary): their
+    tokens and cost add up; cached only when every one came from the cache."""
+    usage = sum((r.usage for r in results), Usage())
+    engines = {r.engine for r in results}
+    models = [r.model for r in results if r.model]
     entry = RequestRecord(
         request_id=request_id,
         team=dest.team or "-",
         channel=dest.channel,
         user=dest.user,
-        kind=result.kind,
-        style=style if result.kind == "summary" else None,
-        engine=result.engine,
-        model=result.model,
-        cached=result.cached,
+        kind=kind,
+        style=style,
+        engine=engines.pop() if len(engines) == 1 else (None if not engines else "mixed"),
+        model=models[0] if models else None,
+        cached=bool(results) and all(r.cached for r in results),
         prompt_tokens=usage.prompt_tokens,
         completion_tokens=usage.completion_tokens,
         cost_usd=usage.cost_usd,

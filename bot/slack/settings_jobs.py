@@ -1,10 +1,13 @@
 """The slow part of channel settings, run as jobs (bot.slack.tasks): who may change them
-(users.info, when SETTINGS_ADMINS_ONLY), opening and reloading the modal (views.open,
-views.update), and the App Home tab (views.publish)."""
+(users.info, when the workspace keeps them to admins), opening and reloading the modal
+(views.open, views.update), the App Home tab (views.publish), and a workspace admin's
+switch of who may change them."""
 
 from __future__ import annotations
 
 import logging
+import time
+from dataclasses import replace
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -15,6 +18,7 @@ from bot.slack.channel_prefs import today
 from bot.slack.context import Services
 from bot.slack.retry import webhook
 from bot.slack.settings_view import Choices, home_view, notice_modal, settings_modal
+from bot.store import WorkspaceSettings
 
 log = logging.getLogger(__name__)
 
@@ -22,9 +26,16 @@ NOT_ADMIN = (
     "Only workspace admins and owners can change channel settings in this workspace. "
     "Ask one of them, or see the current settings in my App Home tab."
 )
+NOT_ADMIN_SWITCH = (
+    "Only workspace admins and owners can choose who may change channel settings in this workspace."
+)
 CANT_CHECK = (
     "I couldn't check whether you're a workspace admin (Slack said `{error}`), so I can't "
     "open the settings. Please try again in a minute."
+)
+CANT_CHECK_SWITCH = (
+    "I couldn't check whether you're a workspace admin (Slack said `{error}`), so I left "
+    "who may change settings as it was. Please try again in a minute."
 )
 TOO_SLOW = (
     "That took me too long and Slack closed the window; please run `/articlebot settings` again."
@@ -55,20 +66,35 @@ def choices(services: Services) -> Choices:
     )
 
 
-def refusal(services: Services, client: WebClient, user: str) -> str | None:
+def admins_only(services: Services, team: str) -> bool:
+    """Whether only admins and owners may change settings in `team`: what a workspace
+    admin saved (App Home), else SETTINGS_ADMINS_ONLY."""
+    saved = services.store.workspace_settings(team)
+    if saved is not None and saved.admins_only is not None:
+        return saved.admins_only
+    return services.settings.settings_admins_only
+
+
+def refusal(services: Services, client: WebClient, user: str, team: str) -> str | None:
     """Why `user` may not change settings (None: they may). Asks Slack only when the
     workspace keeps settings to admins; fails closed when Slack can't say."""
-    if not services.settings.settings_admins_only:
+    if not admins_only(services, team):
         return None
+    return _not_an_admin(client, user, NOT_ADMIN, CANT_CHECK)
+
+
+def _not_an_admin(client: WebClient, user: str, refused: str, cant_check: str) -> str | None:
+    """`refused` unless users.info says `user` is a workspace admin or owner; `cant_check`
+    (with Slack's error) when it can't say."""
     try:
         found = client.users_info(user=user).get("user") or {}
     except SlackApiError as exc:
         error = str(exc.response.get("error") or "unknown_error")
         log.warning("users.info failed for the settings check: %s", error)
-        return CANT_CHECK.format(error=error)
+        return cant_check.format(error=error)
     if found.get("is_admin") or found.get("is_owner") or found.get("is_primary_owner"):
         return None
-    return NOT_ADMIN
+    return refused
 
 
 def _tell(client: WebClient, trigger_id: str, response_url: str | None, text: str) -> None:
@@ -95,7 +121,7 @@ def open_settings(
     response_url: str | None,
 ) -> None:
     """Open the settings modal for `channel` (None: with a channel picker), or say why not."""
-    why_not = refusal(services, client, user)
+    why_not = refusal(services, client, user, team)
     if why_not is not None:
         _tell(client, trigger_id, response_url, why_not)
         return
@@ -131,8 +157,26 @@ def reload_settings(
 
 
 def publish_home(services: Services, client: WebClient, *, team: str, user: str) -> None:
-    """App Home for `user`: every configured channel of the workspace, with today's tokens."""
+    """App Home for `user`: who may change settings, and every configured channel of the
+    workspace with today's tokens."""
     configured = services.store.team_channel_settings(team)
     day = today()
     used = {channel: services.store.channel_tokens(team, channel, day) for channel in configured}
-    client.views_publish(user_id=user, view=home_view(choices(services), configured, used))
+    offered = replace(choices(services), admins_only=admins_only(services, team))
+    saved = services.store.workspace_settings(team)
+    client.views_publish(user_id=user, view=home_view(offered, configured, used, saved))
+
+
+def set_admins_only(
+    services: Services, client: WebClient, *, team: str, user: str, trigger_id: str, on: bool
+) -> None:
+    """App Home's switch: only admins and owners (`on`) or anyone may change settings in
+    the workspace. Only a workspace admin or owner may flip it, whatever it is now."""
+    why_not = _not_an_admin(client, user, NOT_ADMIN_SWITCH, CANT_CHECK_SWITCH)
+    if why_not is not None:
+        _tell(client, trigger_id, None, why_not)
+        return
+    chosen = WorkspaceSettings(admins_only=on, updated_by=user, updated_at=time.time())
+    services.store.put_workspace_settings(team, chosen)
+    log.info("settings of %s: admins only %s, set by %s", team, on, user)
+    publish_home(services, client, team=team, user=user)

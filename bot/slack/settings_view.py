@@ -13,14 +13,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.store import ChannelSettings
+from bot.store import ChannelSettings, WorkspaceSettings
 
 CALLBACK_ID = "channel_settings"
 # action_ids: the channel picker (reloads the modal with that channel's settings), and the
-# App Home buttons (edit one channel, or pick one to configure).
+# App Home buttons (edit one channel, or pick one to configure; a workspace admin's switch of
+# who may change settings, its value "on" or "off").
 PICK_CHANNEL = "settings_channel"
 EDIT_CHANNEL = "settings_edit"
 CONFIGURE = "settings_configure"
+ADMINS_ONLY = "settings_admins_only"
 
 DEFAULT = "default"  # an option's value meaning "as the bot is configured"
 MAX_LANGUAGE = 40
@@ -323,9 +325,14 @@ def describe(
 
 
 def home_view(
-    choices: Choices, configured: Mapping[str, ChannelSettings], used: Mapping[str, int]
+    choices: Choices,
+    configured: Mapping[str, ChannelSettings],
+    used: Mapping[str, int],
+    workspace: WorkspaceSettings | None = None,
 ) -> dict[str, Any]:
-    """The App Home tab: every channel with settings of its own, each with an Edit button."""
+    """The App Home tab: who may change settings here (`choices.admins_only`; `workspace`:
+    what an admin saved, if anything), then every channel with settings of its own, each
+    with an Edit button."""
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": _text("Channel settings")},
         {
@@ -348,9 +355,8 @@ def home_view(
         defaults += f", model {choices.default_model}"
     else:
         defaults += ", the offline engine (no AI model configured)"
-    if choices.admins_only:
-        defaults += ". Only workspace admins and owners can change settings."
     blocks.append({"type": "context", "elements": [_text(defaults, "mrkdwn")]})
+    blocks += _who_may_change(choices.admins_only, workspace)
     blocks.append({"type": "divider"})
     shown = [c for c, s in configured.items() if not s.is_default][:MAX_HOME_CHANNELS]
     if not shown:
@@ -392,6 +398,43 @@ def home_view(
         more = f"…and {hidden} more channels with settings of their own."
         blocks.append({"type": "context", "elements": [_text(more, "mrkdwn")]})
     return {"type": "home", "blocks": blocks}
+
+
+def _who_may_change(admins_only: bool, workspace: WorkspaceSettings | None) -> list[dict[str, Any]]:
+    """Who may change channel settings here, and the switch a workspace admin flips (anyone
+    may see it; the click is checked with users.info, bot.slack.settings_jobs)."""
+    if admins_only:
+        text = "*Who can change settings:* only workspace admins and owners."
+        label, value, confirm = "Let everyone", "off", "Let anyone in the workspace change"
+    else:
+        text = "*Who can change settings:* anyone in the workspace."
+        label, value, confirm = "Only admins", "on", "Let only workspace admins and owners change"
+    button = {
+        "type": "button",
+        "action_id": ADMINS_ONLY,
+        "value": value,
+        "text": _text(label),
+        "confirm": {
+            "title": _text("Who can change settings"),
+            "text": _text(f"{confirm} channel settings? Only a workspace admin can do this."),
+            "confirm": _text(label),
+            "deny": _text("Cancel"),
+        },
+    }
+    if workspace is not None and workspace.admins_only is not None and workspace.updated_by:
+        origin = f"Set by <@{workspace.updated_by}>"
+        if workspace.updated_at:
+            stamp = int(workspace.updated_at)
+            origin += f" on <!date^{stamp}^{{date_short}}|{stamp}>"
+        origin += "; workspace admins and owners can change it."
+    else:
+        origin = (
+            "The bot's default (`SETTINGS_ADMINS_ONLY`); workspace admins and owners can change it."
+        )
+    return [
+        {"type": "section", "text": _text(text, "mrkdwn"), "accessory": button},
+        {"type": "context", "elements": [_text(origin, "mrkdwn")]},
+    ]
 
 
 def saved_note(channel: str, chosen: ChannelSettings, choices: Choices) -> str:

@@ -353,6 +353,26 @@ class PublishHome(_Job):
         settings_jobs.publish_home(services, client, team=self.team, user=self.user)
 
 
+class SetAdminsOnly(_Job):
+    """App Home's switch of who may change channel settings (only a workspace admin may)."""
+
+    kind: Literal["set_admins_only"] = "set_admins_only"
+    team: str
+    user: str
+    trigger_id: str
+    on: bool
+
+    def run(self, services: Services, client: WebClient) -> None:
+        settings_jobs.set_admins_only(
+            services,
+            client,
+            team=self.team,
+            user=self.user,
+            trigger_id=self.trigger_id,
+            on=self.on,
+        )
+
+
 class ForgetWorkspace(_Job):
     """The app was uninstalled from a workspace (or its bot token revoked): delete its
     installation and everything kept for it (bot.slack.listeners.lifecycle)."""
@@ -382,6 +402,7 @@ Job = Annotated[
     | OpenSettings
     | ReloadSettings
     | PublishHome
+    | SetAdminsOnly
     | ForgetWorkspace,
     Field(discriminator="kind"),
 ]

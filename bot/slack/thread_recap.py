@@ -8,6 +8,7 @@ bot, so people go on talking there without it answering.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 
 from slack_sdk import WebClient
@@ -16,7 +17,7 @@ from bot.errors import ArticlebotError
 from bot.ingest import Article
 from bot.llm.recaps import Said, cited, link_citations
 from bot.results import Result
-from bot.slack import audit, channel_prefs, journal, threads
+from bot.slack import audit, channel_prefs, feedback, journal, threads
 from bot.slack.context import Destination, Services
 from bot.slack.replies import Reply
 
@@ -40,11 +41,15 @@ def recap_thread(
     """Recap the discussion in `dest`'s thread, into that thread."""
     scope = journal.current_scope()  # a re-run edits what an earlier run posted
     reply = Reply(client, dest, stream=services.settings.slack_stream, journal=scope)
+    started = time.monotonic()  # for the request log's duration
     try:
         reply.start("Reading the thread…")
         result = _recap(services, client, dest, instructions, bot_user_id)
         audit.note_result(result)
-        reply.finish(result)
+        reply.finish(result)  # with the 👍/👎 buttons, like every summary
+        feedback.record(
+            services.store, reply.request_id, dest, result, style=None, start=started, kind="recap"
+        )
     except ArticlebotError as exc:
         audit.note_error(exc)
         reply.fail(exc)

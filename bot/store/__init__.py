@@ -38,8 +38,9 @@ from bot.store.base import (
     Tenants,
     Turn,
     Vote,
+    WorkspacePrefs,
 )
-from bot.store.channel_settings import ChannelSettings
+from bot.store.channel_settings import ChannelSettings, WorkspaceSettings
 from bot.store.keys import answer_key, normalize_url
 from bot.store.redis import RedisStore, connect
 from bot.store.scoped import ScopedCache
@@ -134,6 +135,8 @@ __all__ = [
     "Tenants",
     "Turn",
     "Vote",
+    "WorkspacePrefs",
+    "WorkspaceSettings",
     "answer_key",
     "normalize_url",
     "open_store",

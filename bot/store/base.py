@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from bot.store.channel_settings import ChannelSettings
+from bot.store.channel_settings import ChannelSettings, WorkspaceSettings
 from bot.store.tenants import Tenant
 
 Role = Literal["user", "assistant"]
@@ -274,8 +274,8 @@ class RequestRecord:
     team: str
     channel: str
     user: str | None = None
-    kind: str = "summary"  # "summary" / "answer"
-    style: str | None = None  # a summary's style; None for answers
+    kind: str = "summary"  # "summary" / "answer" / "recap" / "digest"
+    style: str | None = None  # a summary's style ("tldr" for a digest's gists); else None
     engine: str | None = None
     model: str | None = None
     cached: bool = False
@@ -343,6 +343,21 @@ class ChannelPrefs(Protocol):
         ...
 
 
+class WorkspacePrefs(Protocol):
+    """Workspace-wide settings (configuration: kept until changed, or the workspace
+    uninstalls the app)."""
+
+    def workspace_settings(self, team: str) -> WorkspaceSettings | None:
+        """What was saved for the workspace (None: nothing, the deployment's defaults)."""
+        ...
+
+    def put_workspace_settings(self, team: str, settings: WorkspaceSettings) -> None:
+        """Save the workspace's settings (they replace what was there)."""
+        ...
+
+    def forget_workspace_settings(self, team: str) -> None: ...
+
+
 class Store(
     EventClaims,
     ConversationMemory,
@@ -352,6 +367,7 @@ class Store(
     DigestSchedules,
     RequestLog,
     ChannelPrefs,
+    WorkspacePrefs,
     Tenants,
     Protocol,
 ):
@@ -360,12 +376,14 @@ class Store(
 
 def forget_team_state(store: Store, tenant: Tenant) -> None:
     """Everything else a workspace has in the store, beside its memory and caches: its
-    request log and votes, its channels' settings and token counts, its link digests (both
-    backends' `forget_team` call this, so a new per-team concern is added once, here). An
-    org leaving stops its workspaces' digests (the rest is kept by team only)."""
+    request log and votes, its channels' settings and token counts, its own settings, its
+    link digests (both backends' `forget_team` call this, so a new per-team concern is added
+    once, here). An org leaving stops its workspaces' digests (the rest is kept by team
+    only)."""
     if tenant.team:
         store.forget_team_requests(tenant.team)
         store.forget_team_settings(tenant.team)
+        store.forget_workspace_settings(tenant.team)
     for schedule in store.digests():
         if tenant.owns(schedule.tenant.scope) or schedule.team == tenant.team:
             store.clear_digest(schedule.team, schedule.channel)

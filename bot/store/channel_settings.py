@@ -1,4 +1,5 @@
-"""What an admin chose for one channel: the typed value both store backends keep.
+"""What an admin chose for one channel (and for the whole workspace): the typed values both
+store backends keep.
 
 Every field is optional: None means "as the bot is configured" (SUMMARY_STYLE, the
 article's own language, SLACK_AUTO_CHANNELS, OPENAI_MODEL, no token budget). Validation
@@ -36,3 +37,21 @@ class ChannelSettings:
         """Nothing chosen: the channel behaves as the bot is configured."""
         chosen = (self.style, self.language, self.auto_offer, self.model, self.daily_tokens)
         return all(value is None for value in chosen)
+
+
+@dataclass(frozen=True, slots=True)
+class WorkspaceSettings:
+    """What a workspace admin chose for the whole workspace. None: as the deployment is
+    configured (SETTINGS_ADMINS_ONLY): with OAuth, many workspaces share one deployment."""
+
+    admins_only: bool | None = None  # only admins and owners may change channel settings
+    updated_by: str | None = None  # the admin who set it (a user id), for App Home
+    updated_at: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> WorkspaceSettings:
+        known = {f.name for f in fields(cls)}
+        return cls(**{key: value for key, value in data.items() if key in known})

@@ -1,10 +1,12 @@
-"""Channel preferences on Redis (bot.store.base.ChannelPrefs): a mixin of RedisStore.
+"""Channel and workspace preferences on Redis (bot.store.base.ChannelPrefs, WorkspacePrefs):
+a mixin of RedisStore.
 
 Keys, after the store's prefix:
 
     chansettings:{team}               hash: channel -> ChannelSettings JSON (no expiry:
                                       configuration, kept until changed or uninstalled)
     chantokens:{team}/{channel}:{day} the channel's model tokens that UTC day (expires in 2 days)
+    wssettings:{team}                 WorkspaceSettings JSON (no expiry)
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any, cast
 
 import redis
 
-from bot.store.channel_settings import ChannelSettings
+from bot.store.channel_settings import ChannelSettings, WorkspaceSettings
 
 TOKENS_TTL_SECONDS = 2 * 86_400  # a day's count outlives the day in every time zone
 
@@ -45,6 +47,16 @@ class RedisChannelPrefs:
         keys = list(self._redis.scan_iter(match=pattern, count=500))
         if keys:
             self._redis.delete(*keys)
+
+    def workspace_settings(self, team: str) -> WorkspaceSettings | None:
+        raw = self._redis.get(self._key("wssettings", team))
+        return None if raw is None else WorkspaceSettings.from_dict(json.loads(cast(Any, raw)))
+
+    def put_workspace_settings(self, team: str, settings: WorkspaceSettings) -> None:
+        self._redis.set(self._key("wssettings", team), json.dumps(settings.to_dict()))
+
+    def forget_workspace_settings(self, team: str) -> None:
+        self._redis.delete(self._key("wssettings", team))
 
     def add_channel_tokens(self, team: str, channel: str, day: str, tokens: int) -> int:
         key = self._key("chantokens", f"{team}/{channel}", day)

@@ -1,5 +1,6 @@
-"""Channel preferences on SQLite (bot.store.base.ChannelPrefs): a mixin of SQLiteStore, kept
-in its own module so the store's core stays about claims, memory and caches."""
+"""Channel and workspace preferences on SQLite (bot.store.base.ChannelPrefs, WorkspacePrefs):
+a mixin of SQLiteStore, kept in its own module so the store's core stays about claims,
+memory and caches."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import sqlite3
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 
-from bot.store.channel_settings import ChannelSettings
+from bot.store.channel_settings import ChannelSettings, WorkspaceSettings
 
 SCHEMA = """
 -- An admin's settings per channel: configuration, kept until changed (no expiry).
@@ -29,6 +30,12 @@ CREATE TABLE IF NOT EXISTS channel_tokens (
     PRIMARY KEY (team, channel, day)
 );
 CREATE INDEX IF NOT EXISTS channel_tokens_expires ON channel_tokens (expires);
+
+-- A workspace admin's settings for the whole workspace (no expiry).
+CREATE TABLE IF NOT EXISTS workspace_settings (
+    team TEXT PRIMARY KEY,
+    data TEXT NOT NULL
+);
 """
 
 TOKENS_TTL_SECONDS = 2 * 86_400  # a day's count outlives the day in every time zone
@@ -64,6 +71,21 @@ class SQLiteChannelPrefs:
         with self._write() as db:
             db.execute("DELETE FROM channel_settings WHERE team = ?", (team,))
             db.execute("DELETE FROM channel_tokens WHERE team = ?", (team,))
+
+    def workspace_settings(self, team: str) -> WorkspaceSettings | None:
+        rows = self._read("SELECT data FROM workspace_settings WHERE team = ?", (team,))
+        return WorkspaceSettings.from_dict(json.loads(str(rows[0][0]))) if rows else None
+
+    def put_workspace_settings(self, team: str, settings: WorkspaceSettings) -> None:
+        with self._write() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO workspace_settings (team, data) VALUES (?, ?)",
+                (team, json.dumps(settings.to_dict())),
+            )
+
+    def forget_workspace_settings(self, team: str) -> None:
+        with self._write() as db:
+            db.execute("DELETE FROM workspace_settings WHERE team = ?", (team,))
 
     def add_channel_tokens(self, team: str, channel: str, day: str, tokens: int) -> int:
         now = self._clock()

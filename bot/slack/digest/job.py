@@ -8,6 +8,8 @@ cache serves a link summarized before, and a digest run again costs no model tok
 from __future__ import annotations
 
 import logging
+import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
@@ -18,7 +20,7 @@ from slack_sdk.errors import SlackApiError, SlackRequestError
 from bot.errors import ArticlebotError
 from bot.ingest import Article
 from bot.pipeline import Result
-from bot.slack import audit, channel_prefs, journal
+from bot.slack import audit, channel_prefs, feedback, journal
 from bot.slack.context import Destination, Services
 from bot.slack.digest import render
 from bot.slack.digest.collect import Share, SharedLink, read_channel, shared_links
@@ -56,6 +58,7 @@ def run(
     if scheduled and services.store.get_digest(dest.team or "-", dest.channel) is None:
         log.info("digest for %s: turned off since it was queued", dest.channel)
         return
+    started = time.monotonic()  # for the request log's duration
     me = client.auth_test()
     try:
         messages = read_channel(client, dest.channel, window)
@@ -88,14 +91,33 @@ def run(
         max_articles=cap,
         engine="offline" if all(i.result.engine == "offline" for i in listed) else None,
         preface=dest.preface,
+        request_id=_request_id(),
     )
     if not journal.once("digest"):  # a re-run after its worker died: posted already
         return
     payload = render.message(digest)
     if payload is not None:
         client.chat_postMessage(channel=dest.channel, **payload)
-        return
-    _post_canvas(client, dest, digest, me.get("url"), me.get("team_id"))
+    else:
+        _post_canvas(client, dest, digest, me.get("url"), me.get("team_id"))
+    # One request in `articlebot stats`, with every gist's tokens (a re-run is all cache
+    # hits, and posts nothing: it isn't logged again over the first run's costs).
+    feedback.log_reply(
+        services.store,
+        digest.request_id or "",
+        dest,
+        kind="digest",
+        style=STYLE,
+        results=[item.result for item in read],
+        start=started,
+    )
+
+
+def _request_id() -> str:
+    """What the digest's feedback buttons and request log entry know it by: the same on
+    every run of its job (bot.slack.journal)."""
+    scope = journal.current_scope()
+    return scope.request_id if scope is not None else uuid.uuid4().hex
 
 
 def _budget_notice(channel: channel_prefs.ChannelRun) -> str:

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from bot.slack import feedback
 from bot.slack.format import (
     MAX_BLOCKS,
     MAX_MARKDOWN_TOTAL,
@@ -59,6 +60,7 @@ class Digest:
     max_articles: int = 20
     engine: str | None = None  # "offline": say that the gists are extracts
     preface: str | None = None  # "<@U…> asked for a digest"
+    request_id: str | None = None  # its 👍/👎 buttons' request (bot.slack.feedback)
 
     @property
     def title(self) -> str:
@@ -132,6 +134,7 @@ def message(digest: Digest) -> dict[str, Any] | None:
     notes = _notes(digest)
     if notes:
         blocks.append({"type": "context", "elements": [_mrkdwn(" ".join(notes))]})
+    blocks += _feedback(digest)
     texts = [block.get("text", {}).get("text", "") for block in blocks]
     if (
         len(blocks) > MAX_BLOCKS
@@ -166,7 +169,17 @@ def canvas_note(digest: Digest, canvas_url: str | None) -> dict[str, Any]:
     )
     if digest.preface:
         text = f"{digest.preface}\n{text}"
-    return {"text": text, "unfurl_links": False, "unfurl_media": False}
+    return {
+        "text": text,
+        "blocks": [_section(text), *_feedback(digest)],
+        "unfurl_links": False,
+        "unfurl_media": False,
+    }
+
+
+def _feedback(digest: Digest) -> list[dict[str, Any]]:
+    """The 👍/👎 buttons under the digest (a canvas digest: under the note pointing to it)."""
+    return [feedback.block(digest.request_id)] if digest.request_id else []
 
 
 # --- the canvas -----------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Channel settings: `/articlebot settings`, the settings modal's submission and channel
-picker, App Home (its tab opened, its buttons). Acked at once; Slack calls run as jobs
-(bot.slack.settings_jobs). A submission is checked and stored here, within Slack's 3 s: its
-errors must come back in the ack (response_action "errors")."""
+picker, App Home (its tab opened, its buttons, the switch of who may change settings).
+Acked at once; Slack calls run as jobs (bot.slack.settings_jobs). A submission is checked
+and stored here, within Slack's 3 s: its errors must come back in the ack (response_action
+"errors")."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from bot.slack import limits, tasks
 from bot.slack.context import Services
 from bot.slack.settings_jobs import choices
 from bot.slack.settings_view import (
+    ADMINS_ONLY,
     CALLBACK_ID,
     CONFIGURE,
     EDIT_CHANNEL,
@@ -139,6 +141,27 @@ def handle_home_button(
         )
 
 
+def handle_admins_only_button(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], services: Services
+) -> None:
+    """App Home's "Only admins" / "Let everyone": whether the clicker is a workspace admin
+    is Slack's to say (users.info), in the job."""
+    ack()
+    user = (body.get("user") or {}).get("id")
+    if action.get("value") not in ("on", "off") or not user:
+        return
+    with contextlib.suppress(Busy):
+        services.submit(
+            tasks.SetAdminsOnly(
+                team=_team(body),
+                user=user,
+                trigger_id=body.get("trigger_id") or "",
+                on=action["value"] == "on",
+                name="home",
+            )
+        )
+
+
 def handle_home_opened(event: dict[str, Any], body: dict[str, Any], services: Services) -> None:
     if event.get("tab") != "home" or not event.get("user"):
         return  # the Messages tab is the DM: nothing to publish
@@ -154,4 +177,5 @@ def register(app: App, services: Services) -> None:
     app.action(PICK_CHANNEL)(handle_channel_picked)
     app.action(EDIT_CHANNEL)(handle_home_button)
     app.action(CONFIGURE)(handle_home_button)
+    app.action(ADMINS_ONLY)(handle_admins_only_button)
     app.event("app_home_opened")(handle_home_opened)

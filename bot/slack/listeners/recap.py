@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 
-from bot.slack import limits, tasks
-from bot.slack.context import Destination, Services
-from bot.slack.worker import Busy
+from bot.slack import tasks
+from bot.slack.context import Services
+from bot.slack.listeners.shortcuts import shortcut_dest, submit_or_say_busy, tell_privately
 
 CALLBACK_ID = "recap_thread"
 NOT_A_THREAD = "That message has no thread to recap. Use *Recap thread* on a message in a thread."
-BUSY = "I'm handling a lot of requests right now; please try again in a minute."
 
 
 def thread_of(message: dict[str, Any]) -> str | None:
@@ -36,24 +34,12 @@ def handle_recap_thread(
     message = shortcut.get("message") or {}
     thread_ts = thread_of(message)
     if thread_ts is None:
-        note = {"text": NOT_A_THREAD, "response_type": "ephemeral"}
-        with contextlib.suppress(Busy):
-            services.submit(
-                tasks.Respond(response_url=shortcut["response_url"], payload=note, name="note")
-            )
+        tell_privately(services, shortcut, NOT_A_THREAD)
         return
-    dest = Destination(
-        channel=shortcut["channel"]["id"],
-        user=shortcut["user"]["id"],
-        team=(shortcut.get("team") or {}).get("id"),
-        thread_ts=thread_ts,
-        response_url=shortcut.get("response_url"),
+    job = tasks.RecapThread(
+        dest=shortcut_dest(shortcut, thread_ts), bot_user_id=context.bot_user_id, name="shortcut"
     )
-    job = tasks.RecapThread(dest=dest, bot_user_id=context.bot_user_id, name="shortcut")
-    try:
-        services.submit(job)
-    except Busy as exc:
-        respond(text=limits.notice(exc, BUSY), response_type="ephemeral")
+    submit_or_say_busy(services, respond, job)
 
 
 def register(app: App, services: Services) -> None:

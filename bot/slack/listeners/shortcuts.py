@@ -25,21 +25,37 @@ def handle_summarize_message(
     parsed = parse_input(message.get("text") or "")
     files = tuple(message.get("files") or ())
     if parsed.kind not in ("link", "paste") and not files:
-        note = {"text": NOTHING_TO_READ, "response_type": "ephemeral"}
-        with contextlib.suppress(Busy):
-            services.submit(
-                tasks.Respond(response_url=shortcut["response_url"], payload=note, name="note")
-            )
+        tell_privately(services, shortcut, NOTHING_TO_READ)
         return
-    dest = Destination(
+    dest = shortcut_dest(shortcut, message.get("thread_ts") or message.get("ts"))
+    job = tasks.Summarize(dest=dest, parsed=parsed, files=files, name="shortcut")
+    submit_or_say_busy(services, respond, job)
+
+
+def shortcut_dest(shortcut: dict[str, Any], thread_ts: str | None) -> Destination:
+    """Where a message shortcut's reply goes: the message's channel, in `thread_ts`."""
+    return Destination(
         channel=shortcut["channel"]["id"],
         user=shortcut["user"]["id"],
         team=(shortcut.get("team") or {}).get("id"),
-        thread_ts=message.get("thread_ts") or message.get("ts"),
+        thread_ts=thread_ts,
         response_url=shortcut.get("response_url"),
     )
+
+
+def tell_privately(services: Services, shortcut: dict[str, Any], text: str) -> None:
+    """A word to the person who used the shortcut only, through its response_url (queued:
+    the ack has gone; skipped when overloaded, it is only a note)."""
+    note = {"text": text, "response_type": "ephemeral"}
+    with contextlib.suppress(Busy):
+        services.submit(
+            tasks.Respond(response_url=shortcut["response_url"], payload=note, name="note")
+        )
+
+
+def submit_or_say_busy(services: Services, respond: Respond, job: tasks.Job) -> None:
     try:
-        services.submit(tasks.Summarize(dest=dest, parsed=parsed, files=files, name="shortcut"))
+        services.submit(job)
     except Busy as exc:
         respond(text=limits.notice(exc, BUSY), response_type="ephemeral")
 
