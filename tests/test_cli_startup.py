@@ -20,6 +20,7 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 # Each costs from tens of milliseconds (rich) to half a second (langchain_core + langsmith).
 MODEL_AND_SLACK = ("langchain_core", "langsmith", "openai", "tiktoken", "slack_bolt", "slack_sdk")
+STORES = ("redis",)  # only with REDIS_URL; the CLI keeps nothing
 HTML_AND_PDF = ("trafilatura", "htmldate", "courlan", "pypdf")
 TERMINAL = ("rich",)
 SETTINGS = ("pydantic", "pydantic_settings")
@@ -38,7 +39,7 @@ main()
 
 def _imported(tmp_path: Path, *args: str) -> tuple[list[str], str]:
     """Run `articlebot ARGS` and return the watched modules it imported, and its output."""
-    watched = [*MODEL_AND_SLACK, *HTML_AND_PDF, *TERMINAL, *SETTINGS, *LANGUAGE]
+    watched = [*MODEL_AND_SLACK, *STORES, *HTML_AND_PDF, *TERMINAL, *SETTINGS, *LANGUAGE]
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     result = subprocess.run(
         [sys.executable, "-c", PROBE, json.dumps(watched), *args],
@@ -84,11 +85,11 @@ def test_cleaning_a_paste_loads_no_html_pdf_model_or_slack_library(tmp_path: Pat
     paste.write_bytes((FIXTURES / "paste_quotes.txt").read_bytes())
     imported, output = _imported(tmp_path, "clean", str(paste))
     assert output.strip()  # it did clean the paste
-    assert not set(imported) & {*MODEL_AND_SLACK, *HTML_AND_PDF, *TERMINAL}
+    assert not set(imported) & {*MODEL_AND_SLACK, *STORES, *HTML_AND_PDF, *TERMINAL}
 
 
 def test_cleaning_an_html_file_loads_no_model_pdf_or_slack_library(tmp_path: Path) -> None:
     imported, output = _imported(tmp_path, "clean", str(FIXTURES / "html_article_en.html"))
     assert output.strip()
     assert "trafilatura" in imported  # the HTML path does need it: the probe sees imports
-    assert not set(imported) & {*MODEL_AND_SLACK, "pypdf", *TERMINAL}
+    assert not set(imported) & {*MODEL_AND_SLACK, *STORES, "pypdf", *TERMINAL}

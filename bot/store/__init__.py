@@ -12,9 +12,8 @@ REDIS_URL, shared by every process when scaled out) implement it.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
-
-from redis.exceptions import RedisError
 
 from bot.errors import ConfigError
 from bot.settings import Settings
@@ -42,10 +41,12 @@ from bot.store.base import (
 )
 from bot.store.channel_settings import ChannelSettings, WorkspaceSettings
 from bot.store.keys import answer_key, normalize_url
-from bot.store.redis import RedisStore, connect
 from bot.store.scoped import ScopedCache
 from bot.store.sqlite import SQLiteStore
 from bot.store.tenants import LOCAL_SCOPE, Tenant
+
+if TYPE_CHECKING:
+    from bot.store.redis import RedisStore
 
 
 def open_store(settings: Settings) -> SQLiteStore | RedisStore:
@@ -68,6 +69,10 @@ def open_store(settings: Settings) -> SQLiteStore | RedisStore:
             memory_ttl=memory_ttl,
             request_ttl=request_ttl,
         )
+    from redis.exceptions import RedisError  # redis-py: only when REDIS_URL says so
+
+    from bot.store.redis import RedisStore, connect
+
     where = redacted_url(settings.redis_url)
     try:
         store = RedisStore(
@@ -88,6 +93,16 @@ def open_store(settings: Settings) -> SQLiteStore | RedisStore:
         reason = _without_secret(str(err), settings.redis_url) or type(err).__name__
         raise ConfigError(f"Can't reach Redis at REDIS_URL ({where}): {reason}") from None
     return store
+
+
+def __getattr__(name: str) -> Any:
+    # RedisStore and connect load redis-py on first use: a CLI run or the SQLite default
+    # never pays for it (~0.2 s).
+    if name in ("RedisStore", "connect"):
+        from bot.store import redis
+
+        return getattr(redis, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def redacted_url(url: str) -> str:
