@@ -15,19 +15,24 @@ from bot import progress
 from bot.errors import NotAnArticle, TooLarge
 from bot.ingest import Article, from_bytes, from_text, from_url
 from bot.settings import Settings
-from bot.store.scoped import ScopedCache
-from bot.store.tenants import LOCAL_SCOPE
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the store's package loads only when a store is given (never in the CLI)
     from bot.store import Cache
+    from bot.store.scoped import ScopedCache
 
 
 class ArticleSource:
     def __init__(
-        self, settings: Settings, store: Cache | None = None, *, scope: str = LOCAL_SCOPE
+        self, settings: Settings, store: Cache | None = None, *, scope: str | None = None
     ) -> None:
+        """`scope`: whose cache it reads (a workspace's); None: the local one."""
         self.settings = settings
-        self.store = None if store is None else ScopedCache(store, scope)
+        self.store: ScopedCache | None = None
+        if store is not None:
+            from bot.store.scoped import ScopedCache
+            from bot.store.tenants import LOCAL_SCOPE
+
+            self.store = ScopedCache(store, scope or LOCAL_SCOPE)
 
     def from_url(self, url: str) -> Article:
         """Fetch and clean a link (SSRF-checked), or take it from the store."""
