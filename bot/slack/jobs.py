@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from functools import partial
 from typing import Any
@@ -20,7 +21,7 @@ from bot.pipeline import Result
 from bot.slack import audit, channel_prefs, feedback, journal, threads
 from bot.slack import files as slack_files
 from bot.slack.context import Destination, Services
-from bot.slack.format import offer_payload
+from bot.slack.format import UNEXPECTED, offer_payload
 from bot.slack.memory import Memory
 from bot.slack.replies import Reply
 from bot.slack.retry import webhook
@@ -29,7 +30,6 @@ from bot.store import ArticleRef, Conversation
 log = logging.getLogger(__name__)
 
 MAX_LINKS = 3  # links summarized from one message; more is usually a list, not a request
-UNEXPECTED = "Something went wrong on my side. Please try again in a minute."
 ARTICLE_WAIT_SECONDS = 30.0  # a follow-up waits this long for the thread's article to be read
 MAX_BUTTON_VALUE = 2_000  # Slack's limit on a button's value
 
@@ -294,7 +294,7 @@ def _run(
     def remember(articles: Sequence[Article]) -> None:
         memory.remember(dest.conversation, articles=articles)
 
-    try:
+    with told_on_failure(reply, "reply"):
         reply.start(status)  # where the bot isn't a member, the reply goes privately (Reply)
         # Engaged from the first moment: a follow-up typed while this reply is still being
         # written must not need a mention.
@@ -311,11 +311,19 @@ def _run(
             thread = Conversation(dest.team or "-", dest.channel, first_ts)
             _remember(memory, thread, result, question)
             memory.engage(thread, dest.user)
+
+
+@contextlib.contextmanager
+def told_on_failure(reply: Reply, what: str) -> Iterator[None]:
+    """Whatever goes wrong while a reply is written is said in the reply, in words (the
+    traceback of an unexpected error goes to the log, never to Slack)."""
+    try:
+        yield
     except ArticlebotError as exc:
         audit.note_error(exc)
         reply.fail(exc)
     except Exception as exc:
-        log.exception("reply failed")
+        log.exception("%s failed", what)
         audit.note_error(exc)
         reply.fail(ArticlebotError(UNEXPECTED))
 

@@ -19,11 +19,11 @@ from bot.llm.recaps import Said, cited, link_citations
 from bot.results import Result
 from bot.slack import audit, channel_prefs, feedback, journal, threads
 from bot.slack.context import Destination, Services
+from bot.slack.jobs import told_on_failure
 from bot.slack.replies import Reply
 
 log = logging.getLogger(__name__)
 
-UNEXPECTED = "Something went wrong on my side. Please try again in a minute."
 NOTHING_TO_RECAP = "There's no discussion in this thread to recap yet."
 CANT_READ = "I couldn't read this thread: invite me to its channel first (`/invite @articlebot`)."
 TOO_LONG = "This thread is very long: the recap covers its first {count} messages."
@@ -42,7 +42,7 @@ def recap_thread(
     scope = journal.current_scope()  # a re-run edits what an earlier run posted
     reply = Reply(client, dest, stream=services.settings.slack_stream, journal=scope)
     started = time.monotonic()  # for the request log's duration
-    try:
+    with told_on_failure(reply, "recap"):
         reply.start("Reading the thread…")
         result = _recap(services, client, dest, instructions, bot_user_id)
         audit.note_result(result)
@@ -50,13 +50,6 @@ def recap_thread(
         feedback.record(
             services.store, reply.request_id, dest, result, style=None, start=started, kind="recap"
         )
-    except ArticlebotError as exc:
-        audit.note_error(exc)
-        reply.fail(exc)
-    except Exception as exc:
-        log.exception("recap failed")
-        audit.note_error(exc)
-        reply.fail(ArticlebotError(UNEXPECTED))
 
 
 def _recap(
