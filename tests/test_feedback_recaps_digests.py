@@ -6,7 +6,6 @@ in `articlebot stats`."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,13 @@ from tests.servers.articles import ArticleServer
 from tests.servers.fake_slack import FakeSlack
 from tests.servers.slack_app import CHANNEL, TEAM, USER, SlackAppHarness, harness_settings
 from tests.test_digest import _entry
-from tests.test_slack_digest import START, digests, record_week, weekly_job
+from tests.test_slack_digest import (
+    START,
+    digests,
+    record_sixty_long_articles,
+    record_week,
+    weekly_job,
+)
 from tests.test_slack_feedback import _click, _feedback_of, _request_id, _thanks
 
 pytestmark = pytest.mark.timeout(60)
@@ -101,10 +106,7 @@ def test_a_canvas_digest_has_its_buttons_on_the_message_pointing_to_it(
     slack: FakeSlack, articles: ArticleServer, tmp_path: Path
 ) -> None:
     settings = harness_settings(slack, tmp_path, digest_max_articles=55)
-    for n in range(60):
-        day = START + timedelta(hours=2 * n + 1)
-        url = articles.url(f"/long?n={n + 5}")
-        slack.add_message(CHANNEL, f"read {url}", user=f"U0P{n % 4}", ts=f"{day.timestamp():.6f}")
+    record_sixty_long_articles(slack, articles)
     with SlackAppHarness(slack, settings) as bot:
         assert bot.services is not None
         journal.execute(bot.services, web_client(settings), weekly_job())

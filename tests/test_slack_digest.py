@@ -154,14 +154,19 @@ def test_a_digest_with_the_model_summarizes_each_article_once_and_a_rerun_is_fre
     assert again_line["cached"] and again_line["tokens"]["prompt"] == 0
 
 
-def test_a_long_digest_becomes_a_canvas_shared_with_the_channel(
-    slack: FakeSlack, articles: ArticleServer, tmp_path: Path
-) -> None:
-    settings = harness_settings(slack, tmp_path, digest_max_articles=55)
+def record_sixty_long_articles(slack: FakeSlack, articles: ArticleServer) -> None:
+    """Sixty long articles shared over the week: a digest too long for one message."""
     for n in range(60):
         day = START + timedelta(hours=2 * n + 1)
         url = articles.url(f"/long?n={n + 5}")
         slack.add_message(CHANNEL, f"read {url}", user=f"U0P{n % 4}", ts=f"{day.timestamp():.6f}")
+
+
+def test_a_long_digest_becomes_a_canvas_shared_with_the_channel(
+    slack: FakeSlack, articles: ArticleServer, tmp_path: Path
+) -> None:
+    settings = harness_settings(slack, tmp_path, digest_max_articles=55)
+    record_sixty_long_articles(slack, articles)
     with SlackAppHarness(slack, settings) as bot:
         assert bot.services is not None
         journal.execute(bot.services, web_client(settings), weekly_job())
