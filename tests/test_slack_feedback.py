@@ -198,3 +198,24 @@ def test_the_assistant_view_carries_buttons_and_its_help_does_not(bot, articles)
     assert help_posts and all(_feedback_of(c.params.get("blocks")) is None for c in help_posts)
     (logged,) = bot.services.store.requests_since(0)
     assert (logged.channel, logged.kind) == (dm, "summary")
+
+
+def test_a_vote_is_stored_before_the_click_is_acked(tmp_path):
+    # Slack never sends a click again: a process that died between the ack and the write
+    # would lose the vote. A corner test: the listener alone, with a recording ack.
+    from types import SimpleNamespace
+
+    from bot.slack.listeners.feedback import handle_feedback
+    from bot.store import RequestRecord, SQLiteStore
+
+    store = SQLiteStore(str(tmp_path / "store.sqlite3"))
+    seen_at_ack: list[int] = []
+
+    def ack(**_: Any) -> None:
+        seen_at_ack.append(sum(r.up for r in store.requests_since(0.0, TEAM)))
+
+    store.log_request(RequestRecord(request_id="r1", team=TEAM, channel=CHANNEL, at=time.time()))
+    body = {"user": {"id": USER}, "team": {"id": TEAM}}
+    action = {"value": "up r1"}
+    handle_feedback(ack, body, action, SimpleNamespace(store=store))
+    assert seen_at_ack == [1]

@@ -19,16 +19,17 @@ log = logging.getLogger(__name__)
 def handle_feedback(
     ack: Ack, body: dict[str, Any], action: dict[str, Any], services: Services
 ) -> None:
-    ack()
     parsed = feedback.parse(action.get("value"))
     user = (body.get("user") or {}).get("id")
     if parsed is None or not user:
+        ack()
         return
     vote, request_id = parsed
     team = (body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id") or "-"
-    # One small write, like the rate limits' counters: the click is counted before the ack
-    # returns, whatever happens to the "Thanks".
+    # One small write, like the rate limits' counters, before the ack: Slack never sends a
+    # click again, so a process that died between the two would lose the vote.
     services.store.vote(team, request_id, user, vote)
+    ack()
     if body.get("response_url"):
         payload = {
             "text": feedback.THANKS[vote],
