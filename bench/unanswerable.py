@@ -15,6 +15,11 @@ tuned on `dev` only, `held-out` is reported beside it. Within each half:
   contains is replaced by another of the same kind (from the half's other questions, or a
   shifted year/number) that the document contains nowhere ("How many points did the
   Raiders surrender?").
+- unanswerable, answer removed (reported on its own, not in the totals): the question against
+  its own document with the paragraph holding its answer taken out, skipping questions whose
+  answer string occurs elsewhere. The question stays on the document's topic, as SQuAD 2.0's
+  hand-written unanswerable ones do, which is the hardest kind for a lexical engine; nothing
+  was tuned on it.
 
 "not found" precision and recall count the engine's `found=False` replies.
 
@@ -52,11 +57,12 @@ _NAME = re.compile(r"(?<!^)(?<![\w'’])[A-Z][\w'’.-]*[\w](?:\s+[A-Z][\w'’.-
 class Case:
     """One question put to one document; `span` is None when the document can't answer it."""
 
-    kind: str  # "answerable", "hard negative" or "entity swap"
+    kind: str  # "answerable", "hard negative", "entity swap" or "answer removed"
     doc: int
     question: str
     span: tuple[int, int] | None
     answer_text: str
+    text: str | None = None  # the document as asked, when not the whole of it
 
 
 def load(path: Path) -> list[dict]:
@@ -145,6 +151,18 @@ def cases(docs: list[dict], split: str) -> Iterator[Case]:
             if new is not None:
                 swapped = re.sub(rf"(?<!\w){re.escape(surface)}(?!\w)", new, question, count=1)
                 yield Case("entity swap", i, swapped, None, gold["text"])
+        yield from _answer_removed(doc, i)
+
+
+def _answer_removed(doc: dict, i: int) -> Iterator[Case]:
+    """Each question of `doc` against `doc` without the paragraph that holds its answer."""
+    starts = [*doc["paragraph_starts"], len(doc["text"])]
+    for qa in doc["questions"]:
+        gold = qa["answers"][0]
+        k = max(j for j in range(len(starts) - 1) if starts[j] <= gold["start"])
+        rest = (doc["text"][: starts[k]] + doc["text"][starts[k + 1] :]).strip()
+        if rest and not _mentions(rest, gold["text"]):
+            yield Case("answer removed", i, qa["question"], None, gold["text"], rest)
 
 
 def span_quoted(text: str, quotes: tuple[str, ...], span: tuple[int, int]) -> bool:
@@ -165,6 +183,7 @@ class Tally:
     answered: int = 0
     negatives: dict[str, list[int]] | None = None  # kind -> [cases, said not found]
     wrong_not_found: int = 0  # answerable questions answered "not found"
+    removed: tuple[int, int] = (0, 0)  # answer-removed cases, said not found: not in totals
 
     def rows(self) -> dict[str, float]:
         negatives = self.negatives or {}
@@ -181,6 +200,8 @@ class Tally:
         }
         for kind, (n, r) in negatives.items():
             out[f"recall, {kind}"] = r / max(n, 1)
+        out["answer removed (not in totals)"] = self.removed[0]
+        out["recall, answer removed"] = self.removed[1] / max(self.removed[0], 1)
         return out
 
 
@@ -189,6 +210,10 @@ def evaluate(docs: list[dict], split: str) -> Tally:
     articles = {i: Article(text=d["text"], source_kind="text") for i, d in enumerate(docs)}
     assert tally.negatives is not None
     for case in cases(docs, split):
+        if case.text is not None:
+            result = answer(Article(text=case.text, source_kind="text"), case.question)
+            tally.removed = (tally.removed[0] + 1, tally.removed[1] + (not result.found))
+            continue
         result = answer(articles[case.doc], case.question)
         if case.span is None:
             tally.negatives[case.kind][0] += 1
