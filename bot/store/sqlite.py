@@ -3,7 +3,8 @@
 One connection per store, guarded by a lock: each call is a few microseconds of SQL, so
 serializing them costs nothing next to a Slack round trip, and ":memory:" keeps working
 (per-thread connections would each see their own empty database). Between processes (the
-HTTP mode runs several workers on the same file) WAL and a busy timeout do the sharing, and
+HTTP mode runs several workers on the same file) WAL and short waits for the write lock
+(`bot.store.sqlite_lock`) do the sharing, and
 event claims and once-only job marks are an INSERT OR IGNORE inside a write transaction,
 atomic in SQLite itself.
 """
@@ -14,11 +15,12 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import cast
 
+from bot.store import sqlite_lock
 from bot.store.base import (
     EPSILON,
     ArticleLike,
@@ -208,35 +210,27 @@ class SQLiteStore(SQLiteRequestLog, SQLiteChannelPrefs):
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         # Autocommit; multi-statement writes open their own transaction (see _write).
-        self._db = sqlite3.connect(
-            path, timeout=10.0, isolation_level=None, check_same_thread=False
-        )
-        with self._lock:
-            if path != ":memory:":
-                self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.executescript(_SCHEMA)
-            self._db.executescript(REQUESTS_SCHEMA)
-            self._db.executescript(CHANNELS_SCHEMA)
-            self._migrate()
+        self._db = sqlite_lock.connect(path)
+        sqlite_lock.run(self._lock, lambda: self._set_up(wal=path != ":memory:"))
+
+    def _set_up(self, *, wal: bool) -> None:
+        """Pragmas, tables and migrations: each step is safe to run again after a busy one."""
+        if wal:
+            self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(_SCHEMA)
+        self._db.executescript(REQUESTS_SCHEMA)
+        self._db.executescript(CHANNELS_SCHEMA)
+        self._migrate()
 
     # --- plumbing -------------------------------------------------------------------------
 
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
+    def _write(self) -> AbstractContextManager[sqlite3.Connection]:
         """A write transaction, taken up front so concurrent processes queue, not deadlock."""
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+        return sqlite_lock.transaction(self._lock, self._db)
 
     def _read(self, sql: str, params: tuple[object, ...]) -> list[tuple[object, ...]]:
-        with self._lock:
-            return self._db.execute(sql, params).fetchall()
+        return sqlite_lock.run(self._lock, lambda: self._db.execute(sql, params).fetchall())
 
     def _migrate(self) -> None:
         """Files written before event leases existed: their claims count as finished events.

@@ -20,11 +20,12 @@ it never becomes a second job.
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
+
+from bot.store import sqlite_lock
 
 Clock = Callable[[], float]
 
@@ -74,13 +75,13 @@ class SQLiteJobQueue:
         self._clock = clock
         self._done_keep = done_keep_seconds
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(
-            path, timeout=10.0, isolation_level=None, check_same_thread=False
-        )
-        with self._lock:
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.executescript(_SCHEMA)
+        self._db = sqlite_lock.connect(path)
+        sqlite_lock.run(self._lock, self._set_up)
+
+    def _set_up(self) -> None:
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(_SCHEMA)
 
     def close(self) -> None:
         with self._lock:
@@ -93,14 +94,16 @@ class SQLiteJobQueue:
         False when `job_id` is queued or running already, or was done recently: nothing
         changes (the first payload stays)."""
         now = self._clock()
-        with self._lock:
-            cursor = self._db.execute(
+        cursor = sqlite_lock.run(
+            self._lock,
+            lambda: self._db.execute(
                 "INSERT OR IGNORE INTO jobs (id, payload, owner, lease_until, created)"
                 " SELECT ?, ?, NULL, ?, ?"
                 " WHERE NOT EXISTS (SELECT 1 FROM done_jobs WHERE id = ? AND until > ?)",
                 (job_id, payload, now + grace_seconds, now, job_id, now),
-            )
-            return cursor.rowcount == 1
+            ),
+        )
+        return cursor.rowcount == 1
 
     def lease(
         self, owner: str, lease_seconds: float, *, job_id: str | None = None
@@ -108,59 +111,59 @@ class SQLiteJobQueue:
         """Take a job for `lease_seconds`: job `job_id` if nobody runs it, else (no id) the
         oldest job whose lease ran out. Returns (id, payload), or None."""
         now = self._clock()
-        with self._lock:
-            if job_id is not None:
-                row = self._db.execute(
-                    "UPDATE jobs SET owner = ?, lease_until = ?"
-                    " WHERE id = ? AND (owner IS NULL OR lease_until <= ?)"
-                    " RETURNING id, payload",
-                    (owner, now + lease_seconds, job_id, now),
-                ).fetchone()
-            else:
-                row = self._db.execute(
-                    "UPDATE jobs SET owner = ?, lease_until = ? WHERE id ="
-                    " (SELECT id FROM jobs WHERE lease_until <= ? ORDER BY created LIMIT 1)"
-                    " RETURNING id, payload",
-                    (owner, now + lease_seconds, now),
-                ).fetchone()
+        if job_id is not None:
+            sql = (
+                "UPDATE jobs SET owner = ?, lease_until = ?"
+                " WHERE id = ? AND (owner IS NULL OR lease_until <= ?)"
+                " RETURNING id, payload"
+            )
+            params: tuple[object, ...] = (owner, now + lease_seconds, job_id, now)
+        else:
+            sql = (
+                "UPDATE jobs SET owner = ?, lease_until = ? WHERE id ="
+                " (SELECT id FROM jobs WHERE lease_until <= ? ORDER BY created LIMIT 1)"
+                " RETURNING id, payload"
+            )
+            params = (owner, now + lease_seconds, now)
+        row = sqlite_lock.run(self._lock, lambda: self._db.execute(sql, params).fetchone())
         return (str(row[0]), str(row[1])) if row else None
 
     def renew(self, job_ids: Iterable[str], owner: str, lease_seconds: float) -> None:
         """Keep the leases of jobs still running."""
         until = self._clock() + lease_seconds
-        with self._lock:
-            for job_id in job_ids:
-                self._db.execute(
-                    "UPDATE jobs SET lease_until = ? WHERE id = ? AND owner = ?",
-                    (until, job_id, owner),
-                )
+        rows = [(until, job_id, owner) for job_id in job_ids]
+        sqlite_lock.run(
+            self._lock,
+            lambda: self._db.executemany(
+                "UPDATE jobs SET lease_until = ? WHERE id = ? AND owner = ?", rows
+            ),
+        )
 
     def done(self, job_id: str) -> None:
         """The job is finished: gone from the queue, and not queued again for a while."""
         now = self._clock()
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                self._db.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
-                self._db.execute("DELETE FROM done_jobs WHERE until <= ?", (now,))
-                self._db.execute(
-                    "INSERT OR REPLACE INTO done_jobs (id, until) VALUES (?, ?)",
-                    (job_id, now + self._done_keep),
-                )
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+        with sqlite_lock.transaction(self._lock, self._db) as db:
+            db.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
+            db.execute("DELETE FROM done_jobs WHERE until <= ?", (now,))
+            db.execute(
+                "INSERT OR REPLACE INTO done_jobs (id, until) VALUES (?, ?)",
+                (job_id, now + self._done_keep),
+            )
 
     def was_done(self, job_id: str) -> bool:
         """Whether `job_id` was done within the last DONE_KEEP_SECONDS."""
-        with self._lock:
-            row = self._db.execute(
-                "SELECT 1 FROM done_jobs WHERE id = ? AND until > ?", (job_id, self._clock())
-            ).fetchone()
+        now = self._clock()
+        row = sqlite_lock.run(
+            self._lock,
+            lambda: self._db.execute(
+                "SELECT 1 FROM done_jobs WHERE id = ? AND until > ?", (job_id, now)
+            ).fetchone(),
+        )
         return row is not None
 
     def pending(self) -> int:
         """Jobs queued or running (for tests and health checks)."""
-        with self._lock:
-            return int(self._db.execute("SELECT count(*) FROM jobs").fetchone()[0])
+        count = sqlite_lock.run(
+            self._lock, lambda: self._db.execute("SELECT count(*) FROM jobs").fetchone()[0]
+        )
+        return int(count)
