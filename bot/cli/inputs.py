@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 from bot.article_source import ArticleSource
 from bot.errors import IngestError
 from bot.ingest import Article
-from bot.ingest.links import parse_input
 from bot.quick_settings import quick_settings
 
 if TYPE_CHECKING:
@@ -60,6 +59,8 @@ def read_source(source: str, settings: Settings | None = None) -> Article:
 def as_link(source: str) -> str | None:
     """The URL `source` names, if it is nothing but a link: "https://…", Slack's pasted
     "<https://…>" or "<https://…|label>", "www.…", or a bare "example.com/story" (https)."""
+    from bot.ingest.links import parse_input  # its patterns: only for what isn't a file
+
     parsed = parse_input(source)
     if parsed.kind == "link" and len(parsed.urls) == 1 and not parsed.instruction:
         return parsed.urls[0]
