@@ -14,18 +14,21 @@ from typing import TYPE_CHECKING
 from bot import progress
 from bot.errors import NotAnArticle, TooLarge
 from bot.ingest import Article, from_bytes, from_text, from_url
-from bot.settings import Settings
 
 if TYPE_CHECKING:  # the store's package loads only when a store is given (never in the CLI)
+    from bot.ingest.budget import Limits
+    from bot.settings import Settings
     from bot.store import Cache
     from bot.store.scoped import ScopedCache
 
 
 class ArticleSource:
     def __init__(
-        self, settings: Settings, store: Cache | None = None, *, scope: str | None = None
+        self, settings: Settings | Limits, store: Cache | None = None, *, scope: str | None = None
     ) -> None:
-        """`scope`: whose cache it reads (a workspace's); None: the local one."""
+        """`scope`: whose cache it reads (a workspace's); None: the local one. Files and
+        pastes need only the ingest `Limits` (the CLI reads them without pydantic); links
+        need the whole Settings."""
         self.settings = settings
         self.store: ScopedCache | None = None
         if store is not None:
@@ -40,6 +43,10 @@ class ArticleSource:
             cached = self.store.get_article(url)
             if cached is not None:
                 return Article.from_dict(cached)
+        from bot.settings import Settings  # a fetch reads every fetch_* setting
+
+        if not isinstance(self.settings, Settings):
+            raise TypeError("fetching a link needs the whole Settings, not only the limits")
         progress.step("fetch", url)  # ingest reports "clean" once the page is in
         article = from_url(url, self.settings)
         self._keep(article, url)

@@ -25,12 +25,13 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from types import TracebackType
-from typing import Any, Literal, TextIO
+from typing import TYPE_CHECKING, Any, Literal, TextIO
 from urllib.parse import urlsplit, urlunsplit
 
-# python-json-logger rather than our own formatter: it already turns `extra=` fields,
-# exc_info/stack_info and values JSON can't hold (datetimes, objects) into JSON.
-from pythonjsonlogger.json import JsonFormatter
+from bot.once import once
+
+if TYPE_CHECKING:
+    from pythonjsonlogger.json import JsonFormatter
 
 LogFormat = Literal["text", "json"]
 
@@ -240,14 +241,23 @@ class _TextFormatter(logging.Formatter):
         return redact(super().format(record))  # tracebacks too
 
 
-class _JsonFormatter(JsonFormatter):
-    def format(self, record: logging.LogRecord) -> str:
-        return redact(super().format(record))  # tracebacks and extra fields too
+@once
+def _json_formatter_class() -> type[JsonFormatter]:
+    # python-json-logger rather than our own formatter: it already turns `extra=` fields,
+    # exc_info/stack_info and values JSON can't hold (datetimes, objects) into JSON. Loaded
+    # only for LOG_FORMAT=json: the CLI's text lines don't need it.
+    from pythonjsonlogger.json import JsonFormatter
+
+    class _JsonFormatter(JsonFormatter):
+        def format(self, record: logging.LogRecord) -> str:
+            return redact(super().format(record))  # tracebacks and extra fields too
+
+    return _JsonFormatter
 
 
 def formatter(fmt: LogFormat) -> logging.Formatter:
     if fmt == "json":
-        return _JsonFormatter(
+        return _json_formatter_class()(
             "{levelname}{name}{message}",
             style="{",
             rename_fields={"levelname": "level", "name": "logger"},

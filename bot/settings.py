@@ -18,6 +18,8 @@ from pydantic import BeforeValidator, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.logs import mask_values
+from bot.quick_settings import lower as _lower
+from bot.quick_settings import upper as _upper
 
 
 def _split_csv(value: object) -> object:
@@ -92,14 +94,6 @@ def _parse_allowlist(value: object) -> list[str]:
     ):
         raise ValueError("must be a list of host names, IP addresses or CIDR networks")
     return [_allowlist_entry(item.strip()) for item in value if item.strip()]
-
-
-def _upper(value: object) -> object:
-    return value.strip().upper() if isinstance(value, str) else value
-
-
-def _lower(value: object) -> object:
-    return value.strip().lower() if isinstance(value, str) else value
 
 
 class Settings(BaseSettings):

@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
-from py3langid.langid import MODEL_FILE, LanguageIdentifier
+from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
 
 from bot.ingest import data_cache, language
 from bot.ingest.cleaning import stopwords
@@ -67,7 +67,7 @@ def test_cache_root_follows_xdg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 
 
 def test_mapped_language_model_classifies_like_the_packed_one(cache: Path) -> None:
-    model = language.MODEL_DIR / MODEL_FILE
+    model = MODEL_DIR / MODEL_FILE
     folder = data_cache.cached_folder(
         "langid-test", lambda into: language._unpack_model(model, into)
     )
@@ -93,7 +93,7 @@ def test_stoplists_from_the_cache_equal_justexts_own(cache: Path) -> None:
 
 
 def test_damaged_model_copy_falls_back_to_the_packed_model(cache: Path) -> None:
-    model = language.MODEL_DIR / MODEL_FILE
+    model = MODEL_DIR / MODEL_FILE
     stat = model.stat()
     damaged = cache / f"py3langid-{stat.st_size}-{stat.st_mtime_ns}"
     damaged.mkdir(parents=True)

@@ -1,14 +1,16 @@
 """The `articlebot` command group; sub-commands live in sibling modules and register on it.
 
-Start-up speed: `articlebot --help` and `--version` import nothing but click here. pydantic,
-the settings, logging setup and every sub-command's libraries load only when a command runs.
+Start-up speed: `articlebot --help` and `--version` import nothing but click here. Logging
+setup and every sub-command's libraries load only when a command runs, and pydantic only
+when the command reads a setting `bot.quick_settings` doesn't (`clean FILE` reads none).
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from typing import TYPE_CHECKING
+import sys
+from typing import TYPE_CHECKING, TypeGuard
 
 import click
 
@@ -69,10 +71,7 @@ class _Group(click.Group):
         super().add_command(cmd, name)
 
     def invoke(self, ctx: click.Context) -> object:
-        # Imported here, not at the top: any command needs them, --help and --version don't.
-        from pydantic import ValidationError
-        from pydantic_settings import SettingsError
-
+        # Imported here, not at the top: any command needs it, --help and --version don't.
         from bot.errors import ArticlebotError
 
         try:
@@ -80,12 +79,25 @@ class _Group(click.Group):
         except ArticlebotError as exc:
             click.secho(f"error: {exc}", fg="red", err=True)
             ctx.exit(1)
-        except (ValidationError, SettingsError) as exc:
-            click.secho(f"error: {settings_problem(exc)}", fg="red", err=True)
-            ctx.exit(1)
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             ctx.exit(130)
+        except Exception as exc:
+            if not _is_settings_error(exc):
+                raise
+            click.secho(f"error: {settings_problem(exc)}", fg="red", err=True)
+            ctx.exit(1)
+
+
+def _is_settings_error(exc: Exception) -> TypeGuard[ValidationError | SettingsError]:
+    """A bad setting, told without importing pydantic: if the command never loaded it (as
+    `clean FILE` doesn't), no settings were read and the error is something else."""
+    if "pydantic_settings" not in sys.modules:  # Settings loads both
+        return False
+    from pydantic import ValidationError
+    from pydantic_settings import SettingsError
+
+    return isinstance(exc, ValidationError | SettingsError)
 
 
 @click.group(
@@ -97,15 +109,13 @@ class _Group(click.Group):
 def cli() -> None:
     """Clean, summarize and answer questions about articles: links, files or pasted text."""
     from bot.logs import setup_logging
-    from bot.settings import get_settings
+    from bot.quick_settings import quick_settings
 
-    settings = get_settings()
+    # Only LOG_LEVEL and LOG_FORMAT: a command that needs more reads the whole Settings
+    # itself (and a bad value there is reported the same way, by invoke above).
+    settings = quick_settings()
     # Without -v or LOG_LEVEL only errors are logged: notices and the offline label say the rest.
-    level = (
-        logging.getLevelName(settings.log_level)
-        if "log_level" in settings.model_fields_set
-        else logging.ERROR
-    )
+    level = logging.getLevelName(settings.log_level) if settings.log_level_set else logging.ERROR
     if is_verbose(click.get_current_context()):
         level = min(level, logging.INFO)
     setup_logging(level, settings.log_format)

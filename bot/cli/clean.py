@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from contextlib import nullcontext
 
 import click
 
@@ -15,8 +16,11 @@ from bot.cli.app import cli
 def clean(source: str, as_json: bool) -> None:
     """Print the clean text of SOURCE: a link, a file (HTML, PDF or text) or - for stdin."""
     from bot.cli.inputs import read_source  # the ingest stack: only once a command runs
+    from bot.ingest.language import declared_language_only
 
-    article = read_source(source)
+    # The text alone says no language: no language model (numpy) for it.
+    with nullcontext() if as_json else declared_language_only():
+        article = read_source(source)
     if as_json:
         click.echo(json.dumps(article.to_dict(), ensure_ascii=False, indent=2))
     else:

@@ -13,22 +13,25 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from bot.errors import NotAnArticle, NotArticlePage
 from bot.ingest.article import Article
-from bot.ingest.budget import Budget, cut_text
+from bot.ingest.budget import Budget, Limits, cut_text
 from bot.ingest.clean import clean_text, paste_title
 from bot.ingest.language import article_language
 from bot.ingest.page_kind import Kind, PageSource, Verdict, page_kind, text_page
 from bot.ingest.sniff import body_type, decode_text, kind_of, parse_content_type, unsupported
-from bot.settings import Settings
+
+if TYPE_CHECKING:  # pydantic loads only for a link (fetching reads every fetch_* setting)
+    from bot.settings import Settings
 
 __all__ = ["Article", "from_bytes", "from_html", "from_pdf", "from_text", "from_url"]
 
 log = logging.getLogger(__name__)
 
 
-def from_html(html: str, url: str | None = None, *, settings: Settings | None = None) -> Article:
+def from_html(html: str, url: str | None = None, *, settings: Limits | None = None) -> Article:
     """Extract the article from an HTML page, and judge whether it is one (`page_kind`)."""
     # trafilatura and lxml (and pypdf below) load on first use: cleaning a paste needs neither.
     from bot.ingest.html.extract import extract_html
@@ -44,7 +47,7 @@ def from_html(html: str, url: str | None = None, *, settings: Settings | None = 
     return _judged(article, verdict)
 
 
-def from_text(text: str, url: str | None = None, *, settings: Settings | None = None) -> Article:
+def from_text(text: str, url: str | None = None, *, settings: Limits | None = None) -> Article:
     """Clean a pasted article (drop paywall blocks, menus, share blurbs...)."""
     if not text.strip():
         raise NotAnArticle("That text is empty.", url=url)
@@ -85,7 +88,7 @@ def _refuse_as(verdict: Verdict, url: str | None, cause: NotAnArticle) -> None:
         raise NotArticlePage(verdict.kind.value, url=url) from cause
 
 
-def from_pdf(data: bytes, url: str | None = None, *, settings: Settings | None = None) -> Article:
+def from_pdf(data: bytes, url: str | None = None, *, settings: Limits | None = None) -> Article:
     """Read the text of a PDF (as many pages as the settings' budget allows)."""
     from bot.ingest.pdf import extract_pdf
 
@@ -98,7 +101,7 @@ def from_bytes(
     url: str | None = None,
     charset: str | None = None,
     *,
-    settings: Settings | None = None,
+    settings: Limits | None = None,
 ) -> Article:
     """Read a body whose kind is known only by its label and its content."""
     if not data.strip():

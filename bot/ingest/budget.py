@@ -10,8 +10,24 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
-from bot.settings import Settings, get_settings
+
+class Limits(Protocol):
+    """The settings reading one input needs: `bot.settings.Settings` has them, and so has
+    `bot.quick_settings.QuickSettings` (the CLI's, read without pydantic)."""
+
+    @property
+    def fetch_max_bytes(self) -> int: ...
+    @property
+    def ingest_max_pdf_pages(self) -> int: ...
+    @property
+    def ingest_max_chars(self) -> int: ...
+    @property
+    def ingest_max_html_elements(self) -> int: ...
+    @property
+    def ingest_timeout(self) -> float: ...
+
 
 # A cut looks back this far for a line break (then a space) so it doesn't split a sentence.
 _CUT_LOOKBACK = 2_000
@@ -31,8 +47,11 @@ class Budget:
             object.__setattr__(self, "started", self.clock())
 
     @classmethod
-    def from_settings(cls, settings: Settings | None = None) -> Budget:
-        settings = settings or get_settings()
+    def from_settings(cls, settings: Limits | None = None) -> Budget:
+        if settings is None:
+            from bot.settings import get_settings  # pydantic: only when none was given
+
+            settings = get_settings()
         return cls(
             max_pdf_pages=settings.ingest_max_pdf_pages,
             max_chars=settings.ingest_max_chars,

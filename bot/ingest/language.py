@@ -3,7 +3,9 @@
 Declarations are often missing or site-wide (an English story on a German portal), so the
 extracted text is identified with py3langid (a small naive-Bayes model, ~0.3 ms a page).
 Its model ships LZMA-compressed; an unpacked copy in the data cache is memory-mapped instead
-(26 ms instead of 0.8 s per process, and one copy in memory for all of them).
+(26 ms instead of 0.8 s per process, and one copy in memory for all of them). The model and
+numpy (~0.25 s to import) load on the first text identified, not with this module: the CLI's
+plain `clean` prints no language and never needs them (`declared_language_only`).
 """
 
 from __future__ import annotations
@@ -12,13 +14,17 @@ import lzma
 import shutil
 import tempfile
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
-
-import numpy as np
-from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
+from typing import TYPE_CHECKING
 
 from bot.ingest.data_cache import cached_folder
 from bot.once import once
+
+if TYPE_CHECKING:
+    from py3langid.langid import LanguageIdentifier
 
 # Enough text to identify reliably; more only costs time.
 _SAMPLE_CHARS = 800
@@ -44,6 +50,9 @@ def _unpack_model(model: Path, folder: Path) -> None:
 
 
 def _mapped(folder: Path) -> LanguageIdentifier:
+    import numpy as np
+    from py3langid.langid import LanguageIdentifier
+
     arrays = {m: np.load(folder / f"{m}.npy", mmap_mode="r", allow_pickle=False) for m in _MEMBERS}
     return LanguageIdentifier(
         arrays["ptc"],
@@ -59,6 +68,8 @@ def _mapped(folder: Path) -> LanguageIdentifier:
 @once
 def _identifier() -> LanguageIdentifier:
     # The model shipped inside the package (no network), once per process.
+    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
+
     model = MODEL_DIR / MODEL_FILE
     stat = model.stat()  # a reinstalled or upgraded model gets a folder of its own
     folder = cached_folder(
@@ -81,8 +92,26 @@ def detect_language(text: str) -> tuple[str | None, float]:
     return str(code), float(confidence)
 
 
+# Off only where nothing reads `Article.language`: see declared_language_only.
+_IDENTIFY: ContextVar[bool] = ContextVar("articlebot_identify_language", default=True)
+
+
+@contextmanager
+def declared_language_only() -> Iterator[None]:
+    """Within: `article_language` gives the declared language and runs no model. For a
+    caller that reads nothing but the text (`articlebot clean` without --json), whose start
+    the model would slow by a quarter of a second. Identifying a charset still uses it."""
+    token = _IDENTIFY.set(False)
+    try:
+        yield
+    finally:
+        _IDENTIFY.reset(token)
+
+
 def article_language(declared: str | None, text: str) -> str | None:
     """The page's declared language unless the text clearly says otherwise."""
+    if not _IDENTIFY.get():
+        return declared
     code, confidence = detect_language(text)
     if code is None:
         return declared

@@ -64,24 +64,18 @@ def words_of(text: str) -> list[str]:
     return [w.casefold() for w in _WORD.findall(text)]
 
 
-@once
-def _languages_of_word() -> dict[str, tuple[str, ...]]:
-    index: dict[str, list[str]] = {}
-    for name, words in _stoplists().items():
-        for word in words:
-            index.setdefault(word, []).append(name)
-    return {word: tuple(names) for word, names in index.items()}
-
-
 def best_stoplist(text: str) -> frozenset[str]:
     """The stop-word list that covers most of `text`'s words (empty if none fits)."""
     counts = Counter(words_of(text))
     total = sum(counts.values())
-    hits: Counter[str] = Counter()
-    index = _languages_of_word()
-    for word, n in counts.items():
-        for name in index.get(word, ()):
-            hits[name] += n
+    seen = frozenset(counts)
+    hits: dict[str, int] = {}
+    # One set intersection per list, in C (1-2 ms a page). A word -> lists index answers in
+    # 0.5 ms but takes ~50 ms to build, a twentieth of `articlebot clean`'s whole run.
+    for name, words in _stoplists().items():
+        common = seen & words
+        if common:
+            hits[name] = sum(counts[word] for word in common)
     if not hits:
         return frozenset()
     name, best_hits = max(hits.items(), key=lambda item: (item[1], item[0]))

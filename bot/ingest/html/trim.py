@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-from rapidfuzz import fuzz
-
 _SPACE = re.compile(r"\s+")
 # Only the first few lines can be the headline repeated above the text.
 _HEAD_LINES = 3
@@ -31,6 +29,8 @@ def is_headline(line: str, title: str) -> bool:
     # Short parts ("Brexit" in "Brexit: what next") could be a section heading, not the title.
     parts = [part.strip() for part in _TITLE_SEPARATOR.split(b)]
     candidates = [b, *(part for part in parts if len(part) >= _MIN_TITLE_PART)]
+    from rapidfuzz import fuzz  # HTML titles only: a paste's cleaning never needs it
+
     return any(fuzz.ratio(a, part) >= _SAME_TITLE for part in candidates)
 
 
@@ -86,4 +86,6 @@ def is_main_headline(line: str, title: str) -> bool:
     if not a or not b:
         return False
     longest = max((part.strip() for part in _TITLE_SEPARATOR.split(b)), key=len)
+    from rapidfuzz import fuzz
+
     return fuzz.ratio(a, b) >= _SAME_TITLE or fuzz.ratio(a, longest) >= _SAME_TITLE
