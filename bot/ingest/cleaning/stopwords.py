@@ -7,6 +7,7 @@ whole text, so short lines are judged in their own language.
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import json
 import re
 from collections import Counter
@@ -64,20 +65,45 @@ def words_of(text: str) -> list[str]:
     return [w.casefold() for w in _WORD.findall(text)]
 
 
+# A word -> lists index answers in ~1 ms a page but takes ~80 ms to build; intersecting every
+# list takes ~3 ms a page and nothing to build. A command reading one article calls this two or
+# three times: intersect. A process reading many (the bot, a benchmark) builds the index.
+_CALLS_BEFORE_INDEX = 40
+_calls = itertools.count()
+
+
+@once
+def _languages_of_word() -> dict[str, tuple[str, ...]]:
+    index: dict[str, list[str]] = {}
+    for name, words in _stoplists().items():
+        for word in words:
+            index.setdefault(word, []).append(name)
+    return {word: tuple(names) for word, names in index.items()}
+
+
+def _hits(counts: Counter[str]) -> dict[str, int]:
+    """Stop-list name -> how many of the words counted are on it."""
+    hits: Counter[str] = Counter()
+    if next(_calls) >= _CALLS_BEFORE_INDEX:
+        index = _languages_of_word()
+        for word, n in counts.items():
+            for name in index.get(word, ()):
+                hits[name] += n
+        return hits
+    seen = frozenset(counts)
+    for name, words in _stoplists().items():
+        common = seen & words  # one set intersection per list, in C
+        if common:
+            hits[name] = sum(counts[word] for word in common)
+    return hits
+
+
 def best_stoplist(text: str) -> frozenset[str]:
     """The stop-word list that covers most of `text`'s words (empty if none fits)."""
     counts = Counter(words_of(text))
-    total = sum(counts.values())
-    seen = frozenset(counts)
-    hits: dict[str, int] = {}
-    # One set intersection per list, in C (1-2 ms a page). A word -> lists index answers in
-    # 0.5 ms but takes ~50 ms to build, a twentieth of `articlebot clean`'s whole run.
-    for name, words in _stoplists().items():
-        common = seen & words
-        if common:
-            hits[name] = sum(counts[word] for word in common)
+    hits = _hits(counts)
     if not hits:
         return frozenset()
     name, best_hits = max(hits.items(), key=lambda item: (item[1], item[0]))
     # Under 5% coverage the "language" is a coincidence (e.g. Japanese has no list).
-    return _stoplists()[name] if best_hits >= 0.05 * total else frozenset()
+    return _stoplists()[name] if best_hits >= 0.05 * sum(counts.values()) else frozenset()
