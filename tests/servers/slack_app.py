@@ -104,7 +104,9 @@ class SlackAppHarness:
     def __init__(self, slack: FakeSlack, settings: Settings) -> None:
         self.slack = slack
         self.settings = settings
-        pool = None if settings.slack_job_process else ThreadWorkerPool(8)
+        pool = (
+            None if settings.slack_job_process else ThreadWorkerPool(settings.slack_worker_threads)
+        )
         self.services = build_services(settings, pool=pool) if pool else None
         self.app: App = create_app(settings, services=self.services)
         self._server = FrontServer(slack_front(self.app, settings))
