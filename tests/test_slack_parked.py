@@ -228,16 +228,28 @@ def test_an_ask_when_ready_queued_before_the_upgrade_is_still_answered(bot, arti
 
 
 @pytest.mark.timeout(90)
-def test_scaled_out_a_parked_question_is_answered_by_the_worker_that_reads(
-    slack, articles, redis_settings, worker
+@pytest.mark.parametrize("where", ["job_process", "redis"])
+def test_a_parked_question_is_answered_by_the_process_that_reads(
+    slack, articles, tmp_path, request, where
 ):
-    """On Redis: a replica parks the question; the `articlebot worker` reading the article
-    queues its answer on Redis, for any worker."""
+    """Jobs in another process: the SQLite job process beside the server, or `articlebot
+    worker`s on Redis. The server parks the question; the process reading the article queues
+    its answer on the same queue (the job process starts it at once)."""
     from bot.slack.redis_jobs import RedisJobQueue
+    from bot.slack.worker import ProcessWorkerPool
     from tests.servers.slack_app import mention_body
     from tests.test_job_ids import _deliver, _process
 
-    app, _ = _process(redis_settings, RedisJobQueue(redis_settings))
+    pool: ProcessWorkerPool | RedisJobQueue
+    if where == "redis":
+        settings = request.getfixturevalue("redis_settings")
+        request.getfixturevalue("worker")
+        pool = RedisJobQueue(settings)
+    else:
+        settings = harness_settings(slack, tmp_path, slack_stream=False, slack_job_process=True)
+        pool = ProcessWorkerPool(settings, 2)
+        request.addfinalizer(lambda: pool.shutdown(20))
+    app, _ = _process(settings, pool)
     mention = mention_body(slack, "Ev0PARK1", CHANNEL, f"<{articles.url('/slow?delay=2')}>")
     thread = json.loads(mention)["event"]["ts"]
     follow_up = json.loads(mention) | {"event_id": "Ev0PARK2"}
