@@ -17,7 +17,8 @@ file before Slack is acked and leased while it runs (bot.store.sqlite_jobs), so 
 whose process was killed is run again by the restarted server (or another worker) and,
 through the job journal, edits the reply it had started rather than posting a second one.
 Both pools are bounded: past the bound the user is told to try again instead of the
-process growing without limit.
+process growing without limit. A job may be queued for later (`submit(job, delay=…)`: a
+parked question's safety net, bot.slack.parked): it waits in the queue, not on a thread.
 """
 
 from __future__ import annotations
