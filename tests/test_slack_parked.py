@@ -100,7 +100,7 @@ def test_a_parked_question_holds_no_job_thread(slack, articles, tmp_path):
     """Two job threads: one reads thread B's slow page; B's question takes none, so thread
     C's request runs at once on the other (a job waiting for B's article would hold it)."""
     with _harness(slack, tmp_path, slack_worker_threads=2) as bot:
-        bot.mention(f"<{articles.url('/slow?delay=4')}>", ts=THREAD)  # thread B
+        bot.mention(f"<{articles.url('/slow?delay=6')}>", ts=THREAD)  # thread B
         bot.message(QUESTION, ts="1800000050.000200", thread_ts=THREAD)
         other = "1800000051.000100"
         bot.mention(f"<{articles.url('/story')}>", ts=other)  # thread C

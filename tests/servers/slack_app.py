@@ -122,6 +122,10 @@ class SlackAppHarness:
 
     def __exit__(self, *exc: object) -> None:
         self._server.stop()
+        if self.services is not None and isinstance(self.services.pool, ThreadWorkerPool):
+            # Jobs queued for later (a parked question's safety net) would run in a later
+            # test, logging into its captured output.
+            self.services.pool._later.stop()
 
     def idle(self, timeout: float = 20.0) -> None:
         """Wait until every job the app queued has finished: after it, a reply that hasn't
