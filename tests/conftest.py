@@ -1,9 +1,11 @@
 """Shared fixtures: a local article server, fetch settings that allow only loopback, the
 Slack app on the mock Web API (`slack`, `articles`, `bot`), and a real Redis server
-(`redis_url`, `redis_prefix`; see tests/redis_server.py)."""
+(`redis_url`, `redis_prefix`; see tests/redis_server.py) with the app's settings and an
+`articlebot worker` on it (`redis_settings`, `worker`)."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -89,3 +91,29 @@ def redis_prefix(redis_url: str) -> Iterator[str]:
     prefix = redis_server.unique_prefix()
     yield prefix
     redis_server.delete_prefix(redis_url, prefix)
+
+
+@pytest.fixture
+def redis_settings(slack, tmp_path, redis_url, redis_prefix) -> Settings:
+    return harness_settings(
+        slack,
+        tmp_path,
+        slack_stream=False,
+        slack_job_process=True,
+        redis_url=redis_url,
+        redis_prefix=redis_prefix,
+    )
+
+
+@pytest.fixture
+def worker(redis_settings: Settings) -> Iterator[None]:
+    """An `articlebot worker` (Dramatiq, 2 threads) on this test's Redis prefix."""
+    from bot.slack.redis_jobs import run_worker
+
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=run_worker, args=(redis_settings, 2), kwargs={"stop": stop}, daemon=True
+    )
+    yield thread.start()
+    stop.set()
+    thread.join(40)

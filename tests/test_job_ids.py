@@ -14,7 +14,6 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -226,32 +225,6 @@ def test_sqlite_retry_after_a_crash_once_the_job_was_answered_does_nothing(
         assert SQLiteJobQueue.beside(settings.store_path).was_done("ev:Ev0CRASHAFTER.0")
     finally:
         pool.shutdown(5)
-
-
-@pytest.fixture
-def redis_settings(slack, tmp_path, redis_url, redis_prefix) -> Settings:
-    return harness_settings(
-        slack,
-        tmp_path,
-        slack_stream=False,
-        slack_job_process=True,
-        redis_url=redis_url,
-        redis_prefix=redis_prefix,
-    )
-
-
-@pytest.fixture
-def worker(redis_settings: Settings) -> Iterator[None]:
-    """An `articlebot worker` (Dramatiq, 2 threads) on this test's Redis prefix."""
-    from bot.slack.redis_jobs import run_worker
-
-    stop = threading.Event()
-    thread = threading.Thread(
-        target=run_worker, args=(redis_settings, 2), kwargs={"stop": stop}, daemon=True
-    )
-    yield thread.start()
-    stop.set()
-    thread.join(40)
 
 
 def _wait(ready: Any, timeout: float) -> None:

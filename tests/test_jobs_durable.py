@@ -31,6 +31,7 @@ def every_kind() -> list[tasks.Job]:
         tasks.SummarizeRef(dest=DEST, ref=ArticleRef("h", "https://e.example/a", "T")),
         tasks.Ask(dest=THREAD, question="who?", articles=(ArticleRef("h"),)),
         tasks.AskAboutLinks(dest=DEST, question="who?", urls=("https://e.example/a",)),
+        tasks.ParkQuestion(dest=THREAD, question="who?"),
         tasks.AskWhenReady(dest=THREAD, question="who?"),
         tasks.FromThreadStart(dest=THREAD, request="summarize"),
         tasks.RecapThread(dest=THREAD, instructions="in French", bot_user_id="U0BOT"),

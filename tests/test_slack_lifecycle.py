@@ -17,9 +17,10 @@ from urllib.parse import urlencode
 import pytest
 from slack_sdk.signature import SignatureVerifier
 
+from bot.ingest.links import parse_input
 from bot.slack.context import Destination
 from bot.slack.journal import LEASE_SECONDS
-from bot.slack.tasks import AskWhenReady
+from bot.slack.tasks import Summarize
 from bot.slack.worker import ProcessWorkerPool, ThreadWorkerPool
 from bot.store.sqlite_jobs import SQLiteJobQueue
 from tests import crash_hook
@@ -204,18 +205,18 @@ def test_socket_mode_with_a_bad_app_token_is_one_clear_line(slack, tmp_path):
 # --- the pools drain on shutdown -----------------------------------------------------------
 
 
-def slow_job(channel: str) -> AskWhenReady:
-    """A real job that takes about FETCH_TOTAL_TIMEOUT seconds: a follow-up waiting for its
-    thread's article, which never comes, then a note that there is none."""
-    return AskWhenReady(
+def slow_job(channel: str, articles: ArticleServer) -> Summarize:
+    """A real job that takes a few seconds: a summary of a page that is slow to answer."""
+    return Summarize(
         dest=Destination(channel=channel, user=USER, team=TEAM, thread_ts="1700000000.000100"),
-        question="who paid?",
+        parsed=parse_input(articles.url("/slow?delay=2")),
         name="slow",
     )
 
 
 def _replies(slack: FakeSlack) -> list[str]:
-    return [c.params["channel"] for c in slack.calls("chat.postMessage")]
+    """The channels of the finished replies (the placeholders are posted at once)."""
+    return [c.params["channel"] for c in slack.calls("chat.update") if c.params.get("blocks")]
 
 
 @pytest.mark.timeout(60)
@@ -223,31 +224,33 @@ def test_thread_pool_shutdown_waits_for_running_jobs(slack, tmp_path):
     from bot.slack.app import web_client
     from bot.slack.runtime import build_services
 
-    settings = harness_settings(slack, tmp_path, fetch_total_timeout=1.0)
+    settings = harness_settings(slack, tmp_path, slack_stream=False)
     pool = ThreadWorkerPool(2)
     pool.bind(build_services(settings, pool=pool), web_client(settings))
-    pool.submit(slow_job("C0A"))
-    pool.shutdown(timeout=20)
+    with ArticleServer() as articles:
+        pool.submit(slow_job("C0A", articles))
+        pool.shutdown(timeout=20)
     assert _replies(slack) == ["C0A"]
 
 
 @pytest.mark.timeout(90)
 @pytest.mark.parametrize("how", ["shutdown", "sigterm"])
 def test_job_process_finishes_its_jobs_before_exiting(slack, tmp_path, how):
-    settings = harness_settings(slack, tmp_path, slack_job_process=True, fetch_total_timeout=2.0)
+    settings = harness_settings(slack, tmp_path, slack_job_process=True, slack_stream=False)
     pool = ProcessWorkerPool(settings, 2)
     queue = SQLiteJobQueue.beside(settings.store_path)
     try:
-        pool.submit(slow_job("C0B"))
-        if how == "shutdown":
-            pool.shutdown(timeout=40)
-        else:  # what multiprocessing does to a daemon child when its parent exits
-            deadline = time.monotonic() + 40
-            while not _leased(queue):
-                assert time.monotonic() < deadline, "the job never started"
-                time.sleep(0.05)
-            pool._process.terminate()
-            pool._process.join(40)
+        with ArticleServer() as articles:
+            pool.submit(slow_job("C0B", articles))
+            if how == "shutdown":
+                pool.shutdown(timeout=40)
+            else:  # what multiprocessing does to a daemon child when its parent exits
+                deadline = time.monotonic() + 40
+                while not _leased(queue):
+                    assert time.monotonic() < deadline, "the job never started"
+                    time.sleep(0.05)
+                pool._process.terminate()
+                pool._process.join(40)
         assert not pool._process.is_alive()
         assert _replies(slack) == ["C0B"]
         assert queue.pending() == 0  # done, so no process will run it again

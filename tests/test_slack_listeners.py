@@ -29,12 +29,14 @@ class Pool:
 
     def __init__(self) -> None:
         self.jobs: list[tasks.Job] = []
+        self.delays: list[float] = []
         self.busy = False
 
-    def submit(self, job: tasks.Job) -> None:
+    def submit(self, job: tasks.Job, *, delay: float = 0.0) -> None:
         if self.busy:
             raise Busy("full")
         self.jobs.append(job)
+        self.delays.append(delay)
 
     def shutdown(self, timeout: float = 0) -> None:
         pass
@@ -69,7 +71,13 @@ def test_a_mention_queues_its_job_and_engages_the_thread_for_follow_ups(services
     follow_up = {"type": "message", "channel": "C1", "user": USER, "thread_ts": THREAD}
     follow_up |= {"text": "who cut the ribbon?", "ts": "1800000000.000200"}
     events.handle_message(follow_up, BODY, Client(), CONTEXT, services)
-    assert isinstance(pool.jobs[-1], tasks.AskWhenReady)  # the article is still being read
+    # The article is still being read: the question is parked with the thread, and only its
+    # safety net is queued, for later (no job waits for the article).
+    parked = pool.jobs[-1]
+    assert isinstance(parked, tasks.ParkQuestion) and parked.question == "who cut the ribbon?"
+    assert pool.delays[-1] == services.settings.fetch_total_timeout + 5
+    (entry,) = services.store.take_parked(Conversation("T1", "C1", THREAD))
+    assert entry.id == parked.id and tasks.loads(entry.payload) == parked
 
     chatter = follow_up | {"text": "lol", "user": "U0BOB", "ts": "1800000000.000300"}
     events.handle_message(chatter, BODY, Client(), CONTEXT, services)

@@ -105,10 +105,11 @@ def test_a_mention_in_a_thread_never_takes_another_threads_article():
     assert isinstance(action, tasks.FromThreadStart) and action.request == "who cut the ribbon?"
 
 
-def test_a_follow_up_while_the_threads_article_is_still_read_waits_for_it():
+def test_a_follow_up_while_the_threads_article_is_still_read_is_parked_with_the_thread():
     reading = ThreadMemory(engaged=True, participants=frozenset({USER}))
     action = message("what is this about?", reading, thread_ts=TOP)
-    assert isinstance(action, tasks.AskWhenReady) and action.dest.thread_ts == TOP
+    assert isinstance(action, tasks.ParkQuestion) and action.dest.thread_ts == TOP
+    assert action.question == "what is this about?"
 
 
 def test_a_message_mentioning_the_bot_is_left_to_the_app_mention_event():

@@ -325,6 +325,72 @@ def test_idle_memory_is_forgotten(store: AnyStore, clock: FakeClock) -> None:
     assert store.latest_article("T1", "C1") is None
 
 
+# --- parked questions -------------------------------------------------------------------------
+
+
+def test_parked_questions_are_taken_once_oldest_first(store: AnyStore, clock: FakeClock) -> None:
+    assert store.take_parked(THREAD) == []  # nothing parked: nothing to take
+    store.park(THREAD, "P1", "first")
+    clock.now += 1
+    store.park(THREAD, "P2", "second")
+    store.park(THREAD, "P1", "first again")  # a retried request parks once, as it was
+    store.park(OTHER_THREAD, "P3", "elsewhere")
+    taken = store.take_parked(THREAD)
+    assert [(p.id, p.payload, p.at) for p in taken] == [
+        ("P1", "first", clock.now - 1),
+        ("P2", "second", clock.now),
+    ]
+    assert store.take_parked(THREAD) == []  # gone once taken
+    assert [p.payload for p in store.take_parked(OTHER_THREAD)] == ["elsewhere"]
+
+
+def test_taking_some_parked_questions_leaves_the_others(store: AnyStore) -> None:
+    store.park(THREAD, "P1", "one")
+    store.park(THREAD, "P2", "two")
+    assert [p.id for p in store.take_parked(THREAD, ids=["P2", "P9"])] == ["P2"]
+    assert store.take_parked(THREAD, ids=["P2"]) == []
+    assert store.take_parked(THREAD, ids=[]) == []
+    assert [p.id for p in store.take_parked(THREAD)] == ["P1"]
+
+
+def test_racing_takers_get_each_parked_question_once(open_backend: StoreFactory) -> None:
+    """Two workers draining one thread at once (say, the article's job and the listener that
+    parked a question just after it was remembered): each question goes to one of them."""
+    stores = [open_backend() for _ in range(8)]  # a connection each, like processes
+    for n in range(20):
+        stores[0].park(THREAD, f"P{n}", f"question {n}")
+    taken: list[str] = []
+    lock = threading.Lock()
+    turns = iter(range(8))
+
+    def take() -> bool:
+        with lock:
+            mine = stores[next(turns)]
+        got = [p.id for p in mine.take_parked(THREAD)]
+        with lock:
+            taken.extend(got)
+        return bool(got)
+
+    _race(take, threads=8)
+    assert sorted(taken) == sorted(f"P{n}" for n in range(20))  # all, and none twice
+
+
+def test_parked_questions_are_shared_between_stores(open_backend: StoreFactory) -> None:
+    first, second = open_backend(), open_backend()
+    first.park(THREAD, "P1", "seen by the other worker")
+    assert [p.payload for p in second.take_parked(THREAD)] == ["seen by the other worker"]
+    assert first.take_parked(THREAD) == []
+
+
+def test_sqlite_forgets_parked_questions_with_idle_memory(clock: FakeClock) -> None:
+    """(Redis: the key expires on the server, test_redis_keys_expire_on_the_server.)"""
+    with SQLiteStore(":memory:", clock=clock) as store:
+        store.park(THREAD, "P1", "forgotten")
+        clock.now += store.memory_ttl + 1
+        store.remember_article(OTHER_THREAD, ArticleRef("h1"))  # idle rows go on a write
+        assert store.take_parked(THREAD) == []
+
+
 # --- caches -----------------------------------------------------------------------------------
 
 
@@ -418,6 +484,7 @@ def _fill(store: AnyStore, tenant: Tenant, team: str) -> None:
     store.append_turn(conversation, "user", f"Question in {team}")
     store.mark_engaged(conversation)
     store.note_participant(conversation, "U1")
+    store.park(conversation, "P1", f"Parked in {team}")
 
 
 def _has_data(store: AnyStore, tenant: Tenant, team: str) -> list[bool]:
@@ -430,7 +497,16 @@ def _has_data(store: AnyStore, tenant: Tenant, team: str) -> list[bool]:
         store.latest_article(team, "C1") is not None,
         bool(store.history(conversation)),
         store.is_engaged(conversation),
+        _parked(store, conversation),
     ]
+
+
+def _parked(store: AnyStore, conversation: Conversation) -> bool:
+    """Whether anything is parked there (taken, then put back as it was)."""
+    taken = store.take_parked(conversation)
+    for entry in taken:
+        store.park(conversation, entry.id, entry.payload)
+    return bool(taken)
 
 
 def test_caches_are_per_workspace(store: AnyStore) -> None:
@@ -452,8 +528,8 @@ def test_forget_team_deletes_that_workspace_only(store: AnyStore) -> None:
     _fill(store, TEAM_A, "TA")
     _fill(store, TEAM_B, "TB")
     store.forget_team(TEAM_A)
-    assert _has_data(store, TEAM_A, "TA") == [False] * 7
-    assert _has_data(store, TEAM_B, "TB") == [True] * 7
+    assert _has_data(store, TEAM_A, "TA") == [False] * 8
+    assert _has_data(store, TEAM_B, "TB") == [True] * 8
     assert store.note_participant(Conversation("TA", "C1", "1.1"), "U2") == {"U2"}
 
 
@@ -478,9 +554,9 @@ def test_forgetting_an_org_forgets_its_workspaces_caches(store: AnyStore) -> Non
     _fill(store, TEAM_B, "TB")
     store.forget_team(ORG)
     assert _has_data(store, ORG_TEAM, "TC")[:3] == [False] * 3
-    assert _has_data(store, TEAM_B, "TB") == [True] * 7
+    assert _has_data(store, TEAM_B, "TB") == [True] * 8
     store.forget_team(ORG_TEAM)  # the workspace itself: its memory too
-    assert _has_data(store, ORG_TEAM, "TC") == [False] * 7
+    assert _has_data(store, ORG_TEAM, "TC") == [False] * 8
 
 
 def test_a_digest_keeps_its_org_and_an_org_leaving_stops_its_digests(store: AnyStore) -> None:
@@ -765,11 +841,12 @@ def test_redis_keys_expire_on_the_server(redis_url: str, redis_prefix: str) -> N
         store.append_turn(THREAD, "user", "Why?")
         store.mark_engaged(THREAD)
         store.note_participant(THREAD, "U1")
+        store.park(THREAD, "P1", "a question")
         store.put_article("https://x.test/1", {"text": "Body", "content_hash": "h1"}, scope="T1")
         store.put_answer("k", "Answer", scope="T1")
         keys = set(client.scan_iter(match=f"{redis_prefix}*"))
         assert all(0 < client.pttl(key) <= 300 for key in keys if key != f"{redis_prefix}seq")
-        assert len(keys) == 13  # every kind of key was written (see bot/store/redis.py)
+        assert len(keys) == 14  # every kind of key was written (see bot/store/redis.py)
         assert not store.claim_event("Ev1", lease_seconds=0.3)
         time.sleep(0.4)
         assert set(client.scan_iter(match=f"{redis_prefix}*")) == {f"{redis_prefix}seq"}

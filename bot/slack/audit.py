@@ -48,6 +48,7 @@ REQUEST_KINDS = frozenset(
         "ask",
         "ask_about_links",
         "ask_when_ready",
+        "park_question",
         "from_thread_start",
         "recap_thread",
         "digest",
@@ -145,7 +146,7 @@ def sources(job: Any) -> list[dict[str, str | None]]:
     found += [{"kind": "url", "host": host(url)} for url in urls]
     refs = [*getattr(job, "articles", ()), *filter(None, [getattr(job, "ref", None)])]
     found += [{"kind": "remembered", "host": host(ref.url) if ref.url else None} for ref in refs]
-    if job.kind in ("ask_when_ready", "from_thread_start", "recap_thread"):
+    if job.kind in ("ask_when_ready", "park_question", "from_thread_start", "recap_thread"):
         found.append({"kind": "thread", "host": None})  # the thread's article, read later
     return found
 
@@ -162,7 +163,7 @@ def host(url: str) -> str | None:
 @contextmanager
 def recording(settings: Settings, job: Any) -> Iterator[None]:
     """Collect what the job does (note_result / note_error), then write its line."""
-    if not settings.audit_log or not is_request(job):
+    if not settings.audit_log or not is_request(job) or not getattr(job, "audited", True):
         yield
         return
     record = Record(describe(job))

@@ -41,7 +41,7 @@ class Services:
     settings: Settings
     pipeline: Pipeline
     store: Store
-    pool: WorkerPool | None  # None inside the job process itself
+    pool: WorkerPool | None  # a job runner's is set once its queue is (None: no queueing)
     # Installed workspaces and their bot tokens (OAuth); None with one SLACK_BOT_TOKEN.
     workspaces: Workspaces | None = None
 
@@ -57,11 +57,12 @@ class Services:
         """The thread rules (engaged, participants, articles, turns) over the store."""
         return Memory(self.store)
 
-    def submit(self, job: Job) -> None:
-        """Hand `job` (bot.slack.tasks) to the pool or queue; Busy when full, RateLimited (a
-        Busy, from bot.slack.limits) when its asker or channel is over a limit."""
+    def submit(self, job: Job, *, delay: float = 0.0) -> None:
+        """Hand `job` (bot.slack.tasks) to the pool or queue, to run now or `delay` seconds
+        from now; Busy when full, RateLimited (a Busy, from bot.slack.limits) when its asker
+        or channel is over a limit."""
         if self.pool is None:
-            raise RuntimeError("this process runs jobs; it doesn't queue them")
+            raise RuntimeError("this process has no job queue")
         from bot.slack import limits  # imported here: it imports the tasks, which import us
 
-        limits.submit(self, job)
+        limits.submit(self, job, delay=delay)

@@ -30,7 +30,6 @@ from bot.store import ArticleRef, Conversation
 log = logging.getLogger(__name__)
 
 MAX_LINKS = 3  # links summarized from one message; more is usually a list, not a request
-ARTICLE_WAIT_SECONDS = 30.0  # a follow-up waits this long for the thread's article to be read
 MAX_BUTTON_VALUE = 2_000  # Slack's limit on a button's value
 
 Remember = Callable[[Sequence[Article]], None]
@@ -220,22 +219,6 @@ def respond(services: Services, client: WebClient, response_url: str, payload: d
         webhook(response_url).send_dict(payload)
 
 
-def ask_when_ready(services: Services, client: WebClient, dest: Destination, question: str) -> None:
-    """A follow-up in a thread whose article is still being read: wait for it, then answer.
-
-    Never another thread's article: a thread is about what was posted in it.
-    """
-    # Reading an article takes at most the fetch timeout; past that the thread's own reply
-    # failed, and its first message is where the article would be.
-    deadline = time.monotonic() + min(ARTICLE_WAIT_SECONDS, services.settings.fetch_total_timeout)
-    while not (articles := services.memory.articles(dest.conversation)):
-        if time.monotonic() > deadline:
-            from_thread_start(services, client, dest, question)
-            return
-        time.sleep(0.25)
-    ask(services, client, dest, question, articles)
-
-
 def summarize_ref(
     services: Services,
     client: WebClient,
@@ -293,6 +276,13 @@ def _run(
 
     def remember(articles: Sequence[Article]) -> None:
         memory.remember(dest.conversation, articles=articles)
+        # Questions typed in the thread while this article was read are answered now.
+        from bot.slack import parked  # it imports the tasks, which import us
+
+        try:
+            parked.drain(services, dest.conversation)
+        except Exception:  # never the summary's failure: the job's end, or the safety net, retry
+            log.exception("couldn't answer the questions parked in %s", dest.channel)
 
     with told_on_failure(reply, "reply"):
         reply.start(status)  # where the bot isn't a member, the reply goes privately (Reply)

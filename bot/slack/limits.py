@@ -132,9 +132,10 @@ def release(settings: Settings, store: Store, job: Any) -> None:
         log.warning("couldn't free the job slot of %s", job.id)
 
 
-def submit(services: Services, job: Any) -> None:
-    """The one way a request becomes a job: limits first, then the pool or queue. Raises
-    RateLimited (nothing queued) or Busy (the queue is full); either is audited."""
+def submit(services: Services, job: Any, *, delay: float = 0.0) -> None:
+    """The one way a request becomes a job: limits first, then the pool or queue (`delay`:
+    to run that many seconds later). Raises RateLimited (nothing queued) or Busy (the queue
+    is full); either is audited."""
     assert services.pool is not None
     try:
         held = admit(services.settings, services.store, job)
@@ -143,7 +144,10 @@ def submit(services: Services, job: Any) -> None:
         audit.refused(services.settings, job, exc.reason)
         raise
     try:
-        services.pool.submit(job)
+        if delay > 0:
+            services.pool.submit(job, delay=delay)
+        else:
+            services.pool.submit(job)
     except Busy:
         if held:
             release(services.settings, services.store, job)

@@ -81,15 +81,19 @@ def make_broker(settings: Settings) -> RedisBroker:
 
 
 class RedisJobQueue:
-    """The WorkerPool of a serve replica: jobs go to Redis, workers run them."""
+    """The WorkerPool of a serve replica (jobs go to Redis, workers run them), and of a
+    worker's own jobs (the jobs they queue: `broker`, the worker's)."""
 
-    def __init__(self, settings: Settings) -> None:
-        self._broker = make_broker(settings)
+    def __init__(self, settings: Settings, broker: RedisBroker | None = None) -> None:
+        self._broker = broker or make_broker(settings)
         self._actor = self._broker.get_actor(ACTOR)
 
-    def submit(self, job: Job) -> None:
+    def submit(self, job: Job, *, delay: float = 0.0) -> None:
         try:
-            self._actor.send(tasks.dumps(job))
+            if delay > 0:  # Dramatiq keeps it on the queue's delay queue until it is due
+                self._actor.send_with_options(args=(tasks.dumps(job),), delay=_ms(delay))
+            else:
+                self._actor.send(tasks.dumps(job))
         except redis.RedisError as exc:  # the user is told to try again, in words
             log.error("couldn't queue %s on Redis: %s", job.name, type(exc).__name__)
             raise Busy("the job queue is unavailable") from exc
@@ -122,6 +126,7 @@ def run_worker(settings: Settings, threads: int, *, stop: threading.Event | None
 
     _handler = handle
     broker = make_broker(settings)
+    services.pool = RedisJobQueue(settings, broker)  # where its jobs queue theirs
     from bot.slack.digest import schedule
 
     actor = broker.get_actor(ACTOR)
@@ -142,6 +147,10 @@ def run_worker(settings: Settings, threads: int, *, stop: threading.Event | None
         log.info("worker: stopping; finishing the jobs in progress")
         worker.stop(timeout=int(DRAIN_SECONDS * 1000))
         broker.close()
+
+
+def _ms(seconds: float) -> int:
+    return max(1, round(seconds * 1000))
 
 
 def _stop_on_signals(stop: threading.Event) -> None:

@@ -24,9 +24,9 @@ from bot.slack.memory import ThreadMemory
 from bot.slack.middleware import is_human_content
 from bot.slack.tasks import (
     Ask,
-    AskWhenReady,
     FromThreadStart,
     OfferSummary,
+    ParkQuestion,
     Post,
     RecapThread,
     Summarize,
@@ -76,12 +76,13 @@ class Ignore:
     why: str
 
 
-# What a job made here may be; every one of them runs on a worker (bot.slack.tasks).
+# What a job made here may be; every one of them runs on a worker (bot.slack.tasks), but
+# ParkQuestion is parked with its thread first (the listener does: bot.slack.parked).
 Job = (
     Summarize
     | SummarizeRef
     | Ask
-    | AskWhenReady
+    | ParkQuestion
     | FromThreadStart
     | RecapThread
     | Post
@@ -262,8 +263,9 @@ def _answer(incoming: Incoming, memory: ThreadMemory, text: str, help_text: str)
     if articles:
         return Ask(dest=dest, question=request, articles=articles, name="event")
     if in_thread and memory.engaged:
-        # Our reply here is still reading its article: wait for it rather than guess.
-        return AskWhenReady(dest=dest, question=request, name="event")
+        # Our reply here is still reading its article: park the question with the thread
+        # for that reply's job to answer, rather than guess (or wait on a worker).
+        return ParkQuestion(dest=dest, question=request, name="event")
     if in_thread:
         # Asked inside a thread we haven't seen: the article is in it (read on the worker).
         return FromThreadStart(

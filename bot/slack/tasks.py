@@ -129,6 +129,8 @@ class _Job(BaseModel):
     engages_thread: ClassVar[bool] = False
     # It talks to Slack in its workspace (OAuth: with that workspace's bot token).
     needs_client: ClassVar[bool] = True
+    # Its run writes the request's audit line (bot.slack.audit), when it is a request.
+    audited: ClassVar[bool] = True
 
     def run(self, services: Services, client: WebClient) -> None:
         raise NotImplementedError
@@ -155,6 +157,7 @@ class Summarize(_Job):
 
     def run(self, services: Services, client: WebClient) -> None:
         jobs.summarize(services, client, self.dest, self.parsed, files=self.files, style=self.style)
+        _settle_parked(services, self.dest)
 
 
 class SummarizeRef(_Job):
@@ -171,6 +174,7 @@ class SummarizeRef(_Job):
         jobs.summarize_ref(
             services, client, self.dest, self.ref, style=self.style, instructions=self.instructions
         )
+        _settle_parked(services, self.dest)
 
 
 class Ask(_Job):
@@ -184,6 +188,7 @@ class Ask(_Job):
 
     def run(self, services: Services, client: WebClient) -> None:
         jobs.ask(services, client, self.dest, self.question, self.articles)
+        _settle_parked(services, self.dest)
 
 
 class AskAboutLinks(_Job):
@@ -198,16 +203,46 @@ class AskAboutLinks(_Job):
         jobs.ask_about_links(services, client, self.dest, self.question, self.urls)
 
 
-class AskWhenReady(_Job):
-    """A follow-up in a thread whose article is still being read."""
+class ParkQuestion(_Job):
+    """A follow-up in a thread whose article is still being read. The listener parks it with
+    the thread (bot.slack.parked), and the job reading the article answers it once the
+    article is remembered; this job itself is queued `parked.wait_seconds` later, as the
+    safety net for a read that never ended."""
 
     engages_thread: ClassVar[bool] = True
+    audited: ClassVar[bool] = False  # the job that answers it writes the request's line
+    kind: Literal["park_question"] = "park_question"
+    dest: Destination
+    question: str
+
+    def run(self, services: Services, client: WebClient) -> None:
+        from bot.slack import parked  # it imports this module
+
+        parked.fallback(services, self)
+
+
+class AskWhenReady(_Job):
+    """A follow-up in a thread still being read, as versions before ParkQuestion queued it
+    (their job waited for the article): one still in a queue after an upgrade is parked."""
+
+    engages_thread: ClassVar[bool] = True
+    audited: ClassVar[bool] = False  # as ParkQuestion
     kind: Literal["ask_when_ready"] = "ask_when_ready"
     dest: Destination
     question: str
 
     def run(self, services: Services, client: WebClient) -> None:
-        jobs.ask_when_ready(services, client, self.dest, self.question)
+        from bot.slack import parked  # it imports this module
+
+        job = ParkQuestion(
+            id=f"{self.id}.park",
+            name=self.name,
+            request_id=self.request_id,
+            tenant=self.tenant,
+            dest=self.dest,
+            question=self.question,
+        )
+        parked.park(services, job, admitted=True)  # its limits were applied when queued
 
 
 class FromThreadStart(_Job):
@@ -224,6 +259,7 @@ class FromThreadStart(_Job):
         jobs.from_thread_start(
             services, client, self.dest, self.request, bot_user_id=self.bot_user_id
         )
+        _settle_parked(services, self.dest)
 
 
 class RecapThread(_Job):
@@ -387,11 +423,20 @@ class ForgetWorkspace(_Job):
         forget_workspace(services.store, services.workspaces, self.who)
 
 
+def _settle_parked(services: Services, dest: Destination) -> None:
+    """After a job that reads its thread's article: questions parked there meanwhile are
+    answered, or told the article couldn't be read (bot.slack.parked)."""
+    from bot.slack import parked  # it imports this module
+
+    parked.settle(services, dest)
+
+
 Job = Annotated[
     Summarize
     | SummarizeRef
     | Ask
     | AskAboutLinks
+    | ParkQuestion
     | AskWhenReady
     | FromThreadStart
     | RecapThread

@@ -17,11 +17,14 @@ file before Slack is acked and leased while it runs (bot.store.sqlite_jobs), so 
 whose process was killed is run again by the restarted server (or another worker) and,
 through the job journal, edits the reply it had started rather than posting a second one.
 Both pools are bounded: past the bound the user is told to try again instead of the
-process growing without limit.
+process growing without limit. A job may be queued for later (`submit(job, delay=…)`: a
+parked question's safety net, bot.slack.parked): it waits in the queue, not on a thread.
 """
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import logging
 import multiprocessing
 import os
@@ -30,6 +33,7 @@ import signal
 import socket
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, Protocol
 from uuid import uuid4
@@ -58,9 +62,56 @@ class Busy(RuntimeError):
 
 
 class WorkerPool(Protocol):
-    def submit(self, job: Job) -> None: ...
+    def submit(self, job: Job, *, delay: float = 0.0) -> None:
+        """Queue `job` to run now, or `delay` seconds from now (the durable queues keep a
+        delayed job like any other; no thread waits for it). Busy when full."""
+        ...
 
     def shutdown(self, timeout: float = DRAIN_SECONDS) -> None: ...
+
+
+class _Later:
+    """Jobs due later, for a pool with no queue to keep them in (`:memory:`, tests): one
+    thread sleeps until the next is due and submits it; none sleeps per job."""
+
+    def __init__(self, submit: Callable[[Job], None]) -> None:
+        self._submit = submit
+        self._due: list[tuple[float, int, Job]] = []
+        self._order = itertools.count()  # same due time: first come, first run
+        self._changed = threading.Condition()
+        self._thread: threading.Thread | None = None
+        self._stopped = False
+
+    def add(self, job: Job, delay: float) -> None:
+        with self._changed:
+            heapq.heappush(self._due, (time.monotonic() + delay, next(self._order), job))
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="jobs-later", daemon=True)
+                self._thread.start()
+            self._changed.notify()
+
+    def stop(self) -> None:
+        """Jobs not due yet are dropped (nothing outlives this pool anyway)."""
+        with self._changed:
+            self._stopped = True
+            self._changed.notify()
+
+    def _run(self) -> None:
+        while True:
+            with self._changed:
+                while not self._stopped and (not self._due or self._due[0][0] > time.monotonic()):
+                    wait = self._due[0][0] - time.monotonic() if self._due else None
+                    self._changed.wait(wait)
+                if self._stopped:
+                    return
+                _, _, job = heapq.heappop(self._due)
+            try:
+                self._submit(job)
+            except Busy:  # full right now: try again a little later
+                log.warning("%s %s is due but the pool is full; retrying", job.name, job.id)
+                self.add(job, RENEW_SECONDS)
+            except Exception:
+                log.exception("couldn't start %s %s", job.name, job.id)
 
 
 class ThreadWorkerPool:
@@ -80,6 +131,7 @@ class ThreadWorkerPool:
         self._running = 0  # submitted and not finished
         self._digests: threading.Event | None = None  # stops the digest scheduler
         self._idle = threading.Condition()
+        self._later = _Later(self.submit)  # delayed jobs, when there is no queue to keep them
 
     def bind(self, services: Services, client: WebClient) -> None:
         self._context = (services, client)
@@ -88,9 +140,17 @@ class ThreadWorkerPool:
             threading.Thread(target=self._runner.keep_leases, name="leases", daemon=True).start()
             self._digests = _start_digests(services, self._queue)
 
-    def submit(self, job: Job) -> None:
+    def submit(self, job: Job, *, delay: float = 0.0) -> None:
         if self._context is None:
             raise RuntimeError("ThreadWorkerPool.bind() was not called")
+        if delay > 0:
+            # Not running yet, so it holds no slot and wait_idle doesn't wait for it.
+            if self._queue is not None:
+                _put(self._queue, job, grace_seconds=delay)  # the lease upkeep starts it
+            else:
+                self._later.add(job, delay)
+            tasks.queued(job)
+            return
         if not self._slots.acquire(blocking=False):
             raise Busy("too much work queued")
         services, client = self._context
@@ -129,6 +189,7 @@ class ThreadWorkerPool:
         if not self.wait_idle(timeout):
             log.warning("jobs still running after %.0fs; stopping anyway", timeout)
         self._executor.shutdown(wait=False, cancel_futures=True)
+        self._later.stop()
         if self._digests is not None:
             self._digests.set()
         if self._runner is not None:
@@ -175,12 +236,16 @@ class ProcessWorkerPool:
                 return
             self._slots.release()
 
-    def submit(self, job: Job) -> None:
+    def submit(self, job: Job, *, delay: float = 0.0) -> None:
         with self._lock:
             if not self._process.is_alive():
                 log.error("job process died (exit %s); starting a new one", self._process.exitcode)
                 self._slots = threading.BoundedSemaphore(self._bound)
                 self._start()  # it picks up the dead one's jobs when their leases run out
+        if delay > 0:  # handed to nobody: the job process's lease upkeep starts it when due
+            _put(self._queue, job, grace_seconds=delay)
+            tasks.queued(job)
+            return
         if not self._slots.acquire(blocking=False):
             raise Busy("too much work queued")
         # Durable before Slack is acked: from here on a crash delays the reply, never loses it.
@@ -200,8 +265,11 @@ class ProcessWorkerPool:
             self._process.join(5)
 
 
-def _put(jobs_queue: SQLiteJobQueue, job: Job) -> None:
-    if not jobs_queue.put(job.id, tasks.dumps(job), grace_seconds=LEASE_SECONDS):
+def _put(jobs_queue: SQLiteJobQueue, job: Job, *, grace_seconds: float = LEASE_SECONDS) -> None:
+    """Write `job` to the queue. Until `grace_seconds` pass only a lease by its id takes it
+    (the runner it is handed to); then any runner's lease upkeep does: a job queued for later
+    is put with its delay as the grace, and handed to nobody."""
+    if not jobs_queue.put(job.id, tasks.dumps(job), grace_seconds=grace_seconds):
         # Slack's retry of a request whose job was queued before a crash: the same job.
         log.info("%s %s is queued or answered already; not queued again", job.name, job.id)
 
@@ -264,7 +332,8 @@ class _Runner:
             self.finished.release()
 
     def keep_leases(self, parent: int | None = None) -> None:
-        """Renew running jobs' leases; run jobs whose process died (also at start-up). When
+        """Renew running jobs' leases; run jobs that are due: queued for later, or whose
+        process died (also at start-up). When
         `parent` (the server process) is gone, drain and exit as on SIGTERM: nobody will hand
         this process jobs any more, and an orphan would live on for ever."""
         while not self.stopping.is_set():
@@ -277,15 +346,38 @@ class _Runner:
                     running = list(self.running)
                 self.queue.renew(running, self.owner, LEASE_SECONDS)
                 while len(running) < self.threads and not self.stopping.is_set():
-                    lost = self.queue.lease(self.owner, LEASE_SECONDS)
-                    if lost is None:
+                    due = self.queue.lease(self.owner, LEASE_SECONDS)
+                    if due is None:
                         break
-                    log.warning("running job %s again: its process stopped", lost[0])
-                    self._start(*lost)
-                    running.append(lost[0])
+                    # Queued for later, or handed to a process that stopped (the job's
+                    # journal warns when it is a second run).
+                    log.info("starting job %s: it is due", due[0])
+                    self._start(*due)
+                    running.append(due[0])
             except Exception:  # a locked or briefly unavailable file: try next round
                 log.exception("job lease upkeep failed")
             self.stopping.wait(RENEW_SECONDS)
+
+
+class _RunnerPool:
+    """The pool of the jobs a runner runs: a job they queue (a parked question's answer) goes
+    to the same SQLite queue and starts on this runner at once, or when due."""
+
+    def __init__(self, runner: _Runner) -> None:
+        self._runner = runner
+
+    def submit(self, job: Job, *, delay: float = 0.0) -> None:
+        runner = self._runner
+        if delay > 0:
+            _put(runner.queue, job, grace_seconds=delay)
+            return
+        _put(runner.queue, job)
+        leased = runner.queue.lease(runner.owner, LEASE_SECONDS, job_id=job.id)
+        if leased is not None:  # else: running, or done, already
+            runner._start(*leased)
+
+    def shutdown(self, timeout: float = DRAIN_SECONDS) -> None:
+        pass  # the runner's own shutdown drains these jobs too
 
 
 def _job_process(settings: Settings, threads: int, jobs: Any, done: Any, parent: int) -> None:
@@ -296,6 +388,7 @@ def _job_process(settings: Settings, threads: int, jobs: Any, done: Any, parent:
 
     services, client = job_runner(settings)
     runner = _Runner(services, client, SQLiteJobQueue.beside(settings.store_path), threads)
+    services.pool = _RunnerPool(runner)  # where its jobs queue theirs
     holder.append(runner)
     threading.Thread(target=runner.keep_leases, args=(parent,), name="leases", daemon=True).start()
     _start_digests(services, runner.queue)

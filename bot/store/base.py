@@ -3,7 +3,8 @@
 Concerns kept apart so a backend (or a test double) can implement only what it needs:
 event claims (Slack's retries never answered twice, a dead worker's event taken over), a job
 ledger (a re-run job never posts twice), conversation memory (which article a thread is
-about, and what was asked), a cache (the same link twice costs no fetch and no model
+about, and what was asked), parked questions (asked while a thread's article was still
+being read, answered once it is), a cache (the same link twice costs no fetch and no model
 tokens), rate limits (token buckets and job slots every replica counts against), digest
 schedules (which channels get a link digest), a request log (what each reply cost and how
 people voted on it, for `articlebot stats`) and channel preferences (an admin's per-channel
@@ -13,7 +14,7 @@ and forgetting a workspace that leaves).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -129,6 +130,33 @@ class ConversationMemory(Protocol):
 
     def note_participant(self, conversation: Conversation, user: str) -> set[str]:
         """Note that `user` posted in `conversation`; returns everyone who has (recently)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Parked:
+    """A question parked with its conversation until the article it is about is read.
+    `payload` is whatever the Slack layer needs to answer it (a job, as JSON): opaque here."""
+
+    id: str
+    payload: str
+    at: float  # seconds since the epoch, when it was parked
+
+
+class ParkedQuestions(Protocol):
+    """Questions waiting for their thread's article (bot.slack.parked): no job waits for it,
+    the job that reads the article takes them and answers each."""
+
+    def park(self, conversation: Conversation, entry_id: str, payload: str) -> None:
+        """Keep a question for `conversation` until it is taken. Parking an id that is parked
+        already changes nothing (a retried request parks once)."""
+        ...
+
+    def take_parked(
+        self, conversation: Conversation, ids: Collection[str] | None = None
+    ) -> list[Parked]:
+        """Remove and return the conversation's parked questions (only those in `ids` when
+        given), oldest first. Atomic across processes: each one is returned to one caller."""
         ...
 
 
@@ -361,6 +389,7 @@ class WorkspacePrefs(Protocol):
 class Store(
     EventClaims,
     ConversationMemory,
+    ParkedQuestions,
     Cache,
     JobLedger,
     RateLimits,

@@ -14,6 +14,8 @@ Keys, after the prefix:
     conv:{conversation}:turns      list of {"role", "text", "at"}, oldest first
     conv:{conversation}:engaged    {"at"}
     conv:{conversation}:people     hash: user -> at
+    conv:{conversation}:parked     hash: id -> {"payload", "at"}: questions parked until the
+                                   thread's article is read (bot.slack.parked)
     latest:{team}/{channel}        the channel's most recently remembered article
     article:{scope}|{content_hash} {"data", "expires"}: Article.to_dict()
     url:{scope}|{normalized url}   {"hash", "expires"}
@@ -43,7 +45,7 @@ import json
 import math
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any, cast
 
 import redis
@@ -57,6 +59,7 @@ from bot.store.base import (
     Bucket,
     Conversation,
     DigestSchedule,
+    Parked,
     Role,
     Turn,
     forget_team_state,
@@ -395,6 +398,38 @@ class RedisStore(RedisRequestLog, RedisChannelPrefs):
             pipe.hgetall(key)
             people = cast(dict[str, str], pipe.execute()[-1])
         return {person for person, at in people.items() if self._recent(float(at))}
+
+    # --- parked questions -----------------------------------------------------------------
+
+    def park(self, conversation: Conversation, entry_id: str, payload: str) -> None:
+        key = self._conv(conversation, "parked")
+        entry = json.dumps({"payload": payload, "at": self._clock()})
+        with self._redis.pipeline(transaction=True) as pipe:
+            pipe.hsetnx(key, entry_id, entry)  # a retried request parks once
+            pipe.pexpire(key, _ms(self.memory_ttl))
+            pipe.execute()
+
+    def take_parked(
+        self, conversation: Conversation, ids: Collection[str] | None = None
+    ) -> list[Parked]:
+        key = self._conv(conversation, "parked")
+        # Read and delete in one MULTI: two takers at once never both get an entry.
+        with self._redis.pipeline(transaction=True) as pipe:
+            if ids is None:
+                pipe.hgetall(key)
+                pipe.delete(key)
+                found = cast(dict[str, str], pipe.execute()[0])
+            else:
+                wanted = list(ids)
+                if not wanted:
+                    return []
+                pipe.hmget(key, wanted)
+                pipe.hdel(key, *wanted)
+                values = cast(list[str | None], pipe.execute()[0])
+                found = {i: v for i, v in zip(wanted, values, strict=True) if v is not None}
+        entries = [(entry_id, json.loads(raw)) for entry_id, raw in found.items()]
+        parked = [Parked(i, str(e["payload"]), float(e["at"])) for i, e in entries]
+        return sorted(parked, key=lambda entry: entry.at)
 
     # --- cache ----------------------------------------------------------------------------
 

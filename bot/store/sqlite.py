@@ -15,7 +15,7 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import cast
@@ -29,6 +29,7 @@ from bot.store.base import (
     Cadence,
     Conversation,
     DigestSchedule,
+    Parked,
     Role,
     Turn,
     bucket_level,
@@ -87,6 +88,16 @@ CREATE TABLE IF NOT EXISTS participants (
     user TEXT NOT NULL,
     at REAL NOT NULL,
     PRIMARY KEY (conversation, user)
+);
+
+-- Questions asked while their thread's article was still being read (bot.slack.parked),
+-- until the job that reads it takes them.
+CREATE TABLE IF NOT EXISTS parked (
+    conversation TEXT NOT NULL,
+    id TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    at REAL NOT NULL,
+    PRIMARY KEY (conversation, id)
 );
 
 -- Article bodies by content hash (kept as long as thread memory, so follow-ups and /ask on
@@ -172,7 +183,7 @@ CREATE TABLE IF NOT EXISTS digests (
 """
 
 # Conversation memory untouched this long is forgotten (tables stay bounded over months).
-_MEMORY_TABLES = ("conversation_articles", "turns", "engaged", "participants")
+_MEMORY_TABLES = ("conversation_articles", "turns", "engaged", "participants", "parked")
 _CACHE_TABLES = ("team_article_urls", "team_articles", "team_answers")
 
 
@@ -460,6 +471,35 @@ class SQLiteStore(SQLiteRequestLog, SQLiteChannelPrefs):
                 (conversation.key, self._clock() - self.memory_ttl),
             ).fetchall()
         return {str(row[0]) for row in rows}
+
+    # --- parked questions -----------------------------------------------------------------
+
+    def park(self, conversation: Conversation, entry_id: str, payload: str) -> None:
+        with self._write() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO parked (conversation, id, payload, at) VALUES (?, ?, ?, ?)",
+                (conversation.key, entry_id, payload, self._clock()),
+            )
+
+    def take_parked(
+        self, conversation: Conversation, ids: Collection[str] | None = None
+    ) -> list[Parked]:
+        key = conversation.key
+        # Every reply that remembers an article asks: nothing parked costs no write lock.
+        if not self._read("SELECT 1 FROM parked WHERE conversation = ? LIMIT 1", (key,)):
+            return []
+        with self._write() as db:  # read and delete in one transaction: each taken once
+            rows = db.execute(
+                "SELECT id, payload, at FROM parked WHERE conversation = ? ORDER BY at, rowid",
+                (key,),
+            ).fetchall()
+            if ids is not None:
+                rows = [row for row in rows if row[0] in ids]
+            db.executemany(
+                "DELETE FROM parked WHERE conversation = ? AND id = ?",
+                [(key, row[0]) for row in rows],
+            )
+        return [Parked(str(id_), str(payload), float(at)) for id_, payload, at in rows]
 
     def _forget_idle(self, db: sqlite3.Connection) -> None:
         cutoff = self._clock() - self.memory_ttl

@@ -6,6 +6,9 @@ leased by the process that runs it, its lease renewed while it runs, and deleted
 A job whose lease runs out (its process was killed) is leased again by any process sharing
 the file (the restarted server, or another HTTP worker), so an acked request is never lost.
 
+A job queued for later is put with its delay as the grace and handed to nobody: the
+runners' lease upkeep takes it once due, like a job whose process died.
+
 A job id is queued once: putting it again while it waits or runs, or for DONE_KEEP_SECONDS
 after it was done (a tombstone stays), does nothing. Slack's retry of an event whose job
 was queued just before a crash makes the same job id (bot.slack.tasks.begin_request), so

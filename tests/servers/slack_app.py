@@ -104,7 +104,9 @@ class SlackAppHarness:
     def __init__(self, slack: FakeSlack, settings: Settings) -> None:
         self.slack = slack
         self.settings = settings
-        pool = None if settings.slack_job_process else ThreadWorkerPool(8)
+        pool = (
+            None if settings.slack_job_process else ThreadWorkerPool(settings.slack_worker_threads)
+        )
         self.services = build_services(settings, pool=pool) if pool else None
         self.app: App = create_app(settings, services=self.services)
         self._server = FrontServer(slack_front(self.app, settings))
@@ -120,6 +122,10 @@ class SlackAppHarness:
 
     def __exit__(self, *exc: object) -> None:
         self._server.stop()
+        if self.services is not None and isinstance(self.services.pool, ThreadWorkerPool):
+            # Jobs queued for later (a parked question's safety net) would run in a later
+            # test, logging into its captured output.
+            self.services.pool._later.stop()
 
     def idle(self, timeout: float = 20.0) -> None:
         """Wait until every job the app queued has finished: after it, a reply that hasn't

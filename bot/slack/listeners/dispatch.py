@@ -1,5 +1,6 @@
 """One way from a message to the queue, shared by the event and assistant listeners:
-recall the conversation, plan (bot.slack.routing), submit the job, engage its thread."""
+recall the conversation, plan (bot.slack.routing), submit the job (or park the question:
+bot.slack.parked), engage its thread."""
 
 from __future__ import annotations
 
@@ -8,10 +9,10 @@ import logging
 
 from slack_sdk import WebClient
 
-from bot.slack import channel_prefs, limits, routing
+from bot.slack import channel_prefs, limits, parked, routing
 from bot.slack.context import Services
 from bot.slack.memory import ThreadMemory
-from bot.slack.tasks import OfferSummary
+from bot.slack.tasks import OfferSummary, ParkQuestion
 from bot.slack.worker import Busy
 
 log = logging.getLogger(__name__)
@@ -39,7 +40,10 @@ def dispatch(services: Services, client: WebClient, incoming: routing.Incoming) 
             services.submit(action)
         return action
     try:
-        services.submit(action)
+        if isinstance(action, ParkQuestion):
+            parked.park(services, action)  # its safety net queued, the question parked
+        else:
+            services.submit(action)
     except limits.RateLimited as exc:
         limits.tell(services, client, dest, exc)
         return action
