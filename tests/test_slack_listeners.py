@@ -13,7 +13,7 @@ from bot.settings import Settings
 from bot.slack import tasks
 from bot.slack.context import Services
 from bot.slack.listeners import assistant, events
-from bot.slack.listeners.dispatch import BUSY
+from bot.slack.listeners.events import BUSY
 from bot.slack.worker import Busy
 from bot.store import Conversation, SQLiteStore
 

@@ -3,7 +3,7 @@
 Pure: an `Incoming` (built from Slack's event dict) and what the bot remembers of the
 conversation (`bot.slack.memory.ThreadMemory`) in, one Action out. No Slack calls, no store:
 the listener recalls the memory, plans, and submits the job the plan returns
-(bot.slack.listeners.dispatch).
+(`dispatch` in bot.slack.listeners.events).
 
 An Action is either `Ignore` (nothing to say) or a job (bot.slack.tasks): the typed, frozen
 message the queue carries and a worker runs.

@@ -8,7 +8,7 @@ from slack_bolt import App, Assistant, Say, SetSuggestedPrompts
 from slack_sdk import WebClient
 
 from bot.slack.context import Services
-from bot.slack.listeners.dispatch import dispatch
+from bot.slack.listeners.events import dispatch
 from bot.slack.routing import Incoming
 
 GREETING = "Hi! Send me an article link or paste an article, and I'll summarize it."

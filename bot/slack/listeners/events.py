@@ -1,20 +1,69 @@
 """Events: @mentions, thread follow-ups, DMs, and the optional per-channel auto offer.
 
-Which messages get an answer, and which, is decided in bot.slack.routing; these listeners
-only turn Slack's event into an `Incoming` and hand it on (bot.slack.listeners.dispatch).
+Which messages get an answer, and which, is decided in bot.slack.routing. The listeners turn
+Slack's event into an `Incoming`; `dispatch` (the assistant view's listener uses it too)
+recalls the conversation, plans, and submits the job the plan returns (or parks the
+question: bot.slack.parked) and engages its thread.
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
 from typing import Any
 
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
+from bot.slack import channel_prefs, limits, parked, routing
 from bot.slack.context import Services
-from bot.slack.listeners.dispatch import dispatch
+from bot.slack.memory import ThreadMemory
 from bot.slack.middleware import dedupe_events
 from bot.slack.routing import Incoming
+from bot.slack.tasks import OfferSummary, ParkQuestion
+from bot.slack.worker import Busy
+
+log = logging.getLogger(__name__)
+
+BUSY = "I'm handling a lot of requests right now; please try again in a minute."
+
+
+def dispatch(services: Services, client: WebClient, incoming: Incoming) -> routing.Action:
+    """Act on `incoming`; returns what was planned. Over a limit or busy: says so in the
+    conversation instead (nothing is queued, no thread engaged)."""
+    dest = incoming.dest
+    memory = ThreadMemory()
+    if incoming.needs_memory:
+        # Who posts in a thread the bot is part of counts for telling a one-to-one thread
+        # from people talking to each other (etiquette.for_the_bot).
+        speaker = incoming.user if incoming.in_thread else None
+        memory = services.memory.recall(dest.conversation, speaker=speaker)
+    auto = channel_prefs.auto_channels(services, incoming)  # a channel's own offer setting
+    action = routing.plan(incoming, memory, auto_channels=auto)
+    if isinstance(action, routing.Ignore):
+        log.debug("no reply: %s", action.why)
+        return action
+    if isinstance(action, OfferSummary):
+        with contextlib.suppress(Busy):  # an offer is optional; skip it when overloaded
+            services.submit(action)
+        return action
+    try:
+        if isinstance(action, ParkQuestion):
+            parked.park(services, action)  # its safety net queued, the question parked
+        else:
+            services.submit(action)
+    except limits.RateLimited as exc:
+        limits.tell(services, client, dest, exc)
+        return action
+    except Busy:
+        client.chat_postMessage(channel=dest.channel, thread_ts=dest.thread_ts, text=BUSY)
+        return action
+    if action.engages_thread:
+        # Engaged now, not when the job starts: a follow-up typed a moment later (while the
+        # job still waits for a worker) must not be taken for chatter and dropped. After
+        # submit: a refused request leaves no thread engaged.
+        services.memory.engage(dest.conversation, dest.user)
+    return action
 
 
 def handle_app_mention(
