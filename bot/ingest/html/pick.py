@@ -24,6 +24,7 @@ from bot.ingest.html.blocks import (
     prose_block,
 )
 from bot.ingest.html.breaks import BREAK, rebuild
+from bot.ingest.html.pointers import drop_pointers
 from bot.ingest.html.trim import is_main_headline
 
 _SPACE = re.compile(r"\s+")
@@ -200,12 +201,19 @@ def first_stands(first: _Reading, junk: float, units: list[Unit]) -> bool:
 def second_opinion(tree: HtmlElement, lines: list[str], title: str | None) -> list[str]:
     """The extractor's `lines`, or the page's largest block of prose if that reads better.
 
-    Line breaks are rebuilt in both (`breaks.rebuild`).
+    Line breaks are rebuilt in both (`breaks.rebuild`); paragraphs that only link to
+    another page are left out of either (`pointers`).
     """
     root = tree.find("body")
     if root is None:
         root = tree
     units = page_units(root)
+    return drop_pointers(_better_reading(root, units, lines, title), units)
+
+
+def _better_reading(
+    root: HtmlElement, units: list[Unit], lines: list[str], title: str | None
+) -> list[str]:
     at = _headline_at(units, title)
     first_lines = drop_dumps(drop_before_headline(lines, units, at))
     stems = title_stems(title)

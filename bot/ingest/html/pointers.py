@@ -1,0 +1,60 @@
+"""Lines that only point to another page: a paragraph that is one link's text.
+
+Inside a story, a paragraph made entirely (or all but a short label) of link text is a
+pointer to another story ("Read more: …", "Leia também: …", a headline in capitals between
+paragraphs), not the article's own text: the author's paragraphs carry links inside
+sentences, not as the whole paragraph. Told by the page's markup, so it holds in any
+language. Headings and list items are left alone (a product name linked to its shop in a
+buying guide is the guide's subheading), and so are sentences, addresses and anything the
+page also prints without the link.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.ingest.html.blocks import HEADINGS, Unit
+from bot.ingest.html.breaks import BREAK
+
+_KEY_CHARS = 60
+# Link text this share of the paragraph's: all of it but a short label ("Related:").
+_MIN_LINK_SHARE = 0.7
+# Shorter than a headline (non-space characters): a source credit ("[Engadget]"), a label.
+_MIN_CHARS = 15
+_NOT_POINTERS = HEADINGS | {"li", "dd", "dt", "td", "th", "pre"}
+# A sentence's end: at the line's end, or inside it before the next word ("… end.' Next").
+# A question may end a headline; a full stop or an exclamation doesn't.
+_SENTENCE = re.compile(r"[.!…]['\"”’»)\]]*$|[.!?…]['\"”’»)\]]*\s*[^\W\d_]")
+_ADDRESS = re.compile(r"https?://|www\.|@", re.IGNORECASE)
+
+
+def _key(text: str) -> str:
+    # Whitespace and line marks left out: a rebuilt line matches its unit's text.
+    return "".join(text.replace(BREAK, "").split()).casefold()[:_KEY_CHARS]
+
+
+def pointer_keys(units: list[Unit]) -> set[str]:
+    """Keys of the page's paragraphs that are link text, none printed also without links."""
+    keys = {
+        key
+        for u in units
+        if u.link_chars
+        and u.tag not in _NOT_POINTERS
+        and u.link_share >= _MIN_LINK_SHARE
+        and not _SENTENCE.search(u.text)
+        and not _ADDRESS.search(u.text)
+        and len(key := _key(u.text)) >= _MIN_CHARS
+    }
+    if keys:
+        # The same text elsewhere without its link (the article's own subheading) stays.
+        keys -= {_key(u.text) for u in units if u.link_share < _MIN_LINK_SHARE}
+    return keys
+
+
+def drop_pointers(lines: list[str], units: list[Unit]) -> list[str]:
+    """`lines` without the paragraphs that only link to another page."""
+    keys = pointer_keys(units)
+    if not keys:
+        return lines
+    kept = [line for line in lines if _key(line) not in keys]
+    return kept or lines
