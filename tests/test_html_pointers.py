@@ -50,3 +50,25 @@ def test_linked_sentences_and_subheadings_stay():
     text = "\n".join(from_html(page).paragraphs)
     assert "O relatório completo foi publicado pela prefeitura." in text
     assert "As etapas da obra" in text
+
+
+def test_a_teaser_card_inside_a_link_goes_even_when_it_is_sentences():
+    story = [
+        "El ayuntamiento de Valencia aprobó ayer un plan para plantar diez mil árboles en los "
+        "barrios con menos sombra antes del verano de dos mil veinticinco.",
+        "Según la concejala de medio ambiente, la mitad serán especies autóctonas que necesitan "
+        "poco riego durante los meses más calurosos del año.",
+        "Las obras empezarán en enero y costarán unos tres millones de euros, pagados con "
+        "fondos europeos.",
+    ]
+    card = (
+        '<a href="/guia/huertos"><h3>Guía de huertos urbanos</h3>'
+        "<p>Todo lo que necesitas saber para empezar un huerto en tu balcón este otoño.</p></a>"
+    )
+    paragraphs = [f"<p>{p}</p>" for p in story]
+    page = (
+        '<html lang="es"><head><title>Valencia plantará diez mil árboles</title></head><body>'
+        "<article><h1>Valencia plantará diez mil árboles</h1>"
+        f"{paragraphs[0]}{card}{''.join(paragraphs[1:])}</article></body></html>"
+    )
+    assert list(from_html(page).paragraphs) == story

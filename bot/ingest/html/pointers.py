@@ -4,9 +4,10 @@ Inside a story, a paragraph made entirely (or all but a short label) of link tex
 pointer to another story ("Read more: …", "Leia também: …", a headline in capitals between
 paragraphs), not the article's own text: the author's paragraphs carry links inside
 sentences, not as the whole paragraph. Told by the page's markup, so it holds in any
-language. Headings and list items are left alone (a product name linked to its shop in a
-buying guide is the guide's subheading), and so are sentences, addresses and anything the
-page also prints without the link.
+language. A block inside a link (`<a><h3>…</h3><p>…</p></a>`) is a teaser card, whatever
+it says. Otherwise headings and list items are left alone (a product name linked to its
+shop in a buying guide is the guide's subheading), and so are sentences, addresses, short
+credits ("[Wired]") and anything the page also prints without the link.
 """
 
 from __future__ import annotations
@@ -33,18 +34,22 @@ def _key(text: str) -> str:
     return "".join(text.replace(BREAK, "").split()).casefold()[:_KEY_CHARS]
 
 
+def _points(unit: Unit) -> bool:
+    """Whether a unit of (mostly) link text points elsewhere rather than says something."""
+    if next(unit.owner.iterancestors("a"), None) is not None:
+        return True  # a block inside a link: a teaser card, whatever it holds
+    text = unit.text
+    return (
+        unit.tag not in _NOT_POINTERS
+        and not _SENTENCE.search(text)
+        and not _ADDRESS.search(text)
+        and len(_key(text)) >= _MIN_CHARS
+    )
+
+
 def pointer_keys(units: list[Unit]) -> set[str]:
     """Keys of the page's paragraphs that are link text, none printed also without links."""
-    keys = {
-        key
-        for u in units
-        if u.link_chars
-        and u.tag not in _NOT_POINTERS
-        and u.link_share >= _MIN_LINK_SHARE
-        and not _SENTENCE.search(u.text)
-        and not _ADDRESS.search(u.text)
-        and len(key := _key(u.text)) >= _MIN_CHARS
-    }
+    keys = {_key(u.text) for u in units if u.link_share >= _MIN_LINK_SHARE and _points(u)}
     if keys:
         # The same text elsewhere without its link (the article's own subheading) stays.
         keys -= {_key(u.text) for u in units if u.link_share < _MIN_LINK_SHARE}
