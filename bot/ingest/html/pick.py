@@ -95,12 +95,40 @@ def _link_like(line: str) -> bool:
     return len(line) < _SHORT_LINE and not _TERMINAL.search(line) and not _DATA.search(line)
 
 
+def _ends_article(line: str) -> bool:
+    return len(line.split()) < _END_WORDS and bool(_ENDS_ARTICLE.search(line))
+
+
 def end_of_article(lines: list[str]) -> list[str]:
     """`lines` up to a heading that starts comments or other stories ("You may also like")."""
     for i, line in enumerate(lines):
-        if i and len(line.split()) < _END_WORDS and _ENDS_ARTICLE.search(line):
+        if i and _ends_article(line):
             return lines[:i]
     return lines
+
+
+def drop_closing_section(lines: list[str]) -> list[str]:
+    """`lines` without a last heading for comments or other stories and the short lines
+    under it (what is left of a "Comments" or "You may also like" box).
+
+    Only at the end: such a heading followed by prose may be a box inside the story, and
+    the story goes on after it. A line may hold several (a `<br>` inside a paragraph).
+    """
+    cut: tuple[int, int] | None = None
+    for i in range(len(lines) - 1, 0, -1):
+        parts = lines[i].split("\n")
+        for j in range(len(parts) - 1, -1, -1):
+            if is_prose(parts[j]):
+                break
+            if _ends_article(parts[j]):
+                cut = (i, j)  # the first heading of the run counts: keep looking
+        else:
+            continue
+        break
+    if cut is None:
+        return lines
+    i, j = cut
+    return [*lines[:i], "\n".join(lines[i].split("\n")[:j])] if j else lines[:i]
 
 
 def junk_share(lines: list[str], block_text: str) -> float:
@@ -208,7 +236,7 @@ def second_opinion(tree: HtmlElement, lines: list[str], title: str | None) -> li
     if root is None:
         root = tree
     units = page_units(root)
-    return drop_pointers(_better_reading(root, units, lines, title), units)
+    return drop_closing_section(drop_pointers(_better_reading(root, units, lines, title), units))
 
 
 def _better_reading(

@@ -1,0 +1,37 @@
+"""A last heading for comments or other stories, and the short lines under it, go."""
+
+from __future__ import annotations
+
+from bot.ingest import from_html
+from bot.ingest.html.pick import drop_closing_section
+
+_STORY = [
+    "Die Stadt Leipzig will bis zum Sommer zwanzig neue Trinkbrunnen aufstellen, vor allem "
+    "in Parks und auf Plätzen, auf denen es im Juli besonders heiß wird.",
+    "Nach Angaben der Stadtwerke kostet ein Brunnen rund fünfzehntausend Euro; die Hälfte "
+    "bezahlt das Land aus einem Förderprogramm für Klimaanpassung.",
+    "Die ersten Brunnen sollen im Mai am Augustusplatz und im Clara-Zetkin-Park laufen.",
+]
+
+
+def test_closing_headings_and_their_short_lines_go():
+    page = (
+        '<html lang="de"><head><title>Leipzig stellt Trinkbrunnen auf</title></head><body>'
+        "<article><h1>Leipzig stellt Trinkbrunnen auf</h1>"
+        + "".join(f"<p>{p}</p>" for p in _STORY)
+        + "<p>Das könnte Sie auch interessieren</p><p>Neue Radwege im Süden</p>"
+        "<h3>Kommentare</h3></article></body></html>"
+    )
+    assert list(from_html(page).paragraphs) == _STORY
+
+
+def test_a_box_heading_inside_the_story_and_its_end_stay():
+    lines = [_STORY[0], "Mehr zum Thema", "Hitzeschutz in Sachsen", *_STORY[1:]]
+    assert drop_closing_section(lines) == lines
+    # A short closing line that is no such heading is the story's (a credit, a sign-off).
+    assert drop_closing_section([*_STORY, "Mit Material von dpa"]) == [
+        *_STORY,
+        "Mit Material von dpa",
+    ]
+    # Lines broken by a lone <br> come as one line: its last part is cut, not the line.
+    assert drop_closing_section([_STORY[0], f"{_STORY[1]}\nKommentare"]) == _STORY[:2]
