@@ -67,6 +67,43 @@ def _edge_furniture(line: str) -> bool:
     return is_stamp_line(line) or bool(_BARE_URL.match(line))
 
 
+# Where to reach the author or the site, at a story's end: an invitation to write, follow or
+# listen, with an address ("Email Jane Doe at jd@site.com or follow her @jdoe", "Siga-nos
+# no Twitter: @site", "Listen: http://…"). A byline that only gives an address stays (no
+# invitation), and so does an embedded tweet's line ("— Name (@handle) date").
+_ADDRESS = re.compile(r"https?://|www\.|\S@\w|(?:^|\s)@\w", re.IGNORECASE)
+_INVITATION = re.compile(
+    r"(?:^|[.!?]\s)\W{0,3}(?:"
+    r"have a (?:tip|story idea)|(?:e-?mail|write to|reach|contact|follow|listen|download|"
+    r"subscribe|find (?:us|him|her|them))\b|"
+    r"(?:folgen sie|folge uns|schreiben sie|kontakt)|(?:s[ií]guenos|s[ií]ganos|sigue|escr[ií]banos|"
+    r"escriba a|contacto)|(?:siga|escreva para|contato)|(?:suivez|[ée]crivez|contact)|"
+    r"(?:seguici|segui|scrivi|scriveteci|contatti)|(?:следите|подписывайтесь|пишите)|"
+    r"(?:ikuti|hubungi)"
+    r")",
+    re.IGNORECASE,
+)
+# "Listen: http://…", "iTunes: http://…": a label and a bare address.
+_LABELLED_URL = re.compile(r"^[^\W\d_][\w .'’-]{0,30}:\s*(?:https?://|www\.)\S+$", re.IGNORECASE)
+_CONTACT_MAX_WORDS = 30
+_CONTACT_LINES = 4
+
+
+def is_contact_line(line: str) -> bool:
+    """A short line inviting the reader to write, follow or listen somewhere, with the address."""
+    if len(line.split()) >= _CONTACT_MAX_WORDS or not _ADDRESS.search(line):
+        return False
+    return bool(_LABELLED_URL.match(line) or _INVITATION.search(line))
+
+
+def drop_contact_lines(lines: list[str]) -> list[str]:
+    """Remove the author's or the site's contact lines from the end of the text."""
+    end = len(lines)
+    while end > max(1, len(lines) - _CONTACT_LINES) and is_contact_line(lines[end - 1]):
+        end -= 1
+    return lines[:end]
+
+
 def drop_edge_stamps(lines: list[str]) -> list[str]:
     """Remove date/time stamps and bare URLs among the first and last lines.
 
