@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from lxml.html import fromstring
+
 from bot.ingest import from_html
+from bot.ingest.html.blocks import page_units
+from bot.ingest.html.pointers import drop_pointers
 
 _STORY = [
     "A prefeitura de Curitiba anunciou nesta quarta-feira que vai ampliar a rede de ciclovias "
@@ -72,3 +76,54 @@ def test_a_teaser_card_inside_a_link_goes_even_when_it_is_sentences():
         f"{paragraphs[0]}{card}{''.join(paragraphs[1:])}</article></body></html>"
     )
     assert list(from_html(page).paragraphs) == story
+
+
+_RU_STORY = [
+    "Городские власти Казани объявили в понедельник, что к осени в центре города откроют "
+    "двенадцать новых общественных пространств с деревьями и скамейками.",
+    "По словам главного архитектора, на работы потратят около трёхсот миллионов рублей из "
+    "городского и республиканского бюджетов.",
+    "Жители смогут проголосовать за проекты на сайте мэрии до конца месяца.",
+]
+
+
+def test_a_list_of_linked_headlines_goes_and_a_table_of_contents_with_it():
+    related = (
+        '<ul><li><a href="/news/1">Новые трамваи выйдут на линии в мае</a></li>'
+        '<li><a href="/news/2">В Казани отремонтируют набережную Кабана</a></li>'
+        '<li><a href="/news/3">Какие парки откроются после реконструкции</a></li></ul>'
+    )
+    contents = (
+        '<ul><li><a href="#plan">Что предлагает мэрия</a></li>'
+        '<li><a href="#money">Сколько это стоит</a></li></ul>'
+    )
+    body = (
+        f"{contents}<h2 id='plan'>Что предлагает мэрия</h2><p>{_RU_STORY[0]}</p>"
+        f"<h2 id='money'>Сколько это стоит</h2><p>{_RU_STORY[1]}</p>{related}<p>{_RU_STORY[2]}</p>"
+    )
+    page = (
+        '<html lang="ru"><head><title>Казань откроет новые скверы</title></head><body>'
+        f"<article><h1>Казань откроет новые скверы</h1>{body}</article></body></html>"
+    )
+    paragraphs = list(from_html(page).paragraphs)
+    assert paragraphs == [
+        "Что предлагает мэрия",
+        _RU_STORY[0],
+        "Сколько это стоит",
+        *_RU_STORY[1:],
+    ]
+
+
+def test_a_list_with_an_item_that_says_something_stays():
+    items = (
+        '<ul><li><a href="/doc/1">Постановление мэрии о благоустройстве</a></li>'
+        "<li>Срок подачи заявок: до 30 июня, <a href='/form'>форма на сайте</a></li></ul>"
+    )
+    root = fromstring(f"<div><p>{_RU_STORY[0]}</p>{items}<p>{_RU_STORY[1]}</p></div>")
+    lines = [
+        _RU_STORY[0],
+        "- Постановление мэрии о благоустройстве",
+        "- Срок подачи заявок: до 30 июня, форма на сайте",
+        _RU_STORY[1],
+    ]
+    assert drop_pointers(lines, page_units(root)) == lines

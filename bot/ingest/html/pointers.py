@@ -27,6 +27,9 @@ _NOT_POINTERS = HEADINGS | {"li", "dd", "dt", "td", "th", "pre"}
 # A question may end a headline; a full stop or an exclamation doesn't.
 _SENTENCE = re.compile(r"[.!…]['\"”’»)\]]*$|[.!?…]['\"”’»)\]]*\s*[^\W\d_]")
 _ADDRESS = re.compile(r"https?://|www\.|@", re.IGNORECASE)
+# A list whose every item (two or more) is a headline in a link: other stories.
+_MIN_ITEMS = 2
+_ITEM_LINK_SHARE = 0.9
 
 
 def _key(text: str) -> str:
@@ -34,32 +37,54 @@ def _key(text: str) -> str:
     return "".join(text.replace(BREAK, "").split()).casefold()[:_KEY_CHARS]
 
 
+def _headline(text: str) -> bool:
+    return (
+        not _SENTENCE.search(text) and not _ADDRESS.search(text) and len(_key(text)) >= _MIN_CHARS
+    )
+
+
 def _points(unit: Unit) -> bool:
     """Whether a unit of (mostly) link text points elsewhere rather than says something."""
     if next(unit.owner.iterancestors("a"), None) is not None:
         return True  # a block inside a link: a teaser card, whatever it holds
-    text = unit.text
-    return (
-        unit.tag not in _NOT_POINTERS
-        and not _SENTENCE.search(text)
-        and not _ADDRESS.search(text)
-        and len(_key(text)) >= _MIN_CHARS
-    )
+    return unit.tag not in _NOT_POINTERS and _headline(unit.text)
 
 
-def pointer_keys(units: list[Unit]) -> set[str]:
-    """Keys of the page's paragraphs that are link text, none printed also without links."""
+def _link_lists(units: list[Unit]) -> set[str]:
+    """Keys of the items of lists made only of linked headlines ("- Photos: Europa …")."""
+    lists: dict[object, list[Unit]] = {}
+    for unit in units:
+        if unit.tag == "li":
+            lists.setdefault(unit.owner.getparent(), []).append(unit)
+    return {
+        _key(item.text)
+        for items in lists.values()
+        if len(items) >= _MIN_ITEMS
+        and all(u.link_share >= _ITEM_LINK_SHARE and _headline(u.text) for u in items)
+        for item in items
+    }
+
+
+def pointer_keys(units: list[Unit]) -> tuple[set[str], set[str]]:
+    """Keys of the page's paragraphs that are link text (none printed also without links),
+    and of the items of its lists of links."""
     keys = {_key(u.text) for u in units if u.link_share >= _MIN_LINK_SHARE and _points(u)}
     if keys:
         # The same text elsewhere without its link (the article's own subheading) stays.
         keys -= {_key(u.text) for u in units if u.link_share < _MIN_LINK_SHARE}
-    return keys
+    # Matched against list items only: a table of contents goes, its subheadings stay.
+    return keys, _link_lists(units)
 
 
 def drop_pointers(lines: list[str], units: list[Unit]) -> list[str]:
-    """`lines` without the paragraphs that only link to another page."""
-    keys = pointer_keys(units)
-    if not keys:
+    """`lines` without the paragraphs and list items that only link to another page."""
+    keys, items = pointer_keys(units)
+    if not keys and not items:
         return lines
-    kept = [line for line in lines if _key(line) not in keys]
+    kept = [
+        line
+        for line in lines
+        if _key(line) not in keys
+        and not (line.startswith("- ") and _key(line.removeprefix("- ")) in items)
+    ]
     return kept or lines
