@@ -35,3 +35,22 @@ def test_a_box_heading_inside_the_story_and_its_end_stay():
     ]
     # Lines broken by a lone <br> come as one line: its last part is cut, not the line.
     assert drop_closing_section([_STORY[0], f"{_STORY[1]}\nKommentare"]) == _STORY[:2]
+
+
+def test_a_closing_tags_row_and_a_leading_reading_time_go():
+    story = [
+        "La mairie de Lyon a présenté mardi un plan pour planter trois mille arbres dans les "
+        "cours d'école d'ici deux ans, en commençant par les quartiers les plus chauds.",
+        "Le projet coûtera environ quatre millions d'euros, dont la moitié sera financée par "
+        "la métropole et par un fonds européen pour le climat.",
+    ]
+    page = (
+        '<html lang="fr"><head><title>Lyon va planter des arbres</title></head><body>'
+        "<article><h1>Lyon va planter des arbres</h1><p>Temps de lecture : 2 min</p>"
+        + "".join(f"<p>{p}</p>" for p in story)
+        + "<p>Mots-clés : Lyon, écoles, climat, arbres</p></article></body></html>"
+    )
+    assert list(from_html(page).paragraphs) == story
+    # A sentence about tags is no tags row.
+    said = "Tags: the word the council used for the new street names, she said."
+    assert drop_closing_section([*story, said]) == [*story, said]

@@ -95,8 +95,28 @@ def _link_like(line: str) -> bool:
     return len(line) < _SHORT_LINE and not _TERMINAL.search(line) and not _DATA.search(line)
 
 
+# A closing row of the story's tags or categories ("Tags", "Filed under: Politics |").
+_TAGS = re.compile(
+    r"^\W*(?:tags?|filed under|categor(?:y|ies)|schlagw[öo]rter|stichw[öo]rter|etiquetas|"
+    r"mots[- ]cl[ée]s|теги|метки|рубрики?)\b(?:\W*$|\s*:)",
+    re.IGNORECASE,
+)
+
+
 def _ends_article(line: str) -> bool:
     return len(line.split()) < _END_WORDS and bool(_ENDS_ARTICLE.search(line))
+
+
+# A row of tags runs longer than a heading, but is no sentence.
+_TAG_ROW_WORDS = 30
+
+
+def _closes_article(line: str) -> bool:
+    return _ends_article(line) or (
+        len(line.split()) < _TAG_ROW_WORDS
+        and bool(_TAGS.search(line))
+        and not line.rstrip().endswith((".", "!", "?"))
+    )
 
 
 def end_of_article(lines: list[str]) -> list[str]:
@@ -108,8 +128,8 @@ def end_of_article(lines: list[str]) -> list[str]:
 
 
 def drop_closing_section(lines: list[str]) -> list[str]:
-    """`lines` without a last heading for comments or other stories and the short lines
-    under it (what is left of a "Comments" or "You may also like" box).
+    """`lines` without a last heading for comments, other stories or tags and the short
+    lines under it (what is left of a "Comments" or "You may also like" box).
 
     Only at the end: such a heading followed by prose may be a box inside the story, and
     the story goes on after it. A line may hold several (a `<br>` inside a paragraph).
@@ -120,7 +140,7 @@ def drop_closing_section(lines: list[str]) -> list[str]:
         for j in range(len(parts) - 1, -1, -1):
             if is_prose(parts[j]):
                 break
-            if _ends_article(parts[j]):
+            if _closes_article(parts[j]):
                 cut = (i, j)  # the first heading of the run counts: keep looking
         else:
             continue

@@ -63,8 +63,22 @@ def is_stamp_line(line: str) -> bool:
     return digits >= max(1, len(words) / 3)
 
 
+# "5 min read", "Tempo de leitura: 2 minutos", "Lesezeit: 3 Min.": a short line of its own.
+_READING_TIME = re.compile(
+    r"\bmin(?:ute)?s?\.? read\b|\b(?:reading time|read time|tempo de leitura|tiempo de lectura|"
+    r"lesezeit|lesedauer|temps de lecture|tempo di lettura|время чтения|waktu baca|leestijd)\b|"
+    r"読了時間|阅读时间",
+    re.IGNORECASE,
+)
+_READING_TIME_MAX_WORDS = 8
+
+
 def _edge_furniture(line: str) -> bool:
-    return is_stamp_line(line) or bool(_BARE_URL.match(line))
+    return (
+        is_stamp_line(line)
+        or bool(_BARE_URL.match(line))
+        or (len(line.split()) <= _READING_TIME_MAX_WORDS and bool(_READING_TIME.search(line)))
+    )
 
 
 # Where to reach the author or the site, at a story's end: an invitation to write, follow or
@@ -105,7 +119,7 @@ def drop_contact_lines(lines: list[str]) -> list[str]:
 
 
 def drop_edge_stamps(lines: list[str]) -> list[str]:
-    """Remove date/time stamps and bare URLs among the first and last lines.
+    """Remove date/time stamps, reading times and bare URLs among the first and last lines.
 
     Only at the edges: inside the text a URL or a date line is usually the author's.
     """
