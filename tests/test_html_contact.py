@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.ingest import from_html
-from bot.ingest.html.trim import drop_contact_lines, is_contact_line
+from bot.ingest.html.trim import drop_contact_lines, drop_end_matter, is_contact_line
 
 _STORY = [
     "Il comune di Bologna ha approvato ieri sera il nuovo piano per le piste ciclabili, che "
@@ -40,3 +40,23 @@ def test_a_byline_with_an_address_and_an_embedded_tweet_stay():
     # Inside the text a contact line is the story's (a hotline the story is about).
     middle = [_STORY[0], "Per informazioni scrivi a bici@comune.example.it", _STORY[1]]
     assert drop_contact_lines(middle) == middle
+
+
+def test_a_closing_rule_and_the_notes_under_it_go_a_section_break_stays():
+    story = [
+        "O governo de Minas Gerais anunciou nesta terça-feira a reabertura de três estradas "
+        "que estavam fechadas desde as chuvas de janeiro, após obras de contenção de encostas.",
+        "Segundo o departamento de estradas, as obras custaram cerca de quarenta milhões de "
+        "reais e foram feitas em regime de urgência nos últimos dois meses.",
+    ]
+    notes = ["___", "Colaborou Ana Souza, de Belo Horizonte, com informações da agência estadual."]
+    page = (
+        '<html lang="pt"><head><title>Minas reabre estradas</title></head><body>'
+        "<article><h1>Minas reabre estradas</h1>"
+        + "".join(f"<p>{p}</p>" for p in [*story, *notes])
+        + "</article></body></html>"
+    )
+    assert list(from_html(page).paragraphs) == story
+    # "* * *" between parts of an essay: what follows is more of it.
+    essay = [story[0], "* * *", story[1], story[0], story[1]]
+    assert drop_end_matter(essay) == essay

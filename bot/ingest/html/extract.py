@@ -16,7 +16,7 @@ from bot.ingest.html.chunks import drop_trailing_link_list, restore_chunks
 from bot.ingest.html.limit import cut_tree
 from bot.ingest.html.meta import page_meta
 from bot.ingest.html.pick import second_opinion
-from bot.ingest.html.trim import drop_contact_lines, drop_edge_stamps, drop_headline
+from bot.ingest.html.trim import drop_edge_stamps, drop_end_matter, drop_headline
 from bot.ingest.language import article_language
 
 
@@ -79,7 +79,7 @@ def extract_html(html: str, url: str | None = None, budget: Budget | None = None
     lines = second_opinion(tree, lines, meta.title)
     lines = drop_edge_stamps(drop_headline(lines, meta.title))
     # After the cleaner: a sign-up prompt it drops may stand after the contact lines.
-    paragraphs = drop_contact_lines(clean_paragraphs(lines))
+    paragraphs = drop_end_matter(clean_paragraphs(lines))
     # A few menu words ("Home") are what's left of pages with no article at all.
     if not any(len(p) >= _MIN_SENTENCE_CHARS for p in paragraphs):
         raise NotAnArticle("I couldn't find any article text on that page.", url=url)

@@ -118,6 +118,25 @@ def drop_contact_lines(lines: list[str]) -> list[str]:
     return lines[:end]
 
 
+# A drawn rule ("___", "* * *", "———"): not text. Near the end it sets off the notes
+# after a story (the author's bio, "… contributed to this report", a disclosure); a
+# section break in an essay is followed by more of the essay, so only a short tail goes.
+_RULE = re.compile(r"^(?:([_*=~\-–—•·⁂#])\s*)\1(?:\s*\1)+$")
+_NOTES_MAX_LINES = 3
+_NOTES_MAX_WORDS = 60
+
+
+def drop_end_matter(lines: list[str]) -> list[str]:
+    """Remove contact lines, and a closing rule with the few short notes under it."""
+    lines = drop_contact_lines(lines)
+    for i in range(len(lines) - 1, max(0, len(lines) - 2 - _NOTES_MAX_LINES), -1):
+        if _RULE.match(lines[i].strip()):
+            if sum(len(line.split()) for line in lines[i + 1 :]) <= _NOTES_MAX_WORDS:
+                return drop_contact_lines(lines[:i])
+            break
+    return lines
+
+
 def drop_edge_stamps(lines: list[str]) -> list[str]:
     """Remove date/time stamps, reading times and bare URLs among the first and last lines.
 
