@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.ingest import from_html
 from bot.ingest.html.pick import drop_closing_section
+from bot.ingest.html.trim import drop_edge_stamps
 
 _STORY = [
     "Die Stadt Leipzig will bis zum Sommer zwanzig neue Trinkbrunnen aufstellen, vor allem "
@@ -54,3 +55,25 @@ def test_a_closing_tags_row_and_a_leading_reading_time_go():
     # A sentence about tags is no tags row.
     said = "Tags: the word the council used for the new street names, she said."
     assert drop_closing_section([*story, said]) == [*story, said]
+
+
+def test_a_dated_byline_above_the_story_goes_a_dated_heading_stays():
+    story = [
+        "El Gobierno de Aragón aprobó ayer la compra de doce autobuses eléctricos para las "
+        "líneas que unen Zaragoza con los pueblos de su área metropolitana.",
+        "Los vehículos empezarán a circular en otoño y sustituirán a los más antiguos de la "
+        "flota, que tienen más de quince años.",
+    ]
+    byline = "05/10/2023 - Publicado por: Lucía Gómez - Categoría: Transporte"
+    page = (
+        '<html lang="es"><head><title>Aragón compra autobuses eléctricos</title></head><body>'
+        "<article><h1>Aragón compra autobuses eléctricos</h1>"
+        + "".join(f"<p>{p}</p>" for p in [byline, *story])
+        + "</article></body></html>"
+    )
+    assert list(from_html(page).paragraphs) == story
+    # Below a dek, too; a heading with a year and a name is no byline.
+    dek = "La flota metropolitana será toda eléctrica en 2030."
+    heading = "El plan de Lambán para 2030"
+    lines = [dek, "Actualizado 18.11.2023 15:24 por Lucía Gómez", heading, *story]
+    assert drop_edge_stamps(lines) == [dek, heading, *story]

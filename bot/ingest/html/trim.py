@@ -73,6 +73,30 @@ _READING_TIME = re.compile(
 _READING_TIME_MAX_WORDS = 8
 
 
+# A dated byline or publishing line above the story ("5:45 AM PST 11/19/2019 by Jane Doe",
+# "05/10/2018 - Publicado por: Ana Lima - Categoria: Saúde"): a publishing word, or a name
+# after "by" with a full date or a time (a bare year is a headline's as often).
+_PUBLISHED = re.compile(
+    r"\b(?:published|posted|updated|publicado|atualizado|actualizado|ver[öo]ffentlicht|"
+    r"aktualisiert|publi[ée]|mis [àa] jour|pubblicato|aggiornato|опубликовано|обновлено|"
+    r"diterbitkan|dipublikasikan)\b|기사입력|입력\s*:|投稿日|公開日|更新日|发布时间",
+    re.IGNORECASE,
+)
+_BY_NAME = re.compile(r"\b(?:by|von|por|par|di|door|oleh)\s+[A-ZÀ-ÖØ-Þ]")
+_FULL_STAMP = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|\b\d{1,2}:\d{2}\b")
+_BYLINE_MAX_WORDS = 16
+# Such lines are looked for among the first few, even below a teaser line or a dek.
+_HEAD_SCAN = 3
+
+
+def is_dated_byline(line: str) -> bool:
+    if len(line.split()) > _BYLINE_MAX_WORDS or not _STAMP.search(line):
+        return False
+    return bool(_PUBLISHED.search(line)) or (
+        bool(_BY_NAME.search(line)) and bool(_FULL_STAMP.search(line))
+    )
+
+
 def _edge_furniture(line: str) -> bool:
     return (
         is_stamp_line(line)
@@ -138,7 +162,8 @@ def drop_end_matter(lines: list[str]) -> list[str]:
 
 
 def drop_edge_stamps(lines: list[str]) -> list[str]:
-    """Remove date/time stamps, reading times and bare URLs among the first and last lines.
+    """Remove date/time stamps, reading times and bare URLs among the first and last lines,
+    and dated bylines among the first few.
 
     Only at the edges: inside the text a URL or a date line is usually the author's.
     """
@@ -147,7 +172,12 @@ def drop_edge_stamps(lines: list[str]) -> list[str]:
         start += 1
     while end > max(start, len(lines) - _EDGE_LINES) and _edge_furniture(lines[end - 1]):
         end -= 1
-    return lines[start:end]
+    head = [
+        line
+        for line in lines[start : min(start + _HEAD_SCAN, end)]
+        if not (is_stamp_line(line) or is_dated_byline(line))
+    ]
+    return head + lines[start + _HEAD_SCAN : end] if start + _HEAD_SCAN < end else head
 
 
 def is_main_headline(line: str, title: str) -> bool:
