@@ -310,10 +310,26 @@ def test_code_with_braces_in_paragraphs_survives_template_fields_go() -> None:
         ("Use {{ .Release.Name }} here", False),
         ("Use `{{name}}` in the template", False),
         ("Write ${VAR:-default} for a fallback", False),
+        ('[button link="https://example.de/t" type="big"] Schick uns deinen Test[/button]', True),
+        ('[caption id="attachment_12" align="alignleft"] Der neue Helm', True),
+        ("Laut der Studie [1] stieg der Wert [sic] auf 12 Prozent [Spiegel].", False),
+        ("In C schreibt man a[i] = b[j] für die Kopie.", False),
     ],
 )
 def test_template_field_or_code(text: str, is_field: bool) -> None:
     assert template_field(text) is is_field
+
+
+def test_unrendered_shortcodes_go_in_both_modes() -> None:
+    story = [
+        "Der neue Helm wiegt nur 1.200 Gramm und ist damit einer der leichtesten seiner Klasse, "
+        "wie unser Test auf der Landstraße und auf der Autobahn gezeigt hat.",
+        "Im Sommer wird es unter dem Helm allerdings schnell warm, weil die Lüftung schwach ist.",
+    ]
+    button = '[button link="https://example.de/test" type="big"] Schick uns deinen Test[/button]'
+    lines = [story[0], button, story[1]]
+    assert clean_paragraphs(lines) == story
+    assert clean_text("\n".join(lines)) == story
 
 
 def test_a_short_quote_said_twice_between_paragraphs_stays_twice() -> None:

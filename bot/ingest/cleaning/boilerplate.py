@@ -319,12 +319,23 @@ _FIELD_NAME = re.compile(r"\s*[A-Za-z_][\w.]*\s*")
 _CODE_NEIGHBOUR = re.compile(r"[\w\"'`“”‘’/\\=$<>|]")
 
 
+# An unrendered CMS shortcode with its attributes or its closing tag: "[button link="…"]
+# Send us your review[/button]", "[caption id="attachment_12" …]". Not "[1]", "[sic]",
+# "[Engadget]" or a link in brackets: those have neither.
+SHORTCODE = re.compile(
+    r"\[([a-z][a-z_-]{1,30})\s+[a-z_-]+\s*=\s*[\"“”'][^\]]{0,300}\]|\[/[a-z][a-z_-]{1,30}\]"
+)
+
+
 def template_field(text: str) -> bool:
     """Does `text` hold an unrendered template field, rather than code quoted in prose?
 
-    A field is a bare name in spaces ("You have {{free_limit}} free articles left"); code
-    is quoted, glued to a path, or an expression ("{{ .Values.image.tag }}", "${HOME:-/}").
+    A field is a bare name in spaces ("You have {{free_limit}} free articles left"), or a
+    CMS shortcode (`SHORTCODE`); code is quoted, glued to a path, or an expression
+    ("{{ .Values.image.tag }}", "${HOME:-/}").
     """
+    if "[" in text and SHORTCODE.search(text):
+        return True
     for match in PLACEHOLDER.finditer(text):
         raw = match.group()
         inner = raw[2:-1] if raw.startswith("${") else raw[2:-2]
