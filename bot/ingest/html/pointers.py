@@ -33,8 +33,15 @@ _ITEM_LINK_SHARE = 0.9
 
 
 def _key(text: str) -> str:
-    # Whitespace and line marks left out: a rebuilt line matches its unit's text.
-    return "".join(text.replace(BREAK, "").split()).casefold()[:_KEY_CHARS]
+    """The first non-space characters, case-folded: a rebuilt line matches its unit's text.
+
+    Read from the text's start only: a long paragraph is not scanned to its end.
+    """
+    head = text[: 4 * _KEY_CHARS]
+    key = "".join(head.replace(BREAK, "").split()).casefold()[:_KEY_CHARS]
+    if len(key) < _KEY_CHARS and len(head) < len(text):
+        key = "".join(text.replace(BREAK, "").split()).casefold()[:_KEY_CHARS]
+    return key
 
 
 def _headline(text: str) -> bool:
@@ -50,41 +57,45 @@ def _points(unit: Unit) -> bool:
     return unit.tag not in _NOT_POINTERS and _headline(unit.text)
 
 
-def _link_lists(units: list[Unit]) -> set[str]:
-    """Keys of the items of lists made only of linked headlines ("- Photos: Europa …")."""
-    lists: dict[object, list[Unit]] = {}
+def pointer_keys(lines: list[str], units: list[Unit]) -> tuple[set[str], set[str]]:
+    """Keys of `lines` that are paragraphs of link text (none printed also without links),
+    and of those that are items of lists of links (matched against list items only: a table
+    of contents goes, the subheadings it names stay)."""
+    wanted = {_key(line) for line in lines}
+    wanted.update(_key(line[2:]) for line in lines if line.startswith("- "))
+    lowest: dict[str, float] = {}
+    linked: list[tuple[str, Unit]] = []
+    lists: dict[object, list[tuple[str, Unit]]] = {}
     for unit in units:
+        key = _key(unit.text)
         if unit.tag == "li":
-            lists.setdefault(unit.owner.getparent(), []).append(unit)
-    return {
-        _key(item.text)
-        for items in lists.values()
-        if len(items) >= _MIN_ITEMS
-        and all(u.link_share >= _ITEM_LINK_SHARE and _headline(u.text) for u in items)
-        for item in items
+            lists.setdefault(unit.owner.getparent(), []).append((key, unit))
+        if key in wanted:
+            share = unit.link_share
+            lowest[key] = min(share, lowest.get(key, share))
+            if share >= _MIN_LINK_SHARE:
+                linked.append((key, unit))
+    # The same text elsewhere without its link (the article's own subheading) stays.
+    keys = {key for key, unit in linked if lowest[key] >= _MIN_LINK_SHARE and _points(unit)}
+    items = {
+        key
+        for members in lists.values()
+        if len(members) >= _MIN_ITEMS
+        and any(key in wanted for key, _ in members)
+        and all(u.link_share >= _ITEM_LINK_SHARE and _headline(u.text) for _, u in members)
+        for key, _ in members
     }
-
-
-def pointer_keys(units: list[Unit]) -> tuple[set[str], set[str]]:
-    """Keys of the page's paragraphs that are link text (none printed also without links),
-    and of the items of its lists of links."""
-    keys = {_key(u.text) for u in units if u.link_share >= _MIN_LINK_SHARE and _points(u)}
-    if keys:
-        # The same text elsewhere without its link (the article's own subheading) stays.
-        keys -= {_key(u.text) for u in units if u.link_share < _MIN_LINK_SHARE}
-    # Matched against list items only: a table of contents goes, its subheadings stay.
-    return keys, _link_lists(units)
+    return keys, items
 
 
 def drop_pointers(lines: list[str], units: list[Unit]) -> list[str]:
     """`lines` without the paragraphs and list items that only link to another page."""
-    keys, items = pointer_keys(units)
+    keys, items = pointer_keys(lines, units)
     if not keys and not items:
         return lines
     kept = [
         line
         for line in lines
-        if _key(line) not in keys
-        and not (line.startswith("- ") and _key(line.removeprefix("- ")) in items)
+        if _key(line) not in keys and not (line.startswith("- ") and _key(line[2:]) in items)
     ]
     return kept or lines
