@@ -127,3 +127,25 @@ def test_a_list_with_an_item_that_says_something_stays():
         _RU_STORY[1],
     ]
     assert drop_pointers(lines, page_units(root)) == lines
+
+
+def test_the_heading_of_a_box_of_pointers_goes_with_it():
+    story = [
+        "Pemerintah Kota Bandung meresmikan tiga taman baru di kawasan utara pada hari Senin, "
+        "lengkap dengan jalur sepeda dan tempat bermain untuk anak-anak.",
+        "Menurut wali kota, pembangunan taman tersebut menghabiskan dana sekitar dua puluh "
+        "miliar rupiah dari anggaran daerah tahun ini.",
+        "Taman-taman itu dibuka untuk umum setiap hari mulai pukul enam pagi.",
+    ]
+    box = (
+        "<p>BACA JUGA</p>"
+        '<p><a href="/berita/1">Jalur sepeda baru di Dago mulai dibangun</a></p>'
+        '<p><a href="/berita/2">Warga Bandung keluhkan banjir di Pasteur</a></p>'
+    )
+    paragraphs = [f"<p>{p}</p>" for p in story]
+    page = (
+        '<html lang="id"><head><title>Bandung resmikan tiga taman</title></head><body>'
+        "<article><h1>Bandung resmikan tiga taman</h1>"
+        f"{paragraphs[0]}{box}{''.join(paragraphs[1:])}</article></body></html>"
+    )
+    assert list(from_html(page).paragraphs) == story

@@ -93,9 +93,21 @@ def drop_pointers(lines: list[str], units: list[Unit]) -> list[str]:
     keys, items = pointer_keys(lines, units)
     if not keys and not items:
         return lines
-    kept = [
-        line
-        for line in lines
-        if _key(line) not in keys and not (line.startswith("- ") and _key(line[2:]) in items)
+    gone = [
+        _key(line) in keys or (line.startswith("- ") and _key(line[2:]) in items) for line in lines
     ]
+    for i in range(len(lines) - _MIN_ITEMS):
+        # The heading of a box of pointers ("Don't miss", "Lesen Sie auch") goes with it.
+        if not gone[i] and all(gone[i + 1 : i + 1 + _MIN_ITEMS]) and _box_heading(lines[i]):
+            gone[i] = True
+    kept = [line for line, out in zip(lines, gone, strict=True) if not out]
     return kept or lines
+
+
+# A heading: a few words, no sentence (a colon may end it: "More:").
+_HEADING_WORDS = 6
+_ENDS_SENTENCE = re.compile(r"[.!?…。！？]['\"”’»)\]]*$")
+
+
+def _box_heading(line: str) -> bool:
+    return len(line.split()) <= _HEADING_WORDS and not _ENDS_SENTENCE.search(line)
