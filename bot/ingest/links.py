@@ -205,9 +205,12 @@ def _capped_weight(text: str) -> float:
     the parsing compares with is at most that, and a pasted article on Slack's ack path
     need not have all its words listed to tell it is long. Words of a prefix are never more
     than the whole text's, so a prefix already over the cap decides."""
-    if len(text) > _CAP_PREFIX_CHARS and not _SPACELESS_CHAR.search(text, 0, _CAP_PREFIX_CHARS):
-        if len(_WORD.findall(text, 0, _CAP_PREFIX_CHARS)) > _REQUEST_MAX_WORDS:
-            return _REQUEST_MAX_WORDS + 1
+    if (
+        len(text) > _CAP_PREFIX_CHARS
+        and not _SPACELESS_CHAR.search(text, 0, _CAP_PREFIX_CHARS)
+        and len(_WORD.findall(text, 0, _CAP_PREFIX_CHARS)) > _REQUEST_MAX_WORDS
+    ):
+        return _REQUEST_MAX_WORDS + 1
     return word_weight(text)
 
 
