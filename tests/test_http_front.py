@@ -231,6 +231,79 @@ def test_the_signature_is_checked_on_the_raw_bytes(bot: SlackAppHarness) -> None
     conn.close()
 
 
+def test_forged_requests_are_refused_with_401_before_bolt(
+    bot: SlackAppHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Served as `serve --http` builds it, Bolt doesn't check signatures again (CPU on every
+    ack): SlackFront's check is the only one, so none of these may reach the app."""
+    from slack_bolt.middleware.request_verification import RequestVerification
+
+    assert not any(isinstance(m, RequestVerification) for m in bot.app._middleware_list)
+    reached: list[object] = []
+    dispatch = bot.app.dispatch
+    monkeypatch.setattr(
+        bot.app, "dispatch", lambda request: reached.append(request) or dispatch(request)
+    )
+    form = urlencode(
+        {
+            "team_id": TEAM,
+            "channel_id": CHANNEL,
+            "user_id": "U0EVE",
+            "command": "/summarize",
+            "text": "https://example.com/x",
+            "trigger_id": "t1",
+        }
+    )
+    other = form.replace("U0EVE", "U0BOB")
+    now = str(int(time.time()))
+    signature = SignatureVerifier(SECRET).generate_signature(timestamp=now, body=other)
+    forged = {
+        "no signature": {},
+        "wrong secret": {
+            "X-Slack-Request-Timestamp": now,
+            "X-Slack-Signature": SignatureVerifier("guess").generate_signature(
+                timestamp=now, body=form
+            ),
+        },
+        "another body's signature": {
+            "X-Slack-Request-Timestamp": now,
+            "X-Slack-Signature": signature,
+        },
+        "replayed": {
+            "X-Slack-Request-Timestamp": str(int(time.time()) - 600),
+            "X-Slack-Signature": SignatureVerifier(SECRET).generate_signature(
+                timestamp=str(int(time.time()) - 600), body=form
+            ),
+        },
+    }
+    host, port = _address(bot)
+    for name, headers in forged.items():
+        conn = http.client.HTTPConnection(host, port, timeout=10)
+        conn.request(
+            "POST",
+            "/slack/events",
+            body=form.encode(),
+            headers={"Content-Type": "application/x-www-form-urlencoded", **headers},
+        )
+        assert conn.getresponse().status == 401, name
+        conn.close()
+    assert reached == []
+    assert bot.command("/summarize", "")[0] == 200  # a signed one does reach it
+    assert len(reached) == 1
+
+
+def test_an_app_not_behind_slack_front_keeps_bolts_signature_check(slack, tmp_path) -> None:
+    from slack_bolt.middleware.request_verification import RequestVerification
+
+    from bot.slack.app import create_app
+    from bot.slack.context import Services
+
+    settings = harness_settings(slack, tmp_path)
+    services = Services(settings=settings, pipeline=None, store=None, pool=None)  # type: ignore[arg-type]
+    app = create_app(settings, services=services, verify_token=False)
+    assert any(isinstance(m, RequestVerification) for m in app._middleware_list)
+
+
 def test_health_and_unknown_paths(bot: SlackAppHarness) -> None:
     host, port = _address(bot)
     for method, path, status in (

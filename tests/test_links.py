@@ -355,3 +355,45 @@ def test_parse_input_is_fast_on_400k_hostile_characters(shape: str) -> None:
     start = time.process_time()
     parse_input(text)
     assert time.process_time() - start < 1.0
+
+
+# --- the ack path's shortcuts (bot.ingest.links._capped_weight, the regexes' first letters)
+
+
+def test_long_text_is_counted_only_as_far_as_the_thresholds_need():
+    words = " ".join(f"word{i}" for i in range(2000))  # > 4096 characters
+    assert links._capped_weight(words) > links._REQUEST_MAX_WORDS
+    assert links._capped_weight("one two three") == 3
+    # Chinese after the prefix: still over the cap, and counted exactly when it is not.
+    assert links._capped_weight(words + "東京都" * 100) > links._REQUEST_MAX_WORDS
+    short = "東京都" * 30 + " plus a few words"
+    assert links._capped_weight(short) == word_weight(short)
+
+
+def test_a_long_request_like_paste_is_still_an_article():
+    # Over _REQUEST_MAX_WORDS and past the counted prefix: an article even though it
+    # talks about "this article" in every sentence.
+    sentence = "Please summarize this article about the harbour and its new bridge. "
+    text = sentence * 120
+    assert len(text) > links._CAP_PREFIX_CHARS
+    assert parse_input(text).kind == "paste"
+    assert parse_input(sentence * 3).kind != "paste"  # short: a request, as before
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Summarize https://example.com/a in 3 bullets",
+        "SUMMARIZE HTTPS://EXAMPLE.COM/A FOR ME",
+        "look at WWW.example.com/x please, key points only",
+        "TL;DR <https://example.com/b|the story>",
+        ARTICLE,
+        "In 5 bullets: " + ARTICLE,
+    ],
+)
+def test_first_letter_lookaheads_change_no_match(text: str):
+    import re
+
+    for fast in (links._BARE_URL, links._META_WORDS):
+        plain = re.compile(fast.pattern.split(")", 1)[1], fast.flags)  # without (?=[…])
+        assert [m.span() for m in fast.finditer(text)] == [m.span() for m in plain.finditer(text)]

@@ -153,3 +153,27 @@ def test_forgotten_streams_are_bounded(client, slack, monkeypatch):
     for _ in range(5):
         _start(client, "never stopped")
     assert len(client._streams) == 3
+
+
+def test_listeners_get_one_safe_client_per_token_and_workspace(slack):
+    """Bolt's per-request client becomes a SafeWebClient made once per token and workspace
+    (not per ack); another workspace's token (OAuth) gets its own."""
+    from slack_bolt import BoltContext
+    from slack_sdk import WebClient
+
+    def request_client(token: str, team: str) -> SafeWebClient:
+        context = BoltContext()
+        context["client"] = WebClient(token=token, base_url=slack.api_url, team_id=team)
+        outbound.use_safe_client(context, lambda: None)
+        assert isinstance(context.client, SafeWebClient)
+        return context.client
+
+    first = request_client("xoxb-one", "T1")
+    assert request_client("xoxb-one", "T1") is first
+    other = request_client(slack.token, "T2")
+    assert other is not first and other.token == slack.token
+    assert other.default_params["team_id"] == "T2"
+    assert request_client("xoxb-one", "T2") is not first  # same token, other workspace
+    other.chat_postMessage(channel="C1", text="hello")  # still the safe client's defaults
+    (call,) = slack.calls("chat.postMessage")
+    assert call.params["unfurl_media"] is False

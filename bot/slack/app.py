@@ -11,6 +11,7 @@ from bot.errors import ConfigError
 from bot.pipeline import Pipeline
 from bot.settings import Settings
 from bot.slack.context import Services
+from bot.slack.lean import Direct, match_on_body
 from bot.slack.listeners import register
 from bot.slack.outbound import SafeWebClient, use_safe_client
 from bot.slack.retry import retry_handlers
@@ -72,9 +73,15 @@ def create_app(
     pipeline: Pipeline | None = None,
     services: Services | None = None,
     verify_token: bool = True,
+    signatures_checked: bool = False,
 ) -> App:
     """`verify_token=False` when the token was checked already (`articlebot serve` does, once,
     before any worker starts): Bolt then calls auth.test on the first request instead.
+
+    `signatures_checked=True` when every request reaches the app through SlackFront
+    (bot.slack.http_front), which checks the signature on the raw bytes and refuses a bad one
+    with 401 before Bolt sees it: Bolt's own check of the same signature is then skipped (CPU
+    on every ack). Its OAuth pages carry no signature either way, and Socket Mode has none.
 
     With SLACK_CLIENT_ID and SLACK_CLIENT_SECRET (and no SLACK_BOT_TOKEN) the app serves
     OAuth installs and each request is answered with its workspace's token (bot.slack.oauth)."""
@@ -102,7 +109,9 @@ def create_app(
             else None
         ),
         # Socket Mode has no signing secret (requests come over our own websocket).
-        request_verification_enabled=settings.slack_signing_secret is not None,
+        request_verification_enabled=(
+            settings.slack_signing_secret is not None and not signatures_checked
+        ),
         # Listeners only parse, read the store and enqueue a job (no Web API calls), so
         # running them before answering costs a few ms and spares Bolt's ack executor and
         # its 10 ms polling; the slow work is on the job pool either way.
@@ -112,6 +121,7 @@ def create_app(
     )
     if isinstance(services.pool, ThreadWorkerPool):
         services.pool.bind(services, client)
-    app.use(use_safe_client)  # first: listeners, and what they build, get the safe client
+    app.use(Direct(use_safe_client))  # first: listeners, and what they build, get the safe client
     register(app, services)
+    match_on_body(app)
     return app

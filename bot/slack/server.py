@@ -231,11 +231,17 @@ def preflight(settings: Settings, *, http: bool) -> None:
     check_token(settings)
 
 
-def _app_with_pool(settings: Settings) -> App:
-    """The app for this process; the token was checked by `preflight`, so Bolt needn't."""
+def _app_with_pool(settings: Settings, *, http: bool) -> App:
+    """The app for this process; the token was checked by `preflight`, so Bolt needn't. In
+    HTTP mode its only way in is `slack_front`, which checks each request's signature."""
     from bot.slack.app import create_app
 
-    return create_app(settings, services=runtime.server_services(settings), verify_token=False)
+    return create_app(
+        settings,
+        services=runtime.server_services(settings),
+        verify_token=False,
+        signatures_checked=http,
+    )
 
 
 def _settle_heap() -> None:
@@ -399,7 +405,7 @@ def serve_http(settings: Settings, host: str, port: int) -> None:
 
         def load(self) -> SlackFront:  # in each worker, after the fork
             runtime.configure_logging(settings)
-            front = slack_front(_app_with_pool(settings), settings)
+            front = slack_front(_app_with_pool(settings, http=True), settings)
             _settle_heap()
             return front
 
@@ -413,7 +419,7 @@ def serve_socket(settings: Settings) -> None:
     assert settings.slack_app_token is not None  # preflight said so
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    app = _app_with_pool(settings)
+    app = _app_with_pool(settings, http=False)
     _settle_heap()
     handler = SocketModeHandler(
         app,

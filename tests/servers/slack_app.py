@@ -108,7 +108,8 @@ class SlackAppHarness:
             None if settings.slack_job_process else ThreadWorkerPool(settings.slack_worker_threads)
         )
         self.services = build_services(settings, pool=pool) if pool else None
-        self.app: App = create_app(settings, services=self.services)
+        # As `articlebot serve --http` builds it: only SlackFront checks signatures.
+        self.app: App = create_app(settings, services=self.services, signatures_checked=True)
         self._server = FrontServer(slack_front(self.app, settings))
         self._ids = count(1)
 

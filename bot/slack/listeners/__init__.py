@@ -12,6 +12,7 @@ from typing import Any
 from slack_bolt import App, BoltContext
 
 from bot.slack.context import Services
+from bot.slack.lean import Direct
 from bot.slack.listeners import (
     actions,
     admin,
@@ -28,8 +29,8 @@ from bot.slack.middleware import only_team
 
 def register(app: App, services: Services) -> None:
     if services.settings.slack_team_id:
-        app.middleware(only_team(services.settings.slack_team_id))  # before anything else
-    app.middleware(_with_services(services))
+        app.middleware(Direct(only_team(services.settings.slack_team_id)))  # before the rest
+    app.middleware(Direct(_with_services(services)))
     for surface in (
         commands,
         events,

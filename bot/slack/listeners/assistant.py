@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import App, Assistant, Say, SetSuggestedPrompts
+from slack_bolt import App, Say, SetSuggestedPrompts
 from slack_sdk import WebClient
 
 from bot.slack.context import Services
+from bot.slack.lean import AssistantEventsOnly
 from bot.slack.listeners.events import dispatch
 from bot.slack.routing import Incoming
 
@@ -39,7 +40,7 @@ def handle_user_message(
 
 
 def register(app: App, services: Services) -> None:
-    assistant = Assistant()
+    assistant = AssistantEventsOnly()
     assistant.thread_started(handle_thread_started)
     assistant.thread_context_changed(handle_thread_context_changed)
     assistant.user_message(handle_user_message)

@@ -17,6 +17,7 @@ from slack_sdk import WebClient
 
 from bot.slack import channel_prefs, limits, parked, routing
 from bot.slack.context import Services
+from bot.slack.lean import Direct
 from bot.slack.memory import ThreadMemory
 from bot.slack.middleware import dedupe_events
 from bot.slack.routing import Incoming
@@ -87,6 +88,6 @@ def handle_message(
 
 
 def register(app: App, services: Services) -> None:
-    app.middleware(dedupe_events(services.store))
+    app.middleware(Direct(dedupe_events(services.store)))
     app.event("app_mention")(handle_app_mention)
     app.event("message")(handle_message)
