@@ -82,6 +82,6 @@ def match_on_body(app: App) -> int:
     for listener in app._listeners:  # no public way to reach them
         for i, matcher in enumerate(listener.matchers):
             if type(matcher) is BuiltinListenerMatcher and list(matcher.arg_names) == ["body"]:
-                listener.matchers[i] = _BodyMatcher(matcher.func)  # type: ignore[arg-type]
+                listener.matchers[i] = _BodyMatcher(matcher.func)  # type: ignore[index, arg-type]
                 replaced += 1
     return replaced
