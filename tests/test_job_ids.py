@@ -148,8 +148,8 @@ class _DiesAfterQueuing:
     def __init__(self, queue: SQLiteJobQueue) -> None:
         self.queue = queue
 
-    def submit(self, job: tasks.Job) -> None:
-        self.queue.put(job.id, tasks.dumps(job), grace_seconds=LEASE_SECONDS)
+    def submit(self, job: tasks.Job, *, delay: float = 0.0) -> None:
+        self.queue.put(job.id, tasks.dumps(job), grace_seconds=delay or LEASE_SECONDS)
 
     def shutdown(self, timeout: float = 0) -> None:
         pass
@@ -312,7 +312,7 @@ def _validation_error(data: str) -> Exception:
 class _DiesBeforeQueuing:
     """A process killed while its listener ran: nothing queued, nothing marked handled."""
 
-    def submit(self, job: tasks.Job) -> None:
+    def submit(self, job: tasks.Job, *, delay: float = 0.0) -> None:
         raise RuntimeError("killed before the job was written down")
 
     def shutdown(self, timeout: float = 0) -> None:

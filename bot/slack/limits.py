@@ -144,10 +144,7 @@ def submit(services: Services, job: Any, *, delay: float = 0.0) -> None:
         audit.refused(services.settings, job, exc.reason)
         raise
     try:
-        if delay > 0:
-            services.pool.submit(job, delay=delay)
-        else:
-            services.pool.submit(job)
+        services.pool.submit(job, delay=delay)
     except Busy:
         if held:
             release(services.settings, services.store, job)
