@@ -146,10 +146,10 @@ class ThreadWorkerPool:
         if delay > 0:
             # Not running yet, so it holds no slot and wait_idle doesn't wait for it.
             if self._queue is not None:
-                _put(self._queue, job, grace_seconds=delay)  # the lease upkeep starts it
+                _put_later(self._queue, job, delay)
             else:
                 self._later.add(job, delay)
-            tasks.queued(job)
+                tasks.queued(job)
             return
         if not self._slots.acquire(blocking=False):
             raise Busy("too much work queued")
@@ -242,9 +242,8 @@ class ProcessWorkerPool:
                 log.error("job process died (exit %s); starting a new one", self._process.exitcode)
                 self._slots = threading.BoundedSemaphore(self._bound)
                 self._start()  # it picks up the dead one's jobs when their leases run out
-        if delay > 0:  # handed to nobody: the job process's lease upkeep starts it when due
-            _put(self._queue, job, grace_seconds=delay)
-            tasks.queued(job)
+        if delay > 0:
+            _put_later(self._queue, job, delay)
             return
         if not self._slots.acquire(blocking=False):
             raise Busy("too much work queued")
@@ -272,6 +271,13 @@ def _put(jobs_queue: SQLiteJobQueue, job: Job, *, grace_seconds: float = LEASE_S
     if not jobs_queue.put(job.id, tasks.dumps(job), grace_seconds=grace_seconds):
         # Slack's retry of a request whose job was queued before a crash: the same job.
         log.info("%s %s is queued or answered already; not queued again", job.name, job.id)
+
+
+def _put_later(jobs_queue: SQLiteJobQueue, job: Job, delay: float) -> None:
+    """Queue `job` to run `delay` seconds from now: handed to nobody, the lease upkeep of
+    whichever runner shares the queue starts it once due."""
+    _put(jobs_queue, job, grace_seconds=delay)
+    tasks.queued(job)
 
 
 class _Runner:
@@ -369,7 +375,7 @@ class _RunnerPool:
     def submit(self, job: Job, *, delay: float = 0.0) -> None:
         runner = self._runner
         if delay > 0:
-            _put(runner.queue, job, grace_seconds=delay)
+            _put_later(runner.queue, job, delay)
             return
         _put(runner.queue, job)
         leased = runner.queue.lease(runner.owner, LEASE_SECONDS, job_id=job.id)
