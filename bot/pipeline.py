@@ -103,7 +103,7 @@ class Pipeline:
     # --- engines --------------------------------------------------------------------------
 
     def engine_for(self, engine: EngineChoice | None = None) -> Literal["openai", "offline"]:
-        from bot.llm.models import is_online
+        from bot.llm.providers import is_online
 
         chosen = engine or self.settings.engine
         if chosen == "offline":
@@ -129,7 +129,7 @@ class Pipeline:
         choice): the same store, templates and article source, that model's engine built
         on first use and kept. Itself when `name` is its own model, empty, or no model is
         configured (offline stays offline)."""
-        from bot.llm.models import model_label, online_provider
+        from bot.llm.providers import model_label, online_provider
 
         if not name or self.engine_for() == "offline" or name == model_label(self.settings):
             return self

@@ -142,3 +142,19 @@ def test_a_link_still_reads_the_whole_settings(tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     assert "bad setting FETCH_ALLOWLIST" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("command", [["summarize"], ["ask", "_", "Who met on Tuesday?"]])
+def test_the_offline_engine_loads_no_model_client_or_langchain(
+    tmp_path: Path, command: list[str]
+) -> None:
+    """With no key the offline engine answers: openai and LangChain (seconds of start-up)
+    stay unloaded; the templates are read and checked without them."""
+    paste = tmp_path / "paste.txt"
+    paste.write_bytes((FIXTURES / "paste_metered_en.txt").read_bytes())
+    args = [paste.name if arg == "_" else arg for arg in command]
+    if command == ["summarize"]:
+        args.append(paste.name)
+    imported, output = _imported(tmp_path, *args)
+    assert "council" in output  # it summarized / answered (the engine's label is on stderr)
+    assert not set(imported) & {"openai", "langchain_core", "langsmith", "tiktoken"}

@@ -12,11 +12,10 @@ from bot.llm.models import (
     build_chat_model,
     complete,
     grounded_answer,
-    is_online,
-    online_provider,
     stream_complete,
     structured_method,
 )
+from bot.llm.providers import is_online, online_provider
 from bot.llm.quotes import verify_quotes
 from bot.llm.templates import load_templates
 from bot.llm.usage import estimate_cost

@@ -169,6 +169,56 @@ def test_invalid_user_file_is_refused_naming_the_file(tmp_path: Path, name: str)
     assert "\n" not in str(caught.value)  # one line in the terminal and in logs
 
 
+# Message texts LangChain accepts or refuses; the loader must agree without importing it.
+CONTENTS = [
+    "Plain text, no variables.",
+    "{article} and {title}",
+    "Escaped {{braces}} and {question}",
+    "{question!r} converted, {title:>10} padded",
+    "{}",  # an empty name: LangChain takes it as the variable ''
+    "{0}",
+    "{article.text}",
+    "{article[0]}",
+    "{title:{width}}",
+    "one { alone",
+    "one } alone",
+    "{unclosed",
+]
+
+
+@pytest.mark.parametrize("content", CONTENTS)
+def test_variables_are_checked_as_langchain_checks_them(tmp_path: Path, content: str) -> None:
+    from langchain_core.prompts import ChatPromptTemplate
+
+    try:
+        prompt = ChatPromptTemplate.from_messages([("human", content)])
+    except ValueError:
+        expected = None
+    else:
+        expected = set(prompt.input_variables)
+    declared = sorted(expected or ())
+    text = (
+        "name: probe\ndescription: A probe.\n"
+        f"variables: [{', '.join(repr(v) for v in declared)}]\n"
+        f"messages:\n  - role: human\n    content: {content!r}\n"
+    )
+    path = _write(tmp_path, "probe", text.replace("'", '"'))
+    if expected is None:
+        with pytest.raises(PromptError, match="bad message template"):
+            load_template_file(path)
+    else:
+        template = load_template_file(path)
+        assert set(template.variables) == expected
+        assert set(template.prompt.input_variables) == expected  # and LangChain builds it
+
+
+@pytest.mark.parametrize("path", sorted(BUILTIN_PROMPTS_DIR.glob("*.yaml")), ids=lambda p: p.stem)
+def test_the_loaders_variables_are_langchains_for_every_builtin(path: Path) -> None:
+    template = load_template_file(path, builtin=True)
+    used = set(template.prompt.input_variables) | set(template.prompt.optional_variables)
+    assert used == set(template.variables)
+
+
 def test_missing_user_folder_is_reported(tmp_path: Path) -> None:
     with pytest.raises(PromptError, match="does not exist"):
         load_templates(tmp_path / "nowhere")

@@ -36,13 +36,13 @@ class ModelEngine:
 
     @property
     def name(self) -> str:
-        from bot.llm.models import online_provider
+        from bot.llm.providers import online_provider
 
         return online_provider(self.settings) or "offline"
 
     @property
     def model_name(self) -> str:
-        from bot.llm.models import model_label
+        from bot.llm.providers import model_label
 
         return model_label(self.settings)
 

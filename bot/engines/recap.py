@@ -68,7 +68,8 @@ def _offline(messages: Sequence[Said]) -> Recap:
 
 
 def _model(pipeline: Pipeline, messages: Sequence[Said], title: str, instructions: str) -> Recap:
-    from bot.llm.models import complete, model_label, online_provider
+    from bot.llm.models import complete
+    from bot.llm.providers import model_label, online_provider
     from bot.llm.tokens import count_tokens
 
     settings = pipeline.settings

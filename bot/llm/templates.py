@@ -21,14 +21,19 @@ import hashlib
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from string import Formatter
+from typing import TYPE_CHECKING, Any
 
 import yaml
-from langchain_core.messages import BaseMessage
-from langchain_core.prompts import ChatPromptTemplate
 
 from bot.errors import PromptError
+
+if TYPE_CHECKING:
+    # Imported on first use (a second of start-up): the offline engine never formats a prompt.
+    from langchain_core.messages import BaseMessage
+    from langchain_core.prompts import ChatPromptTemplate
 
 
 def builtin_prompts_dir() -> Path:
@@ -67,7 +72,7 @@ class PromptTemplate:
     variables: tuple[str, ...]
     path: Path
     builtin: bool
-    prompt: ChatPromptTemplate
+    messages: tuple[tuple[str, str], ...]  # (role, content), as validated
     # A digest of the file's text, part of every cached answer's key: edit a prompt and its
     # old answers are no longer served. Taken when the file is read, not per request.
     version: str = ""
@@ -85,9 +90,21 @@ class PromptTemplate:
             out[var] = neutralise_delimiters(str(value)) if not isinstance(value, list) else value
         return out
 
+    @property
+    def prompt(self) -> ChatPromptTemplate:
+        """The LangChain prompt, built on first use."""
+        return _chat_prompt(self.messages)
+
     def format_messages(self, **values: Any) -> list[BaseMessage]:
         """Messages ready for a chat model. Pass any superset of the variables."""
         return self.prompt.format_messages(**self.values_for(**values))
+
+
+@lru_cache(maxsize=128)
+def _chat_prompt(messages: tuple[tuple[str, str], ...]) -> ChatPromptTemplate:
+    from langchain_core.prompts import ChatPromptTemplate
+
+    return ChatPromptTemplate.from_messages(list(messages))
 
 
 def _fail(path: Path, problem: str) -> PromptError:
@@ -110,6 +127,43 @@ def _messages(path: Path, raw: object) -> list[tuple[str, str]]:
             raise _fail(path, f"message {i} is a placeholder; its content must be '{{name}}'.")
         messages.append((role, content.strip() if role == "placeholder" else content))
     return messages
+
+
+def _fields(path: Path, i: int, content: str) -> set[str]:
+    """The variables of one message's f-string, checked as LangChain checks them when it
+    builds the prompt (a test keeps the two in step), without importing LangChain."""
+    found: set[str] = set()
+    try:
+        fields = [
+            (name, spec) for _, name, spec, _ in Formatter().parse(content) if name is not None
+        ]
+    except ValueError as err:  # an unmatched '{' or '}'
+        raise _fail(path, f"has a bad message template ({err}).") from err
+    for name, spec in fields:
+        if "." in name or "[" in name or "]" in name:
+            problem = f"variable {name!r} in message {i}: no attribute access (.) or indexing ([])"
+        elif name.isdigit():
+            problem = f"variable {name!r} in message {i}: names can't be all digits"
+        elif spec and ("{" in spec or "}" in spec):
+            problem = f"message {i} nests a replacement field in a format specifier"
+        else:
+            found.add(name)
+            continue
+        raise _fail(path, f"has a bad message template ({problem}).")
+    return found
+
+
+def _variables(path: Path, messages: list[tuple[str, str]]) -> set[str]:
+    """Every variable the messages use (a placeholder's is its name)."""
+    used: set[str] = set()
+    for i, (role, content) in enumerate(messages, 1):
+        if role == "placeholder":
+            match = _PLACEHOLDER.match(content)
+            assert match is not None  # _messages checked it
+            used.add(match.group(1))
+        else:
+            used |= _fields(path, i, content)
+    return used
 
 
 # What each kind of template must use, or the model would never see it (a summary style
@@ -152,11 +206,8 @@ def load_template_file(path: Path, *, builtin: bool = False) -> PromptTemplate:
         raise _fail(path, "'description' must be a non-empty string.")
     if not isinstance(declared, list) or not all(isinstance(v, str) for v in declared):
         raise _fail(path, "'variables' must be a list of names.")
-    try:
-        prompt = ChatPromptTemplate.from_messages(_messages(path, data["messages"]))
-    except (ValueError, KeyError, IndexError) as err:  # e.g. an unmatched '{'
-        raise _fail(path, f"has a bad message template ({err}).") from err
-    used = set(prompt.input_variables) | set(prompt.optional_variables)
+    messages = _messages(path, data["messages"])
+    used = _variables(path, messages)
     if undeclared := used - set(declared):
         raise _fail(path, f"uses undeclared variable(s): {', '.join(sorted(undeclared))}.")
     if unused := set(declared) - used:
@@ -165,7 +216,7 @@ def load_template_file(path: Path, *, builtin: bool = False) -> PromptTemplate:
         raise _fail(path, f"must use {', '.join(sorted(needed))}: the pipeline fills it in.")
     version = hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
     return PromptTemplate(
-        name, description.strip(), tuple(declared), path, builtin, prompt, version=version
+        name, description.strip(), tuple(declared), path, builtin, tuple(messages), version=version
     )
 
 

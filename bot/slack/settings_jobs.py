@@ -45,7 +45,7 @@ TOO_SLOW = (
 def choices(services: Services) -> Choices:
     """What the modal offers: the template's styles, ALLOWED_MODELS (or the configured
     model; none when the offline engine answers), and the defaults."""
-    from bot.llm.models import model_label
+    from bot.llm.providers import model_label
 
     settings = services.settings
     try:

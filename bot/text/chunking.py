@@ -11,8 +11,6 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from langchain_text_splitters import RecursiveCharacterTextSplitter
-
 from bot.ingest.article import Article
 
 Unit = Literal["words", "tokens"]
@@ -68,6 +66,10 @@ def chunk_text(
     previous chunk, cut at the coarsest boundary that fits."""
     if max_size <= 0 or not 0 <= overlap < max_size:
         raise ValueError("need max_size > 0 and 0 <= overlap < max_size")
+    # Imported here: it loads LangChain's core (a fifth of a second), and only long
+    # articles are ever cut into chunks.
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
     splitter = RecursiveCharacterTextSplitter(
         separators=_SEPARATORS,
         is_separator_regex=True,
