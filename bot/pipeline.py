@@ -172,6 +172,8 @@ class Pipeline:
 
         if self.engine_for() != "offline":
             _ = self.model
+            for template in self.templates:  # LangChain's prompts, built on first use
+                _ = template.prompt
 
     # --- summaries and answers ------------------------------------------------------------
 
