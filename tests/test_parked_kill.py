@@ -1,0 +1,170 @@
+"""A question parked while its thread's article is read survives a real `kill -9` (issues 8
+and 11): the process reading the article dies, a restarted server (SQLite) or another worker
+(Redis) finishes the read, and the summary and the parked question's answer each arrive
+once, in the placeholders posted before the kill.
+
+Real processes (the console script, started in a process group of their own and killed with
+SIGKILL), the fake Slack Web API, the local article server (a page slow to answer), the
+offline engine. Replies are placeholders edited by chat.update (SLACK_STREAM=false): a final
+reply is an update with blocks, easy to count.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.slack import parked
+from bot.store.sqlite_jobs import SQLiteJobQueue
+from tests.servers.articles import ArticleServer
+from tests.servers.fake_slack import FakeSlack
+from tests.servers.slack_app import USER, mention_body, text_of
+from tests.test_slack_lifecycle import ARTICLEBOT, _env, _free_port, _wait_healthy, signed_post
+
+THREAD = "1700000400.000100"  # mention_body's ts: the summary's thread
+QUESTION = "How much rubbish did the volunteers pull from the river?"
+ANSWER = "two tonnes"  # what the slow page says (the offline engine quotes it)
+READ_SECONDS = 3  # the page's delay: each read of it is still in flight this long
+# The safety net is due this long after the question: past the restarted read (a dead
+# runner's job lease runs out in at most 15 s, then the read again), so the reader answers.
+FETCH_TOTAL_TIMEOUT = 25.0
+
+
+def _wait(ready: Callable[[], object], timeout: float, why: Callable[[], str]) -> None:
+    deadline = time.monotonic() + timeout
+    while not ready():
+        assert time.monotonic() < deadline, why()
+        time.sleep(0.1)
+
+
+def _in_thread(slack: FakeSlack, method: str, channel: str) -> list[Any]:
+    return [
+        c
+        for c in slack.calls(method)
+        if c.params.get("channel") == channel and c.params.get("thread_ts") == THREAD
+    ]
+
+
+def _finals(slack: FakeSlack, channel: str) -> list[Any]:
+    """The finished replies in `channel` (its placeholders are edited into them)."""
+    return [
+        c
+        for c in slack.calls("chat.update")
+        if c.params.get("channel") == channel and c.params.get("blocks")
+    ]
+
+
+def _events(slack: FakeSlack, channel: str, url: str) -> tuple[str, str]:
+    """The mention of a slow link and the question asked in its thread, as Slack sends them.
+    The fake Slack holds the thread's first message too, as Slack would (the safety net reads
+    the thread when it finds no article)."""
+    mention = mention_body(slack, f"Ev0{channel}1", channel, f"<{url}>")
+    slack.add_message(channel, json.loads(mention)["event"]["text"], user=USER, ts=THREAD)
+    follow_up = json.loads(mention) | {"event_id": f"Ev0{channel}2"}
+    follow_up["event"] = {
+        "type": "message",
+        "channel_type": "channel",
+        "channel": channel,
+        "user": USER,
+        "text": QUESTION,
+        "ts": "1700000400.000200",
+        "thread_ts": THREAD,
+    }
+    return mention, json.dumps(follow_up)
+
+
+def _assert_each_reply_once(slack: FakeSlack, channel: str, logs: Callable[[], str]) -> None:
+    """Two placeholders (the summary's, then the answer's), each finished exactly once."""
+    placeholders = _in_thread(slack, "chat.postMessage", channel)
+    finals = _finals(slack, channel)
+    assert len(placeholders) == 2 and len(finals) == 2, logs()
+    summary, answer = (p.response["ts"] for p in placeholders)
+    assert sorted(f.params["ts"] for f in finals) == sorted([summary, answer])
+    (answered,) = [f for f in finals if f.params["ts"] == answer]
+    assert ANSWER in text_of(answered) and "Offline answer" in text_of(answered)
+    (summarized,) = [f for f in finals if f.params["ts"] == summary]
+    assert "Offline summary" in text_of(summarized)
+
+
+# --- SQLite: one `articlebot serve --http`, killed and restarted ---------------------------
+
+
+def _serve(args: list[str], env: dict[str, str], tmp_path: Path, log: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [str(ARTICLEBOT), "serve", *args],
+        cwd=tmp_path,
+        env=env,
+        stdout=(tmp_path / log).open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # the kill takes the group: gunicorn, its worker, the jobs
+    )
+
+
+def _parked_count(store_path: Path) -> int:
+    try:
+        with sqlite3.connect(f"file:{store_path}?mode=ro", uri=True) as db:
+            return int(db.execute("SELECT count(*) FROM parked").fetchone()[0])
+    except sqlite3.OperationalError:  # not created yet
+        return 0
+
+
+@pytest.mark.timeout(150)
+def test_sqlite_server_killed_while_reading_answers_the_parked_question_once(
+    slack: FakeSlack, tmp_path: Path
+) -> None:
+    channel = "C0PARKSQL"
+    store_path = tmp_path / "store.sqlite3"
+    env = _env(slack, tmp_path, SLACK_STREAM="false", FETCH_TOTAL_TIMEOUT=str(FETCH_TOTAL_TIMEOUT))
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    args = ["--http", "--host", "127.0.0.1", "--port", str(port)]
+
+    def logs() -> str:
+        return "\n".join(
+            f"--- {p.name}\n{p.read_text()}" for p in sorted(tmp_path.glob("server-*.log"))
+        )
+
+    with ArticleServer() as articles:
+        mention, question = _events(slack, channel, articles.url(f"/slow?delay={READ_SECONDS}"))
+        proc = _serve(args, env, tmp_path, "server-1.log")
+        try:
+            _wait_healthy(base, proc)
+            assert signed_post(base, mention, "application/json") == 200
+            # The summary's placeholder: its job runs, the thread is engaged.
+            _wait(lambda: _in_thread(slack, "chat.postMessage", channel), 30, logs)
+            assert signed_post(base, question, "application/json") == 200
+            _wait(lambda: _parked_count(store_path) == 1, 30, logs)
+            asked = time.monotonic()
+            assert _finals(slack, channel) == [], "the read ended before the kill"
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+            assert _finals(slack, channel) == [], "the read ended before the kill"
+            assert _parked_count(store_path) == 1  # the question outlives the process
+
+            proc = _serve(args, env, tmp_path, "server-2.log")
+            _wait_healthy(base, proc)
+            _wait(lambda: len(_finals(slack, channel)) == 2, 60, logs)
+            answered = time.monotonic() - asked
+            # Past the safety net's time, and the queue empty: it has run, and found the
+            # question answered. A duplicate would show up now.
+            net = asked + FETCH_TOTAL_TIMEOUT + parked.GRACE_SECONDS
+            time.sleep(max(0.0, net - time.monotonic()))
+            queue = SQLiteJobQueue.beside(store_path)
+            _wait(lambda: queue.pending() == 0, 30, logs)
+            time.sleep(1)
+        finally:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+    _assert_each_reply_once(slack, channel, logs)
+    assert _parked_count(store_path) == 0
+    assert answered < FETCH_TOTAL_TIMEOUT + parked.GRACE_SECONDS, "the reader's retry answers"
+    assert "run 2 (an earlier run didn't finish)" in (tmp_path / "server-2.log").read_text()
