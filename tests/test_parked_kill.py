@@ -17,17 +17,21 @@ import signal
 import sqlite3
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 
 from bot.slack import parked
+from bot.store import Conversation
 from bot.store.sqlite_jobs import SQLiteJobQueue
+from tests import crash_hook, redis_server
 from tests.servers.articles import ArticleServer
 from tests.servers.fake_slack import FakeSlack
-from tests.servers.slack_app import USER, mention_body, text_of
+from tests.servers.slack_app import TEAM, USER, mention_body, text_of
+from tests.test_scaleout import Cluster, _wait_for
 from tests.test_slack_lifecycle import ARTICLEBOT, _env, _free_port, _wait_healthy, signed_post
 
 THREAD = "1700000400.000100"  # mention_body's ts: the summary's thread
@@ -82,11 +86,18 @@ def _events(slack: FakeSlack, channel: str, url: str) -> tuple[str, str]:
     return mention, json.dumps(follow_up)
 
 
+def _reading(articles: ArticleServer) -> bool:
+    """Whether the slow page was asked for: the read is in flight (the placeholder's ts, posted
+    before, is in the job journal by now, so a rerun edits it)."""
+    return any(path == "/slow" for path, _ in articles.requests)
+
+
 def _assert_each_reply_once(slack: FakeSlack, channel: str, logs: Callable[[], str]) -> None:
     """Two placeholders (the summary's, then the answer's), each finished exactly once."""
     placeholders = _in_thread(slack, "chat.postMessage", channel)
     finals = _finals(slack, channel)
-    assert len(placeholders) == 2 and len(finals) == 2, logs()
+    seen = [(c.method, c.params.get("ts"), c.response.get("ts")) for c in slack.calls()]
+    assert len(placeholders) == 2 and len(finals) == 2, f"{seen}\n{logs()}"
     summary, answer = (p.response["ts"] for p in placeholders)
     assert sorted(f.params["ts"] for f in finals) == sorted([summary, answer])
     (answered,) = [f for f in finals if f.params["ts"] == answer]
@@ -144,6 +155,7 @@ def test_sqlite_server_killed_while_reading_answers_the_parked_question_once(
             assert signed_post(base, question, "application/json") == 200
             _wait(lambda: _parked_count(store_path) == 1, 30, logs)
             asked = time.monotonic()
+            _wait(lambda: _reading(articles), 30, logs)
             assert _finals(slack, channel) == [], "the read ended before the kill"
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=10)
@@ -154,6 +166,7 @@ def test_sqlite_server_killed_while_reading_answers_the_parked_question_once(
             _wait_healthy(base, proc)
             _wait(lambda: len(_finals(slack, channel)) == 2, 60, logs)
             answered = time.monotonic() - asked
+            print("ANSWERED", answered)
             # Past the safety net's time, and the queue empty: it has run, and found the
             # question answered. A duplicate would show up now.
             net = asked + FETCH_TOTAL_TIMEOUT + parked.GRACE_SECONDS
@@ -168,3 +181,134 @@ def test_sqlite_server_killed_while_reading_answers_the_parked_question_once(
     assert _parked_count(store_path) == 0
     assert answered < FETCH_TOTAL_TIMEOUT + parked.GRACE_SECONDS, "the reader's retry answers"
     assert "run 2 (an earlier run didn't finish)" in (tmp_path / "server-2.log").read_text()
+
+
+@pytest.mark.timeout(150)
+def test_sqlite_server_killed_after_taking_the_question_leaves_it_to_the_safety_net(
+    slack: FakeSlack, tmp_path: Path
+) -> None:
+    """The reader took the parked question (it is no longer in the store) and the whole
+    server died before the answer was queued: nothing but the safety net knows of it. The
+    restarted server runs the net when it is due, which answers from the article the dead
+    reader had remembered; the reader's retry finishes the summary. Each once."""
+    channel = "C0PARKNET"
+    store_path = tmp_path / "store.sqlite3"
+    fetch_total = 4.0  # the net comes soon (the test is short); the page still reads in time
+    env = _env(slack, tmp_path, SLACK_STREAM="false", FETCH_TOTAL_TIMEOUT=str(fetch_total))
+    dying = env | crash_hook.die_after(tmp_path, "bot.store.sqlite:SQLiteStore.take_parked")
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    args = ["--http", "--host", "127.0.0.1", "--port", str(port)]
+
+    def logs() -> str:
+        return "\n".join(
+            f"--- {p.name}\n{p.read_text()}" for p in sorted(tmp_path.glob("server-*.log"))
+        )
+
+    with ArticleServer() as articles:
+        mention, question = _events(slack, channel, articles.url("/slow?delay=2"))
+        proc = _serve(args, dying, tmp_path, "server-1.log")
+        try:
+            _wait_healthy(base, proc)
+            assert signed_post(base, mention, "application/json") == 200
+            _wait(lambda: _in_thread(slack, "chat.postMessage", channel), 30, logs)
+            assert signed_post(base, question, "application/json") == 200
+            _wait(lambda: crash_hook.crashed(tmp_path) or _parked_count(store_path), 30, logs)
+            proc.wait(timeout=30)  # the reader took the question, and the server died
+            assert crash_hook.crashed(tmp_path) == "take_parked", logs()
+            assert _parked_count(store_path) == 0  # taken: only its safety net is left
+            assert _finals(slack, channel) == []
+            assert len(_in_thread(slack, "chat.postMessage", channel)) == 1  # no answer yet
+
+            proc = _serve(args, env, tmp_path, "server-2.log")
+            _wait_healthy(base, proc)
+            _wait(lambda: len(_finals(slack, channel)) == 2, 60, logs)
+            queue = SQLiteJobQueue.beside(store_path)
+            _wait(lambda: queue.pending() == 0, 30, logs)  # the net and the retry have run
+            time.sleep(1)  # a duplicate would show up now
+        finally:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+    _assert_each_reply_once(slack, channel, logs)
+    restarted = (tmp_path / "server-2.log").read_text()
+    assert f"ev:Ev0{channel}2.0: started" in restarted  # the net answered
+    assert f"ev:Ev0{channel}1.0: run 2" in restarted  # the reader's retry summarized
+
+
+# --- Redis: a replica and two workers; the worker reading the article is killed -----------
+
+
+@pytest.fixture
+def cluster(slack: FakeSlack, redis_url: str, tmp_path: Path) -> Iterator[Cluster]:
+    """One `serve --http` replica and two `articlebot worker`s on this test's Redis prefix."""
+    prefix = redis_server.unique_prefix()
+    with ArticleServer() as articles:
+        env = _env(
+            slack,
+            tmp_path,
+            REDIS_URL=redis_url,
+            REDIS_PREFIX=prefix,
+            SLACK_STREAM="false",
+            FETCH_TOTAL_TIMEOUT=str(FETCH_TOTAL_TIMEOUT),
+            LOG_LEVEL="INFO",
+        )
+        group = Cluster(slack, None, articles, env, tmp_path)  # type: ignore[arg-type]  # no model
+        try:
+            port = _free_port()
+            group.start("web", ["serve", "--http", "--host", "127.0.0.1", "--port", str(port)])
+            group.webs.append(f"http://127.0.0.1:{port}")
+            for name in WORKERS:
+                group.start(name, ["worker", "--threads", "2"])
+            _wait_healthy(group.webs[0], group.procs["web"], timeout=60)
+            for name in WORKERS:
+                _wait_for(lambda name=name: "threads on queue" in group.log(name), 60, group)
+            yield group
+        finally:
+            group.stop()
+            redis_server.delete_prefix(redis_url, prefix)
+
+
+WORKERS = ("worker-1", "worker-2")
+
+
+def _redis_parked(cluster: Cluster, channel: str) -> int:
+    """How many questions are parked in the thread (the store's `conv:…:parked` hash)."""
+    key = f"{cluster.env['REDIS_PREFIX']}conv:{Conversation(TEAM, channel, THREAD).key}:parked"
+    with redis.Redis.from_url(cluster.env["REDIS_URL"]) as client:
+        return int(client.hlen(key))
+
+
+@pytest.mark.timeout(180)
+def test_redis_worker_killed_while_reading_another_answers_the_parked_question_once(
+    cluster: Cluster,
+) -> None:
+    channel = "C0PARKRED"
+    slack, base = cluster.slack, cluster.webs[0]
+    mention, question = _events(slack, channel, cluster.articles.url(f"/slow?delay={READ_SECONDS}"))
+    summary_job = f"ev:Ev0{channel}1.0"
+    assert signed_post(base, mention, "application/json") == 200
+    _wait_for(lambda: _in_thread(slack, "chat.postMessage", channel), 30, cluster)
+    assert signed_post(base, question, "application/json") == 200
+    _wait_for(lambda: _redis_parked(cluster, channel) == 1, 30, cluster)
+    asked = time.monotonic()
+    _wait_for(lambda: _reading(cluster.articles), 30, cluster)
+    (reader,) = [name for name in WORKERS if f"{summary_job}: started" in cluster.log(name)]
+    assert _finals(slack, channel) == [], "the read ended before the kill"
+    os.killpg(cluster.procs[reader].pid, signal.SIGKILL)
+    cluster.procs[reader].wait(timeout=10)
+    assert _finals(slack, channel) == [], "the read ended before the kill"
+    assert _redis_parked(cluster, channel) == 1  # the question outlives the worker
+
+    _wait_for(lambda: len(_finals(slack, channel)) == 2, 90, cluster)
+    answered = time.monotonic() - asked
+    print("ANSWERED", answered)
+    # Past the safety net's time: it has run (on the survivor), and found the question
+    # answered. A duplicate would show up now.
+    (other,) = [name for name in WORKERS if name != reader]
+    net_job = f"ev:Ev0{channel}2.0"
+    _wait_for(lambda: f"{net_job}: started" in cluster.log(other), 60, cluster)
+    time.sleep(2)
+    _assert_each_reply_once(slack, channel, cluster.logs)
+    assert _redis_parked(cluster, channel) == 0
+    assert answered < FETCH_TOTAL_TIMEOUT + parked.GRACE_SECONDS, "the reader's retry answers"
+    assert f"{summary_job}: run 2" in cluster.log(other), cluster.logs()
