@@ -41,6 +41,8 @@ READ_SECONDS = 3  # the page's delay: each read of it is still in flight this lo
 # The safety net is due this long after the question: past the restarted read (a dead
 # runner's job lease runs out in at most 15 s, then the read again), so the reader answers.
 FETCH_TOTAL_TIMEOUT = 25.0
+# Where the safety net is what answers: it comes soon (short tests); the page still reads.
+NET_FETCH_TOTAL = 4.0
 
 
 def _wait(ready: Callable[[], object], timeout: float, why: Callable[[], str]) -> None:
@@ -166,7 +168,6 @@ def test_sqlite_server_killed_while_reading_answers_the_parked_question_once(
             _wait_healthy(base, proc)
             _wait(lambda: len(_finals(slack, channel)) == 2, 60, logs)
             answered = time.monotonic() - asked
-            print("ANSWERED", answered)
             # Past the safety net's time, and the queue empty: it has run, and found the
             # question answered. A duplicate would show up now.
             net = asked + FETCH_TOTAL_TIMEOUT + parked.GRACE_SECONDS
@@ -193,8 +194,7 @@ def test_sqlite_server_killed_after_taking_the_question_leaves_it_to_the_safety_
     reader had remembered; the reader's retry finishes the summary. Each once."""
     channel = "C0PARKNET"
     store_path = tmp_path / "store.sqlite3"
-    fetch_total = 4.0  # the net comes soon (the test is short); the page still reads in time
-    env = _env(slack, tmp_path, SLACK_STREAM="false", FETCH_TOTAL_TIMEOUT=str(fetch_total))
+    env = _env(slack, tmp_path, SLACK_STREAM="false", FETCH_TOTAL_TIMEOUT=str(NET_FETCH_TOTAL))
     dying = env | crash_hook.die_after(tmp_path, "bot.store.sqlite:SQLiteStore.take_parked")
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
@@ -239,8 +239,13 @@ def test_sqlite_server_killed_after_taking_the_question_leaves_it_to_the_safety_
 
 
 @pytest.fixture
-def cluster(slack: FakeSlack, redis_url: str, tmp_path: Path) -> Iterator[Cluster]:
-    """One `serve --http` replica and two `articlebot worker`s on this test's Redis prefix."""
+def cluster(
+    request: pytest.FixtureRequest, slack: FakeSlack, redis_url: str, tmp_path: Path
+) -> Iterator[Cluster]:
+    """One `serve --http` replica and two `articlebot worker`s on this test's Redis prefix.
+    Parametrized (indirect) with True: the worker that first takes a parked question dies
+    right after (crash_hook.die_after), and the safety net comes soon."""
+    dying = bool(getattr(request, "param", False))
     prefix = redis_server.unique_prefix()
     with ArticleServer() as articles:
         env = _env(
@@ -249,16 +254,19 @@ def cluster(slack: FakeSlack, redis_url: str, tmp_path: Path) -> Iterator[Cluste
             REDIS_URL=redis_url,
             REDIS_PREFIX=prefix,
             SLACK_STREAM="false",
-            FETCH_TOTAL_TIMEOUT=str(FETCH_TOTAL_TIMEOUT),
+            FETCH_TOTAL_TIMEOUT=str(NET_FETCH_TOTAL if dying else FETCH_TOTAL_TIMEOUT),
             LOG_LEVEL="INFO",
         )
+        workers = env
+        if dying:
+            workers = env | crash_hook.die_after(tmp_path, "bot.store.redis:RedisStore.take_parked")
         group = Cluster(slack, None, articles, env, tmp_path)  # type: ignore[arg-type]  # no model
         try:
             port = _free_port()
             group.start("web", ["serve", "--http", "--host", "127.0.0.1", "--port", str(port)])
             group.webs.append(f"http://127.0.0.1:{port}")
             for name in WORKERS:
-                group.start(name, ["worker", "--threads", "2"])
+                group.start(name, ["worker", "--threads", "2"], workers)
             _wait_healthy(group.webs[0], group.procs["web"], timeout=60)
             for name in WORKERS:
                 _wait_for(lambda name=name: "threads on queue" in group.log(name), 60, group)
@@ -301,7 +309,6 @@ def test_redis_worker_killed_while_reading_another_answers_the_parked_question_o
 
     _wait_for(lambda: len(_finals(slack, channel)) == 2, 90, cluster)
     answered = time.monotonic() - asked
-    print("ANSWERED", answered)
     # Past the safety net's time: it has run (on the survivor), and found the question
     # answered. A duplicate would show up now.
     (other,) = [name for name in WORKERS if name != reader]
@@ -312,3 +319,32 @@ def test_redis_worker_killed_while_reading_another_answers_the_parked_question_o
     assert _redis_parked(cluster, channel) == 0
     assert answered < FETCH_TOTAL_TIMEOUT + parked.GRACE_SECONDS, "the reader's retry answers"
     assert f"{summary_job}: run 2" in cluster.log(other), cluster.logs()
+
+
+@pytest.mark.timeout(180)
+@pytest.mark.parametrize("cluster", [True], ids=["dying"], indirect=True)
+def test_redis_worker_killed_after_taking_the_question_leaves_it_to_the_safety_net(
+    cluster: Cluster,
+) -> None:
+    """As on SQLite: the worker reading the article took the parked question and died before
+    queueing its answer. The other worker runs the net when it is due (answered from the
+    remembered article) and, once the dead one's heartbeat is missed, the summary again."""
+    channel = "C0PARKNETR"
+    slack, base = cluster.slack, cluster.webs[0]
+    mention, question = _events(slack, channel, cluster.articles.url("/slow?delay=2"))
+    assert signed_post(base, mention, "application/json") == 200
+    _wait_for(lambda: _in_thread(slack, "chat.postMessage", channel), 30, cluster)
+    assert signed_post(base, question, "application/json") == 200
+    _wait_for(lambda: crash_hook.crashed(cluster.tmp), 30, cluster)
+    _wait_for(lambda: any(cluster.procs[n].poll() is not None for n in WORKERS), 10, cluster)
+    (dead,) = [name for name in WORKERS if cluster.procs[name].poll() is not None]
+    assert crash_hook.crashed(cluster.tmp) == "take_parked"
+    assert _redis_parked(cluster, channel) == 0  # taken: only its safety net is left
+    assert _finals(slack, channel) == []
+
+    _wait_for(lambda: len(_finals(slack, channel)) == 2, 90, cluster)
+    (other,) = [name for name in WORKERS if name != dead]
+    _wait_for(lambda: f"ev:Ev0{channel}1.0: run 2" in cluster.log(other), 30, cluster)
+    time.sleep(2)  # a duplicate would show up now
+    _assert_each_reply_once(slack, channel, cluster.logs)
+    assert f"ev:Ev0{channel}2.0: started" in cluster.log(other)  # the net answered
