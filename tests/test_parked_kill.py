@@ -18,6 +18,7 @@ import sqlite3
 import subprocess
 import time
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -124,16 +125,28 @@ def _serve(args: list[str], env: dict[str, str], tmp_path: Path, log: str) -> su
 
 def _parked_count(store_path: Path) -> int:
     try:
-        with sqlite3.connect(f"file:{store_path}?mode=ro", uri=True) as db:
+        with closing(sqlite3.connect(f"file:{store_path}?mode=ro", uri=True)) as db:
             return int(db.execute("SELECT count(*) FROM parked").fetchone()[0])
     except sqlite3.OperationalError:  # not created yet
         return 0
+
+
+def _pending(store_path: Path) -> int:
+    """Jobs queued or running (the safety net waits in the queue until it is due)."""
+    queue = SQLiteJobQueue.beside(store_path)
+    try:
+        return queue.pending()
+    finally:
+        queue.close()
 
 
 @pytest.mark.timeout(150)
 def test_sqlite_server_killed_while_reading_answers_the_parked_question_once(
     slack: FakeSlack, tmp_path: Path
 ) -> None:
+    """The whole server (gunicorn, its worker, the job process) dies mid-read with the
+    question parked; restarted on the same file, it runs the read again once its lease runs
+    out, and that read answers the question (its safety net, due later, finds it answered)."""
     channel = "C0PARKSQL"
     store_path = tmp_path / "store.sqlite3"
     env = _env(slack, tmp_path, SLACK_STREAM="false", FETCH_TOTAL_TIMEOUT=str(FETCH_TOTAL_TIMEOUT))
@@ -172,8 +185,7 @@ def test_sqlite_server_killed_while_reading_answers_the_parked_question_once(
             # question answered. A duplicate would show up now.
             net = asked + FETCH_TOTAL_TIMEOUT + parked.GRACE_SECONDS
             time.sleep(max(0.0, net - time.monotonic()))
-            queue = SQLiteJobQueue.beside(store_path)
-            _wait(lambda: queue.pending() == 0, 30, logs)
+            _wait(lambda: _pending(store_path) == 0, 30, logs)
             time.sleep(1)
         finally:
             if proc.poll() is None:
@@ -223,8 +235,7 @@ def test_sqlite_server_killed_after_taking_the_question_leaves_it_to_the_safety_
             proc = _serve(args, env, tmp_path, "server-2.log")
             _wait_healthy(base, proc)
             _wait(lambda: len(_finals(slack, channel)) == 2, 60, logs)
-            queue = SQLiteJobQueue.beside(store_path)
-            _wait(lambda: queue.pending() == 0, 30, logs)  # the net and the retry have run
+            _wait(lambda: _pending(store_path) == 0, 30, logs)  # the net and the retry ran
             time.sleep(1)  # a duplicate would show up now
         finally:
             if proc.poll() is None:
@@ -290,6 +301,9 @@ def _redis_parked(cluster: Cluster, channel: str) -> int:
 def test_redis_worker_killed_while_reading_another_answers_the_parked_question_once(
     cluster: Cluster,
 ) -> None:
+    """The worker reading the article dies mid-read with the question parked; the other
+    worker gets the read once the dead one's heartbeat is missed, and answers the question
+    (the safety net, due later, finds it answered)."""
     channel = "C0PARKRED"
     slack, base = cluster.slack, cluster.webs[0]
     mention, question = _events(slack, channel, cluster.articles.url(f"/slow?delay={READ_SECONDS}"))
