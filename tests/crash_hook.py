@@ -5,6 +5,11 @@ before the event is marked handled (the store's finish_event).
     # started with start_new_session=True: the kill takes the process group (gunicorn's
     # master, its workers, the job process), once; a marker file keeps later runs alive
 
+Or right after a store method first returns something (`die_after`), e.g. once a parked
+question was taken (take_parked) and before its answer is queued:
+
+    env.update(crash_hook.die_after(tmp_path, "bot.store.sqlite:SQLiteStore.take_parked"))
+
 A `sitecustomize` module on PYTHONPATH (Python imports it at start-up in every process),
 written for the test, patches the store class; the app's code is unchanged. It also
 shortens the event lease the dying process takes, so Slack's retry (sent by the test) gets
@@ -41,6 +46,35 @@ if _marker:
     _store.finish_event = _finish_or_die
 """
 
+# One process dies, once: the marker is created atomically by the first that gets there.
+_AFTER_HOOK = """\
+import os
+import signal
+
+_marker = os.environ.get("ARTICLEBOT_TEST_DIE_AFTER_MARKER")
+if _marker:
+    import importlib
+
+    _module, _, _rest = os.environ["ARTICLEBOT_TEST_DIE_AFTER"].partition(":")
+    _name, _, _method = _rest.partition(".")
+    _cls = getattr(importlib.import_module(_module), _name)
+    _original = getattr(_cls, _method)
+
+    def _die_after(self, *args, **kwargs):
+        result = _original(self, *args, **kwargs)
+        if result:
+            try:
+                fd = os.open(_marker, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
+            except FileExistsError:
+                return result
+            os.write(fd, _method.encode())
+            os.close(fd)
+            os.killpg(0, signal.SIGKILL)
+        return result
+
+    setattr(_cls, _method, _die_after)
+"""
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -64,3 +98,18 @@ def crashed(where: Path) -> str | None:
     """The event id the process died handling, once it has."""
     marker = where / "crashed"
     return marker.read_text() or "?" if marker.exists() else None
+
+
+def die_after(where: Path, method: str) -> dict[str, str]:
+    """Environment for a process group that dies (SIGKILL) right after `method` ("module:
+    Class.method") first returns something truthy, in any of its processes. `crashed(where)`
+    is the method's name once it has happened."""
+    hook = where / "die-after-hook"
+    hook.mkdir(parents=True, exist_ok=True)
+    (hook / "sitecustomize.py").write_text(_AFTER_HOOK)
+    path = [str(hook), str(ROOT), os.environ.get("PYTHONPATH", "")]
+    return {
+        "PYTHONPATH": os.pathsep.join(p for p in path if p),
+        "ARTICLEBOT_TEST_DIE_AFTER_MARKER": str(where / "crashed"),
+        "ARTICLEBOT_TEST_DIE_AFTER": method,
+    }
