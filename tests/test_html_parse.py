@@ -34,7 +34,7 @@ ODD_PAGES = [
     "<p>just a fragment</p>",
     "<div><p>one</p><p>two</p></div>",
     "no markup at all, only words",
-    "{\"json\": true}",
+    '{"json": true}',
     "<html></html>",
     "<html><head><title>t</title></head></html>",
     "   \n<html><body>\u00a0</body></html>",
