@@ -13,7 +13,7 @@ from trafilatura.baseline import html2txt
 from bot.ingest.html import fast_pass
 from bot.ingest.html.body import _CONFIG, strip_non_text
 from bot.ingest.html.breaks import mark_breaks
-from bot.ingest.html.fast_pass import CHECKED_VERSION, fast_text, page_text_bound
+from bot.ingest.html.fast_pass import CHECKED_VERSION, fast_text, options_for, page_text_bound
 from bot.ingest.html.parse import load_page
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -93,7 +93,8 @@ def test_synthetic_pages_give_bare_extractions_text(name: str) -> None:
 @pytest.mark.parametrize("html", [*SYNTHETIC.values(), *(p.read_text("utf-8") for p in PAGES)])
 def test_the_bound_is_never_under_the_page_texts_length(html: str) -> None:
     for tree in _trees(html):
-        assert page_text_bound(tree) >= len(html2txt(tree))
+        rendered = len(html2txt(tree))
+        assert page_text_bound(tree, every_element=True) >= page_text_bound(tree) >= rendered
 
 
 def test_the_page_is_rendered_as_text_only_when_the_bound_leaves_the_retry_open(
@@ -137,3 +138,13 @@ def test_the_steps_followed_are_this_trafilaturas() -> None:
     # fast_pass repeats trafilatura_sequence's steps: on an upgrade, compare them again
     # (and these tests) before moving CHECKED_VERSION.
     assert trafilatura.__version__ == CHECKED_VERSION
+
+
+@pytest.mark.parametrize("url", [None, "", "https://example.org/a-story", "https://ex.org/\udcff"])
+def test_the_reused_options_are_those_bare_extraction_builds(url: str | None) -> None:
+    from trafilatura.settings import Extractor
+
+    built = Extractor(config=_CONFIG, output_format="python", fast=True, comments=False, url=url)
+    reused = options_for(_CONFIG, url)
+    for name in Extractor.__slots__:
+        assert getattr(reused, name) == getattr(built, name), name
