@@ -34,7 +34,8 @@ from trafilatura.settings import Extractor
 from trafilatura.xml import xmltotxt
 from trafilatura.xpaths import RAW_TREE_PRUNE_XPATH, REMOVE_COMMENTS_AND_LISTS_XPATH
 
-log = logging.getLogger(__name__)
+# Its messages go out as its own (its logger, its words): a verbose run reads the same.
+log = logging.getLogger("trafilatura.core")
 
 # The version whose `bare_extraction` and `trafilatura_sequence` this follows.
 CHECKED_VERSION = "2.3.1"
@@ -54,7 +55,8 @@ def fast_text(tree: HtmlElement, url: str | None, config: ConfigParser) -> str:
     options = options_for(config, url)
     try:
         return _extract(copy(tree), options, url)
-    except (TypeError, ValueError):  # bare_extraction's "discarding data": no text
+    except (TypeError, ValueError):  # as bare_extraction: no text
+        log.warning("discarding data: %s", options.source)
         return ""
 
 
@@ -135,7 +137,7 @@ def _extract(tree: HtmlElement, options: Extractor, url: str | None) -> str:
         if len(postbody) > options.max_tree_size:
             etree.strip_tags(postbody, "hi")
         if len(postbody) > options.max_tree_size:
-            return ""
+            raise ValueError
     if len(text) < options.min_output_size and options.min_output_comm_size > 0:
-        return ""
+        raise ValueError
     return xmltotxt(postbody, options.formatting)
