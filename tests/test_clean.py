@@ -427,3 +427,21 @@ def test_linear_rewrites_of_the_cues_match_as_before() -> None:
         assert WIDGET.search(text), text
     found = [m.group() for m in PLACEHOLDER.finditer("{{name}} ${count} {% if x %} [[page]]")]
     assert found == ["{{name}}", "${count}", "{% if x %}", "[[page]]"]
+
+
+@pytest.mark.parametrize(
+    ("text", "size"),
+    [
+        ("", 0.0),
+        ("Five plain words in ASCII.", 5.0),
+        ("Ça coûte 12,50 € — über alles!", 6.0),  # non-ASCII, no unspaced script
+        ("東京都は今日", 3.0),  # six unspaced characters: three words
+        ("Tokyo 東京 is big", 4.0),  # three spaced words and two unspaced characters
+        ("日本語のニュース: 5 articles", 6.0),
+    ],
+)
+def test_a_lines_size_counts_words_and_unspaced_characters_by_two(text: str, size: float) -> None:
+    from bot.ingest.cleaning.lines import size_of
+
+    got = size_of(text)
+    assert got == size and isinstance(got, float)

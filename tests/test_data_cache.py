@@ -78,6 +78,9 @@ def test_mapped_language_model_classifies_like_the_packed_one(cache: Path) -> No
         (got, sure), (want, packed_sure) = mapped.classify(text), packed.classify(text)
         assert got == want and sure == pytest.approx(packed_sure, abs=1e-6)
     assert [mapped.classify(t)[0] for t in SAMPLES] == ["en", "de", "fr", "ja"]
+    # The DFA table is read once per byte of text: plain ints, as from py3langid's own
+    # array('I'), not numpy scalars through memmap's Python-level indexing.
+    assert type(mapped.tk_nextmove[0]) is int
 
 
 def test_stoplists_from_the_cache_equal_justexts_own(cache: Path) -> None:

@@ -190,6 +190,33 @@ def test_a_page_is_read_as_decoded_whatever_its_meta_charset_says() -> None:
     assert html_page(declared).lines == ("Señal",)
 
 
+def test_the_walk_reads_lines_links_headings_and_fields_as_shown() -> None:
+    # Pinned when the walk became one loop: blocks break lines, a heading holds its links'
+    # text, skipped elements keep their tail, comments vanish.
+    html = (
+        "<html><head><title>T</title><script>var x = 1;</script></head><body>"
+        "<div>Intro <b>bold</b><!-- a comment --> tail<script>skip()</script> after</div>"
+        "<h1>Main <a href='/a'>linked <a href='/b'>inner</a> rest</a> end</h1>"
+        "<p><a href='/c'>  Spaced   Link  </a> and text<br>next line</p>"
+        "<h2>  </h2><form><label>Pass</label><input type='PASSWORD'><input type='text'></form>"
+        "<ul><li>one</li><li><a href='/d'>two</a></li></ul>   \n </body></html>"
+    )
+    page = html_page(html)
+    assert page.lines == (
+        "Intro bold tail after",
+        "Main linked inner rest end",
+        "Spaced Link and text",
+        "next line",
+        "Pass",
+        "one",
+        "two",
+    )
+    assert page.headings == ("Main linked inner rest end",)
+    # The parser closes a link where another opens: "inner" is a link of its own.
+    assert page.link_texts == {"linked", "inner", "spaced link", "two"}
+    assert page.password_fields == 1 and page.title == "T"
+
+
 def test_a_hostile_page_is_read_in_bounded_time() -> None:
     html = "<html><body>" + "<div><a href='/x'>Sign in</a> 19,99 €</div>" * 100_000 + "</body>"
     started = time.monotonic()

@@ -42,14 +42,13 @@ def html_page(html: str, title: str | None = None) -> PageText:
     if title is None:
         found = root.find(".//title")
         title = found.text_content().strip() if found is not None else None
-    walk = _Walk()
-    walk.run(root)
+    lines, headings, links, passwords = _walk(root)
     return PageText(
-        lines=tuple(walk.lines),
+        lines=tuple(lines),
         title=title or None,
-        headings=tuple(walk.headings),
-        link_texts=frozenset(walk.links),
-        password_fields=walk.passwords,
+        headings=tuple(headings),
+        link_texts=frozenset(links),
+        password_fields=passwords,
     )
 
 
@@ -66,76 +65,78 @@ def _parse(html: str) -> etree._Element | None:
     return None
 
 
-class _Walk:
-    """One pass over the tree: lines of visible text, links, headings, password fields."""
+def _walk(root: etree._Element) -> tuple[list[str], list[str], set[str], int]:
+    """One pass over the tree: lines of visible text, headings, link texts, password fields.
 
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-        self.headings: list[str] = []
-        self.links: set[str] = set()
-        self.passwords = 0
-        self._line: list[str] = []
-        self._link: list[str] | None = None  # text of the link being read
-        self._heading: list[str] | None = None
+    A block element starts and ends a line; text goes to the line, and to the link and the
+    heading being read, if any (the outermost: a nested one's end closes it). One loop
+    with its state in locals: it runs over every element of a page (~4 ms a page as
+    methods called per element).
+    """
+    # iterwalk doesn't visit comments: strip them, keeping the text after each.
+    etree.strip_tags(root, etree.Comment, etree.ProcessingInstruction)
+    lines: list[str] = []
+    headings: list[str] = []
+    links: set[str] = set()
+    passwords = 0
+    line: list[str] = []
+    link: list[str] | None = None  # text of the link being read
+    heading: list[str] | None = None
+    seen = 0
+    walker = etree.iterwalk(root, events=("start", "end"))
+    for event, element in walker:
+        tag = element.tag
+        if not isinstance(tag, str):
+            tag = ""
+        if event == "start":
+            seen += 1
+            if seen > _MAX_ELEMENTS or len(lines) >= _MAX_LINES:
+                break
+            if tag in _SKIP or not tag:
+                walker.skip_subtree()  # its "end" still comes, for the text after it
+                continue
+            if tag in _BLOCK and line:
+                _flush(line, lines)
+                line = []
+            if tag == "input":
+                if (element.get("type") or "").lower() == "password":
+                    passwords += 1
+            elif tag == "a":
+                if link is None:
+                    link = []
+            elif tag in _HEADINGS and heading is None:
+                heading = []
+            text = element.text
+        else:
+            if tag and tag not in _SKIP:
+                if tag == "a":
+                    if link is not None:
+                        key = text_key(" ".join(link))
+                        if key:
+                            links.add(key[:_MAX_LINK_CHARS])
+                        link = None
+                elif tag in _HEADINGS and heading is not None:
+                    words = " ".join(" ".join(heading).split())
+                    if words and len(headings) < _MAX_HEADINGS:
+                        headings.append(words)
+                    heading = None
+                if tag in _BLOCK and line:
+                    _flush(line, lines)
+                    line = []
+            text = element.tail
+        # `text.isspace()` is `not text.strip()` for a non-empty text (the same whitespace).
+        if text and not text.isspace():
+            line.append(text)
+            if link is not None:
+                link.append(text)
+            if heading is not None:
+                heading.append(text)
+    if line:
+        _flush(line, lines)
+    return lines, headings, links, passwords
 
-    def run(self, root: etree._Element) -> None:
-        # iterwalk doesn't visit comments: strip them, keeping the text after each.
-        etree.strip_tags(root, etree.Comment, etree.ProcessingInstruction)
-        walker = etree.iterwalk(root, events=("start", "end"))
-        seen = 0
-        for event, element in walker:
-            tag = element.tag if isinstance(element.tag, str) else ""
-            if event == "start":
-                seen += 1
-                if seen > _MAX_ELEMENTS or len(self.lines) >= _MAX_LINES:
-                    break
-                if tag in _SKIP or not tag:
-                    walker.skip_subtree()  # its "end" still comes, for the text after it
-                    continue
-                self._start(tag, element)
-            else:
-                if tag not in _SKIP and tag:
-                    self._end(tag)
-                self._text(element.tail)
-        self._flush()
 
-    def _start(self, tag: str, element: etree._Element) -> None:
-        if tag in _BLOCK:
-            self._flush()
-        if tag == "input" and (element.get("type") or "").lower() == "password":
-            self.passwords += 1
-        elif tag == "a" and self._link is None:
-            self._link = []
-        elif tag in _HEADINGS and self._heading is None:
-            self._heading = []
-        self._text(element.text)
-
-    def _end(self, tag: str) -> None:
-        if tag == "a" and self._link is not None:
-            text = text_key(" ".join(self._link))
-            if text:
-                self.links.add(text[:_MAX_LINK_CHARS])
-            self._link = None
-        elif tag in _HEADINGS and self._heading is not None:
-            text = " ".join(" ".join(self._heading).split())
-            if text and len(self.headings) < _MAX_HEADINGS:
-                self.headings.append(text)
-            self._heading = None
-        if tag in _BLOCK:
-            self._flush()
-
-    def _text(self, text: str | None) -> None:
-        if not text or not text.strip():
-            return
-        self._line.append(text)
-        if self._link is not None:
-            self._link.append(text)
-        if self._heading is not None:
-            self._heading.append(text)
-
-    def _flush(self) -> None:
-        if self._line:
-            line = " ".join(" ".join(self._line).split())
-            if line:
-                self.lines.append(line)
-            self._line = []
+def _flush(parts: list[str], lines: list[str]) -> None:
+    line = " ".join(" ".join(parts).split())
+    if line:
+        lines.append(line)

@@ -24,7 +24,7 @@ from bot.ingest.cleaning.boilerplate import (
     WIDGET,
     template_field,
 )
-from bot.ingest.cleaning.stopwords import words_of
+from bot.ingest.cleaning.stopwords import count_words, words_of
 
 # Scripts written without spaces: a "word" there is about two characters.
 _UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -76,9 +76,14 @@ def _unspaced_share(text: str) -> float:
 
 
 def size_of(text: str) -> float:
+    # Counted, not collected: no word is casefolded, and a text without unspaced script
+    # (any ASCII text, known without a scan) is not rewritten first.
+    if text.isascii():
+        return float(count_words(text))
     unspaced = len(_UNSPACED.findall(text))
-    spaced = len(words_of(_UNSPACED.sub(" ", text)))
-    return spaced + unspaced / 2
+    if not unspaced:
+        return float(count_words(text))
+    return count_words(_UNSPACED.sub(" ", text)) + unspaced / 2
 
 
 def _has_email(text: str) -> bool:

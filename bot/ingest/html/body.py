@@ -13,6 +13,8 @@ import trafilatura
 from lxml import etree
 from lxml.html import HtmlElement
 
+from bot.ingest.html.fast_pass import fast_text
+
 # A "prose" line: long enough to be a sentence in any script (CJK has no spaces).
 _PROSE_CHARS = 50
 # Below this share of characters in prose lines, with this many lines, it's a menu dump.
@@ -72,15 +74,18 @@ def strip_non_text(tree: HtmlElement) -> None:
 
 
 def _lines(tree: HtmlElement, url: str | None, *, fast: bool) -> list[str]:
-    doc = trafilatura.bare_extraction(
-        tree,
-        url=url,
-        fast=fast,
-        include_comments=False,
-        with_metadata=False,
-        config=_CONFIG,
-    )
-    text = getattr(doc, "text", None) or ""
+    if fast:
+        text = fast_text(tree, url, _CONFIG)
+    else:
+        doc = trafilatura.bare_extraction(
+            tree,
+            url=url,
+            fast=False,
+            include_comments=False,
+            with_metadata=False,
+            config=_CONFIG,
+        )
+        text = getattr(doc, "text", None) or ""
     return [line.strip() for line in text.split("\n") if line.strip()]
 
 

@@ -96,7 +96,7 @@ def mark_breaks(tree: HtmlElement) -> None:
     # The text nodes with a newline, found in C: most of a page's nodes have none.
     for node in _WRAPPED_TEXT(tree):
         el = node.getparent()
-        if el is None or (el.getparent() if node.is_tail else el) in keep:
+        if el is None or (keep and (el.getparent() if node.is_tail else el) in keep):
             continue
         if node.is_tail:
             el.tail = _NEWLINES.sub(" ", el.tail)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import logging
 
-from trafilatura.utils import load_html
-
 from bot.errors import NotAnArticle, TooComplex
 from bot.ingest.article import Article
 from bot.ingest.budget import Budget
@@ -15,6 +13,7 @@ from bot.ingest.html.breaks import mark_breaks
 from bot.ingest.html.chunks import drop_trailing_link_list, restore_chunks
 from bot.ingest.html.limit import cut_tree
 from bot.ingest.html.meta import page_meta
+from bot.ingest.html.parse import load_page
 from bot.ingest.html.pick import second_opinion
 from bot.ingest.html.trim import drop_edge_stamps, drop_end_matter, drop_headline
 from bot.ingest.language import article_language
@@ -55,7 +54,7 @@ CUT_NOTICE = "That page is very long, so I read only its first part."
 
 def extract_html(html: str, url: str | None = None, budget: Budget | None = None) -> Article:
     budget = budget or Budget.from_settings()
-    tree = load_html(html) if html.strip() else None
+    tree = load_page(html) if html.strip() else None
     if tree is None:
         raise NotAnArticle("I couldn't find any article text on that page.", url=url)
     cut = cut_tree(
