@@ -78,16 +78,20 @@ if _marker:
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def _hooked(hook: Path, source: str) -> str:
+    """A PYTHONPATH whose sitecustomize.py (in `hook`) is `source`, then the repo."""
+    hook.mkdir(parents=True, exist_ok=True)
+    (hook / "sitecustomize.py").write_text(source)
+    path = [str(hook), str(ROOT), os.environ.get("PYTHONPATH", "")]
+    return os.pathsep.join(p for p in path if p)
+
+
 def env(where: Path, store: str, *, lease_seconds: float = 2.0) -> dict[str, str]:
     """Environment for a process that dies at its first finish_event. `store`: the store
     class as "module:Name". The marker file (`where/crashed`) holds the event id once it
     has happened."""
-    hook = where / "crash-hook"
-    hook.mkdir(parents=True, exist_ok=True)
-    (hook / "sitecustomize.py").write_text(_HOOK)
-    path = [str(hook), str(ROOT), os.environ.get("PYTHONPATH", "")]
     return {
-        "PYTHONPATH": os.pathsep.join(p for p in path if p),
+        "PYTHONPATH": _hooked(where / "crash-hook", _HOOK),
         "ARTICLEBOT_TEST_CRASH_MARKER": str(where / "crashed"),
         "ARTICLEBOT_TEST_CRASH_LEASE": str(lease_seconds),
         "ARTICLEBOT_TEST_CRASH_STORE": store,
@@ -104,12 +108,8 @@ def die_after(where: Path, method: str) -> dict[str, str]:
     """Environment for a process group that dies (SIGKILL) right after `method` ("module:
     Class.method") first returns something truthy, in any of its processes. `crashed(where)`
     is the method's name once it has happened."""
-    hook = where / "die-after-hook"
-    hook.mkdir(parents=True, exist_ok=True)
-    (hook / "sitecustomize.py").write_text(_AFTER_HOOK)
-    path = [str(hook), str(ROOT), os.environ.get("PYTHONPATH", "")]
     return {
-        "PYTHONPATH": os.pathsep.join(p for p in path if p),
+        "PYTHONPATH": _hooked(where / "die-after-hook", _AFTER_HOOK),
         "ARTICLEBOT_TEST_DIE_AFTER_MARKER": str(where / "crashed"),
         "ARTICLEBOT_TEST_DIE_AFTER": method,
     }

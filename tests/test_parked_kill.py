@@ -140,6 +140,18 @@ def _pending(store_path: Path) -> int:
         queue.close()
 
 
+def _http_server(tmp_path: Path) -> tuple[list[str], str, Callable[[], str]]:
+    """`serve` arguments for a free port, its base URL, and the servers' logs so far."""
+    port = _free_port()
+
+    def logs() -> str:
+        return "\n".join(
+            f"--- {p.name}\n{p.read_text()}" for p in sorted(tmp_path.glob("server-*.log"))
+        )
+
+    return ["--http", "--host", "127.0.0.1", "--port", str(port)], f"http://127.0.0.1:{port}", logs
+
+
 @pytest.mark.timeout(150)
 def test_sqlite_server_killed_while_reading_answers_the_parked_question_once(
     slack: FakeSlack, tmp_path: Path
@@ -150,14 +162,7 @@ def test_sqlite_server_killed_while_reading_answers_the_parked_question_once(
     channel = "C0PARKSQL"
     store_path = tmp_path / "store.sqlite3"
     env = _env(slack, tmp_path, SLACK_STREAM="false", FETCH_TOTAL_TIMEOUT=str(FETCH_TOTAL_TIMEOUT))
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    args = ["--http", "--host", "127.0.0.1", "--port", str(port)]
-
-    def logs() -> str:
-        return "\n".join(
-            f"--- {p.name}\n{p.read_text()}" for p in sorted(tmp_path.glob("server-*.log"))
-        )
+    args, base, logs = _http_server(tmp_path)
 
     with ArticleServer() as articles:
         mention, question = _events(slack, channel, articles.url(f"/slow?delay={READ_SECONDS}"))
@@ -208,14 +213,7 @@ def test_sqlite_server_killed_after_taking_the_question_leaves_it_to_the_safety_
     store_path = tmp_path / "store.sqlite3"
     env = _env(slack, tmp_path, SLACK_STREAM="false", FETCH_TOTAL_TIMEOUT=str(NET_FETCH_TOTAL))
     dying = env | crash_hook.die_after(tmp_path, "bot.store.sqlite:SQLiteStore.take_parked")
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    args = ["--http", "--host", "127.0.0.1", "--port", str(port)]
-
-    def logs() -> str:
-        return "\n".join(
-            f"--- {p.name}\n{p.read_text()}" for p in sorted(tmp_path.glob("server-*.log"))
-        )
+    args, base, logs = _http_server(tmp_path)
 
     with ArticleServer() as articles:
         mention, question = _events(slack, channel, articles.url("/slow?delay=2"))
