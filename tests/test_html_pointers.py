@@ -25,12 +25,16 @@ _POINTERS = [
 ]
 
 
-def _page(paragraphs: list[str]) -> str:
-    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+def _article(body: str, *, lang: str = "pt", title: str = "Curitiba amplia ciclovias") -> str:
+    """A page whose <article> is the headline `title` and then `body`."""
     return (
-        '<html lang="pt"><head><title>Curitiba amplia ciclovias</title></head><body>'
-        f"<article><h1>Curitiba amplia ciclovias</h1>{body}</article></body></html>"
+        f'<html lang="{lang}"><head><title>{title}</title></head><body>'
+        f"<article><h1>{title}</h1>{body}</article></body></html>"
     )
+
+
+def _page(paragraphs: list[str]) -> str:
+    return _article("".join(f"<p>{p}</p>" for p in paragraphs))
 
 
 def test_link_only_paragraphs_between_and_after_the_story_go():
@@ -70,10 +74,10 @@ def test_a_teaser_card_inside_a_link_goes_even_when_it_is_sentences():
         "<p>Todo lo que necesitas saber para empezar un huerto en tu balcón este otoño.</p></a>"
     )
     paragraphs = [f"<p>{p}</p>" for p in story]
-    page = (
-        '<html lang="es"><head><title>Valencia plantará diez mil árboles</title></head><body>'
-        "<article><h1>Valencia plantará diez mil árboles</h1>"
-        f"{paragraphs[0]}{card}{''.join(paragraphs[1:])}</article></body></html>"
+    page = _article(
+        f"{paragraphs[0]}{card}{''.join(paragraphs[1:])}",
+        lang="es",
+        title="Valencia plantará diez mil árboles",
     )
     assert list(from_html(page).paragraphs) == story
 
@@ -101,10 +105,7 @@ def test_a_list_of_linked_headlines_goes_and_a_table_of_contents_with_it():
         f"{contents}<h2 id='plan'>Что предлагает мэрия</h2><p>{_RU_STORY[0]}</p>"
         f"<h2 id='money'>Сколько это стоит</h2><p>{_RU_STORY[1]}</p>{related}<p>{_RU_STORY[2]}</p>"
     )
-    page = (
-        '<html lang="ru"><head><title>Казань откроет новые скверы</title></head><body>'
-        f"<article><h1>Казань откроет новые скверы</h1>{body}</article></body></html>"
-    )
+    page = _article(body, lang="ru", title="Казань откроет новые скверы")
     paragraphs = list(from_html(page).paragraphs)
     assert paragraphs == [
         "Что предлагает мэрия",
@@ -143,9 +144,9 @@ def test_the_heading_of_a_box_of_pointers_goes_with_it():
         '<p><a href="/berita/2">Warga Bandung keluhkan banjir di Pasteur</a></p>'
     )
     paragraphs = [f"<p>{p}</p>" for p in story]
-    page = (
-        '<html lang="id"><head><title>Bandung resmikan tiga taman</title></head><body>'
-        "<article><h1>Bandung resmikan tiga taman</h1>"
-        f"{paragraphs[0]}{box}{''.join(paragraphs[1:])}</article></body></html>"
+    page = _article(
+        f"{paragraphs[0]}{box}{''.join(paragraphs[1:])}",
+        lang="id",
+        title="Bandung resmikan tiga taman",
     )
     assert list(from_html(page).paragraphs) == story
