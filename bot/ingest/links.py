@@ -27,9 +27,11 @@ _WORD = re.compile(r"\w+")
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)|[。！？]")
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])|\n+")
 # Scripts written without spaces: \w+ would count a whole sentence as one "word".
-_CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]")
-_THAI_CHAR = re.compile(r"[\u0e00-\u0e7f\u0e80-\u0eff\u1000-\u109f\u1780-\u17ff]")
-_SPACELESS_CHAR = re.compile(_CJK_CHAR.pattern[:-1] + _THAI_CHAR.pattern[1:])
+_CJK_RANGES = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
+_THAI_RANGES = r"\u0e00-\u0e7f\u0e80-\u0eff\u1000-\u109f\u1780-\u17ff"
+_CJK_CHAR = re.compile(f"[{_CJK_RANGES}]")
+_THAI_CHAR = re.compile(f"[{_THAI_RANGES}]")
+_SPACELESS_CHAR = re.compile(f"[{_CJK_RANGES}{_THAI_RANGES}]")  # either kind
 # Slack escapes only these three in message text; other "&name" sequences are literal
 # (a bare "&section=" in a query string is not "§ion=").
 _SLACK_ENTITY = re.compile(r"&(amp|lt|gt);")
