@@ -79,3 +79,21 @@ def test_a_page_without_invalid_characters_is_not_scanned_by_the_regex(
 
     monkeypatch.setattr(parse, "load_html", refuse)
     assert load_page("<html><body><p>clean</p><p>page</p></body></html>") is not None
+
+
+def test_another_trafilatura_version_parses_with_its_own_load_html(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import trafilatura
+
+    asked: list[str] = []
+
+    def recorded(html: str) -> object:
+        asked.append(html)
+        return load_html(html)
+
+    monkeypatch.setattr(trafilatura, "__version__", "9.9.9")
+    monkeypatch.setattr(parse, "load_html", recorded)
+    page = "<html><body><p>clean</p><p>page</p></body></html>"
+    assert load_page(page) is not None
+    assert asked == [page]  # these steps were read from another version: not repeated

@@ -44,10 +44,16 @@ _NORMALIZED_LENGTH = etree.XPath("string-length(normalize-space(.))")
 _ELEMENTS = etree.XPath("count(descendant-or-self::*)")
 
 
+def follows_installed() -> bool:
+    """Whether the installed trafilatura is the one whose steps this package repeats (here
+    and in `html/parse.py`); any other runs trafilatura's own functions."""
+    return trafilatura.__version__ == CHECKED_VERSION
+
+
 def fast_text(tree: HtmlElement, url: str | None, config: ConfigParser) -> str:
     """`bare_extraction(tree, url=url, fast=True, include_comments=False,
     with_metadata=False, config=config)`'s text, or "" where it returns None."""
-    if trafilatura.__version__ != CHECKED_VERSION:
+    if not follows_installed():
         doc = trafilatura.bare_extraction(
             tree, url=url, fast=True, include_comments=False, with_metadata=False, config=config
         )

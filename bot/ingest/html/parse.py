@@ -5,6 +5,7 @@
 any. Testing for each of those characters with `in` (a C scan) takes a third of that; a
 page that holds one goes through `load_html` itself. The other steps are `load_html`'s,
 in its order, with its parser: the tree is the same either way (`tests/test_html_parse.py`).
+Another trafilatura version than the one these steps were read from runs `load_html`.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from trafilatura.utils import (
     is_dubious_html,
     load_html,
 )
+
+from bot.ingest.html.fast_pass import follows_installed
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +48,7 @@ def _repaired(html: str, beginning: str) -> str:
 
 def load_page(html: str) -> HtmlElement | None:
     """The parsed page, or None when it isn't HTML (as `trafilatura.utils.load_html`)."""
-    if any(char in html for char in INVALID_CHARS):
+    if not follows_installed() or any(char in html for char in INVALID_CHARS):
         return load_html(html)
     beginning = html[:50].lower()
     dubious = is_dubious_html(beginning)
