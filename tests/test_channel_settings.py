@@ -15,7 +15,7 @@ import pytest
 
 from bot.slack import channel_prefs, settings_jobs
 from bot.slack.settings_view import CALLBACK_ID, CONFIGURE, EDIT_CHANNEL, PICK_CHANNEL
-from bot.store import ChannelSettings
+from bot.store import ChannelSettings, WorkspaceSettings
 from tests.servers.fake_openai import Reply
 from tests.servers.slack_app import (
     CHANNEL,
@@ -240,6 +240,50 @@ def test_a_non_admin_clicking_edit_in_app_home_gets_a_notice_not_the_form(admins
     view = _opened_view(bot)
     assert "callback_id" not in view and "submit" not in view
     assert settings_jobs.NOT_ADMIN in json.dumps(view)
+
+
+def _errors(body: str) -> dict[str, str]:
+    answer = json.loads(body)
+    assert answer["response_action"] == "errors"
+    return answer["errors"]
+
+
+def test_a_form_opened_before_settings_became_admins_only_cant_save_for_a_non_admin(bot):
+    """The form was opened when anyone could change settings; an admin then kept them to
+    admins: the rule is checked again on submit, so the old form saves nothing."""
+    bot.slack.add_user(USER)
+    bot.command("/articlebot", "settings")
+    view = _opened_view(bot)
+    _store(bot).put_workspace_settings(TEAM, WorkspaceSettings(admins_only=True))
+    status, body = _submit(bot, view, style="tldr")
+    assert status == 200
+    assert settings_jobs.NOT_ADMIN in _errors(body).values()
+    assert _store(bot).channel_settings(TEAM, CHANNEL) is None
+    (checked,) = bot.slack.calls("users.info")
+    assert checked.params["user"] == USER
+
+
+def test_an_admin_saves_when_settings_are_for_admins_checked_again_on_submit(admins_only_bot):
+    bot = admins_only_bot
+    bot.slack.add_user(USER, is_admin=True)
+    status, body = _open_and_save(bot, style="tldr")
+    assert (status, body) == (200, "")
+    assert _store(bot).channel_settings(TEAM, CHANNEL).style == "tldr"
+    assert len(bot.slack.calls("users.info")) == 2  # on opening, and on saving
+
+
+def test_a_submission_slack_cant_vouch_for_saves_nothing(admins_only_bot):
+    """An admin opened the form; Slack no longer knows them when they save: fail closed."""
+    bot = admins_only_bot
+    bot.slack.add_user(USER, is_owner=True)
+    bot.command("/articlebot", "settings")
+    view = _opened_view(bot)
+    bot.slack.remove_user(USER)
+    status, body = _submit(bot, view, style="tldr")
+    assert status == 200
+    (error,) = _errors(body).values()
+    assert "user_not_found" in error
+    assert _store(bot).channel_settings(TEAM, CHANNEL) is None
 
 
 # --- App Home -------------------------------------------------------------------------------

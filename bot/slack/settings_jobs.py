@@ -37,6 +37,8 @@ CANT_CHECK_SWITCH = (
     "I couldn't check whether you're a workspace admin (Slack said `{error}`), so I left "
     "who may change settings as it was. Please try again in a minute."
 )
+# Checking a submission happens in its ack, which Slack waits 3 s for: users.info gets 2 s.
+SUBMIT_CHECK_SECONDS = 2.0
 TOO_SLOW = (
     "That took me too long and Slack closed the window; please run `/articlebot settings` again."
 )
@@ -81,6 +83,19 @@ def refusal(services: Services, client: WebClient, user: str, team: str) -> str 
     if not admins_only(services, team):
         return None
     return _not_an_admin(client, user, NOT_ADMIN, CANT_CHECK)
+
+
+def refusal_on_submit(services: Services, client: WebClient, user: str, team: str) -> str | None:
+    """`refusal`, again when the form is saved: the rule, or the person's role, may have
+    changed since it was opened. Within the ack, so one quick users.info, no retries."""
+    if not admins_only(services, team):
+        return None
+    quick = WebClient(token=client.token, base_url=client.base_url, timeout=SUBMIT_CHECK_SECONDS)
+    try:
+        return _not_an_admin(quick, user, NOT_ADMIN, CANT_CHECK)
+    except OSError as exc:  # no answer in time: fail closed, as when Slack can't say
+        log.warning("users.info for the settings check: %s", type(exc).__name__)
+        return CANT_CHECK.format(error="timeout")
 
 
 def _not_an_admin(client: WebClient, user: str, refused: str, cant_check: str) -> str | None:

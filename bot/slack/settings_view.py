@@ -241,6 +241,14 @@ def _value(state: Mapping[str, Any], name: str) -> dict[str, Any]:
     return _block(state, name)[1]
 
 
+def first_input(view: Mapping[str, Any]) -> str:
+    """The block_id of the form's first input: where an error about the whole form shows."""
+    for block in view.get("blocks") or []:
+        if isinstance(block, dict) and block.get("type") == "input" and block.get("block_id"):
+            return str(block["block_id"])
+    return "style"
+
+
 def picked_channel(view: Mapping[str, Any]) -> str | None:
     """The modal's channel: fixed when opened for one, else the picker's."""
     fixed = metadata(view).get("channel")

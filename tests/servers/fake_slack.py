@@ -630,6 +630,11 @@ class FakeSlack:
                 "is_bot": False,
             }
 
+    def remove_user(self, user_id: str) -> None:
+        """`user_id` leaves the workspace: users.info answers user_not_found again."""
+        with self._lock:
+            self._users.pop(user_id, None)
+
     def _api_users_info(self, params: dict[str, Any]) -> dict[str, Any]:
         found = self._users.get(_require(params, "user"))
         if found is None:

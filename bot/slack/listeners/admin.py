@@ -13,16 +13,18 @@ from dataclasses import replace
 from typing import Any
 
 from slack_bolt import Ack, App
+from slack_sdk import WebClient
 
 from bot.slack import limits, tasks
 from bot.slack.context import Services
-from bot.slack.settings_jobs import choices
+from bot.slack.settings_jobs import choices, refusal_on_submit
 from bot.slack.settings_view import (
     ADMINS_ONLY,
     CALLBACK_ID,
     CONFIGURE,
     EDIT_CHANNEL,
     PICK_CHANNEL,
+    first_input,
     metadata,
     read_submission,
     saved_note,
@@ -81,15 +83,21 @@ SUBCOMMANDS["settings"] = settings_command
 
 
 def handle_settings_submission(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], services: Services
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, services: Services
 ) -> None:
-    """Check the modal; errors go back beside their fields, else the settings are stored."""
+    """Check the modal and who sent it; errors go back beside their fields (one about the
+    sender on the first), else the settings are stored."""
     offered = choices(services)
     channel, chosen, errors = read_submission(view, offered)
     if errors or channel is None:
         ack(response_action="errors", errors=errors)
         return
     team, user = _team(body), (body.get("user") or {}).get("id")
+    why_not = refusal_on_submit(services, client, user or "", team)
+    if why_not is not None:
+        log.info("settings of %s/%s refused to %s on submit", team, channel, user)
+        ack(response_action="errors", errors={first_input(view): why_not})
+        return
     stamped = replace(chosen, updated_by=user, updated_at=time.time())
     services.store.put_channel_settings(team, channel, stamped)
     ack()
