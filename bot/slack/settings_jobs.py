@@ -38,7 +38,7 @@ CANT_CHECK_SWITCH = (
     "who may change settings as it was. Please try again in a minute."
 )
 # Checking a submission happens in its ack, which Slack waits 3 s for: users.info gets 2 s.
-SUBMIT_CHECK_SECONDS = 2.0
+SUBMIT_CHECK_SECONDS = 2
 TOO_SLOW = (
     "That took me too long and Slack closed the window; please run `/articlebot settings` again."
 )
