@@ -356,6 +356,28 @@ def test_a_scheduled_digest_in_an_org_workspace_uses_its_token_and_its_cache(
     assert store.get_digest("TA", CHANNEL) is None
 
 
+def test_a_scheduled_digest_of_a_workspace_gone_without_a_word_stops_its_schedule(
+    app: SlackAppHarness,
+) -> None:
+    """Slack's uninstall event never came (missed, or the app was down): the first digest
+    that finds no installation drops the schedule, rather than queueing one every period."""
+    install(app, "TA")
+    assert app.services is not None and app.services.workspaces is not None
+    store, settings = app.services.store, app.settings
+    command(app, "TA", "/summarize", "digest daily")
+    app.idle()
+    app.services.workspaces.installations.delete_all(enterprise_id=None, team_id="TA")
+    calls = len(app.slack.calls())
+
+    now = datetime.now(ZoneInfo(settings.digest_timezone)) + timedelta(days=2)
+    assert len(schedule.tick(store, settings, app.services.submit, now=now)) == 1
+    app.idle()
+    assert store.get_digest("TA", CHANNEL) is None
+    assert len(app.slack.calls()) == calls  # nothing said: there is no token to say it with
+    later = now + timedelta(days=1)
+    assert schedule.tick(store, settings, app.services.submit, now=later) == []
+
+
 def test_a_channels_own_model_keeps_each_workspaces_cache_apart(
     slack: FakeSlack, tmp_path: Path, articles: ArticleServer, model: FakeOpenAI
 ) -> None:

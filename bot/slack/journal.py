@@ -233,6 +233,10 @@ def _execute(services: Services, client: WebClient, job: Job) -> None:
             client = services.workspaces.client_for(tenant, client)
         except NotInstalled as exc:  # uninstalled since it was queued: nobody to answer
             log.warning("%s %s dropped: %s", job.name, job.id, exc)
+            try:
+                job.not_installed(services)
+            except Exception:  # the store is briefly unreachable: the next run tries again
+                log.exception("%s %s: couldn't stop what it belongs to", job.name, job.id)
             journal.set(DONE, "not installed")
             return
     attempt = int(journal.get(ATTEMPTS) or 0) + 1

@@ -18,6 +18,7 @@ marked handled) finds its job queued or answered already instead of making a sec
 from __future__ import annotations
 
 import itertools
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -34,6 +35,8 @@ from bot.logs import current_request_id
 from bot.slack import jobs, settings_jobs, thread_recap
 from bot.slack.context import Destination, Services
 from bot.store import ArticleRef, Tenant
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -134,6 +137,10 @@ class _Job(BaseModel):
 
     def run(self, services: Services, client: WebClient) -> None:
         raise NotImplementedError
+
+    def not_installed(self, services: Services) -> None:
+        """Dropped because its workspace has no installation: stop what would make more
+        jobs for it (Slack's uninstall event, which forgets everything, may never come)."""
 
     def workspace(self) -> Tenant | None:
         """Whose job it is: the request's workspace, else its destination's team (a job made
@@ -333,6 +340,11 @@ class Digest(_Job):
             datetime.fromtimestamp(self.oldest, UTC), datetime.fromtimestamp(self.latest, UTC)
         )
         job.run(services, client, self.dest, window, self.period, scheduled=self.scheduled)
+
+    def not_installed(self, services: Services) -> None:
+        if self.scheduled and self.dest.team:
+            services.store.clear_digest(self.dest.team, self.dest.channel)
+            log.warning("%s digests stopped: not installed", self.dest.channel)
 
 
 class OpenSettings(_Job):
