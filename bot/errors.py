@@ -51,6 +51,9 @@ class BlockedAddress(IngestError):
     """The URL leads to an address the bot may not reach (SSRF guard)."""
 
     code = "blocked_address"
+    #: A private network's address, where an intranet site may live: the operator can allow
+    #: it (FETCH_ALLOWLIST). Loopback, link-local (cloud metadata) and the like: never meant.
+    intranet = False
 
 
 class FetchError(IngestError):

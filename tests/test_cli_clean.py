@@ -226,6 +226,22 @@ def test_bad_allowlist_is_one_clear_line(monkeypatch: pytest.MonkeyPatch, tmp_pa
     assert "Traceback" not in result.output
 
 
+def test_a_private_network_link_tells_the_operator_about_the_allowlist(tmp_path, monkeypatch):
+    """Whoever runs the CLI runs the bot: a private address gets the setting that opens an
+    intranet site; loopback or cloud metadata doesn't (it is never an intranet site)."""
+    from click.testing import CliRunner
+
+    from bot.cli import cli
+
+    monkeypatch.chdir(tmp_path)
+    private = CliRunner().invoke(cli, ["clean", "http://10.0.0.7/wiki"])
+    assert private.exit_code == 1 and "private or internal" in private.stderr
+    assert "FETCH_ALLOWLIST" in private.stderr
+    metadata = CliRunner().invoke(cli, ["clean", "http://169.254.169.254/latest/meta-data/"])
+    assert metadata.exit_code == 1 and "private or internal" in metadata.stderr
+    assert "FETCH_ALLOWLIST" not in metadata.stderr
+
+
 def test_a_link_of_another_scheme_says_which_ones_work(tmp_path, monkeypatch) -> None:
     from click.testing import CliRunner
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import ArticlebotError, Forbidden, LLMTimeout
+from bot.errors import ArticlebotError, BlockedAddress, Forbidden, LLMTimeout
 from bot.ingest.article import Article
 from bot.slack import format as fmt
 from bot.slack import safe_links
@@ -302,6 +302,26 @@ def test_error_payload_explains_and_suggests() -> None:
     assert slack_payloads.payload_problems(payload) == []
     assert "Try again" in fmt.error_text(LLMTimeout("The model did not answer in time."))
     assert fmt.error_text(ArticlebotError("Plain.")) == ":warning: Plain."
+
+
+def test_a_blocked_link_tells_a_slack_user_who_can_open_an_intranet_site() -> None:
+    """Slack users don't run the bot: no setting names; and the allowlist only where an
+    intranet site can be (a private network), never for loopback or cloud metadata."""
+    private = check_url_error("http://10.0.0.7/wiki")
+    assert fmt.INTRANET_HINT in fmt.error_text(private)
+    assert "public web pages" not in fmt.error_text(private)
+    metadata = check_url_error("http://169.254.169.254/latest/meta-data/")
+    text = fmt.error_text(metadata)
+    assert "public web pages" in text and fmt.INTRANET_HINT not in text
+    assert "FETCH_ALLOWLIST" not in text + fmt.error_text(private)
+
+
+def check_url_error(link: str) -> BlockedAddress:
+    from bot.ingest.ssrf import check_url
+
+    with pytest.raises(BlockedAddress) as err:
+        check_url(link)
+    return err.value
 
 
 def test_unexpected_errors_never_leak_details() -> None:

@@ -317,10 +317,21 @@ def test_parse_url_is_pure_and_normalises() -> None:
     assert parse_url("https://[::ffff:7f00:1]:8443").url == "https://[::ffff:7f00:1]:8443/"
 
 
-def test_a_blocked_link_says_how_to_open_an_intranet_and_logs_why(
+def test_a_blocked_link_logs_why_and_offers_the_allowlist_only_for_a_private_network(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
+    """Cloud metadata (link-local) or loopback is never an intranet site to allow; a private
+    network's address may be. The message names no setting: each surface says who can."""
     with caplog.at_level("INFO", logger="bot.ingest.ssrf"), pytest.raises(BlockedAddress) as err:
         fetch("http://169.254.169.254/latest/meta-data/", default_settings())
-    assert "FETCH_ALLOWLIST" in str(err.value)
     assert "link-local" in caplog.text and "169.254" not in str(err.value)
+    assert not err.value.intranet and "FETCH_ALLOWLIST" not in str(err.value)
+    for link, intranet in (
+        ("http://10.1.2.3/wiki", True),
+        ("http://100.64.0.9/", True),
+        ("http://localhost/", False),
+        ("http://[::1]/", False),
+    ):
+        with pytest.raises(BlockedAddress) as err:
+            check_url(link)
+        assert err.value.intranet is intranet, link

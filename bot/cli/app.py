@@ -63,6 +63,9 @@ def settings_problem(exc: ValidationError | SettingsError) -> str:
     return "bad setting " + "; ".join(problems) + ". Check your environment or .env file."
 
 
+INTRANET_HINT = "To let me read an intranet site, add its host to FETCH_ALLOWLIST (see README)."
+
+
 class _Group(click.Group):
     """Turns the bot's own errors into one clear line and a non-zero exit, not a traceback."""
 
@@ -78,6 +81,8 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except ArticlebotError as exc:
             click.secho(f"error: {exc}", fg="red", err=True)
+            if getattr(exc, "intranet", False):  # whoever runs the CLI runs the bot
+                click.echo(INTRANET_HINT, err=True)
             ctx.exit(1)
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)

@@ -39,7 +39,6 @@ from bot.ingest.sniff import (
     unsupported,
 )
 from bot.ingest.ssrf import (
-    ALLOWLIST_HINT,
     Allowlist,
     CheckedURL,
     ParsedURL,
@@ -241,10 +240,11 @@ def _check_hop(
     except BlockedAddress as exc:
         err = BlockedAddress(
             "That link redirects to a private or internal network address, "
-            f"which I'm not allowed to fetch. {ALLOWLIST_HINT}",
+            "which I'm not allowed to fetch.",
             url=url,
         )
         err.reason = getattr(exc, "reason", "")  # type: ignore[attr-defined]
+        err.intranet = exc.intranet
         raise err from exc
     except InvalidURL as exc:
         raise InvalidURL("That link redirects to an address I can't open.", url=url) from exc

@@ -83,11 +83,11 @@ _IPV4_CHARS = re.compile(r"[0-9a-fx.]+")
 _NUMERIC_LABEL = re.compile(r"(?:[0-9]+|0x[0-9a-f]*)")
 _HOST_CHARS = re.compile(r"[^\x00-\x20#%/:<>?@\[\\\]^|\x7f]+")
 
-ALLOWLIST_HINT = "An admin can open an intranet site to me with the FETCH_ALLOWLIST setting."
 _BLOCKED_MESSAGE = (
-    "That link points to a private or internal network address, which I'm not allowed to "
-    f"fetch. {ALLOWLIST_HINT}"
+    "That link points to a private or internal network address, which I'm not allowed to fetch."
 )
+# Where an intranet site may live; each surface says how to allow one (bot.errors.BlockedAddress).
+INTRANET_REASONS = frozenset({"private", "carrier-grade NAT"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,6 +265,7 @@ def system_resolver(host: str) -> list[str]:
 def _blocked(url: str, reason: str) -> BlockedAddress:
     err = BlockedAddress(_BLOCKED_MESSAGE, url=url)
     err.reason = reason  # type: ignore[attr-defined]  # for logs, never shown to the user
+    err.intranet = reason in INTRANET_REASONS
     log.info("blocked a link (%s)", reason)  # the reason only: a URL may carry tokens
     return err
 

@@ -231,13 +231,15 @@ def offer_payload(url: str, value: str) -> Payload:
 # --- errors ---------------------------------------------------------------------------------
 
 # What the person can do about each kind of failure (first match wins, most specific first).
+# Slack users don't run the bot: who does can allow an intranet site (FETCH_ALLOWLIST).
+INTRANET_HINT = "If it's an intranet page you need, ask whoever runs me to allow its site."
 _HINTS: list[tuple[type[ArticlebotError], str]] = [
     (Forbidden, "If you can read it in your browser, paste the article text here instead."),
     (FetchTimeout, "The site was slow. Try again, or paste the article text here instead."),
     (NotFound, "Check the link for typos."),
     (TooLarge, "Try a shorter page, or paste the part you care about."),
     (UnsupportedType, "I can read web pages, PDFs and plain text."),
-    (BlockedAddress, "I only read public web pages."),
+    (BlockedAddress, "I only read public web pages."),  # an intranet one: INTRANET_HINT
     (InvalidURL, "Send a full link starting with https://."),
     (NotArticlePage, ""),  # its message says what the page is and what to do instead
     (NotAnArticle, "Paste the article text itself if the page is mostly something else."),
@@ -252,4 +254,6 @@ def error_text(exc: BaseException) -> str:
         return f":warning: {UNEXPECTED}"
     message = escape_mrkdwn(_shorten(str(exc), 1_000))
     hint = next((hint for kind, hint in _HINTS if isinstance(exc, kind)), None)
+    if isinstance(exc, BlockedAddress) and exc.intranet:
+        hint = INTRANET_HINT
     return f":warning: {message}" + (f"\n{hint}" if hint else "")
