@@ -128,14 +128,49 @@ NOT_ARTICLE_MESSAGES: dict[str, str] = {
 }
 
 
+# The same, for text the person pasted: "paste the article's text instead" would be what
+# they just did; they are told what the text is and what to paste or send.
+PASTED_NOT_ARTICLE_MESSAGES: dict[str, str] = {
+    "not_found": (
+        "That text is a “page not found” message, so there's no article in it. Paste the "
+        "article's own text, or send a link to it."
+    ),
+    "login": (
+        "That text is a sign-in page, not an article. Paste the article's own text, or send "
+        "a link to it."
+    ),
+    "cookie_wall": (
+        "That text is a cookie-consent notice, not the article. Copy the article's own text "
+        "(the story, not the notice) and paste that, or send a link to it."
+    ),
+    "paywall": (
+        "That text is only a subscription prompt (a paywall), not the article. If you can "
+        "read the article, paste its own text."
+    ),
+    "product_list": (
+        "That text is a shop page (products and prices), not an article. Paste an article's "
+        "text, or send a link to it."
+    ),
+    "link_list": (
+        "That text is a list of headlines or links, not one article. Send the link of the "
+        "story you mean, or paste its text."
+    ),
+}
+
+
 class NotArticlePage(NotAnArticle):
     """The input is something else than an article: a sign-in page, a cookie wall, a
-    shop, a list of links, a few words (`kind`, one of NOT_ARTICLE_MESSAGES)."""
+    shop, a list of links, a few words (`kind`, one of NOT_ARTICLE_MESSAGES). `pasted`:
+    the person pasted it (PASTED_NOT_ARTICLE_MESSAGES)."""
 
-    def __init__(self, kind: str, *, url: str | None = None, hint: str = "") -> None:
-        message = NOT_ARTICLE_MESSAGES.get(kind, "That doesn't look like an article.")
+    def __init__(
+        self, kind: str, *, url: str | None = None, hint: str = "", pasted: bool = False
+    ) -> None:
+        found = PASTED_NOT_ARTICLE_MESSAGES.get(kind) if pasted else None
+        message = found or NOT_ARTICLE_MESSAGES.get(kind, "That doesn't look like an article.")
         super().__init__(f"{message} {hint}".strip(), url=url)
         self.kind = kind
+        self.pasted = pasted
 
 
 class TooComplex(IngestError):

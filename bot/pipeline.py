@@ -284,7 +284,7 @@ def refuse_non_article(article: Article) -> None:
     """Raise NotArticlePage, saying what it is instead, unless `article` is one."""
     kind = article_kind(article)
     if kind != "article":
-        raise NotArticlePage(kind, url=article.url)
+        raise NotArticlePage(kind, url=article.url, pasted=article.source_kind == "text")
 
 
 def _recording(on_text: TextSink | None, streamed: list[str]) -> TextSink | None:

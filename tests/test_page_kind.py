@@ -355,3 +355,26 @@ def test_slack_says_what_the_page_is_without_asking_the_model(
     assert "shop page" in text and "Paste the article text itself" not in text
     assert "--force" not in text  # a CLI flag means nothing in Slack
     assert fake_openai.requests == []
+
+
+@pytest.mark.usefixtures("cli_env")
+def test_a_pasted_cookie_wall_is_told_what_it_is_not_to_paste_what_was_pasted() -> None:
+    """Pasted text gets no "open it in your browser and paste its text": that is what the
+    person just did. They hear what the text is, and what to paste or send instead."""
+    wall = (PAGES / "cookie_wall_fr.txt").read_text(encoding="utf-8")
+    result = CliRunner().invoke(cli, ["summarize", "-"], input=wall, catch_exceptions=False)
+    assert result.exit_code == 1 and not result.stdout
+    assert "That text is a cookie-consent notice" in result.stderr
+    assert "in your browser" not in result.stderr and "--force" in result.stderr
+
+
+def test_slack_tells_a_pasted_cookie_wall_what_it_is(
+    slack: FakeSlack, fake_openai: FakeOpenAI, tmp_path: Path
+) -> None:
+    wall = (PAGES / "cookie_wall_fr.txt").read_text(encoding="utf-8")
+    with model_harness(slack, fake_openai, tmp_path) as bot:
+        bot.command("/summarize", wall)
+        (call,) = bot.slack.wait_for("response_url", timeout=20)
+    text = call.params["text"]
+    assert "That text is a cookie-consent notice" in text and "in your browser" not in text
+    assert fake_openai.requests == []

@@ -142,4 +142,4 @@ def _force_hint() -> Iterator[None]:
     try:
         yield
     except NotArticlePage as exc:
-        raise NotArticlePage(exc.kind, url=exc.url, hint=FORCE_HINT) from None
+        raise NotArticlePage(exc.kind, url=exc.url, hint=FORCE_HINT, pasted=exc.pasted) from None
