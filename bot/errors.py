@@ -125,6 +125,10 @@ NOT_ARTICLE_MESSAGES: dict[str, str] = {
         "That page is a list of headlines or links (a home or section page), not one "
         "article. Send the link of the story you mean."
     ),
+    "code_or_data": (
+        "That's code or data (a program, a config, a table or a log), not an article, so "
+        "there's nothing to summarize. Send a link to an article, or paste its text."
+    ),
 }
 
 
@@ -154,6 +158,10 @@ PASTED_NOT_ARTICLE_MESSAGES: dict[str, str] = {
     "link_list": (
         "That text is a list of headlines or links, not one article. Send the link of the "
         "story you mean, or paste its text."
+    ),
+    "code_or_data": (
+        "That text is code or data (a program, a config, a table or a log), not an article, "
+        "so there's nothing to summarize. Paste an article's text, or send a link to it."
     ),
 }
 

@@ -7,6 +7,7 @@ through the real ingest, the pipeline, the CLI and the Slack app.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -228,6 +229,27 @@ def test_a_hostile_page_is_read_in_bounded_time() -> None:
 
 # --- the fixture pages, through the real ingest ----------------------------------------------
 
+# A how-to article with its code: prose around a short listing is still an article.
+TUTORIAL = """How we cut our build times in half
+
+Our continuous integration builds had crept up to forty minutes, and developers had
+started batching their changes to avoid waiting. That made every failure harder to trace.
+
+The first fix was caching dependencies between runs. The configuration needed only a few
+lines:
+
+cache:
+  key: deps-v1
+  paths:
+    - .venv/
+
+The second was splitting the slowest test files across four machines, which the test
+runner already supported with a single flag.
+
+Together the two changes brought a typical build down to eighteen minutes. The team now
+merges small changes again, and a failing build points at one change instead of ten.
+"""
+
 EXPECTED = {
     "cookie_wall_de.html": Kind.COOKIE_WALL,
     "cookie_wall_fr.txt": Kind.COOKIE_WALL,
@@ -241,6 +263,8 @@ EXPECTED = {
     "link_list_en.txt": Kind.LINK_LIST,
     "paywall_fr.html": Kind.PAYWALL,
     "too_short_en.txt": Kind.TOO_SHORT,
+    "code_or_data_en.txt": Kind.CODE_OR_DATA,
+    "code_or_data_de.txt": Kind.CODE_OR_DATA,
 }
 
 
@@ -267,6 +291,7 @@ def test_fixture_pages_are_what_they_are(name: str) -> None:
 def test_articles_stay_articles() -> None:
     assert from_html(STORY_HTML.decode("utf-8")).page_kind == "article"
     assert from_text(SEED).page_kind == "article"
+    assert from_text(TUTORIAL).page_kind == "article"  # a few lines of code in a story
     for name in ("html_article_de.html", "html_article_en.html", "html_split_body.html"):
         html = (PAGES.parent / name).read_text(encoding="utf-8")
         assert from_html(html).page_kind == "article", name
@@ -378,3 +403,18 @@ def test_slack_tells_a_pasted_cookie_wall_what_it_is(
     text = call.params["text"]
     assert "That text is a cookie-consent notice" in text and "in your browser" not in text
     assert fake_openai.requests == []
+
+
+@pytest.mark.usefixtures("cli_env")
+def test_code_is_refused_as_code_and_forced_read_as_it_is() -> None:
+    """A source file isn't pared down to its comments and summarized as news: it is said to
+    be code; forced, the engine gets the file as it is, not only its comments."""
+    code = PAGES / "code_or_data_en.txt"
+    refused = CliRunner().invoke(cli, ["summarize", str(code)], catch_exceptions=False)
+    assert refused.exit_code == 1 and "code or data" in refused.stderr
+    assert "--force" in refused.stderr
+    forced = CliRunner().invoke(
+        cli, ["ask", str(code), "What does a reading of -1 mean?", "--force", "--json"]
+    )
+    assert forced.exit_code == 0, forced.output
+    assert "sensor was offline" in json.loads(forced.stdout)["answer"]

@@ -12,6 +12,7 @@ Public API (the other layers and the benchmarks call only these):
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -20,7 +21,14 @@ from bot.ingest.article import Article
 from bot.ingest.budget import Budget, Limits, cut_text
 from bot.ingest.clean import clean_text, paste_title
 from bot.ingest.language import article_language
-from bot.ingest.page_kind import Kind, PageSource, Verdict, page_kind, text_page
+from bot.ingest.page_kind import (
+    Kind,
+    PageSource,
+    Verdict,
+    code_or_data,
+    page_kind,
+    text_page,
+)
 from bot.ingest.sniff import body_type, decode_text, kind_of, parse_content_type, unsupported
 
 if TYPE_CHECKING:  # pydantic loads only for a link (fetching reads every fetch_* setting)
@@ -56,6 +64,12 @@ def from_text(text: str, url: str | None = None, *, settings: Limits | None = No
     if len(text) > limit:
         text = cut_text(text, limit)
         notice = f"That text is very long, so I read only its first {len(text):,} characters."
+    coded = code_or_data(text)
+    if coded is not None:
+        # Kept as it is (cleaning would leave only its comments): refused unless forced.
+        blocks = [b.strip() for b in re.split(r"\n\s*\n", text) if b.strip()]
+        plain = Article.from_paragraphs(blocks, source_kind="text", url=url, notice=notice)
+        return _judged(plain, coded)
     paragraphs = clean_text(text)
     page: PageSource = lambda: text_page(text)  # noqa: E731 - read only if needed
     if not paragraphs:

@@ -43,6 +43,7 @@ class Kind(StrEnum):
     PAYWALL = "paywall"
     PRODUCT_LIST = "product_list"
     LINK_LIST = "link_list"  # a home or section page: headlines that lead elsewhere
+    CODE_OR_DATA = "code_or_data"  # source code, a config, a CSV, a log: lines, not prose
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +121,20 @@ _SPACES = re.compile(r"\s+")
 
 PageSource = PageText | Callable[[], PageText] | None
 
+# Code or data: a line of program syntax (a definition, an assignment, a call, a brace), or
+# a short line of several fields (CSV, a log, /etc/passwd). Articles pasted whole, menus and
+# all, have at most a few percent of such lines; source files, configs and logs most.
+_CODE_LINE = re.compile(
+    r"^\s*(?:def |class |import |from \S+ import|return\b|(?:if|for|while) .*:$|var |let |"
+    r"const |function\b|#include|public |private |[{}]|//|/\*|\*/|<\?|"
+    r"[A-Za-z_][\w.]*\s*(?:=|\+=|:=)\s*\S|[A-Za-z_][\w.]*\(.*\)\s*;?$)"
+)
+_FIELD_SEPARATOR = re.compile(r"[,;:|\t]")
+_DATA_LINE_WORDS = 6
+CODE_SHARE = 0.6  # of the lines (and at least _MIN_CODE_LINES of them)
+_MIN_CODE_LINES = 8
+_CODE_SAMPLE = 20_000  # characters: the start of a file says what it is
+
 
 def text_key(text: str) -> str:
     """A line's text, compared blind to case and spacing."""
@@ -169,6 +184,24 @@ def page_kind(paragraphs: Sequence[str], page: PageSource = None) -> Verdict:
     if words < MIN_WORDS:
         return Verdict(Kind.TOO_SHORT, (f"{words:.0f} words",))
     return Verdict(Kind.ARTICLE, (amount,))
+
+
+def code_or_data(text: str) -> Verdict | None:
+    """For pasted text (or a text file): a verdict when most of its lines are code or data,
+    which the cleaner would otherwise pare down to its comments and summarize."""
+    lines = [line for line in text[:_CODE_SAMPLE].splitlines() if line.strip()]
+    if len(lines) < _MIN_CODE_LINES:
+        return None
+    coded = sum(
+        1
+        for line in lines
+        if _CODE_LINE.search(line)
+        or (len(_FIELD_SEPARATOR.findall(line)) >= 3 and len(line.split()) <= _DATA_LINE_WORDS)
+    )
+    share = coded / len(lines)
+    if share < CODE_SHARE:
+        return None
+    return Verdict(Kind.CODE_OR_DATA, (f"{share:.0%} of its lines are code or data",))
 
 
 def text_page(text: str) -> PageText:
