@@ -25,6 +25,9 @@ log = logging.getLogger(__name__)
 
 STREAM_BUFFER = 200  # characters gathered before each appendStream...
 FLUSH_INTERVAL = 0.5  # ...or this many seconds, whichever comes first
+# The last this many characters a message can take stream whole lines only: a message that
+# fills up then ends at a line break, where its part of the reply can end (`parts`).
+LINES_NEAR_LIMIT = 1_000
 NO_STEPS_SECONDS = 3600.0  # a workspace that refused step chunks isn't asked again this long
 # Errors that say a workspace takes no step chunks (remembered for NO_STEPS_SECONDS); any
 # other error (a dead stream, a passing fault) only ends this reply's steps.
@@ -126,7 +129,7 @@ class StreamSink(ChannelSink):
             # its part of the reply (`parts`): the reader never sees it cut back.
             taken = self._pending + delta[:room]
             cut = taken.rfind("\n")
-            self._pending = taken[:cut] if cut > 0 else taken
+            self._pending = taken[:cut] if cut >= 0 else taken
             self._full = True
         else:
             self._pending += delta
@@ -169,8 +172,13 @@ class StreamSink(ChannelSink):
 
     def _sendable(self) -> str:
         """The pending text that can go out now. A trailing `<` waits for the next piece:
-        only the character after it tells whether it opens a mention to neutralize."""
-        return self._pending[:-1] if self._pending.endswith("<") else self._pending
+        only the character after it tells whether it opens a mention to neutralize. Near
+        the message's limit, a line goes out once it is whole."""
+        chunk = self._pending[:-1] if self._pending.endswith("<") else self._pending
+        limit = self.target.limit
+        if self._streamed + len(chunk) > limit - min(LINES_NEAR_LIMIT, limit // 4):
+            chunk = chunk[: max(chunk.rfind("\n"), 0)]
+        return chunk
 
     def _flush(self, now: float) -> None:
         chunk = self._sendable()
