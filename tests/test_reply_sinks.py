@@ -206,7 +206,6 @@ def test_a_full_stream_ends_at_a_line_break_and_is_not_cut_back() -> None:
     assert posts[-1]["blocks"][-1]["type"] == "context_actions"
 
 
-
 def test_stream_starts_with_the_first_words_and_closes_with_the_footer() -> None:
     client = Recorder()
     journal = Journal()
@@ -320,7 +319,9 @@ def test_reply_resumed_from_the_journal_edits_the_earlier_message() -> None:
 
 
 def _long_list(count: int) -> str:
-    return "\n".join(f"- Point {i}: the council discussed item {i} and its traffic." for i in range(count))
+    return "\n".join(
+        f"- Point {i}: the council discussed item {i} and its traffic." for i in range(count)
+    )
 
 
 def _context_texts(payload: dict[str, Any]) -> list[str]:

@@ -371,7 +371,8 @@ def test_fallback_text_reads_without_markdown_marks_and_links_show_their_domain(
         "and example.org. • The repairs took 18 months. • Cyclists get their own lane. "
         "What was said 1. Nothing Little."
     )
-    assert fmt.fallback_text("Costs <3 & more, [x](javascript:alert(1))") == "Costs &lt;3 &amp; more, x"
+    unsafe = "Costs <3 & more, [x](javascript:alert(1))"
+    assert fmt.fallback_text(unsafe) == "Costs &lt;3 &amp; more, x"
 
 
 def test_a_shortened_text_ends_with_one_ellipsis() -> None:
@@ -417,3 +418,20 @@ def test_split_after_keeps_what_a_stream_showed_as_the_first_part() -> None:
     code = f"{intro}\n\n```\n{items}\n```"
     cut = code[: code.index("\n- Item 5:")]
     assert fmt.split_after(code, cut, 300) == fmt.split_message(code, 300)
+
+
+def test_a_fallback_says_once_that_the_model_did_not_answer() -> None:
+    from bot.engines.wording import FALLBACK_NOTICE
+    from bot.offline.results import SUMMARY_LABEL
+
+    pasted = Article.from_paragraphs(["Some pasted text."], source_kind="text")
+    (block,) = fmt.source_blocks(_Result(pasted, "offline", SUMMARY_LABEL, FALLBACK_NOTICE))
+    said = [element["text"] for element in block["elements"]][1:]
+    assert said == [":robot_face: Offline summary (extractive): the AI model didn't answer"]
+    other = "The offline engine can't write the 'haiku' style."
+    (block,) = fmt.source_blocks(_Result(pasted, "offline", None, f"{FALLBACK_NOTICE} {other}"))
+    said = [element["text"] for element in block["elements"]][1:]
+    assert said == [
+        ":robot_face: Offline engine (extractive): the AI model didn't answer",
+        f":information_source: {other}",
+    ]

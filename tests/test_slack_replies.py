@@ -52,7 +52,8 @@ def test_streamed_reply_in_a_channel_thread_shows_a_status_first(slack, model, a
 
 # --- a reply longer than one message ----------------------------------------------------------
 
-LONG_REPLY = "# Detailed summary\n\n**Key points** of the [council](https://city.example/vote).\n\n" + (
+INTRO = "# Detailed summary\n\n**Key points** of the [council](https://city.example/vote).\n\n"
+LONG_REPLY = INTRO + (
     "\n".join(
         f"- Point {i}: the council discussed item {i} at length, with the costs of the bridge, "
         "the grant, the kingfisher colony and the schedule."
@@ -88,7 +89,9 @@ def test_a_long_summary_in_the_channel_says_it_continues_in_the_thread(
     assert _context(rest[-1])[0] == f"End of the reply ({count}/{count})"
     assert any(":newspaper:" in t for t in _context(rest[-1]))
     assert rest[-1].params["blocks"][-1]["type"] == "context_actions"  # 👍/👎
-    shown = [b["text"] for c in [final, *rest] for b in c.params["blocks"] if b["type"] == "markdown"]
+    shown = [
+        b["text"] for c in [final, *rest] for b in c.params["blocks"] if b["type"] == "markdown"
+    ]
     assert "Point 79:" in shown[-1] and sum(s.count("- Point ") for s in shown) == 80
 
 

@@ -242,11 +242,20 @@ def source_blocks(result: SourcedReply, *, max_sources: int = 5) -> list[Block]:
     if len(sources) > max_sources:
         lines.append(f"…and {len(sources) - max_sources} more")
     label = result.label or (OFFLINE_LABEL if result.engine == "offline" else None)
+    # Here, not at the top: bot.engines loads the model engine, which payloads don't need.
+    from bot.engines.wording import FALLBACK_NOTICE, fallback_label
+
+    notice = result.notice
+    if label and notice and FALLBACK_NOTICE in notice:
+        # The model failed and the offline engine answered: said once, in the label, on
+        # every such reply (the next one may come from the model again).
+        label = fallback_label(label)
+        notice = notice.replace(FALLBACK_NOTICE, "").strip() or None
     elements = ["\n".join(lines)]
     if label:
         elements.append(f":robot_face: {escape_mrkdwn(_shorten(label, 200))}")
-    if result.notice:
-        elements.append(f":information_source: {escape_mrkdwn(_shorten(result.notice, 300))}")
+    if notice:
+        elements.append(f":information_source: {escape_mrkdwn(_shorten(notice, 300))}")
     return [context_block(*elements)]
 
 

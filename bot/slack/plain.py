@@ -10,25 +10,35 @@ link policy (bot.slack.safe_links) shows it in blocks. Pure: text in, text out.
 from __future__ import annotations
 
 from collections.abc import Sequence
-
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
+from functools import cache
+from typing import TYPE_CHECKING
 
 from bot.slack.safe_links import label_shows_target, link_target
 
-_MD = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
-# Every link parses as a link: one the policy won't keep live loses its URL here anyway.
-_MD.validateLink = lambda url: True  # type: ignore[method-assign]
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 _BLOCK_ENDS = frozenset(
     {"paragraph_close", "list_item_close", "blockquote_close", "th_close", "td_close"}
 )
+
+
+@cache
+def _parser() -> MarkdownIt:
+    # Loaded on first use: processes that never post a reply don't pay for the import.
+    from markdown_it import MarkdownIt
+
+    parser = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+    # Every link parses as a link: one the policy won't keep live loses its URL here anyway.
+    parser.validateLink = lambda url: True  # type: ignore[method-assign]
+    return parser
 
 
 def plain_text(markdown: str) -> str:
     """The words of `markdown`, block after block on one line each."""
     out: list[str] = []
     ordered: list[int | None] = []  # per open list: the next item's number (None: bullets)
-    for token in _MD.parse(markdown):
+    for token in _parser().parse(markdown):
         kind = token.type
         if kind == "inline":
             out.append(_inline(token.children or ()))

@@ -7,9 +7,9 @@ so far. Whatever the length, the reply is split under Slack's limits: the first 
 streamed/placeholder message (a stream stops at a line break near the limit, and that is
 where its part ends), the rest as follow-ups in the thread; each part but the last says
 that the reply continues, and where ("in the thread", "below"), and the footer (source
-line, engine, 👍/👎) is under the last part, where the reader finishes. Where the bot can't post (not a member of the channel) the reply goes
-privately to the asker, saying why. Model text never pings anyone: mentions in it are
-neutralized in every payload.
+line, engine, 👍/👎) is under the last part, where the reader finishes. Where the bot
+can't post (not a member of the channel) the reply goes privately to the asker, saying
+why. Model text never pings anyone: mentions in it are neutralized in every payload.
 
 `Reply` holds the text and the lock; delivery is a sink's (bot.slack.sinks).
 """
