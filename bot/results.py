@@ -43,6 +43,9 @@ class Result:
     articles: tuple[Article, ...] = ()
     prose: str | None = None  # an answer without its quotes and notes (for --json)
     quotes_dropped: int = 0  # quotes the model gave that the article doesn't contain
+    # Why the model didn't answer when the offline engine did (the notice says that it
+    # didn't): for the CLI's user, who can act on it; Slack readers don't see it. Not cached.
+    model_error: str | None = None
 
     def to_dict(self) -> dict[str, object]:
         return {

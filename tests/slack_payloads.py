@@ -16,6 +16,7 @@ from bot.slack.format import (
     error_text,
     message_payload,
     neutralize_mentions,
+    part_blocks,
     split_message,
 )
 
@@ -23,10 +24,11 @@ from bot.slack.format import (
 def reply_payloads(
     markdown: str, footer: Sequence[Block] | None = None, *, limit: int = MESSAGE_LIMIT
 ) -> list[Payload]:
-    """A whole reply as one or more message payloads; the footer goes on the last one."""
+    """A whole reply as one or more message payloads: each part but the last says it
+    continues, the footer goes on the last one."""
     parts = split_message(markdown, limit)
     return [
-        message_payload(part, footer if number == len(parts) else None)
+        message_payload(part, part_blocks(number, len(parts), footer or ()))
         for number, part in enumerate(parts, start=1)
     ]
 

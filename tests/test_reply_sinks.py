@@ -147,7 +147,63 @@ def test_a_long_reply_continues_in_the_thread_and_a_rerun_edits_what_was_posted(
     assert [kw["ts"] for _, kw in rerun.calls] == [first, "200.2"]
 
 
+def test_a_long_reply_in_the_channel_says_it_continues_in_the_thread() -> None:
+    client = Recorder()
+    dest = Destination(channel=CHANNEL, user=USER, team="T1")  # /summarize: top level
+    reply = Reply(client, dest, limit=500)  # type: ignore[arg-type]
+    reply.start()
+    text = _long_list(24)
+    assert len(fmt.split_message(text, 500)) == 3
+    reply.write(text)
+    first = reply.finish(_result(text))
+    (channel_message,) = [kw for m, kw in client.calls if m == "chat_update" and "blocks" in kw]
+    cue = channel_message["blocks"][-1]
+    assert cue["type"] == "context"
+    assert cue["elements"][0]["text"] == ":thread: Continued in the thread (1/3)"
+    posts = [kw for m, kw in client.calls if m == "chat_postMessage"][1:]  # the placeholder first
+    assert [p["thread_ts"] for p in posts] == [first, first]
+    assert _context_texts(posts[0])[-1] == ":arrow_down: Continued below (2/3)"
+    last = posts[-1]["blocks"]
+    assert _context_texts(posts[-1])[0] == "End of the reply (3/3)"
+    assert last[-1]["type"] == "context_actions"  # 👍/👎 where the reader finishes
+    assert ":newspaper:" in str(last) and ":newspaper:" not in str(channel_message["blocks"])
+
+
+def test_a_private_long_reply_says_each_part_continues_below() -> None:
+    client = Recorder()
+    sink = PrivateSink(target(client).made_private())
+    footer = fmt.source_blocks(_result("x"))
+    sink.finish("", ["part one", "part two"], footer)
+    sent = [kw for m, kw in client.calls if m == "chat_postEphemeral"]
+    assert _context_texts(sent[0]) == [":arrow_down: Continued below (1/2)"]
+    assert sent[1]["blocks"][-len(footer) :] == footer
+
+
 # --- stream --------------------------------------------------------------------------------
+
+
+def test_a_full_stream_ends_at_a_line_break_and_is_not_cut_back() -> None:
+    client = Recorder()
+    reply = Reply(client, Destination(CHANNEL, USER, team="T1", thread_ts=THREAD), limit=500)  # type: ignore[arg-type]
+    text = "An opening paragraph of about eighty characters, before the list starts here.\n\n"
+    text += _long_list(16)
+    # The plain split would end the first message after the opening paragraph alone.
+    assert len(fmt.split_message(text, 500)[0]) < 100
+    for i in range(0, len(text), 40):
+        reply.write(text[i : i + 40])
+    reply.finish(_result(text))
+    streamed = "".join(
+        kw.get("markdown_text", "") for m, kw in client.calls if m.endswith("Stream")
+    )
+    assert "chat_update" not in client.methods()  # what the reader watched stays
+    assert len(streamed) <= 500 and text.startswith(streamed)
+    assert text[len(streamed)] == "\n" and streamed.endswith("traffic.")  # a whole line
+    stop = client.last("chat_stopStream")
+    assert stop["blocks"][0]["elements"][0]["text"] == ":arrow_down: Continued below (1/3)"
+    posts = [kw for m, kw in client.calls if m == "chat_postMessage"]
+    shown = [streamed, *(p["blocks"][0]["text"] for p in posts)]
+    assert "\n".join(shown).split() == text.split()  # nothing lost, nothing twice
+    assert posts[-1]["blocks"][-1]["type"] == "context_actions"
 
 
 def test_stream_starts_with_the_first_words_and_closes_with_the_footer() -> None:
@@ -260,6 +316,21 @@ def test_reply_resumed_from_the_journal_edits_the_earlier_message() -> None:
     assert reply.finish(_result("Again.")) == "150.0"
     assert client.methods()[0] == "chat_stopStream"  # the old stream closed before editing
     assert "chat_postMessage" not in client.methods() and "chat_startStream" not in client.methods()
+
+
+def _long_list(count: int) -> str:
+    return "\n".join(
+        f"- Point {i}: the council discussed item {i} and its traffic." for i in range(count)
+    )
+
+
+def _context_texts(payload: dict[str, Any]) -> list[str]:
+    return [
+        element["text"]
+        for block in payload["blocks"]
+        if block["type"] == "context"
+        for element in block["elements"]
+    ]
 
 
 def _result(text: str) -> Result:

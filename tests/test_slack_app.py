@@ -335,8 +335,14 @@ def test_model_down_means_a_labelled_offline_answer(slack, model, articles, tmp_
         (final,) = bot.wait_for_update()
         shown = _text_of(final)
         assert "Offline" in shown
-        assert "didn't answer" in shown  # the notice says why
         assert "bridge" in shown.lower()
+    # Why, said once and short: no "no AI model" beside it, no HTTP status (the log's).
+    (footer,) = [
+        b for b in final.params["blocks"] if b["type"] == "context" and "newspaper" in str(b)
+    ]
+    said = [element["text"] for element in footer["elements"]]
+    assert said[1:] == [":robot_face: Offline summary (extractive): the AI model didn't answer"]
+    assert shown.count("AI model") == 1 and "HTTP" not in shown
 
 
 # --- files, the assistant view, Socket Mode, the job process ---------------------------------

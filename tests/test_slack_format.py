@@ -81,9 +81,11 @@ def test_every_payload_of_a_long_reply_is_within_slack_limits() -> None:
         assert slack_payloads.payload_problems(payload) == []
         assert payload["unfurl_links"] is False and payload["unfurl_media"] is False
         assert payload["text"].strip()  # a notification fallback on every message
-    assert [p["blocks"][-1]["type"] for p in payloads] == ["markdown"] * (len(payloads) - 1) + [
-        "context"
-    ]
+    assert all(p["blocks"][0]["type"] == "markdown" for p in payloads)
+    cues = [p["blocks"][1]["elements"][0]["text"] for p in payloads]
+    assert cues[0].endswith(f"Continued below (1/{len(payloads)})")
+    assert cues[-1] == f"End of the reply ({len(payloads)}/{len(payloads)})"
+    assert payloads[-1]["blocks"][2:] == footer
 
 
 def test_short_reply_stays_one_message() -> None:
@@ -229,7 +231,8 @@ def test_fallback_text_is_short_plain_and_whole_words() -> None:
     assert len(fallback) <= fmt.FALLBACK_CHARS
     assert fallback.endswith("…")
     assert "\n" not in fallback
-    assert long_reply().split()[:5] == fallback.split()[:5]
+    # The words, without their marks: "## Summary" is read out as "Summary:".
+    assert ["Summary:", *long_reply().split()[2:6]] == fallback.split()[:5]
 
 
 # --- source line ------------------------------------------------------------------------------
@@ -371,3 +374,84 @@ def test_manifest_is_valid_and_lists_what_the_listeners_need() -> None:
     import bot.slack
 
     assert all(scope in (bot.slack.__doc__ or "") for scope in scopes)
+
+
+# --- the notification fallback and long replies -----------------------------------------------
+
+
+def test_fallback_text_reads_without_markdown_marks_and_links_show_their_domain() -> None:
+    markdown = (
+        "## Summary\n**Bridge** reopens after [repairs](https://example.com/x), see "
+        "[bank.com](https://evil.example/x) and [example.org](https://example.org/).\n\n"
+        "- The repairs took *18 months*.\n- Cyclists get `their own` lane.\n\n"
+        "**What was said**\n1. ~~Nothing~~ Little."
+    )
+    assert fmt.fallback_text(markdown) == (
+        "Summary: Bridge reopens after repairs (example.com), see bank.com (evil.example) "
+        "and example.org. • The repairs took 18 months. • Cyclists get their own lane. "
+        "What was said 1. Nothing Little."
+    )
+    unsafe = "Costs <3 & more, [x](javascript:alert(1))"
+    assert fmt.fallback_text(unsafe) == "Costs &lt;3 &amp; more, x"
+
+
+def test_a_shortened_text_ends_with_one_ellipsis() -> None:
+    # A recap quotes a message it shortened ("growing…"); the cut after it adds none.
+    text = "- The debate keeps growing… and growing and growing"
+    assert fmt.fallback_text(text, 29) == "• The debate keeps growing…"
+    assert fmt.fallback_text("Wait... and see what comes next", 12) == "Wait…"
+
+
+def test_fallback_text_stays_within_its_limit_after_escaping() -> None:
+    fallback = fmt.fallback_text("A & B < C > D " * 40)
+    assert len(fallback) <= fmt.FALLBACK_CHARS and fallback.endswith("…")
+
+
+def test_each_part_but_the_last_says_the_reply_continues_and_where() -> None:
+    footer = [{"type": "context_actions", "elements": []}]
+    assert fmt.part_blocks(1, 1, footer) == footer  # a whole reply: just the footer
+
+    def said(blocks: list[fmt.Block]) -> str:
+        return blocks[0]["elements"][0]["text"]
+
+    assert said(fmt.part_blocks(1, 3, footer, rest_in_thread=True)) == (
+        ":thread: Continued in the thread (1/3)"
+    )
+    assert said(fmt.part_blocks(1, 3, footer)) == ":arrow_down: Continued below (1/3)"
+    assert said(fmt.part_blocks(2, 3, footer, rest_in_thread=True)).endswith("below (2/3)")
+    last = fmt.part_blocks(3, 3, footer)
+    assert said(last) == "End of the reply (3/3)" and last[1:] == footer
+
+
+def test_split_after_keeps_what_a_stream_showed_as_the_first_part() -> None:
+    intro = "An intro paragraph."
+    items = "\n".join(f"- Item {i}: words about item {i}." for i in range(30))
+    text = f"{intro}\n\n{items}"
+    assert fmt.split_message(text, 300)[0] == intro  # the plain split ends part 1 early
+    head = text[: text.index("\n- Item 5:")]
+    parts = fmt.split_after(text, head, 300)
+    assert parts[0] == head and parts[1].startswith("- Item 5:")
+    assert all(len(p) <= 300 for p in parts) and "\n".join(parts).split() == text.split()
+    # Not at a line break, not the text's start, or in open code: the plain split.
+    assert fmt.split_after(text, head[:-3], 300) == fmt.split_message(text, 300)
+    assert fmt.split_after("x" + text, head, 300) == fmt.split_message("x" + text, 300)
+    code = f"{intro}\n\n```\n{items}\n```"
+    cut = code[: code.index("\n- Item 5:")]
+    assert fmt.split_after(code, cut, 300) == fmt.split_message(code, 300)
+
+
+def test_a_fallback_says_once_that_the_model_did_not_answer() -> None:
+    from bot.engines.wording import FALLBACK_NOTICE
+    from bot.offline.results import SUMMARY_LABEL
+
+    pasted = Article.from_paragraphs(["Some pasted text."], source_kind="text")
+    (block,) = fmt.source_blocks(_Result(pasted, "offline", SUMMARY_LABEL, FALLBACK_NOTICE))
+    said = [element["text"] for element in block["elements"]][1:]
+    assert said == [":robot_face: Offline summary (extractive): the AI model didn't answer"]
+    other = "The offline engine can't write the 'haiku' style."
+    (block,) = fmt.source_blocks(_Result(pasted, "offline", None, f"{FALLBACK_NOTICE} {other}"))
+    said = [element["text"] for element in block["elements"]][1:]
+    assert said == [
+        ":robot_face: Offline engine (extractive): the AI model didn't answer",
+        f":information_source: {other}",
+    ]

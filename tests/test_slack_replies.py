@@ -50,6 +50,66 @@ def test_streamed_reply_in_a_channel_thread_shows_a_status_first(slack, model, a
     assert "chat.postMessage" not in methods  # no placeholder message left behind
 
 
+# --- a reply longer than one message ----------------------------------------------------------
+
+INTRO = "# Detailed summary\n\n**Key points** of the [council](https://city.example/vote).\n\n"
+LONG_REPLY = INTRO + (
+    "\n".join(
+        f"- Point {i}: the council discussed item {i} at length, with the costs of the bridge, "
+        "the grant, the kingfisher colony and the schedule."
+        for i in range(80)
+    )
+)
+
+
+def _context(call) -> list[str]:
+    return [
+        element.get("text", "")
+        for block in call.params.get("blocks") or []
+        if block["type"] == "context"
+        for element in block["elements"]
+    ]
+
+
+def test_a_long_summary_in_the_channel_says_it_continues_in_the_thread(
+    slack, model, articles, tmp_path
+):
+    model.default = Reply(LONG_REPLY, chunk_chars=400)
+    with model_harness(slack, model, tmp_path) as bot:
+        bot.command("/summarize", articles.url("/story"))
+        (final,) = bot.wait_for_update()
+        bot.idle()
+    assert _context(final)[-1].startswith(":thread: Continued in the thread (1/")
+    # Its notification reads as text: no markdown marks, the link as label and domain.
+    assert final.params["text"].startswith("Detailed summary: Key points of the council (")
+    assert "**" not in final.params["text"] and "](" not in final.params["text"]
+    rest = [c for c in slack.calls("chat.postMessage") if c.params.get("thread_ts")]
+    assert rest and all(c.params["thread_ts"] == final.params["ts"] for c in rest)
+    count = len(rest) + 1
+    assert _context(rest[-1])[0] == f"End of the reply ({count}/{count})"
+    assert any(":newspaper:" in t for t in _context(rest[-1]))
+    assert rest[-1].params["blocks"][-1]["type"] == "context_actions"  # 👍/👎
+    shown = [
+        b["text"] for c in [final, *rest] for b in c.params["blocks"] if b["type"] == "markdown"
+    ]
+    assert "Point 79:" in shown[-1] and sum(s.count("- Point ") for s in shown) == 80
+
+
+def test_a_long_streamed_reply_is_not_cut_back_after_it_streamed(slack, model, articles, tmp_path):
+    model.default = Reply(LONG_REPLY, chunk_chars=400)
+    with model_harness(slack, model, tmp_path) as bot:
+        bot.mention(f"<{articles.url('/story')}>", ts="1800000004.000100")
+        (stop,) = slack.wait_for("chat.stopStream", timeout=30)
+        bot.idle()
+    assert not [c for c in slack.calls("chat.update") if c.params["ts"] == stop.params["ts"]]
+    assert _context(stop)[0].startswith(":arrow_down: Continued below (1/")
+    streamed = slack.streamed_text(stop.params["ts"])
+    assert streamed.rstrip().endswith("schedule.")  # a whole line, not "Point 16: the"
+    rest = [c for c in slack.calls("chat.postMessage") if c.params.get("thread_ts")]
+    assert rest[0].params["blocks"][0]["text"].startswith("- Point ")
+    assert rest[-1].params["blocks"][-1]["type"] == "context_actions"
+
+
 # --- 4: where the bot isn't a member ---------------------------------------------------------
 
 

@@ -70,6 +70,8 @@ def finish(result: Result, *, verbose: bool, source: bool = True) -> None:
     click.echo()
     if result.notice:
         click.secho(result.notice, fg="yellow", err=True)
+    if result.model_error:  # the model's failure, which whoever runs the CLI can act on
+        click.secho(result.model_error, fg="yellow", err=True)
     article = result.article
     details = [article.site_name, article.author and f"by {article.author}", article.published]
     line = " · ".join(str(part) for part in [article.title, *details, article.url] if part)

@@ -43,5 +43,7 @@ class FallbackEngine:
 
     @staticmethod
     def _noted(result: Result, exc: LLMError) -> Result:
-        log.warning("model failed (%s); answering with the offline engine", exc.code)
-        return replace(result, notice=wording.joined(wording.fallback_notice(exc), result.notice))
+        # The reply says only that the model didn't answer; the log keeps why.
+        log.warning("model failed (%s: %s); answering with the offline engine", exc.code, exc)
+        notice = wording.joined(wording.fallback_notice(exc), result.notice)
+        return replace(result, notice=notice, model_error=str(exc))

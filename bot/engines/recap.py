@@ -50,7 +50,7 @@ def write_recap(
     try:
         return _model(pipeline, messages, title, instructions)
     except LLMError as exc:
-        log.warning("model failed (%s); recapping with the offline engine", exc.code)
+        log.warning("model failed (%s: %s); recapping with the offline engine", exc.code, exc)
         offline = _offline(messages)
         return Recap(
             offline.text,

@@ -34,9 +34,25 @@ def grounded_answer(
     return text
 
 
+# Said once, without the error's details (an HTTP status means nothing to a reader; the
+# log has it): the offline engine answered because the model didn't.
+FALLBACK_NOTICE = "The AI model didn't answer, so this is the offline engine's version."
+FALLBACK_LABEL = "the AI model didn't answer"
+
+
 def fallback_notice(exc: LLMError) -> str:
-    # The error messages are whole sentences: quoted after, not squeezed into parentheses.
-    return f"The AI model didn't answer, so this is the offline engine's version. {exc}"
+    """Why the offline engine answered instead of the model (the same for every error)."""
+    return FALLBACK_NOTICE
+
+
+def fallback_label(label: str) -> str:
+    """An offline label that says the model didn't answer, in place of "no AI model":
+    "Offline summary (extractive): the AI model didn't answer"."""
+    for said in (", no AI model)", " (no AI model)"):
+        if label.endswith(said):
+            label = label.removesuffix(said) + (")" if said.startswith(",") else "")
+            break
+    return f"{label}: {FALLBACK_LABEL}"
 
 
 def style_notice(asked: str, produced: str) -> str:

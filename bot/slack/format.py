@@ -32,6 +32,7 @@ from bot.errors import (
     UnsupportedType,
 )
 from bot.ingest.article import Article
+from bot.slack.plain import plain_text
 from bot.slack.safe_links import link_target
 from bot.slack.text import balance_fences, split_markdown
 
@@ -102,7 +103,8 @@ def _shorten(text: str, limit: int) -> str:
     cut = text[: limit - 1]
     if " " in cut[limit // 2 :]:
         cut = cut[: cut.rindex(" ")]
-    return cut.rstrip(" ,;:.") + "…"
+    # A cut after an ellipsis the text had (a recap's shortened quote) gets no second one.
+    return cut.rstrip(" ,;:.…") + "…"
 
 
 # --- replies --------------------------------------------------------------------------------
@@ -111,6 +113,21 @@ def _shorten(text: str, limit: int) -> str:
 def split_message(markdown: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     """The reply cut into parts that each fit one message (see bot.slack.text)."""
     return split_markdown(markdown, min(limit, MAX_MARKDOWN_TOTAL))
+
+
+def split_after(markdown: str, head: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """`split_message`, keeping `head` (what a stream already showed of `markdown`, ending
+    at a line break) as the first part, so what the reader watched being written is not cut
+    back to where the split would have ended it. Without such a head: `split_message`."""
+    parts = split_message(markdown, limit)
+    first = head.rstrip()
+    if len(parts) < 2 or not first.strip() or parts[0].startswith(first.lstrip()):
+        return parts  # one part, or the split keeps all of the head in the first part
+    at_line_break = markdown.startswith(head) and markdown[len(head) : len(head) + 1] == "\n"
+    fits = len(first) <= min(limit, MAX_MARKDOWN_TOTAL)
+    if not (at_line_break and fits and balance_fences(first) == first):
+        return parts  # cut mid-line or in code: the message is rewritten with parts[0]
+    return [first, *split_message(markdown[len(head) :], limit)]
 
 
 def preview(markdown: str, limit: int = MESSAGE_LIMIT) -> str:
@@ -123,8 +140,14 @@ def preview(markdown: str, limit: int = MESSAGE_LIMIT) -> str:
 
 
 def fallback_text(markdown: str, limit: int = FALLBACK_CHARS) -> str:
-    """Plain text for notifications and screen readers when the message has blocks."""
-    return escape_mrkdwn(_shorten(markdown, limit))
+    """Plain text for notifications and screen readers when the message has blocks: the
+    words without their markdown marks, links as label and domain (bot.slack.plain)."""
+    plain, room = plain_text(markdown), limit
+    text = escape_mrkdwn(_shorten(plain, room))
+    while len(text) > limit and room > 1:  # the escapes made it longer: leave them room
+        room -= len(text) - limit
+        text = escape_mrkdwn(_shorten(plain, max(room, 1)))
+    return text
 
 
 def markdown_block(markdown: str) -> Block:
@@ -140,6 +163,28 @@ def context_block(*mrkdwn: str) -> Block:
 def message_blocks(markdown: str, footer: Sequence[Block] | None = None) -> list[Block]:
     """One reply part as blocks: the markdown, then (on the last part) the source footer."""
     return [markdown_block(markdown), *(footer or ())]
+
+
+def part_blocks(
+    number: int, count: int, footer: Sequence[Block], *, rest_in_thread: bool = False
+) -> list[Block]:
+    """What goes under part `number` of a reply sent as `count` messages.
+
+    A part that isn't the last says the reply goes on, and where: "in the thread" when it
+    is a top-level message (/summarize) whose thread holds the rest, so a reader of the
+    channel knows the reply isn't whole; "below" in a thread or a private reply. The footer
+    (source line, engine, notice, 👍/👎) goes under the last part, where the reader finishes
+    and a vote is about the whole reply."""
+    if count <= 1:
+        return list(footer)
+    if number < count:
+        where = (
+            ":thread: Continued in the thread"
+            if number == 1 and rest_in_thread
+            else ":arrow_down: Continued below"
+        )
+        return [context_block(f"{where} ({number}/{count})")]
+    return [context_block(f"End of the reply ({count}/{count})"), *footer]
 
 
 def message_payload(markdown: str, footer: Sequence[Block] | None = None) -> Payload:
@@ -197,11 +242,20 @@ def source_blocks(result: SourcedReply, *, max_sources: int = 5) -> list[Block]:
     if len(sources) > max_sources:
         lines.append(f"…and {len(sources) - max_sources} more")
     label = result.label or (OFFLINE_LABEL if result.engine == "offline" else None)
+    # Here, not at the top: bot.engines loads the model engine, which payloads don't need.
+    from bot.engines.wording import FALLBACK_NOTICE, fallback_label
+
+    notice = result.notice
+    if label and notice and FALLBACK_NOTICE in notice:
+        # The model failed and the offline engine answered: said once, in the label, on
+        # every such reply (the next one may come from the model again).
+        label = fallback_label(label)
+        notice = notice.replace(FALLBACK_NOTICE, "").strip() or None
     elements = ["\n".join(lines)]
     if label:
         elements.append(f":robot_face: {escape_mrkdwn(_shorten(label, 200))}")
-    if result.notice:
-        elements.append(f":information_source: {escape_mrkdwn(_shorten(result.notice, 300))}")
+    if notice:
+        elements.append(f":information_source: {escape_mrkdwn(_shorten(notice, 300))}")
     return [context_block(*elements)]
 
 

@@ -4,10 +4,12 @@ Streamed (chat.startStream / appendStream / stopStream) when the reply lives in 
 with the thread's status line ("Reading the article…") showing until the first words;
 otherwise, or when a stream fails or expires, a placeholder message updated with the text
 so far. Whatever the length, the reply is split under Slack's limits: the first part in the
-streamed/placeholder message, the rest as follow-ups in the thread, the source line under
-the last part. Where the bot can't post (not a member of the channel) the reply goes
-privately to the asker, saying why. Model text never pings anyone: mentions in it are
-neutralized in every payload.
+streamed/placeholder message (a stream stops at a line break near the limit, and that is
+where its part ends), the rest as follow-ups in the thread; each part but the last says
+that the reply continues, and where ("in the thread", "below"), and the footer (source
+line, engine, 👍/👎) is under the last part, where the reader finishes. Where the bot
+can't post (not a member of the channel) the reply goes privately to the asker, saying
+why. Model text never pings anyone: mentions in it are neutralized in every payload.
 
 `Reply` holds the text and the lock; delivery is a sink's (bot.slack.sinks).
 """
@@ -141,7 +143,7 @@ class Reply:
         top-level reply starts a thread where follow-ups belong.
         """
         with self._lock:
-            parts = fmt.split_message(result.text or self._text, self._sink.target.limit)
+            parts = self._sink.parts(result.text or self._text)
             footer = [*fmt.source_blocks(result), feedback.block(self.request_id)]
             try:
                 first_ts = self._sink.finish(self._text, parts, footer)

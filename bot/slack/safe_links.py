@@ -147,6 +147,11 @@ def _label_shows_target(label: str, url: str, target: Target) -> bool:
     return plain in allowed
 
 
+def label_shows_target(label: str, url: str, target: Target) -> bool:
+    """Whether a link's label already shows where it goes (then it needs no domain after it)."""
+    return _label_shows_target(label, url, target)
+
+
 def _markdown_href(href: str) -> str:
     return href.replace("(", "%28").replace(")", "%29")
 

@@ -27,6 +27,9 @@ class Sink(Protocol):
     def write(self, text: str, delta: str) -> Sink:
         """`delta` arrived; `text` is the whole reply so far."""
 
+    def parts(self, text: str) -> list[str]:
+        """The final text split under Slack's limits, as this sink will send it."""
+
     def finish(self, streamed: str, parts: list[str], footer: list[fmt.Block]) -> str | None:
         """The final text, already split under Slack's limits; returns the first message's
         ts (None when the reply went privately). `streamed` is what `write` was given."""
@@ -40,15 +43,22 @@ class ChannelSink:
 
     target: Target
 
+    def parts(self, text: str) -> list[str]:
+        return fmt.split_message(text, self.target.limit)
+
     def finish(self, streamed: str, parts: list[str], footer: list[fmt.Block]) -> str | None:
-        first = self.finish_first(streamed, parts[0], footer if len(parts) == 1 else None)
+        # A top-level message's rest goes into its own thread: its cue says so.
+        under = fmt.part_blocks(
+            1, len(parts), footer, rest_in_thread=self.target.dest.thread_ts is None
+        )
+        first = self.finish_first(streamed, parts[0], under)
         self.target.post_rest(parts, footer, first)
         return first
 
-    def finish_first(self, streamed: str, part: str, footer: list[fmt.Block] | None) -> str | None:
+    def finish_first(self, streamed: str, part: str, footer: list[fmt.Block]) -> str | None:
         raise NotImplementedError
 
-    def final_payload(self, part: str, footer: list[fmt.Block] | None) -> fmt.Payload:
+    def final_payload(self, part: str, footer: list[fmt.Block]) -> fmt.Payload:
         blocks = fmt.message_blocks(part, footer)
         if self.target.dest.preface:
             blocks = [fmt.context_block(self.target.dest.preface), *blocks]

@@ -43,7 +43,7 @@ class PlaceholderSink(ChannelSink):
             self.target.update(self.ts, fmt.preview(text, self.target.limit))
         return self
 
-    def finish_first(self, streamed: str, part: str, footer: list[fmt.Block] | None) -> str | None:
+    def finish_first(self, streamed: str, part: str, footer: list[fmt.Block]) -> str | None:
         payload = self.final_payload(part, footer)
         if not self.ts:
             return self.target.post_first(**payload)

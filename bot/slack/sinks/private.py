@@ -30,12 +30,15 @@ class PrivateSink:
     def write(self, text: str, delta: str) -> Sink:
         return self
 
+    def parts(self, text: str) -> list[str]:
+        return fmt.split_message(text, self.target.limit)
+
     def finish(self, streamed: str, parts: list[str], footer: list[fmt.Block]) -> str | None:
         target, dest = self.target, self.target.dest
         for i, part in enumerate(parts, start=1):
             if target.recorded(f"private{i}"):
                 continue  # sent by an earlier run of the job
-            payload = fmt.message_payload(part, footer if i == len(parts) else None)
+            payload = fmt.message_payload(part, fmt.part_blocks(i, len(parts), footer))
             if i == 1 and self.note:
                 payload["blocks"] = [fmt.context_block(self.note), *payload["blocks"]]
             if dest.response_url and i <= RESPONSE_URL_POSTS:

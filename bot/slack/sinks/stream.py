@@ -25,6 +25,9 @@ log = logging.getLogger(__name__)
 
 STREAM_BUFFER = 200  # characters gathered before each appendStream...
 FLUSH_INTERVAL = 0.5  # ...or this many seconds, whichever comes first
+# The last this many characters a message can take stream whole lines only: a message that
+# fills up then ends at a line break, where its part of the reply can end (`parts`).
+LINES_NEAR_LIMIT = 1_000
 NO_STEPS_SECONDS = 3600.0  # a workspace that refused step chunks isn't asked again this long
 # Errors that say a workspace takes no step chunks (remembered for NO_STEPS_SECONDS); any
 # other error (a dead stream, a passing fault) only ends this reply's steps.
@@ -53,6 +56,8 @@ class StreamSink(ChannelSink):
         self.ts: str | None = None
         self._pending = ""  # text not yet sent
         self._streamed = 0  # characters sent into the stream so far
+        self._head = ""  # the text sent so far (what the reader sees)
+        self._full = False  # the stream's message reached the limit: nothing more goes in
         self._last_flush = 0.0
         self._steps_on = not _steps_refused(target.dest.team)
         self._step: tuple[Step, str | None] | None = None  # the step shown in progress
@@ -117,9 +122,17 @@ class StreamSink(ChannelSink):
 
     def write(self, text: str, delta: str) -> Sink:
         room = self.target.limit - self._streamed - len(self._pending)
-        if room <= 0:
+        if self._full or room <= 0:
             return self  # the rest goes out as follow-up messages when the reply finishes
-        self._pending += delta[:room]
+        if len(delta) >= room:
+            # The message is full. It ends at the last line break that fits, and so does
+            # its part of the reply (`parts`): the reader never sees it cut back.
+            taken = self._pending + delta[:room]
+            cut = taken.rfind("\n")
+            self._pending = taken[:cut] if cut >= 0 else taken
+            self._full = True
+        else:
+            self._pending += delta
         now = time.monotonic()
         try:
             if self.ts is None:
@@ -159,8 +172,13 @@ class StreamSink(ChannelSink):
 
     def _sendable(self) -> str:
         """The pending text that can go out now. A trailing `<` waits for the next piece:
-        only the character after it tells whether it opens a mention to neutralize."""
-        return self._pending[:-1] if self._pending.endswith("<") else self._pending
+        only the character after it tells whether it opens a mention to neutralize. Near
+        the message's limit, a line goes out once it is whole."""
+        chunk = self._pending[:-1] if self._pending.endswith("<") else self._pending
+        limit = self.target.limit
+        if self._streamed + len(chunk) > limit - min(LINES_NEAR_LIMIT, limit // 4):
+            chunk = chunk[: max(chunk.rfind("\n"), 0)]
+        return chunk
 
     def _flush(self, now: float) -> None:
         chunk = self._sendable()
@@ -173,6 +191,7 @@ class StreamSink(ChannelSink):
             self._sent(now, len(chunk))
 
     def _sent(self, now: float, count: int) -> None:
+        self._head += self._pending[:count]
         self._streamed += count
         self._pending = self._pending[count:]
         self._last_flush = now
@@ -184,7 +203,13 @@ class StreamSink(ChannelSink):
         preview = fmt.neutralize_mentions(fmt.preview(text, self.target.limit))
         return PlaceholderSink(self.target, self.target.post_first(text=preview or "_Writing…_"))
 
-    def finish_first(self, streamed: str, part: str, footer: list[fmt.Block] | None) -> str | None:
+    def parts(self, text: str) -> list[str]:
+        """A full stream's message keeps what it streamed (and holds) as the first part."""
+        if self.ts is None or not self._full:
+            return fmt.split_message(text, self.target.limit)
+        return fmt.split_after(text, self._head + self._pending, self.target.limit)
+
+    def finish_first(self, streamed: str, part: str, footer: list[fmt.Block]) -> str | None:
         if self.ts is None:  # nothing was streamed (e.g. a cached answer): post it whole
             return PlaceholderSink(self.target, post_at_start=False).finish_first(
                 streamed, part, footer

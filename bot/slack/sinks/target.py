@@ -69,11 +69,12 @@ class Target:
         return ts
 
     def post_rest(self, parts: list[str], footer: list[fmt.Block], first_ts: str | None) -> None:
-        """Parts 2… of a long reply as follow-ups in its thread, the source line under the
-        last; a part an earlier run of the job posted is edited, not posted again."""
+        """Parts 2… of a long reply as follow-ups in its thread, each saying which part it
+        is, the footer under the last; a part an earlier run of the job posted is edited,
+        not posted again."""
         thread_ts = self.dest.thread_ts or first_ts
         for i, part in enumerate(parts[1:], start=2):
-            payload = fmt.message_payload(part, footer if i == len(parts) else None)
+            payload = fmt.message_payload(part, fmt.part_blocks(i, len(parts), footer))
             posted = self.recorded(f"part{i}")
             if posted:
                 payload.pop("unfurl_links"), payload.pop("unfurl_media")  # not update args
