@@ -70,6 +70,27 @@ def test_offline_follow_up_small_talk_and_summary() -> None:
     assert len(sources) == 1 and "Plague Burials in Medieval London" in sources[0]
 
 
+HAWKS = Path(__file__).parent / "fixtures" / "harbor_hawks_defense.txt"
+
+
+def test_offline_follow_ups_about_he_answer_about_the_person_just_asked_about() -> None:
+    questions = (
+        "Who is Marcus Delane?\nHow many fumbles did he force?\n"
+        "Who is Felix Moreau?\nHow many interceptions did he have?\n"
+    )
+    result = CliRunner().invoke(
+        cli, ["chat", str(HAWKS), "--engine", "offline"], input=questions, catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+    delane, fumbles, moreau, interceptions = _answers(result.stdout)
+    assert "Marcus Delane" in delane
+    # The sentence the first answer quoted is the one with his fumbles: quoted again, not
+    # the teammates' ("Wren compiled … four forced fumbles").
+    assert "forcing three fumbles" in fumbles and "Wren" not in fumbles
+    assert "Felix Moreau, who became a shutdown corner" in moreau
+    assert "had five interceptions" in interceptions and "led every team" not in interceptions
+
+
 def _answer(text: str) -> Reply:
     return Reply(structured={"answer": text, "quotes": [], "found": True})
 

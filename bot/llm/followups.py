@@ -271,6 +271,31 @@ def resolve(question: str, history: Sequence[Any], *, language: str | None = Non
     return Resolved(question, " ".join([own, own, *context]), tuple(context))
 
 
+# Words that ask for something besides what was shown ("what else", "tell me more", "any
+# other reasons?"): such a follow-up never gets the last answer's sentences again.
+_MORE = _wordlist(
+    """
+    else more other others another further additional besides continue
+    sonst mehr weitere weiteren anderes andere anderen
+    autre autres encore davantage
+    más otro otra otros otras además
+    altro altra altri altre ancora
+    outro outra outros outras
+    meer anders andere verder
+    """
+)
+# "more" in a comparison ("how many more", "more than") asks for a number, not more of it.
+_COMPARATIVE = re.compile(r"\b(?:many|much)\s+more\b|\bmore\s+than\b", re.IGNORECASE)
+_GO_ON = re.compile(r"\b(?:go on|keep going|and then)\b", re.IGNORECASE)
+
+
+def asks_for_more(question: str) -> bool:
+    """Whether a follow-up asks for what the last answer didn't say ("what else?", "tell me
+    more", "any other reasons?"), rather than about what it was about."""
+    words = set(_lower_words(_COMPARATIVE.sub(" ", question)))
+    return bool(words & _MORE) or bool(_GO_ON.search(question))
+
+
 def last_quotes(history: Sequence[Any]) -> set[str]:
     """The sentences the last answer quoted ("> …" lines), whitespace-normalized."""
     for role, text in reversed(turns(history)):
