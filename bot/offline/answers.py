@@ -201,9 +201,7 @@ def choose(f: Features, skip: Collection[int] = ()) -> list[int]:
     return sorted(chosen)
 
 
-def _worth_repeating(
-    f: Features, index: ArticleIndex, shown: set[int], asked: str | None
-) -> bool:
+def _worth_repeating(f: Features, index: ArticleIndex, shown: set[int], asked: str | None) -> bool:
     """Whether the best sentence, though the last answer quoted it, is the answer again:
     "How many fumbles did he force?" after "Who is Kawann Short?" is answered by the very
     sentence that introduced him. It must rank clearly above every sentence not shown (the
@@ -245,10 +243,9 @@ def answer(
     skip = {i for i, s in enumerate(index.sentences) if " ".join(s.text.split()) in seen}
     if skip and not fresh and _worth_repeating(f, index, skip, asked):
         skip = set()
-    if fresh and skip:
-        chosen = choose(f, skip)
-    else:
-        chosen = (choose(f, skip) if skip else []) or choose(f)
+    chosen = choose(f, skip) if skip else []
+    if not chosen and not (fresh and skip):  # "what else?" never gets the same quote again
+        chosen = choose(f)
     if not chosen:
         return OfflineAnswer(text=NOT_FOUND, quotes=(), found=False)
     quotes = tuple(index.sentences[i].text for i in chosen)
