@@ -16,6 +16,7 @@ from bot.llm.followups import (
     resolve,
     small_reply,
     summary_instructions,
+    summary_style,
 )
 from bot.pipeline import Pipeline
 from bot.settings import Settings
@@ -66,6 +67,15 @@ def test_small_talk(text: str) -> None:
 def test_summary_requests(text: str, wishes: str) -> None:
     assert classify_turn(text) == "summarize"
     assert summary_instructions(text) == wishes
+
+
+@pytest.mark.parametrize(
+    ("text", "style"),
+    [("tl;dr", "tldr"), ("TLDR please", "tldr"), ("give me a tl;dr", "tldr")]
+    + [("summarize it", None), ("What does tl;dr mean here?", None), ("thanks", None)],
+)
+def test_a_tldr_request_asks_for_the_tldr_style(text: str, style: str | None) -> None:
+    assert summary_style(text) == style
 
 
 @pytest.mark.parametrize(

@@ -120,6 +120,17 @@ def summary_instructions(text: str) -> str | None:
     return _PLEASE.sub("", rest).strip()
 
 
+_TLDR = re.compile(r"\btl;?\s?dr\b", re.IGNORECASE)
+
+
+def summary_style(text: str) -> str | None:
+    """The summary style a request to summarize names: "tl;dr" asks for the one-sentence
+    TL;DR, not the usual bullets; None leaves it to the settings."""
+    if summary_instructions(text) is not None and _TLDR.search(text):
+        return "tldr"
+    return None
+
+
 def classify_turn(text: str) -> TurnKind:
     """What a message in a conversation about an article asks for."""
     if is_small_talk(text):
