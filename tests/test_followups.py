@@ -71,8 +71,10 @@ def test_summary_requests(text: str, wishes: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "style"),
-    [("tl;dr", "tldr"), ("TLDR please", "tldr"), ("give me a tl;dr", "tldr")]
-    + [("summarize it", None), ("What does tl;dr mean here?", None), ("thanks", None)],
+    [
+        *(("tl;dr", "tldr"), ("TLDR please", "tldr"), ("give me a tl;dr", "tldr")),
+        *(("summarize it", None), ("What does tl;dr mean here?", None), ("thanks", None)),
+    ],
 )
 def test_a_tldr_request_asks_for_the_tldr_style(text: str, style: str | None) -> None:
     assert summary_style(text) == style
