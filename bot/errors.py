@@ -98,7 +98,7 @@ class NotAnArticle(IngestError):
 # of `bot.ingest.page_kind.Kind`). Whole sentences: a reply shows them as they are.
 NOT_ARTICLE_MESSAGES: dict[str, str] = {
     "too_short": (
-        "That's only a few words, not an article, so there's nothing to summarize. "
+        "That's only a few words, not an article, so there's nothing to summarize or ask about. "
         "Paste the article's text, or send a link to it."
     ),
     "not_found": (

@@ -70,6 +70,27 @@ def test_offline_follow_up_small_talk_and_summary() -> None:
     assert len(sources) == 1 and "Plague Burials in Medieval London" in sources[0]
 
 
+HAWKS = Path(__file__).parent / "fixtures" / "harbor_hawks_defense.txt"
+
+
+def test_offline_follow_ups_about_he_answer_about_the_person_just_asked_about() -> None:
+    questions = (
+        "Who is Marcus Delane?\nHow many fumbles did he force?\n"
+        "Who is Felix Moreau?\nHow many interceptions did he have?\n"
+    )
+    result = CliRunner().invoke(
+        cli, ["chat", str(HAWKS), "--engine", "offline"], input=questions, catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+    delane, fumbles, moreau, interceptions = _answers(result.stdout)
+    assert "Marcus Delane" in delane
+    # The sentence the first answer quoted is the one with his fumbles: quoted again, not
+    # the teammates' ("Wren compiled … four forced fumbles").
+    assert "forcing three fumbles" in fumbles and "Wren" not in fumbles
+    assert "Felix Moreau, who became a shutdown corner" in moreau
+    assert "had five interceptions" in interceptions and "led every team" not in interceptions
+
+
 def _answer(text: str) -> Reply:
     return Reply(structured={"answer": text, "quotes": [], "found": True})
 
@@ -99,3 +120,33 @@ def test_small_talk_costs_no_model_request(
     roles = [m["role"] for m in fake_openai.messages(1)]
     assert roles == ["system", "user", "assistant", "user"]
     assert len([line for line in result.stderr.splitlines() if "Source: " in line]) == 1
+
+
+def test_tldr_is_the_one_sentence_tldr_and_summarize_it_the_bullets() -> None:
+    result = _chat("tl;dr\nsummarize it\n", "--engine", "offline")
+    tldr = _run_summary("--style", "tldr")
+    bullets = _run_summary()
+    assert result.stdout.startswith(tldr.rstrip("\n")) and tldr.count("\n") == 1
+    assert bullets.rstrip("\n") in result.stdout and len(bullets.splitlines()) >= 3
+
+
+def _run_summary(*args: str) -> str:
+    result = CliRunner().invoke(cli, ["summarize", str(PLAGUE), "--engine", "offline", *args])
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+COOKIE_WALL = Path(__file__).parent / "fixtures" / "not_articles" / "cookie_wall_fr.txt"
+
+
+def test_a_non_article_is_refused_up_front_unless_forced(tmp_path: Path) -> None:
+    hello = tmp_path / "hello.txt"
+    hello.write_text("hello\n", encoding="utf-8")
+    for page, what in ((COOKIE_WALL, "cookie-consent notice"), (hello, "only a few words")):
+        result = CliRunner().invoke(cli, ["chat", str(page)], input="Who is it?\n")
+        assert result.exit_code == 1 and not result.stdout, result.output
+        assert what in result.stderr and "add --force" in result.stderr
+        assert "Ask about:" not in result.stderr and "nothing to summarize." not in result.stderr
+    forced = CliRunner().invoke(cli, ["chat", str(COOKIE_WALL), "--force"], input="cookies?\n")
+    assert forced.exit_code == 0 and "Ask about:" in forced.stderr
+    assert "From the article" in forced.stdout or "couldn't find" in forced.stdout

@@ -9,12 +9,14 @@ import pytest
 
 from bot.ingest import Article
 from bot.llm.followups import (
+    asks_for_more,
     classify_turn,
     last_quotes,
     leans_on_context,
     resolve,
     small_reply,
     summary_instructions,
+    summary_style,
 )
 from bot.pipeline import Pipeline
 from bot.settings import Settings
@@ -65,6 +67,17 @@ def test_small_talk(text: str) -> None:
 def test_summary_requests(text: str, wishes: str) -> None:
     assert classify_turn(text) == "summarize"
     assert summary_instructions(text) == wishes
+
+
+@pytest.mark.parametrize(
+    ("text", "style"),
+    [
+        *(("tl;dr", "tldr"), ("TLDR please", "tldr"), ("give me a tl;dr", "tldr")),
+        *(("summarize it", None), ("What does tl;dr mean here?", None), ("thanks", None)),
+    ],
+)
+def test_a_tldr_request_asks_for_the_tldr_style(text: str, style: str | None) -> None:
+    assert summary_style(text) == style
 
 
 @pytest.mark.parametrize(
@@ -199,6 +212,63 @@ def test_offline_follow_up_quotes_what_that_work_is(offline: Pipeline, plague: A
     result = offline.ask([plague], "Who usually does that work?", history=FIRST)
     assert result.found and GRAVEDIGGERS in result.quotes
     assert TRENCHES not in result.quotes  # already shown: a follow-up wants something new
+
+
+HAWKS = (Path(__file__).parent / "fixtures" / "harbor_hawks_defense.txt").read_text(
+    encoding="utf-8"
+)
+DELANE = (
+    "All-Star defensive tackle Marcus Delane led the team in sacks with 12, while also forcing "
+    "three fumbles and recovering two."
+)
+MOREAU_PENALTY = "a holding penalty on cornerback Felix Moreau"
+WHO_IS_DELANE = [("user", "Who is Marcus Delane?"), ("assistant", f"From the article:\n> {DELANE}")]
+
+
+def test_a_follow_up_gets_the_shown_sentence_again_when_it_is_clearly_the_answer(
+    offline: Pipeline,
+) -> None:
+    hawks = offline.article_from_text(HAWKS)
+    # "he" is Delane, and the sentence that introduced him holds his fumbles: not the
+    # teammates' fumbles in the next paragraph.
+    resolved = resolve("How many fumbles did he force?", WHO_IS_DELANE)
+    assert {"Marcus", "Delane"} <= set(resolved.context)
+    result = offline.ask([hawks], "How many fumbles did he force?", history=WHO_IS_DELANE)
+    assert result.found and result.quotes == (DELANE,)
+
+
+def test_a_follow_up_about_something_the_shown_sentence_lacks_gets_a_new_one(
+    offline: Pipeline,
+) -> None:
+    hawks = offline.article_from_text(HAWKS)
+    intro = next(line for line in HAWKS.splitlines() if line.startswith("The secondary"))
+    history = [("user", "Who is Felix Moreau?"), ("assistant", f"From the article:\n> {intro}")]
+    result = offline.ask([hawks], "What penalty did he get?", history=history)
+    assert result.found and MOREAU_PENALTY in result.text and intro not in result.quotes
+
+
+@pytest.mark.parametrize("question", ["What else did he do?", "Tell me more about him."])
+def test_asking_for_more_never_repeats_the_last_quote(offline: Pipeline, question: str) -> None:
+    hawks = offline.article_from_text(HAWKS)
+    result = offline.ask([hawks], question, history=WHO_IS_DELANE)
+    assert DELANE not in result.quotes
+
+
+@pytest.mark.parametrize(
+    ("question", "more"),
+    [
+        ("What else did he do?", True),
+        ("tell me more", True),
+        ("Any other reasons?", True),
+        ("go on", True),
+        ("¿Qué más hizo?", True),
+        ("How many more sacks did he have than Pratt?", False),
+        ("How many fumbles did he force?", False),
+        ("Who paid?", False),
+    ],
+)
+def test_asks_for_more(question: str, more: bool) -> None:
+    assert asks_for_more(question) is more
 
 
 def _article_block(prompt: str) -> str:

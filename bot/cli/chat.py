@@ -7,7 +7,7 @@ import sys
 import click
 
 from bot.cli.app import cli, is_verbose
-from bot.cli.summarize import ENGINE_HELP, ENGINES, engine_label
+from bot.cli.summarize import ENGINE_HELP, ENGINES, FORCE_HELP, engine_label, force_hint
 
 EXIT_WORDS = frozenset({"exit", "quit", ":q", "bye"})
 
@@ -33,15 +33,16 @@ def _questions_from_terminal() -> None:
     type=ENGINES,
     help=ENGINE_HELP,
 )
+@click.option("--force", is_flag=True, help=FORCE_HELP)
 @click.pass_context
-def chat(ctx: click.Context, source: str, engine: str | None) -> None:
+def chat(ctx: click.Context, source: str, engine: str | None, force: bool) -> None:
     """Ask questions about SOURCE one after another (Ctrl-D or 'exit' to stop)."""
     # The pipeline (langchain, the model client) loads here, not when `articlebot` starts.
     from bot.cli.inputs import read_source
     from bot.cli.output import finish, progress, streamer
     from bot.errors import ArticlebotError
-    from bot.llm.followups import classify_turn, small_reply, summary_instructions
-    from bot.pipeline import Pipeline
+    from bot.llm.followups import classify_turn, small_reply, summary_instructions, summary_style
+    from bot.pipeline import Pipeline, refuse_non_article
     from bot.settings import get_settings
 
     settings = get_settings()
@@ -51,6 +52,9 @@ def chat(ctx: click.Context, source: str, engine: str | None) -> None:
     with progress() as spinner:
         spinner.show("Reading the article…")
         article = read_source(source, settings)
+    if not force:  # refused once, up front: not "Ask about: We value your privacy" and then
+        with force_hint():  # the same refusal for every question
+            refuse_non_article(article)
     if source == "-":
         _questions_from_terminal()
     click.secho(
@@ -83,10 +87,12 @@ def chat(ctx: click.Context, source: str, engine: str | None) -> None:
                     spinner.show("Writing the summary…")
                     result = pipeline.summarize(
                         article,
+                        style=summary_style(question),  # "tl;dr": the one-sentence TL;DR
                         instructions=summary_instructions(question) or "",
                         engine=engine,  # type: ignore[arg-type]
                         on_text=streamer(spinner),
                         fallback=engine != "openai",
+                        force=True,  # judged once, above
                     )
                 else:
                     spinner.show("Thinking…")
@@ -97,6 +103,7 @@ def chat(ctx: click.Context, source: str, engine: str | None) -> None:
                         engine=engine,  # type: ignore[arg-type]
                         on_text=streamer(spinner),
                         fallback=engine != "openai",
+                        force=True,
                     )
         except ArticlebotError as exc:  # one bad turn doesn't end the conversation
             click.secho(f"error: {exc}", fg="red", err=True)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import shlex
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -75,7 +78,7 @@ def summarize(
         article = read_source(source, settings)
         spinner.show("Writing the summary…")
         on_text = None if as_json else streamer(spinner, engine_label(pipeline, engine))
-        with _force_hint():
+        with force_hint():
             result = pipeline.summarize(
                 article,
                 style=style,
@@ -109,33 +112,71 @@ def ask(
     """Answer QUESTION from SOURCE (a link, a file or -), quoting the article."""
     from bot.cli.inputs import read_source
     from bot.cli.output import finish, print_json, progress, streamer
+    from bot.llm.followups import classify_turn, small_reply, summary_instructions, summary_style
     from bot.pipeline import Pipeline
     from bot.settings import get_settings
 
+    _check_order(source, question)
+    # The phrases `chat` understands mean the same here: "thanks" is no search for "thank",
+    # "summarize it" / "tl;dr" is a summary, not a question about the words "summarize it".
+    kind = classify_turn(question)
+    if kind == "small":  # nothing to look up, so no article to read for it
+        reply = small_reply(question)
+        click.echo(json.dumps({"answer": reply, "small_talk": True}) if as_json else reply)
+        return
     settings = get_settings()
     pipeline = Pipeline(settings)
     with progress(not as_json) as spinner:
         spinner.show("Reading the article…")
         article = read_source(source, settings)
-        spinner.show("Looking for the answer…")
         on_text = None if as_json else streamer(spinner, engine_label(pipeline, engine))
-        with _force_hint():
-            result = pipeline.ask(
-                [article],
-                question,
-                engine=engine,  # type: ignore[arg-type]
-                on_text=on_text,
-                fallback=engine != "openai",
-                force=force,
-            )
+        with force_hint():
+            if kind == "summarize":
+                spinner.show("Writing the summary…")
+                result = pipeline.summarize(
+                    article,
+                    style=summary_style(question),
+                    instructions=summary_instructions(question) or "",
+                    engine=engine,  # type: ignore[arg-type]
+                    on_text=on_text,
+                    fallback=engine != "openai",
+                    force=force,
+                )
+            else:
+                spinner.show("Looking for the answer…")
+                result = pipeline.ask(
+                    [article],
+                    question,
+                    engine=engine,  # type: ignore[arg-type]
+                    on_text=on_text,
+                    fallback=engine != "openai",
+                    force=force,
+                )
     if as_json:
         print_json(result)
     else:
         finish(result, verbose=is_verbose(ctx))
 
 
+def _check_order(source: str, question: str) -> None:
+    """`ask "Who is Locke?" story.txt`: the arguments swapped. Said before anything is read,
+    with the command the other way round, rather than "No such file or link: Who is…"."""
+    from bot.cli.inputs import as_link
+    from bot.errors import IngestError
+    from bot.ingest.links import is_question
+
+    if source == "-" or Path(source).expanduser().exists() or not is_question(source):
+        return
+    if question == "-" or Path(question).expanduser().is_file() or as_link(question):
+        stop = "" if source.rstrip()[-1:] in "?？.!" else "."
+        raise IngestError(
+            f"No such file or link: {source}{stop} The source comes first, then the "
+            f"question: articlebot ask {shlex.quote(question)} {shlex.quote(source)}"
+        )
+
+
 @contextmanager
-def _force_hint() -> Iterator[None]:
+def force_hint() -> Iterator[None]:
     """The pipeline's "not an article" refusal, with how to overrule it from here."""
     from bot.errors import NotArticlePage
 

@@ -37,13 +37,18 @@ class OfflineEngine:
 
     def answer(self, question: Question, on_text: TextSink | None) -> Result:
         from bot import offline
-        from bot.llm.followups import last_quotes
+        from bot.llm.followups import asks_for_more, last_quotes
 
         articles, resolved = question.articles, question.resolved
-        # A follow-up wants what the last answer didn't already quote.
+        # A follow-up usually wants what the last answer didn't already quote; "what else?"
+        # always does.
         shown = last_quotes(question.history) if resolved.context else set()
         found = offline.answer(
-            combined(articles), resolved.query, asked=resolved.question, shown=shown
+            combined(articles),
+            resolved.query,
+            asked=resolved.question,
+            shown=shown,
+            fresh=asks_for_more(resolved.question),
         )
         return Result(
             kind="answer",

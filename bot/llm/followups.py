@@ -120,6 +120,17 @@ def summary_instructions(text: str) -> str | None:
     return _PLEASE.sub("", rest).strip()
 
 
+_TLDR = re.compile(r"\btl;?\s?dr\b", re.IGNORECASE)
+
+
+def summary_style(text: str) -> str | None:
+    """The summary style a request to summarize names: "tl;dr" asks for the one-sentence
+    TL;DR, not the usual bullets; None leaves it to the settings."""
+    if summary_instructions(text) is not None and _TLDR.search(text):
+        return "tldr"
+    return None
+
+
 def classify_turn(text: str) -> TurnKind:
     """What a message in a conversation about an article asks for."""
     if is_small_talk(text):
@@ -269,6 +280,31 @@ def resolve(question: str, history: Sequence[Any], *, language: str | None = Non
         own = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", " ", own, flags=re.IGNORECASE)
     own = " ".join(own.split())
     return Resolved(question, " ".join([own, own, *context]), tuple(context))
+
+
+# Words that ask for something besides what was shown ("what else", "tell me more", "any
+# other reasons?"): such a follow-up never gets the last answer's sentences again.
+_MORE = _wordlist(
+    """
+    else more other others another further additional besides continue
+    sonst mehr weitere weiteren anderes andere anderen
+    autre autres encore davantage
+    más otro otra otros otras además
+    altro altra altri altre ancora
+    outro outra outros outras
+    meer anders andere verder
+    """
+)
+# "more" in a comparison ("how many more", "more than") asks for a number, not more of it.
+_COMPARATIVE = re.compile(r"\b(?:many|much)\s+more\b|\bmore\s+than\b", re.IGNORECASE)
+_GO_ON = re.compile(r"\b(?:go on|keep going|and then)\b", re.IGNORECASE)
+
+
+def asks_for_more(question: str) -> bool:
+    """Whether a follow-up asks for what the last answer didn't say ("what else?", "tell me
+    more", "any other reasons?"), rather than about what it was about."""
+    words = set(_lower_words(_COMPARATIVE.sub(" ", question)))
+    return bool(words & _MORE) or bool(_GO_ON.search(question))
 
 
 def last_quotes(history: Sequence[Any]) -> set[str]:

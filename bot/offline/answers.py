@@ -49,6 +49,9 @@ MIN_CONFIDENCE = 2.4
 # sentence in a near tie with it (the ranking can't tell them apart, the reader can).
 _SECOND_SHARE = 0.7
 _TIE_SHARE = 0.95
+# A follow-up gets a sentence the last answer quoted again only when it ranks clearly above
+# every other one (an unseen sentence at this share of it is as good, and new).
+_NEW_SHARE = 0.8
 
 NOT_FOUND = (
     "I couldn't find anything in the article that answers this. "
@@ -198,20 +201,51 @@ def choose(f: Features, skip: Collection[int] = ()) -> list[int]:
     return sorted(chosen)
 
 
+def _worth_repeating(f: Features, index: ArticleIndex, shown: set[int], asked: str | None) -> bool:
+    """Whether the best sentence, though the last answer quoted it, is the answer again:
+    "How many fumbles did he force?" after "Who is Kawann Short?" is answered by the very
+    sentence that introduced him. It must rank clearly above every sentence not shown (the
+    words borrowed from the last turn favour it, so a near tie goes to something new) and
+    hold something of what is asked now: one of the typed question's own distinctive words,
+    or, when it has none ("When was that?"), the kind of answer asked for."""
+    best = max(range(len(f.rank)), key=f.rank.__getitem__)
+    if best not in shown:
+        return False
+    unseen = max((r for i, r in enumerate(f.rank) if i not in shown), default=0.0)
+    if unseen >= _NEW_SHARE * f.rank[best]:
+        return False
+    analyzer = index.analyzer
+    own = {t for t in analyzer.terms(asked or "") if not analyzer.is_common(t)}
+    if own:
+        return bool(own & set(index.terms[best]))
+    return f.kind is not None and f.fits[best]
+
+
 def answer(
-    article: Article, question: str, *, asked: str | None = None, shown: Collection[str] = ()
+    article: Article,
+    question: str,
+    *,
+    asked: str | None = None,
+    shown: Collection[str] = (),
+    fresh: bool = False,
 ) -> OfflineAnswer:
     """Quotes from `article` that answer `question`, or a plain "not found". A follow-up
     passes what was typed as `asked` (`question` then also holds words of earlier turns)
-    and the sentences the last answer quoted as `shown`: it wants something new, and gets
-    those again only when nothing else answers."""
+    and the sentences the last answer quoted as `shown`. Those are quoted again only when
+    one is clearly the answer to what is asked now (see `_worth_repeating`) or nothing else
+    answers; `fresh` (the asker wants something new: "what else?", "tell me more") gets
+    neither: the same quote again tells them nothing, "not found" does."""
     index = index_article(article.text, article.language)
     if not index.sentences:
         return OfflineAnswer(text=NOT_FOUND, quotes=(), found=False)
     f = features(index, question, asked)
     seen = {" ".join(q.split()) for q in shown}
     skip = {i for i, s in enumerate(index.sentences) if " ".join(s.text.split()) in seen}
-    chosen = (choose(f, skip) if skip else []) or choose(f)
+    if skip and not fresh and _worth_repeating(f, index, skip, asked):
+        skip = set()
+    chosen = choose(f, skip) if skip else []
+    if not chosen and not (fresh and skip):  # "what else?" never gets the same quote again
+        chosen = choose(f)
     if not chosen:
         return OfflineAnswer(text=NOT_FOUND, quotes=(), found=False)
     quotes = tuple(index.sentences[i].text for i in chosen)

@@ -1,0 +1,83 @@
+"""`articlebot ask` with what isn't a question about the article: the phrases `chat`
+understands ("summarize it", "tl;dr", "thanks") and arguments given the wrong way round."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from bot.cli import cli
+from bot.settings import get_settings
+
+SEED = Path(__file__).parent / "fixtures" / "seed_paywall.txt"
+QUESTION = "Where did Kim hold talks with Xi Jinping?"
+_ENV = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "AZURE_OPENAI_API_KEY", "ENGINE", "SUMMARY_STYLE")
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """No .env and no key: the offline engine answers."""
+    monkeypatch.chdir(tmp_path)
+    for name in _ENV:
+        monkeypatch.delenv(name, raising=False)
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def _run(*args: str) -> Result:
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def _bullets(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line.startswith("- ")]
+
+
+@pytest.mark.parametrize("request_", ["summarize it", "Can you sum it up?", "give me a summary"])
+def test_ask_to_summarize_it_gets_the_summary(request_: str) -> None:
+    result = _run("ask", str(SEED), request_)
+    assert result.exit_code == 0, result.output
+    assert "couldn't find" not in result.stdout and "From the article" not in result.stdout
+    assert result.stdout == _run("summarize", str(SEED)).stdout
+    assert len(_bullets(result.stdout)) >= 2
+
+
+def test_ask_for_a_tldr_gets_the_one_sentence_tldr() -> None:
+    result = _run("ask", str(SEED), "tl;dr")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == _run("summarize", str(SEED), "--style", "tldr").stdout
+    assert not _bullets(result.stdout) and "Moon" in result.stdout
+    data = json.loads(_run("ask", str(SEED), "TLDR please", "--json").stdout)
+    assert data["summary"] and data["label"].startswith("Offline summary")
+
+
+def test_ask_thanks_gets_a_short_reply_not_a_quote() -> None:
+    result = _run("ask", str(SEED), "thanks")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("You're welcome") and ">" not in result.stdout
+    data = json.loads(_run("ask", str(SEED), "ok cool", "--json").stdout)
+    assert data["small_talk"] is True and "article" in data["answer"]
+
+
+def test_swapped_arguments_say_the_order() -> None:
+    result = _run("ask", QUESTION, str(SEED))
+    assert result.exit_code == 1
+    assert f"No such file or link: {QUESTION} The source comes first" in result.stderr
+    assert f"articlebot ask {SEED} '{QUESTION}'" in result.stderr
+    # A link second counts too; nothing is fetched to say so.
+    result = _run("ask", "Who is Locke?", "https://example.com/story")
+    assert "articlebot ask https://example.com/story 'Who is Locke?'" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("source", "question"),
+    [("missing.txt", "Who is Locke?"), ("Who is Locke?", "What is his salary?")],
+)
+def test_no_order_hint_when_the_order_is_not_the_problem(source: str, question: str) -> None:
+    result = _run("ask", source, question)
+    assert result.exit_code == 1 and f"No such file or link: {source}" in result.stderr
+    assert "comes first" not in result.stderr
