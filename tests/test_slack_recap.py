@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
+from bot.offline.answers import NOT_FOUND
 from bot.offline.recap import RECAP_LABEL
 from bot.slack import thread_recap, threads
 from bot.slack.listeners.recap import CALLBACK_ID, NOT_A_THREAD
@@ -18,6 +20,8 @@ from tests.servers.fake_slack import FakeSlack
 from tests.servers.slack_app import CHANNEL, USER, model_harness, text_of
 
 pytestmark = pytest.mark.timeout(60)
+
+FIXTURES = Path(__file__).parent / "fixtures"
 
 QUESTION = "Who will pay for the extra lorry inspections?"
 DECISION = "We decided to cover the bridge story in Friday's newsletter."
@@ -237,3 +241,39 @@ def test_a_thread_with_nothing_but_the_link_and_the_bots_summary_has_nothing_to_
     (note,) = bot.slack.calls("chat.postEphemeral")  # said to the asker, like every error
     assert thread_recap.NOTHING_TO_RECAP in text_of(note)
     assert not bot.slack.calls("chat.getPermalink")
+
+
+def test_a_thread_about_a_pasted_article_recaps_the_talk_not_the_article(bot):
+    """The article pasted at the thread's start, the bot's summary, a quoted answer and a
+    "not found", a lunch ping to someone who never replies, a decision."""
+    slack, bot_id = bot.slack, bot.slack.bot_user_id
+    paste = (FIXTURES / "paste_quotes.txt").read_text()
+    parent = slack.add_message(CHANNEL, f"<@{bot_id}> {paste}", user="U0ALICE", name="Alice")
+    said = {}
+    for key, user, name, text in [
+        ("summary", bot_id, None, "- Morag Innes kept the light on Sula Mhor for 31 years."),
+        ("asked", "U0BOB", "Bob", "How long did she keep the light?"),
+        ("quote", bot_id, None, "From the article:\n> For thirty-one years, Morag Innes kept…"),
+        ("open", "U0BOB", "Bob", "Does anyone know if the lighthouse is open to visitors?"),
+        ("not found", bot_id, None, NOT_FOUND),
+        ("lunch", "U0BOB", "Bob", "<@U0CAROL> are you coming to lunch?"),
+        ("talk", "U0DAN", "Dan", "Her logbook would make a great exhibit for the museum."),
+        ("decision", "U0DAN", "Dan", "Let's go with this interview for Friday's newsletter."),
+    ]:
+        said[key] = slack.add_message(CHANNEL, text, user=user, thread_ts=parent, name=name)
+    ask = slack.add_message(CHANNEL, f"<@{bot_id}> recap", thread_ts=parent)
+    bot.mention("recap", ts=ask, thread_ts=parent)
+    text = _recap_posted(slack, parent)
+
+    questions = text[text.index("Open questions") : text.index("Decisions")]
+    assert "Does anyone know if the lighthouse is open to visitors?" in questions
+    assert _permalink(said["open"], parent) in questions
+    assert "lunch" not in questions and "How long" not in questions
+    assert "What did you miss most?" not in text  # the interview's questions aren't the thread's
+    said_part = text[: text.index("Open questions")]
+    assert "Her logbook would make a great exhibit for the museum." in said_part
+    assert "Fresh bread" not in text and "Morag" not in text  # nothing quoted from the article
+    # The bot's replies: one group of links, comma-separated, never run together.
+    bot_line = _line_with(text, "articlebot replied 3 times")
+    assert ")(" not in text
+    assert bot_line.count("fake.slack.test](") == 3 and bot_line.count("), [") == 2

@@ -76,6 +76,10 @@ def is_recap_request(text: str) -> bool:
 # --- the discussion, as the recap writers read it --------------------------------------------
 
 _CITATION = re.compile(r"\[(m\d+(?:\s*,\s*m\d+)*)\]")
+# Citations side by side ("[m2][m4]", "[m2] [m4]") are one group: "(link, link)", not links
+# run together.
+_CITATIONS = re.compile(r"\[m\d+(?:\s*,\s*m\d+)*\](?:[ \t]*\[m\d+(?:\s*,\s*m\d+)*\])*")
+_REF = re.compile(r"m\d+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,15 +94,19 @@ class Said:
     text: str
     author: str | None = None  # a display name when Slack gave one; never a user id
     from_bot: bool = False  # the bot's own summary or answer: summarized, not repeated
+    pasted: bool = False  # an article pasted into the thread: the article's words, not theirs
 
 
 def discussion_text(messages: Sequence[Said], *, bot_name: str = "articlebot") -> str:
     """The thread for a prompt: one `[m3] Name: text` block per message. The bot's own
-    replies are one line each, not their text: the recap is of what people said."""
+    replies, and an article pasted into the thread, are one line each, not their text: the
+    recap is of what people said."""
     lines = []
     for said in messages:
         if said.from_bot:
             lines.append(f"[{said.ref}] {bot_name}: (its summary or answer, not repeated here)")
+        elif said.pasted:
+            lines.append(f"[{said.ref}] {said.author or 'someone'}: (pasted the article)")
         else:
             lines.append(f"[{said.ref}] {said.author or 'someone'}: {said.text}")
     return "\n\n".join(lines)
@@ -119,11 +127,11 @@ def link_citations(text: str, links: Mapping[str, str]) -> str:
     "[m9]" the model made up reaches the reader."""
 
     def replace(match: re.Match[str]) -> str:
-        refs = [ref.strip() for ref in match.group(1).split(",")]
+        refs = list(dict.fromkeys(_REF.findall(match.group(0))))
         shown = [links[ref] for ref in refs if ref in links]
         return f"({', '.join(shown)})" if shown else ""
 
-    linked = _CITATION.sub(replace, text)
+    linked = _CITATIONS.sub(replace, text)
     return re.sub(r"[ \t]+(?=\n|$)", "", linked)
 
 

@@ -11,7 +11,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.ingest.links import is_question
 from bot.llm.followups import is_small_talk
@@ -25,6 +25,10 @@ MAX_DECISIONS = 5
 MAX_LINE_CHARS = 220
 MIN_WORDS = 4  # shorter sentences ("Nice.", "Agreed!") say too little on their own
 NONE_FOUND = "_None found._"
+# A later statement answers a question when it uses at least this share of its words: half,
+# so one noun in passing ("the rye bread was the best") doesn't close "who sells the rye bread?".
+ANSWER_SHARE = 0.5
+ASIDE_MAX_TERMS = 2  # "@Dan pub tonight?": a ping to one person, not the thread's business
 
 # Words that mark a decision or an agreed next step, in the languages the engine knows best.
 _DECISION = re.compile(
@@ -42,6 +46,41 @@ _DECISION = re.compile(
 )
 _WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
 _URL = re.compile(r"https?://\S+")
+_QUOTED = re.compile(r"^[ \t]*>.*$", re.MULTILINE)  # a quoted line: someone else's words
+# A reply of the bot's that found nothing ("I couldn't find anything in the article…", "The
+# article doesn't say."): the question before it is still open.
+_FOUND_NOTHING = re.compile(
+    r"^\W*(?:i\s+(?:couldn[’']?t|could not|can[’']?t|cannot|didn[’']?t|did not)\s+find"
+    r"|i\s+don[’']?t\s+(?:know|have)|not found\b"
+    r"|the article (?:does not|doesn[’']?t) (?:say|mention|contain|cover|answer|address|specify"
+    r"|state))",
+    re.IGNORECASE,
+)
+# Chatter that isn't about the article: asked in the thread, it's no open question of it
+# (only when it shares no word with the discussion: "lunch" can be a topic too).
+_SOCIAL = re.compile(
+    r"\b(?:lunch|coffee|dinner|breakfast|drinks?|beers?|weekend|birthday|party|vacation"
+    r"|holidays?|how are you|how[’']?s it going|how was your"
+    r"|mittag(?:essen)?|kaffee|feierabend|wochenende|geburtstag"
+    r"|déjeuner|café|apéro|dîner|anniversaire"
+    r"|almuerzo|comida|cena|cumpleaños|pranzo|caffè|aperitivo|lunchen|koffie|borrel"
+    r"|almoço|jantar)\b",
+    re.IGNORECASE,
+)
+# Function words of the other languages the engine knows best (three letters or more: shorter
+# words are no terms), so "die" and "das" make no German reply an answer.
+_FUNCTION_WORDS = """
+    der die das den dem des ein eine einen einem einer und oder aber ist sind war waren wird
+    werden hat haben mit von für auf aus bei nach über zum zur nicht auch noch schon wie was
+    wer wann warum weiß jemand sich sie ihr ihre wir uns euch dass denn doch kann können
+    les des une est sont pas pour dans avec sur qui que quoi quand comment pourquoi mais
+    aux par nous vous ils elles cette ces son ses leur été sait
+    los las una uno del por para con que qué quién cuándo cómo pero son está están alguien
+    sabe sus este esta
+    gli della delle dei per con che chi come quando sono anche questo questa qualcuno
+    het een van voor met dat wie wat wanneer waarom niet ook zijn iemand weet
+    uma dos das para com que quem quando como mas são está alguém sabe
+    """
 _COMMON = frozenset(
     [
         "the",
@@ -95,8 +134,16 @@ _COMMON = frozenset(
         "it's",
         "i'm",
         "we're",
+        # Words any question uses, whatever it is about ("does anyone know…", "are you coming").
+        "anyone",
+        "anybody",
+        "someone",
+        "everyone",
+        "know",
+        "coming",
+        "going",
     ]
-)
+) | frozenset(_FUNCTION_WORDS.split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,19 +161,22 @@ class _Sentence:
 
 def recap(messages: Sequence[Said], *, bot_name: str = "articlebot") -> OfflineRecap:
     """The recap of `messages` (the thread, oldest first)."""
-    people = [m for m in messages if not m.from_bot and _worth_reading(m.text)]
+    people = _spoken(messages)
     decisions = [m for m in people if _decides(m.text)][:MAX_DECISIONS]
     questions = _open_questions(messages)[:MAX_QUESTIONS]
-    taken = {m.ref for m in [*decisions, *questions]}
-    central = _central([m for m in people if m.ref not in taken])
+    # The sentences listed as a decision or a question; the rest of their message may
+    # still be what was said.
+    taken = {(m.ref, _decision_text(m.text)) for m in decisions}
+    central = _central(people, taken)
     lines = ["**What was said**"]
     lines += [_line(s.said, s.text) for s in central]
     bots = [m for m in messages if m.from_bot]
     if bots:
-        refs = "".join(f"[{m.ref}]" for m in bots[:3])
+        # One citation group: its links come out as "(a, b, c)", not run together.
+        refs = ", ".join(m.ref for m in bots[:3])
         times = "once" if len(bots) == 1 else f"{len(bots)} times"
         lines.append(
-            f"- {bot_name} replied {times} (its summary and answers aren't repeated) {refs}"
+            f"- {bot_name} replied {times} (its summary and answers aren't repeated) [{refs}]"
         )
     if len(lines) == 1:
         lines.append("- Nothing yet beyond the article itself.")
@@ -135,6 +185,20 @@ def recap(messages: Sequence[Said], *, bot_name: str = "articlebot") -> OfflineR
     lines += ["", "**Decisions**"]
     lines += [_line(m, _decision_text(m.text)) for m in decisions] or [NONE_FOUND]
     return OfflineRecap("\n".join(lines))
+
+
+def _spoken(messages: Sequence[Said]) -> list[Said]:
+    """People's messages as their own words: not the bot's, not a pasted article, not the
+    lines they quote (from the article or someone else); those with nothing worth a recap
+    left out."""
+    out: list[Said] = []
+    for said in messages:
+        if said.from_bot or said.pasted:
+            continue
+        own = _QUOTED.sub("", said.text).strip()
+        if _worth_reading(own):
+            out.append(replace(said, text=own))
+    return out
 
 
 def _worth_reading(text: str) -> bool:
@@ -160,20 +224,95 @@ def _question_text(text: str) -> str:
 
 
 def _open_questions(messages: Sequence[Said]) -> list[Said]:
-    """Questions people asked that nothing later answers: no reply by the bot right after
-    (it answers what is asked of it), and no later statement by someone else on the same
-    words."""
+    """Questions people asked that nothing later answers: not the bot's reply right after
+    (it answers what is asked of it, unless it found nothing), not a reply by the person
+    the question was addressed to, not a later statement by someone else on the same words.
+    An aside (addressed to someone, or chatter like lunch) on nothing the thread talks about
+    is no question of the discussion."""
+    spoken = {m.ref: m for m in _spoken(messages)}
+    topics = {m.ref: _terms(m.text) for m in messages}
+    names = {m.author for m in messages if m.author and not m.from_bot}
     out: list[Said] = []
     for i, said in enumerate(messages):
-        if said.from_bot or not _asks(said.text) or not _worth_reading(said.text):
+        said = spoken.get(said.ref, said)
+        if said.ref not in spoken or not _asks(said.text):
             continue
         later = messages[i + 1 :]
-        if later and later[0].from_bot:
+        if later and _bot_answered(said, later[0]):
             continue
-        asked = _terms(_question_text(said.text))
+        question = _question_text(said.text)
+        to, question = _addressed(question, names)
+        if to and any(m.author in to and m.author != said.author for m in later):
+            continue  # the person asked replied
+        asked = _terms(question)
+        if _aside(question, asked, to, topics, said.ref):
+            continue
         if not any(_answers(said, asked, reply) for reply in later):
             out.append(said)
     return out
+
+
+def _aside(
+    question: str, asked: set[str], to: set[str] | None, topics: dict[str, set[str]], ref: str
+) -> bool:
+    """Chatter beside the discussion: sharing no word with any other message, and social
+    ("anyone up for coffee?") or a short one addressed to someone ("@Carol are you coming to
+    lunch?", "@Dan pub tonight?"). A longer question to someone ("@Carol can you draft the
+    venue section?") is the thread's business even when nothing else names it."""
+    social = bool(_SOCIAL.search(question))
+    short_ping = to is not None and len(asked) <= ASIDE_MAX_TERMS
+    if not (social or short_ping):
+        return False
+    elsewhere = set().union(*(terms for other, terms in topics.items() if other != ref))
+    return not asked & elsewhere
+
+
+def _bot_answered(question: Said, reply: Said) -> bool:
+    """The bot's reply right after the question (the next message of the thread: not after
+    a request for a recap, which the discussion leaves out), that found an answer."""
+    return (
+        reply.from_bot
+        and _position(reply) == _position(question) + 1
+        and not _FOUND_NOTHING.match(reply.text)
+    )
+
+
+def _position(said: Said) -> int:
+    """Where a message sits in the thread ("m3": third), -1 for a ref of another shape."""
+    return int(said.ref[1:]) if said.ref[:1] == "m" and said.ref[1:].isdigit() else -1
+
+
+def _addressed(question: str, names: set[str]) -> tuple[set[str] | None, str]:
+    """Who the question is addressed to by @mention at its start or end ("@Carol are you
+    coming?", "what do you think, @Dan?"), and the question without them. None: to no one
+    in particular (a mention inside it is what it is about: "did @Dan say so?"). The set
+    holds the names of the thread's people it names ("@someone": a person not in it)."""
+    known = sorted(names, key=len, reverse=True)
+    to: set[str] = set()
+    addressed = False
+    text = question.strip()
+    while True:
+        mention = _mention_at(text, known, start=True) or _mention_at(text, known, start=False)
+        if mention is None:
+            break
+        name, text = mention
+        addressed = True
+        if name in names:
+            to.add(name)
+    return (to if addressed else None), text
+
+
+def _mention_at(text: str, known: Sequence[str], *, start: bool) -> tuple[str, str] | None:
+    """(name, text without it) for an @mention at the start (or end, before the "?")."""
+    body = text if start else text.rstrip("?？ ").rstrip()
+    for name in [*known, None]:
+        pattern = re.escape(name) if name else r"[^\W\d][\w.'-]*"
+        at = rf"^@({pattern})(?![\w.'-])[\s,:]*" if start else rf"[\s,]*@({pattern})$"
+        match = re.search(at, body, re.IGNORECASE)
+        if match:
+            rest = body[match.end() :] if start else body[: match.start()] + text[len(body) :]
+            return (name or match.group(1)), rest.strip()
+    return None
 
 
 def _asks(text: str) -> bool:
@@ -181,22 +320,24 @@ def _asks(text: str) -> bool:
 
 
 def _answers(question: Said, asked: set[str], reply: Said) -> bool:
-    if reply.from_bot or _asks(reply.text):
+    if reply.from_bot or reply.pasted or _asks(reply.text):
         return False
     if question.author and reply.author == question.author:
         return False  # the asker going on is not an answer
     shared = asked & _terms(reply.text)
-    return len(shared) >= max(1, math.ceil(len(asked) * 0.3)) if asked else False
+    return len(shared) >= max(1, math.ceil(len(asked) * ANSWER_SHARE)) if asked else False
 
 
-def _central(messages: Sequence[Said]) -> list[_Sentence]:
+def _central(messages: Sequence[Said], taken: set[tuple[str, str]]) -> list[_Sentence]:
     """The sentences sharing most words with the rest of the thread: what it kept coming
-    back to. One per message, shown in thread order."""
+    back to. One per message, shown in thread order; none of the `taken` (ref, sentence)."""
     sentences = [
         _Sentence(m, s.text, order)
         for order, m in enumerate(messages)
         for s in _sentences(m.text)
-        if count_words(_URL.sub(" ", s.text)) >= MIN_WORDS and not is_question(s.text)
+        if count_words(_URL.sub(" ", s.text)) >= MIN_WORDS
+        and not is_question(s.text)
+        and (m.ref, s.text) not in taken
     ]
     if not sentences:
         return []

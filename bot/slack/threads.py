@@ -113,7 +113,8 @@ def _carries(message: Message) -> Found | None:
 
 def discussion(messages: Sequence[Message], bot_user_id: str | None) -> list[Said]:
     """The thread as a recap reads it: refs by position ("m3": its third message), authors by
-    display name, Slack's markup as plain text. Requests for a recap are left out."""
+    display name, Slack's markup as plain text, pasted articles marked. Requests for a recap
+    are left out."""
     names = _names(messages)
     out: list[Said] = []
     for position, message in enumerate(messages, 1):
@@ -122,7 +123,9 @@ def discussion(messages: Sequence[Message], bot_user_id: str | None) -> list[Sai
         bot = from_bot(message, bot_user_id)
         if not bot and (not text.strip() or is_recap_request(raw)):
             continue
-        out.append(Said(f"m{position}", text, _name(message), from_bot=bot))
+        # An article pasted into the thread is what the recap is about, not something said.
+        pasted = not bot and parse_input(raw).kind == "paste"
+        out.append(Said(f"m{position}", text, _name(message), from_bot=bot, pasted=pasted))
     return out
 
 
