@@ -187,6 +187,16 @@ def test_offline_says_which_instructions_it_cannot_follow() -> None:
     assert "followed “6 bullets” but couldn't follow “in Spanish”" in result.stderr
 
 
+def test_offline_caps_a_count_and_says_so() -> None:
+    result = _run("summarize", str(SEED), "-i", "100 bullets")
+    assert result.exit_code == 0, result.output
+    bullets = [line for line in result.stdout.splitlines() if line.startswith("- ")]
+    assert len(bullets) == 12
+    assert "I can write at most 12 bullets offline; here are 12." in result.stderr
+    data = json.loads(_run("summarize", str(SEED), "-i", "20 bullets", "--json").stdout)
+    assert data["notice"] == "I can write at most 12 bullets offline; here are 12."
+
+
 # --- against the fake OpenAI server -----------------------------------------------------------
 
 
@@ -333,3 +343,16 @@ def test_the_installed_console_script(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["engine"] == "offline"
+
+
+def test_the_model_gets_a_count_past_the_offline_cap_as_written(
+    fake_openai: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _point_at(fake_openai, monkeypatch)
+    fake_openai.default = Reply("\n".join(f"- Point {i}." for i in range(20)))
+    result = _run("summarize", str(SEED), "-i", "20 bullets", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["engine"] == "openai" and data["notice"] is None
+    assert data["summary"].count("- Point") == 20
+    assert "20 bullets" in fake_openai.user_prompt()
