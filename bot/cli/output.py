@@ -17,14 +17,17 @@ _err = Console(stderr=True)
 
 
 class Progress:
-    """A spinner on stderr (only on a terminal) that stops once text starts to stream."""
+    """A spinner on stderr (only on a terminal) that stops once text starts to stream.
+
+    None while the command's article is being typed or pasted at the terminal (`-`, nothing
+    piped in): it would redraw its line over what is typed."""
 
     def __init__(self, enabled: bool) -> None:
         self._enabled = enabled and sys.stderr.isatty()
         self._status: Any = None
 
     def show(self, message: str) -> None:
-        if not self._enabled:
+        if not self._enabled or _typing_the_article():
             return
         if self._status is None:
             self._status = _err.status(message)
@@ -36,6 +39,15 @@ class Progress:
         if self._status is not None:
             self._status.stop()
             self._status = None
+
+
+def _typing_the_article() -> bool:
+    """Whether the running command still reads its SOURCE from someone at the terminal."""
+    from bot.cli.inputs import waits_for_stdin
+
+    ctx = click.get_current_context(silent=True)
+    source = ctx.params.get("source") if ctx is not None else None
+    return isinstance(source, str) and waits_for_stdin(source)
 
 
 @contextmanager
