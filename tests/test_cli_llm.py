@@ -187,6 +187,55 @@ def test_offline_says_which_instructions_it_cannot_follow() -> None:
     assert "followed “6 bullets” but couldn't follow “in Spanish”" in result.stderr
 
 
+def test_offline_caps_a_count_and_says_so() -> None:
+    result = _run("summarize", str(SEED), "-i", "100 bullets")
+    assert result.exit_code == 0, result.output
+    bullets = [line for line in result.stdout.splitlines() if line.startswith("- ")]
+    assert len(bullets) == 12
+    assert "I can write at most 12 bullets offline; here are 12." in result.stderr
+    data = json.loads(_run("summarize", str(SEED), "-i", "20 bullets", "--json").stdout)
+    assert data["notice"] == "I can write at most 12 bullets offline; here are 12."
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "status"),
+    [
+        (["summarize", "no-such-file.txt", "--json"], "ingest", 1),
+        (["ask", "--json", "-", QUESTION], "not_an_article", 1),  # stdin: "hello"
+        (["summarize", str(SEED), "--style", "nosuch", "--json"], "prompt", 1),
+        (["summarize", str(SEED), "--engine", "openai", "--json"], "config", 1),
+        (["clean", "no-such-file.txt", "--json"], "ingest", 1),
+        (["summarize", str(SEED), "--json", "--engine", "gpt"], "usage", 2),
+        (["stats", "--days", "soon", "--json"], "usage", 2),  # before click has read --json
+    ],
+)
+def test_json_errors_are_one_json_object_on_stdout(args: list[str], code: str, status: int) -> None:
+    result = _run(*args, stdin="hello")
+    assert result.exit_code == status, result.output
+    error = json.loads(result.stdout)["error"]
+    assert error["code"] == code and error["message"]
+    assert not result.stderr  # nothing else, nothing twice
+
+
+def test_json_error_codes_and_hints(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LLM_TIMEOUT", "soon")
+    result = _run("summarize", str(SEED), "--json")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["error"]["code"] == "config"
+    assert "LLM_TIMEOUT" in json.loads(result.stdout)["error"]["message"]
+    monkeypatch.delenv("LLM_TIMEOUT")
+    get_settings.cache_clear()
+    forced = json.loads(_run("summarize", "-", "--json", stdin="hello").stdout)["error"]
+    assert "--force" in forced["message"]
+    # Without --json (or with it only as the text of another option) errors stay a line.
+    plain = _run("summarize", "no-such-file.txt", "-i", "no --json here")
+    assert plain.exit_code == 1 and not plain.stdout
+    assert plain.stderr.startswith("error: No such file or link")
+    instruction = _run("summarize", "no-such-file.txt", "-i", "--json")
+    assert instruction.exit_code == 1 and not instruction.stdout
+    assert instruction.stderr.startswith("error: No such file or link")
+
+
 # --- against the fake OpenAI server -----------------------------------------------------------
 
 
@@ -333,3 +382,16 @@ def test_the_installed_console_script(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["engine"] == "offline"
+
+
+def test_the_model_gets_a_count_past_the_offline_cap_as_written(
+    fake_openai: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _point_at(fake_openai, monkeypatch)
+    fake_openai.default = Reply("\n".join(f"- Point {i}." for i in range(20)))
+    result = _run("summarize", str(SEED), "-i", "20 bullets", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["engine"] == "openai" and data["notice"] is None
+    assert data["summary"].count("- Point") == 20
+    assert "20 bullets" in fake_openai.user_prompt()

@@ -125,7 +125,9 @@ def test_stats_prints_tables(store_file: Path) -> None:
 
 def test_stats_on_an_empty_store_says_so(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("STORE_PATH", str(tmp_path / "empty.sqlite3"))
+    path = tmp_path / "empty.sqlite3"
+    SQLiteStore(path).close()  # the bot ran, and nobody asked it anything yet
+    monkeypatch.setenv("STORE_PATH", str(path))
     monkeypatch.delenv("REDIS_URL", raising=False)
     get_settings.cache_clear()
     try:
@@ -133,3 +135,36 @@ def test_stats_on_an_empty_store_says_so(monkeypatch: pytest.MonkeyPatch, tmp_pa
         assert json.loads(_run("--json"))["total"]["requests"] == 0
     finally:
         get_settings.cache_clear()
+
+
+@pytest.mark.parametrize("store_path", [None, "elsewhere/bot.sqlite3"])
+def test_stats_without_a_store_says_where_it_looked_and_creates_nothing(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, store_path: str | None
+) -> None:
+    monkeypatch.chdir(tmp_path)  # a folder with no .env and no data/
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    if store_path is None:
+        monkeypatch.delenv("STORE_PATH", raising=False)
+    else:
+        monkeypatch.setenv("STORE_PATH", store_path)
+    get_settings.cache_clear()
+    try:
+        for args in ([], ["--json"]):
+            result = CliRunner().invoke(cli, ["stats", *args])
+            assert result.exit_code == 1, result.output
+            expected = tmp_path / (store_path or "data/articlebot.sqlite3")
+            assert f"No store found at {expected}" in result.output
+            assert "STORE_PATH" in result.output and "REDIS_URL" in result.output
+            assert "No summaries or answers" not in result.output
+    finally:
+        get_settings.cache_clear()
+    assert list(tmp_path.iterdir()) == []  # no data/ folder, no empty database
+
+
+def test_stats_for_a_team_the_store_never_saw_says_so(store_file: Path) -> None:
+    result = CliRunner().invoke(cli, ["stats", "--team", "TNOPE"])
+    assert result.exit_code == 0
+    assert "No summaries or answers in this period" in result.stdout
+    assert "no requests from team TNOPE at all" in result.stderr
+    known = CliRunner().invoke(cli, ["stats", "--team", "T2", "--days", "0.0001"])
+    assert "No summaries or answers" in known.stdout and "at all" not in known.stderr

@@ -9,7 +9,7 @@ import pytest
 
 from bot.ingest import Article, from_text
 from bot.offline import read_instructions, summarize
-from bot.offline.instructions import READ_CHARS
+from bot.offline.instructions import MAX_COUNT, READ_CHARS
 from bot.offline.summaries import MAX_SUMMARY_CHARS
 from bot.pipeline import Pipeline
 from bot.settings import Settings
@@ -78,3 +78,47 @@ def test_the_notice_names_exactly_the_parts_ignored(seed: Article) -> None:
     assert "followed" not in both
     assert _notice(seed, "6 bullets") is None
     assert _notice(seed, "briefly, focus on the sanctions") is None
+
+
+@pytest.mark.parametrize(
+    ("instructions", "capped", "followed", "ignored"),
+    [
+        ("100 bullets", ["100 bullets"], [], []),
+        ("20 bullets", ["20 bullets"], [], []),
+        ("in 13 bullet points, in Spanish", ["in 13 bullet points"], [], ["in Spanish"]),
+        ("12 bullets", [], ["12 bullets"], []),
+        ("6 bullets", [], ["6 bullets"], []),
+    ],
+)
+def test_a_count_past_the_cap_is_capped_not_followed(
+    seed: Article, instructions: str, capped: list[str], followed: list[str], ignored: list[str]
+) -> None:
+    reading = read_instructions(seed, instructions)
+    assert list(reading.capped) == capped
+    assert (list(reading.followed), list(reading.ignored)) == (followed, ignored)
+
+
+@pytest.mark.parametrize("count", ["20", "100", "99999999999"])
+def test_a_count_past_the_cap_gets_the_most_it_can_and_says_so(seed: Article, count: str) -> None:
+    summary = summarize(seed, instructions=f"{count} bullets")
+    assert len(summary.sentences) == MAX_COUNT == 12
+    assert summary.notice == "I can write at most 12 bullets offline; here are 12."
+    assert _notice(seed, f"{count} bullets") == summary.notice
+    assert summarize(seed, instructions="6 bullets").notice is None
+
+
+def test_the_cap_notice_keeps_the_users_unit_and_the_ignored_wishes(seed: Article) -> None:
+    notice = _notice(seed, "in 15 sentences, in Spanish")
+    assert notice == (
+        "The offline engine only picks sentences from the article, so it couldn't follow "
+        "“in Spanish”. I can write at most 12 sentences offline; here are 12."
+    )
+
+
+def test_a_short_article_past_the_cap_says_how_many_it_had(seed: Article) -> None:
+    short = from_text("\n".join(SEED.splitlines()[:4]))
+    summary = summarize(short, instructions="20 bullets")
+    assert 0 < len(summary.sentences) < 12
+    assert summary.notice == (
+        f"I can write at most 12 bullets offline; this article gave {len(summary.sentences)}."
+    )

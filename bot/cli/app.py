@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import sys
-from typing import TYPE_CHECKING, TypeGuard
+from typing import TYPE_CHECKING, NoReturn, TypeGuard
 
 import click
 
@@ -67,11 +67,26 @@ INTRANET_HINT = "To let me read an intranet site, add its host to FETCH_ALLOWLIS
 
 
 class _Group(click.Group):
-    """Turns the bot's own errors into one clear line and a non-zero exit, not a traceback."""
+    """Turns the bot's own errors into one clear line and a non-zero exit, not a traceback;
+    with `--json`, into one JSON object on stdout instead (see `_fail`)."""
 
     def add_command(self, cmd: click.Command, name: str | None = None) -> None:
         cmd.params.append(_verbose_option())
+        for param in cmd.params:
+            if isinstance(param, click.Option) and "--json" in param.opts and not param.callback:
+                param.callback = _note_json
         super().add_command(cmd, name)
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        # A usage error (`--days abc`) may come before click has read `--json`: until it
+        # has, the words typed say whether a script asked for JSON.
+        name, cmd, rest = super().resolve_command(ctx, args)
+        options = rest[: rest.index("--")] if "--" in rest else rest
+        if cmd is not None and "--json" in options and _has_json_option(cmd):
+            ctx.meta.setdefault(_JSON, True)
+        return name, cmd, rest
 
     def invoke(self, ctx: click.Context) -> object:
         # Imported here, not at the top: any command needs it, --help and --version don't.
@@ -80,18 +95,53 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except ArticlebotError as exc:
-            click.secho(f"error: {exc}", fg="red", err=True)
-            if getattr(exc, "intranet", False):  # whoever runs the CLI runs the bot
-                click.echo(INTRANET_HINT, err=True)
-            ctx.exit(1)
+            # Whoever runs the CLI runs the bot: a private address can be allowed.
+            hint = INTRANET_HINT if getattr(exc, "intranet", False) else None
+            _fail(ctx, exc.code, str(exc), hint=hint, status=1)
         except KeyboardInterrupt:
-            click.echo("interrupted", err=True)
-            ctx.exit(130)
+            _fail(ctx, "interrupted", "interrupted", status=130)
+        except click.ClickException as exc:  # bad flags: click prints its usage, unless JSON
+            if not ctx.meta.get(_JSON):
+                raise
+            code = "usage" if isinstance(exc, click.UsageError) else "error"
+            _fail(ctx, code, exc.format_message(), status=exc.exit_code)
         except Exception as exc:
             if not _is_settings_error(exc):
                 raise
-            click.secho(f"error: {settings_problem(exc)}", fg="red", err=True)
-            ctx.exit(1)
+            _fail(ctx, "config", settings_problem(exc), status=1)
+
+
+_JSON = "articlebot.json"
+
+
+def _note_json(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
+    """The parsed `--json` flag: the last word on whether errors are JSON."""
+    ctx.meta[_JSON] = bool(value)  # meta is shared by the whole context tree
+    return value
+
+
+def _has_json_option(cmd: click.Command) -> bool:
+    return any(isinstance(p, click.Option) and "--json" in p.opts for p in cmd.params)
+
+
+def _fail(
+    ctx: click.Context, code: str, message: str, *, status: int, hint: str | None = None
+) -> NoReturn:
+    """Exit with `status` after saying what went wrong: a red line (and hint) on stderr, or,
+    when the command was given --json, `{"error": {"code", "message"[, "hint"]}}` on stdout,
+    where a script reads the result it asked for (stdout is always one JSON object)."""
+    if ctx.meta.get(_JSON):
+        import json
+
+        error = {"code": code, "message": message, **({"hint": hint} if hint else {})}
+        click.echo(json.dumps({"error": error}, ensure_ascii=False))
+    elif code == "interrupted":
+        click.echo(message, err=True)
+    else:
+        click.secho(f"error: {message}", fg="red", err=True)
+        if hint:
+            click.echo(hint, err=True)
+    ctx.exit(status)
 
 
 def _is_settings_error(exc: Exception) -> TypeGuard[ValidationError | SettingsError]:

@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import click
+
 from bot.article_source import ArticleSource
 from bot.errors import IngestError
 from bot.ingest import Article
@@ -14,6 +16,14 @@ from bot.quick_settings import quick_settings
 
 if TYPE_CHECKING:
     from bot.settings import Settings
+
+# Ctrl-D ends the input only at the start of a line (elsewhere it only sends the line so far).
+PASTE_PROMPT = (
+    "Paste the article, then press Ctrl-Z and Enter."
+    if sys.platform == "win32"
+    else "Paste the article, then press Ctrl-D on a new line."
+)
+_stdin_read = False  # once read, standard input is at its end: nobody is typing any more
 
 # "example.com/story", "news.example.co.uk", "127.0.0.1:8080/x": a host, maybe a port and path.
 _SCHEMELESS = re.compile(
@@ -37,8 +47,7 @@ def read_source(source: str, settings: Settings | None = None) -> Article:
     limits = settings or quick_settings()
     articles = ArticleSource(limits)  # no store: a CLI run keeps nothing
     if source == "-":
-        data = sys.stdin.buffer.read(limits.fetch_max_bytes + 1)
-        return articles.from_file(data, "standard input")
+        return articles.from_file(_read_stdin(limits.fetch_max_bytes + 1), "standard input")
     path = Path(source).expanduser()
     if path.is_file():
         with path.open("rb") as handle:
@@ -54,6 +63,23 @@ def read_source(source: str, settings: Settings | None = None) -> Article:
     if path.is_dir():
         raise IngestError(f"{source} is a folder; give me a file, a link or - for stdin.")
     raise IngestError(f"No such file or link: {source}")
+
+
+def _read_stdin(limit: int) -> bytes:
+    """Standard input, up to `limit` bytes. At a terminal (nothing piped in) the person must
+    paste or type the article: say how to end it, and keep the spinner off until they have."""
+    global _stdin_read
+    if sys.stdin.isatty():
+        click.secho(PASTE_PROMPT, fg="cyan", err=True)
+    try:
+        return sys.stdin.buffer.read(limit)
+    finally:
+        _stdin_read = True
+
+
+def waits_for_stdin(source: str) -> bool:
+    """Whether reading `source` still waits for someone at the terminal (see output.Progress)."""
+    return source == "-" and not _stdin_read and sys.stdin.isatty()
 
 
 def as_link(source: str) -> str | None:

@@ -11,20 +11,25 @@ from typing import Any
 import click
 from rich.console import Console
 
+from bot.cli.markdown import for_stdout
 from bot.pipeline import Result
 
 _err = Console(stderr=True)
 
 
 class Progress:
-    """A spinner on stderr (only on a terminal) that stops once text starts to stream."""
+    """A spinner on stderr (only on a terminal) that stops once text starts to stream.
+
+    None while the command's article is being typed or pasted at the terminal (`-`, nothing
+    piped in): it would redraw its line over what is typed."""
 
     def __init__(self, enabled: bool) -> None:
         self._enabled = enabled and sys.stderr.isatty()
         self._status: Any = None
+        self._on_close: list[Callable[[], None]] = []  # a streamer's last words (see close)
 
     def show(self, message: str) -> None:
-        if not self._enabled:
+        if not self._enabled or _typing_the_article():
             return
         if self._status is None:
             self._status = _err.status(message)
@@ -37,6 +42,24 @@ class Progress:
             self._status.stop()
             self._status = None
 
+    def at_close(self, last_words: Callable[[], None]) -> None:
+        self._on_close.append(last_words)
+
+    def close(self) -> None:
+        """The work is over: no spinner, and what a streamer held back is written."""
+        self.stop()
+        while self._on_close:
+            self._on_close.pop(0)()
+
+
+def _typing_the_article() -> bool:
+    """Whether the running command still reads its SOURCE from someone at the terminal."""
+    from bot.cli.inputs import waits_for_stdin
+
+    ctx = click.get_current_context(silent=True)
+    source = ctx.params.get("source") if ctx is not None else None
+    return isinstance(source, str) and waits_for_stdin(source)
+
 
 @contextmanager
 def progress(enabled: bool = True) -> Iterator[Progress]:
@@ -44,12 +67,16 @@ def progress(enabled: bool = True) -> Iterator[Progress]:
     try:
         yield spinner
     finally:
-        spinner.stop()
+        spinner.close()
 
 
 def streamer(spinner: Progress, header: str | None = None) -> Callable[[str], None]:
-    """An on_text callback that prints each piece as it arrives (after an optional header)."""
+    """An on_text callback that prints each piece as it arrives (after an optional header).
+
+    At a terminal, Markdown emphasis and headings show as bold text, their markers dropped
+    (`bot.cli.markdown`); piped, the text is printed as written, for scripts."""
     started = False
+    markdown = for_stdout()
 
     def write(piece: str) -> None:
         nonlocal started
@@ -58,9 +85,11 @@ def streamer(spinner: Progress, header: str | None = None) -> Callable[[str], No
             if header:
                 click.secho(header, fg="yellow", err=True)
             started = True
-        click.echo(piece, nl=False)
+        click.echo(markdown.feed(piece) if markdown else piece, nl=False)
         sys.stdout.flush()
 
+    if markdown is not None:
+        spinner.at_close(lambda: click.echo(markdown.close(), nl=False))
     return write
 
 

@@ -25,6 +25,8 @@ class OfflineEngine:
         reading = offline.read_instructions(article, instructions)
         if reading.ignored:
             notes.append(wording.instructions_notice(reading))
+        if summary.notice:  # a count past what it can write: how many it wrote instead
+            notes.append(summary.notice)
         return Result(
             kind="summary",
             text=summary.text,

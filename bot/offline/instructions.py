@@ -15,11 +15,15 @@ from bot.ingest.article import Article
 from bot.text.retrieval import analyzer_for_text
 
 # Lengths (summaries.resolve_length turns them into a number of sentences or a style).
+# Any number is read ("100 bullets"), so one past MAX_COUNT is capped and said, not missed.
 COUNT = re.compile(
-    r"\b(\d{1,2}|one|two|three|four|five|six|seven)\s+(?:short\s+|key\s+|main\s+)?"
-    r"(?:bullet(?:\s+point)?|point|sentence|line|takeaway)s?\b",
+    r"\b(\d+|one|two|three|four|five|six|seven)\s+(?:short\s+|key\s+|main\s+)?"
+    r"(?P<unit>bullet(?:\s+point)?|point|sentence|line|takeaway)s?\b",
     re.IGNORECASE,
 )
+# The most sentences an extractive summary lists: past that it would be the article itself.
+MAX_COUNT = 12
+_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
 SHORT_HINT = re.compile(r"\b(?:tl;?dr|short|brief|briefly|one[- ]liner|quick)\b", re.IGNORECASE)
 LONG_HINT = re.compile(r"\b(?:detailed|in[- ]depth|thorough|long|full)\b", re.IGNORECASE)
 # A length with the word that introduces it ("in 6 bullets"), so what's left reads whole.
@@ -58,6 +62,28 @@ class Reading:
 
     followed: tuple[str, ...] = ()
     ignored: tuple[str, ...] = ()
+    capped: tuple[str, ...] = ()  # counts past MAX_COUNT: followed only up to it
+
+
+def asked_count(instructions: str | None) -> tuple[int, str] | None:
+    """The number of sentences or bullets `instructions` asks for, uncapped, and its unit in
+    the plural ("bullets", "bullet points"); None when they ask for no number."""
+    match = COUNT.search(instructions) if instructions else None
+    if match is None:
+        return None
+    raw = match.group(1).lower()
+    # A number too long to be meant (or for int() to take) is simply "too many".
+    n = _NUMBER_WORDS[raw] if raw in _NUMBER_WORDS else int(raw) if len(raw) < 7 else 10**6
+    return n, " ".join(match.group("unit").lower().split()) + "s"
+
+
+def count_notice(asked: int, unit: str, written: int) -> str | None:
+    """What a summary of `written` sentences says when `asked` for more than MAX_COUNT."""
+    if asked <= MAX_COUNT:
+        return None
+    if written >= MAX_COUNT:
+        return f"I can write at most {MAX_COUNT} {unit} offline; here are {written}."
+    return f"I can write at most {MAX_COUNT} {unit} offline; this article gave {written}."
 
 
 def read_instructions(article: Article, instructions: str | None) -> Reading:
@@ -69,22 +95,30 @@ def read_instructions(article: Article, instructions: str | None) -> Reading:
     ignored: list[str] = []
     known: set[str] | None = None  # the article's terms, worked out if a focus needs them
     analyzer = None
+    capped: list[str] = []
     for part in _PARTS.split(instructions):
         lengths = [m.group(0) for m in _LENGTH.finditer(part)]
         rest = _trim(_LENGTH.sub(" ", part))
         asked = [w for w in _WORD.findall(rest.lower()) if w not in _FILLER]
+        too_many = [length for length in lengths if _past_cap(length)]
+        capped.extend(_trim(length) for length in too_many)
         if not asked:
-            if lengths:  # "keep it short": the whole wish was a length
+            if lengths and not too_many:  # "keep it short": the whole wish was a length
                 followed.append(_trim(part))
             continue
-        followed.extend(_trim(length) for length in lengths)
+        followed.extend(_trim(length) for length in lengths if length not in too_many)
         if analyzer is None or known is None:
             text = article.text[:READ_CHARS]
             analyzer = analyzer_for_text(text, article.language)
             known = set(analyzer.terms(text))
         wanted = set(analyzer.terms(" ".join(asked)))
         (followed if wanted and wanted <= known else ignored).append(rest)
-    return Reading(tuple(followed), tuple(ignored))
+    return Reading(tuple(followed), tuple(ignored), tuple(capped))
+
+
+def _past_cap(length: str) -> bool:
+    count = asked_count(length)
+    return count is not None and count[0] > MAX_COUNT
 
 
 def _trim(text: str) -> str:

@@ -17,6 +17,7 @@ class OfflineSummary:
     style: str  # the style actually produced ("tldr", "bullets" or "detailed")
     engine: Literal["offline"] = ENGINE
     label: str = SUMMARY_LABEL
+    notice: str | None = None  # what of the instructions it could only partly follow
 
 
 @dataclass(frozen=True, slots=True)

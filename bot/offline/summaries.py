@@ -26,8 +26,8 @@ from bot.offline.cues import (
     strip_label,
     strip_photo_refs,
 )
-from bot.offline.instructions import COUNT as _COUNT
 from bot.offline.instructions import LONG_HINT as _LONG_HINT
+from bot.offline.instructions import MAX_COUNT, asked_count, count_notice
 from bot.offline.instructions import SHORT_HINT as _SHORT_HINT
 from bot.offline.news import (
     has_credit,
@@ -81,7 +81,6 @@ TRIM_RULES: tuple[str, ...] = ("attribution", "parentheticals")
 
 _QUOTE_START = re.compile(r"^[\"'‘“„«]")
 _LIST_MARKER = re.compile(r"^\s*(?:[-*•·▪◦]|\d{1,3}[.)])\s+")
-_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
 
 
 def resolve_length(style: str, instructions: str | None) -> tuple[str, Length]:
@@ -89,9 +88,8 @@ def resolve_length(style: str, instructions: str | None) -> tuple[str, Length]:
     over the style, unknown styles get the bullets length."""
     name = style.strip().lower() if style and style.strip().lower() in STYLES else DEFAULT_STYLE
     if instructions:
-        if count := _COUNT.search(instructions):
-            raw = count.group(1).lower()
-            n = max(1, min(int(_NUMBER_WORDS.get(raw, raw)), 12))
+        if count := asked_count(instructions):
+            n = max(1, min(count[0], MAX_COUNT))  # past the cap: the summary's notice says so
             return name, Length(n * 22, n, n)
         if _SHORT_HINT.search(instructions):
             name = "tldr"
@@ -460,6 +458,10 @@ def summarize(
     else:
         text = _bullets(key)
     used = sorted((*result.key, *result.context, *result.upcoming), key=lambda line: line.index)
+    count = asked_count(instructions)
     return OfflineSummary(
-        text=text, sentences=tuple(line.source for line in used), style=result.style
+        text=text,
+        sentences=tuple(line.source for line in used),
+        style=result.style,
+        notice=count_notice(*count, written=len(result.key)) if count else None,
     )
