@@ -300,6 +300,7 @@ _COLON_BREAK = re.compile(r"[:：](?=\s)")
 @dataclass(frozen=True, slots=True)
 class _Part:
     end: int
+    asks: bool  # only asks ("please", "summarize"), which a named style says already
     style: str | None  # the summary style this part names
     plain: bool  # only words a headline may also start with ("Detailed", "In Spanish")
 
@@ -346,20 +347,20 @@ def _style_named(word: str, styles: tuple[str, ...]) -> str | None:
 
 def _lead_part(line: str, at: int, styles: tuple[str, ...]) -> _Part | None:
     if match := _COUNT_PART.match(line, at):
-        return _Part(match.end(), None, not any(c.isdigit() for c in match.group(0)))
+        return _Part(match.end(), False, None, not any(c.isdigit() for c in match.group(0)))
     style_part = _style_part(styles)
     if style_part and (match := style_part.match(line, at)):
         name = match.group(1)
         plain = name.replace(" ", "").isalpha() and not _TLDR.fullmatch(name)
-        return _Part(match.end(), _style_named(name, styles), plain)
+        return _Part(match.end(), False, _style_named(name, styles), plain)
     if match := _ASK_PART.match(line, at):
-        return _Part(match.end(), _style_named(match.group(0), styles), False)
+        return _Part(match.end(), True, _style_named(match.group(0), styles), False)
     if (match := _LANGUAGE_PART.match(line, at)) and (first := match.group(1)):
         names = _language_names()
         if match.group(2) and f"{first} {match.group(2)}".lower() in names:
-            return _Part(match.end(), None, True)
+            return _Part(match.end(), False, None, True)
         if first.lower() in names:
-            return _Part(match.end(1), None, True)
+            return _Part(match.end(1), False, None, True)
     return None
 
 
@@ -417,8 +418,11 @@ def _peel_lead(head: str, styles: tuple[str, ...]) -> tuple[str, str | None, str
     named = next((i for i, (_, part) in enumerate(parts) if part.style), None)
     if named is None:
         return _tidy_instruction(lead), None, rest.strip()
-    kept = [head[start : part.end] for i, (start, part) in enumerate(parts) if i != named]
-    return _tidy_instruction(", ".join(kept)), parts[named][1].style, rest.strip()
+    kept = [(start, part) for i, (start, part) in enumerate(parts) if i != named]
+    if all(part.asks for _, part in kept):  # "tl;dr please": the style is the whole wish
+        kept = []
+    instruction = ", ".join(head[start : part.end] for start, part in kept)
+    return _tidy_instruction(instruction), parts[named][1].style, rest.strip()
 
 
 def _line_is_request(head: str) -> bool:
