@@ -240,7 +240,6 @@ def test_word_weight_counts_cjk_by_characters():
             "<@U1> summarize this in 3 bullets, in English:",
             "summarize this in 3 bullets, in English",
         ),
-        ("tl;dr please", "tl;dr please"),
         ("Can you translate this to German?", "Can you translate this to German?"),
         ("Key points of this article for my boss:", "Key points of this article for my boss"),
     ],
@@ -397,3 +396,129 @@ def test_first_letter_lookaheads_change_no_match(text: str):
     for fast in (links._BARE_URL, links._META_WORDS):
         plain = re.compile(fast.pattern.split(")", 1)[1], fast.flags)  # without (?=[…])
         assert [m.span() for m in fast.finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+
+# --- an instruction before a pasted article ("tldr <article>") --------------------------------
+
+HEADLINE = "Council approves budget after long debate"
+HEADED = f"{HEADLINE}\n\n{ARTICLE}"
+GERMAN = (
+    "Stadtrat genehmigt neue Brücke über den Fluss\n\n"
+    "Der Stadtrat hat am Dienstag mit sieben zu zwei Stimmen den Bau einer neuen Brücke "
+    "beschlossen. Die Brücke soll 42 Millionen Euro kosten und im September begonnen werden. "
+    "Die Bürgermeisterin sprach von einem Wendepunkt für die Stadt. Kritiker sagen, das Geld "
+    "wäre für die Sanierung der alten Straßenbrücke besser angelegt. Radfahrverbände begrüßten "
+    "die Entscheidung, weil sie endlich eine sichere Route über den Fluss bekommen. Die Stadt "
+    "rechnet mit etwa achttausend Überquerungen am Tag, sobald die Brücke eröffnet ist."
+)
+
+
+@pytest.mark.parametrize(
+    ("lead", "instruction", "style"),
+    [
+        ("tldr ", "", "tldr"),
+        ("TLDR ", "", "tldr"),
+        ("Tldr ", "", "tldr"),
+        ("TL;DR: ", "", "tldr"),
+        ("tl;dr - ", "", "tldr"),
+        ("detailed ", "", "detailed"),
+        ("Detailed: ", "", "detailed"),
+        ("DETAILED ", "", "detailed"),
+        ("bullets ", "", "bullets"),
+        ("as bullets — ", "", "bullets"),
+        ("in 3 bullets ", "in 3 bullets", None),
+        ("In 3 bullets ", "In 3 bullets", None),
+        ("in five sentences: ", "in five sentences", None),
+        ("summarize ", "summarize", None),
+        ("please summarize this in 2 bullets ", "please summarize this in 2 bullets", None),
+        ("tldr in Spanish ", "in Spanish", "tldr"),
+        ("in Spanish ", "in Spanish", None),
+        ("detailed, in German ", "in German", "detailed"),
+        ("in 2 bullets, in Brazilian Portuguese: ", "in 2 bullets, in Brazilian Portuguese", None),
+        ("Please summarize this for my team: ", "Please summarize this for my team", None),
+        # On a line of its own, above the headline.
+        ("detailed\n", "", "detailed"),
+        ("Detailed\n\n", "", "detailed"),
+        ("in 3 bullets\n", "in 3 bullets", None),
+        ("tldr:\n\n", "", "tldr"),
+        ("tl;dr please\n\n", "", "tldr"),
+        ("summarize this, tldr\n", "", "tldr"),
+    ],
+)
+def test_an_instruction_before_a_pasted_headline_is_peeled_off(lead, instruction, style):
+    parsed = parse_input(lead + HEADED)
+    assert parsed.kind == "paste"
+    assert (parsed.instruction, parsed.style) == (instruction, style)
+    assert parsed.text.startswith(HEADLINE + "\n")
+    assert parsed.text.endswith("(see page 4).")
+
+
+@pytest.mark.parametrize(
+    ("lead", "headline", "style"),
+    [
+        ("tldr ", "Stadtrat genehmigt neue Brücke über den Fluss", "tldr"),
+        ("detailed ", "市议会批准新桥", "detailed"),
+        ("tldr ", "Совет утвердил бюджет города", "tldr"),
+        ("in 3 bullets ", "Le conseil municipal approuve le budget", None),
+        ("TL;DR: ", "«Le conseil approuve le budget»", "tldr"),
+    ],
+)
+def test_an_instruction_before_a_non_english_headline(lead, headline, style):
+    body = GERMAN.split("\n\n", 1)[1]
+    parsed = parse_input(f"{lead}{headline}\n\n{body}")
+    assert parsed.kind == "paste" and parsed.style == style
+    assert parsed.text.startswith(headline + "\n")
+
+
+@pytest.mark.parametrize(
+    "headline",
+    [
+        "Detailed plans for the new budget unveiled",
+        "Detailed Plans For The New Budget Unveiled",
+        "DETAILED PLANS FOR THE NEW BUDGET",
+        "In 3 years, the city will have two new schools",
+        "In 3 bullets, the mayor explains the budget",
+        "Bullets fly as a protest over the budget turns violent",
+        "In Spanish cities, rents keep rising",
+        "In English football, a budget row",
+        "Use of force by police under review",
+        "Keep calm and carry on, says the mayor",
+        "List of schools to be rebuilt is published",
+        "Summary-bot start-up raises five million",
+        "In 3 Jahren soll die Brücke fertig sein",
+        "Detaillierte Pläne für den Haushalt vorgestellt",
+    ],
+)
+def test_a_headline_starting_like_an_instruction_stays_whole(headline):
+    parsed = parse_input(f"{headline}\n\n{ARTICLE}")
+    assert parsed.kind == "paste"
+    assert (parsed.instruction, parsed.style) == ("", None)
+    assert parsed.text.startswith(headline + "\n")
+
+
+def test_the_styles_come_from_the_prompt_templates():
+    from bot.llm.templates import load_templates
+
+    assert parse_input("tldr " + HEADED, styles=load_templates().styles()).style == "tldr"
+    # A style of the user's own prompts folder, and only where it is known.
+    parsed = parse_input("eli5 " + HEADED, styles=["bullets", "eli5"])
+    assert (parsed.style, parsed.instruction) == ("eli5", "")
+    assert parse_input("eli5 " + HEADED).text.startswith("eli5 " + HEADLINE)
+    many = parse_input("executive summary " + HEADED, styles=["executive_summary"])
+    assert many.style == "executive_summary" and many.text.startswith(HEADLINE)
+
+
+def test_the_peeled_headline_is_the_pastes_title():
+    from bot.ingest import from_text
+
+    for lead in ("tldr ", "in 3 bullets ", "detailed\n", "TL;DR: "):
+        parsed = parse_input(lead + f"{HEADLINE}\n\n{ARTICLE}")
+        assert from_text(parsed.text).title == HEADLINE, lead
+    german = parse_input("tldr " + GERMAN)
+    assert from_text(german.text).title == GERMAN.split("\n", 1)[0]
+
+
+def test_a_lead_is_not_taken_from_a_short_text_or_a_link_request():
+    assert parse_input("tldr Council approves budget").kind == "message"
+    link = parse_input("tldr https://example.com/story")
+    assert (link.kind, link.instruction, link.style) == ("link", "tldr", None)

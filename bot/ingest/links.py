@@ -6,7 +6,9 @@ Pure functions: they parse a Slack message or a terminal argument, no I/O.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 # Slack wraps links as <https://…> or <https://…|label>; users, channels and
@@ -83,6 +85,7 @@ class ParsedInput:
     urls: tuple[str, ...] = ()
     instruction: str = ""  # what the user asked, with the links (or the article) taken out
     text: str = ""  # the pasted article (kind == "paste") or the whole message
+    style: str | None = None  # a summary style named before a paste ("tldr <article>")
 
 
 def slack_unescape(text: str) -> str:
@@ -256,30 +259,224 @@ def _lines_under_two(text: str) -> bool:
     return next(lines, None) is None or next(lines, None) is None
 
 
-def _split_lead(plain: str) -> tuple[str, str] | None:
-    """(instruction, article) when a short request line sits on top of a pasted article:
-    "summarize this in 3 bullets:\\n\\n<article>"."""
+# --- an instruction typed before a pasted article -------------------------------------------
+#
+# "/summarize tldr " and a paste make one line of "tldr City council approves…": the
+# instruction is peeled off the headline when it is made only of instruction parts (a style,
+# a count of bullets, "summarize", "in Spanish") and either punctuation or a change of case
+# marks where the headline starts. "Detailed plans for the bridge" and "In 3 years, …" keep
+# their first words: capitalised like the rest of a sentence, or no instruction at all.
+
+_NUMBER = r"(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)"
+# A count names its unit ("in 3 years" is no instruction).
+_COUNT_PART = re.compile(
+    rf"(?:(?:in|as|into|with|using)\s+)?(?:a\s+)?{_NUMBER}\s+(?:short\s+|key\s+|main\s+)?"
+    r"(?:bullet(?:\s+point)?|point|sentence|line|paragraph|word|takeaway)s?(?![\w;/])",
+    re.IGNORECASE,
+)
+_ASK_PART = re.compile(
+    r"(?:please|pls|plz|kindly|summari[sz]e(?:\s+(?:this|it))?|sum\s+(?:this\s+|it\s+)?up|"
+    r"tl;?\s?dr|tl/dr)(?![\w;/])",
+    re.IGNORECASE,
+)
+_TLDR = re.compile(r"tl[;/]?\s?dr", re.IGNORECASE)
+_LANGUAGE_PART = re.compile(r"(?:in|into)\s+([^\W\d_]+)(?:\s+([^\W\d_]+))?(?!\w)", re.IGNORECASE)
+_JOINER = re.compile(r"\s*,\s*(?:and\s+)?|\s+(?:and\s+|&\s+)?", re.IGNORECASE)
+# Punctuation that ends an instruction whatever the case of what follows ("Detailed: …").
+_STRONG_END = re.compile(r"\s*[:：|]\s*|\s+[-–—]\s+|\s*[–—]\s*")
+_WEAK_END = re.compile(r"\s*,\s*|\s+")
+_OPENING_QUOTES = "\"'“‘«„‚「『"
+# Verbs that start requests and headlines alike ("Use of force…", "Keep calm…"): a line
+# starting with one is a request only when something else says so.
+_ASKING = re.compile(
+    r"^\W*(?:hey\b\W*|hi\b\W*|ok\b\W*|so\b\W*)?(?:please|pls|plz|kindly|can you|could you|"
+    r"would you|will you|i want|i'd like|i would like|i need|we need|summari[sz]e|sum up|"
+    r"tl;?\s?dr)\b",
+    re.IGNORECASE,
+)
+_COLON_BREAK = re.compile(r"[:：](?=\s)")
+
+
+@dataclass(frozen=True, slots=True)
+class _Part:
+    end: int
+    asks: bool  # only asks ("please", "summarize"), which a named style says already
+    style: str | None  # the summary style this part names
+    plain: bool  # only words a headline may also start with ("Detailed", "In Spanish")
+
+
+@dataclass(frozen=True, slots=True)
+class _Lead:
+    instruction: str
+    style: str | None
+    article: str
+
+
+def _builtin_styles() -> tuple[str, ...]:
+    # Imported here: the CLI's quick commands read links without the prompt machinery.
+    from bot.llm.templates import builtin_styles
+
+    return builtin_styles()
+
+
+@lru_cache(maxsize=16)
+def _style_part(styles: tuple[str, ...]) -> re.Pattern[str] | None:
+    """A style's name ("tldr", "as bullets", "detailed"); "_" in a name matches a space."""
+    names = sorted({s.lower() for s in styles if s}, key=len, reverse=True)
+    if not names:
+        return None
+    alternatives = "|".join(re.escape(n).replace("_", "[_ -]") for n in names)
+    return re.compile(rf"(?:(?:as|in)\s+(?:an?\s+)?)?({alternatives})(?![\w;/])", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _language_names() -> frozenset[str]:
+    """Every language's English name, lower-cased, from CLDR (through Babel): "in Spanish"
+    is an instruction, "in Europe" is not."""
+    from babel import Locale
+
+    return frozenset(name.lower() for name in Locale("en").languages.values())
+
+
+def _style_named(word: str, styles: tuple[str, ...]) -> str | None:
+    key = re.sub(r"[\s-]+", "_", word.strip().lower())
+    if _TLDR.fullmatch(word.strip()):
+        key = "tldr"
+    return next((s for s in styles if s.lower() == key), None)
+
+
+def _lead_part(line: str, at: int, styles: tuple[str, ...]) -> _Part | None:
+    if match := _COUNT_PART.match(line, at):
+        return _Part(match.end(), False, None, not any(c.isdigit() for c in match.group(0)))
+    style_part = _style_part(styles)
+    if style_part and (match := style_part.match(line, at)):
+        name = match.group(1)
+        plain = name.replace(" ", "").isalpha() and not _TLDR.fullmatch(name)
+        return _Part(match.end(), False, _style_named(name, styles), plain)
+    if match := _ASK_PART.match(line, at):
+        return _Part(match.end(), True, _style_named(match.group(0), styles), False)
+    if (match := _LANGUAGE_PART.match(line, at)) and (first := match.group(1)):
+        names = _language_names()
+        if match.group(2) and f"{first} {match.group(2)}".lower() in names:
+            return _Part(match.end(), False, None, True)
+        if first.lower() in names:
+            return _Part(match.end(1), False, None, True)
+    return None
+
+
+def _lead_parts(line: str, styles: tuple[str, ...]) -> list[tuple[int, _Part]]:
+    """The instruction parts `line` starts with, each with where it starts."""
+    parts: list[tuple[int, _Part]] = []
+    pos = 0
+    while True:
+        start = pos
+        if parts:
+            joiner = _JOINER.match(line, pos)
+            if joiner is None:
+                break
+            start = joiner.end()
+        part = _lead_part(line, start, styles)
+        if part is None:
+            break
+        parts.append((start, part))
+        pos = part.end
+    return parts
+
+
+def _headline_starts(lead: str, rest: str, parts: list[tuple[int, _Part]]) -> bool:
+    """With only a space between them, whether `rest` starts a headline after the typed
+    instruction `lead`: it starts with a capital (or a digit, or a script without case)
+    where the lead is lower-case, a made-up word ("TL;DR"), or in capitals alone."""
+    first = rest.lstrip(_OPENING_QUOTES)[:1]
+    if not first or not first.isalnum() or first.islower():
+        return False
+    if lead[:1].islower() or not all(part.plain for _, part in parts):
+        return True
+    letters = [c for c in lead if c.isalpha()]
+    return all(c.isupper() for c in letters) and not rest.split(None, 1)[0].isupper()
+
+
+def _peel_lead(head: str, styles: tuple[str, ...]) -> tuple[str, str | None, str] | None:
+    """(instruction, style, rest of the line) when `head` starts with an instruction."""
+    parts = _lead_parts(head, styles)
+    if not parts:
+        return None
+    end = parts[-1][1].end
+    lead, rest = head[:end], head[end:]
+    if strong := _STRONG_END.match(rest):
+        rest = rest[strong.end() :]
+    elif rest:
+        weak = _WEAK_END.match(rest)
+        if weak is None:
+            return None
+        rest = rest[weak.end() :]
+        if rest and not _headline_starts(lead, rest, parts):
+            return None
+    if word_weight(lead) > _LEAD_MAX_WORDS:
+        return None
+    # The first style named becomes the style; the rest of the lead is what else was asked.
+    named = next((i for i, (_, part) in enumerate(parts) if part.style), None)
+    if named is None:
+        return _tidy_instruction(lead), None, rest.strip()
+    kept = [(start, part) for i, (start, part) in enumerate(parts) if i != named]
+    if all(part.asks for _, part in kept):  # "tl;dr please": the style is the whole wish
+        kept = []
+    instruction = ", ".join(head[start : part.end] for start, part in kept)
+    return _tidy_instruction(instruction), parts[named][1].style, rest.strip()
+
+
+def _line_is_request(head: str) -> bool:
+    """A whole first line that asks something of the bot, not a headline."""
+    if head.endswith((":", "：")) and _META_WORDS.search(head):
+        return True
+    if not _REQUEST_START.match(head):
+        return False
+    # "Use of force…", "Keep calm…": verbs that start headlines too need another sign.
+    return bool(
+        head[:1].islower()
+        or head.endswith(("?", "？", ":", "："))
+        or _META_WORDS.search(head)
+        or _ASKING.match(head)
+    )
+
+
+def _split_lead(plain: str, styles: tuple[str, ...]) -> _Lead | None:
+    """The instruction above (or at the start of) a pasted article: "tldr <article>",
+    "in 3 bullets: <article>", "summarize this for my team:\\n\\n<article>"."""
     head, sep, body = plain.strip().partition("\n")
     head = head.strip()
-    if not sep or not head or word_weight(head) > _LEAD_MAX_WORDS:
+    if not head:
         return None
-    asks = bool(_REQUEST_START.match(head))
-    if not (asks or (head.endswith((":", "：")) and _META_WORDS.search(head))):
+    found: tuple[str, str | None, str] | None = _peel_lead(head, styles)
+    if found is None and sep and word_weight(head) <= _LEAD_MAX_WORDS:
+        colon = _COLON_BREAK.search(head)
+        before = head[: colon.start()] if colon else ""
+        if colon and _REQUEST_START.match(before) and _META_WORDS.search(before):
+            found = (before.strip(), None, head[colon.end() :].strip())
+        elif _line_is_request(head):
+            found = (head.rstrip(" :：").strip(), None, "")
+    if found is None:
         return None
-    if not looks_like_article(_scan(body)[1]):
+    instruction, style, rest = found
+    article = f"{rest}{sep}{body}".strip() if rest else body.strip()
+    if not looks_like_article(_scan(article)[1]):
         return None
-    return head.rstrip(" :：").strip(), body.strip()
+    return _Lead(instruction, style, article)
 
 
-def parse_input(text: str) -> ParsedInput:
-    """Tell a link plus an instruction from a pasted article, and split them apart."""
+def parse_input(text: str, styles: Iterable[str] | None = None) -> ParsedInput:
+    """Tell a link plus an instruction from a pasted article, and split them apart.
+
+    `styles`: the summary styles an instruction before a paste may name ("tldr <article>");
+    by default the built-in ones (a caller with the prompt registry passes its styles)."""
     urls, remainder = _scan(text or "")
     if looks_like_article(remainder):
         # Links inside a pasted article belong to the article: keep them in its text.
         plain = slack_to_plain(text).strip()
-        lead = _split_lead(plain)
+        known = tuple(styles) if styles is not None else _builtin_styles()
+        lead = _split_lead(plain, known)
         if lead is not None:
-            return ParsedInput("paste", tuple(urls), lead[0], lead[1])
+            return ParsedInput("paste", tuple(urls), lead.instruction, lead.article, lead.style)
         return ParsedInput("paste", tuple(urls), "", plain)
     instruction = _tidy_instruction(remainder)
     if urls:

@@ -259,6 +259,15 @@ class TemplateRegistry:
         return self._templates[name]
 
 
+@lru_cache(maxsize=1)
+def builtin_styles() -> tuple[str, ...]:
+    """The built-in summary styles, from the file names alone (no YAML read): for code that
+    must know them without a loaded registry, such as telling "tldr <pasted article>" apart."""
+    found = [*BUILTIN_PROMPTS_DIR.glob(f"{SUMMARY_PREFIX}*.yaml")]
+    found += BUILTIN_PROMPTS_DIR.glob(f"{SUMMARY_PREFIX}*.yml")
+    return tuple(sorted({p.stem.removeprefix(SUMMARY_PREFIX) for p in found}))
+
+
 def _load_dir(folder: Path, *, builtin: bool) -> dict[str, PromptTemplate]:
     if not folder.is_dir():
         raise PromptError(f"Prompt folder {folder} does not exist.")

@@ -53,6 +53,7 @@ def summarize(
     style: str | None = None,
 ) -> None:
     """Summarize each link (or the paste, or the shared files) into `dest`."""
+    style = style or parsed.style  # a --style wins over a style named before a paste
     try:
         articles = list(_sources(services, client, parsed, files))
     except ArticlebotError as exc:
@@ -196,7 +197,9 @@ def from_thread_start(
         return
     parsed, files = found.parsed, found.files
     if not request or _SUMMARY_REQUEST.match(request):
-        summarize(services, client, dest, replace(parsed, instruction=request), files=files)
+        # The request here says what is wanted now, not the style named with the paste.
+        asked = replace(parsed, instruction=request, style=None)
+        summarize(services, client, dest, asked, files=files)
         return
     try:
         articles = [load() for load in _sources(services, client, parsed, files)]

@@ -7,8 +7,8 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot.errors import PromptError
-from bot.ingest.links import parse_input
+from bot.errors import NOT_ARTICLE_MESSAGES, PromptError
+from bot.ingest.links import PASTE_MIN_WORDS, parse_input, word_weight
 from bot.slack import limits, tasks
 from bot.slack.context import Destination, Services
 from bot.slack.digest import command as digest_command
@@ -19,11 +19,20 @@ SUMMARIZE_HELP = (
     "*How to use /summarize*\n"
     "• `/summarize https://example.com/story` summarizes a link for the channel\n"
     "• `/summarize https://example.com/story in 3 bullets for a CFO` adds instructions\n"
-    "• `/summarize` followed by a pasted article summarizes the text\n"
+    "• `/summarize` followed by a pasted article summarizes the text "
+    "(`/summarize tldr` or `/summarize in 3 bullets` before it says how)\n"
     "• add `--private` to get the summary just for you\n"
     "• `--style tldr` (or `detailed`, or any style in prompts/) picks the kind of summary\n"
     "• `/summarize digest` sets up a daily or weekly digest of the links shared in a channel"
 )
+# After saying why a text was refused: how to ask, in one line.
+SUMMARIZE_USAGE = (
+    "Send `/summarize <link>`, or `/summarize` followed by the article's text "
+    "(`/summarize help` shows more)."
+)
+NOT_A_LINK_OR_ARTICLE = "I couldn't find a link or an article in that text."
+_HELP_WORDS = frozenset({"help", "-h", "--help", "?"})
+_COUNT_CHARS = 4096  # a text longer than this is more than a few words
 ASK_HELP = (
     "*How to use /ask*\n"
     "• `/ask what did the minister promise?` asks about the latest article summarized here\n"
@@ -77,9 +86,9 @@ def handle_summarize_command(ack: Ack, command: dict[str, Any], services: Servic
         digest_command.handle(ack, command, services)
         return
     text, private, style = split_options(command.get("text") or "")
-    parsed = parse_input(text)
+    parsed = parse_input(text, styles=services.pipeline.templates.styles())
     if parsed.kind not in ("link", "paste"):
-        ack(text=SUMMARIZE_HELP)
+        ack(text=_not_summarizable(text))
         return
     if style is not None:
         try:  # a dictionary lookup: say so now, before any placeholder or fetch
@@ -95,6 +104,17 @@ def handle_summarize_command(ack: Ack, command: dict[str, Any], services: Servic
         ack(text=limits.notice(exc, BUSY))  # a command's ack text is for the asker only
         return
     ack()
+
+
+def _not_summarizable(text: str) -> str:
+    """The ack for a /summarize with no link and no article: the help when that was asked
+    for (or nothing was typed), else why the text isn't summarized and how to ask."""
+    if not text.strip() or text.strip().lower() in _HELP_WORDS:
+        return SUMMARIZE_HELP
+    # A prefix is counted: a long line of junk on the ack path needn't be counted whole.
+    if len(text) <= _COUNT_CHARS and word_weight(text) < PASTE_MIN_WORDS:
+        return f"{NOT_ARTICLE_MESSAGES['too_short']}\n{SUMMARIZE_USAGE}"
+    return f"{NOT_A_LINK_OR_ARTICLE}\n{SUMMARIZE_USAGE}"
 
 
 def handle_ask_command(ack: Ack, command: dict[str, Any], services: Services) -> None:

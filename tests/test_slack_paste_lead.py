@@ -1,0 +1,145 @@
+"""An instruction typed before a pasted article, through the fake Slack (issue: "tldr
+<article>" took the headline for the instruction), and /summarize of a few words."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.errors import NOT_ARTICLE_MESSAGES
+from tests.servers.fake_openai import Reply
+from tests.servers.slack_app import model_harness
+
+pytestmark = pytest.mark.timeout(60)
+
+HEADLINE = "City council approves new river bridge after years of delay"
+ARTICLE = f"""{HEADLINE}
+
+By Jane Porter, Riverside Gazette, 12 March 2024
+
+The Riverside city council voted 7 to 2 on Tuesday to approve construction of a new pedestrian and cycle bridge over the Ash River, ending nearly a decade of debate about how to connect the old town with the growing eastern districts.
+
+The bridge will cost 42 million euros, of which 30 million will come from a regional transport grant and the rest from the city's own budget. Construction is expected to start in September and take about 18 months.
+
+Mayor Lena Hoffmann called the vote "a turning point for how people move around this city". She said the bridge would cut the walk from the eastern districts to the central station from 35 minutes to about 12.
+
+Not everyone is pleased. Councillor Marcus Webb, who voted against the plan, argued that the money would be better spent on repairing the existing road bridge, which engineers rated as "poor" in a 2022 inspection. "We are building something new while the old bridge crumbles," he said.
+
+Local cycling groups welcomed the decision. The Riverside Cycling Association said the new bridge would finally give cyclists a safe route across the river, separated from car traffic. Its chair, Tom Albers, said membership had doubled since 2019.
+
+The design, by the Rotterdam firm Vos Architects, features a single curved steel arch and a deck 6 metres wide. Lighting will be built into the handrails to reduce light pollution over the river, which is home to a protected colony of kingfishers.
+"""  # noqa: E501
+
+
+BODY = ARTICLE.split("\n\n", 2)[2]  # the article without its headline and byline
+
+
+def _reply(bot) -> tuple[str, str]:
+    """(the summary's text, its source line) of the one final reply."""
+    (update,) = bot.wait_for_update()
+    blocks = update.params["blocks"]
+    summary = "\n".join(b.get("text", "") for b in blocks if b["type"] == "markdown")
+    context = [b for b in blocks if b["type"] == "context"]
+    source = json.dumps(context[-1], ensure_ascii=False)
+    return summary, source
+
+
+def _bullets(summary: str) -> list[str]:
+    return [line for line in summary.splitlines() if line.lstrip().startswith(("- ", "• "))]
+
+
+def test_tldr_before_a_paste_is_the_style_and_the_headline_stays_the_title(bot):
+    status, body = bot.command("/summarize", "tldr " + ARTICLE)
+    assert (status, body) == (200, "")
+    summary, source = _reply(bot)
+    assert f"*{HEADLINE}*" in source and "Pasted text" not in source
+    assert "couldn't follow" not in summary + source
+    assert _bullets(summary) == [] and summary.count(". ") <= 2  # a tldr, not bullets
+
+
+def test_a_count_before_a_paste_is_followed_and_kept_out_of_the_title(bot):
+    bot.command("/summarize", "in 3 bullets " + ARTICLE)
+    summary, source = _reply(bot)
+    assert f"*{HEADLINE}*" in source and "in 3 bullets" not in source
+    assert len(_bullets(summary)) == 3
+
+
+def test_detailed_before_a_paste_gives_the_detailed_summary(bot):
+    bot.command("/summarize", "detailed " + ARTICLE)
+    summary, source = _reply(bot)
+    assert f"*{HEADLINE}*" in source
+    assert "Key points" in summary  # the detailed style's sections
+
+
+def test_an_instruction_the_offline_engine_cant_follow_is_named_exactly(bot):
+    bot.command("/summarize", "tldr in Spanish " + ARTICLE)
+    summary, source = _reply(bot)
+    assert f"*{HEADLINE}*" in source
+    assert "couldn't follow “in Spanish”" in summary + source
+    assert HEADLINE not in summary.split("couldn't follow")[-1][:80]
+
+
+def test_a_headline_starting_with_a_style_word_is_left_whole(bot):
+    headline = "Detailed plans for the river bridge unveiled"
+    bot.command("/summarize", f"{headline}\n\n{BODY}")
+    summary, source = _reply(bot)
+    assert f"*{headline}*" in source
+    assert "Key points" not in summary and _bullets(summary)  # the default bullets
+
+
+def _streamed(bot) -> tuple[str, str]:
+    """(the summary's text, its source line) of a reply streamed into a mention's thread."""
+    (stop,) = bot.slack.wait_for("chat.stopStream", timeout=20)
+    bot.idle()
+    appended = bot.slack.calls("chat.appendStream")
+    summary = "".join(c.params.get("markdown_text", "") for c in appended)
+    return summary, json.dumps(stop.params["blocks"], ensure_ascii=False)
+
+
+def test_a_mention_with_tldr_before_a_paste(bot):
+    assert bot.mention("tldr " + ARTICLE, ts="1700000000.000300")[0] == 200
+    summary, source = _streamed(bot)
+    assert f"*{HEADLINE}*" in source and "Pasted text" not in source
+    assert _bullets(summary) == [] and "couldn't follow" not in summary + source
+
+
+def test_the_model_gets_the_tldr_template_and_no_headline_as_instructions(slack, tmp_path):
+    from tests.servers.fake_openai import FakeOpenAI
+
+    with FakeOpenAI() as model:
+        model.default = Reply("The council approved a 42 million euro bridge.")
+        with model_harness(slack, model, tmp_path) as bot:
+            bot.command("/summarize", "tldr " + ARTICLE)
+            bot.wait_for_update()
+        system, user = model.system_prompt(), model.user_prompt()
+    assert "TL;DR" in system
+    assert HEADLINE in user and f"tldr {HEADLINE}" not in user
+    assert "<instructions>" not in user or HEADLINE not in user.split("<instructions>")[1][:200]
+
+
+# --- /summarize with a few words: why, and how to ask -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hello",
+        "asdf qwer zxcv ;;; !!! 1234 lorem",
+        "The council voted on Tuesday. It approved the bridge. Work starts in September.",
+    ],
+)
+def test_a_few_words_are_refused_with_the_reason_in_the_ack(bot, text):
+    status, body = bot.command("/summarize", text)
+    assert status == 200
+    assert NOT_ARTICLE_MESSAGES["too_short"] in body
+    assert "/summarize <link>" in body and "How to use" not in body
+    bot.idle()
+    assert [c.method for c in bot.slack.calls() if c.method != "auth.test"] == []
+
+
+@pytest.mark.parametrize("text", ["", "help", "  HELP "])
+def test_empty_or_help_gets_the_help(bot, text):
+    status, body = bot.command("/summarize", text)
+    assert status == 200 and "How to use /summarize" in body
+    assert NOT_ARTICLE_MESSAGES["too_short"] not in body
