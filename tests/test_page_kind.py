@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from bot.cli import cli
 from bot.errors import NotArticlePage
 from bot.ingest import Article, from_html, from_text
-from bot.ingest.page_kind import Kind, PageText, page_kind, text_page
+from bot.ingest.page_kind import Kind, PageText, code_or_data, page_kind, text_page
 from bot.ingest.page_signals import html_page
 from bot.pipeline import Pipeline
 from bot.settings import Settings, get_settings
@@ -418,3 +418,22 @@ def test_code_is_refused_as_code_and_forced_read_as_it_is() -> None:
     )
     assert forced.exit_code == 0, forced.output
     assert "sensor was offline" in json.loads(forced.stdout)["answer"]
+
+
+def test_prose_in_a_script_without_spaces_is_not_data() -> None:
+    """A Chinese news paragraph typed with half-width commas has 3+ "field separators" and
+    no spaces: its length in words (two characters a word) says it is prose, not a row."""
+    lines = [
+        "北京时间3月5日上午,第十四届全国人民代表大会第二次会议在人民大会堂开幕,国务院总理作政府工作报告。",
+        "报告指出,过去一年,我国经济总体回升向好,高质量发展扎实推进,国内生产总值增长5.2%。",
+        "报告提出,今年发展主要预期目标是:国内生产总值增长5%左右,城镇新增就业1200万人以上。",
+        "报告强调,要大力推进现代化产业体系建设,加快发展新质生产力,充分发挥创新主导作用。",
+        "在扩大内需方面,报告表示,要促进消费稳定增长,积极扩大有效投资,激发民间投资活力。",
+        "报告指出,要坚定不移深化改革,增强发展内生动力,着力稳定和扩大就业,持续改善民生。",
+        "多位代表表示,政府工作报告实事求是,目标明确,措施有力,令人振奋,催人奋进。",
+        "会议期间,代表们还将审议多部法律草案,并听取最高人民法院和最高人民检察院的工作报告。",
+    ]
+    assert code_or_data("\n\n".join(lines)) is None
+    rows = ["日期,站点,降水,温度", *(f"3月{d}日,北港,{d * 1.5:.1f},{d + 3}" for d in range(1, 10))]
+    verdict = code_or_data("\n".join(rows))
+    assert verdict is not None and verdict.kind is Kind.CODE_OR_DATA

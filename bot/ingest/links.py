@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
+from bot.ingest.scripts import CJK_RANGES, THAI_RANGES
+
 # Slack wraps links as <https://…> or <https://…|label>; users, channels and
 # special mentions use the same brackets (<@U123>, <#C1|general>, <!here>).
 _SLACK_TOKEN = re.compile(r"<([^<>|\s]+)(?:\|([^<>]*))?>")
@@ -29,11 +31,9 @@ _WORD = re.compile(r"\w+")
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)|[。！？]")
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])|\n+")
 # Scripts written without spaces: \w+ would count a whole sentence as one "word".
-_CJK_RANGES = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
-_THAI_RANGES = r"\u0e00-\u0e7f\u0e80-\u0eff\u1000-\u109f\u1780-\u17ff"
-_CJK_CHAR = re.compile(f"[{_CJK_RANGES}]")
-_THAI_CHAR = re.compile(f"[{_THAI_RANGES}]")
-_SPACELESS_CHAR = re.compile(f"[{_CJK_RANGES}{_THAI_RANGES}]")  # either kind
+_CJK_CHAR = re.compile(f"[{CJK_RANGES}]")
+_THAI_CHAR = re.compile(f"[{THAI_RANGES}]")
+_SPACELESS_CHAR = re.compile(f"[{CJK_RANGES}{THAI_RANGES}]")  # either kind
 # Slack escapes only these three in message text; other "&name" sequences are literal
 # (a bare "&section=" in a query string is not "§ion=").
 _SLACK_ENTITY = re.compile(r"&(amp|lt|gt);")

@@ -32,6 +32,7 @@ from bot.ingest.page_cues import (
     PRICE,
     matches,
 )
+from bot.ingest.scripts import CJK_RANGES, THAI_RANGES
 
 
 class Kind(StrEnum):
@@ -130,6 +131,7 @@ _CODE_LINE = re.compile(
     r"[A-Za-z_][\w.]*\s*(?:=|\+=|:=)\s*\S|[A-Za-z_][\w.]*\(.*\)\s*;?$)"
 )
 _FIELD_SEPARATOR = re.compile(r"[,;:|\t]")
+_SPACELESS_CHAR = re.compile(f"[{CJK_RANGES}{THAI_RANGES}]")
 _DATA_LINE_WORDS = 6
 CODE_SHARE = 0.6  # of the lines (and at least _MIN_CODE_LINES of them)
 _MIN_CODE_LINES = 8
@@ -186,6 +188,15 @@ def page_kind(paragraphs: Sequence[str], page: PageSource = None) -> Verdict:
     return Verdict(Kind.ARTICLE, (amount,))
 
 
+def _spaced_words(line: str) -> float:
+    """Words between spaces, a run of unspaced script counting two characters a word (a line
+    of Chinese prose is long, not one word; "01.03.2026;Nordhafen;2,4" is one)."""
+    if line.isascii():
+        return len(line.split())
+    unspaced = len(_SPACELESS_CHAR.findall(line))
+    return len(_SPACELESS_CHAR.sub(" ", line).split()) + unspaced / 2
+
+
 def code_or_data(text: str) -> Verdict | None:
     """For pasted text (or a text file): a verdict when most of its lines are code or data,
     which the cleaner would otherwise pare down to its comments and summarize."""
@@ -196,7 +207,7 @@ def code_or_data(text: str) -> Verdict | None:
         1
         for line in lines
         if _CODE_LINE.search(line)
-        or (len(_FIELD_SEPARATOR.findall(line)) >= 3 and len(line.split()) <= _DATA_LINE_WORDS)
+        or (len(_FIELD_SEPARATOR.findall(line)) >= 3 and _spaced_words(line) <= _DATA_LINE_WORDS)
     )
     share = coded / len(lines)
     if share < CODE_SHARE:
