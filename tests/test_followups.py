@@ -265,6 +265,10 @@ def test_asking_for_more_never_repeats_the_last_quote(offline: Pipeline, questio
         ("How many more sacks did he have than Pratt?", False),
         ("How many fumbles did he force?", False),
         ("Who paid?", False),
+        ("Who are the other candidates?", False),  # the ones the last answer named
+        ("Was hat der andere Kandidat gesagt?", False),
+        ("¿Hay algún otro motivo?", True),
+        ("Anything else?", True),
     ],
 )
 def test_asks_for_more(question: str, more: bool) -> None:

@@ -282,18 +282,23 @@ def resolve(question: str, history: Sequence[Any], *, language: str | None = Non
     return Resolved(question, " ".join([own, own, *context]), tuple(context))
 
 
-# Words that ask for something besides what was shown ("what else", "tell me more", "any
-# other reasons?"): such a follow-up never gets the last answer's sentences again.
+# Words that ask for something besides what was shown ("what else", "tell me more"): such a
+# follow-up never gets the last answer's sentences again. "Other" alone doesn't ("Who are
+# the other candidates?" asks about ones the last answer named); "any other" does.
 _MORE = _wordlist(
     """
-    else more other others another further additional besides continue
-    sonst mehr weitere weiteren anderes andere anderen
-    autre autres encore davantage
-    más otro otra otros otras además
-    altro altra altri altre ancora
-    outro outra outros outras
-    meer anders andere verder
+    else more further additional besides continue
+    sonst mehr weitere weiteren
+    encore davantage
+    más además
+    ancora
+    meer verder
     """
+)
+_ANY_OTHER = re.compile(
+    r"\b(?:any|anything)\s+others?\b|\banother\s+(?:reason|example|one|thing|way)s?\b"
+    r"|\b(?:algún|alguna|algunos|algunas)\s+otr[oa]s?\b|\bd'autres\b|\bqualche\s+altr[oa]\b",
+    re.IGNORECASE,
 )
 # "more" in a comparison ("how many more", "more than") asks for a number, not more of it.
 _COMPARATIVE = re.compile(r"\b(?:many|much)\s+more\b|\bmore\s+than\b", re.IGNORECASE)
@@ -304,7 +309,7 @@ def asks_for_more(question: str) -> bool:
     """Whether a follow-up asks for what the last answer didn't say ("what else?", "tell me
     more", "any other reasons?"), rather than about what it was about."""
     words = set(_lower_words(_COMPARATIVE.sub(" ", question)))
-    return bool(words & _MORE) or bool(_GO_ON.search(question))
+    return bool(words & _MORE) or bool(_GO_ON.search(question) or _ANY_OTHER.search(question))
 
 
 def last_quotes(history: Sequence[Any]) -> set[str]:
