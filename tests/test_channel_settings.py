@@ -286,6 +286,23 @@ def test_a_submission_slack_cant_vouch_for_saves_nothing(admins_only_bot):
     assert _store(bot).channel_settings(TEAM, CHANNEL) is None
 
 
+def test_the_submit_check_tries_slack_once_within_the_ack(admins_only_bot):
+    """Rate limited when the form is saved: no retry after Retry-After (the ack would miss
+    Slack's 3 s); the form says Slack couldn't say, and nothing is saved."""
+    bot = admins_only_bot
+    bot.slack.add_user(USER, is_admin=True)
+    bot.command("/articlebot", "settings")
+    view = _opened_view(bot)
+    bot.slack.rate_limit_next("users.info", retry_after=2)
+    started = time.monotonic()
+    status, body = _submit(bot, view, style="tldr")
+    assert status == 200 and time.monotonic() - started < 2
+    (error,) = _errors(body).values()
+    assert "ratelimited" in error
+    assert len(bot.slack.calls("users.info")) == 2  # on opening, and once on saving
+    assert _store(bot).channel_settings(TEAM, CHANNEL) is None
+
+
 # --- App Home -------------------------------------------------------------------------------
 
 

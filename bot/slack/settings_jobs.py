@@ -16,6 +16,7 @@ from bot.errors import ArticlebotError
 from bot.slack import journal
 from bot.slack.channel_prefs import today
 from bot.slack.context import Services
+from bot.slack.outbound import SafeWebClient
 from bot.slack.retry import webhook
 from bot.slack.settings_view import Choices, home_view, notice_modal, settings_modal
 from bot.store import WorkspaceSettings
@@ -90,7 +91,9 @@ def refusal_on_submit(services: Services, client: WebClient, user: str, team: st
     changed since it was opened. Within the ack, so one quick users.info, no retries."""
     if not admins_only(services, team):
         return None
-    quick = WebClient(token=client.token, base_url=client.base_url, timeout=SUBMIT_CHECK_SECONDS)
+    quick = SafeWebClient.like(client)  # its token, URL, proxy and team_id (org installs)
+    quick.timeout = SUBMIT_CHECK_SECONDS
+    quick.retry_handlers = []  # one try: a retry would run past Slack's 3 s
     try:
         return _not_an_admin(quick, user, NOT_ADMIN, CANT_CHECK)
     except OSError as exc:  # no answer in time: fail closed, as when Slack can't say
