@@ -57,6 +57,7 @@ class Result:
             "model": self.model,
             "label": self.label,
             "notice": self.notice,
+            "model_error": self.model_error,  # why the model didn't answer (CLI only)
             "cached": self.cached,
             "article": self.article.to_dict(),
             "usage": self.usage.to_dict(),

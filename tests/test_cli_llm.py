@@ -252,6 +252,9 @@ def test_engine_openai_fails_instead_of_falling_back(
     # Left to choose (auto), the offline engine still answers, and says why.
     auto = _run("summarize", str(SEED))
     assert auto.exit_code == 0 and "- " in auto.stdout and "rejected the API key" in auto.stderr
+    scripted = json.loads(_run("summarize", str(SEED), "--json").stdout)
+    assert scripted["engine"] == "offline" and "rejected the API key" in scripted["model_error"]
+    assert "sk-test" not in json.dumps(scripted)
 
 
 def test_summarize_streams_the_model_text(
