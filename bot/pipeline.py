@@ -284,7 +284,9 @@ def refuse_non_article(article: Article) -> None:
     """Raise NotArticlePage, saying what it is instead, unless `article` is one."""
     kind = article_kind(article)
     if kind != "article":
-        raise NotArticlePage(kind, url=article.url, pasted=article.source_kind == "text")
+        # Text with no link: pasted, or a text file (a text/plain link is a page like any).
+        pasted = article.source_kind == "text" and not article.url
+        raise NotArticlePage(kind, url=article.url, pasted=pasted)
 
 
 def _recording(on_text: TextSink | None, streamed: list[str]) -> TextSink | None:

@@ -437,3 +437,12 @@ def test_prose_in_a_script_without_spaces_is_not_data() -> None:
     rows = ["日期,站点,降水,温度", *(f"3月{d}日,北港,{d * 1.5:.1f},{d + 3}" for d in range(1, 10))]
     verdict = code_or_data("\n".join(rows))
     assert verdict is not None and verdict.kind is Kind.CODE_OR_DATA
+
+
+@pytest.mark.usefixtures("cli_env")
+def test_a_text_link_is_told_as_a_link_not_as_a_paste(article_server: ArticleServer) -> None:
+    """A text/plain link is a page like any: "That text is… paste its text" is for pastes."""
+    link = article_server.url("/page?name=cookie_wall_fr.txt")
+    result = CliRunner().invoke(cli, ["summarize", link], catch_exceptions=False)
+    assert result.exit_code == 1 and "cookie-consent notice" in result.stderr
+    assert "That text is" not in result.stderr
