@@ -31,6 +31,35 @@ def _no_request_left_over() -> Iterator[None]:
     tasks.forget_request()
 
 
+# Settings a developer's shell or .env could set that would take the CLI off the offline engine.
+_MODEL_ENV = (
+    "OPENAI_API_KEY",
+    "OPENAI_BASE_URL",
+    "OPENAI_MODEL",
+    "AZURE_OPENAI_ENDPOINT",
+    "AZURE_OPENAI_API_KEY",
+    "AZURE_OPENAI_DEPLOYMENT",
+    "ENGINE",
+    "PROMPTS_DIR",
+    "SUMMARY_STYLE",
+    "LLM_STRUCTURED_OUTPUT",
+)
+
+
+@pytest.fixture
+def offline_cli(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """The CLI as a new user runs it: in an empty folder (no .env), no key from the
+    developer's shell, fresh settings for every test: the offline engine answers."""
+    from bot.settings import get_settings
+
+    monkeypatch.chdir(tmp_path)
+    for name in _MODEL_ENV:
+        monkeypatch.delenv(name, raising=False)
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
 @pytest.fixture
 def article_server() -> Iterator[ArticleServer]:
     with ArticleServer() as server:

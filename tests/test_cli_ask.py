@@ -4,29 +4,18 @@ understands ("summarize it", "tl;dr", "thanks") and arguments given the wrong wa
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
 from bot.cli import cli
-from bot.settings import get_settings
 
 SEED = Path(__file__).parent / "fixtures" / "seed_paywall.txt"
 QUESTION = "Where did Kim hold talks with Xi Jinping?"
-_ENV = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "AZURE_OPENAI_API_KEY", "ENGINE", "SUMMARY_STYLE")
 
 
-@pytest.fixture(autouse=True)
-def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    """No .env and no key: the offline engine answers."""
-    monkeypatch.chdir(tmp_path)
-    for name in _ENV:
-        monkeypatch.delenv(name, raising=False)
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
+pytestmark = pytest.mark.usefixtures("offline_cli")
 
 
 def _run(*args: str) -> Result:

@@ -5,7 +5,6 @@ Offline, and against the fake OpenAI server (whose recorded requests prove what 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,29 +17,9 @@ from tests.servers.fake_openai import FakeOpenAI, Reply, fake_openai_server  # n
 PLAGUE = Path(__file__).parent / "fixtures" / "plague_burials.txt"
 GRAVEDIGGERS = "Gravediggers, poor labourers hired by each parish"
 CONVERSATION = "How were the dead buried?\nWho usually does that work?\nthanks\nsummarize it\n"
-_ENV = (
-    "OPENAI_API_KEY",
-    "OPENAI_BASE_URL",
-    "OPENAI_MODEL",
-    "AZURE_OPENAI_ENDPOINT",
-    "AZURE_OPENAI_API_KEY",
-    "AZURE_OPENAI_DEPLOYMENT",
-    "ENGINE",
-    "PROMPTS_DIR",
-    "SUMMARY_STYLE",
-    "LLM_STRUCTURED_OUTPUT",
-)
 
 
-@pytest.fixture(autouse=True)
-def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    """No .env, no key from the developer's shell, and fresh settings for every run."""
-    monkeypatch.chdir(tmp_path)
-    for name in _ENV:
-        monkeypatch.delenv(name, raising=False)
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
+pytestmark = pytest.mark.usefixtures("offline_cli")
 
 
 def _chat(stdin: str, *args: str) -> Result:

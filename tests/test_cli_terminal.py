@@ -79,21 +79,13 @@ def test_summarize_stdin_at_a_terminal_prompts_and_spins_only_once_read(tmp_path
     assert bullets and all(line[2:] in text for line in bullets)
 
 
-def test_piped_stdin_is_read_without_a_prompt(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+@pytest.mark.usefixtures("offline_cli")
+def test_piped_stdin_is_read_without_a_prompt() -> None:
     from click.testing import CliRunner
 
     from bot.cli import cli
-    from bot.settings import get_settings
 
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("ENGINE", "offline")
-    get_settings.cache_clear()
-    try:
-        result = CliRunner().invoke(cli, ["summarize", "-"], input=SEED.read_text("utf-8"))
-    finally:
-        get_settings.cache_clear()
+    result = CliRunner().invoke(cli, ["summarize", "-"], input=SEED.read_text("utf-8"))
     assert result.exit_code == 0, result.output
     assert "Paste" not in result.stderr and result.stdout.startswith("- ")
 
@@ -136,20 +128,12 @@ def test_detailed_summary_at_a_terminal_is_bold_not_asterisks(tmp_path: Path) ->
     assert "**" not in plain and "\x1b[" not in plain and "Key points\n- " in plain
 
 
-def test_piped_detailed_summary_keeps_its_markdown(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+@pytest.mark.usefixtures("offline_cli")
+def test_piped_detailed_summary_keeps_its_markdown() -> None:
     from click.testing import CliRunner
 
     from bot.cli import cli
-    from bot.settings import get_settings
 
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("ENGINE", "offline")
-    get_settings.cache_clear()
-    try:
-        result = CliRunner().invoke(cli, ["summarize", str(SEED), "--style", "detailed"])
-    finally:
-        get_settings.cache_clear()
+    result = CliRunner().invoke(cli, ["summarize", str(SEED), "--style", "detailed"])
     assert result.exit_code == 0, result.output
     assert "**Key points**\n- " in result.stdout and "\x1b[" not in result.stdout
