@@ -15,6 +15,7 @@ from bot.logs import set_request_id
 from bot.settings import Settings
 from bot.slack import tasks
 from tests import redis_server
+from tests.cli_env import MODEL_ENV
 from tests.servers.articles import ArticleServer
 from tests.servers.fake_openai import FakeOpenAI
 from tests.servers.fake_slack import FakeSlack
@@ -31,21 +32,6 @@ def _no_request_left_over() -> Iterator[None]:
     tasks.forget_request()
 
 
-# Settings a developer's shell or .env could set that would take the CLI off the offline engine.
-_MODEL_ENV = (
-    "OPENAI_API_KEY",
-    "OPENAI_BASE_URL",
-    "OPENAI_MODEL",
-    "AZURE_OPENAI_ENDPOINT",
-    "AZURE_OPENAI_API_KEY",
-    "AZURE_OPENAI_DEPLOYMENT",
-    "ENGINE",
-    "PROMPTS_DIR",
-    "SUMMARY_STYLE",
-    "LLM_STRUCTURED_OUTPUT",
-)
-
-
 @pytest.fixture
 def offline_cli(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
     """The CLI as a new user runs it: in an empty folder (no .env), no key from the
@@ -53,7 +39,7 @@ def offline_cli(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Non
     from bot.settings import get_settings
 
     monkeypatch.chdir(tmp_path)
-    for name in _MODEL_ENV:
+    for name in MODEL_ENV:
         monkeypatch.delenv(name, raising=False)
     get_settings.cache_clear()
     yield

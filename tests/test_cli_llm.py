@@ -6,7 +6,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ from click.testing import CliRunner, Result
 from bot.cli import cli
 from bot.llm.templates import load_templates
 from bot.settings import get_settings
+from tests.cli_env import MODEL_ENV
 from tests.servers.articles import ArticleServer
 from tests.servers.fake_openai import (  # noqa: F401
     Failure,
@@ -25,19 +25,6 @@ from tests.servers.fake_openai import (  # noqa: F401
 
 SEED = Path(__file__).parent / "fixtures" / "seed_paywall.txt"
 QUESTION = "Where did Kim hold talks with Xi Jinping?"
-_MODEL_ENV = (
-    "OPENAI_API_KEY",
-    "OPENAI_BASE_URL",
-    "OPENAI_MODEL",
-    "AZURE_OPENAI_ENDPOINT",
-    "AZURE_OPENAI_API_KEY",
-    "AZURE_OPENAI_DEPLOYMENT",
-    "ENGINE",
-    "PROMPTS_DIR",
-    "SUMMARY_STYLE",
-    "FETCH_ALLOWLIST",
-    "LLM_STRUCTURED_OUTPUT",
-)
 ELI5 = """\
 name: summary_eli5
 description: Explain it to a five-year-old.
@@ -55,15 +42,7 @@ messages:
 """
 
 
-@pytest.fixture(autouse=True)
-def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    """No .env, no key from the developer's shell, and fresh settings for every run."""
-    monkeypatch.chdir(tmp_path)
-    for name in _MODEL_ENV:
-        monkeypatch.delenv(name, raising=False)
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
+pytestmark = pytest.mark.usefixtures("offline_cli")
 
 
 def _point_at(server: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -373,7 +352,7 @@ def test_the_installed_console_script(tmp_path: Path) -> None:
     script = Path(sys.executable).parent / "articlebot"
     if not script.exists():
         pytest.skip("articlebot is not installed in this environment")
-    env = {k: v for k, v in os.environ.items() if k not in _MODEL_ENV}
+    env = {k: v for k, v in os.environ.items() if k not in MODEL_ENV}
     done = subprocess.run(
         [str(script), "summarize", str(SEED), "--json"],
         capture_output=True,
