@@ -29,6 +29,7 @@ NONE_FOUND = "_None found._"
 # so one noun in passing ("the rye bread was the best") doesn't close "who sells the rye bread?".
 ANSWER_SHARE = 0.5
 ASIDE_MAX_TERMS = 2  # "@Dan pub tonight?": a ping to one person, not the thread's business
+MAX_ADDRESSEES = 20  # @mentions peeled off a question's start and end
 
 # Words that mark a decision or an agreed next step, in the languages the engine knows best.
 _DECISION = re.compile(
@@ -45,6 +46,7 @@ _DECISION = re.compile(
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
+_ANY_NAME = r"[^\W\d][\w.'-]*"  # an @mention of someone not (yet) in the thread
 _URL = re.compile(r"https?://\S+")
 _QUOTED = re.compile(r"^[ \t]*>.*$", re.MULTILINE)  # a quoted line: someone else's words
 # A reply of the bot's that found nothing ("I couldn't find anything in the article…", "The
@@ -291,7 +293,7 @@ def _addressed(question: str, names: set[str]) -> tuple[set[str] | None, str]:
     to: set[str] = set()
     addressed = False
     text = question.strip()
-    while True:
+    for _ in range(MAX_ADDRESSEES):  # each peel copies the text: "@a @a @a…" stays linear
         mention = _mention_at(text, known, start=True) or _mention_at(text, known, start=False)
         if mention is None:
             break
@@ -303,16 +305,35 @@ def _addressed(question: str, names: set[str]) -> tuple[set[str] | None, str]:
 
 
 def _mention_at(text: str, known: Sequence[str], *, start: bool) -> tuple[str, str] | None:
-    """(name, text without it) for an @mention at the start (or end, before the "?")."""
-    body = text if start else text.rstrip("?？ ").rstrip()
+    """(name, text without it) for an @mention at the start (or end, before the "?").
+
+    The end is found from the last "@" back, not by a search for "[\\s,]*@name$": tried
+    at every comma and space of a long run, that search is quadratic in the text."""
+    if start:
+        for name in [*known, None]:
+            pattern = re.escape(name) if name else _ANY_NAME
+            match = re.match(rf"@({pattern})(?![\w.'-])[\s,:]*", text, re.IGNORECASE)
+            if match:
+                return (name or match.group(1)), text[match.end() :].strip()
+        return None
+    body = text.rstrip("?？ ").rstrip()
     for name in [*known, None]:
-        pattern = re.escape(name) if name else r"[^\W\d][\w.'-]*"
-        at = rf"^@({pattern})(?![\w.'-])[\s,:]*" if start else rf"[\s,]*@({pattern})$"
-        match = re.search(at, body, re.IGNORECASE)
+        at = len(body) - len(name) - 1 if name else body.rfind("@")
+        if at < 0 or body[at] != "@":
+            continue
+        match = re.fullmatch(re.escape(name) if name else _ANY_NAME, body[at + 1 :], re.IGNORECASE)
         if match:
-            rest = body[match.end() :] if start else body[: match.start()] + text[len(body) :]
-            return (name or match.group(1)), rest.strip()
+            rest = _rstrip_commas(body[:at]) + text[len(body) :]
+            return (name or match.group(0)), rest.strip()
     return None
+
+
+def _rstrip_commas(text: str) -> str:
+    """`text` without the spaces and commas it ends with."""
+    end = len(text)
+    while end and (text[end - 1].isspace() or text[end - 1] == ","):
+        end -= 1
+    return text[:end]
 
 
 def _asks(text: str) -> bool:

@@ -18,7 +18,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackRequestError
 
-from bot.ingest.links import ParsedInput, parse_input
+from bot.ingest.links import ParsedInput, parse_input, word_weight
 from bot.llm.recaps import Said, is_recap_request
 from bot.slack.safe_links import link_target
 
@@ -27,6 +27,10 @@ log = logging.getLogger(__name__)
 PAGE_SIZE = 200  # conversations.replies' largest page
 MAX_PAGES = 5  # a thread of 1,000 messages is read up to there; the recap says so
 SLACK_ERRORS = (SlackApiError, SlackRequestError)
+# A paste no one handed to the bot is an article only at an article's size: a headline and
+# paragraphs over many lines. A long comment in prose is still someone's words.
+ARTICLE_MIN_WORDS = 120
+ARTICLE_MIN_LINES = 6
 
 Message = dict[str, Any]
 
@@ -124,9 +128,25 @@ def discussion(messages: Sequence[Message], bot_user_id: str | None) -> list[Sai
         if not bot and (not text.strip() or is_recap_request(raw)):
             continue
         # An article pasted into the thread is what the recap is about, not something said.
-        pasted = not bot and parse_input(raw).kind == "paste"
+        pasted = not bot and _pasted_article(raw, bot_user_id)
         out.append(Said(f"m{position}", text, _name(message), from_bot=bot, pasted=pasted))
     return out
+
+
+def _pasted_article(raw: str, bot_user_id: str | None) -> bool:
+    """A message that is an article, not someone's words: a paste handed to the bot (its
+    mention makes it a summary request; so does a lead such as "tldr <article>"), or one of
+    an article's size. 60 words of prose make a paste for parse_input, but a long opinion is
+    still what the person said. (The bot's reply right after is no sign: a "Recap thread"
+    shortcut posts there too.)"""
+    parsed = parse_input(raw)
+    if parsed.kind != "paste":
+        return False
+    handed = bool(bot_user_id) and f"<@{bot_user_id}" in raw
+    if handed or parsed.instruction or parsed.style:
+        return True
+    lines = sum(1 for line in parsed.text.splitlines() if line.strip())
+    return lines >= ARTICLE_MIN_LINES and word_weight(parsed.text) >= ARTICLE_MIN_WORDS
 
 
 def plain_text(text: str, names: dict[str, str] | None = None) -> str:
