@@ -339,6 +339,13 @@ def _language_names() -> frozenset[str]:
     return frozenset(name.lower() for name in Locale("en").languages.values())
 
 
+def warm_up() -> None:
+    """Load the language names now (Babel's CLDR data, ~0.3 s): a Slack process calls this
+    at start-up so its first "/summarize in Spanish …" ack doesn't pay for it. Not done at
+    import: the CLI's quick commands import this module and never need them."""
+    _language_names()
+
+
 def _style_named(word: str, styles: tuple[str, ...]) -> str | None:
     key = re.sub(r"[\s-]+", "_", word.strip().lower())
     if _TLDR.fullmatch(word.strip()):
