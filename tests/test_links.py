@@ -334,7 +334,21 @@ HOSTILE: dict[str, Callable[[int], str]] = {
     "paste with links": lambda n: (
         f"The council met. See {_URL}x?a=1&amp;b=2 (page 4). " * (n // 50)
     ),
+    "a lead of pleases": lambda n: "please " * (n // 7) + "\n\n" + ARTICLE,
+    "a lead of counts": lambda n: "in 3 bullets, " * (n // 14) + "City" + "\n\n" + ARTICLE,
 }
+
+
+def test_a_long_lead_is_walked_no_further_than_its_cap() -> None:
+    # A megabyte of "please please …" above a paste took 1 s on the ack path: every part was
+    # walked before the 30-word cap refused the lead.
+    line = "please " * 150_000
+    styles = links._builtin_styles()
+    assert len(links._lead_parts(line, styles)) == links._LEAD_MAX_WORDS + 1
+    start = time.process_time()
+    parsed = parse_input(line + "\n\n" + ARTICLE)
+    assert time.process_time() - start < 1.0  # ~0.1 s (it was 1 s)
+    assert parsed.kind == "paste" and parsed.instruction == ""
 
 
 def test_repro_link_then_40k_closing_brackets() -> None:
@@ -428,6 +442,9 @@ GERMAN = (
         ("as bullets — ", "", "bullets"),
         ("in 3 bullets ", "in 3 bullets", None),
         ("In 3 bullets ", "In 3 bullets", None),
+        ("3 bullets ", "3 bullets", None),
+        ("Tldr please ", "", "tldr"),
+        ("Please, in 2 bullets ", "Please, in 2 bullets", None),
         ("in five sentences: ", "in five sentences", None),
         ("summarize ", "summarize", None),
         ("please summarize this in 2 bullets ", "please summarize this in 2 bullets", None),
@@ -487,6 +504,15 @@ def test_an_instruction_before_a_non_english_headline(lead, headline, style):
         "Summary-bot start-up raises five million",
         "In 3 Jahren soll die Brücke fertig sein",
         "Detaillierte Pläne für den Haushalt vorgestellt",
+        # Title case: a count, "Please" or "Kindly" capitalised like the words after it.
+        "5 Key Takeaways From the Fed Meeting",
+        "3 Sentences That Changed American History",
+        "10 Words You're Probably Mispronouncing",
+        "Please Like Me renewed for a fourth season",
+        "Kindly Leave the Stage: a review",
+        "10 Points Clés Sur La Réforme Des Retraites",
+        "5 Takeaways Que Dejó La Reunión De La Fed",
+        "Please Please Me: Die Beatles und ihr erstes Album",
     ],
 )
 def test_a_headline_starting_like_an_instruction_stays_whole(headline):

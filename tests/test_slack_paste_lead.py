@@ -143,3 +143,30 @@ def test_empty_or_help_gets_the_help(bot, text):
     status, body = bot.command("/summarize", text)
     assert status == 200 and "How to use /summarize" in body
     assert NOT_ARTICLE_MESSAGES["too_short"] not in body
+
+
+@pytest.mark.parametrize(
+    "text", ["example.com/story", "ftp://x/y", "example.com", "news.example.org/a/b in 3 bullets"]
+)
+def test_a_link_without_https_is_told_to_start_with_https(bot, text):
+    # It was told "only a few words… nothing to summarize", as if no link had been typed.
+    status, body = bot.command("/summarize", text)
+    assert status == 200
+    assert "start with https://" in body and "`/summarize https://example.com/story`" in body
+    assert NOT_ARTICLE_MESSAGES["too_short"] not in body
+    bot.idle()
+    assert [c.method for c in bot.slack.calls() if c.method != "auth.test"] == []
+
+
+def test_a_slack_server_loads_the_language_names_before_its_first_ack(slack, tmp_path):
+    # The first "/summarize in Spanish …" loaded Babel's CLDR data in the ack (0.3 s).
+    from bot.ingest import links
+    from bot.slack import runtime
+    from tests.servers.slack_app import harness_settings
+
+    links._language_names.cache_clear()
+    runtime.server_services(harness_settings(slack, tmp_path))
+    try:
+        assert links._language_names.cache_info().currsize == 1
+    finally:
+        runtime.drain(timeout=5)

@@ -303,6 +303,7 @@ class _Part:
     asks: bool  # only asks ("please", "summarize"), which a named style says already
     style: str | None  # the summary style this part names
     plain: bool  # only words a headline may also start with ("Detailed", "In Spanish")
+    language: bool = False  # "in Spanish": a capital that says nothing about the lead's case
 
 
 @dataclass(frozen=True, slots=True)
@@ -338,6 +339,13 @@ def _language_names() -> frozenset[str]:
     return frozenset(name.lower() for name in Locale("en").languages.values())
 
 
+def warm_up() -> None:
+    """Load the language names now (Babel's CLDR data, ~0.3 s): a Slack process calls this
+    at start-up so its first "/summarize in Spanish …" ack doesn't pay for it. Not done at
+    import: the CLI's quick commands import this module and never need them."""
+    _language_names()
+
+
 def _style_named(word: str, styles: tuple[str, ...]) -> str | None:
     key = re.sub(r"[\s-]+", "_", word.strip().lower())
     if _TLDR.fullmatch(word.strip()):
@@ -358,9 +366,9 @@ def _lead_part(line: str, at: int, styles: tuple[str, ...]) -> _Part | None:
     if (match := _LANGUAGE_PART.match(line, at)) and (first := match.group(1)):
         names = _language_names()
         if match.group(2) and f"{first} {match.group(2)}".lower() in names:
-            return _Part(match.end(), False, None, True)
+            return _Part(match.end(), False, None, True, language=True)
         if first.lower() in names:
-            return _Part(match.end(1), False, None, True)
+            return _Part(match.end(1), False, None, True, language=True)
     return None
 
 
@@ -380,20 +388,43 @@ def _lead_parts(line: str, styles: tuple[str, ...]) -> list[tuple[int, _Part]]:
             break
         parts.append((start, part))
         pos = part.end
+        # Each part is a word or more: past the cap the lead is refused anyway, so a line of
+        # "please please …" is not walked to its end.
+        if len(parts) > _LEAD_MAX_WORDS:
+            break
     return parts
 
 
-def _headline_starts(lead: str, rest: str, parts: list[tuple[int, _Part]]) -> bool:
+def _headline_starts(line: str, rest: str, parts: list[tuple[int, _Part]]) -> bool:
     """With only a space between them, whether `rest` starts a headline after the typed
-    instruction `lead`: it starts with a capital (or a digit, or a script without case)
-    where the lead is lower-case, a made-up word ("TL;DR"), or in capitals alone."""
+    instruction `line[:parts[-1].end]`: `rest` starts with a capital (or a digit, or a script
+    without case) and the lead looks typed, not like the headline's own start."""
     first = rest.lstrip(_OPENING_QUOTES)[:1]
     if not first or not first.isalnum() or first.islower():
         return False
-    if lead[:1].islower() or not all(part.plain for _, part in parts):
+    lead = line[: parts[-1][1].end]
+    if lead[:1].islower():
         return True
+    only = parts[0][1] if len(parts) == 1 else None
+    if only is not None and only.style and not only.plain:  # "TLDR", "TL;DR", "Eli5"
+        return True
+    if not all(part.plain for _, part in parts) and _sentence_cased(line, parts):
+        return True  # "In 3 bullets City…", not "5 Key Takeaways From…" nor "Please Like Me…"
     letters = [c for c in lead if c.isalpha()]
-    return all(c.isupper() for c in letters) and not rest.split(None, 1)[0].isupper()
+    return all(part.plain for _, part in parts) and (
+        all(c.isupper() for c in letters) and not rest.split(None, 1)[0].isupper()
+    )
+
+
+def _sentence_cased(line: str, parts: list[tuple[int, _Part]]) -> bool:
+    """Whether the lead's words after its first are there and all lower-case (a language's
+    name aside): typed like a sentence, where a headline's title case capitalises them."""
+    words: list[str] = []
+    for start, part in parts:
+        text = line[start : part.end]
+        words += text.split()[:1] if part.language else text.split()  # "in", not "Spanish"
+    later = words[1:]
+    return bool(later) and not any(c.isupper() for word in later for c in word)
 
 
 def _peel_lead(head: str, styles: tuple[str, ...]) -> tuple[str, str | None, str] | None:
@@ -410,7 +441,7 @@ def _peel_lead(head: str, styles: tuple[str, ...]) -> tuple[str, str | None, str
         if weak is None:
             return None
         rest = rest[weak.end() :]
-        if rest and not _headline_starts(lead, rest, parts):
+        if rest and not _headline_starts(head, rest, parts):
             return None
     if word_weight(lead) > _LEAD_MAX_WORDS:
         return None
@@ -432,12 +463,12 @@ def _line_is_request(head: str) -> bool:
     if not _REQUEST_START.match(head):
         return False
     # "Use of force…", "Keep calm…": verbs that start headlines too need another sign.
-    return bool(
-        head[:1].islower()
-        or head.endswith(("?", "？", ":", "："))
-        or _META_WORDS.search(head)
-        or _ASKING.match(head)
-    )
+    if head[:1].islower() or head.endswith(("?", "？", ":", "：")) or _META_WORDS.search(head):
+        return True
+    # "Please summarize…" asks; "Please Like Me renewed…" is a title-cased headline.
+    asking = _ASKING.match(head)
+    following = head[asking.end() :].split(None, 1)[:1] if asking else []
+    return asking is not None and not (following and following[0][:1].isupper())
 
 
 def _split_lead(plain: str, styles: tuple[str, ...]) -> _Lead | None:

@@ -31,6 +31,16 @@ SUMMARIZE_USAGE = (
     "(`/summarize help` shows more)."
 )
 NOT_A_LINK_OR_ARTICLE = "I couldn't find a link or an article in that text."
+# A link typed without https:// ("example.com/story", "www.x.org") or with another scheme.
+NOT_A_WEB_LINK = (
+    "I can only open web links that start with https:// (or http://), "
+    "like `/summarize https://example.com/story`."
+)
+_LINK_LIKE = re.compile(
+    r"(?<!\S)(?:[a-z][a-z0-9+.-]*://\S|www\.[\w-]+\.\S|[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}/)",
+    re.IGNORECASE,
+)
+_BARE_HOST = re.compile(r"[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}", re.IGNORECASE)
 _HELP_WORDS = frozenset({"help", "-h", "--help", "?"})
 _COUNT_CHARS = 4096  # a text longer than this is more than a few words
 ASK_HELP = (
@@ -111,6 +121,9 @@ def _not_summarizable(text: str) -> str:
     for (or nothing was typed), else why the text isn't summarized and how to ask."""
     if not text.strip() or text.strip().lower() in _HELP_WORDS:
         return SUMMARIZE_HELP
+    head = text[:_COUNT_CHARS].strip()  # the ack path reads no further into junk
+    if _LINK_LIKE.search(head) or _BARE_HOST.fullmatch(head):
+        return NOT_A_WEB_LINK
     # A prefix is counted: a long line of junk on the ack path needn't be counted whole.
     if len(text) <= _COUNT_CHARS and word_weight(text) < PASTE_MIN_WORDS:
         return f"{NOT_ARTICLE_MESSAGES['too_short']}\n{SUMMARIZE_USAGE}"
