@@ -7,7 +7,14 @@ import sys
 import click
 
 from bot.cli.app import cli, is_verbose
-from bot.cli.summarize import ENGINE_HELP, ENGINES, FORCE_HELP, engine_label, force_hint
+from bot.cli.summarize import (
+    ENGINE_HELP,
+    ENGINES,
+    FORCE_HELP,
+    answer_turn,
+    engine_label,
+    force_hint,
+)
 
 EXIT_WORDS = frozenset({"exit", "quit", ":q", "bye"})
 
@@ -41,7 +48,7 @@ def chat(ctx: click.Context, source: str, engine: str | None, force: bool) -> No
     from bot.cli.inputs import read_source
     from bot.cli.output import finish, progress, streamer
     from bot.errors import ArticlebotError
-    from bot.llm.followups import classify_turn, small_reply, summary_instructions, summary_style
+    from bot.llm.followups import classify_turn, small_reply
     from bot.pipeline import Pipeline, refuse_non_article
     from bot.settings import get_settings
 
@@ -83,28 +90,18 @@ def chat(ctx: click.Context, source: str, engine: str | None, force: bool) -> No
             continue
         try:
             with progress() as spinner:
-                if kind == "summarize":
-                    spinner.show("Writing the summary…")
-                    result = pipeline.summarize(
-                        article,
-                        style=summary_style(question),  # "tl;dr": the one-sentence TL;DR
-                        instructions=summary_instructions(question) or "",
-                        engine=engine,  # type: ignore[arg-type]
-                        on_text=streamer(spinner),
-                        fallback=engine != "openai",
-                        force=True,  # judged once, above
-                    )
-                else:
-                    spinner.show("Thinking…")
-                    result = pipeline.ask(
-                        [article],
-                        question,
-                        history=history,
-                        engine=engine,  # type: ignore[arg-type]
-                        on_text=streamer(spinner),
-                        fallback=engine != "openai",
-                        force=True,
-                    )
+                result = answer_turn(
+                    pipeline,
+                    article,
+                    question,
+                    kind,
+                    spinner,
+                    engine=engine,
+                    on_text=streamer(spinner),
+                    force=True,  # judged once, above
+                    asking="Thinking…",
+                    history=history,
+                )
         except ArticlebotError as exc:  # one bad turn doesn't end the conversation
             click.secho(f"error: {exc}", fg="red", err=True)
             continue

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import shlex
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,7 +14,11 @@ import click
 from bot.cli.app import cli, is_verbose
 
 if TYPE_CHECKING:
+    from bot.cli.output import Progress
+    from bot.engines.base import TextSink
+    from bot.ingest.article import Article
     from bot.pipeline import Pipeline
+    from bot.results import Result
 
 ENGINES = click.Choice(["auto", "openai", "offline"])
 # No default here: left out, the ENGINE setting decides (its own default is auto).
@@ -112,7 +116,7 @@ def ask(
     """Answer QUESTION from SOURCE (a link, a file or -), quoting the article."""
     from bot.cli.inputs import read_source
     from bot.cli.output import finish, print_json, progress, streamer
-    from bot.llm.followups import classify_turn, small_reply, summary_instructions, summary_style
+    from bot.llm.followups import classify_turn, small_reply
     from bot.pipeline import Pipeline
     from bot.settings import get_settings
 
@@ -131,31 +135,61 @@ def ask(
         article = read_source(source, settings)
         on_text = None if as_json else streamer(spinner, engine_label(pipeline, engine))
         with force_hint():
-            if kind == "summarize":
-                spinner.show("Writing the summary…")
-                result = pipeline.summarize(
-                    article,
-                    style=summary_style(question),
-                    instructions=summary_instructions(question) or "",
-                    engine=engine,  # type: ignore[arg-type]
-                    on_text=on_text,
-                    fallback=engine != "openai",
-                    force=force,
-                )
-            else:
-                spinner.show("Looking for the answer…")
-                result = pipeline.ask(
-                    [article],
-                    question,
-                    engine=engine,  # type: ignore[arg-type]
-                    on_text=on_text,
-                    fallback=engine != "openai",
-                    force=force,
-                )
+            result = answer_turn(
+                pipeline,
+                article,
+                question,
+                kind,
+                spinner,
+                engine=engine,
+                on_text=on_text,
+                force=force,
+                asking="Looking for the answer…",
+            )
     if as_json:
         print_json(result)
     else:
         finish(result, verbose=is_verbose(ctx))
+
+
+def answer_turn(
+    pipeline: Pipeline,
+    article: Article,
+    question: str,
+    kind: str,
+    spinner: Progress,
+    *,
+    engine: str | None,
+    on_text: TextSink | None,
+    force: bool,
+    asking: str,
+    history: Sequence[tuple[str, str]] = (),
+) -> Result:
+    """One turn of `ask` or `chat` that isn't small talk: "summarize it" / "tl;dr" (`kind`
+    "summarize", bot.llm.followups) is a summary in the style it names, else an answer."""
+    from bot.llm.followups import summary_instructions, summary_style
+
+    if kind == "summarize":
+        spinner.show("Writing the summary…")
+        return pipeline.summarize(
+            article,
+            style=summary_style(question),  # "tl;dr": the one-sentence TL;DR
+            instructions=summary_instructions(question) or "",
+            engine=engine,  # type: ignore[arg-type]
+            on_text=on_text,
+            fallback=engine != "openai",
+            force=force,
+        )
+    spinner.show(asking)
+    return pipeline.ask(
+        [article],
+        question,
+        history=history,
+        engine=engine,  # type: ignore[arg-type]
+        on_text=on_text,
+        fallback=engine != "openai",
+        force=force,
+    )
 
 
 def _check_order(source: str, question: str) -> None:
