@@ -45,5 +45,5 @@ class FallbackEngine:
     def _noted(result: Result, exc: LLMError) -> Result:
         # The reply says only that the model didn't answer; the log keeps why.
         log.warning("model failed (%s: %s); answering with the offline engine", exc.code, exc)
-        notice = wording.joined(wording.fallback_notice(exc), result.notice)
+        notice = wording.joined(wording.FALLBACK_NOTICE, result.notice)
         return replace(result, notice=notice, model_error=str(exc))

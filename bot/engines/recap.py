@@ -56,7 +56,7 @@ def write_recap(
             offline.text,
             offline.engine,
             label=offline.label,
-            notice=wording.fallback_notice(exc),
+            notice=wording.FALLBACK_NOTICE,
         )
 
 

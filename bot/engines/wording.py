@@ -6,8 +6,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from bot.errors import LLMError
-
 NOTHING_TO_SUMMARIZE = (
     "There's nothing in that text to summarize: only page furniture "
     "(bylines, credits, prompts) is left."
@@ -38,11 +36,6 @@ def grounded_answer(
 # log has it): the offline engine answered because the model didn't.
 FALLBACK_NOTICE = "The AI model didn't answer, so this is the offline engine's version."
 FALLBACK_LABEL = "the AI model didn't answer"
-
-
-def fallback_notice(exc: LLMError) -> str:
-    """Why the offline engine answered instead of the model (the same for every error)."""
-    return FALLBACK_NOTICE
 
 
 def fallback_label(label: str) -> str:

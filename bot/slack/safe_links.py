@@ -134,7 +134,7 @@ def link_target(url: str, dialect: Dialect = "markdown") -> Target | None:
     return Target(url.strip(), ascii_host)
 
 
-def _label_shows_target(label: str, url: str, target: Target) -> bool:
+def label_shows_target(label: str, url: str, target: Target) -> bool:
     """A label that is the link's own URL or domain hides nothing."""
     plain = label.strip().lower().rstrip("/")
     if not plain or not plain.isascii():
@@ -145,11 +145,6 @@ def _label_shows_target(label: str, url: str, target: Target) -> bool:
     if address.isascii():
         allowed |= {address, address.split("://", 1)[-1]}
     return plain in allowed
-
-
-def label_shows_target(label: str, url: str, target: Target) -> bool:
-    """Whether a link's label already shows where it goes (then it needs no domain after it)."""
-    return _label_shows_target(label, url, target)
 
 
 def _markdown_href(href: str) -> str:
@@ -390,7 +385,7 @@ class _Scanner:
         target = link_target(url, self.dialect)
         if target is None:
             return f"{shown_label} {REMOVED}" if shown_label.strip() else REMOVED
-        if not image and _label_shows_target(label, url, target):
+        if not image and label_shows_target(label, url, target):
             return _link(target, self.dialect, label.strip())
         if image and not shown_label.strip():
             shown_label = "image"
@@ -536,7 +531,7 @@ def _url_source(element: dict[str, Any]) -> dict[str, Any] | None:
     if target is None:
         return None
     label = element.get("text")
-    if isinstance(label, str) and _label_shows_target(label, url, target):
+    if isinstance(label, str) and label_shows_target(label, url, target):
         return element
     return {**element, "text": target.shown}
 
@@ -546,7 +541,7 @@ def _rich_link(element: dict[str, Any]) -> dict[str, Any]:
     target = link_target(url)
     if target is None:
         return {"type": "text", "text": f"{label or url} {REMOVED}"}
-    if label is not None and not _label_shows_target(label, url, target):
+    if label is not None and not label_shows_target(label, url, target):
         return {key: item for key, item in element.items() if key != "text"}  # shows the URL
     return element
 
@@ -575,6 +570,6 @@ def _attachment(attachment: dict[str, Any]) -> dict[str, Any]:
         url = out.get(link_key)
         if isinstance(url, str):
             target = link_target(url)
-            if target is None or not _label_shows_target(str(out.get(label_key)), url, target):
+            if target is None or not label_shows_target(str(out.get(label_key)), url, target):
                 out.pop(link_key)
     return out
