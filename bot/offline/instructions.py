@@ -62,6 +62,7 @@ class Reading:
 
     followed: tuple[str, ...] = ()
     ignored: tuple[str, ...] = ()
+    capped: tuple[str, ...] = ()  # counts past MAX_COUNT: followed only up to it
 
 
 def asked_count(instructions: str | None) -> tuple[int, str] | None:
@@ -94,13 +95,13 @@ def read_instructions(article: Article, instructions: str | None) -> Reading:
     ignored: list[str] = []
     known: set[str] | None = None  # the article's terms, worked out if a focus needs them
     analyzer = None
+    capped: list[str] = []
     for part in _PARTS.split(instructions):
         lengths = [m.group(0) for m in _LENGTH.finditer(part)]
         rest = _trim(_LENGTH.sub(" ", part))
         asked = [w for w in _WORD.findall(rest.lower()) if w not in _FILLER]
-        # A count past MAX_COUNT is neither followed nor ignored: the summary's own
-        # notice says how many it wrote (count_notice).
         too_many = [length for length in lengths if _past_cap(length)]
+        capped.extend(_trim(length) for length in too_many)
         if not asked:
             if lengths and not too_many:  # "keep it short": the whole wish was a length
                 followed.append(_trim(part))
@@ -112,7 +113,7 @@ def read_instructions(article: Article, instructions: str | None) -> Reading:
             known = set(analyzer.terms(text))
         wanted = set(analyzer.terms(" ".join(asked)))
         (followed if wanted and wanted <= known else ignored).append(rest)
-    return Reading(tuple(followed), tuple(ignored))
+    return Reading(tuple(followed), tuple(ignored), tuple(capped))
 
 
 def _past_cap(length: str) -> bool:
