@@ -103,6 +103,7 @@ def job_runner(settings: Settings) -> tuple[Services, WebClient]:
     """A process that runs jobs: logging, a lower CPU priority (a runner sharing a machine
     with a server must not slow its acks), services without a pool, a Web API client, and
     the models built now so the first job doesn't pay for them."""
+    from bot.ingest import links
     from bot.slack.app import web_client  # the app module imports this one
 
     with contextlib.suppress(OSError):  # not allowed here: run at normal priority
@@ -111,4 +112,5 @@ def job_runner(settings: Settings) -> tuple[Services, WebClient]:
     client = web_client(settings)
     services = build_services(settings, pool=None)
     services.pipeline.warm_up()
+    links.warm_up()  # a recap reads each pasted message's lead ("in Spanish"): 0.3 s once
     return services, client
