@@ -109,6 +109,53 @@ def test_answer_types_are_read_from_english_questions_only() -> None:
     assert not fits("the doctors wrote about it.", "name", "Who wrote about it?")
 
 
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("How much is Locke paid?", "money"),
+        ("How much did the stadium cost?", "money"),
+        ("What price did the painting fetch?", "money"),
+        ("How much time was left on the clock?", "number"),
+        ("How much of the forest was cleared?", "number"),
+        ("How old is Locke?", "age"),
+        ("At what age can you vote?", "age"),
+    ],
+)
+def test_money_and_age_questions_want_more_than_any_number(question: str, kind: str) -> None:
+    assert expected_type(question, "en") == kind
+
+
+def test_a_sum_of_money_and_an_age_are_told_from_other_numbers() -> None:
+    paid = "How much is Locke paid?"
+    assert fits("Locke earns £50,000 a week.", "money", paid)
+    assert fits("The club paid $5 million for him.", "money", paid)
+    assert not fits("Locke, 29, has made 140 appearances.", "money", paid)  # "paid" was ok
+    old = "How old is Locke?"
+    for said in (
+        "Locke, 29, joined City.",
+        "He retired at age 39.",
+        "a 29-year-old defender",
+        "fossils about 515 million years old",
+    ):
+        assert fits(said, "age", old), said
+    assert not fits("The deal runs until the summer of 2029.", "age", old)
+
+
+def test_a_cost_question_quotes_the_sentence_with_the_sum() -> None:
+    # "How much" used to want any number: "6 years" answered what the stadium cost.
+    stadium = Article.from_paragraphs(
+        [
+            "The new stadium cost the city dearly and took 6 years to build, far longer than "
+            "planned.",
+            "The final bill for the stadium came to £430 million, auditors said.",
+            "Fans have praised the view from the upper tier since it opened in the spring.",
+        ],
+        source_kind="text",
+    )
+    result = answer(stadium, "How much did the stadium cost?")
+    assert result.found and any("£430 million" in quote for quote in result.quotes)
+
+
 def test_copyright_notice_is_never_the_answer() -> None:
     result = answer(STUDY, "Who funded the study?")
     assert not result.found and result.text == NOT_FOUND

@@ -1,7 +1,9 @@
 """What kind of answer an English question wants, and whether a sentence holds one.
 
 "How many ...?" wants a number, "when" a date or year, "who" a person or organisation,
-"where" a place. A sentence that holds no token of that kind (beyond the question's own) is
+"where" a place; "how old" an age ("at age 39", "Locke, 29,", "515 million years") and "how
+much is she paid?" a sum of money (a currency): any number would not do for those two. A
+sentence that holds no token of that kind (beyond the question's own) is
 weak evidence: it ranks lower and counts towards "not found". Other languages get no type
 (None), so the check never rejects an answer it cannot read.
 """
@@ -11,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-AnswerType = Literal["number", "date", "name", "place"]
+AnswerType = Literal["number", "money", "age", "date", "name", "place"]
 
 _F = re.IGNORECASE
 _TYPES: list[tuple[AnswerType, re.Pattern[str]]] = [
@@ -24,9 +26,21 @@ _TYPES: list[tuple[AnswerType, re.Pattern[str]]] = [
         ),
     ),
     (
+        "money",
+        re.compile(
+            r"\bhow\s+much\b.*\b(?:pay|pays|paid|cost|costs|costing|earn|earns|earned|worth|"
+            r"price|priced|spend|spends|spent|charge|charges|charged|fund|funded|raise|raised|"
+            r"sell|sold|buy|bought|owe|owes|owed|fine|fined|salary|wage|wages|budget|money|"
+            r"cash|compensation|bonus|fee|fees|tax|taxes|rent|loan|debt|donate|donated)\b|"
+            r"\b(?:what|which)\s+(?:price|cost|salary|wage|fee|fine|budget|sum|fare)\b",
+            _F,
+        ),
+    ),
+    ("age", re.compile(r"\bhow\s+old\b|\b(?:what|which)\s+age\b", _F)),
+    (
         "number",
         re.compile(
-            r"\bhow\s+(?:many|much|long|far|old|big|large|tall|high|often|fast|deep|wide|"
+            r"\bhow\s+(?:many|much|long|far|big|large|tall|high|often|fast|deep|wide|"
             r"heavy|few)\b|\b(?:what|which)\s+(?:percentage|percent|proportion|fraction|"
             r"number|amount|share|size|age|population|distance|speed|temperature|rate)\b",
             _F,
@@ -62,6 +76,16 @@ _NUMBER = re.compile(
     r"per\s+cent)\b",
     _F,
 )
+_MONEY = re.compile(
+    r"[$£€¥₹₩₽¢]|\b(?:usd|eur|gbp|chf|jpy|cny|dollars?|pounds?|euros?|yen|yuan|rupees?|francs?|"
+    r"cents?|pence|pesos?|kronor|krona|kroner|rand|lira|reais|roubles?|rubles?|unpaid)\b",
+    _F,
+)
+_AGE = re.compile(
+    r"\bage[ds]?\s+(?:of\s+)?\d|\b\d[\d,.]*(?:\s+(?:hundred|thousand|million|billion))?[\s-]+"
+    r"(?:years?|months?|weeks?|days?|centuries)\b|,\s*\d{1,3}\s*[,)]|\(\d{1,3}\)",
+    _F,
+)
 # A capitalised word that does not start the sentence: a name, a place, an organisation.
 _NAME = re.compile(r"(?<=[\w,;:()\"'“”‘’-] )[A-Z][\w'’.-]*|\b[A-Z]{2,}\b")
 _WORD = re.compile(r"\w+")
@@ -91,6 +115,10 @@ def fits(sentence: str, kind: AnswerType, question: str) -> bool:
     known = {w.casefold() for w in _WORD.findall(question)}
     if kind == "number":
         return _new_words(_NUMBER, sentence, known)
+    if kind == "money":
+        return _new_words(_MONEY, sentence, known)
+    if kind == "age":
+        return _new_words(_AGE, sentence, known)
     if kind == "date":
         return _new_words(_DATE, sentence, known)
     return _new_words(_NAME, sentence, known)
