@@ -21,6 +21,13 @@ _UNSPACED_CHAR = re.compile(
     r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]"
 )
 _DEFAULT_LANGUAGE = "en"
+# sentencex is quadratic in opening quotes it can't pair (“““…, ```…: 200k of them held a job,
+# and the GIL, for a minute). A unit with more of them than any paragraph of prose has is read
+# in windows of _WINDOW characters, each starting at the sentence the window before may have
+# cut short; prose is read whole, as sentencex pairs quotes across sentences.
+_QUOTES = re.compile(r"[“„«»‹›‘‚`「『]|''")  # an apostrophe only in a run: prose has many
+_MANY_QUOTES = 100
+_WINDOW = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,12 +95,43 @@ def split_sentences(text: str, language: str | None = None) -> list[Sentence]:
             unit = text[u_start:u_end]
             if not _HAS_WORD.search(unit):
                 continue
-            for bound in sentencex.get_sentence_boundaries(lang, unit):
-                start, end = _trim(
-                    text, u_start + bound["start_index"], u_start + bound["end_index"]
-                )
+            for bound_start, bound_end in _boundaries(text, u_start, u_end, lang):
+                start, end = _trim(text, bound_start, bound_end)
                 if start < end and _HAS_WORD.search(text, start, end):
                     sentences.append(
                         Sentence(text[start:end], start, end, len(sentences), paragraph)
                     )
     return sentences
+
+
+def _boundaries(text: str, start: int, end: int, lang: str) -> list[tuple[int, int]]:
+    """sentencex's sentences of `text[start:end]`, as offsets into `text`; in windows of at
+    most _WINDOW characters when it holds many quote marks, so that its time grows linearly."""
+    if not _many_quotes(text, start, end):
+        bounds = sentencex.get_sentence_boundaries(lang, text[start:end])
+        return [(start + b["start_index"], start + b["end_index"]) for b in bounds]
+    spans: list[tuple[int, int]] = []
+    pos = start
+    while pos < end:
+        stop = min(pos + _WINDOW, end)
+        if stop < end:  # cut between words if there is a space in the window's second half
+            space = text.rfind(" ", pos + _WINDOW // 2, stop)
+            stop = space + 1 if space > pos else stop
+        bounds = [
+            (pos + b["start_index"], pos + b["end_index"])
+            for b in sentencex.get_sentence_boundaries(lang, text[pos:stop])
+        ]
+        if stop == end or len(bounds) < 3:  # the end, or sentences longer than a window
+            spans.extend(bounds or [(pos, stop)])
+            pos = stop
+            continue
+        # The last sentence may go on past the window, and where the one before it ends
+        # depends on how the last begins (an opening quote): read both again.
+        spans.extend(bounds[:-2])
+        pos = bounds[-2][0]
+    return spans
+
+
+def _many_quotes(text: str, start: int, end: int) -> bool:
+    found = _QUOTES.finditer(text, start, end)
+    return any(i >= _MANY_QUOTES for i, _ in enumerate(found))
