@@ -184,3 +184,23 @@ def test_other_languages_still_answer_without_the_type_check() -> None:
     result = answer(french, "Quand le pont a-t-il été construit?")
     assert result.found and "1931" in result.quotes[0]
     assert not answer(french, "Combien coûte le billet de train pour Lyon en 1990?").found
+
+
+def test_the_articles_own_questions_are_never_quoted_as_answers() -> None:
+    # A subheading that asks ("What did the prosecutors say?") shares the asker's words.
+    article = Article.from_paragraphs(
+        [
+            "The founder of the website was arrested in London on Thursday after seven years "
+            "inside the embassy.",
+            "What did the prosecutors say?",
+            "Prosecutors said the charge carries a sentence of up to five years in prison.",
+            "What happens next?",
+            "A court will hear the extradition case in May, his lawyers said.",
+        ],
+        source_kind="text",
+    )
+    for question in ("What did the president say?", "What happens to the embassy next?"):
+        result = answer(article, question)
+        assert not any(quote.rstrip().endswith("?") for quote in result.quotes), question
+    result = answer(article, "What did the prosecutors say about the charge?")
+    assert result.found and "up to five years" in result.quotes[0]

@@ -113,6 +113,7 @@ class Features:
     kind: AnswerType | None
     missing: list[str]  # the question's key terms the article never mentions
     rank: list[float]
+    asks: tuple[bool, ...]  # the article's own questions, never an answer
 
 
 def features(index: ArticleIndex, question: str, asked: str | None = None) -> Features:
@@ -163,6 +164,7 @@ def features(index: ArticleIndex, question: str, asked: str | None = None) -> Fe
         kind,
         missing_keys(asked or question, index),
         rank,
+        index.asks,
     )
 
 
@@ -182,13 +184,15 @@ def confidence(f: Features, i: int) -> float:
 def choose(f: Features, skip: Collection[int] = ()) -> list[int]:
     """The sentence(s) to quote, in article order; empty when none answers. Sentences in
     `skip` (already shown to the asker) are not quoted again."""
-    ranked = sorted((i for i in range(len(f.rank)) if i not in skip), key=lambda i: -f.rank[i])
+    ranked = sorted(
+        (i for i in range(len(f.rank)) if i not in skip and not f.asks[i]), key=lambda i: -f.rank[i]
+    )
     if not ranked or f.coverage[ranked[0]] <= 0 or confidence(f, ranked[0]) < MIN_CONFIDENCE:
         return []
     best = ranked[0]
     chosen = [best]
     for other in (best - 1, best + 1):
-        if not 0 <= other < len(f.rank) or len(chosen) > 1 or other in skip:
+        if not 0 <= other < len(f.rank) or len(chosen) > 1 or other in skip or f.asks[other]:
             continue
         needed = f.kind is not None and not f.fits[best] and f.fits[other]
         close = f.rank[other] >= _SECOND_SHARE * f.rank[best]

@@ -85,6 +85,12 @@ def is_promotion(sentence: str) -> bool:
     return bool(_PROMOTION.search(sentence))
 
 
+def asks(sentence: str) -> bool:
+    """A question of the article's own ("What did the prosecutors say?", a subheading): it
+    shares the asker's words, and answers nothing."""
+    return sentence.rstrip(" \"'”’»)").endswith(("?", "？", "؟"))
+
+
 @dataclass(frozen=True, slots=True)
 class ArticleIndex:
     """The sentences an answer may quote, their terms, and the article's vocabulary."""
@@ -98,6 +104,7 @@ class ArticleIndex:
     numbers: frozenset[str]  # its numbers, with and without separators ("1,000", "1000")
     acronyms: frozenset[str]  # initials of its runs of capitalised words ("umc")
     promotion: tuple[bool, ...]
+    asks: tuple[bool, ...]  # the article's own questions: never quoted as an answer
 
 
 def _numbers(text: str) -> set[str]:
@@ -136,6 +143,7 @@ def index_article(text: str, language: str | None) -> ArticleIndex:
         numbers=frozenset(_numbers(text)),
         acronyms=_acronyms(text),
         promotion=tuple(is_promotion(s.text) for s in sentences),
+        asks=tuple(asks(s.text) for s in sentences),
     )
 
 
