@@ -24,7 +24,8 @@ from bot.slack.worker import Busy
 
 SUMMARIZE_HELP = (
     "*How to use /summarize*\n"
-    "• `/summarize https://example.com/story` summarizes a link for the channel\n"
+    "• `/summarize https://example.com/story` (or `example.com/story`) summarizes a link "
+    "for the channel\n"
     "• `/summarize https://example.com/story in 3 bullets for a CFO` adds instructions\n"
     "• `/summarize` followed by a pasted article summarizes the text "
     "(`/summarize tldr` or `/summarize in 3 bullets` before it says how)\n"
