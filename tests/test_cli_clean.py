@@ -139,10 +139,55 @@ def test_query_string_reaches_the_fetcher_unchanged(monkeypatch: pytest.MonkeyPa
         ("https://x.com/a summarize it", None),
         ("https://x.com/a https://y.com/b", None),
         ("hello", None),
+        ("127.0.0.1:8080/x", "https://127.0.0.1:8080/x"),
+        ("example.com.", "https://example.com"),  # a full stop typed after it
+        ("(example.com/story)", "https://example.com/story"),
+        ("docs.rs/serde", "https://docs.rs/serde"),
+        ("Mr.Smith", None),  # prose, not the site "Mr.Smith" (https://Mr.Smith before)
+        ("Node.js/React", None),  # .js is no top-level domain (https://Node.js/React before)
+        ("main.py:12", None),
+        ("3.5/5", None),
+        ("ftp://x/y", None),  # a link, but not one to open (see the next test)
     ],
 )
 def test_as_link(source, url):
     assert as_link(source) == url
+
+
+@pytest.mark.parametrize("source", ["ftp://x/y", "file:///etc/passwd", "javascript:alert(1)"])
+def test_another_scheme_says_which_links_work(source):
+    # "javascript:alert(1)" was "No such file or link", as if it weren't a link at all.
+    result = CliRunner().invoke(cli, ["clean", source])
+    assert result.exit_code == 1
+    assert "only open web links that start with http:// or https://" in result.output
+
+
+@pytest.mark.parametrize(
+    ("source", "url"),
+    [
+        ("example.com.", "https://example.com"),
+        ("www.example.com/a", "https://www.example.com/a"),
+        ("<https://x.com/a|x.com/a>", "https://x.com/a"),
+    ],
+)
+def test_a_typed_link_is_fetched_with_https(monkeypatch: pytest.MonkeyPatch, source, url):
+    asked: list[str] = []
+
+    def fake_from_url(url: str, settings: object = None) -> Article:
+        asked.append(url)
+        return Article(text="Fetched.", source_kind="html", url=url)
+
+    monkeypatch.setattr(article_source, "from_url", fake_from_url)
+    assert run("clean", source).exit_code == 0
+    assert asked == [url]
+
+
+@pytest.mark.parametrize("source", ["Mr.Smith", "Node.js/React", "notes.md", "version 2.0/3"])
+def test_prose_or_a_missing_file_is_not_fetched(monkeypatch: pytest.MonkeyPatch, source):
+    monkeypatch.setattr(article_source, "from_url", pytest.fail)
+    result = CliRunner().invoke(cli, ["clean", source])
+    assert result.exit_code == 1
+    assert f"No such file or link: {source}" in result.output
 
 
 def test_existing_file_wins_over_a_scheme_less_link(tmp_path, monkeypatch: pytest.MonkeyPatch):

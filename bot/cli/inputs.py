@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,19 +24,6 @@ PASTE_PROMPT = (
 )
 _stdin_read = False  # once read, standard input is at its end: nobody is typing any more
 
-# "example.com/story", "news.example.co.uk", "127.0.0.1:8080/x": a host, maybe a port and path.
-_SCHEMELESS = re.compile(
-    r"^(?:\d{1,3}(?:\.\d{1,3}){3}|(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+(?P<tld>[^\W\d_]{2,63}))"
-    r"(?::\d{1,5})?(?P<rest>[/?#]\S*)?$"
-)
-_OTHER_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
-# A missing "notes.md" is a file name mistyped, not the Moldovan site notes.md.
-_FILE_SUFFIX = re.compile(
-    r"x?html?|txt|text|md|markdown|pdf|json|xml|svg|csv|rtf|docx?|odt|epub|png|jpe?g|gif|webp"
-    r"|zip|gz|py|sh|rs|js|ts|log",
-    re.IGNORECASE,
-)
-
 
 def read_source(source: str, settings: Settings | None = None) -> Article:
     """`-` reads stdin; a link is fetched; anything else is a file, recognised by its content.
@@ -53,13 +39,13 @@ def read_source(source: str, settings: Settings | None = None) -> Article:
         with path.open("rb") as handle:
             data = handle.read(limits.fetch_max_bytes + 1)
         return articles.from_file(data, path.name)
-    url = as_link(source)
-    if url is None and _OTHER_SCHEME.match(source.strip()):  # ftp://, file://…: say what works
-        url = source.strip()
-    if url is not None:
+    from bot.ingest.links import typed_link  # its patterns: only for what isn't a file
+
+    link = typed_link(source)
+    if link is not None and link.alone:  # ftp://, file://… too: the fetch says what works
         from bot.settings import get_settings
 
-        return ArticleSource(settings or get_settings()).from_url(url)
+        return ArticleSource(settings or get_settings()).from_url(link.url)
     if path.is_dir():
         raise IngestError(f"{source} is a folder; give me a file, a link or - for stdin.")
     raise IngestError(f"No such file or link: {source}")
@@ -83,16 +69,10 @@ def waits_for_stdin(source: str) -> bool:
 
 
 def as_link(source: str) -> str | None:
-    """The URL `source` names, if it is nothing but a link: "https://…", Slack's pasted
-    "<https://…>" or "<https://…|label>", "www.…", or a bare "example.com/story" (https)."""
-    from bot.ingest.links import parse_input  # its patterns: only for what isn't a file
+    """The web link `source` is, if it is nothing but one: "https://…", Slack's pasted
+    "<https://…>" or "<https://…|label>", "www.…", or "example.com/story" (https added);
+    see `typed_link`, which /summarize and /ask read their text with too."""
+    from bot.ingest.links import typed_link  # its patterns: only for what isn't a file
 
-    parsed = parse_input(source)
-    if parsed.kind == "link" and len(parsed.urls) == 1 and not parsed.instruction:
-        return parsed.urls[0]
-    match = _SCHEMELESS.match(source.strip())
-    if match is None:
-        return None
-    if not match.group("rest") and _FILE_SUFFIX.fullmatch(match.group("tld") or ""):
-        return None
-    return "https://" + source.strip()
+    link = typed_link(source)
+    return link.url if link is not None and link.web and link.alone else None

@@ -20,10 +20,8 @@ _SLACK_TOKEN = re.compile(r"<([^<>|\s]+)(?:\|([^<>]*))?>")
 # and CJK punctuation (。、，！？「」…), which never appear unescaped inside a real link.
 # (?=[hw]): the first letter alone, tried before the alternatives, makes a search through a
 # pasted article (on Slack's ack path) a third cheaper; every match starts with one.
-_BARE_URL = re.compile(
-    r"(?=[hw])(?:https?://|www\.)[^\s<>\"'`—–。、，！？；：「」『』（）【】〈〉《》]+",
-    re.IGNORECASE,
-)
+_URL_CHAR = r"[^\s<>\"'`—–。、，！？；：「」『』（）【】〈〉《》]"
+_BARE_URL = re.compile(rf"(?=[hw])(?:https?://|www\.){_URL_CHAR}+", re.IGNORECASE)
 _TRAILING_PUNCT = ".,;:!?…'\"’”»"
 _PAIRS = {")": "(", "]": "[", "}": "{"}
 _WORD = re.compile(r"\w+")
@@ -50,11 +48,16 @@ _CAP_PREFIX_CHARS = 4096
 # A leading instruction line above a pasted article is at most this long.
 _LEAD_MAX_WORDS = 30
 
+# "tldr", "tl;dr", "tl/dr", "TL; DR": how people spell it, for every parser that looks for it
+# (the paste lead here, "summarize it" in bot.llm.followups).
+TLDR = r"tl[;/]?\s?dr"
+TLDR_WORD = re.compile(rf"\b{TLDR}\b", re.IGNORECASE)
+
 # How requests to the bot start, and words that talk about the article rather than tell it.
 _REQUEST_START = re.compile(
     r"^\W*(?:hey\b\W*|hi\b\W*|ok\b\W*|so\b\W*)?(?:please|pls|plz|kindly|can you|could you|"
     r"would you|will you|i want|i'd like|i would like|i need|we need|i'm looking|make sure|"
-    r"summari[sz]e|sum up|tl;?\s?dr|recap|explain|list|give|tell|focus|include|mention|keep|"
+    r"summari[sz]e|sum up|" + TLDR + r"|recap|explain|list|give|tell|focus|include|mention|keep|"
     r"write|translate|highlight|compare|skip|ignore|use|don'?t|do not|also|add|avoid|"
     r"extract|pull out|point out|note|emphasi[sz]e|answer|describe|outline|break down|"
     r"rewrite|shorten|condense|bullet)\b",
@@ -62,7 +65,7 @@ _REQUEST_START = re.compile(
 )
 # (?=[bfikmst]) is each alternative's first letter: it halves a search through an article.
 _META_WORDS = re.compile(
-    r"(?=[bfikmst])\b(?:summar\w*|bullets?|tl;?\s?dr|translat\w*|key points|"
+    r"(?=[bfikmst])\b(?:summar\w*|bullets?|" + TLDR + r"|translat\w*|key points|"
     r"(?:this|that|the|these) (?:article|piece|story|link|post|paper|page|report|text|one)s?|"
     r"for me|for my|my team|in english|in \d+ (?:bullets?|points|sentences|words|lines))\b",
     re.IGNORECASE,
@@ -172,6 +175,152 @@ def find_urls(text: str) -> list[str]:
     return _scan(text)[0]
 
 
+# --- a link as a person types it -----------------------------------------------------------
+#
+# A slash command's text and a terminal argument arrive raw: nobody turned "example.com/story"
+# into a link (Slack's clients do that only in messages). `typed_link` is the one place that
+# decides what such a word is, for /summarize, /ask and the CLI alike.
+
+# Where a word starts (after opening brackets or quotes) that may be a link: a Slack token, a
+# scheme, "www." or a dotted name followed by a port or a path. Possessive and anchored at
+# word starts, so the search is one pass; `typed_link` reads each match in Python.
+_CANDIDATE = re.compile(
+    r"(?<!\S)[(\[{\"'“‘«]*+(?=<[^<>\s]|[a-z][a-z0-9+.-]{0,31}://\S"
+    r"|(?:javascript|vbscript|data|file|mailto|about|blob):\S"
+    r"|www\.[^\W_]|[^\W_][\w-]*+\.[\w.-]*+[:/?#])",
+    re.IGNORECASE,
+)
+# Words that look like links but aren't ("main.py:12", "Mr.Smith/Jones") read before giving
+# up: a typed command has a few; a text of thousands is junk, not read to its end.
+_MAX_CANDIDATES = 32
+_URL_WORD = re.compile(f"{_URL_CHAR}+")
+_SCHEME = re.compile(r"([a-z][a-z0-9+.-]{0,31}):(//)?", re.IGNORECASE)
+# Schemes written without "//" that are still clearly not prose ("javascript:alert(1)").
+_OPAQUE_SCHEMES = frozenset({"javascript", "vbscript", "data", "file", "mailto", "about", "blob"})
+# A host: a dotted IPv4 address, or labels and a top-level domain of letters ("co.uk", "рф").
+_HOST = re.compile(
+    r"(?:[0-9]{1,3}\.){3}[0-9]{1,3}|(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+(?P<tld>[^\W\d_]{2,63})"
+)
+_HOST_END = re.compile(r"[:/?#]")
+_PORT_AND_PATH = re.compile(r"(?P<port>:[0-9]{1,5})?(?P<path>[/?#].*)?", re.DOTALL)
+_MAX_HOST = 253  # the longest DNS name: a longer "host" is junk, not read any further
+# File name endings: "notes.md" alone is a file someone mistyped, not the Moldovan site, and
+# "main.py:12" a line of code. Those that are also top-level domains (.md, .py, .sh, .rs,
+# .zip) are sites when a path follows ("docs.rs/serde"); the others never are ("Node.js/x").
+_FILE_ENDINGS = frozenset(
+    {"html", "htm", "xhtml", "txt", "text", "md", "markdown", "pdf", "json", "xml", "svg", "csv",
+     "rtf", "doc", "docx", "odt", "epub", "png", "jpg", "jpeg", "gif", "webp", "zip", "gz", "py",
+     "sh", "rs", "js", "ts", "log"}
+)  # fmt: skip
+_ALSO_TLDS = frozenset({"md", "py", "sh", "rs", "zip"})
+# What may surround a bare domain typed alone: brackets, quotes, a full stop ("example.com.").
+# Not "?": "ASP.NET?" is a question.
+_AROUND_CHARS = "()[]{}\"'“”‘’«».,;:!…"
+_AROUND = re.compile(rf"[\s{re.escape(_AROUND_CHARS)}]*")
+
+
+@dataclass(frozen=True, slots=True)
+class TypedLink:
+    """A link found in typed text, and the text around it."""
+
+    url: str  # what to open: a bare host gets https://; other schemes are kept as typed
+    web: bool  # http(s); False for ftp://, file://, javascript: and the like
+    before: str
+    after: str
+    bare: bool = False  # a domain and nothing else ("example.com"): a link only when alone
+
+    @property
+    def alone(self) -> bool:
+        """Nothing but brackets, quotes or a full stop around the link."""
+        return bool(_AROUND.fullmatch(self.before) and _AROUND.fullmatch(self.after))
+
+    def spelled_out(self) -> str:
+        """The text with the link as a message would carry it ("https://example.com/x tldr")."""
+        return f"{self.before}{self.url}{self.after}"
+
+
+def typed_link(text: str) -> TypedLink | None:
+    """The first word of `text` that is a link as people type one, scheme or not.
+
+    A link: "https://…" or "www.…" (https added), Slack's "<https://…|label>", a host with a
+    path or a port ("example.com/story", "127.0.0.1:8080/x"; https added), or a bare domain
+    typed alone ("news.example.co.uk", "example.com."). Also, with `web` False, a link with
+    another scheme ("ftp://…", "file:///…", "javascript:…"), so the caller can say which
+    links work. Prose stays prose: "e.g.", "Mr.Smith", "3.5/5", "version 2.0/3", "notes.md",
+    "main.py:12", and a domain inside a sentence ("I read it on example.com.").
+
+    Pure and linear in the length of `text` (it runs in Slack's 3-second ack); past the
+    first _MAX_CANDIDATES words that look like links but aren't, it looks no further."""
+    if "." not in text and ":" not in text and "<" not in text:
+        return None  # every link has one of these: a C-speed test spares the searches
+    lead = text.lstrip().lstrip(_AROUND_CHARS)
+    if lead and len(lead.split(None, 1)) == 1:  # one word: a bare domain may be all there is
+        link = _link_at(text, len(text) - len(lead), bare=True)
+        if link is not None and (link.alone or not link.bare):
+            return link
+    for count, start in enumerate(_CANDIDATE.finditer(text)):
+        if count == _MAX_CANDIDATES:
+            break
+        link = _link_at(text, start.end(), bare=False)
+        if link is not None:
+            return link
+    return None
+
+
+def _link_at(text: str, pos: int, *, bare: bool) -> TypedLink | None:
+    """The link the word at `pos` is; a bare domain only if `bare` (it then says so)."""
+    if text.startswith("<", pos):
+        token = _SLACK_TOKEN.match(text, pos)
+        if token is None or token.group(1).startswith(("@", "#", "!")):
+            return None
+        target = token.group(1)
+        web = _is_web_link(target)
+        url = _normalize(target) if web else target
+        return TypedLink(url, web, text[:pos], text[token.end() :])
+    word = _URL_WORD.match(text, pos)
+    if word is None:
+        return None
+    typed = _trim_url(word.group(0))
+    found = _read_word(typed)
+    if found is None or (found[2] and not bare):
+        return None
+    url, web, only_domain = found
+    return TypedLink(url, web, text[:pos], text[pos + len(typed) :], bare=only_domain)
+
+
+def _read_word(word: str) -> tuple[str, bool, bool] | None:
+    """(url, web, a bare domain) for a word that is a link, else None."""
+    if scheme := _SCHEME.match(word):
+        name = scheme.group(1).lower()
+        has_more = len(word) > scheme.end()
+        if scheme.group(2):  # "name://…"
+            if not has_more:
+                return None
+            web = name in ("http", "https")
+            return (_normalize(word) if web else word), web, False
+        if name in _OPAQUE_SCHEMES and has_more:
+            return word, False, False
+    split = _HOST_END.search(word, 0, _MAX_HOST + 1)
+    host = word[: split.start()] if split else word
+    if len(host) > _MAX_HOST:
+        return None
+    rest = word[len(host) :]
+    named = _HOST.fullmatch(host)
+    tail = _PORT_AND_PATH.fullmatch(rest)
+    if named is None or tail is None:
+        return None
+    tld = named.group("tld")
+    if tld is None:  # an IPv4 address
+        if any(int(part) > 255 for part in host.split(".")):
+            return None
+    elif tld not in (tld.lower(), tld.upper()):
+        return None  # "Mr.Smith", "St.Louis": a typed domain is not in title case
+    elif tld.lower() in _FILE_ENDINGS and not (tail.group("path") and tld.lower() in _ALSO_TLDS):
+        return None
+    www = host.lower().startswith("www.")
+    return _normalize(word if www else "https://" + word), True, not (rest or www)
+
+
 def _squash(text: str) -> str:
     return " ".join(slack_unescape(text).replace(_CUT, " ").split())
 
@@ -276,10 +425,10 @@ _COUNT_PART = re.compile(
 )
 _ASK_PART = re.compile(
     r"(?:please|pls|plz|kindly|summari[sz]e(?:\s+(?:this|it))?|sum\s+(?:this\s+|it\s+)?up|"
-    r"tl;?\s?dr|tl/dr)(?![\w;/])",
+    + TLDR
+    + r")(?![\w;/])",
     re.IGNORECASE,
 )
-_TLDR = re.compile(r"tl[;/]?\s?dr", re.IGNORECASE)
 _LANGUAGE_PART = re.compile(r"(?:in|into)\s+([^\W\d_]+)(?:\s+([^\W\d_]+))?(?!\w)", re.IGNORECASE)
 _JOINER = re.compile(r"\s*,\s*(?:and\s+)?|\s+(?:and\s+|&\s+)?", re.IGNORECASE)
 # Punctuation that ends an instruction whatever the case of what follows ("Detailed: …").
@@ -291,7 +440,8 @@ _OPENING_QUOTES = "\"'“‘«„‚「『"
 _ASKING = re.compile(
     r"^\W*(?:hey\b\W*|hi\b\W*|ok\b\W*|so\b\W*)?(?:please|pls|plz|kindly|can you|could you|"
     r"would you|will you|i want|i'd like|i would like|i need|we need|summari[sz]e|sum up|"
-    r"tl;?\s?dr)\b",
+    + TLDR
+    + r")\b",
     re.IGNORECASE,
 )
 _COLON_BREAK = re.compile(r"[:：](?=\s)")
@@ -348,7 +498,7 @@ def warm_up() -> None:
 
 def _style_named(word: str, styles: tuple[str, ...]) -> str | None:
     key = re.sub(r"[\s-]+", "_", word.strip().lower())
-    if _TLDR.fullmatch(word.strip()):
+    if TLDR_WORD.fullmatch(word.strip()):
         key = "tldr"
     return next((s for s in styles if s.lower() == key), None)
 
@@ -359,7 +509,7 @@ def _lead_part(line: str, at: int, styles: tuple[str, ...]) -> _Part | None:
     style_part = _style_part(styles)
     if style_part and (match := style_part.match(line, at)):
         name = match.group(1)
-        plain = name.replace(" ", "").isalpha() and not _TLDR.fullmatch(name)
+        plain = name.replace(" ", "").isalpha() and not TLDR_WORD.fullmatch(name)
         return _Part(match.end(), False, _style_named(name, styles), plain)
     if match := _ASK_PART.match(line, at):
         return _Part(match.end(), True, _style_named(match.group(0), styles), False)

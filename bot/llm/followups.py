@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from bot.ingest.links import is_question
+from bot.ingest.links import TLDR, TLDR_WORD, is_question
 
 if TYPE_CHECKING:  # the analyzer (numpy, stemmers) loads only when a follow-up needs it
     from bot.text.retrieval import Analyzer
@@ -84,9 +84,9 @@ _SUMMARIZE = re.compile(
     rf"^\W*{_POLITE}(?:"
     rf"(?:summari[sz]e|sum up|recap)(?:\s+{_WHOLE})?(?:\s+up)?"
     r"|sum (?:it|this|that) up"
-    r"|tl;?\s?dr"
+    rf"|{TLDR}"
     r"|(?:give me |write |make |i'd like |i want )?(?:a |the |an? short |a quick )?"
-    r"(?:summary|recap|tl;?\s?dr)(?: of (?:it|this|that|the article|the story))?"
+    rf"(?:summary|recap|{TLDR})(?: of (?:it|this|that|the article|the story))?"
     # German, French, Spanish, Italian, Portuguese, Dutch
     r"|(?:fass(?:e)?|fasst)\s+(?:es|das|den artikel)?\s*zusammen|zusammenfassung"
     r"|résume(?:-le|-moi ça| ça| l'article)?|un résumé|résumé"
@@ -120,13 +120,10 @@ def summary_instructions(text: str) -> str | None:
     return _PLEASE.sub("", rest).strip()
 
 
-_TLDR = re.compile(r"\btl;?\s?dr\b", re.IGNORECASE)
-
-
 def summary_style(text: str) -> str | None:
     """The summary style a request to summarize names: "tl;dr" asks for the one-sentence
     TL;DR, not the usual bullets; None leaves it to the settings."""
-    if summary_instructions(text) is not None and _TLDR.search(text):
+    if summary_instructions(text) is not None and TLDR_WORD.search(text):
         return "tldr"
     return None
 

@@ -8,7 +8,14 @@ from typing import Any
 from slack_bolt import Ack, App
 
 from bot.errors import NOT_ARTICLE_MESSAGES, PromptError
-from bot.ingest.links import PASTE_MIN_WORDS, parse_input, word_weight
+from bot.ingest.links import (
+    PASTE_MIN_WORDS,
+    ParsedInput,
+    TypedLink,
+    parse_input,
+    typed_link,
+    word_weight,
+)
 from bot.slack import limits, tasks
 from bot.slack.context import Destination, Services
 from bot.slack.digest import command as digest_command
@@ -17,7 +24,8 @@ from bot.slack.worker import Busy
 
 SUMMARIZE_HELP = (
     "*How to use /summarize*\n"
-    "• `/summarize https://example.com/story` summarizes a link for the channel\n"
+    "• `/summarize https://example.com/story` (or `example.com/story`) summarizes a link "
+    "for the channel\n"
     "• `/summarize https://example.com/story in 3 bullets for a CFO` adds instructions\n"
     "• `/summarize` followed by a pasted article summarizes the text "
     "(`/summarize tldr` or `/summarize in 3 bullets` before it says how)\n"
@@ -31,16 +39,15 @@ SUMMARIZE_USAGE = (
     "(`/summarize help` shows more)."
 )
 NOT_A_LINK_OR_ARTICLE = "I couldn't find a link or an article in that text."
-# A link typed without https:// ("example.com/story", "www.x.org") or with another scheme.
+# A link with another scheme (ftp://, file://, javascript:); "example.com/story" is opened.
 NOT_A_WEB_LINK = (
     "I can only open web links that start with https:// (or http://), "
     "like `/summarize https://example.com/story`."
 )
-_LINK_LIKE = re.compile(
-    r"(?<!\S)(?:[a-z][a-z0-9+.-]*://\S|www\.[\w-]+\.\S|[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}/)",
-    re.IGNORECASE,
+ASK_NOT_A_WEB_LINK = (
+    "I can only open web links that start with https:// (or http://), "
+    "like `/ask https://example.com/story who paid for it?`."
 )
-_BARE_HOST = re.compile(r"[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}", re.IGNORECASE)
 _HELP_WORDS = frozenset({"help", "-h", "--help", "?"})
 _COUNT_CHARS = 4096  # a text longer than this is more than a few words
 ASK_HELP = (
@@ -96,9 +103,9 @@ def handle_summarize_command(ack: Ack, command: dict[str, Any], services: Servic
         digest_command.handle(ack, command, services)
         return
     text, private, style = split_options(command.get("text") or "")
-    parsed = parse_input(text, styles=services.pipeline.templates.styles())
+    parsed, typed = _read_command(text, services.pipeline.templates.styles())
     if parsed.kind not in ("link", "paste"):
-        ack(text=_not_summarizable(text))
+        ack(text=_not_summarizable(text, typed))
         return
     if style is not None:
         try:  # a dictionary lookup: say so now, before any placeholder or fetch
@@ -116,13 +123,28 @@ def handle_summarize_command(ack: Ack, command: dict[str, Any], services: Servic
     ack()
 
 
-def _not_summarizable(text: str) -> str:
+def _read_command(
+    text: str, styles: list[str] | None = None
+) -> tuple[ParsedInput, TypedLink | None]:
+    """A command's text as a message would carry it: Slack leaves "example.com/story" in a
+    command's text as typed (its clients make it a link only in messages), so a link typed
+    without https:// is read as the link it is. Also the link found when it has another
+    scheme (ftp://, javascript:…), for the refusal to say so; None otherwise."""
+    parsed = parse_input(text, styles=styles)
+    if parsed.kind != "message":  # a link already, a pasted article (its words are prose), empty
+        return parsed, None
+    typed = typed_link(text)
+    if typed is None or not typed.web:
+        return parsed, typed
+    return parse_input(typed.spelled_out(), styles=styles), None
+
+
+def _not_summarizable(text: str, other_link: TypedLink | None) -> str:
     """The ack for a /summarize with no link and no article: the help when that was asked
     for (or nothing was typed), else why the text isn't summarized and how to ask."""
     if not text.strip() or text.strip().lower() in _HELP_WORDS:
         return SUMMARIZE_HELP
-    head = text[:_COUNT_CHARS].strip()  # the ack path reads no further into junk
-    if _LINK_LIKE.search(head) or _BARE_HOST.fullmatch(head):
+    if other_link is not None:
         return NOT_A_WEB_LINK
     # A prefix is counted: a long line of junk on the ack path needn't be counted whole.
     if len(text) <= _COUNT_CHARS and word_weight(text) < PASTE_MIN_WORDS:
@@ -132,7 +154,10 @@ def _not_summarizable(text: str) -> str:
 
 def handle_ask_command(ack: Ack, command: dict[str, Any], services: Services) -> None:
     text, private, _ = split_options(command.get("text") or "")
-    parsed = parse_input(text)
+    parsed, other_link = _read_command(text)
+    if other_link is not None:
+        ack(text=ASK_NOT_A_WEB_LINK)
+        return
     question = parsed.instruction if parsed.kind == "link" else text
     if not question:
         ack(text=ASK_HELP)
