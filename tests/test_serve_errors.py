@@ -178,3 +178,51 @@ def test_tokens_of_the_wrong_kind_are_named(tmp_path):
     line = _serve(tmp_path, "--http", SLACK_APP_TOKEN=BOT_TOKEN)
     assert "Not set: SLACK_BOT_TOKEN (" in line
     assert "SLACK_APP_TOKEN holds a bot token (xoxb-…), which belongs in SLACK_BOT_TOKEN" in line
+
+
+# --- what every worker would fail on after it started ----------------------------------------
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("mode", [[], ["--http"]], ids=["socket", "http"])
+@pytest.mark.parametrize(
+    ("setting", "value", "said"),
+    [
+        ("STORE_PATH", "{tmp}", "Can't open the store at STORE_PATH ({tmp})"),
+        ("STORE_PATH", "{tmp}/a-file/store.sqlite3", "Can't open the store at STORE_PATH"),
+        ("PROMPTS_DIR", "{tmp}/no-such-folder", "Prompt folder {tmp}/no-such-folder"),
+        ("SUMMARY_STYLE", "nosuch", "SUMMARY_STYLE: Unknown summary style 'nosuch'"),
+        ("AUDIT_LOG_PATH", "{tmp}/a-file/audit.jsonl", "Can't write the audit log at"),
+        ("REDIS_URL", "localhost:6379", "REDIS_URL must start with redis://"),
+    ],
+)
+def test_a_store_or_template_that_cant_be_used_is_one_line_before_anything_starts(
+    slack, tmp_path, mode, setting, value, said
+):
+    # Each HTTP worker failed on its own after the fork: ~130 lines of gunicorn tracebacks.
+    (tmp_path / "a-file").write_text("in the way")
+    line = _serve(
+        tmp_path,
+        *mode,
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_APP_TOKEN=APP_TOKEN,
+        SLACK_SIGNING_SECRET=SECRET,
+        SLACK_API_URL=slack.api_url,
+        **{setting: value.format(tmp=tmp_path)},
+    )
+    assert said.format(tmp=tmp_path) in line
+    assert slack.calls() == []  # refused before Slack is asked anything
+
+
+def test_serve_refuses_impossible_ports_and_worker_counts(tmp_path):
+    for args in (["--workers", "0"], ["--port", "99999"]):
+        proc = subprocess.run(
+            [str(ARTICLEBOT), "serve", "--http", *args],
+            cwd=tmp_path,
+            env=_env(tmp_path),
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        assert proc.returncode == 2 and "Traceback" not in proc.stderr
+        assert "is not in the range" in proc.stderr

@@ -10,8 +10,18 @@ from bot.cli.app import cli, is_verbose
 @cli.command()
 @click.option("--http", "http_mode", is_flag=True, help="HTTP mode instead of Socket Mode.")
 @click.option("--host", default="0.0.0.0", show_default=True, help="HTTP mode: address to bind.")
-@click.option("--port", default=3000, show_default=True, help="HTTP mode: port.")
-@click.option("--workers", type=int, help="HTTP mode: worker processes (SLACK_HTTP_WORKERS).")
+@click.option(
+    "--port",
+    default=3000,
+    show_default=True,
+    type=click.IntRange(1, 65535),
+    help="HTTP mode: port.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    help="HTTP mode: worker processes (SLACK_HTTP_WORKERS).",
+)
 def serve(http_mode: bool, host: str, port: int, workers: int | None) -> None:
     """Run the Slack bot. Socket Mode needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN; HTTP mode needs
     SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET and serves /slack/events and /healthz."""

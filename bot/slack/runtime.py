@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+from pathlib import Path
 
 from slack_sdk import WebClient
 
+from bot.errors import ConfigError, PromptError
 from bot.logs import setup_logging
 from bot.pipeline import Pipeline
 from bot.settings import Settings
@@ -62,6 +64,29 @@ def build_services(
         pool=pool,
         workspaces=workspaces,
     )
+
+
+def check_start(settings: Settings) -> None:
+    """What every process would otherwise fail on once started (each HTTP worker, in a loop
+    of tracebacks under a supervisor): the store, the prompt templates and SUMMARY_STYLE, the
+    audit log's file. A ConfigError or PromptError, one line naming the setting."""
+    from bot.llm.templates import load_templates
+
+    open_store(settings).close()
+    templates = load_templates(settings.prompts_dir)
+    try:
+        templates.summary(settings.summary_style)
+    except PromptError as err:
+        raise ConfigError(f"SUMMARY_STYLE: {err}") from None
+    if settings.audit_log_path:
+        path = Path(settings.audit_log_path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.open("a").close()
+        except OSError as err:
+            raise ConfigError(
+                f"Can't write the audit log at AUDIT_LOG_PATH ({path}): {err.strerror or err}."
+            ) from None
 
 
 def job_pool(settings: Settings) -> WorkerPool:

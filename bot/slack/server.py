@@ -228,6 +228,7 @@ def check_token(settings: Settings) -> None:
 def preflight(settings: Settings, *, http: bool) -> None:
     """What `articlebot serve` checks before it starts anything: the settings, then the token."""
     check_settings(settings, http=http)
+    runtime.check_start(settings)
     check_token(settings)
 
 

@@ -12,6 +12,7 @@ REDIS_URL, shared by every process when scaled out) implement it.
 
 from __future__ import annotations
 
+import sqlite3
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -51,6 +52,9 @@ if TYPE_CHECKING:
     from bot.store.redis import RedisStore
 
 
+_REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+
+
 def open_store(settings: Settings) -> SQLiteStore | RedisStore:
     """The store the settings describe: Redis with REDIS_URL, else SQLite (tables created).
 
@@ -63,19 +67,31 @@ def open_store(settings: Settings) -> SQLiteStore | RedisStore:
     memory_ttl = settings.store_memory_ttl_seconds
     request_ttl = settings.stats_retention_days * 86_400
     if not settings.redis_url:
-        return SQLiteStore(
-            settings.store_path,
-            max_turns=max_turns,
-            article_ttl=article_ttl,
-            answer_ttl=answer_ttl,
-            memory_ttl=memory_ttl,
-            request_ttl=request_ttl,
-        )
+        try:
+            return SQLiteStore(
+                settings.store_path,
+                max_turns=max_turns,
+                article_ttl=article_ttl,
+                answer_ttl=answer_ttl,
+                memory_ttl=memory_ttl,
+                request_ttl=request_ttl,
+            )
+        except (OSError, sqlite3.Error) as err:  # a folder, no permission, a file in the way
+            reason = getattr(err, "strerror", None) or str(err)
+            raise ConfigError(
+                f"Can't open the store at STORE_PATH ({settings.store_path}): {reason}. "
+                "Point STORE_PATH at a file in a folder this user can write to."
+            ) from None
     from redis.exceptions import RedisError  # redis-py: only when REDIS_URL says so
 
     from bot.store.redis import RedisStore, connect
 
     where = redacted_url(settings.redis_url)
+    if not settings.redis_url.lower().startswith(_REDIS_SCHEMES):
+        raise ConfigError(
+            "REDIS_URL must start with redis://, rediss:// or unix://, "
+            "like redis://localhost:6379/0."
+        )
     try:
         store = RedisStore(
             connect(settings.redis_url),
