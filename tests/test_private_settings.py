@@ -15,7 +15,13 @@ import pytest
 
 from bot.slack import settings_jobs
 from bot.slack.channel_access import ChannelKinds
-from bot.slack.settings_view import CALLBACK_ID, CONFIGURE, EDIT_CHANNEL, PICK_CHANNEL
+from bot.slack.settings_view import (
+    CALLBACK_ID,
+    CONFIGURE,
+    EDIT_CHANNEL,
+    MAX_HOME_CHANNELS,
+    PICK_CHANNEL,
+)
 from bot.store import ChannelSettings
 from tests.servers.slack_app import CHANNEL, TEAM, USER, SlackAppHarness
 from tests.test_channel_settings import _state
@@ -236,6 +242,20 @@ def test_a_public_channel_is_asked_about_once_and_needs_no_members(bot):
     bot.idle()
     # Opening asked; the ack and App Home used what Slack said (kept a minute).
     assert len(bot.slack.calls("conversations.info")) == 1
+    assert bot.slack.calls("conversations.members") == []
+
+
+def test_app_home_asks_once_per_channel_it_can_show(bot):
+    """More channels than App Home holds: each shown one is asked about once, the rest
+    not at all, and a second opening uses what Slack said."""
+    for n in range(MAX_HOME_CHANNELS + 5):
+        bot.slack.add_channel(f"C{n:04d}")
+        _store(bot).put_channel_settings(TEAM, f"C{n:04d}", ChannelSettings(style="tldr"))
+    shown = _home(bot)
+    assert shown.count('"action_id": "settings_edit"') == MAX_HOME_CHANNELS
+    assert "and more channels" in shown
+    _home(bot)
+    assert len(bot.slack.calls("conversations.info")) == MAX_HOME_CHANNELS
     assert bot.slack.calls("conversations.members") == []
 
 

@@ -59,7 +59,9 @@ CANT_CHECK_CHANNEL = (
 SUBMIT_CHECK_SECONDS = 2
 # Anywhere else (a job): each channel's check gets this long, and may retry a rate limit.
 CHECK_SECONDS = 10
-# Slack errors that say nothing about one channel: App Home stops checking the rest.
+# App Home checks at most this many channels (most may be private ones the person isn't in).
+MAX_HOME_CHECKS = 3 * MAX_HOME_CHANNELS
+# Slack errors about one channel only; after any other, App Home stops checking the rest.
 _CHANNEL_ERRORS = frozenset({"channel_not_found", "unknown_channel_type", "too_many_members"})
 TOO_SLOW = (
     "That took me too long and Slack closed the window; please run `/articlebot settings` again."
@@ -275,15 +277,16 @@ def visible_channels(
     configured: dict[str, ChannelSettings],
 ) -> tuple[dict[str, ChannelSettings], Unlisted]:
     """The channels with settings of their own that `user` can see (at most App Home's
-    MAX_HOME_CHANNELS, each checked once), and what is left out and why: private ones
-    they aren't in silently; those Slack couldn't say anything about counted, with its
-    error. An error about the workspace (missing_scope, a timeout) stops the checking."""
+    MAX_HOME_CHANNELS, each checked once; at most MAX_HOME_CHECKS checked), and what is
+    left out and why: private ones they aren't in silently; those Slack couldn't say
+    anything about counted, with its error. An error about the workspace (missing_scope,
+    a timeout) stops the checking."""
     own = [(c, s) for c, s in configured.items() if not s.is_default]
     quick = SafeWebClient.like(client)  # its timeout is set per call from the deadline
     shown: dict[str, ChannelSettings] = {}
     unchecked, error, more = 0, None, False
     for index, (channel, chosen) in enumerate(own):
-        if len(shown) == MAX_HOME_CHANNELS:
+        if len(shown) == MAX_HOME_CHANNELS or index == MAX_HOME_CHECKS:
             more = True
             break
         if error is not None and error not in _CHANNEL_ERRORS:
