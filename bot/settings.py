@@ -38,14 +38,17 @@ BOT_SCOPES = (
     "assistant:write",
     "canvases:write",
     "channels:history",
+    "channels:read",
     "chat:write",
     "commands",
     "files:read",
     "groups:history",
+    "groups:read",
     "im:history",
     "im:read",
     "im:write",
     "mpim:history",
+    "mpim:read",
     "users:read",
 )
 

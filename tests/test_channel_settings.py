@@ -327,6 +327,7 @@ def _home_action(action_id: str, **extra: Any) -> dict[str, Any]:
 
 
 def test_app_home_shows_the_workspaces_channel_settings(modelbot):
+    modelbot.slack.add_channel(CHANNEL)  # public: anyone in the workspace sees it
     store = _store(modelbot)
     chosen = ChannelSettings(style="tldr", language="Spanish", auto_offer=True, daily_tokens=900)
     store.put_channel_settings(TEAM, CHANNEL, chosen)
@@ -350,6 +351,7 @@ def test_the_messages_tab_publishes_nothing(bot):
 
 
 def test_saving_settings_refreshes_app_home(bot):
+    bot.slack.add_channel(CHANNEL)
     _open_and_save(bot, style="detailed")
     (call,) = bot.slack.wait_for("views.publish", timeout=20)
     assert "detailed" in json.dumps(call.params["view"])
@@ -357,6 +359,7 @@ def test_saving_settings_refreshes_app_home(bot):
 
 
 def test_edit_in_app_home_opens_that_channels_settings(bot):
+    bot.slack.add_channel("C0DESK")
     _store(bot).put_channel_settings(TEAM, "C0DESK", ChannelSettings(style="tldr"))
     bot.interactive(_home_action(EDIT_CHANNEL, value="C0DESK"))
     view = _opened_view(bot)
@@ -366,6 +369,7 @@ def test_edit_in_app_home_opens_that_channels_settings(bot):
 
 
 def test_configure_picks_a_channel_and_the_modal_reloads_with_its_settings(bot):
+    bot.slack.add_channel("C0DESK")
     _store(bot).put_channel_settings(TEAM, "C0DESK", ChannelSettings(language="French"))
     bot.interactive(_home_action(CONFIGURE))
     view = _opened_view(bot)

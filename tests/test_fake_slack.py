@@ -258,3 +258,32 @@ def test_users_info_describes_the_users_added(slack: FakeSlack) -> None:
     assert client.users_info(user="U0ADMIN")["user"]["is_admin"] is True
     with pytest.raises(SlackApiError, match="user_not_found"):
         client.users_info(user="U0NOBODY")
+
+
+def test_conversations_are_described_and_their_members_paged(slack: FakeSlack) -> None:
+    client = client_for(slack)
+    slack.add_channel("C1")
+    slack.add_channel("G1", kind="private", members=[f"U{n}" for n in range(5)])
+    slack.add_channel("G2", kind="private", members=["U1"], bot_member=False)
+    slack.add_channel("D1", kind="im", members=["U1"])
+    public = client.conversations_info(channel="C1")["channel"]
+    assert (public["is_channel"], public["is_private"]) == (True, False)
+    assert client.conversations_info(channel="G1")["channel"]["is_private"] is True
+    assert client.conversations_info(channel="D1")["channel"]["user"] == "U1"
+    members, cursor = [], ""
+    while True:
+        page = client.conversations_members(channel="G1", limit=2, cursor=cursor)
+        members += page["members"]
+        cursor = page["response_metadata"]["next_cursor"]
+        if not cursor:
+            break
+    assert members == [f"U{n}" for n in range(5)] + [slack.bot_user_id]
+    for missing in ("G2", "C404"):  # the bot isn't in it, or it isn't there
+        with pytest.raises(SlackApiError, match="channel_not_found"):
+            client.conversations_info(channel=missing)
+    slack.drop_scope("groups:read")
+    with pytest.raises(SlackApiError) as excinfo:
+        client.conversations_members(channel="G1")
+    assert excinfo.value.response["needed"] == "groups:read"
+    assert error_of(excinfo) == "missing_scope"
+    assert client.conversations_info(channel="C1")["ok"]  # channels:read still granted

@@ -119,6 +119,7 @@ def test_an_admin_keeps_settings_to_admins_in_their_workspace_only(bot, people):
     assert bot.slack.calls("views.open") == []
 
     # Another workspace on the same deployment keeps the default: anyone gets the form.
+    bot.slack.add_channel(CHANNEL)
     _click(bot, EDIT_CHANNEL, CHANNEL, user="U0ELSE", team=OTHER_TEAM)
     (opened,) = bot.slack.wait_for("views.open", timeout=20)
     assert opened.params["view"]["callback_id"] == CALLBACK_ID

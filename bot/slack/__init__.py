@@ -17,6 +17,9 @@ Scopes the app manifest (manifest.json) asks for, and why:
   can read.
 - users:read: users.info tells whether the person changing a channel's settings (where
   the workspace keeps them to admins), or who may change them, is a workspace admin or owner.
+- channels:read, groups:read, mpim:read (and im:read): conversations.info says whether a
+  channel is private, and conversations.members who is in it: a private channel's settings
+  (App Home, its Edit button, the picker) are only for its members.
 
 Not asked for: links:read / link unfurling (the bot never rewrites other people's links),
 any admin or write-to-files scope. (Recaps use the display names Slack sends with each

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from bot.pipeline import Pipeline
 from bot.settings import Settings
+from bot.slack.channel_access import ChannelKinds
 from bot.slack.memory import Memory
 from bot.store import Conversation, Store, Tenant
 
@@ -44,6 +45,8 @@ class Services:
     pool: WorkerPool | None  # a job runner's is set once its queue is (None: no queueing)
     # Installed workspaces and their bot tokens (OAuth); None with one SLACK_BOT_TOKEN.
     workspaces: Workspaces | None = None
+    # What conversations.info said of channels lately (who may see their settings).
+    channel_kinds: ChannelKinds = field(default_factory=ChannelKinds)
 
     def for_tenant(self, tenant: Tenant | None) -> Services:
         """These services as one workspace's job sees them: its own caches (memory is keyed

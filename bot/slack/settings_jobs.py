@@ -1,7 +1,8 @@
 """The slow part of channel settings, run as jobs (bot.slack.tasks): who may change them
-(users.info, when the workspace keeps them to admins), opening and reloading the modal
-(views.open, views.update), the App Home tab (views.publish), and a workspace admin's
-switch of who may change them."""
+(users.info, when the workspace keeps them to admins; for a channel not named by the
+command typed in it, whether the person can see it: bot.slack.channel_access), opening and
+reloading the modal (views.open, views.update), the App Home tab (views.publish), and a
+workspace admin's switch of who may change them."""
 
 from __future__ import annotations
 
@@ -13,13 +14,20 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.errors import ArticlebotError
-from bot.slack import journal
+from bot.slack import channel_access, journal
 from bot.slack.channel_prefs import today
 from bot.slack.context import Services
 from bot.slack.outbound import SafeWebClient
 from bot.slack.retry import webhook
-from bot.slack.settings_view import Choices, home_view, notice_modal, settings_modal
-from bot.store import WorkspaceSettings
+from bot.slack.settings_view import (
+    MAX_HOME_CHANNELS,
+    Choices,
+    Unlisted,
+    home_view,
+    notice_modal,
+    settings_modal,
+)
+from bot.store import ChannelSettings, WorkspaceSettings
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +46,23 @@ CANT_CHECK_SWITCH = (
     "I couldn't check whether you're a workspace admin (Slack said `{error}`), so I left "
     "who may change settings as it was. Please try again in a minute."
 )
-# Checking a submission happens in its ack, which Slack waits 3 s for: users.info gets 2 s.
+IN_THE_CHANNEL = "Open `/articlebot settings` in that channel to change it."
+NOT_A_MEMBER = (
+    "Only the members of a private channel can see or change its settings. " + IN_THE_CHANNEL
+)
+CANT_CHECK_CHANNEL = (
+    "I couldn't check who can see that channel (Slack said `{error}`), so I can't show or "
+    "change its settings from here. " + IN_THE_CHANNEL
+)
+# Checking a submission happens in its ack, which Slack waits 3 s for: users.info and the
+# channel's check (conversations.info, .members) get 2 s in all.
 SUBMIT_CHECK_SECONDS = 2
+# Anywhere else (a job): each channel's check gets this long, and may retry a rate limit.
+CHECK_SECONDS = 10
+# App Home checks at most this many channels (most may be private ones the person isn't in).
+MAX_HOME_CHECKS = 3 * MAX_HOME_CHANNELS
+# Slack errors about one channel only; after any other, App Home stops checking the rest.
+_CHANNEL_ERRORS = frozenset({"channel_not_found", "unknown_channel_type", "too_many_members"})
 TOO_SLOW = (
     "That took me too long and Slack closed the window; please run `/articlebot settings` again."
 )
@@ -86,19 +109,57 @@ def refusal(services: Services, client: WebClient, user: str, team: str) -> str 
     return _not_an_admin(client, user, NOT_ADMIN, CANT_CHECK)
 
 
-def refusal_on_submit(services: Services, client: WebClient, user: str, team: str) -> str | None:
-    """`refusal`, again when the form is saved: the rule, or the person's role, may have
-    changed since it was opened. Within the ack, so one quick users.info, no retries."""
-    if not admins_only(services, team):
+def channel_refusal(
+    services: Services,
+    client: WebClient,
+    *,
+    team: str,
+    channel: str,
+    user: str,
+    deadline: float | None = None,
+) -> str | None:
+    """Why `user` may not see `channel`'s settings (None: they may): a private channel,
+    DM or group DM they aren't in, or one Slack can't say anything about (fail closed).
+    `deadline` (time.monotonic()): none, a job's CHECK_SECONDS from now."""
+    own = SafeWebClient.like(client)  # its timeout is set per call from the deadline
+    if deadline is None:
+        deadline = time.monotonic() + CHECK_SECONDS
+    else:
+        own.retry_handlers = []  # within an ack: one try, a retry would run past 3 s
+    found = channel_access.can_see(
+        own, services.channel_kinds, team=team, channel=channel, user=user, deadline=deadline
+    )
+    if found.allowed:
         return None
-    quick = SafeWebClient.like(client)  # its token, URL, proxy and team_id (org installs)
-    quick.timeout = SUBMIT_CHECK_SECONDS
-    quick.retry_handlers = []  # one try: a retry would run past Slack's 3 s
-    try:
-        return _not_an_admin(quick, user, NOT_ADMIN, CANT_CHECK)
-    except OSError as exc:  # no answer in time: fail closed, as when Slack can't say
-        log.warning("users.info for the settings check: %s", type(exc).__name__)
-        return CANT_CHECK.format(error="timeout")
+    if found.error is None:
+        return NOT_A_MEMBER
+    return CANT_CHECK_CHANNEL.format(error=found.error)
+
+
+def refusal_on_submit(
+    services: Services, client: WebClient, user: str, team: str, channel: str | None = None
+) -> str | None:
+    """`refusal`, again when the form is saved: the rule, or the person's role, may have
+    changed since it was opened; and, for `channel` (None: the form was opened by the
+    command typed in its channel, which Slack only lets people who see it do), whether the
+    person can see it. Within the ack, so quick calls, no retries, 2 s in all."""
+    deadline = time.monotonic() + SUBMIT_CHECK_SECONDS
+    if admins_only(services, team):
+        quick = SafeWebClient.like(client)  # its token, URL, proxy and team_id (org installs)
+        quick.timeout = SUBMIT_CHECK_SECONDS
+        quick.retry_handlers = []  # one try: a retry would run past Slack's 3 s
+        try:
+            why_not = _not_an_admin(quick, user, NOT_ADMIN, CANT_CHECK)
+        except OSError as exc:  # no answer in time: fail closed, as when Slack can't say
+            log.warning("users.info for the settings check: %s", type(exc).__name__)
+            return CANT_CHECK.format(error="timeout")
+        if why_not is not None:
+            return why_not
+    if channel is None:
+        return None
+    return channel_refusal(
+        services, client, team=team, channel=channel, user=user, deadline=deadline
+    )
 
 
 def _not_an_admin(client: WebClient, user: str, refused: str, cant_check: str) -> str | None:
@@ -137,9 +198,14 @@ def open_settings(
     trigger_id: str,
     channel: str | None,
     response_url: str | None,
+    in_channel: bool = False,
 ) -> None:
-    """Open the settings modal for `channel` (None: with a channel picker), or say why not."""
+    """Open the settings modal for `channel` (None: with a channel picker), or say why not.
+    `in_channel`: `/articlebot settings` typed in `channel`: Slack only lets people use a
+    command where they can see it, so it isn't checked (nor, on saving, is that form)."""
     why_not = refusal(services, client, user, team)
+    if why_not is None and channel and not in_channel:
+        why_not = channel_refusal(services, client, team=team, channel=channel, user=user)
     if why_not is not None:
         _tell(client, trigger_id, response_url, why_not)
         return
@@ -150,6 +216,7 @@ def open_settings(
         current=current,
         pick=channel is None,
         response_url=response_url,
+        in_channel=in_channel and channel is not None,
     )
     if not journal.once("views.open"):
         return
@@ -163,11 +230,23 @@ def open_settings(
 
 
 def reload_settings(
-    services: Services, client: WebClient, *, team: str, view_id: str, view_hash: str, channel: str
+    services: Services,
+    client: WebClient,
+    *,
+    team: str,
+    user: str,
+    view_id: str,
+    view_hash: str,
+    channel: str,
 ) -> None:
-    """The picker in the modal chose `channel`: show that channel's settings."""
-    current = services.store.channel_settings(team, channel)
-    view = settings_modal(choices(services), channel=channel, current=current, pick=True)
+    """The picker in the modal chose `channel`: show that channel's settings, if `user`
+    may see them (else the picker and why not)."""
+    why_not = channel_refusal(services, client, team=team, channel=channel, user=user)
+    if why_not is not None:
+        view = settings_modal(choices(services), channel=channel, pick=True, notice=why_not)
+    else:
+        current = services.store.channel_settings(team, channel)
+        view = settings_modal(choices(services), channel=channel, current=current, pick=True)
     try:
         client.views_update(view_id=view_id, hash=view_hash, view=view)
     except SlackApiError as exc:  # hash_conflict: the modal changed (or closed) meanwhile
@@ -176,13 +255,56 @@ def reload_settings(
 
 def publish_home(services: Services, client: WebClient, *, team: str, user: str) -> None:
     """App Home for `user`: who may change settings, and every configured channel of the
-    workspace with today's tokens."""
+    workspace that `user` can see, with today's tokens."""
     configured = services.store.team_channel_settings(team)
+    shown, unlisted = visible_channels(
+        services, client, team=team, user=user, configured=configured
+    )
     day = today()
-    used = {channel: services.store.channel_tokens(team, channel, day) for channel in configured}
+    used = {channel: services.store.channel_tokens(team, channel, day) for channel in shown}
     offered = replace(choices(services), admins_only=admins_only(services, team))
     saved = services.store.workspace_settings(team)
-    client.views_publish(user_id=user, view=home_view(offered, configured, used, saved))
+    view = home_view(offered, shown, used, saved, unlisted=unlisted)
+    client.views_publish(user_id=user, view=view)
+
+
+def visible_channels(
+    services: Services,
+    client: WebClient,
+    *,
+    team: str,
+    user: str,
+    configured: dict[str, ChannelSettings],
+) -> tuple[dict[str, ChannelSettings], Unlisted]:
+    """The channels with settings of their own that `user` can see (at most App Home's
+    MAX_HOME_CHANNELS, each checked once; at most MAX_HOME_CHECKS checked), and what is
+    left out and why: private ones they aren't in silently; those Slack couldn't say
+    anything about counted, with its error. An error about the workspace (missing_scope,
+    a timeout) stops the checking."""
+    own = [(c, s) for c, s in configured.items() if not s.is_default]
+    quick = SafeWebClient.like(client)  # its timeout is set per call from the deadline
+    shown: dict[str, ChannelSettings] = {}
+    unchecked, error, more = 0, None, False
+    for index, (channel, chosen) in enumerate(own):
+        if len(shown) == MAX_HOME_CHANNELS or index == MAX_HOME_CHECKS:
+            more = True
+            break
+        if error is not None and error not in _CHANNEL_ERRORS:
+            unchecked += len(own) - index  # Slack will say the same of the rest
+            break
+        found = channel_access.can_see(
+            quick,
+            services.channel_kinds,
+            team=team,
+            channel=channel,
+            user=user,
+            deadline=time.monotonic() + CHECK_SECONDS,
+        )
+        if found.allowed:
+            shown[channel] = chosen
+        elif found.error is not None:
+            unchecked, error = unchecked + 1, found.error
+    return shown, Unlisted(unchecked=unchecked, error=error, more=more)
 
 
 def set_admins_only(

@@ -44,6 +44,17 @@ class Choices:
     admins_only: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class Unlisted:
+    """What App Home leaves out besides private channels the person isn't in: `unchecked`
+    channels Slack couldn't say who may see (`error`: what it said), and whether there were
+    `more` than App Home holds."""
+
+    unchecked: int = 0
+    error: str | None = None
+    more: bool = False
+
+
 # --- the modal ---------------------------------------------------------------------------
 
 
@@ -80,9 +91,14 @@ def settings_modal(
     current: ChannelSettings | None = None,
     pick: bool = False,
     response_url: str | None = None,
+    in_channel: bool = False,
+    notice: str | None = None,
 ) -> dict[str, Any]:
     """The modal for `channel`'s settings (`current` filled in). `pick`: the channel is
-    chosen in the modal (from App Home); changing it reloads the modal for that channel."""
+    chosen in the modal (from App Home); changing it reloads the modal for that channel.
+    `in_channel`: opened by the command typed in `channel` (kept in private_metadata, which
+    only the app sets: its submission needs no check of who can see the channel).
+    `notice`: instead of the settings, why they aren't shown (under the picker)."""
     current = current or ChannelSettings()
     # Slack keeps what was entered in an input across views.update when its block_id stays
     # the same: a block_id per channel makes a reload show the picked channel's values.
@@ -107,6 +123,9 @@ def settings_modal(
         )
     else:
         blocks.append({"type": "section", "text": _text(f"Settings for <#{channel}>", "mrkdwn")})
+    if notice is not None:
+        blocks.append({"type": "section", "text": _text(notice, "mrkdwn")})
+        return _modal(blocks, {"channel": None if pick else channel})
     styles = [_option(f"Default ({choices.default_style})", DEFAULT)]
     styles += [_option(style, style) for style in choices.styles]
     blocks.append(
@@ -193,7 +212,13 @@ def settings_modal(
     else:
         note = "No AI model is configured: the offline engine answers everywhere."
         blocks.append({"type": "context", "elements": [_text(note, "mrkdwn")]})
-    metadata = {"channel": None if pick else channel, "response_url": response_url}
+    metadata: dict[str, Any] = {"channel": None if pick else channel, "response_url": response_url}
+    if in_channel and not pick:
+        metadata["in_channel"] = True
+    return _modal(blocks, metadata)
+
+
+def _modal(blocks: list[dict[str, Any]], metadata: dict[str, Any]) -> dict[str, Any]:
     return {
         "type": "modal",
         "callback_id": CALLBACK_ID,
@@ -247,6 +272,12 @@ def first_input(view: Mapping[str, Any]) -> str:
         if isinstance(block, dict) and block.get("type") == "input" and block.get("block_id"):
             return str(block["block_id"])
     return "style"
+
+
+def opened_in_channel(view: Mapping[str, Any]) -> bool:
+    """Whether the form was opened by `/articlebot settings` typed in its channel."""
+    data = metadata(view)
+    return bool(data.get("in_channel")) and bool(data.get("channel"))
 
 
 def picked_channel(view: Mapping[str, Any]) -> str | None:
@@ -337,10 +368,14 @@ def home_view(
     configured: Mapping[str, ChannelSettings],
     used: Mapping[str, int],
     workspace: WorkspaceSettings | None = None,
+    *,
+    unlisted: Unlisted | None = None,
 ) -> dict[str, Any]:
     """The App Home tab: who may change settings here (`choices.admins_only`; `workspace`:
-    what an admin saved, if anything), then every channel with settings of its own, each
-    with an Edit button."""
+    what an admin saved, if anything), then every channel with settings of its own in
+    `configured` (those the person can see), each with an Edit button, and a note of what
+    `unlisted` says is left out."""
+    unlisted = unlisted or Unlisted()
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": _text("Channel settings")},
         {
@@ -402,10 +437,35 @@ def home_view(
                 }
             )
     hidden = len([s for s in configured.values() if not s.is_default]) - len(shown)
-    if hidden > 0:
-        more = f"…and {hidden} more channels with settings of their own."
+    if hidden > 0 or unlisted.more:
+        more = "…and more channels with settings of their own."
+        if hidden > 0 and not unlisted.more:
+            more = f"…and {hidden} more channels with settings of their own."
         blocks.append({"type": "context", "elements": [_text(more, "mrkdwn")]})
+    if unlisted.unchecked:
+        blocks.append({"type": "context", "elements": [_text(_unchecked(unlisted), "mrkdwn")]})
     return {"type": "home", "blocks": blocks}
+
+
+def _unchecked(unlisted: Unlisted) -> str:
+    """Why some channels aren't listed: Slack couldn't say who may see them."""
+    if unlisted.unchecked == 1:
+        text = "1 channel with settings of its own isn't listed: I couldn't check who can see it"
+    else:
+        text = (
+            f"{unlisted.unchecked} channels with settings of their own aren't listed: I "
+            "couldn't check who can see them"
+        )
+    text += (
+        f" (Slack said `{unlisted.error}`). Run `/articlebot settings` in a channel to see or "
+        "change its settings."
+    )
+    if unlisted.error == "missing_scope":
+        text += (
+            " The app needs the `channels:read`, `groups:read` and `mpim:read` scopes: "
+            "reinstall it to grant them."
+        )
+    return text
 
 
 def _who_may_change(admins_only: bool, workspace: WorkspaceSettings | None) -> list[dict[str, Any]]:

@@ -357,6 +357,7 @@ class OpenSettings(_Job):
     trigger_id: str
     channel: str | None = None
     response_url: str | None = None
+    in_channel: bool = False  # the command typed in `channel`: Slack checked who sees it
 
     def run(self, services: Services, client: WebClient) -> None:
         settings_jobs.open_settings(
@@ -367,6 +368,7 @@ class OpenSettings(_Job):
             trigger_id=self.trigger_id,
             channel=self.channel,
             response_url=self.response_url,
+            in_channel=self.in_channel,
         )
 
 
@@ -378,12 +380,14 @@ class ReloadSettings(_Job):
     view_id: str
     view_hash: str
     channel: str
+    user: str = ""  # who picked it: the channel's settings are shown only if they see it
 
     def run(self, services: Services, client: WebClient) -> None:
         settings_jobs.reload_settings(
             services,
             client,
             team=self.team,
+            user=self.user,
             view_id=self.view_id,
             view_hash=self.view_hash,
             channel=self.channel,

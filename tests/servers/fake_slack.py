@@ -14,8 +14,11 @@ them is `refuse_chunks()`), pages threads and gives permalinks (conversations.re
 cursor, chat.getPermalink), serves shared files at
 their url_private (token required, as Slack does), takes posts to response_urls
 (`response_url()`), opens, updates and publishes views (`home(user)`; a modal's hash is
-checked on update), describes the users `add_user` made (users.info), and records every
-call thread-safely.
+checked on update), describes the users `add_user` made (users.info) and the conversations
+`add_channel` made (conversations.info; conversations.members, paged; a private one the bot
+isn't in is channel_not_found; `drop_scope` makes an install without channels:read,
+groups:read, mpim:read or im:read answer missing_scope), and records every call
+thread-safely.
 
 Many workspaces, as OAuth installs make them: Slack's authorize page (`/oauth/v2/authorize`,
 approving for the workspace `approve_next` names) sends the installer back to the app's
@@ -133,6 +136,8 @@ class FakeSlack:
         self._canvases: dict[str, dict[str, Any]] = {}
         self._refuse_chunks: str | None = None  # the error for task/plan chunks, when refused
         self._users: dict[str, dict[str, Any]] = {}  # users.info answers, by user id
+        self._channels: dict[str, _Channel] = {}  # conversations.info/.members, by id
+        self._dropped_scopes: set[str] = set()  # scopes the install didn't grant
         self._views: dict[str, dict[str, Any]] = {}  # open modals and home tabs, by view id
         # OAuth: the app's credentials, every token's workspace and expiry, codes, refreshes.
         self.client_id = "1111.2222"
@@ -635,6 +640,86 @@ class FakeSlack:
         with self._lock:
             self._users.pop(user_id, None)
 
+    def add_channel(
+        self,
+        channel_id: str,
+        *,
+        kind: str = "public",
+        members: list[str] | tuple[str, ...] = (),
+        bot_member: bool = True,
+        name: str | None = None,
+    ) -> None:
+        """A conversation conversations.info describes and conversations.members lists:
+        `kind` "public", "private", "mpim" or "im" (an im's one member is the person the bot
+        talks to). As Slack, a private conversation the bot isn't in is channel_not_found."""
+        if kind not in _SCOPE_OF_KIND:
+            raise ValueError(f"unknown conversation kind {kind!r}")
+        with self._lock:
+            self._channels[channel_id] = _Channel(
+                channel_id, kind, list(members), bot_member, name or channel_id.lower()
+            )
+
+    def set_members(self, channel_id: str, members: list[str]) -> None:
+        """Someone joined or left: conversations.members lists `members` from now on."""
+        with self._lock:
+            self._channels[channel_id].members = list(members)
+
+    def drop_scope(self, scope: str) -> None:
+        """The install didn't grant `scope` (an app installed before it was asked for):
+        conversations.info and .members needing it answer missing_scope, as Slack does."""
+        with self._lock:
+            self._dropped_scopes.add(scope)
+
+    def _conversation(self, params: dict[str, Any]) -> _Channel:
+        """The conversation a conversations.* call names, checked as Slack checks it: the
+        scope of its kind first, then whether the bot can see it at all."""
+        found = self._channels.get(_require(params, "channel"))
+        if found is None:
+            # Slack can't tell which scope an unknown ID needs: with none of them, the error
+            # is the scope's; with the public one, the channel isn't there.
+            if "channels:read" in self._dropped_scopes:
+                raise _ApiError("missing_scope", needed="channels:read")
+            raise _ApiError("channel_not_found")
+        needed = _SCOPE_OF_KIND[found.kind]
+        if needed in self._dropped_scopes:
+            raise _ApiError("missing_scope", needed=needed)
+        if found.kind != "public" and not found.bot_member:
+            raise _ApiError("channel_not_found")
+        return found
+
+    def _api_conversations_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        found = self._conversation(params)
+        private = found.kind in ("private", "mpim")
+        described: dict[str, Any] = {
+            "id": found.id,
+            "created": 1_700_000_000,
+            "is_im": found.kind == "im",
+            "is_mpim": found.kind == "mpim",
+            "is_private": private,
+            "is_archived": False,
+        }
+        if found.kind == "im":
+            described["user"] = found.members[0] if found.members else None
+        else:
+            described |= {
+                "name": found.name,
+                "is_channel": found.kind in ("public", "private"),
+                "is_group": found.kind == "private",
+                "is_member": found.bot_member,
+            }
+        return {"channel": described}
+
+    def _api_conversations_members(self, params: dict[str, Any]) -> dict[str, Any]:
+        """A conversation's members, paged (limit, cursor) like Slack: the last page's
+        next_cursor is empty."""
+        found = self._conversation(params)
+        members = [*found.members, *([self.bot_user_id] if found.bot_member else [])]
+        page, more = _page([{"id": m} for m in members], params)
+        return {
+            "members": [m["id"] for m in page],
+            "response_metadata": more.get("response_metadata") or {"next_cursor": ""},
+        }
+
     def _api_users_info(self, params: dict[str, Any]) -> dict[str, Any]:
         found = self._users.get(_require(params, "user"))
         if found is None:
@@ -776,9 +861,28 @@ class FakeSlack:
 
 
 class _ApiError(Exception):
-    def __init__(self, error: str) -> None:
+    def __init__(self, error: str, **detail: str) -> None:
         super().__init__(error)
         self.error = error
+        self.detail = detail  # more fields of the answer, e.g. missing_scope's "needed"
+
+
+# The read scope each kind of conversation needs (conversations.info, .members).
+_SCOPE_OF_KIND = {
+    "public": "channels:read",
+    "private": "groups:read",
+    "mpim": "mpim:read",
+    "im": "im:read",
+}
+
+
+@dataclass(slots=True)
+class _Channel:
+    id: str
+    kind: str  # a key of _SCOPE_OF_KIND
+    members: list[str]
+    bot_member: bool
+    name: str
 
 
 def _in_range(message: dict[str, Any], params: dict[str, Any]) -> bool:
@@ -1052,7 +1156,7 @@ class _Handler(BaseHTTPRequestHandler):
                 try:
                     status, body, extra = owner.answer(method, params)
                 except _ApiError as exc:
-                    status, body, extra = 200, {"ok": False, "error": exc.error}, {}
+                    status, body, extra = 200, {"ok": False, "error": exc.error, **exc.detail}, {}
                 finally:
                     owner._caller = None
         owner.record(Call(method, params, headers, status, body, team))

@@ -26,6 +26,7 @@ from bot.slack.settings_view import (
     PICK_CHANNEL,
     first_input,
     metadata,
+    opened_in_channel,
     read_submission,
     saved_note,
 )
@@ -69,6 +70,7 @@ def settings_command(ack: Ack, command: dict[str, Any], services: Services) -> N
         trigger_id=command.get("trigger_id") or "",
         channel=command.get("channel_id"),
         response_url=command.get("response_url"),
+        in_channel=bool(command.get("channel_id")),  # Slack checked they can see it
         name=COMMAND,
     )
     try:
@@ -93,7 +95,10 @@ def handle_settings_submission(
         ack(response_action="errors", errors=errors)
         return
     team, user = _team(body), (body.get("user") or {}).get("id")
-    why_not = refusal_on_submit(services, client, user or "", team)
+    # A form the command opened in its channel needs no check of who can see the channel;
+    # one opened from App Home (Edit, or the picker: any channel ID) does.
+    checked = None if opened_in_channel(view) else channel
+    why_not = refusal_on_submit(services, client, user or "", team, checked)
     if why_not is not None:
         log.info("settings of %s/%s refused to %s on submit", team, channel, user)
         ack(response_action="errors", errors={first_input(view): why_not})
@@ -123,6 +128,7 @@ def handle_channel_picked(
         services.submit(
             tasks.ReloadSettings(
                 team=_team(body),
+                user=(body.get("user") or {}).get("id") or "",
                 view_id=view["id"],
                 view_hash=view.get("hash") or "",
                 channel=channel,
