@@ -457,6 +457,10 @@ GERMAN = (
         ("detailed\n", "", "detailed"),
         ("Detailed\n\n", "", "detailed"),
         ("in 3 bullets\n", "in 3 bullets", None),
+        # Counts in the other languages of bot.text.counts.
+        ("in 2 Sätzen ", "in 2 Sätzen", None),
+        ("en 3 puntos: ", "en 3 puntos", None),
+        ("in drei Punkten\n", "in drei Punkten", None),
         ("tldr:\n\n", "", "tldr"),
         ("tl;dr please\n\n", "", "tldr"),
         ("summarize this, tldr\n", "", "tldr"),
@@ -503,6 +507,9 @@ def test_an_instruction_before_a_non_english_headline(lead, headline, style):
         "List of schools to be rebuilt is published",
         "Summary-bot start-up raises five million",
         "In 3 Jahren soll die Brücke fertig sein",
+        "In 3 Punkten Zur Reform",
+        "Drei Sätze, die die Debatte verändert haben",
+        "En 3 años, la ciudad tendrá dos escuelas nuevas",
         "Detaillierte Pläne für den Haushalt vorgestellt",
         # Title case: a count, "Please" or "Kindly" capitalised like the words after it.
         "5 Key Takeaways From the Fed Meeting",

@@ -60,6 +60,33 @@ def test_a_followed_length_is_really_followed(seed: Article) -> None:
     assert len(summarize(seed, instructions="in five bullet points").sentences) == 5
 
 
+@pytest.mark.parametrize(
+    ("instructions", "count"),
+    [
+        ("in 2 Sätzen", 2),
+        ("in drei Stichpunkten", 3),
+        ("in 3 Punkten", 3),
+        ("en 3 puntos", 3),
+        ("en deux phrases", 2),
+        ("in 4 punti elenco", 4),
+        ("em 2 frases", 2),
+        ("in 5 zinnen", 5),
+    ],
+)
+def test_a_count_in_another_language_is_followed(
+    seed: Article, instructions: str, count: int
+) -> None:
+    reading = read_instructions(seed, instructions)
+    assert (reading.followed, reading.ignored) == ((instructions,), ())
+    assert len(summarize(seed, instructions=instructions).sentences) == count
+
+
+def test_a_number_of_years_is_no_count(seed: Article) -> None:
+    # "in 3 Jahren" names no unit of a summary: it stays a wish the engine can't follow.
+    assert read_instructions(seed, "in 3 Jahren").ignored == ("in 3 Jahren",)
+    assert _notice(seed, "en 20 puntos") == ("I can write at most 12 points offline; here are 12.")
+
+
 def _notice(seed: Article, instructions: str) -> str | None:
     return (
         Pipeline(Settings(_env_file=None))

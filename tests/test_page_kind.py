@@ -84,6 +84,63 @@ def test_a_story_about_a_404_error_is_an_article() -> None:
     assert _kind(story, page) is Kind.ARTICLE
 
 
+APOLOGY = [  # 59 words of prose: enough to pass for a news brief by its prose alone
+    "The address you followed leads nowhere. The item may have been renamed, archived or "
+    "taken down, or the link you clicked may contain a small typing mistake.",
+    "Try the search field at the top of this site, or go back to the front page where the "
+    "latest reports from the city and the region are waiting for you today.",
+]
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        PageText(title="Nothing to see here", titles=("Error 404 - The Courier",)),
+        PageText(title="Hoppla!", titles=("Tagblatt", "Seite nicht gefunden - Tagblatt")),
+        PageText(title="Página no encontrada | El Diario"),
+    ],
+)
+def test_a_title_that_says_not_found_decides_a_short_text(page: PageText) -> None:
+    # The text has prose enough for a brief; only the page's title says what it is.
+    assert _kind(APOLOGY) is Kind.ARTICLE
+    verdict = page_kind(APOLOGY, page)
+    assert verdict.kind is Kind.NOT_FOUND
+    assert any("title says" in reason for reason in verdict.reasons)
+
+
+def test_a_pasted_text_s_first_line_is_its_title() -> None:
+    paste = "Fehler 404\n\n" + "\n\n".join(APOLOGY)
+    assert text_page(paste).title == "Fehler 404"
+    assert _kind(APOLOGY, text_page(paste)) is Kind.NOT_FOUND
+    # A first line too long for a title is none: this one is a sentence of a story.
+    story = "The page not found error greeted " + " ".join(["visitors"] * 12) + ".\n" + NOTE
+    assert text_page(story).title is None
+
+
+def test_a_title_decides_only_a_short_text_and_only_when_it_says_not_found() -> None:
+    # A story about a missing page, titled so, is long enough to be one.
+    long_story = [*BRIEF, NOTE, *APOLOGY]  # 137 words
+    assert _kind(long_story, PageText(title="Page not found: the web's missing links")) is (
+        Kind.ARTICLE
+    )
+    # A short brief's title that merely mentions 404 says nothing.
+    assert _kind(BRIEF, PageText(title="Council website down: 404 for three days")) is (
+        Kind.ARTICLE
+    )
+    assert _kind(BRIEF, text_page("Council site down\n" + " ".join(BRIEF))) is Kind.ARTICLE
+
+
+def test_the_page_s_title_and_og_title_are_both_read() -> None:
+    html = (
+        "<html><head><title>The Courier</title>"
+        "<meta property='og:title' content='Error 404 | The Courier'></head>"
+        "<body><h1>Lost?</h1></body></html>"
+    )
+    page = html_page(html, "Lost?")
+    assert page.title == "Lost?"
+    assert page.titles == ("The Courier", "Error 404 | The Courier")
+
+
 def test_sign_in_pages_by_password_field_or_by_their_words() -> None:
     form = PageText(lines=("Anmelden", "E-Mail", "Passwort"), title="Anmelden", password_fields=1)
     assert _kind(["Willkommen zurück"], form) is Kind.LOGIN
@@ -255,6 +312,10 @@ EXPECTED = {
     "cookie_wall_fr.txt": Kind.COOKIE_WALL,
     "not_found_es.html": Kind.NOT_FOUND,
     "not_found_en.html": Kind.NOT_FOUND,
+    # Titled so, above prose enough for a brief: the title decides.
+    "not_found_de.html": Kind.NOT_FOUND,
+    "not_found_de.txt": Kind.NOT_FOUND,
+    "not_found_en.txt": Kind.NOT_FOUND,
     "login_en.html": Kind.LOGIN,
     "login_es.txt": Kind.LOGIN,
     "product_list_it.html": Kind.PRODUCT_LIST,

@@ -12,6 +12,7 @@ from functools import lru_cache
 from typing import Literal
 
 from bot.ingest.scripts import CJK_RANGES, THAI_RANGES
+from bot.text.counts import INTRO_PATTERN, NUMBER_WORD_PATTERN, UNIT_PATTERN
 
 # Slack wraps links as <https://…> or <https://…|label>; users, channels and
 # special mentions use the same brackets (<@U123>, <#C1|general>, <!here>).
@@ -416,11 +417,12 @@ def _lines_under_two(text: str) -> bool:
 # marks where the headline starts. "Detailed plans for the bridge" and "In 3 years, …" keep
 # their first words: capitalised like the rest of a sentence, or no instruction at all.
 
-_NUMBER = r"(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)"
-# A count names its unit ("in 3 years" is no instruction).
+_NUMBER = rf"(?:\d{{1,2}}|{NUMBER_WORD_PATTERN})"
+# A count names its unit ("in 3 years", "in 3 Jahren" are no instruction); the words are
+# `bot.text.counts`' (English, German, French, Spanish, Italian, Portuguese, Dutch).
 _COUNT_PART = re.compile(
-    rf"(?:(?:in|as|into|with|using)\s+)?(?:a\s+)?{_NUMBER}\s+(?:short\s+|key\s+|main\s+)?"
-    r"(?:bullet(?:\s+point)?|point|sentence|line|paragraph|word|takeaway)s?(?![\w;/])",
+    rf"(?:(?:{INTRO_PATTERN})\s+)?(?:a\s+)?{_NUMBER}\s+(?:short\s+|key\s+|main\s+)?"
+    rf"(?:{UNIT_PATTERN}|paragraphs?|words?)(?![\w;/])",
     re.IGNORECASE,
 )
 _ASK_PART = re.compile(

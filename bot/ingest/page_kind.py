@@ -10,6 +10,8 @@ and banners say: real news briefs run to 60 words. Only a text with almost no pr
 looked at further, for what the page is instead: its title, headings and short lines ("page
 not found", "sign in", "subscribe to continue" in many languages, `bot.ingest.page_cues`),
 a password field, prices down the page. A few words alone are not an article either.
+One cue decides over some prose: a short text (a 404 page's apology and advice) under a title
+that says "page not found".
 """
 
 from __future__ import annotations
@@ -58,6 +60,9 @@ class PageText:
 
     lines: tuple[str, ...] = ()
     title: str | None = None
+    # Every other title the page gives itself (<title>, og:title) when `title` is the
+    # extractor's choice: a 404 page's <h1> may apologize while only its <title> says 404.
+    titles: tuple[str, ...] = ()
     headings: tuple[str, ...] = ()
     link_texts: frozenset[str] = frozenset()
     password_fields: int = 0
@@ -82,6 +87,10 @@ MIN_WORDS = 12
 # 26 in 2: the cues that decide below are specific enough for those (bench/README.md).
 LITTLE_PROSE_WORDS = 40
 LITTLE_PROSE_SENTENCES = 2
+# A "page not found" page may say so only in its title, above a few sentences of apology
+# and advice (60-100 words): under this many words of text, a title that says so decides.
+# Articles are longer, and their titles don't say it (bench/README.md).
+NOT_FOUND_TEXT_WORDS = 120
 # A sentence of prose: at least this many words, and stop words if the language has a list.
 _SENTENCE_WORDS = 5
 _MIN_STOP_SHARE = 0.1
@@ -168,10 +177,16 @@ def page_kind(paragraphs: Sequence[str], page: PageSource = None) -> Verdict:
     if consent >= _CONSENT_SHARE:
         return Verdict(Kind.COOKIE_WALL, (f"{consent:.0%} of the text is a cookie notice",))
     little = prose.words < LITTLE_PROSE_WORDS or prose.sentences < LITTLE_PROSE_SENTENCES
+    seen: PageText | None = None
+    if not little and _short_text(text):
+        seen = _resolve(page)
+        titled = _says_not_found(_titles(seen))
+        if titled:
+            return Verdict(Kind.NOT_FOUND, (f"its title says “{_clip(titled)}”", amount))
     if not little and not _listy(paragraphs):
         return Verdict(Kind.ARTICLE, (amount,))
 
-    seen = _resolve(page)
+    seen = seen or _resolve(page)
     listed = _link_list(paragraphs, seen, prose)
     if listed:
         return Verdict(Kind.LINK_LIST, (listed, amount))
@@ -216,9 +231,12 @@ def code_or_data(text: str) -> Verdict | None:
 
 
 def text_page(text: str) -> PageText:
-    """A paste (or a PDF's text): its lines as typed."""
+    """A paste (or a PDF's text): its lines as typed; its first line is its title when it is
+    short enough for one (the cleaner may have dropped it: "Page not found" is no prose)."""
     lines = tuple(line.strip() for line in text.splitlines()[:_MAX_LINES] if line.strip())
-    return PageText(lines=lines)
+    first = lines[0] if lines else ""
+    title = first if first and count_words(first) <= _SHORT_LINE else None
+    return PageText(lines=lines, title=title)
 
 
 # --- what the text is -------------------------------------------------------------------------
@@ -333,16 +351,29 @@ def _line_after_link(page: PageText) -> dict[str, bool]:
     return after
 
 
+def _short_text(text: str) -> bool:
+    """Whether `text` is under NOT_FOUND_TEXT_WORDS words; an article's length is told from
+    its characters alone (even unspaced scripts count two characters a word)."""
+    return len(text) < 20 * NOT_FOUND_TEXT_WORDS and count_words(text) < NOT_FOUND_TEXT_WORDS
+
+
+def _titles(page: PageText) -> list[str]:
+    return [t for t in dict.fromkeys((page.title, *page.titles)) if t]
+
+
+def _says_not_found(texts: Sequence[str]) -> str | None:
+    return next((t for t in texts if len(t) <= _CUE_LINE_CHARS and matches(NOT_FOUND, t)), None)
+
+
 def _what_else(paragraphs: Sequence[str], page: PageText, prose: _Prose) -> tuple[Kind, str] | None:
     """For a text with almost no prose: what the page shows instead of an article."""
-    named = [t for t in (page.title, *page.headings) if t]
+    named = [*_titles(page), *page.headings]
     lines = [
         line
         for line in page.lines[:_MAX_LINES]
         if len(line) <= _CUE_LINE_CHARS and count_words(line) <= _CUE_LINE_WORDS
     ]
-    head = [*named, *paragraphs[:2]]
-    found = next((t for t in head if len(t) <= _CUE_LINE_CHARS and matches(NOT_FOUND, t)), None)
+    found = _says_not_found([*named, *paragraphs[:2]])
     if found:
         return Kind.NOT_FOUND, f"says “{_clip(found)}”"
     # A password field or a "Sign in" link can be in any page's header: the page itself (its

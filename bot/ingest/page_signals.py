@@ -39,17 +39,24 @@ def html_page(html: str, title: str | None = None) -> PageText:
     root = _parse(html[:_MAX_HTML_CHARS])
     if root is None:
         return PageText(title=title)
-    if title is None:
-        found = root.find(".//title")
-        title = found.text_content().strip() if found is not None else None
+    titles = _titles(root)
     lines, headings, links, passwords = _walk(root)
     return PageText(
         lines=tuple(lines),
-        title=title or None,
+        title=title or (titles[0] if titles else None),
+        titles=titles,
         headings=tuple(headings),
         link_texts=frozenset(links),
         password_fields=passwords,
     )
+
+
+def _titles(root: etree._Element) -> tuple[str, ...]:
+    """What the page calls itself: its <title>, then its og:title (either may say "404")."""
+    found = root.find(".//title")
+    named = [found.text_content() if found is not None else ""]
+    named += root.xpath("//meta[@property='og:title']/@content")[:1]
+    return tuple(t for t in dict.fromkeys(" ".join(str(n).split()) for n in named) if t)
 
 
 def _parse(html: str) -> etree._Element | None:

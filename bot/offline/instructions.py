@@ -12,23 +12,24 @@ import re
 from dataclasses import dataclass
 
 from bot.ingest.article import Article
+from bot.text.counts import INTRO_PATTERN, NUMBER_WORD_PATTERN, NUMBER_WORDS, UNIT_PATTERN, unit_of
 from bot.text.retrieval import analyzer_for_text
 
-# Lengths (summaries.resolve_length turns them into a number of sentences or a style).
+# Lengths (summaries.resolve_length turns them into a number of sentences or a style), in
+# the languages of `bot.text.counts` ("6 bullets", "in 2 Sätzen", "en 3 puntos").
 # Any number is read ("100 bullets"), so one past MAX_COUNT is capped and said, not missed.
 COUNT = re.compile(
-    r"\b(\d+|one|two|three|four|five|six|seven)\s+(?:short\s+|key\s+|main\s+)?"
-    r"(?P<unit>bullet(?:\s+point)?|point|sentence|line|takeaway)s?\b",
+    rf"(?<!\w)(\d+|{NUMBER_WORD_PATTERN})\s+(?:short\s+|key\s+|main\s+)?"
+    rf"(?P<unit>{UNIT_PATTERN})(?!\w)",
     re.IGNORECASE,
 )
 # The most sentences an extractive summary lists: past that it would be the article itself.
 MAX_COUNT = 12
-_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
 SHORT_HINT = re.compile(r"\b(?:tl;?dr|short|brief|briefly|one[- ]liner|quick)\b", re.IGNORECASE)
 LONG_HINT = re.compile(r"\b(?:detailed|in[- ]depth|thorough|long|full)\b", re.IGNORECASE)
 # A length with the word that introduces it ("in 6 bullets"), so what's left reads whole.
 _LENGTH = re.compile(
-    rf"(?:\b(?:in|into|as|with|using)\s+)?(?:{COUNT.pattern}|{SHORT_HINT.pattern}|"
+    rf"(?:\b(?:{INTRO_PATTERN})\s+)?(?:{COUNT.pattern}|{SHORT_HINT.pattern}|"
     rf"{LONG_HINT.pattern})",
     re.IGNORECASE,
 )
@@ -44,7 +45,9 @@ _FILLER = frozenset(
     "focus", "focusing", "give", "make", "write", "keep", "just", "only", "bullet", "bullets",
     "point", "points", "sentence", "sentences", "line", "lines", "word", "words", "max",
     "maximum", "at", "most", "less", "than", "under", "no", "more", "pls", "plz", "can",
-    "you", "could", "would", "also", "then", "but", "so", "up", "sum", "as", "into", "using"}
+    "you", "could", "would", "also", "then", "but", "so", "up", "sum", "as", "into", "using",
+    # a count's introduction in the other languages of bot.text.counts ("en 3 puntos")
+    "en", "em", "mit", "con", "com", "met"}
 )  # fmt: skip
 # Request words trimmed off the ends of a part that is reported ("please", "summarize").
 _EDGE = frozenset(
@@ -73,8 +76,8 @@ def asked_count(instructions: str | None) -> tuple[int, str] | None:
         return None
     raw = match.group(1).lower()
     # A number too long to be meant (or for int() to take) is simply "too many".
-    n = _NUMBER_WORDS[raw] if raw in _NUMBER_WORDS else int(raw) if len(raw) < 7 else 10**6
-    return n, " ".join(match.group("unit").lower().split()) + "s"
+    n = NUMBER_WORDS[raw] if raw in NUMBER_WORDS else int(raw) if len(raw) < 7 else 10**6
+    return n, unit_of(match.group("unit"))
 
 
 def count_notice(asked: int, unit: str, written: int) -> str | None:
