@@ -154,6 +154,18 @@ def test_a_pronoun_borrows_the_previous_question_and_the_names_in_its_answer() -
     assert resolved.query.count("take office") == 2 and resolved.query.count("ribbon") == 1
 
 
+def test_a_question_that_named_its_subject_lends_that_name_not_its_answers() -> None:
+    # "Who is Julian Assange?" → a quote naming Sweden and Wikileaks → "Where is he held?":
+    # he is Assange; the answer's other names dragged the reply back to the first quote.
+    history = [
+        ("user", "Who is Julian Assange?"),
+        ("assistant", "> Prosecutors in Sweden dropped a case against Wikileaks' Julian Assange."),
+    ]
+    resolved = resolve("Where is he being held?", history)
+    assert {"Julian", "Assange"} <= set(resolved.context)
+    assert not {"Sweden", "Wikileaks", "Prosecutors"} & set(resolved.context)
+
+
 def test_a_self_contained_question_is_not_dragged_by_history() -> None:
     resolved = resolve("What happened in 1350?", FIRST)
     assert resolved.query == "What happened in 1350?" and resolved.context == ()

@@ -234,7 +234,8 @@ def turns(history: Sequence[Any]) -> list[tuple[str, str]]:
 def resolve(question: str, history: Sequence[Any], *, language: str | None = None) -> Resolved:
     """What to search the article for: the question itself, or for a follow-up that leans on
     the conversation, the question plus the content words of the question before it (and of
-    the ones before that, when it leaned too) and the names in the last answer.
+    the ones before that, when it leaned too) and, when that question named no one, the
+    names in the last answer.
 
     The question's own words (less its "that" or "they") are written twice: BM25 counts a
     repeated query word twice, so what is asked now outweighs what was asked before, and
@@ -264,7 +265,10 @@ def resolve(question: str, history: Sequence[Any], *, language: str | None = Non
     for hop, i in enumerate(reversed(asked[-_HOPS:])):
         earlier = past[i][1]
         add(_content_words(earlier, analyzer))
-        if hop == 0:
+        if hop == 0 and not _names(earlier, analyzer):
+            # "Who won?" → "Smith won." → "How old is he?": he is a name the answer gave.
+            # When the question named its subject ("Who is Julian Assange?"), that is who
+            # "he" is, and the answer's other names would pull back to the same sentence.
             answer = next((text for role, text in past[i + 1 :] if role == "assistant"), "")
             add(_names(answer, analyzer)[:_NAMES_FROM_ANSWER])
         if not leans_on_context(earlier):
