@@ -9,6 +9,7 @@ from trafilatura.utils import load_html
 
 from bot.errors import NotAnArticle
 from bot.ingest import from_html
+from bot.ingest.html.author import tidy_author
 from bot.ingest.html.body import looks_like_menu, main_lines, prose_share, strip_non_text
 from bot.ingest.html.chunks import drop_trailing_link_list, restore_chunks
 from bot.ingest.html.meta import declared_language, language_code
@@ -313,3 +314,30 @@ def test_code_with_template_braces_is_kept_in_paragraphs():
     ]
     page_html = _article_page([*tips[:2], "You have {{free_limit}} free articles left", tips[2]])
     assert list(from_html(page_html).paragraphs) == tips
+
+
+@pytest.mark.parametrize(
+    ("byline", "names"),
+    [
+        ("Mike Wuerthele; Malcolm Owen Monday; November", "Mike Wuerthele; Malcolm Owen"),
+        ("Текст Лида Буслаева", "Лида Буслаева"),
+        ("By Jane Doe", "Jane Doe"),
+        ("John Smith | Nov. 18, 2019", "John Smith"),
+        ("May Lee, 12 May 2019", "May Lee"),
+        ("Theresa May; Friday", "Theresa May"),
+        ("Brian May", "Brian May"),  # a month at the end of a name is the name
+        ("August Wilson", "August Wilson"),
+        ("Anna Keller; Anna Keller", "Anna Keller"),
+        ("Wday_", None),
+        ("November 2019", None),
+    ],
+)
+def test_a_byline_keeps_its_names_without_its_label_and_date(byline, names):
+    # The Source line read "by Mike Wuerthele; Malcolm Owen Monday; November".
+    assert tidy_author(byline) == names
+
+
+def test_a_pages_byline_is_tidied(english):
+    html = page("html_article_en.html").replace("Maren Oakes", "By Maren Oakes Sunday")
+    assert "By Maren Oakes Sunday" in html
+    assert from_html(html).author == "Maren Oakes"

@@ -96,3 +96,52 @@ def find_author(tree: HtmlElement) -> str | None:
             if author:
                 return author
     return None
+
+
+# What a byline carries beside the names: a label ("By", "Text:", "Текст"), and a date the
+# page printed next to it ("Malcolm Owen Monday; November").
+_LABEL = re.compile(
+    r"^(?:by|von|par|por|di|door|av|af|text|texte|texto|testo|текст|автор|written by)"
+    r"\s*[:：]?\s+",
+    re.IGNORECASE,
+)
+_WEEKDAY = r"monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+_MONTH = (
+    r"january|february|march|april|may|june|july|august|september|october|november|december|"
+    r"jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec"
+)
+_DATE_WORD = re.compile(rf"(?:{_WEEKDAY}|{_MONTH}|\d[\d:/.,-]*)\.?,?", re.IGNORECASE)
+_NOT_A_NAME = re.compile(rf"(?:{_WEEKDAY}|\d[\d:/.,-]*)\.?,?", re.IGNORECASE)
+_LETTERS = re.compile(r"[^\W\d_]{2}")
+
+
+def _without_date(part: str) -> str:
+    """ "Malcolm Owen Monday" → "Malcolm Owen", "May Lee, 12 May 2019" → "May Lee"; a month
+    alone at the end is a name ("Brian May") unless a weekday or a number comes with it."""
+    words = part.split()
+    cut = len(words)
+    while cut > 0 and _DATE_WORD.fullmatch(words[cut - 1]):
+        cut -= 1
+    if cut == 0:
+        return ""  # nothing but a date
+    if not any(_NOT_A_NAME.fullmatch(word) for word in words[cut:]):
+        return part
+    return " ".join(words[:cut])
+
+
+def tidy_author(author: str | None) -> str | None:
+    """The names in a byline, without its label and the date printed beside them;
+    None when nothing like a name is left ("Wday_", "November")."""
+    if not author:
+        return None
+    names: list[str] = []
+    for part in re.split(r"\s*[;|]\s*", author):
+        part = _SPACE.sub(" ", part).strip(" ,.-–·")
+        for _ in range(2):  # "By Text: …"
+            part = _LABEL.sub("", part)
+        part = _without_date(part).strip(" ,.-–·")
+        if not _LETTERS.search(part) or "_" in part:
+            continue
+        if part not in names:
+            names.append(part)
+    return "; ".join(names) or None

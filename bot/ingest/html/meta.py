@@ -22,7 +22,7 @@ from trafilatura.metadata import (
     extract_url,
 )
 
-from bot.ingest.html.author import find_author
+from bot.ingest.html.author import find_author, tidy_author
 
 # "en", "en-US", "pt_BR", "zh-Hant-TW" -> the two- or three-letter primary subtag.
 _LANG_TAG = re.compile(r"^\s*([a-zA-Z]{2,3})(?:[-_][\w-]*)?\s*$")
@@ -101,11 +101,11 @@ def page_meta(tree: HtmlElement, url: str | None = None) -> PageMeta:
     with contextlib.suppress(Exception):
         doc = extract_meta_json(tree, doc)
     title = doc.title or extract_title(tree)
-    author = doc.author or find_author(tree)
+    author = tidy_author(doc.author or find_author(tree))
     page_url = url or doc.url or extract_url(tree)
     site = doc.sitename or extract_sitename(tree)
     if site:
-        site = site.lstrip("@")
+        site = site.lstrip("@").strip("_ ")  # "@wday_": a handle, shown as "wday"
     return PageMeta(
         title=title or None,
         author=author or None,
