@@ -121,7 +121,7 @@ def _boundaries(text: str, start: int, end: int, lang: str) -> list[tuple[int, i
             (pos + b["start_index"], pos + b["end_index"])
             for b in sentencex.get_sentence_boundaries(lang, text[pos:stop])
         ]
-        if stop == end or len(bounds) < 3:  # the end, or sentences longer than a window
+        if stop == end or len(bounds) < 3 or bounds[-2][0] <= pos:  # the end, or long ones
             spans.extend(bounds or [(pos, stop)])
             pos = stop
             continue
