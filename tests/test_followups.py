@@ -9,6 +9,7 @@ import pytest
 
 from bot.ingest import Article
 from bot.llm.followups import (
+    GREETING,
     asks_for_more,
     classify_turn,
     last_quotes,
@@ -18,6 +19,7 @@ from bot.llm.followups import (
     summary_instructions,
     summary_style,
 )
+from bot.llm.meta import meta_kind
 from bot.pipeline import Pipeline
 from bot.settings import Settings
 from tests.servers.fake_openai import FakeOpenAI, Reply, fake_openai_server  # noqa: F401
@@ -308,3 +310,45 @@ def test_model_excerpts_of_a_long_article_follow_the_resolved_question(
     pipeline.ask([article], "What shape did the blacksmith give the weather vane?", history=FIRST)
     sent = _article_block(fake_openai.user_prompt())
     assert VANE in sent and GRAVEDIGGERS not in sent
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("What is this article about?", "about"),
+        ("what's this about?", "about"),
+        ("So what is the story all about?", "about"),
+        ("Worum geht es in dem Artikel?", "about"),
+        ("Worum geht's?", "about"),
+        ("De quoi parle cet article ?", "about"),
+        ("¿De qué trata el artículo?", "about"),
+        ("Who wrote this article?", "author"),
+        ("Who is the author?", "author"),
+        ("Wer hat den Artikel geschrieben?", "author"),
+        ("Qui a écrit cet article ?", "author"),
+        ("¿Quién escribió este artículo?", "author"),
+        ("When was it published?", "published"),
+        ("Wann wurde der Artikel veröffentlicht?", "published"),
+        ("Quand a été publié cet article ?", "published"),
+        ("¿Cuándo se publicó el artículo?", "published"),
+        # Questions about what the article says stay questions.
+        ("What is the article's main argument about taxes?", None),
+        ("What is the article about taxes?", None),
+        ("What does the article say about the budget?", None),
+        ("Who wrote the letter to the council?", None),
+        ("What was the war about?", None),
+        ("When was the bridge built?", None),
+        ("Worum geht es bei der Reform der Steuern?", None),
+    ],
+)
+def test_questions_about_the_article_itself(text: str, kind: str | None) -> None:
+    assert meta_kind(text) == kind
+    assert (classify_turn(text) == "summarize") == (kind == "about")
+    if kind == "about":
+        assert summary_style(text) == "tldr" and summary_instructions(text) == ""
+
+
+@pytest.mark.parametrize("text", ["hi", "Hello!", "hey there", "good morning", "Hallo", "hola"])
+def test_a_greeting_is_small_talk_answered_with_what_to_ask(text: str) -> None:
+    assert classify_turn(text) == "small"
+    assert small_reply(text) == GREETING

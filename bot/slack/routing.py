@@ -259,7 +259,11 @@ def _answer(incoming: Incoming, memory: ThreadMemory, text: str, help_text: str)
         return Post(dest=dest, text=followups.small_reply(request), name="event")
     if turn == "summarize" and articles:
         wishes = followups.summary_instructions(request) or ""
-        return SummarizeRef(dest=dest, ref=articles[0], instructions=wishes, name="event")
+        # "tl;dr" and "what is this about?" want the one-sentence TL;DR, as in the CLI.
+        style = followups.summary_style(request)
+        return SummarizeRef(
+            dest=dest, ref=articles[0], style=style, instructions=wishes, name="event"
+        )
     if articles:
         return Ask(dest=dest, question=request, articles=articles, name="event")
     if in_thread and memory.engaged:
