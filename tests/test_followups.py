@@ -3,6 +3,7 @@ turns before them; then the pipeline searching with what they lean on."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -352,3 +353,23 @@ def test_questions_about_the_article_itself(text: str, kind: str | None) -> None
 def test_a_greeting_is_small_talk_answered_with_what_to_ask(text: str) -> None:
     assert classify_turn(text) == "small"
     assert small_reply(text) == GREETING
+
+
+def test_every_ask_answers_questions_about_the_article_itself(
+    offline: Pipeline, plague: Article, fake_openai: FakeOpenAI
+) -> None:
+    # Slack's parked questions and /ask reach Pipeline.ask directly, not through a router.
+    about = offline.ask([plague], "what is this about?")
+    assert about.kind == "summary" and about.text == offline.summarize(plague, style="tldr").text
+    unknown = offline.ask([plague], "Who wrote this article?")
+    assert not unknown.found and "doesn't say who wrote it" in unknown.text
+    signed = replace(plague, author="Ada Lowe", published="2020-05-01")
+    assert offline.ask([signed], "Who is the author?").text == "The article is by Ada Lowe."
+    assert "1 May 2020" in offline.ask([signed], "When was it published?").text
+    # The model isn't asked what the page's metadata says; what it lacks, the model may find.
+    model = Pipeline(fake_openai.settings())
+    fake_openai.default = Reply(structured={"answer": "x", "quotes": [], "found": False})
+    assert model.ask([signed], "Who wrote this article?").text == "The article is by Ada Lowe."
+    assert fake_openai.requests == []
+    model.ask([plague], "Who wrote this article?")
+    assert len(fake_openai.requests) == 1
