@@ -184,3 +184,29 @@ def test_other_languages_still_answer_without_the_type_check() -> None:
     result = answer(french, "Quand le pont a-t-il été construit?")
     assert result.found and "1931" in result.quotes[0]
     assert not answer(french, "Combien coûte le billet de train pour Lyon en 1990?").found
+
+
+# A contest page that repeats an entry (as the ru review page repeated its lines): the same
+# sentence twice ranks twice, and was quoted twice.
+OLESYA = (
+    "Olesya Petrova runs a cooking blog about quick weeknight dinners from the Urals. "
+    "Vote for Olesya on the last page of the contest!"
+)
+CONTEST = Article.from_paragraphs(
+    [
+        OLESYA,
+        "Oksana Belova bakes rye bread and pies for her three children every weekend. "
+        "Vote for Oksana on the last page of the contest!",
+        "The first three entrants with the most votes will receive valuable prizes.",
+        OLESYA,
+    ],
+    source_kind="text",
+)
+
+
+def test_a_sentence_the_article_says_twice_is_quoted_once() -> None:
+    found = answer(CONTEST, "Who runs a cooking blog?")
+    assert found.found and "Olesya Petrova runs a cooking blog" in found.quotes[0]
+    normalised = [" ".join(q.split()).casefold() for q in found.quotes]
+    assert len(normalised) == len(set(normalised)), found.quotes
+    assert found.text.count("Olesya Petrova runs") == 1
