@@ -219,8 +219,8 @@ def is_trivial_quote(quote: str) -> bool:
 def verify_quotes(quotes: list[str], article_text: str) -> tuple[list[VerifiedQuote], list[str]]:
     """Split quotes into those the article really contains (with its own span) and the rest.
 
-    Duplicates (same article span, or the same text found twice) are kept once; quotes too short to support anything
-    are left out of both.
+    Duplicates (same article span, or the same words found twice) are kept once; quotes too
+    short to support anything are left out of both.
     """
     verified: list[VerifiedQuote] = []
     dropped: list[str] = []
