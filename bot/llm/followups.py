@@ -74,6 +74,12 @@ def is_small_talk(text: str) -> bool:
     return len(words) <= SMALL_TALK_MAX_WORDS and all(word in _SMALL_TALK for word in words)
 
 
+def is_greeting(text: str) -> bool:
+    """ "hi", "hello there", "good morning": small talk that still wants a reply (a greeting
+    in a DM or a thread isn't an acknowledgement to leave unanswered)."""
+    return is_small_talk(text) and bool(_GREETINGS & set(_lower_words(text)))
+
+
 GREETING = (
     "Hi! Ask me anything about the article: what it's about, who wrote it, "
     'or a question about what it says. "Summarize it" gets you the summary.'
