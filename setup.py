@@ -7,5 +7,6 @@ from setuptools import find_packages, setup
 setup(
     packages=[*find_packages(include=["bot", "bot.*"]), "bot._prompts"],
     package_dir={"bot._prompts": "prompts"},
-    package_data={"bot._prompts": ["*.yaml"]},
+    # bot/llm's phrasings of questions about the article itself (bot.llm.meta) are data too.
+    package_data={"bot._prompts": ["*.yaml"], "bot.llm": ["*.yaml"]},
 )

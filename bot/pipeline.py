@@ -241,8 +241,22 @@ class Pipeline:
         question = question.strip()
         if not question:
             raise ArticlebotError("What would you like to know about the article?")
-        chosen = self._engine(engine, fallback=fallback)
         primary = articles[0]
+        from bot.llm.meta import meta_kind
+
+        # Questions about the article itself, the same on every surface (bot.llm.meta): its
+        # gist is the TL;DR, its byline and date come from its page.
+        asked_about = meta_kind(question)
+        if asked_about == "about":
+            return self.summarize(
+                primary, style="tldr", engine=engine, on_text=on_text, fallback=fallback, force=True
+            )
+        offline = self.engine_for(engine) == "offline"
+        if asked_about is not None and (meta := _metadata_answer(asked_about, primary, offline)):
+            if on_text is not None:
+                on_text(meta.text)
+            return replace(meta, articles=tuple(articles))
+        chosen = self._engine(engine, fallback=fallback)
         from bot.llm.followups import resolve
 
         # "Who usually does that work?": searched with what "that work" was (bot.llm.followups).
@@ -287,6 +301,26 @@ def refuse_non_article(article: Article) -> None:
         # Text with no link: pasted, or a text file (a text/plain link is a page like any).
         pasted = article.source_kind == "text" and not article.url
         raise NotArticlePage(kind, url=article.url, pasted=pasted)
+
+
+def _metadata_answer(kind: str, article: Article, offline: bool) -> Result | None:
+    """ "Who wrote it?" / "When was it published?" from the page's metadata. Unknown: not
+    found offline (no sentence of the text answers it better); the model may still find a
+    byline or date in the text, so it is asked."""
+    from bot.llm import meta
+
+    value = article.author if kind == "author" else article.published
+    if not value and not offline:
+        return None
+    text = meta.author_answer(value) if kind == "author" else meta.published_answer(value)
+    return Result(
+        kind="answer",
+        text=text,
+        article=article,
+        engine="offline" if offline else "metadata",
+        found=bool(value),
+        prose=text,
+    )
 
 
 def _recording(on_text: TextSink | None, streamed: list[str]) -> TextSink | None:

@@ -70,3 +70,43 @@ def test_no_order_hint_when_the_order_is_not_the_problem(source: str, question: 
     result = _run("ask", source, question)
     assert result.exit_code == 1 and f"No such file or link: {source}" in result.stderr
     assert "comes first" not in result.stderr
+
+
+HTML = Path(__file__).parent / "fixtures" / "html_article_en.html"  # byline and date in <meta>
+
+
+@pytest.mark.parametrize(
+    "question", ["What is this article about?", "what's this about?", "Worum geht es im Text?"]
+)
+def test_ask_what_the_article_is_about_gets_the_tldr(question: str) -> None:
+    result = _run("ask", str(SEED), question)
+    assert result.exit_code == 0, result.output
+    assert "couldn't find" not in result.stdout
+    assert result.stdout == _run("summarize", str(SEED), "--style", "tldr").stdout
+
+
+def test_ask_who_wrote_it_and_when_answers_from_the_pages_metadata() -> None:
+    who = _run("ask", str(HTML), "Who wrote this article?").stdout
+    assert "The article is by Maren Oakes." in who
+    assert "Maren Oakes" in _run("ask", str(HTML), "Who is the author?").stdout
+    when = _run("ask", str(HTML), "When was it published?").stdout
+    assert "published on 14 March 2021" in when and ">" not in when
+    # A pasted text has no byline: said plainly, not a sentence that happens to match.
+    data = json.loads(_run("ask", str(SEED), "Who wrote this article?", "--json").stdout)
+    assert data["found"] is False and "doesn't say who wrote it" in data["answer"]
+    assert data["quotes"] == []
+
+
+def test_a_content_question_about_the_article_is_still_searched() -> None:
+    result = _run("ask", str(HTML), "What is the article's main argument about lighthouses?")
+    assert result.exit_code == 0, result.output
+    assert "Maren Oakes" not in result.stdout
+    assert result.stdout != _run("summarize", str(HTML), "--style", "tldr").stdout
+
+
+@pytest.mark.parametrize("greeting", ["hi", "Hello!", "hey there"])
+def test_ask_hi_gets_a_hello_that_says_what_to_ask(greeting: str) -> None:
+    result = _run("ask", str(SEED), greeting)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Hi!") and "couldn't find" not in result.stdout
+    assert "who wrote it" in result.stdout

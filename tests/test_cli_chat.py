@@ -129,3 +129,20 @@ def test_a_non_article_is_refused_up_front_unless_forced(tmp_path: Path) -> None
     forced = CliRunner().invoke(cli, ["chat", str(COOKIE_WALL), "--force"], input="cookies?\n")
     assert forced.exit_code == 0 and "Ask about:" in forced.stderr
     assert "From the article" in forced.stdout or "couldn't find" in forced.stdout
+
+
+def test_hi_what_it_is_about_and_who_wrote_it() -> None:
+    html = Path(__file__).parent / "fixtures" / "html_article_en.html"
+    result = CliRunner().invoke(
+        cli,
+        ["chat", str(html), "--engine", "offline"],
+        input="hi\nWhat is this article about?\nWho wrote it?\nwhen was it published?\n",
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    tldr = CliRunner().invoke(cli, ["summarize", str(html), "--style", "tldr"]).stdout
+    assert result.stdout.startswith("Hi! Ask me anything")
+    assert tldr.split("\nSource:")[0].strip() in result.stdout
+    assert "The article is by Maren Oakes." in result.stdout
+    assert "published on 14 March 2021" in result.stdout
+    assert "couldn't find" not in result.stdout

@@ -176,6 +176,22 @@ def test_offline_caps_a_count_and_says_so() -> None:
     assert data["notice"] == "I can write at most 12 bullets offline; here are 12."
 
 
+def test_offline_says_when_the_article_has_fewer_sentences_than_bullets_asked(
+    tmp_path: Path,
+) -> None:
+    three = tmp_path / "three.txt"
+    three.write_text(
+        "The Riverside Library will close for renovations on March 3. The work, funded by a "
+        "£2 million grant, will add a children's wing and a café. It is expected to reopen in "
+        "the autumn.\n",
+        encoding="utf-8",
+    )
+    result = _run("summarize", str(three), "-i", "6 bullets", "--force")
+    assert result.exit_code == 0, result.output
+    assert len([line for line in result.stdout.splitlines() if line.startswith("- ")]) == 3
+    assert "the article only has 3 sentences worth listing" in result.stderr
+
+
 @pytest.mark.parametrize(
     ("args", "code", "status"),
     [

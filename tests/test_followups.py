@@ -3,12 +3,14 @@ turns before them; then the pipeline searching with what they lean on."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from bot.ingest import Article
 from bot.llm.followups import (
+    GREETING,
     asks_for_more,
     classify_turn,
     last_quotes,
@@ -18,6 +20,7 @@ from bot.llm.followups import (
     summary_instructions,
     summary_style,
 )
+from bot.llm.meta import meta_kind
 from bot.pipeline import Pipeline
 from bot.settings import Settings
 from tests.servers.fake_openai import FakeOpenAI, Reply, fake_openai_server  # noqa: F401
@@ -320,3 +323,65 @@ def test_model_excerpts_of_a_long_article_follow_the_resolved_question(
     pipeline.ask([article], "What shape did the blacksmith give the weather vane?", history=FIRST)
     sent = _article_block(fake_openai.user_prompt())
     assert VANE in sent and GRAVEDIGGERS not in sent
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("What is this article about?", "about"),
+        ("what's this about?", "about"),
+        ("So what is the story all about?", "about"),
+        ("Worum geht es in dem Artikel?", "about"),
+        ("Worum geht's?", "about"),
+        ("De quoi parle cet article ?", "about"),
+        ("¿De qué trata el artículo?", "about"),
+        ("Who wrote this article?", "author"),
+        ("Who is the author?", "author"),
+        ("Wer hat den Artikel geschrieben?", "author"),
+        ("Qui a écrit cet article ?", "author"),
+        ("¿Quién escribió este artículo?", "author"),
+        ("When was it published?", "published"),
+        ("Wann wurde der Artikel veröffentlicht?", "published"),
+        ("Quand a été publié cet article ?", "published"),
+        ("¿Cuándo se publicó el artículo?", "published"),
+        # Questions about what the article says stay questions.
+        ("What is the article's main argument about taxes?", None),
+        ("What is the article about taxes?", None),
+        ("What does the article say about the budget?", None),
+        ("Who wrote the letter to the council?", None),
+        ("What was the war about?", None),
+        ("When was the bridge built?", None),
+        ("Worum geht es bei der Reform der Steuern?", None),
+    ],
+)
+def test_questions_about_the_article_itself(text: str, kind: str | None) -> None:
+    assert meta_kind(text) == kind
+    assert (classify_turn(text) == "summarize") == (kind == "about")
+    if kind == "about":
+        assert summary_style(text) == "tldr" and summary_instructions(text) == ""
+
+
+@pytest.mark.parametrize("text", ["hi", "Hello!", "hey there", "good morning", "Hallo", "hola"])
+def test_a_greeting_is_small_talk_answered_with_what_to_ask(text: str) -> None:
+    assert classify_turn(text) == "small"
+    assert small_reply(text) == GREETING
+
+
+def test_every_ask_answers_questions_about_the_article_itself(
+    offline: Pipeline, plague: Article, fake_openai: FakeOpenAI
+) -> None:
+    # Slack's parked questions and /ask reach Pipeline.ask directly, not through a router.
+    about = offline.ask([plague], "what is this about?")
+    assert about.kind == "summary" and about.text == offline.summarize(plague, style="tldr").text
+    unknown = offline.ask([plague], "Who wrote this article?")
+    assert not unknown.found and "doesn't say who wrote it" in unknown.text
+    signed = replace(plague, author="Ada Lowe", published="2020-05-01")
+    assert offline.ask([signed], "Who is the author?").text == "The article is by Ada Lowe."
+    assert "1 May 2020" in offline.ask([signed], "When was it published?").text
+    # The model isn't asked what the page's metadata says; what it lacks, the model may find.
+    model = Pipeline(fake_openai.settings())
+    fake_openai.default = Reply(structured={"answer": "x", "quotes": [], "found": False})
+    assert model.ask([signed], "Who wrote this article?").text == "The article is by Ada Lowe."
+    assert fake_openai.requests == []
+    model.ask([plague], "Who wrote this article?")
+    assert len(fake_openai.requests) == 1

@@ -204,3 +204,29 @@ def test_the_articles_own_questions_are_never_quoted_as_answers() -> None:
         assert not any(quote.rstrip().endswith("?") for quote in result.quotes), question
     result = answer(article, "What did the prosecutors say about the charge?")
     assert result.found and "up to five years" in result.quotes[0]
+
+
+# A contest page that repeats an entry (as the ru review page repeated its lines): the same
+# sentence twice ranks twice, and was quoted twice.
+OLESYA = (
+    "Olesya Petrova runs a cooking blog about quick weeknight dinners from the Urals. "
+    "Vote for Olesya on the last page of the contest!"
+)
+CONTEST = Article.from_paragraphs(
+    [
+        OLESYA,
+        "Oksana Belova bakes rye bread and pies for her three children every weekend. "
+        "Vote for Oksana on the last page of the contest!",
+        "The first three entrants with the most votes will receive valuable prizes.",
+        OLESYA,
+    ],
+    source_kind="text",
+)
+
+
+def test_a_sentence_the_article_says_twice_is_quoted_once() -> None:
+    found = answer(CONTEST, "Who runs a cooking blog?")
+    assert found.found and "Olesya Petrova runs a cooking blog" in found.quotes[0]
+    normalised = [" ".join(q.split()).casefold() for q in found.quotes]
+    assert len(normalised) == len(set(normalised)), found.quotes
+    assert found.text.count("Olesya Petrova runs") == 1

@@ -149,3 +149,19 @@ def test_a_short_article_past_the_cap_says_how_many_it_had(seed: Article) -> Non
     assert summary.notice == (
         f"I can write at most 12 bullets offline; this article gave {len(summary.sentences)}."
     )
+
+
+def test_more_bullets_than_the_article_has_says_how_many_it_had() -> None:
+    three = from_text(
+        "The Riverside Library will close for renovations on March 3. The work, funded by a "
+        "£2 million grant, will add a children's wing and a café. It is expected to reopen in "
+        "the autumn."
+    )
+    summary = summarize(three, instructions="6 bullets")
+    assert len(summary.sentences) == 3
+    assert summary.notice == (
+        "You asked for 6 bullets, but the article only has 3 sentences worth listing."
+    )
+    assert summarize(three, instructions="3 bullets").notice is None
+    one = summarize(three, instructions="2 sentences")
+    assert one.notice is None and len(one.sentences) == 2

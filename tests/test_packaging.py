@@ -100,6 +100,7 @@ def test_the_wheel_carries_the_prompts_and_runs_without_the_repo(tmp_path: Path)
     names = set(zipfile.ZipFile(wheel).namelist())
     prompts = sorted(p.name for p in (ROOT / "prompts").glob("*.yaml"))
     assert prompts and {f"bot/_prompts/{name}" for name in prompts} <= names
+    assert "bot/llm/meta_questions.yaml" in names
     assert not any(n.startswith(("prompts/", "tests/", "bench/")) for n in names)
 
     # The unpacked wheel on the path ahead of the editable install, run from an empty folder.

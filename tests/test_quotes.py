@@ -168,3 +168,22 @@ def test_a_structured_reply_that_says_not_found_is_not_found() -> None:
         answer="The article doesn't say who paid, only when.", quotes=["reopen in May"], found=True
     )
     assert normalise_answer(quoted).found is True  # it quotes what it does say
+
+
+def test_a_sentence_the_article_has_twice_is_one_quote() -> None:
+    article = (
+        "Olesya Petrova runs a cooking blog. Vote for Olesya on the last page of the contest! "
+        "Oksana bakes rye bread. Vote for Olesya on the last page of the contest!"
+    )
+    quotes = [
+        "Vote for Olesya on the last page of the contest!",
+        "Vote for Olesya on the last page of the contest",  # the same, less its "!"
+        "Vote for Olesya on the last page of the contst!",  # a typo: found at the second copy
+        "Oksana bakes rye bread.",
+    ]
+    verified, dropped = verify_quotes(quotes, article)
+    assert [q.text.rstrip("!.") for q in verified] == [
+        "Vote for Olesya on the last page of the contest",
+        "Oksana bakes rye bread",
+    ]
+    assert dropped == []

@@ -80,6 +80,15 @@ def test_an_instruction_the_offline_engine_cant_follow_is_named_exactly(bot):
     assert HEADLINE not in summary.split("couldn't follow")[-1][:80]
 
 
+def test_more_bullets_than_a_short_article_has_are_said_in_the_reply(bot):
+    short = "\n\n".join(ARTICLE.split("\n\n")[:5])  # headline, byline, 5 sentences
+    bot.command("/summarize", "in 10 bullets " + short)
+    summary, source = _reply(bot)
+    assert len(_bullets(summary)) == 5
+    said = "You asked for 10 bullets, but the article only has 5 sentences worth listing."
+    assert said in summary + source
+
+
 def test_a_headline_starting_with_a_style_word_is_left_whole(bot):
     headline = "Detailed plans for the river bridge unveiled"
     bot.command("/summarize", f"{headline}\n\n{BODY}")

@@ -206,3 +206,24 @@ def test_memory_is_needed_only_for_what_can_be_answered():
     assert not needs(f"<@{BOT}> hi", thread_ts=TOP)
     assert needs(channel="D1", channel_type="im")
     assert not needs(thread_ts=TOP, subtype="message_changed")
+
+
+@pytest.mark.parametrize("text", ["What is this article about?", "Worum geht es in dem Artikel?"])
+def test_what_the_article_is_about_is_its_tldr_and_hi_gets_a_greeting(text):
+    about = mention(text, ENGAGED, thread_ts=TOP)
+    assert isinstance(about, tasks.SummarizeRef) and about.ref == STORY
+    assert about.style == "tldr" and about.instructions == ""
+    hello = mention("hi", ENGAGED, thread_ts=TOP)
+    assert isinstance(hello, tasks.Post) and "who wrote it" in hello.text
+    content = mention("What is the article's main argument about taxes?", ENGAGED, thread_ts=TOP)
+    assert isinstance(content, tasks.Ask)
+
+
+def test_a_greeting_is_answered_not_ignored_like_thanks():
+    hello = message("hello", ENGAGED, thread_ts=TOP)  # one person's thread: for the bot
+    assert isinstance(hello, tasks.Post) and hello.text.startswith("Hi!")
+    assert isinstance(dm("thanks"), Ignore)
+    first = dm("hi")  # nothing shared yet: how to use the bot
+    assert isinstance(first, tasks.Post) and first.text == routing.DM_HELP
+    later = dm("hi", ThreadMemory(latest=OTHER))
+    assert isinstance(later, tasks.Post) and "who wrote it" in later.text

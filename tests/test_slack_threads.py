@@ -66,13 +66,13 @@ def test_follow_up_during_a_slow_summary_is_about_that_threads_article(
         answer = {"answer": "Volunteers cleaned the river.", "quotes": [], "found": True}
         model.script(Reply("- Summary of B.", first_token_delay=3), Reply("x", structured=answer))
         bot.mention(f"<{articles.url('/article')}>", ts="1800000000.000200")  # thread B, slow
-        bot.message("what is this about?", ts="1800000000.000300", thread_ts="1800000000.000200")
+        bot.message("who cleaned the river?", ts="1800000000.000300", thread_ts="1800000000.000200")
         bot.idle(timeout=60)
 
     question_prompt = next(
         model.user_prompt(i)
         for i in range(len(model.requests))
-        if "what is this about" in model.user_prompt(i)
+        if "who cleaned the river" in model.user_prompt(i)
     )
     assert "River cleanup" in question_prompt or "cleanup" in question_prompt.lower()
     assert "Millford" not in question_prompt  # never thread A's article

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from bot.ingest.links import TLDR, TLDR_WORD, is_question
+from bot.llm.meta import meta_kind
 
 if TYPE_CHECKING:  # the analyzer (numpy, stemmers) loads only when a follow-up needs it
     from bot.text.retrieval import Analyzer
@@ -35,9 +36,18 @@ _THANKS = _wordlist(
 )
 # Words acknowledgements are made of ("thanks a lot!", "ok cool", "haha nice", "merci
 # beaucoup", "vale, genial"), in the languages the offline engine knows best.
-_SMALL_TALK = _THANKS | _wordlist(
-    """
+# Greetings get a hello back that says what to ask, not a search for "hello".
+_GREETINGS = _wordlist(
+    "hi hello hey hiya howdy yo morning hallo servus moin bonjour salut coucou hola buenas "
+    "ciao olá oi hoi evening afternoon guten tag morgen buenos días bonsoir"
+)
+_SMALL_TALK = (
+    _THANKS
+    | _GREETINGS
+    | _wordlist(
+        """
     you u so much a lot very ok okay k kk okk cool nice great awesome perfect good excellent
+    there all everyone
     neat sweet lol lmao lmfao rofl haha hahaha hah heh hehe ha yes yep yeah yup no nope nah
     sure np yw got it gotcha makes sense understood noted right wow oh ah +1 love this that
     that's it's thats
@@ -48,6 +58,7 @@ _SMALL_TALK = _THANKS | _wordlist(
     muito perfeito ótimo sim
     heel goed mooi ja nee
     """
+    )
 )
 _EMOJI_CODE = re.compile(r":[a-z0-9_+'-]+:")
 
@@ -63,11 +74,25 @@ def is_small_talk(text: str) -> bool:
     return len(words) <= SMALL_TALK_MAX_WORDS and all(word in _SMALL_TALK for word in words)
 
 
+def is_greeting(text: str) -> bool:
+    """ "hi", "hello there", "good morning": small talk that still wants a reply (a greeting
+    in a DM or a thread isn't an acknowledgement to leave unanswered)."""
+    return is_small_talk(text) and bool(_GREETINGS & set(_lower_words(text)))
+
+
+GREETING = (
+    "Hi! Ask me anything about the article: what it's about, who wrote it, "
+    'or a question about what it says. "Summarize it" gets you the summary.'
+)
+
+
 def small_reply(text: str) -> str:
     """A short answer to small talk; no model, no search."""
     words = {word.lower() for word in _WORD.findall(text)}
     if words & _THANKS:
         return "You're welcome! Ask me anything else about the article."
+    if words & _GREETINGS:
+        return GREETING
     return "Anything else you'd like to know about the article?"
 
 
@@ -111,6 +136,8 @@ _WISHES = re.compile(
 
 def summary_instructions(text: str) -> str | None:
     """For a request to summarize the whole article, its wishes ("" for none); else None."""
+    if meta_kind(text) == "about":  # "What is this article about?": its gist, no wishes
+        return ""
     match = _SUMMARIZE.match(text.strip())
     if not match:
         return None
@@ -122,8 +149,11 @@ def summary_instructions(text: str) -> str | None:
 
 def summary_style(text: str) -> str | None:
     """The summary style a request to summarize names: "tl;dr" asks for the one-sentence
-    TL;DR, not the usual bullets; None leaves it to the settings."""
-    if summary_instructions(text) is not None and TLDR_WORD.search(text):
+    TL;DR, not the usual bullets, and so does "what is it about?"; None leaves it to the
+    settings."""
+    if summary_instructions(text) is not None and (
+        TLDR_WORD.search(text) or meta_kind(text) == "about"
+    ):
         return "tldr"
     return None
 

@@ -219,12 +219,13 @@ def is_trivial_quote(quote: str) -> bool:
 def verify_quotes(quotes: list[str], article_text: str) -> tuple[list[VerifiedQuote], list[str]]:
     """Split quotes into those the article really contains (with its own span) and the rest.
 
-    Duplicates (same article span) are kept once; quotes too short to support anything
-    are left out of both.
+    Duplicates (same article span, or the same words found twice) are kept once; quotes too
+    short to support anything are left out of both.
     """
     verified: list[VerifiedQuote] = []
     dropped: list[str] = []
     seen: set[tuple[int, int]] = set()
+    said: set[str] = set()  # a sentence the article has twice is still one quote
     normalised = _normalise(article_text)  # once for all quotes
     for quote in quotes:
         if is_trivial_quote(quote):
@@ -232,8 +233,11 @@ def verify_quotes(quotes: list[str], article_text: str) -> tuple[list[VerifiedQu
         hit = locate_quote(quote, article_text, normalised)
         if hit is None:
             dropped.append(quote)
-        elif (hit.start, hit.end) not in seen:
+            continue
+        text = " ".join(re.findall(r"\w+", hit.text.casefold()))  # words only: "it!" is "it"
+        if (hit.start, hit.end) not in seen and text not in said:
             seen.add((hit.start, hit.end))
+            said.add(text)
             verified.append(hit)
     return verified, dropped
 

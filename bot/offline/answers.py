@@ -243,15 +243,25 @@ def answer(
     if not index.sentences:
         return OfflineAnswer(text=NOT_FOUND, quotes=(), found=False)
     f = features(index, question, asked)
+    texts = [" ".join(s.text.split()) for s in index.sentences]
     seen = {" ".join(q.split()) for q in shown}
-    skip = {i for i, s in enumerate(index.sentences) if " ".join(s.text.split()) in seen}
+    skip = {i for i, text in enumerate(texts) if text in seen}
     if skip and not fresh and _worth_repeating(f, index, skip, asked):
         skip = set()
-    chosen = choose(f, skip) if skip else []
+    # A sentence the article says twice ("Vote for Olesya on the last page!" under each
+    # entry) is one quote: its later copies are never a second (or runner-up) quote.
+    copies = _later_copies(texts)
+    chosen = choose(f, skip | copies) if skip else []
     if not chosen and not (fresh and skip):  # "what else?" never gets the same quote again
-        chosen = choose(f)
+        chosen = choose(f, copies)
     if not chosen:
         return OfflineAnswer(text=NOT_FOUND, quotes=(), found=False)
     quotes = tuple(index.sentences[i].text for i in chosen)
     lines = "\n".join(f"> {' '.join(q.split())}" for q in quotes)
     return OfflineAnswer(text=f"From the article:\n{lines}", quotes=quotes, found=True)
+
+
+def _later_copies(texts: list[str]) -> set[int]:
+    """The indices of sentences whose (whitespace-normalised) text came earlier."""
+    first: dict[str, int] = {}
+    return {i for i, text in enumerate(texts) if first.setdefault(text.casefold(), i) != i}

@@ -81,9 +81,13 @@ def asked_count(instructions: str | None) -> tuple[int, str] | None:
 
 
 def count_notice(asked: int, unit: str, written: int) -> str | None:
-    """What a summary of `written` sentences says when `asked` for more than MAX_COUNT."""
+    """What a summary of `written` sentences says when `asked` for more than MAX_COUNT, or
+    for more than the article has to list ("6 bullets" of a 3-sentence text)."""
     if asked <= MAX_COUNT:
-        return None
+        if written >= asked:
+            return None
+        has = f"{written} sentence{'' if written == 1 else 's'}"
+        return f"You asked for {asked} {unit}, but the article only has {has} worth listing."
     if written >= MAX_COUNT:
         return f"I can write at most {MAX_COUNT} {unit} offline; here are {written}."
     return f"I can write at most {MAX_COUNT} {unit} offline; this article gave {written}."

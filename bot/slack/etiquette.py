@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from bot.ingest.links import is_question
-from bot.llm.followups import is_small_talk
+from bot.llm.followups import is_greeting, is_small_talk
 
 _USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 _WORDS = re.compile(r"[^\W\d_]+|\+1", re.UNICODE)
@@ -35,7 +35,8 @@ def mentions(text: str) -> set[str]:
 def is_acknowledgement(text: str) -> bool:
     """Thanks, ok, lol, an emoji or two: something that needs no answer (the same small
     talk the CLI chat answers without searching, `bot.llm.followups`)."""
-    return is_small_talk(_USER_MENTION.sub(" ", text))
+    text = _USER_MENTION.sub(" ", text)
+    return is_small_talk(text) and not is_greeting(text)  # "hi" gets a hello back
 
 
 def for_the_bot(text: str, *, bot_user_id: str | None, several_people: bool) -> bool:

@@ -256,10 +256,17 @@ def _answer(incoming: Incoming, memory: ThreadMemory, text: str, help_text: str)
     # summarizes the conversation's article. The same rules as the CLI chat.
     turn = followups.classify_turn(request)
     if turn == "small":
-        return Post(dest=dest, text=followups.small_reply(request), name="event")
+        # "hi" with no article to ask about yet: how to use the bot, not "ask about it".
+        greeted = followups.is_greeting(request) and not articles
+        text = help_text if greeted else followups.small_reply(request)
+        return Post(dest=dest, text=text, name="event")
     if turn == "summarize" and articles:
         wishes = followups.summary_instructions(request) or ""
-        return SummarizeRef(dest=dest, ref=articles[0], instructions=wishes, name="event")
+        # "tl;dr" and "what is this about?" want the one-sentence TL;DR, as in the CLI.
+        style = followups.summary_style(request)
+        return SummarizeRef(
+            dest=dest, ref=articles[0], style=style, instructions=wishes, name="event"
+        )
     if articles:
         return Ask(dest=dest, question=request, articles=articles, name="event")
     if in_thread and memory.engaged:
