@@ -17,13 +17,14 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from bot.ingest.links import is_question, parse_input
-from bot.llm import followups, recaps
+from bot.llm import asking, followups, recaps
 from bot.slack import etiquette
 from bot.slack.context import Destination
 from bot.slack.memory import ThreadMemory
 from bot.slack.middleware import is_human_content
 from bot.slack.tasks import (
     Ask,
+    AskAboutMessage,
     FromThreadStart,
     OfferSummary,
     ParkQuestion,
@@ -82,6 +83,7 @@ Job = (
     Summarize
     | SummarizeRef
     | Ask
+    | AskAboutMessage
     | ParkQuestion
     | FromThreadStart
     | RecapThread
@@ -230,6 +232,11 @@ def _answer(incoming: Incoming, memory: ThreadMemory, text: str, help_text: str)
     dest, in_thread, files = incoming.dest, incoming.in_thread, incoming.files
     parsed = parse_input(text)
     request = parsed.instruction
+    if (files or parsed.kind == "link") and asking.asks_about_link(request):
+        # "<link> Who paid for it?": answered from that article, as `/ask <link> …` is.
+        return AskAboutMessage(
+            dest=dest, question=request, parsed=parsed, files=files, name="event"
+        )
     if files or parsed.kind in ("link", "paste"):
         return Summarize(dest=dest, parsed=parsed, files=files, name="event")
     if parsed.kind != "message":
