@@ -47,13 +47,15 @@ CAPABILITIES = (
     "*I read articles so you don't have to.*\n"
     "• Send me a link, paste an article, or share a PDF: I'll summarize it.\n"
     "• Add how you want it: `<link> tl;dr`, `<link> in 3 bullets for a CFO`.\n"
+    "• Or ask about it right away: `<link> who paid for it?`.\n"
     "• Then ask me anything about it: I answer from the article and quote it.\n"
     "• Say *Summarize the last article I shared* to get the latest one again."
 )
 CHANNEL_HELP = (
     "*Using me in channels*\n"
     "• Invite me (`/invite @articlebot`), then mention me with a link: I summarize it in a "
-    "thread, and answer follow-up questions there without a mention.\n"
+    "thread (or answer your question about it: `@articlebot <link> who paid for it?`), and "
+    "answer follow-up questions there without a mention.\n"
     "• `/summarize <link>` posts a summary for the channel (`--private` just for you); "
     "`/ask <question>` asks about the latest one.\n"
     "• In a thread, use *Summarize article* from a message's ⋮ menu."
