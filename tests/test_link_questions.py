@@ -4,6 +4,8 @@ follow-up rules know."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from bot.ingest.links import is_question, only_wishes, parse_input
@@ -128,3 +130,11 @@ def test_only_wishes_is_made_of_summary_instructions_only():
 
 def test_is_question_knows_the_arabic_question_mark():
     assert is_question("من دفع؟")
+
+
+def test_long_words_are_read_in_linear_time():
+    # On Slack's ack path: "fass … zusammen" with unbounded gaps took ~15 s on this text.
+    started = time.perf_counter()
+    for words in ("fass " * 20_000, "vat " * 20_000, "tell me " * 10_000):
+        asks_about_link(words)
+    assert time.perf_counter() - started < 3

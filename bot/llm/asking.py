@@ -47,15 +47,16 @@ _QUESTION_START = re.compile(rf"^[\W_]*(?:{_QUESTION_WORDS})(?![\w'’-])", re.I
 _INVERTED_MARK = re.compile(r"^\W*¿")  # Spanish opens a question with one
 
 # Asking for a summary, however it is phrased: the word for it in each language, a TL;DR,
-# a translation, "what's it about?", a summary in another language ("auf Deutsch").
+# a translation, "what's it about?", a summary in another language ("auf Deutsch"). Gaps
+# are bounded ("fass … zusammen"): the words may be long, and this runs on Slack's ack path.
 _SUMMARY_CUE = re.compile(
     r"\b(?:summar(?:y|ies|i[sz]e[sd]?|i[sz]ing)|sum\s+(?:it\s+|this\s+|that\s+)?up|"
     + TLDR
     + r"|recap\w*|gist|overview|key\s+(?:points|takeaways|facts)|main\s+points|takeaways|"
     r"translat\w*|eli5|"
-    r"zusammenfass\w*|fass\w*\b.*\bzusammen|kurzfassung|überblick|übersetz\w*|auf\s+(?:deutsch|\w+isch)|"
+    r"zusammenfass\w*|fass\w*(?:\s+\S+){0,6}?\s+zusammen\b|kurzfassung|überblick|übersetz\w*|auf\s+(?:deutsch|\w+isch)|"
     r"résum\w*|resúme\w*|resumen|resumir|resuma|resumo|riassun\w*|riassum\w*|"
-    r"samenvat\w*|vat\b.*\bsamen|"
+    r"samenvat\w*|vat(?:\s+\S+){0,4}?\s+samen\b|"
     r"what(?:'s|’s|\s+is)\s+(?:(?:this|that|the)\s+)?(?:it|this|that|article|story|piece|"
     r"link|post|page|paper|report|text|one)\s+(?:all\s+)?about\W*$|"
     r"what(?:'s|’s|\s+is)\s+(?:this|that|in\s+it)\W*$|was\s+steht\s+(?:da|drin)\w*\W*$|"
