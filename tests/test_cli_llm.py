@@ -166,6 +166,15 @@ def test_offline_says_which_instructions_it_cannot_follow() -> None:
     assert "followed “6 bullets” but couldn't follow “in Spanish”" in result.stderr
 
 
+def test_offline_summary_told_a_question_points_to_ask() -> None:
+    result = _run("summarize", str(SEED), "-i", "who hosted the talks?")
+    assert result.exit_code == 0, result.output
+    assert "couldn't follow “who hosted the talks”" in result.stderr
+    assert f"articlebot ask {SEED} 'who hosted the talks?'" in result.stderr
+    # A wish it couldn't follow is no question: no pointer to `ask`.
+    assert "articlebot ask" not in _run("summarize", str(SEED), "-i", "in Spanish").stderr
+
+
 def test_offline_caps_a_count_and_says_so() -> None:
     result = _run("summarize", str(SEED), "-i", "100 bullets")
     assert result.exit_code == 0, result.output

@@ -227,3 +227,75 @@ def test_a_greeting_is_answered_not_ignored_like_thanks():
     assert isinstance(first, tasks.Post) and first.text == routing.DM_HELP
     later = dm("hi", ThreadMemory(latest=OTHER))
     assert isinstance(later, tasks.Post) and "who wrote it" in later.text
+
+
+# --- a link sent with a question --------------------------------------------------------------
+
+LINK = "<https://news.test/other>"
+
+
+def _asks_about_the_link(action: routing.Action, question: str) -> None:
+    assert isinstance(action, tasks.AskAboutMessage) and action.engages_thread
+    assert action.question == question
+    assert action.parsed.urls == ("https://news.test/other",)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [f"{LINK} Who paid for it?", f"Who paid for it? {LINK}", f"who paid for it {LINK}"],
+)
+def test_a_mention_with_a_link_and_a_question_asks_about_that_link(text):
+    action = mention(text)
+    assert isinstance(action, tasks.AskAboutMessage)
+    assert action.question.lower().startswith("who paid for it")
+    assert action.dest.thread_ts == "1800000000.5"  # its own thread, like a summary's
+
+
+def test_a_link_and_a_question_in_a_thread_dm_and_assistant_view_ask_about_that_link():
+    # In a thread with an article already: the new link is what's asked about, not STORY.
+    _asks_about_the_link(
+        message(f"{LINK} Wer hat das bezahlt?", ENGAGED, thread_ts=TOP), "Wer hat das bezahlt?"
+    )
+    _asks_about_the_link(dm(f"{LINK} how much did it cost?"), "how much did it cost?")
+    payload = {
+        "channel": "D1",
+        "user": USER,
+        "text": f"{LINK} why?",
+        "ts": "1.2",
+        "thread_ts": "1.1",
+    }
+    _asks_about_the_link(plan(Incoming.from_assistant(payload, {"team_id": "T1"}), EMPTY), "why?")
+
+
+def test_a_shared_file_with_a_question_asks_about_the_file():
+    pdf = {"id": "F1", "mimetype": "application/pdf", "url_private": "https://files.test/a.pdf"}
+    action = mention("who paid for it?", files=[pdf], subtype="file_share")
+    assert isinstance(action, tasks.AskAboutMessage) and action.files == (pdf,)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"{LINK} tldr",
+        f"{LINK} in 3 bullets",
+        f"{LINK} in 3 bullets?",
+        f"{LINK} in Spanish",
+        f"{LINK} focus on the costs",
+        f"summarize this: {LINK}",
+        f"can you summarize {LINK}?",
+        f"could you give me a summary of {LINK}?",
+        f"what's this about? {LINK}",
+        f"{LINK} kannst du das zusammenfassen?",
+        f"Worum geht es in {LINK}?",
+        f"{LINK} auf Deutsch bitte",
+    ],
+)
+def test_summary_wishes_with_a_link_stay_summaries(text):
+    for action in (mention(text), dm(text), message(text, ENGAGED, thread_ts=TOP)):
+        assert isinstance(action, tasks.Summarize) and action.parsed.kind == "link"
+
+
+def test_the_job_asking_about_a_link_goes_through_the_queue_unchanged():
+    job = mention(f"{LINK} Who paid for it?")
+    assert isinstance(job, tasks.AskAboutMessage)
+    assert tasks.loads(tasks.dumps(job)) == job

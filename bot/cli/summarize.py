@@ -92,6 +92,7 @@ def summarize(
                 fallback=engine != "openai",  # asked for the model: its failure is an error
                 force=force,
             )
+    result = _ask_instead(result, source, instructions)
     if as_json:
         print_json(result)
     else:
@@ -190,6 +191,21 @@ def answer_turn(
         fallback=engine != "openai",
         force=force,
     )
+
+
+def _ask_instead(result: Result, source: str, instructions: str) -> Result:
+    """`summarize URL -i "who paid?"` with an engine that "couldn't follow" the question: the
+    notice says how to have it answered (`-i` says how to summarize; `ask` answers)."""
+    from dataclasses import replace
+
+    from bot.engines.wording import COULD_NOT_FOLLOW
+    from bot.llm.asking import asks_about_link
+
+    notice = result.notice or ""
+    if COULD_NOT_FOLLOW not in notice or not asks_about_link(instructions):
+        return result
+    command = f"articlebot ask {shlex.quote(source)} {shlex.quote(instructions)}"
+    return replace(result, notice=f"{notice} To have the question answered, ask it: {command}")
 
 
 def _check_order(source: str, question: str) -> None:

@@ -53,10 +53,14 @@ def style_notice(asked: str, produced: str) -> str:
     return f"The offline engine can't write the '{asked}' style, so this is its {produced} summary."
 
 
+# How an instructions notice says what it left out (the CLI looks for it: bot.cli.summarize).
+COULD_NOT_FOLLOW = "couldn't follow"
+
+
 def instructions_notice(reading: Any) -> str:
     """Which of the user's wishes the offline engine followed and which it couldn't, each
     named as written ("6 bullets", "in Spanish")."""
-    could_not = f"couldn't follow {_quoted(reading.ignored, 'or')}"
+    could_not = f"{COULD_NOT_FOLLOW} {_quoted(reading.ignored, 'or')}"
     if reading.followed:
         return (
             "The offline engine only picks sentences from the article: it followed "

@@ -72,6 +72,9 @@ _META_WORDS = re.compile(
     re.IGNORECASE,
 )
 
+# How a question ends: Latin, full-width (Chinese, Japanese) and Arabic question marks.
+QUESTION_MARKS = "?？؟"
+
 InputKind = Literal["link", "paste", "message", "empty"]
 
 
@@ -608,6 +611,18 @@ def _peel_lead(head: str, styles: tuple[str, ...]) -> tuple[str, str | None, str
     return _tidy_instruction(instruction), parts[named][1].style, rest.strip()
 
 
+def only_wishes(text: str, styles: Iterable[str] | None = None) -> bool:
+    """Whether `text` is made only of what a summary may be asked to be ("tldr", "in 3
+    bullets", "detailed, in Spanish"), a trailing question mark aside: "in Spanish?" asks
+    for a summary in Spanish, not a question about the article."""
+    line = text.strip().rstrip(" .!:" + QUESTION_MARKS).strip()
+    if not line:
+        return False
+    known = tuple(styles) if styles is not None else _builtin_styles()
+    parts = _lead_parts(line, known)
+    return bool(parts) and not line[parts[-1][1].end :].strip(" ,.;:!")
+
+
 def _line_is_request(head: str) -> bool:
     """A whole first line that asks something of the bot, not a headline."""
     if head.endswith((":", "：")) and _META_WORDS.search(head):
@@ -693,4 +708,4 @@ _QUESTION_START = re.compile(
 def is_question(text: str) -> bool:
     """A short message that asks something (rather than, say, "thanks!")."""
     text = text.strip()
-    return text.endswith(("?", "？")) or bool(_QUESTION_START.match(text))
+    return text.endswith(tuple(QUESTION_MARKS)) or bool(_QUESTION_START.match(text))

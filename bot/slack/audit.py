@@ -47,6 +47,7 @@ REQUEST_KINDS = frozenset(
         "summarize_ref",
         "ask",
         "ask_about_links",
+        "ask_about_message",
         "ask_when_ready",
         "park_question",
         "from_thread_start",

@@ -160,6 +160,33 @@ def ask_about_links(
     ask(services, client, dest, question, articles)
 
 
+def ask_about_message(
+    services: Services,
+    client: WebClient,
+    dest: Destination,
+    question: str,
+    parsed: ParsedInput,
+    *,
+    files: Sequence[dict[str, Any]] = (),
+) -> None:
+    """A message with its own article and a question about it: each link (or file) read
+    as for a summary (cached the same way, under the reply's "Reading the article…"),
+    then one answer from them all."""
+    history = services.store.history(dest.conversation, limit=10)
+    try:
+        loaders = _sources(services, client, parsed, files)
+    except ArticlebotError as exc:
+        audit.note_error(exc)
+        _reply(services, client, dest).fail(exc)
+        return
+
+    def produce(reply: Reply, remember: Remember) -> Result:
+        articles = [load() for load in loaders]
+        return _answer(services, dest, articles, question, history, reply, remember)
+
+    _run(services, client, dest, produce, question=question)
+
+
 _SUMMARY_REQUEST = re.compile(r"^\W*(summari[sz]e|tl;?\s?dr|sum (it )?up|recap|digest)\b", re.I)
 NO_ARTICLE_IN_THREAD = (
     "I couldn't find an article in this thread. Mention me with a link, or paste the article."

@@ -17,13 +17,14 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from bot.ingest.links import is_question, parse_input
-from bot.llm import followups, recaps
+from bot.llm import asking, followups, recaps
 from bot.slack import etiquette
 from bot.slack.context import Destination
 from bot.slack.memory import ThreadMemory
 from bot.slack.middleware import is_human_content
 from bot.slack.tasks import (
     Ask,
+    AskAboutMessage,
     FromThreadStart,
     OfferSummary,
     ParkQuestion,
@@ -46,13 +47,15 @@ CAPABILITIES = (
     "*I read articles so you don't have to.*\n"
     "• Send me a link, paste an article, or share a PDF: I'll summarize it.\n"
     "• Add how you want it: `<link> tl;dr`, `<link> in 3 bullets for a CFO`.\n"
+    "• Or ask about it right away: `<link> who paid for it?`.\n"
     "• Then ask me anything about it: I answer from the article and quote it.\n"
     "• Say *Summarize the last article I shared* to get the latest one again."
 )
 CHANNEL_HELP = (
     "*Using me in channels*\n"
     "• Invite me (`/invite @articlebot`), then mention me with a link: I summarize it in a "
-    "thread, and answer follow-up questions there without a mention.\n"
+    "thread (or answer your question about it: `@articlebot <link> who paid for it?`), and "
+    "answer follow-up questions there without a mention.\n"
     "• `/summarize <link>` posts a summary for the channel (`--private` just for you); "
     "`/ask <question>` asks about the latest one.\n"
     "• In a thread, use *Summarize article* from a message's ⋮ menu."
@@ -82,6 +85,7 @@ Job = (
     Summarize
     | SummarizeRef
     | Ask
+    | AskAboutMessage
     | ParkQuestion
     | FromThreadStart
     | RecapThread
@@ -230,6 +234,11 @@ def _answer(incoming: Incoming, memory: ThreadMemory, text: str, help_text: str)
     dest, in_thread, files = incoming.dest, incoming.in_thread, incoming.files
     parsed = parse_input(text)
     request = parsed.instruction
+    if (files or parsed.kind == "link") and asking.asks_about_link(request):
+        # "<link> Who paid for it?": answered from that article, as `/ask <link> …` is.
+        return AskAboutMessage(
+            dest=dest, question=request, parsed=parsed, files=files, name="event"
+        )
     if files or parsed.kind in ("link", "paste"):
         return Summarize(dest=dest, parsed=parsed, files=files, name="event")
     if parsed.kind != "message":

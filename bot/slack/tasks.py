@@ -210,6 +210,25 @@ class AskAboutLinks(_Job):
         jobs.ask_about_links(services, client, self.dest, self.question, self.urls)
 
 
+class AskAboutMessage(_Job):
+    """A message that brings its own article and asks about it ("@bot <link> Who paid for
+    it?", a PDF shared with a question): read it as a summary would, then answer; the
+    thread remembers the article for the follow-ups."""
+
+    engages_thread: ClassVar[bool] = True
+    kind: Literal["ask_about_message"] = "ask_about_message"
+    dest: Destination
+    question: str
+    parsed: ParsedInput
+    files: tuple[dict[str, Any], ...] = ()
+
+    def run(self, services: Services, client: WebClient) -> None:
+        jobs.ask_about_message(
+            services, client, self.dest, self.question, self.parsed, files=self.files
+        )
+        _settle_parked(services, self.dest)
+
+
 class ParkQuestion(_Job):
     """A follow-up in a thread whose article is still being read. The listener parks it with
     the thread (bot.slack.parked), and the job reading the article answers it once the
@@ -452,6 +471,7 @@ Job = Annotated[
     | SummarizeRef
     | Ask
     | AskAboutLinks
+    | AskAboutMessage
     | ParkQuestion
     | AskWhenReady
     | FromThreadStart

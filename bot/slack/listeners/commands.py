@@ -16,6 +16,7 @@ from bot.ingest.links import (
     typed_link,
     word_weight,
 )
+from bot.llm.asking import asks_about_link
 from bot.slack import limits, tasks
 from bot.slack.context import Destination, Services
 from bot.slack.digest import command as digest_command
@@ -27,6 +28,8 @@ SUMMARIZE_HELP = (
     "• `/summarize https://example.com/story` (or `example.com/story`) summarizes a link "
     "for the channel\n"
     "• `/summarize https://example.com/story in 3 bullets for a CFO` adds instructions\n"
+    "• `/summarize https://example.com/story who paid for it?` answers the question from "
+    "the article instead (as `/ask` does)\n"
     "• `/summarize` followed by a pasted article summarizes the text "
     "(`/summarize tldr` or `/summarize in 3 bullets` before it says how)\n"
     "• add `--private` to get the summary just for you\n"
@@ -113,9 +116,18 @@ def handle_summarize_command(ack: Ack, command: dict[str, Any], services: Servic
         except PromptError:
             ack(text=unknown_style(style, services.pipeline.templates.styles()))
             return
-    dest = _destination(command, private, f"<@{command.get('user_id')}> asked for a summary")
-    try:
+    job: tasks.Job
+    if parsed.kind == "link" and style is None and asks_about_link(parsed.instruction):
+        # "/summarize <link> who paid?": the question is answered, as `/ask` would (a
+        # `--style` asks for a summary whatever follows the link).
+        question = parsed.instruction
+        asked = f"<@{command.get('user_id')}> asked: {escape_mrkdwn(question)}"
+        dest = _destination(command, private, asked)
+        job = tasks.AskAboutLinks(dest=dest, question=question, urls=parsed.urls, name="/summarize")
+    else:
+        dest = _destination(command, private, f"<@{command.get('user_id')}> asked for a summary")
         job = tasks.Summarize(dest=dest, parsed=parsed, style=style, name="/summarize")
+    try:
         services.submit(job)
     except Busy as exc:
         ack(text=limits.notice(exc, BUSY))  # a command's ack text is for the asker only
