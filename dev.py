@@ -4,7 +4,8 @@
     python3 dev.py demo            # set up, then summarize the seed article offline (no keys)
     python3 dev.py test            # set up, lint, type-check (mypy), run the whole test suite
     python3 dev.py bench [...]     # set up (with benchmark extras), then run the benchmarks
-    python3 dev.py run ARGS...     # set up, then run `articlebot ARGS...`
+    python3 dev.py run ARGS...     # set up, then run `articlebot ARGS...` in this folder,
+                                   # with the repo's .env (the environment wins over it)
     python3 dev.py wheel-check     # build the wheel, install it (not editable) in a fresh venv,
                                    # and summarize the seed article with it from a temp folder
     python3 dev.py lock            # set up, then write constraints.txt from .venv (pip freeze)
@@ -19,6 +20,7 @@ constraints.txt change.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -91,6 +93,33 @@ def setup(extras: str = EXTRAS) -> None:
 
 def run(args: list[str | Path]) -> int:
     return subprocess.call(args, cwd=ROOT)
+
+
+def articlebot(args: list[str]) -> int:
+    """`articlebot ARGS` in the caller's folder (its relative paths are the caller's, a
+    relative STORE_PATH too), with the repo's .env, where the README's Slack steps put the
+    tokens: the app itself reads only the .env of the folder it runs in."""
+    return subprocess.call([BIN / f"articlebot{EXE}", *args], env=_with_repo_env())
+
+
+def _with_repo_env() -> dict[str, str]:
+    """The environment plus the repo's .env, for names the environment doesn't set (it wins
+    over .env, as in the app; names are matched blind to case, as the settings are). Read by
+    .venv's python-dotenv: the parser the app uses, which this script's Python may lack."""
+    env = dict(os.environ)
+    env_file = ROOT / ".env"
+    if not env_file.is_file():
+        return env
+    script = (
+        "import json, sys; from dotenv import dotenv_values; "
+        "print(json.dumps(dotenv_values(sys.argv[1], encoding='utf-8')))"
+    )
+    read = subprocess.run([PY, "-c", script, env_file], capture_output=True, text=True, check=True)
+    taken = {name.upper() for name in env}
+    for name, value in json.loads(read.stdout).items():
+        if value is not None and name.upper() not in taken:  # "NAME" alone sets nothing
+            env[name] = value
+    return env
 
 
 def lock() -> int:
@@ -212,7 +241,7 @@ def main(argv: list[str]) -> int:
     if command == "bench":
         return run([PY, "-m", "bench", *argv[1:]])
     if command == "run":
-        return run([BIN / "articlebot", *argv[1:]])
+        return articlebot(argv[1:])
     if command == "lock":
         return lock()
     print(f"unknown command {command!r}\n{__doc__}", file=sys.stderr)

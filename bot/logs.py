@@ -5,8 +5,10 @@
         ...                               # every line logged in here carries request_id
 
 `text` lines read "LEVEL logger: message"; `json` lines are one object each with timestamp
-(ISO 8601, UTC), level, logger, message, request_id (when one is bound), exc_info (a string)
-and any `extra=` fields.
+(`iso_timestamp`: ISO 8601, UTC, milliseconds, "Z"), level, logger, message, request_id (when
+one is bound), exc_info (a string) and any `extra=` fields; never ANSI colour codes (uvicorn's
+`color_message` is dropped). `base_fields` are the keys every JSON line on stderr starts with,
+whoever writes it (the audit log's lines too).
 
 Secrets are masked in every record of the process, whatever logged it (slack_sdk, httpx,
 gunicorn...) and whichever handler writes it: Slack tokens, `sk-` API keys, `Bearer` values,
@@ -24,6 +26,7 @@ import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from contextvars import ContextVar
+from datetime import UTC, datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, TextIO
 from urllib.parse import urlsplit, urlunsplit
@@ -53,6 +56,9 @@ _USERINFO = re.compile(r"\b([a-z][a-z0-9+.-]*://)[^/?#\s\"'<>\\]*@", re.IGNORECA
 _MASK = "***"
 # Shorter configured values are not masked: "abc" would be masked inside every word.
 MIN_MASKED_LENGTH = 8
+
+# Terminal colour codes (CSI sequences): uvicorn colours its messages for a terminal.
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 _masked_lock = threading.Lock()
 _masked: frozenset[str] = frozenset()
@@ -231,6 +237,23 @@ def _install_exception_hooks() -> None:
         threading.excepthook = _log_thread_exception
 
 
+def iso_timestamp(created: float) -> str:
+    """The one timestamp format of every JSON line (the audit file's too): ISO 8601 in UTC,
+    to the millisecond, with "Z" (`2025-01-31T09:15:25.899Z`)."""
+    stamp = datetime.fromtimestamp(created, UTC).isoformat(timespec="milliseconds")
+    return stamp.replace("+00:00", "Z")
+
+
+def base_fields(record: logging.LogRecord) -> dict[str, Any]:
+    """timestamp, level, logger, message: what a collector filters and sorts every line on."""
+    return {
+        "timestamp": iso_timestamp(record.created),
+        "level": record.levelname,
+        "logger": record.name,
+        "message": _ANSI.sub("", record.getMessage()),
+    }
+
+
 class _TextFormatter(logging.Formatter):
     def formatMessage(self, record: logging.LogRecord) -> str:
         request_id = getattr(record, "request_id", None)
@@ -249,6 +272,18 @@ def _json_formatter_class() -> type[JsonFormatter]:
     from pythonjsonlogger.json import JsonFormatter
 
     class _JsonFormatter(JsonFormatter):
+        def add_fields(
+            self, log_data: dict[str, Any], record: logging.LogRecord, message: dict[str, Any]
+        ) -> None:
+            base = base_fields(record)
+            if isinstance(record.msg, dict):  # logger.info({...}): its keys are the fields
+                base["message"] = ""
+            log_data.update(base)  # first, and the same as the audit's lines
+            super().add_fields(log_data, record, message)
+            log_data.update(base)  # over the record's own `message`, copied as an extra
+            # uvicorn's copy of its message with terminal colours: noise (escaped ANSI) here.
+            log_data.pop("color_message", None)
+
         def format(self, record: logging.LogRecord) -> str:
             return redact(super().format(record))  # tracebacks and extra fields too
 
@@ -257,12 +292,8 @@ def _json_formatter_class() -> type[JsonFormatter]:
 
 def formatter(fmt: LogFormat) -> logging.Formatter:
     if fmt == "json":
-        return _json_formatter_class()(
-            "{levelname}{name}{message}",
-            style="{",
-            rename_fields={"levelname": "level", "name": "logger"},
-            timestamp=True,
-        )
+        # The base fields come from `base_fields`; the rest (extras, exc_info) from the library.
+        return _json_formatter_class()("", style="{")
     return _TextFormatter()
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -164,10 +165,62 @@ def test_audit_lines_are_json_on_stderr_whatever_the_log_format(
     err = capsys.readouterr().err.splitlines()
     audit_lines = [json.loads(line) for line in err if line.startswith("{")]
     assert [line["action"] for line in audit_lines] == ["summarize"]
-    assert not [line for line in err if "articlebot.audit" in line]  # not as a text line too
+    assert audit_lines[0]["logger"] == "articlebot.audit"
+    assert not [line for line in err if line.startswith("INFO articlebot.audit")]  # not as text too
 
     settings = harness_settings(slack, tmp_path / "off", audit_log=False, audit_log_path=None)
     with SlackAppHarness(slack, settings) as bot:
         bot.command("/summarize", articles.url("/story?n=2"))
         bot.idle()
     assert not [line for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
+
+
+@pytest.fixture
+def json_logging() -> Iterator[None]:
+    """The root logger as `articlebot serve` sets it up with LOG_FORMAT=json; restored after."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    setup_logging("INFO", "json")
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+# ISO 8601 in UTC, to the millisecond: the one timestamp format of every JSON line.
+TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+BASE_KEYS = {"timestamp", "level", "logger", "message"}
+
+
+def test_every_json_line_on_stderr_shares_the_base_keys(
+    slack, articles, tmp_path, capsys, json_logging
+):
+    """A collector filtering on `level` or parsing one timestamp format sees every line:
+    the audit's, the app's and uvicorn's (whose colour copy of the message is dropped)."""
+    with SlackAppHarness(slack, harness_settings(slack, tmp_path, audit_log_path=None)) as bot:
+        bot.command("/summarize", articles.url("/story"))
+        bot.idle()
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "\\u001b" not in err  # no ANSI colour codes, raw or escaped
+    lines = [json.loads(line) for line in err.splitlines()]  # every line is JSON
+    for line in lines:
+        assert set(line) >= BASE_KEYS, line
+        assert TIMESTAMP.match(line["timestamp"]), line["timestamp"]
+        assert "color_message" not in line
+    loggers = {line["logger"] for line in lines}
+    assert "uvicorn.error" in loggers  # its lines are in the set checked
+    (audit,) = [line for line in lines if line["logger"] == "articlebot.audit"]
+    assert (audit["level"], audit["message"]) == ("INFO", "request")
+    assert (audit["event"], audit["action"]) == ("request", "summarize")
+    assert audit["outcome"] == "answered"
+    assert audit["request_id"] and audit["job_id"] and audit["tokens"]["total"] == 0
+
+
+def test_the_audit_file_keeps_its_schema_with_the_same_timestamps(slack, articles, tmp_path):
+    audit_file = tmp_path / "audit.jsonl"
+    with SlackAppHarness(slack, harness_settings(slack, tmp_path)) as bot:
+        bot.command("/summarize", articles.url("/story"))
+        bot.idle()
+    (line,) = _lines(audit_file)
+    assert TIMESTAMP.match(line["timestamp"])
+    assert not BASE_KEYS - {"timestamp"} & set(line)  # no level, logger or message there
+    assert line["event"] == "request"

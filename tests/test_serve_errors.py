@@ -4,6 +4,7 @@ console script against the fake Slack Web API (or a closed port)."""
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import subprocess
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.slack.server import _muted, _socket_log
 from tests.servers.fake_slack import FakeSlack
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -102,6 +104,21 @@ def test_an_unknown_token_is_rejected_too(slack, tmp_path):
         SLACK_API_URL=slack.api_url,
     )
     assert "Slack rejected SLACK_BOT_TOKEN (invalid_auth)" in line
+
+
+@pytest.mark.timeout(60)
+def test_a_rejected_app_token_is_one_clear_line(slack, tmp_path):
+    """apps.connections.open says no: slack_sdk and Bolt each logged an ERROR line first."""
+    slack.fail_next("apps.connections.open", "invalid_auth")
+    line = _serve(
+        tmp_path,
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_APP_TOKEN=APP_TOKEN,
+        SLACK_API_URL=slack.api_url,
+    )
+    assert line.startswith("error: Slack refused SLACK_APP_TOKEN (invalid_auth): ")
+    assert "connections:write" in line
+    assert [c.method for c in slack.calls()] == ["auth.test", "apps.connections.open"]
 
 
 @pytest.mark.timeout(60)
@@ -226,3 +243,13 @@ def test_serve_refuses_impossible_ports_and_worker_counts(tmp_path):
         )
         assert proc.returncode == 2 and "Traceback" not in proc.stderr
         assert "is not in the range" in proc.stderr
+
+
+def test_the_socket_mode_client_is_muted_only_while_it_first_connects(caplog):
+    """After the first connect (or its failure) its lines show again: reconnects, errors."""
+    caplog.set_level(logging.INFO, logger=_socket_log.name)
+    with pytest.raises(RuntimeError), _muted(_socket_log):
+        _socket_log.error("Failed to retrieve WSS URL")
+        raise RuntimeError
+    _socket_log.error("Failed to reconnect")
+    assert [r.getMessage() for r in caplog.records] == ["Failed to reconnect"]

@@ -10,7 +10,8 @@ private, and the log goes wherever logs go.
 A request refused before it became a job (rate limited, the queue full) is logged at once;
 a job's line is written when it ends, in whichever process ran it. The lines are JSON
 whatever LOG_FORMAT says (collectors parse them on their own), on stderr like every log
-line, or in AUDIT_LOG_PATH instead; AUDIT_LOG=false turns them off.
+line (starting with the same timestamp, level, logger and message keys as LOG_FORMAT=json's
+lines), or in AUDIT_LOG_PATH instead; AUDIT_LOG=false turns them off.
 """
 
 from __future__ import annotations
@@ -23,14 +24,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from logging.handlers import WatchedFileHandler
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from bot.errors import ArticlebotError
-from bot.logs import StderrHandler, redact
+from bot.logs import StderrHandler, base_fields, iso_timestamp, redact
 
 if TYPE_CHECKING:
     from bot.pipeline import Result
@@ -222,9 +222,17 @@ def ended(settings: Settings, job: Any, outcome: str, reason: str) -> None:
 
 
 class _JsonLine(logging.Formatter):
+    """On stderr, a line starts with the keys of every JSON log line (timestamp, level,
+    logger, message: a collector filtering on `level` keeps it); in AUDIT_LOG_PATH, which
+    holds nothing else, only the timestamp. Same timestamp format either way."""
+
+    def __init__(self, *, base: bool) -> None:
+        super().__init__()
+        self._base = base
+
     def format(self, record: logging.LogRecord) -> str:
-        stamp = datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")
-        line = {"timestamp": stamp.replace("+00:00", "Z"), **getattr(record, "audit", {})}
+        stamp = {"timestamp": iso_timestamp(record.created)}
+        line = {**(base_fields(record) if self._base else stamp), **getattr(record, "audit", {})}
         # Nothing secret is put in a line; masking anyway costs nothing and guards mistakes.
         return redact(json.dumps(line, ensure_ascii=False, default=str))
 
@@ -251,7 +259,7 @@ def _handler(settings: Settings) -> None:
         handler: logging.Handler = WatchedFileHandler(settings.audit_log_path, delay=True)
     else:
         handler = StderrHandler()
-    handler.setFormatter(_JsonLine())
+    handler.setFormatter(_JsonLine(base=not settings.audit_log_path))
     log.addHandler(handler)
     log.setLevel(logging.INFO)  # on whatever LOG_LEVEL is: an audit trail isn't chatter
     log.propagate = False  # JSON whatever LOG_FORMAT is, and never twice

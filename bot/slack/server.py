@@ -10,6 +10,8 @@ import gc
 import logging
 import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, ClassVar
 
 from pydantic import SecretStr
@@ -58,6 +60,23 @@ _REJECTED = frozenset(
 _quiet = logging.getLogger("bot.slack.server.token_check")
 _quiet.addHandler(logging.NullHandler())
 _quiet.propagate = False
+# The Socket Mode client's lines, for the life of the connection; muted only while it first
+# connects (`_muted`): a refused app token logged an ERROR of its own before our one line.
+_socket_log = logging.getLogger("bot.slack.socket_mode")
+
+
+@contextmanager
+def _muted(logger: logging.Logger) -> Iterator[None]:
+    """No line from `logger` in this block (the caller says what went wrong, once)."""
+    logger.addFilter(_drop)
+    try:
+        yield
+    finally:
+        logger.removeFilter(_drop)
+
+
+def _drop(_record: logging.LogRecord) -> bool:
+    return False
 
 
 def _value(secret: SecretStr | None) -> str:
@@ -427,10 +446,12 @@ def serve_socket(settings: Settings) -> None:
         app_token=settings.slack_app_token.get_secret_value().strip(),
         web_client=app.client,
         concurrency=settings.slack_http_threads,
+        logger=_socket_log,
     )
-    log.info("Socket Mode: connecting to Slack")
+    log.debug("Socket Mode: connecting to Slack")
     try:
-        handler.connect()
+        with _muted(_socket_log):
+            handler.connect()
     except SlackApiError as exc:
         runtime.drain()
         error = exc.response.get("error", "error")
