@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from bot.ingest.article import Article
 from bot.offline import ENGINE, OfflineAnswer, OfflineSummary, answer, summarize
 from bot.offline.cues import forward_strength, is_bare_quote, is_caption, is_dangling
@@ -193,6 +195,22 @@ def test_dangling_openers() -> None:
         '"We will win," Mayor Costa said.',
     ):
         assert not is_dangling(text), text
+
+
+@pytest.mark.parametrize(
+    ("language", "leans", "stands"),
+    [
+        ("ru", "Но пока у модели это не получается.", "Андрей пришёл домой."),
+        ("ko", "다만 이 영화는 재미있다.", "영화는 재미있다."),
+        ("el", "Όμως η κυβέρνηση αρνήθηκε.", "Η κυβέρνηση αρνήθηκε."),
+        ("ar", "وأضاف أن الحكومة رفضت الخطة.", "رفضت الحكومة الخطة."),
+        ("pl", "Ale plan się nie powiódł.", "Plan się nie powiódł."),
+    ],
+)
+def test_dangling_openers_beyond_the_western_european_languages(language, leans, stands):
+    # A Russian bullet opened "Но пока…" ("But so far…"), a Korean one "다만" ("However").
+    assert is_dangling(leans, language)
+    assert not is_dangling(stands, language)
 
 
 def _sentences(*texts: str) -> list[Sentence]:

@@ -4,7 +4,8 @@ An extractive summary shows sentences away from their neighbours, so a sentence 
 on the previous one ("But …", "This …"), a quote nobody is said to have said, or a photo
 caption glued to the next sentence reads badly as a bullet. These are cheap surface cues,
 per language where the words differ (English, German, French, Spanish, Italian, Portuguese,
-Dutch); other languages get the English ones, which then rarely match.
+Dutch, Swedish, Polish, Turkish, Russian, Ukrainian, Greek, Arabic, Korean); other languages
+get the English ones, which then rarely match.
 """
 
 from __future__ import annotations
@@ -48,6 +49,18 @@ _DANGLING: dict[str, re.Pattern[str]] = {
     "it": _openers(r"Ma|Però|Tuttavia|Inoltre|Anche|Quindi|Comunque|Questo|Ciò"),
     "pt": _openers(r"Mas|Porém|Contudo|No entanto|Além disso|Também|Assim|Isso|Isto"),
     "nl": _openers(r"Maar|Echter|Toch|Ook|Bovendien|Daarom|Dit|Dat|Hij|Zij"),
+    "sv": _openers(r"Men|Dock|Också|Dessutom|Därför|Detta|Han|Hon|De"),
+    "pl": _openers(r"Ale|Jednak|Jednakże|Również|Także|Ponadto|Dlatego|Oraz|On|Ona|Oni"),
+    "tr": _openers(r"Ama|Ancak|Fakat|Ayrıca|Bu nedenle|Bununla birlikte|Bu|O"),
+    "ru": _openers(
+        r"Но|Однако|Также|Кроме того|Поэтому|Тем не менее|Впрочем|Зато|При этом|Это|Он|"
+        r"Она|Они|А|И"
+    ),
+    "uk": _openers(r"Але|Однак|Проте|Також|Крім того|Тому|Це|Він|Вона|Вони|А|І"),
+    "el": _openers(r"Όμως|Αλλά|Ωστόσο|Επίσης|Επομένως|Ακόμη|Αυτό|Αυτός|Αυτή|Αυτοί"),
+    # Arabic writes "and" onto the next word: "وأضاف" ("and he added") goes on a quote.
+    "ar": _openers(r"لكن|ولكن|غير أن|إلا أن|كما|وأضاف|وتابع|وأكد|وأشار|وقال|وذلك|هذا|هذه"),
+    "ko": _openers(r"다만|하지만|그러나|그런데|또한|그래서|따라서|이는|이것은|그는|그녀는|이에"),
 }
 
 # Forward-looking wording: a scheduled or planned step is a strong cue, a bare future
