@@ -56,3 +56,15 @@ def test_a_long_paragraph_with_many_quotes_is_read_in_windows_without_seams() ->
     text = " ".join(said)
     assert sentences._many_quotes(text, 0, len(text))
     assert _spans_trace_back(text) == said
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Rep. David McKinley, R-W. Va., visited the plant on Monday.",
+        "Sen. Jane Roe, D-N. Y., voted against it.",
+    ],
+)
+def test_a_state_abbreviation_does_not_end_the_sentence(text: str) -> None:
+    # "R-W." | "Va., visited …" came out as two bullets.
+    assert _spans_trace_back(f"{text} He spoke for an hour.") == [text, "He spoke for an hour."]

@@ -21,6 +21,10 @@ _UNSPACED_CHAR = re.compile(
     r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]"
 )
 _DEFAULT_LANGUAGE = "en"
+# A piece that opens with an abbreviation and a comma ("Va., visited the plant") after one
+# that ends with an initial ("… R-W.") is one sentence cut at an abbreviation's inner stop.
+_ABBREVIATION_GOES_ON = re.compile(r"[A-Z][a-z]{0,3}\.,\s")
+_ENDS_WITH_INITIAL = re.compile(r"(?:^|[\s(-])[A-Z]\.$")
 # sentencex is quadratic in opening quotes it can't pair (“““…, ```…: 200k of them held a job,
 # and the GIL, for a minute). A unit with more of them than any paragraph of prose has is read
 # in windows of _WINDOW characters, each starting at the sentence the window before may have
@@ -97,10 +101,17 @@ def split_sentences(text: str, language: str | None = None) -> list[Sentence]:
                 continue
             for bound_start, bound_end in _boundaries(text, u_start, u_end, lang):
                 start, end = _trim(text, bound_start, bound_end)
-                if start < end and _HAS_WORD.search(text, start, end):
-                    sentences.append(
-                        Sentence(text[start:end], start, end, len(sentences), paragraph)
-                    )
+                if not (start < end and _HAS_WORD.search(text, start, end)):
+                    continue
+                last = sentences[-1] if sentences else None
+                if (
+                    last
+                    and last.paragraph == paragraph
+                    and _ABBREVIATION_GOES_ON.match(text, start)
+                ):
+                    start = last.start  # "R-W." | "Va., visited …": one sentence
+                    sentences.pop()
+                sentences.append(Sentence(text[start:end], start, end, len(sentences), paragraph))
     return sentences
 
 
