@@ -162,6 +162,30 @@ MESSAGES: dict[str, Callable[[], str]] = {
 }
 
 
+_HOST = "example.com/story"
+MEGABYTE = 1_000_000
+# A link typed without https:// (`typed_link`) and a question sent with a link
+# (`asks_about_link`), both on the ack path: 1 MB lines of the shapes that make regexes slow.
+TYPED: dict[str, Callable[[], str]] = {
+    "link + 1M `)`": lambda: _HOST + ")" * MEGABYTE,
+    "`(((` link `)))`": lambda: "(" * (MEGABYTE // 2) + _HOST + ")" * (MEGABYTE // 2),
+    "`a`×1M": lambda: "a" * MEGABYTE,
+    "`a.`×500k": lambda: "a." * (MEGABYTE // 2),
+    "`. `×500k": lambda: ". " * (MEGABYTE // 2),
+    "`<a `×333k": lambda: "<a " * (MEGABYTE // 3),
+    "`Mr.Smith/Jones `×66k": lambda: "Mr.Smith/Jones " * (MEGABYTE // 15),
+    "`main.py:12 `×90k": lambda: "main.py:12 " * (MEGABYTE // 11),
+    "one long host": lambda: ("x" * 60 + ".") * (MEGABYTE // 61) + "com/",
+    "`https://`×125k": lambda: "https://" * (MEGABYTE // 8),
+    "words, then a link": lambda: "x " * (MEGABYTE // 2) + _HOST,
+}
+QUESTIONS: dict[str, Callable[[], str]] = {
+    "`fass `×20k": lambda: "fass " * 20_000,
+    "`vat `×20k": lambda: "vat " * 20_000,
+    "`tell me `×10k": lambda: "tell me " * 10_000,
+}
+
+
 def _cpu(step: Callable[[], object], repeat: int) -> float:
     best = float("inf")
     for _ in range(repeat):
@@ -210,6 +234,18 @@ def hot(repeat: int) -> None:
     for name, make in MESSAGES.items():
         text = make()
         print(f"| {name} | {len(text):,} | {_cpu(partial(parse_input, text), repeat):.4f} |")
+    from bot.ingest.links import typed_link
+    from bot.llm.asking import asks_about_link
+
+    print("\n| typed_link / asks_about_link | chars | CPU s |\n|---|---|---|")
+    for name, make in TYPED.items():
+        text = make()
+        cpu = _cpu(partial(typed_link, text), repeat)
+        print(f"| typed_link: {name} | {len(text):,} | {cpu:.4f} |")
+    for name, make in QUESTIONS.items():
+        text = make()
+        cpu = _cpu(partial(asks_about_link, text), repeat)
+        print(f"| asks_about_link: {name} | {len(text):,} | {cpu:.4f} |")
     reply = _answer_reply(20_000)
     plain = json.loads(reply)["answer"] + "\n\nQuotes:\n> the budget\n"
     print("\n| streamed answer, 4-char chunks | chars | CPU s |\n|---|---|---|")

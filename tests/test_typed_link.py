@@ -3,9 +3,6 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-
 import pytest
 
 from bot.cli.inputs import as_link
@@ -142,46 +139,19 @@ def test_a_pasted_article_mentioning_a_site_stays_a_paste() -> None:
     assert parsed.text.startswith("example.com/story is where")  # not rewritten to https://
 
 
-# --- linear time: this runs in Slack's 3-second ack -------------------------------------------
-
-_LINK = "example.com/story"
-MEGABYTE = 1_000_000
-HOSTILE: dict[str, Callable[[int], str]] = {
-    "link )))": lambda n: _LINK + ")" * n,
-    "((( link )))": lambda n: "(" * (n // 2) + _LINK + ")" * (n // 2),
-    "aaa": lambda n: "a" * n,
-    "a.a.a": lambda n: "a." * (n // 2),
-    ". . .": lambda n: ". " * (n // 2),
-    ":::": lambda n: ":" * n,
-    "<<<": lambda n: "<" * n,
-    "<a <a": lambda n: "<a " * (n // 3),
-    "ab.cd words": lambda n: "ab.cd " * (n // 6),
-    "Mr.Smith/Jones words": lambda n: "Mr.Smith/Jones " * (n // 15),
-    "main.py:12 words": lambda n: "main.py:12 " * (n // 11),
-    "a:b words": lambda n: "a:b " * (n // 4),
-    "one long host": lambda n: ("x" * 60 + ".") * (n // 61) + "com/",
-    "one long label": lambda n: "a" * n + ".com/x",
-    "dotted quads": lambda n: "1." * (n // 2),
-    "https://https://": lambda n: "https://" * (n // 8),
-    "words, then a link": lambda n: "x " * (n // 2) + _LINK,
-}
+# --- hostile input: this runs in Slack's 3-second ack (its time: bench pathological --hot) ---
 
 
-def test_repro_typed_link_then_40k_closing_brackets() -> None:
-    start = time.process_time()
-    link = typed_link(_LINK + ")" * 40_000)
-    assert time.process_time() - start < 0.5
+def test_a_link_followed_by_40k_closing_brackets_is_the_link() -> None:
+    link = typed_link("example.com/story" + ")" * 40_000)
     assert link is not None and link.url == "https://example.com/story"
 
 
-@pytest.mark.parametrize("shape", HOSTILE)
-def test_typed_link_is_linear_on_a_megabyte_line(shape: str) -> None:
-    # Linear: ~0.1-0.3 s here on a busy 2-core machine (quadratic code took seconds to
-    # minutes). CPU time, so other processes on the machine don't count.
-    text = HOSTILE[shape](MEGABYTE)
-    start = time.process_time()
-    typed_link(text)
-    assert time.process_time() - start < 1.5
+@pytest.mark.parametrize(
+    "junk", ["a" * 100_000, "a." * 50_000, ":" * 100_000, "<a " * 30_000, "1." * 50_000]
+)
+def test_junk_is_no_link(junk: str) -> None:
+    assert typed_link(junk) is None
 
 
 # --- one "tl;dr" ----------------------------------------------------------------------------
