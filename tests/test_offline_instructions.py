@@ -165,3 +165,11 @@ def test_more_bullets_than_the_article_has_says_how_many_it_had() -> None:
     assert summarize(three, instructions="3 bullets").notice is None
     one = summarize(three, instructions="2 sentences")
     assert one.notice is None and len(one.sentences) == 2
+
+
+@pytest.mark.parametrize("wish", ["tl;dr", "tl/dr please", "TL DR", "tldr"])
+def test_every_spelling_of_tldr_asks_for_a_short_summary(wish: str) -> None:
+    # The same spellings the paste lead and follow-ups read (bot.ingest.links.TLDR).
+    from bot.offline.instructions import SHORT_HINT
+
+    assert SHORT_HINT.search(wish)

@@ -36,6 +36,8 @@ from bot.store import ArticleRef
         ("sum up the discussion", ""),
         ("summarize this thread for Dana", "for Dana"),
         ("tl;dr of the thread", ""),
+        ("tl/dr of the thread", ""),  # the one spelling of links.TLDR, as the paste lead reads it
+        ("TL DR the discussion", ""),
         ("what did we decide?", ""),
         ("catch me up", ""),
         ("recap in French", "in French"),

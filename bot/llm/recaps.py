@@ -12,6 +12,8 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from bot.ingest.links import TLDR
+
 _POLITE = r"(?:(?:hey|hi|ok|okay|so|please|pls|plz|can you|could you|would you|quick)[,\s]+)*"
 # What a recap is of: the talk, not the article ("recap the article" is a summary of it).
 _TALK = (
@@ -23,7 +25,7 @@ _RECAP = re.compile(
     # "recap", "recap please", "recap this thread", "give me a recap of the discussion"
     rf"(?:give (?:me|us) |write |make |post |a |quick |short )*recap(?:\s+of)?(?:\s+{_TALK})?"
     # "sum up the discussion", "summarize this thread", "tl;dr of the thread"
-    rf"|(?:sum up|summari[sz]e|summary of|tl;?\s?dr(?: of)?)\s+{_TALK}"
+    rf"|(?:sum up|summari[sz]e|summary of|{TLDR}(?: of)?)\s+{_TALK}"
     rf"|(?:sum|wrap)\s+{_TALK}\s+up"
     # "catch me up", "what did we decide?", "what was decided", "where did we land"
     r"|catch (?:me|us) up(?: on (?:this|the) (?:thread|discussion))?"

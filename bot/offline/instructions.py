@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from bot.ingest.article import Article
+from bot.ingest.links import TLDR
 from bot.text.counts import INTRO_PATTERN, NUMBER_WORD_PATTERN, NUMBER_WORDS, UNIT_PATTERN, unit_of
 from bot.text.retrieval import analyzer_for_text
 
@@ -25,7 +26,7 @@ COUNT = re.compile(
 )
 # The most sentences an extractive summary lists: past that it would be the article itself.
 MAX_COUNT = 12
-SHORT_HINT = re.compile(r"\b(?:tl;?dr|short|brief|briefly|one[- ]liner|quick)\b", re.IGNORECASE)
+SHORT_HINT = re.compile(rf"\b(?:{TLDR}|short|brief|briefly|one[- ]liner|quick)\b", re.IGNORECASE)
 LONG_HINT = re.compile(r"\b(?:detailed|in[- ]depth|thorough|long|full)\b", re.IGNORECASE)
 # A length with the word that introduces it ("in 6 bullets"), so what's left reads whole.
 _LENGTH = re.compile(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from bot.ingest.links import is_question
+from bot.ingest.links import TLDR, is_question
 from bot.llm.followups import is_greeting, is_small_talk
 
 _USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
@@ -21,7 +21,7 @@ _HELP = re.compile(
 HELP_MAX_EXTRA_WORDS = 5  # "how do I use you in channels?" yes; a long question about a topic, no
 _CHANNEL_HELP = re.compile(r"\b(in (a |the )?channels?|in threads?|with my team)\b", re.I)
 _SUMMARIZE_LAST = re.compile(
-    r"^\W*(summari[sz]e|tl;?\s?dr|recap)\s+(of\s+)?(the|my)\s+(last|latest|previous|most recent)"
+    rf"^\W*(summari[sz]e|{TLDR}|recap)\s+(of\s+)?(the|my)\s+(last|latest|previous|most recent)"
     r"\s+(article|link|story|page|one)\b",
     re.I,
 )

@@ -16,7 +16,7 @@ from slack_sdk import WebClient
 from bot import progress
 from bot.errors import ArticlebotError, IngestError, NotAnArticle, TooLarge
 from bot.ingest import Article
-from bot.ingest.links import ParsedInput
+from bot.ingest.links import TLDR, ParsedInput
 from bot.pipeline import Result
 from bot.slack import audit, channel_prefs, feedback, journal, threads
 from bot.slack import files as slack_files
@@ -187,7 +187,7 @@ def ask_about_message(
     _run(services, client, dest, produce, question=question)
 
 
-_SUMMARY_REQUEST = re.compile(r"^\W*(summari[sz]e|tl;?\s?dr|sum (it )?up|recap|digest)\b", re.I)
+_SUMMARY_REQUEST = re.compile(rf"^\W*(summari[sz]e|{TLDR}|sum (it )?up|recap|digest)\b", re.I)
 NO_ARTICLE_IN_THREAD = (
     "I couldn't find an article in this thread. Mention me with a link, or paste the article."
 )
