@@ -75,6 +75,13 @@ _META_WORDS = re.compile(
 # How a question ends: Latin, full-width (Chinese, Japanese) and Arabic question marks.
 QUESTION_MARKS = "?？؟"
 
+
+def ends_with_question_mark(text: str) -> bool:
+    """Whether `text` ends with a question mark, inside a closing quote or bracket or not:
+    'Who paid for it?', '“Who paid?”', '(who paid?)'."""
+    return text.rstrip(" \"'”’»)").endswith(tuple(QUESTION_MARKS))
+
+
 InputKind = Literal["link", "paste", "message", "empty"]
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from bot.ingest.links import QUESTION_MARKS, TLDR, only_wishes
+from bot.ingest.links import TLDR, ends_with_question_mark, only_wishes
 
 
 def _alternatives(words: str) -> str:
@@ -113,7 +113,7 @@ def asks_about_link(words: str) -> bool:
     if _WISH.search(request):
         return False  # "keep it short?", "could you make it simpler?"
     return (
-        text.rstrip(" \"'”’»)").endswith(tuple(QUESTION_MARKS))
+        ends_with_question_mark(text)
         or bool(_INVERTED_MARK.match(text))
         or bool(_QUESTION_START.match(request))
     )

@@ -17,6 +17,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
+from bot.ingest.links import ends_with_question_mark
 from bot.offline.news import is_furniture
 from bot.text.retrieval import Analyzer, analyzer_for_text, idf
 from bot.text.sentences import Sentence, split_sentences
@@ -88,7 +89,7 @@ def is_promotion(sentence: str) -> bool:
 def asks(sentence: str) -> bool:
     """A question of the article's own ("What did the prosecutors say?", a subheading): it
     shares the asker's words, and answers nothing."""
-    return sentence.rstrip(" \"'”’»)").endswith(("?", "？", "؟"))
+    return ends_with_question_mark(sentence)
 
 
 @dataclass(frozen=True, slots=True)
