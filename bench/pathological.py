@@ -159,6 +159,44 @@ MESSAGES: dict[str, Callable[[], str]] = {
     "100k spaces": lambda: " " * 100_000,
     "20k `<link|`": lambda: f"<{_URL}|" * 20_000,
     "1 MB paste, 40k links": lambda: " ".join(f"{_URL}p{i}" for i in range(40_000)),
+    "400k: link `(((` `)))` .": lambda: _URL + "(" * 200_000 + ")" * 200_000 + ".",
+    "400k: `<<<` link\\|label `>>>`": lambda: "<" * 200_000 + f"{_URL}|label" + ">" * 200_000,
+    "400k: `<link` `)))` `>`": lambda: f"<{_URL}" + ")" * 400_000 + ">",
+    "400k: link `[]{}`": lambda: _URL + "[]{}" * 100_000,
+    "400k: `link .`": lambda: f"{_URL} ." * 20_000,
+    "400k: paste, `&amp;` links": lambda: (
+        f"The council met. See {_URL}x?a=1&amp;b=2 (page 4). " * 8_000
+    ),
+    "1 MB lead of `please `, then a paste": lambda: "please " * 150_000 + "\n\n" + _PASTE,
+    "400k lead of `in 3 bullets, `": lambda: "in 3 bullets, " * 28_000 + "City\n\n" + _PASTE,
+}
+# A short article under a hostile lead: the lead is read as an instruction, up to its cap.
+_PASTE = (
+    "The city council voted on Tuesday to approve the new budget. Officials said the plan "
+    "would fund road repairs and two new schools. Critics argued that the spending was too "
+    "high. The mayor defended the budget. A final vote is scheduled for next month."
+)
+# What the bot sends to Slack passes the link sanitizer: text that makes link parsers slow.
+SANITIZED: dict[str, Callable[[], str]] = {
+    "`[`×12k": lambda: "[" * 12_000,
+    "`]( `×4k": lambda: "]( " * 4_000,
+    "`<`×12k": lambda: "<" * 12_000,
+    "`` ` ``×6k": lambda: "`" * 6_000 + "x",
+    "`[a](`×3k": lambda: "[a](" * 3_000,
+    "`![[<``×2.4k": lambda: "![[<`" * 2_400,
+    "nested labels ×100": lambda: ("[" * 50 + "x" + "]" * 50 + "(https://evil.example)") * 100,
+}
+# Model replies of 200k characters that make a streaming JSON or text reader slow.
+REPLIES: dict[str, tuple[Callable[[], str], bool]] = {
+    "spaces in the answer": (lambda: '{"answer": "a' + " " * 200_000 + 'b"}', True),
+    "escaped newlines": (lambda: '{"answer": "' + "\\n" * 100_000 + 'b"}', True),
+    "surrogate pairs": (lambda: '{"answer": "' + "\\ud83d\\ude00" * 16_000 + '"}', True),
+    "a huge key": (lambda: '{"' + "k" * 200_000 + '": 1, "answer": "x"}', True),
+    "a huge number": (lambda: '{"n": ' + "1" * 200_000 + ', "answer": "x"}', True),
+    "deep nesting": (lambda: '{"answer": "x", "q": ' + "[" * 200_000, True),
+    "a header and spaces": (lambda: "Quotes:" + " " * 200_000 + "x", False),
+    "header lines": (lambda: "A\nQuotes:\n" * 20_000, False),
+    "quote lines": (lambda: "> q\n" * 50_000, False),
 }
 
 
@@ -246,6 +284,25 @@ def hot(repeat: int) -> None:
         text = make()
         cpu = _cpu(partial(asks_about_link, text), repeat)
         print(f"| asks_about_link: {name} | {len(text):,} | {cpu:.4f} |")
+    from bot.slack.safe_links import StreamSanitizer, sanitize
+
+    print("\n| link sanitizer | chars | CPU s |\n|---|---|---|")
+    for name, make in SANITIZED.items():
+        text = make()
+        print(f"| sanitize: {name} | {len(text):,} | {_cpu(partial(sanitize, text), repeat):.4f} |")
+
+    def unfinished_links() -> None:
+        stream = StreamSanitizer()
+        for _ in range(3_000):
+            stream.feed("[a")  # never finishes: each feed may rescan only the held tail
+        stream.close()
+
+    print(f"| stream: `[a` fed 3,000 times | 6,000 | {_cpu(unfinished_links, repeat):.4f} |")
+    print("\n| hostile model reply, 4-char chunks | chars | CPU s |\n|---|---|---|")
+    for name, (make_reply, as_json) in REPLIES.items():
+        text = make_reply()
+        cpu = _cpu(partial(_stream, text, as_json, 4), repeat)
+        print(f"| {name} | {len(text):,} | {cpu:.4f} |", flush=True)
     reply = _answer_reply(20_000)
     plain = json.loads(reply)["answer"] + "\n\nQuotes:\n> the budget\n"
     print("\n| streamed answer, 4-char chunks | chars | CPU s |\n|---|---|---|")

@@ -8,7 +8,6 @@ import json
 import random
 import re
 import sys
-import time
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -302,12 +301,9 @@ def _feed(reply: str, json_reply: bool, step: int = 4) -> str:
 
 
 @pytest.mark.parametrize("kind", ["json", "json, raw UTF-8", "plain"])
-def test_a_20kb_answer_in_4_character_pieces_takes_little_cpu(kind: str) -> None:
+def test_a_20kb_answer_in_4_character_pieces_streams_whole(kind: str) -> None:
     reply, json_reply = _replies(20_000)[kind]
-    start = time.process_time()
-    sent = _feed(reply, json_reply)
-    # ~0.02 s now, 7-8 s before; CPU time, so other work on the machine doesn't count.
-    assert time.process_time() - start < 1.0
+    sent = _feed(reply, json_reply)  # ~0.02 s CPU now, 7-8 s before: bench pathological --hot
     expected = json.loads(reply)["answer"] if json_reply else reply.split("\n\nQuotes:")[0]
     assert sent == expected.strip()
 
@@ -348,8 +344,7 @@ HOSTILE: dict[str, tuple[str, bool]] = {
 
 
 @pytest.mark.parametrize("shape", HOSTILE)
-def test_hostile_replies_of_200k_characters_stream_quickly(shape: str) -> None:
+def test_hostile_replies_of_200k_characters_stream_as_read_whole(shape: str) -> None:
+    # Their CPU time (once quadratic) is measured by `python -m bench pathological --hot`.
     reply, json_reply = HOSTILE[shape]
-    start = time.process_time()
-    _feed(reply, json_reply)
-    assert time.process_time() - start < 2.0  # at most ~0.4 s measured on a busy machine
+    assert _feed(reply, json_reply) == _feed(reply, json_reply, step=len(reply))
