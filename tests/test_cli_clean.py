@@ -65,6 +65,22 @@ def test_missing_file_is_a_clear_error():
     assert "Traceback" not in result.output
 
 
+@pytest.mark.parametrize(
+    ("source", "said"),
+    [
+        # Too long to be a file name on this system (OSError: File name too long, a traceback)
+        ("https://e.example/" + "(" * 100_000, "That link is too long to open"),
+        ("x" * 5_000, "No such file or link: " + "x" * 79 + "…"),
+        ("a\0b", "No such file or link: a\0b"),  # no path can hold a NUL (ValueError)
+    ],
+)
+def test_an_argument_that_cant_be_a_path_is_a_clear_error(source: str, said: str) -> None:
+    result = CliRunner().invoke(cli, ["clean", source])
+    assert result.exit_code == 1
+    assert said in result.output
+    assert "Traceback" not in result.output and len(result.output) < 300
+
+
 def test_image_file_is_refused(tmp_path):
     path = tmp_path / "photo.html"  # the extension lies; the content decides
     path.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)

@@ -120,6 +120,13 @@ def test_unusable_urls_are_invalid(url: str) -> None:
         check_url(url, resolver=fake_dns({"example.com": [PUBLIC_IP]}))
 
 
+def test_a_link_longer_than_a_server_accepts_is_refused_by_its_length() -> None:
+    long = "https://example.com/" + "a" * 100_000  # httpx said "site name isn't valid"
+    with pytest.raises(InvalidURL, match="too long to open"):
+        parse_url(long)
+    assert parse_url("https://example.com/" + "a" * 4_000).host == "example.com"
+
+
 @pytest.mark.parametrize(
     ("spelling", "address"),
     [

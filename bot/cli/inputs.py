@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,7 +36,7 @@ def read_source(source: str, settings: Settings | None = None) -> Article:
     if source == "-":
         return articles.from_file(_read_stdin(limits.fetch_max_bytes + 1), "standard input")
     path = Path(source).expanduser()
-    if path.is_file():
+    if _is(path, Path.is_file):
         with path.open("rb") as handle:
             data = handle.read(limits.fetch_max_bytes + 1)
         return articles.from_file(data, path.name)
@@ -46,9 +47,19 @@ def read_source(source: str, settings: Settings | None = None) -> Article:
         from bot.settings import get_settings
 
         return ArticleSource(settings or get_settings()).from_url(link.url)
-    if path.is_dir():
+    if _is(path, Path.is_dir):
         raise IngestError(f"{source} is a folder; give me a file, a link or - for stdin.")
-    raise IngestError(f"No such file or link: {source}")
+    shown = source if len(source) <= 80 else source[:79] + "…"
+    raise IngestError(f"No such file or link: {shown}")
+
+
+def _is(path: Path, kind: Callable[[Path], bool]) -> bool:
+    """`path.is_file()` / `is_dir()`, False for what can't be a path at all (a name too long
+    for the system, a NUL byte): such an argument may still be a link."""
+    try:
+        return kind(path)
+    except (OSError, ValueError):
+        return False
 
 
 def _read_stdin(limit: int) -> bytes:

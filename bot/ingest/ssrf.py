@@ -216,9 +216,18 @@ def blocked_reason(ip: IPAddress) -> str | None:
     return found
 
 
+# Web servers refuse longer request lines (8 KB is the common default), and httpx any URL over
+# 64 KB with a message about the site name.
+MAX_URL_CHARS = 8_192
+
+
 def parse_url(url: str) -> ParsedURL:
     """Check the URL's shape and normalise its host. Pure (no DNS); raises InvalidURL."""
     text = url.strip()
+    if len(text) > MAX_URL_CHARS:
+        raise InvalidURL(
+            f"That link is too long to open (over {MAX_URL_CHARS:,} characters).", url=url
+        )
     try:
         parts = urlsplit(text)
         port = parts.port
@@ -251,7 +260,7 @@ def parse_url(url: str) -> ParsedURL:
     try:
         httpx_url = httpx.URL(normalised)
     except httpx.InvalidURL as exc:
-        raise InvalidURL("That link's site name isn't valid.", url=url) from exc
+        raise InvalidURL("That link isn't a valid web address.", url=url) from exc
     host = httpx_url.raw_host.decode("ascii")
     return ParsedURL(str(httpx_url), scheme, host, port or default_port, ip)
 
