@@ -27,7 +27,7 @@ from tests import crash_hook
 from tests.servers.articles import ArticleServer
 from tests.servers.fake_openai import FakeOpenAI, Reply
 from tests.servers.fake_slack import FakeSlack
-from tests.servers.slack_app import CHANNEL, TEAM, USER, harness_settings, mention_body
+from tests.servers.slack_app import CHANNEL, TEAM, USER, harness_settings, mention_body, text_of
 
 SECRET = "lifecycle-secret"
 ARTICLEBOT = Path(sys.executable).with_name("articlebot")
@@ -354,3 +354,60 @@ def test_kill_9_between_queuing_a_job_and_finishing_its_event_then_one_reply(sla
     assert len(placeholders) == 1 and len(finals) == 1, (tmp_path / "server.log").read_text()
     assert finals[0].params["ts"] == placeholders[0].response["ts"]
     assert queue.pending() == 0
+
+
+@pytest.mark.timeout(150)
+def test_kill_9_while_answering_a_link_s_question_then_restart_answers_it_once(slack, tmp_path):
+    """SQLite mode, a mention that brings a link and a question (an AskAboutMessage job):
+    the whole server is SIGKILLed while the model writes the answer; restarted, it answers
+    the question once, from that article, and no reply is left unfinished."""
+    with ArticleServer() as articles, FakeOpenAI() as model:
+        model.default = Reply("The city paid: 14 million euros.", first_token_delay=10)
+        env = _env(slack, tmp_path, OPENAI_API_KEY="sk-test", OPENAI_BASE_URL=model.base_url)
+        port = _free_port()
+        base = f"http://127.0.0.1:{port}"
+        args = ["--http", "--host", "127.0.0.1", "--port", str(port)]
+        text = f"<{articles.url('/story')}> Who paid for the repairs?"
+        body = mention_body(slack, "Ev0KILLASK", "C0KILLASK", text)
+        proc = _serve(args, env, tmp_path)
+        try:
+            _wait_healthy(base, proc)
+            assert signed_post(base, body, "application/json") == 200
+            deadline = time.monotonic() + 30
+            while not model.requests:  # the model is writing the answer
+                assert time.monotonic() < deadline, (tmp_path / "server.log").read_text()
+                time.sleep(0.05)
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+            killed_at = time.monotonic()
+            model.default = Reply("The city paid: 14 million euros.")
+            proc = _serve(args, env, tmp_path)
+            _wait_healthy(base, proc)
+            deadline = killed_at + 60
+            while "14 million" not in "".join(_messages(slack).values()):
+                assert time.monotonic() < deadline, (tmp_path / "server.log").read_text()
+                time.sleep(0.2)
+            time.sleep(2)  # a duplicate would show up now
+        finally:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+    assert (
+        "<question>" in model.user_prompt() and "Who paid for the repairs?" in model.user_prompt()
+    )
+    answered = [text for text in _messages(slack).values() if "The city paid" in text]
+    assert len(answered) == 1  # one message carries the answer (its text and its blocks)
+    for start in slack.calls("chat.startStream"):
+        assert slack.calls("chat.stopStream") and start.response["ts"] in {
+            stop.params["ts"] for stop in slack.calls("chat.stopStream")
+        }, "a stream was left open"
+
+
+def _messages(slack: FakeSlack) -> dict[str, str]:
+    """What each message the bot posted or streamed shows now, by its ts: its last update,
+    else its streamed or posted text."""
+    shown = {c.response["ts"]: text_of(c) for c in slack.calls("chat.postMessage") if c.ok}
+    for call in slack.calls("chat.startStream"):
+        shown[call.response["ts"]] = slack.streamed_text(call.response["ts"])
+    for call in slack.calls("chat.update"):
+        shown[call.params["ts"]] = text_of(call)
+    return shown
