@@ -14,10 +14,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
+from cachetools import TTLCache
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -50,24 +50,16 @@ class ChannelKinds:
     Slack's answers are kept, never its errors; membership is never kept (people leave)."""
 
     def __init__(self, ttl: float = KIND_TTL_SECONDS, size: int = 2048) -> None:
-        self._ttl = ttl
-        self._size = size
-        self._kinds: OrderedDict[tuple[str, str], tuple[float, str]] = OrderedDict()
-        self._lock = threading.Lock()
+        self._kinds: TTLCache[tuple[str, str], str] = TTLCache(maxsize=size, ttl=ttl)
+        self._lock = threading.Lock()  # TTLCache is not thread-safe; jobs run in threads
 
     def get(self, team: str, channel: str) -> str | None:
         with self._lock:
-            found = self._kinds.get((team, channel))
-            if found is None or found[0] < time.monotonic():
-                return None
-            return found[1]
+            return self._kinds.get((team, channel))
 
     def put(self, team: str, channel: str, kind: str) -> None:
         with self._lock:
-            self._kinds[(team, channel)] = (time.monotonic() + self._ttl, kind)
-            self._kinds.move_to_end((team, channel))
-            while len(self._kinds) > self._size:
-                self._kinds.popitem(last=False)
+            self._kinds[(team, channel)] = kind
 
 
 class _CantTell(Exception):
