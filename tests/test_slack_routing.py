@@ -251,6 +251,23 @@ def test_a_mention_with_a_link_and_a_question_asks_about_that_link(text):
     assert action.dest.thread_ts == "1800000000.5"  # its own thread, like a summary's
 
 
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [
+        ("Who paid for <https://news.test/other|the new bridge>?", "Who paid for the new bridge?"),
+        ("Wer hat <https://news.test/other|die Brücke> bezahlt?", "Wer hat die Brücke bezahlt?"),
+        # A label that is the link's own text, or a link before the question, adds nothing.
+        ("Who paid for <https://news.test/other|news.test/other>?", "Who paid for?"),
+        ("<https://news.test/other|Bridge story> who paid for it?", "who paid for it?"),
+    ],
+)
+def test_a_link_inside_the_question_keeps_its_label(text, question):
+    action = mention(text)
+    assert isinstance(action, tasks.AskAboutMessage)
+    assert action.question == question
+    assert action.parsed.urls == ("https://news.test/other",)
+
+
 def test_a_link_and_a_question_in_a_thread_dm_and_assistant_view_ask_about_that_link():
     # In a thread with an article already: the new link is what's asked about, not STORY.
     _asks_about_the_link(

@@ -141,11 +141,12 @@ def _is_web_link(target: str) -> bool:
     return target.lower().startswith(("http://", "https://"))
 
 
-def _scan(text: str) -> tuple[list[str], str]:
+def _scan(text: str, *, labels: bool = False) -> tuple[list[str], str]:
     """Find the links in `text`; return them (in order, unique) and the text without them.
 
     Each link is replaced by _CUT in the returned text, so the instruction can be tidied
-    where it was.
+    where it was. With `labels`, a link inside a sentence is replaced by its label instead
+    when it has one of words ("Who paid for <url|the new bridge>?"), not a link's text.
     """
     urls: dict[str, None] = {}  # ordered and unique (a list's `in` was quadratic)
     remainder: list[str] = []
@@ -169,7 +170,11 @@ def _scan(text: str) -> tuple[list[str], str]:
         target, label = match.group(1), match.group(2)
         if _is_web_link(target):
             add(target)
-            remainder.append(_CUT)
+            inside = labels and label and _WORD.search("".join(remainder[-2:]))
+            if inside and typed_link(label) is None and "://" not in label:
+                remainder.append(label)
+            else:
+                remainder.append(_CUT)
         elif target.startswith(("@", "!")):
             pass  # mentions are addressing, not content
         elif target.startswith("#"):
@@ -179,6 +184,13 @@ def _scan(text: str) -> tuple[list[str], str]:
         pos = match.end()
     bare(text[pos:])
     return list(urls), "".join(remainder)
+
+
+def question_text(text: str) -> str:
+    """A message's words beside its links, as a question to ask about them: a link inside a
+    sentence keeps its label ("Who paid for <url|the new bridge>?" asks "Who paid for the new
+    bridge?"); `parse_input`'s instruction drops every link."""
+    return _tidy_instruction(_scan(text, labels=True)[1])
 
 
 def find_urls(text: str) -> list[str]:

@@ -16,7 +16,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from bot.ingest.links import is_question, parse_input
+from bot.ingest.links import is_question, parse_input, question_text
 from bot.llm import asking, followups, recaps
 from bot.slack import etiquette
 from bot.slack.context import Destination
@@ -235,9 +235,11 @@ def _answer(incoming: Incoming, memory: ThreadMemory, text: str, help_text: str)
     parsed = parse_input(text)
     request = parsed.instruction
     if (files or parsed.kind == "link") and asking.asks_about_link(request):
-        # "<link> Who paid for it?": answered from that article, as `/ask <link> …` is.
+        # "<link> Who paid for it?": answered from that article, as `/ask <link> …` is; a
+        # link inside the question keeps its label ("Who paid for <url|the bridge>?").
+        question = question_text(text) if parsed.kind == "link" else request
         return AskAboutMessage(
-            dest=dest, question=request, parsed=parsed, files=files, name="event"
+            dest=dest, question=question or request, parsed=parsed, files=files, name="event"
         )
     if files or parsed.kind in ("link", "paste"):
         return Summarize(dest=dest, parsed=parsed, files=files, name="event")
