@@ -130,6 +130,21 @@ def test_is_question_knows_the_arabic_question_mark():
     assert is_question("من دفع؟")
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["wie viel hat das gekostet", "pourquoi le pont a fermé", "¿quién lo pagó", "explain it"],
+)
+def test_is_question_knows_the_question_words_asking_knows(text):
+    # One list for both (it was English only here): a follow-up in a busy thread, a recap's
+    # decisions and the help text all ask is_question.
+    assert is_question(text)
+
+
+@pytest.mark.parametrize("text", ["thanks!", "danke dir", "merci beaucoup", "great read"])
+def test_what_asks_nothing_is_no_question(text):
+    assert not is_question(text)
+
+
 def test_a_long_run_of_cue_words_is_no_question():
     # On Slack's ack path ("fass … zusammen" with unbounded gaps took ~15 s on this text; the
     # time is measured by `python -m bench pathological --hot`).

@@ -717,9 +717,35 @@ def slack_to_plain(text: str) -> str:
     return slack_unescape(_SLACK_TOKEN.sub(_plain_token, text))
 
 
+def _alternatives(words: str) -> str:
+    """Space-separated words (a "_" inside one stands for a space) as a regex alternation,
+    longest first so "what's" wins over "what"."""
+    listed = sorted({w.replace("_", r"\s+") for w in words.split()}, key=len, reverse=True)
+    return "|".join(listed)
+
+
+# Question words that start a question without a question mark. Words that also start
+# requests or plain phrases in another language ("comment", "come", "como", "que", "wat" =
+# "somewhat") count only with a question mark, which makes anything a question anyway.
+QUESTION_WORDS = _alternatives(
+    """
+    what what's whats who who's whom whose when where why how how's which
+    is isn't are aren't was wasn't were weren't do does doesn't did didn't has have had
+    should shall can could would will may might must
+    wer wen wem wessen wann wo woher wohin warum wieso weshalb weswegen wie welche welcher
+    welches welchen welchem wofür womit wozu wodurch woran worauf worüber wovon wieviel
+    wie_viel wie_viele gibt_es ist sind hat haben war waren wird werden stimmt
+    qui quoi quand où pourquoi combien quel quelle quels quelles lequel laquelle est-ce
+    qu'est-ce
+    qué quién quiénes cuándo dónde por_qué cómo cuánto cuánta cuántos cuántas cuál cuáles
+    chi cosa che_cosa quando dove perché quanto quanti quanta quante quale quali
+    quem onde por_que o_que quantos quantas qual quais
+    wie wanneer waar waarom hoe hoeveel welke welk wiens
+    """
+)
+# A question starts with one of them, or asks for something ("tell me …", "explain …").
 _QUESTION_START = re.compile(
-    r"^(what|who|whom|whose|when|where|why|how|which|is|are|was|were|do|does|did|can|could|"
-    r"should|would|will|has|have|had|tell me|explain|list|give me|summari[sz]e)\b",
+    rf"^[\W_]*(?:{QUESTION_WORDS}|tell\s+me|explain|list|give\s+me|summari[sz]e)(?![\w'’-])",
     re.IGNORECASE,
 )
 

@@ -14,36 +14,9 @@ from __future__ import annotations
 
 import re
 
-from bot.ingest.links import TLDR, ends_with_question_mark, only_wishes
+from bot.ingest.links import QUESTION_WORDS, TLDR, ends_with_question_mark, only_wishes
 
-
-def _alternatives(words: str) -> str:
-    """Space-separated words (a "_" inside one stands for a space) as a regex alternation,
-    longest first so "what's" wins over "what"."""
-    listed = sorted({w.replace("_", r"\s+") for w in words.split()}, key=len, reverse=True)
-    return "|".join(listed)
-
-
-# Question words that start a question without a question mark. Words that also start
-# requests or plain phrases in another language ("comment", "come", "como", "que", "wat" =
-# "somewhat") count only with a question mark, which makes anything a question anyway.
-_QUESTION_WORDS = _alternatives(
-    """
-    what what's whats who who's whom whose when where why how how's which
-    is isn't are aren't was wasn't were weren't do does doesn't did didn't has have had
-    should shall can could would will may might must
-    wer wen wem wessen wann wo woher wohin warum wieso weshalb weswegen wie welche welcher
-    welches welchen welchem wofür womit wozu wodurch woran worauf worüber wovon wieviel
-    wie_viel wie_viele gibt_es ist sind hat haben war waren wird werden stimmt
-    qui quoi quand où pourquoi combien quel quelle quels quelles lequel laquelle est-ce
-    qu'est-ce
-    qué quién quiénes cuándo dónde por_qué cómo cuánto cuánta cuántos cuántas cuál cuáles
-    chi cosa che_cosa quando dove perché quanto quanti quanta quante quale quali
-    quem onde por_que o_que quantos quantas qual quais
-    wie wanneer waar waarom hoe hoeveel welke welk wiens
-    """
-)
-_QUESTION_START = re.compile(rf"^[\W_]*(?:{_QUESTION_WORDS})(?![\w'’-])", re.IGNORECASE)
+_QUESTION_START = re.compile(rf"^[\W_]*(?:{QUESTION_WORDS})(?![\w'’-])", re.IGNORECASE)
 _INVERTED_MARK = re.compile(r"^\W*¿")  # Spanish opens a question with one
 
 # Asking for a summary, however it is phrased: the word for it in each language, a TL;DR,
@@ -79,7 +52,7 @@ _TELLS = re.compile(
     r"(?:mir\s+|uns\s+)?(?:sagen|erklären|verraten)|sag|erklär\w*|verrat\w*|"
     r"dis-moi|explique\w*|dime|explica\w*|dimmi|spiega\w*|diga|vertel|leg\s+uit)\b"
     r"(?:\s+(?:me|us|mir|uns|moi|nous))?\s*,?\s*"
-    r"(?:about|if|whether|ob|si|of|se|" + _QUESTION_WORDS + r")(?![\w'’-])",
+    r"(?:about|if|whether|ob|si|of|se|" + QUESTION_WORDS + r")(?![\w'’-])",
     re.IGNORECASE,
 )
 # Requests about the summary's shape ("keep it short", "make it shorter?", "focus on the
