@@ -47,6 +47,9 @@ QUESTIONS = [
 
 SUMMARIES = [
     "",
+    "What's about?",  # "What's <link> about?" with the link taken out
+    "de quoi ça parle ?",  # the about-questions of bot/llm/meta_questions.yaml, one list
+    "Was steht im Artikel?",
     "please",
     "tldr",
     "tl;dr",

@@ -15,12 +15,13 @@ from __future__ import annotations
 import re
 
 from bot.ingest.links import QUESTION_WORDS, TLDR, ends_with_question_mark, only_wishes
+from bot.llm.meta import meta_kind
 
 _QUESTION_START = re.compile(rf"^[\W_]*(?:{QUESTION_WORDS})(?![\w'’-])", re.IGNORECASE)
 _INVERTED_MARK = re.compile(r"^\W*¿")  # Spanish opens a question with one
 
 # Asking for a summary, however it is phrased: the word for it in each language, a TL;DR,
-# a translation, "what's it about?", a summary in another language ("auf Deutsch"). Gaps
+# a translation, a summary in another language ("auf Deutsch"). Gaps
 # are bounded ("fass … zusammen"): the words may be long, and this runs on Slack's ack path.
 _SUMMARY_CUE = re.compile(
     r"\b(?:summar(?:y|ies|i[sz]e[sd]?|i[sz]ing)|sum\s+(?:it\s+|this\s+|that\s+)?up|"
@@ -29,11 +30,7 @@ _SUMMARY_CUE = re.compile(
     r"translat\w*|eli5|"
     r"zusammenfass\w*|fass\w*(?:\s+\S+){0,6}?\s+zusammen\b|kurzfassung|überblick|übersetz\w*|auf\s+(?:deutsch|\w+isch)|"
     r"résum\w*|resúme\w*|resumen|resumir|resuma|resumo|riassun\w*|riassum\w*|"
-    r"samenvat\w*|vat(?:\s+\S+){0,4}?\s+samen\b|"
-    r"what(?:'s|’s|\s+is)\s+(?:(?:this|that|the)\s+)?(?:it|this|that|article|story|piece|"
-    r"link|post|page|paper|report|text|one)\s+(?:all\s+)?about\W*$|"
-    r"what(?:'s|’s|\s+is)\s+(?:this|that|in\s+it)\W*$|was\s+steht\s+(?:da|drin)\w*\W*$|"
-    r"worum\s+geht(?:\s+es|['’]s)\b|de\s+quoi\s+(?:ça|il|elle)\s+parle)",
+    r"samenvat\w*|vat(?:\s+\S+){0,4}?\s+samen\b)",
     re.IGNORECASE,
 )
 
@@ -81,6 +78,8 @@ def asks_about_link(words: str) -> bool:
         return False
     polite = _POLITE.match(text)
     request = text[polite.end() :] if polite else text
+    if meta_kind(request) == "about":
+        return False  # "what's it about?" asks for the summary (bot/llm/meta_questions.yaml)
     if _TELLS.match(request):
         return True  # "tell me who paid", "can you explain why it failed"
     if _WISH.search(request):
