@@ -110,8 +110,10 @@ def server_services(settings: Settings) -> Services:
     """A server's services, its job pool registered for `drain`, and what the ack path
     would otherwise load on its first request."""
     from bot.ingest import links
+    from bot.llm import meta
 
     links.warm_up()  # the paste lead's language names ("in Spanish"): 0.3 s on a first ack
+    meta.meta_kind("what is it about")  # reads meta_questions.yaml: ~30 ms, once
     services = build_services(settings, pool=job_pool(settings))
     if services.pool is not None:
         _pools.append(services.pool)
