@@ -268,6 +268,31 @@ def _leased(queue: SQLiteJobQueue) -> bool:
 # --- a killed server loses nothing ---------------------------------------------------------
 
 
+def _kill_mid_answer_and_restart(
+    proc: subprocess.Popen,
+    model: FakeOpenAI,
+    args: list[str],
+    env: dict[str, str],
+    tmp_path: Path,
+    then: Reply | None = None,
+) -> tuple[subprocess.Popen, float]:
+    """Once the model is writing an answer, SIGKILL the whole server (its process group)
+    and start it again (the model answering `then` from now on, if given): the new server,
+    healthy, and when the old one died."""
+    deadline = time.monotonic() + 30
+    while not model.requests:
+        assert time.monotonic() < deadline, (tmp_path / "server.log").read_text()
+        time.sleep(0.05)
+    if then is not None:
+        model.default = then
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=10)
+    killed_at = time.monotonic()
+    proc = _serve(args, env, tmp_path)
+    _wait_healthy(f"http://127.0.0.1:{args[-1]}", proc)
+    return proc, killed_at
+
+
 @pytest.mark.timeout(150)
 def test_kill_9_mid_answer_then_restart_answers_exactly_once(slack, tmp_path):
     """SQLite mode: the whole `serve --http` (gunicorn, its worker, the job process) is
@@ -284,15 +309,7 @@ def test_kill_9_mid_answer_then_restart_answers_exactly_once(slack, tmp_path):
             _wait_healthy(base, proc)
             assert _slash(base, slack, articles.url("/story")) == 200
             slack.wait_for("chat.postMessage", timeout=30)  # the placeholder: work under way
-            deadline = time.monotonic() + 30
-            while not model.requests:  # the model is writing the answer
-                assert time.monotonic() < deadline, "the model was never asked"
-                time.sleep(0.05)
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
-            killed_at = time.monotonic()
-            proc = _serve(args, env, tmp_path)
-            _wait_healthy(base, proc)
+            proc, killed_at = _kill_mid_answer_and_restart(proc, model, args, env, tmp_path)
             deadline = killed_at + 60
             while not [c for c in slack.calls("chat.update") if c.params.get("blocks")]:
                 assert time.monotonic() < deadline, (tmp_path / "server.log").read_text()
@@ -373,16 +390,10 @@ def test_kill_9_while_answering_a_link_s_question_then_restart_answers_it_once(s
         try:
             _wait_healthy(base, proc)
             assert signed_post(base, body, "application/json") == 200
-            deadline = time.monotonic() + 30
-            while not model.requests:  # the model is writing the answer
-                assert time.monotonic() < deadline, (tmp_path / "server.log").read_text()
-                time.sleep(0.05)
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
-            killed_at = time.monotonic()
-            model.default = Reply("The city paid: 14 million euros.")
-            proc = _serve(args, env, tmp_path)
-            _wait_healthy(base, proc)
+            second = Reply("The city paid: 14 million euros.")  # no delay this time
+            proc, killed_at = _kill_mid_answer_and_restart(
+                proc, model, args, env, tmp_path, then=second
+            )
             deadline = killed_at + 60
             while "14 million" not in "".join(_messages(slack).values()):
                 assert time.monotonic() < deadline, (tmp_path / "server.log").read_text()
