@@ -79,6 +79,7 @@ _DANGLING_CONTEXT = 0.6  # "detailed" context: centrality factor for a dangling 
 # `bot.offline.trim` rules applied to each shown line: each helped on the CNN/DM dev half.
 TRIM_RULES: tuple[str, ...] = ("attribution", "parentheticals")
 
+_CREDIT_WORDS = 4  # a credit standing alone after a caption: "Reuters", "AP Photo/Jane Doe"
 _QUOTE_START = re.compile(r"^[\"'‘“„«]")
 _LIST_MARKER = re.compile(r"^\s*(?:[-*•·▪◦]|\d{1,3}[.)])\s+")
 
@@ -341,11 +342,12 @@ def _units(text: str, language: str | None) -> list[Sentence]:
                 index=len(units),
             )
         )
-    # A photo credit on its own ("Photograph: Jacob King/PA") ends the caption before it.
+    # A photo credit on its own ("Photograph: Jacob King/PA", "Reuters") ends the caption
+    # before it.
     captions = {
         i
         for i in range(len(units) - 1)
-        if is_chrome(units[i + 1].text)
+        if (is_chrome(units[i + 1].text) or _words(units[i + 1].text) <= _CREDIT_WORDS)
         and has_credit(units[i + 1].text)
         and units[i + 1].paragraph == units[i].paragraph
     }
