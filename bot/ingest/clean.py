@@ -114,16 +114,21 @@ def clean_paragraphs(paragraphs: Sequence[str], *, find_main_block: bool = False
 _HEAD_WINDOW = 12  # lines from the block's start in which a byline or date is looked for
 _HEAD_MAX_WORDS = 80  # the header's prose above it; more and it may be the story's lede
 _BY_LINE = re.compile(
-    r"^\W*(?:by|von|por|par|di|door|oleh|written by|words by|reported by)\s+[A-ZÀ-ÖØ-Þ]"
+    r"^\W*(?i:by|von|por|par|di|door|oleh|written by|words by|reported by)\s+[A-ZÀ-ÖØ-Þ]"
 )
 _BY_LINE_MAX_WORDS = 12
+_DATED_BY_LINE_MAX_WORDS = 16  # "By Jane Doe, John Roe on Monday, November 18th, 2019 at 11:08"
 
 
 def _is_stamp(line: Line) -> bool:
     text = line.text
     if is_stamp_line(text) or is_dated_byline(text):
         return True
-    return line.size <= _BY_LINE_MAX_WORDS and bool(_BY_LINE.match(text))
+    if not _BY_LINE.match(text):
+        return False
+    return line.size <= _BY_LINE_MAX_WORDS or (
+        line.size <= _DATED_BY_LINE_MAX_WORDS and line.digits
+    )
 
 
 def body_start(lines: Sequence[Line], start: int, end: int) -> int:
