@@ -57,6 +57,7 @@ _CREDIT = re.compile(
     r"|(?-i:\b(?:REUTERS|AP|AFP|EPA|UPI)/[A-Z])"
     r"|\s/\s(?:Reuters|AP|AFP|EPA|Getty\ Images|Bloomberg|Shutterstock)(?:\s+file)?\s*$"
     r"|(?-i:^\W*(?:Reuters|AP|AFP|EPA|AP Photo|Getty Images|Shutterstock)\W*$)"
+    r"|(?-i:\((?:AP|AFP|Reuters|EPA|Getty Images)(?: Photo)?(?:/[^)]{1,30})?\)\s*$)"
     # A gallery's counter: "1 of 4 Grass Valley's Dionicio Torres looks at …".
     r"|^\d{1,3}\s+of\s+\d{1,3}\s+(?-i:[A-Z])",
     re.IGNORECASE,

@@ -356,7 +356,10 @@ def _units(text: str, language: str | None) -> list[Sentence]:
         for i, s in enumerate(units)
         if i not in captions
         and not is_furniture(s.text)
+        and not has_credit(s.text)  # before a caption's label ("Above: …") is cut off
         and not (is_caption(s.text) and is_unfinished(s.text))
+        # A list item with no end punctuation: a menu entry or another story's headline.
+        and not (_LIST_MARKER.match(s.text) and is_unfinished(s.text))
         and not is_non_prose(_display(s.text))
         and not is_furniture_line(_display(s.text))
     ]
