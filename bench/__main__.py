@@ -14,6 +14,7 @@ BENCHMARKS = [
     "extraction",
     "page_kind",
     "summarization",
+    "pasted_summary",
     "retrieval",
     "unanswerable",
     "tokens",

@@ -14,7 +14,7 @@ from functools import lru_cache
 from bot.ingest.cleaning.block import main_block
 from bot.ingest.cleaning.lines import Kind, Line, is_furniture, judge
 from bot.ingest.cleaning.stopwords import best_stoplist
-from bot.ingest.html.trim import is_stamp_line
+from bot.ingest.html.trim import is_dated_byline, is_stamp_line
 
 
 def split_paragraphs(text: str) -> list[str]:
@@ -102,8 +102,52 @@ def clean_paragraphs(paragraphs: Sequence[str], *, find_main_block: bool = False
         # No run of prose at all (a headline, a list, a one-liner): keep what isn't furniture
         # rather than answer "no article".
         start, end = 0, len(lines)
+    else:
+        start = body_start(lines, start, end)
     kept = [line.text for line in lines[start:end] if line.kind >= Kind.UNDECIDED]
     return _dedupe(kept, _paste_repeat)
+
+
+# A pasted page's header: the dek, photo captions and credits, newsletter prompts, then the
+# byline or the date, then the story. Lines above such a stamp, near the block's start and
+# short in all, are the header's, not the story's.
+_HEAD_WINDOW = 12  # lines from the block's start in which a byline or date is looked for
+_HEAD_MAX_WORDS = 80  # the header's prose above it; more and it may be the story's lede
+_BY_LINE = re.compile(
+    r"^\W*(?i:by|von|por|par|di|door|oleh|written by|words by|reported by)\s+[A-ZÀ-ÖØ-Þ]"
+)
+_BY_LINE_MAX_WORDS = 12
+_DATED_BY_LINE_MAX_WORDS = 16  # "By Jane Doe, John Roe on Monday, November 18th, 2019 at 11:08"
+
+
+def _is_stamp(line: Line) -> bool:
+    text = line.text
+    if is_stamp_line(text) or is_dated_byline(text):
+        return True
+    if not _BY_LINE.match(text):
+        return False
+    return line.size <= _BY_LINE_MAX_WORDS or (
+        line.size <= _DATED_BY_LINE_MAX_WORDS and line.digits
+    )
+
+
+def body_start(lines: Sequence[Line], start: int, end: int) -> int:
+    """Where the story starts in the main block [start, end): after the last byline or
+    date line near its top, when only a little prose (a dek, captions, prompts) stands above
+    it and prose follows it; else `start`."""
+    best = start
+    prose = 0.0
+    for i in range(start, min(start + _HEAD_WINDOW, end)):
+        line = lines[i]
+        if _is_stamp(line):
+            if any(lines[k].kind is Kind.PROSE for k in range(i + 1, end)):
+                best = i + 1
+            continue
+        if line.kind is Kind.PROSE:
+            prose += line.size
+            if prose > _HEAD_MAX_WORDS:
+                break
+    return best
 
 
 def clean_text(text: str) -> list[str]:

@@ -136,11 +136,18 @@ _PRONOUN_SPEAKER = re.compile(
     r"[,.!?]?[\"'’”»]\s*,?\s*(?:he|she|they|it)\s+\w+\.?[\"'’”»]?$", re.IGNORECASE
 )
 _END_PUNCT = re.compile(r"[.!?…:;][\"'’”»)\]]*$|[\"'’”»]$")
-# Captions: "… (pictured) …", "…, pictured left, …", "Pictured: …".
+# Captions: "… (pictured) …", "…, pictured left, …", "Pictured: …", "(background)", "An
+# artist's illustration of …", "This photo shows …", and a news photo's caption, which dates
+# itself in full after a comma ("… speaks at a rally, Sunday, Nov. 17, 2019, in Las Vegas.";
+# prose says "on Sunday").
 _CAPTION_CUE = re.compile(
-    r"\((?:(?:not )?pictured|left|right|centre|center|above|below|inset|top|bottom|file)\b"
-    r"[^)]{0,40}\)|,\s+pictured\b|\bpictured\s+(?:left|right|above|below|centre|center|"
-    r"top|bottom)\b|^pictured\b",
+    r"\((?:(?:not )?pictured|left|right|centre|center|above|below|inset|top|bottom|file|"
+    r"background|foreground)\b[^)]{0,40}\)|,\s+pictured\b|\bpictured\s+(?:left|right|above|"
+    r"below|centre|center|top|bottom)\b|^pictured\b"
+    r"|^\W*(?:an?\s+|this\s+)?artist(?:'|’)?s?\s+(?:illustration|impression|concept|rendering)\b"
+    r"|^\W*this\s+(?:\w+\s+){0,2}(?:photo|image|picture|illustration|rendering)\s+(?:of\b|shows\b)"
+    r"|,\s+(?-i:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day),\s+(?-i:[A-Z])[a-z]{2,8}\.?\s+"
+    r"\d{1,2},\s+\d{4}\b",
     re.IGNORECASE,
 )
 # A pointer to a photo inside a sentence of prose: "Mr Smith (pictured) said", "Ms Lee,

@@ -45,7 +45,21 @@ _CREDIT = re.compile(
     r"|[A-Z][\w'’-]+/(?:PA|AP|AFP|EPA|Reuters|Getty|Getty Images|Shutterstock|Rex|"
     r"Alamy|Corbis|Bloomberg|NurPhoto|SIPA|Xinhua)\b"
     r"|\b(?:Getty Images|Shutterstock|Rex Features|Alamy Stock Photo)\s*\)?\s*$"
-    r"|^(?:credit|photo credit)\s*:",
+    r"|^(?:credit|photo credit)\s*:"
+    # "FILE PHOTO: Traders …", "In this Dec. 12, 2006, file photo, …", "Above: A …".
+    r"|^\W*file\s+(?:photo|picture|image)\b"
+    r"|^\W*in\s+this\b.{0,60}?\b(?:photo|image|picture)(?:graph)?\s*(?:,|provided|released|made|taken)"
+    r"|^\W*(?:above|below|top|main\ image|inset)\s*:\s*\S"
+    # "[File: Reuters]", "[Photo: AFP]", "[SpaceX via Nasa]": a credit in square brackets.
+    r"|\[(?:file|photo|image|picture|illustration)\s*:[^\]]{1,60}\]"
+    r"|\[[^\]]{1,40}\bvia\s[^\]]{1,40}\]\s*$"
+    # "REUTERS/Brendan McDermid", "Leonhard Foeger / Reuters file", "… in New York. Reuters".
+    r"|(?-i:\b(?:REUTERS|AP|AFP|EPA|UPI)/[A-Z])"
+    r"|\s/\s(?:Reuters|AP|AFP|EPA|Getty\ Images|Bloomberg|Shutterstock)(?:\s+file)?\s*$"
+    r"|(?-i:^\W*(?:Reuters|AP|AFP|EPA|AP Photo|Getty Images|Shutterstock)\W*$)"
+    r"|(?-i:\((?:AP|AFP|Reuters|EPA|Getty Images)(?: Photo)?(?:/[^)]{1,30})?\)\s*$)"
+    # A gallery's counter: "1 of 4 Grass Valley's Dionicio Torres looks at …".
+    r"|^\d{1,3}\s+of\s+\d{1,3}\s+(?-i:[A-Z])",
     re.IGNORECASE,
 )
 _CLOCK = re.compile(r"^\W*\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?|[A-Z]{2,4})?\b", re.IGNORECASE)

@@ -32,6 +32,7 @@ _MD_LINK = re.compile(r"\[([^\]]*)\]\([^)\s]*\)")
 _URL = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
 _SEPARATORS = re.compile(r"\s[|•·»›]\s|\s/\s")
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
+_CUT_SHORT = re.compile(r"[,;:]\s*(?:\.{2,}|…)\W*$")
 _END = re.compile(r"[.!?…][\"'’”»)\]]*$|[\"'’”»]$")
 
 
@@ -50,6 +51,8 @@ def is_non_prose(line: str) -> bool:
         return True  # a list of links
     if len(_SEPARATORS.findall(text)) >= 2:
         return True  # a menu: "Home | News | Sport"
+    if _CUT_SHORT.search(text):
+        return True  # a teaser cut off mid-clause: "Two people have been diagnosed,..."
     if not _END.search(text):
         # A heading, a menu or a run of tags: short, or nearly every word capitalised.
         alpha = _WORD.findall(text)

@@ -79,6 +79,7 @@ _DANGLING_CONTEXT = 0.6  # "detailed" context: centrality factor for a dangling 
 # `bot.offline.trim` rules applied to each shown line: each helped on the CNN/DM dev half.
 TRIM_RULES: tuple[str, ...] = ("attribution", "parentheticals")
 
+_CREDIT_WORDS = 4  # a credit standing alone after a caption: "Reuters", "AP Photo/Jane Doe"
 _QUOTE_START = re.compile(r"^[\"'‘“„«]")
 _LIST_MARKER = re.compile(r"^\s*(?:[-*•·▪◦]|\d{1,3}[.)])\s+")
 
@@ -341,11 +342,12 @@ def _units(text: str, language: str | None) -> list[Sentence]:
                 index=len(units),
             )
         )
-    # A photo credit on its own ("Photograph: Jacob King/PA") ends the caption before it.
+    # A photo credit on its own ("Photograph: Jacob King/PA", "Reuters") ends the caption
+    # before it.
     captions = {
         i
         for i in range(len(units) - 1)
-        if is_chrome(units[i + 1].text)
+        if (is_chrome(units[i + 1].text) or _words(units[i + 1].text) <= _CREDIT_WORDS)
         and has_credit(units[i + 1].text)
         and units[i + 1].paragraph == units[i].paragraph
     }
@@ -354,7 +356,10 @@ def _units(text: str, language: str | None) -> list[Sentence]:
         for i, s in enumerate(units)
         if i not in captions
         and not is_furniture(s.text)
+        and not has_credit(s.text)  # before a caption's label ("Above: …") is cut off
         and not (is_caption(s.text) and is_unfinished(s.text))
+        # A list item with no end punctuation: a menu entry or another story's headline.
+        and not (_LIST_MARKER.match(s.text) and is_unfinished(s.text))
         and not is_non_prose(_display(s.text))
         and not is_furniture_line(_display(s.text))
     ]

@@ -130,6 +130,11 @@ CTA = Cues(
         r"by (?:continuing|clicking|browsing|using (?:this|our) (?:site|website))\b",
         r"create (?:an |a free |your )?account\b",
         r"download our app\b",
+        # The site asking about itself: "Tell us what you think about our new look by taking
+        # this survey".
+        r"tell us what you think\b",
+        r"(?:take|taking|complete|fill out) (?:our|this|a|the) (?:short |quick |brief )?"
+        r"(?:survey|questionnaire)\b",
         r"this (?:article|story|content) is (?:only )?(?:available|reserved|exclusive|free)\b",
         r"(?:requires|enable) javascript",
         r"skip to (?:main )?content",
