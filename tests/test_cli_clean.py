@@ -1,5 +1,6 @@
 import json
 import logging
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -72,6 +73,8 @@ def test_missing_file_is_a_clear_error():
         ("https://e.example/" + "(" * 100_000, "That link is too long to open"),
         ("x" * 5_000, "No such file or link: " + "x" * 79 + "…"),
         ("a\0b", "No such file or link: a\0b"),  # no path can hold a NUL (ValueError)
+        ("~nobody-here/story.txt", "No such file or link: ~nobody-here/story.txt"),  # no home
+        ("", "Nothing to read"),  # was "  is a folder" (the current one)
     ],
 )
 def test_an_argument_that_cant_be_a_path_is_a_clear_error(source: str, said: str) -> None:
@@ -79,6 +82,20 @@ def test_an_argument_that_cant_be_a_path_is_a_clear_error(source: str, said: str
     assert result.exit_code == 1
     assert said in result.output
     assert "Traceback" not in result.output and len(result.output) < 300
+
+
+def test_a_pipe_is_read_like_a_file():
+    # `articlebot clean <(curl -s …)` hands over /dev/fd/N, a pipe ("No such file" before).
+    text = b"The museum will open a new wing next spring, its director said on Friday.\n"
+    read, write = os.pipe()
+    os.write(write, text)
+    os.close(write)
+    try:
+        result = CliRunner().invoke(cli, ["clean", f"/dev/fd/{read}"])
+    finally:
+        os.close(read)
+    assert result.exit_code == 0, result.output
+    assert "new wing next spring" in result.output
 
 
 def test_image_file_is_refused(tmp_path):

@@ -35,10 +35,16 @@ def read_source(source: str, settings: Settings | None = None) -> Article:
     articles = ArticleSource(limits)  # no store: a CLI run keeps nothing
     if source == "-":
         return articles.from_file(_read_stdin(limits.fetch_max_bytes + 1), "standard input")
-    path = Path(source).expanduser()
-    if _is(path, Path.is_file):
-        with path.open("rb") as handle:
-            data = handle.read(limits.fetch_max_bytes + 1)
+    if not source.strip():
+        raise IngestError("Nothing to read: give me a file, a link, or - for standard input.")
+    path = _expanded(source)
+    if _is(path, Path.exists) and not _is(path, Path.is_dir):
+        # Files, and what reads like one: `<(curl …)` (a pipe), /dev/stdin.
+        try:
+            with path.open("rb") as handle:
+                data = handle.read(limits.fetch_max_bytes + 1)
+        except OSError as err:
+            raise IngestError(f"Can't read {_shown(source)}: {err.strerror or err}.") from None
         return articles.from_file(data, path.name)
     from bot.ingest.links import typed_link  # its patterns: only for what isn't a file
 
@@ -48,9 +54,20 @@ def read_source(source: str, settings: Settings | None = None) -> Article:
 
         return ArticleSource(settings or get_settings()).from_url(link.url)
     if _is(path, Path.is_dir):
-        raise IngestError(f"{source} is a folder; give me a file, a link or - for stdin.")
-    shown = source if len(source) <= 80 else source[:79] + "…"
-    raise IngestError(f"No such file or link: {shown}")
+        raise IngestError(f"{_shown(source)} is a folder; give me a file, a link or - for stdin.")
+    raise IngestError(f"No such file or link: {_shown(source)}")
+
+
+def _shown(source: str) -> str:
+    return source if len(source) <= 80 else source[:79] + "…"
+
+
+def _expanded(source: str) -> Path:
+    """`~/x` as the home folder's x; as typed when there is no such home ("~nobody/x")."""
+    try:
+        return Path(source).expanduser()
+    except RuntimeError:
+        return Path(source)
 
 
 def _is(path: Path, kind: Callable[[Path], bool]) -> bool:
