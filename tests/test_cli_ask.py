@@ -52,6 +52,13 @@ def test_ask_thanks_gets_a_short_reply_not_a_quote() -> None:
     assert data["small_talk"] is True and "article" in data["answer"]
 
 
+@pytest.mark.parametrize("question", ["", "   "])
+def test_an_empty_question_is_a_usage_error(question: str) -> None:
+    result = _run("ask", str(SEED), question)  # was "Anything else you'd like to know…"
+    assert result.exit_code == 2
+    assert "QUESTION is empty" in result.stderr and not result.stdout
+
+
 def test_swapped_arguments_say_the_order() -> None:
     result = _run("ask", QUESTION, str(SEED))
     assert result.exit_code == 1

@@ -121,6 +121,8 @@ def ask(
     from bot.pipeline import Pipeline
     from bot.settings import get_settings
 
+    if not question.strip():
+        raise click.UsageError("QUESTION is empty: ask something about the article.")
     _check_order(source, question)
     # The phrases `chat` understands mean the same here: "thanks" is no search for "thank",
     # "summarize it" / "tl;dr" is a summary, not a question about the words "summarize it".
