@@ -481,6 +481,56 @@ def test_code_is_refused_as_code_and_forced_read_as_it_is() -> None:
     assert "sensor was offline" in json.loads(forced.stdout)["answer"]
 
 
+PYTHON = '''"""Read the article a person gave: a file, a link, or standard input."""
+
+from pathlib import Path
+
+
+def read_source(source: str) -> str:
+    """A file's text; a link is fetched."""
+    path = Path(source).expanduser()
+    try:
+        with path.open("rb") as handle:
+            data = handle.read()
+    except OSError as err:
+        raise ValueError(f"Can't read {source}: {err}") from None
+    return data.decode(
+        "utf-8",
+        errors="replace",
+    )
+
+
+@cache
+def settings() -> dict:
+    return {}
+'''
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        PYTHON,  # its try/with/raise/decorator lines weren't code: "summarized" as comments
+        "\n".join(
+            f"2026-12-08 00:{i:02d}:11 INFO worker-{i % 4} processed job {i} in {i * 3} ms"
+            for i in range(20)
+        ),
+        "Name:\tpython3\nUmask:\t0022\nState:\tR (running)\nTgid:\t31\nPid:\t31\n"
+        "PPid:\t1\nVmPeak:\t 1234 kB\nVmRSS:\t 999 kB\nThreads:\t1\n",  # /proc/self/status
+        "port: 8080\nhost: 0.0.0.0\ndebug: true\nworkers: 4\nlog_level: info\n"
+        "timeout: 30 s\nretries: 3\nqueue: jobs\n",  # a YAML config
+    ],
+    ids=["python", "log", "proc status", "yaml"],
+)
+def test_code_logs_and_settings_are_code_or_data(text: str) -> None:
+    verdict = code_or_data(text)
+    assert verdict is not None and verdict.kind is Kind.CODE_OR_DATA
+
+
+def test_a_chat_transcript_is_not_settings() -> None:
+    lines = ["Alice: sounds good to me", "Bob: see you there then", "Alice: great, thanks"]
+    assert code_or_data("\n".join(lines * 4)) is None
+
+
 def test_prose_in_a_script_without_spaces_is_not_data() -> None:
     """A Chinese news paragraph typed with half-width commas has 3+ "field separators" and
     no spaces: its length in words (two characters a word) says it is prose, not a row."""

@@ -137,7 +137,15 @@ PageSource = PageText | Callable[[], PageText] | None
 _CODE_LINE = re.compile(
     r"^\s*(?:def |class |import |from \S+ import|return\b|(?:if|for|while) .*:$|var |let |"
     r"const |function\b|#include|public |private |[{}]|//|/\*|\*/|<\?|"
-    r"[A-Za-z_][\w.]*\s*(?:=|\+=|:=)\s*\S|[A-Za-z_][\w.]*\(.*\)\s*;?$)"
+    r"[A-Za-z_][\w.]*\s*(?:=|\+=|:=)\s*\S|[A-Za-z_][\w.]*\(.*\)\s*;?$|"
+    # Python's other block lines, decorators, a call's closing bracket, a docstring's quotes
+    r"(?:try|else|finally):$|(?:elif|except|with|async) .*:$|raise\b|@[A-Za-z_][\w.]*|"
+    r"[)\]]+[,:;]?$|\"\"\"|"
+    # a log line: an ISO date and a time ("2026-12-08 00:12:11 INFO …", "[2026-12-08T00:12Z]")
+    r"\[?\d{4}-\d\d-\d\d[T ]\d\d:\d\d|"
+    # a setting: a key, a colon or tab, one value ("VmRSS:\t 1234 kB", "port: 8080", "debug:
+    # true"); not "Alice: sounds good", a line of a chat
+    r"[\w.()/-]+:\t|[\w.-]+:\s+(?:\S+|\S*\d\S*\s+\S+)$)"
 )
 _FIELD_SEPARATOR = re.compile(r"[,;:|\t]")
 _SPACELESS_CHAR = re.compile(f"[{CJK_RANGES}{THAI_RANGES}]")
