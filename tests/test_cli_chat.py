@@ -146,3 +146,10 @@ def test_hi_what_it_is_about_and_who_wrote_it() -> None:
     assert "The article is by Maren Oakes." in result.stdout
     assert "published on 14 March 2021" in result.stdout
     assert "couldn't find" not in result.stdout
+
+
+@pytest.mark.parametrize("stop", ["/quit", "/exit", "Quit.", "q"])
+def test_the_ways_people_type_quit_end_the_chat(stop: str) -> None:
+    # "/quit" was a question: answered with a quote, and the chat went on.
+    result = _chat(f"{stop}\nHow were the dead buried?\n", "--engine", "offline")
+    assert "From the article:" not in result.stdout

@@ -16,7 +16,7 @@ from bot.cli.summarize import (
     force_hint,
 )
 
-EXIT_WORDS = frozenset({"exit", "quit", ":q", "bye"})
+EXIT_WORDS = frozenset({"exit", "quit", ":q", "bye", "q"})
 
 
 def _questions_from_terminal() -> None:
@@ -80,7 +80,7 @@ def chat(ctx: click.Context, source: str, engine: str | None, force: bool) -> No
         except (EOFError, click.Abort):
             click.echo(err=True)
             return
-        if question.lower() in EXIT_WORDS:
+        if question.lower().strip(" /.!") in EXIT_WORDS:  # "/quit", "exit." too
             return
         if not question:
             continue
