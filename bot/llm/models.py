@@ -358,5 +358,9 @@ def grounded_answer(
         if answer is not None:
             return answer, usage
     prose.start(json_reply=False)
-    reply = stream_complete(model, messages, settings, prose.feed)
+    try:
+        reply = stream_complete(model, messages, settings, prose.feed)
+    except LLMError as exc:  # the structured reply it replaces was paid for all the same
+        exc.charge(usage)
+        raise
     return parse_answer_text(reply.text), usage + reply.usage
