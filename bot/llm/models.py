@@ -34,8 +34,10 @@ from bot.llm.providers import online_provider
 from bot.llm.quotes import (
     GroundedAnswer,
     ProseStream,
+    looks_like_json,
     normalise_answer,
     parse_answer_text,
+    whole_json_answer,
 )
 from bot.llm.usage import Usage, usage_of
 from bot.settings import Settings
@@ -330,8 +332,12 @@ def _structured(
     if parsed is not None:
         return normalise_answer(parsed), usage
     text = _text(merged) if merged is not None else ""
-    if method == "function_calling" and text.strip():  # the model answered in prose after all
-        return parse_answer_text(text), usage
+    if method == "function_calling" and text.strip():  # tools ignored: it wrote content
+        if not looks_like_json(text):  # prose after all
+            return parse_answer_text(text), usage
+        whole = whole_json_answer(text)
+        if whole is not None:  # the object, as content
+            return whole, usage
     # The reply wasn't the JSON asked for; the request still cost its prompt.
     log.info("structured reply unreadable; asking again for plain text")
     return None, usage
