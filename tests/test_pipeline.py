@@ -207,6 +207,19 @@ def test_a_reply_broken_mid_stream_falls_back_after_a_break(
     assert shown == ["Moon wants ", "\n\n" + result.text]
 
 
+@pytest.mark.parametrize("streamed", [True, False])
+def test_a_summary_cut_at_the_token_limit_says_so(
+    fake_openai: FakeOpenAI, seed: Article, streamed: bool
+) -> None:
+    cut = "**Moon and Trump**\n- Moon wants a second summit with Kim, far more than the"
+    fake_openai.script(Reply(cut, finish_reason="length"), Reply("- Moon wants a summit."))
+    pipeline = _online(fake_openai)
+    summary = pipeline.summarize(seed, on_text=(lambda _: None) if streamed else None)
+    assert summary.text == cut and summary.notice and "ends early" in summary.notice
+    whole = pipeline.summarize(seed, style="tldr", on_text=(lambda _: None) if streamed else None)
+    assert whole.notice is None  # a reply the model ended itself
+
+
 def test_tokens_the_model_spent_before_it_failed_still_count(
     fake_openai: FakeOpenAI, seed: Article, long_article: Article
 ) -> None:

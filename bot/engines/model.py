@@ -23,6 +23,7 @@ from bot.settings import Settings
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
+    from bot.llm.models import Completion
     from bot.llm.templates import TemplateRegistry
 
 
@@ -69,15 +70,16 @@ class ModelEngine:
         messages = request.template.format_messages(
             article=body, title=article.title, instructions=request.instructions
         )
-        text = self._stream(messages, on_text, spent)
-        if not text.strip():  # nothing to show: let the offline engine write it instead
+        reply = self._stream(messages, on_text, spent)
+        if not reply.text.strip():  # nothing to show: let the offline engine write it instead
             raise LLMBadResponse("The language model sent an empty reply.")
         return Result(
             kind="summary",
-            text=text,
+            text=reply.text,
             article=article,
             engine=self.name,
             model=self.model_name,
+            notice=wording.CUT_NOTICE if reply.cut else None,  # it stops mid-sentence
             usage=spent.usage,
             articles=(article,),
         )
@@ -100,7 +102,7 @@ class ModelEngine:
             messages = mapper.format_messages(
                 article=chunk.text, title=title, part=index + 1, parts=len(chunks)
             )
-            return self._stream(messages, None, spent)
+            return self._stream(messages, None, spent).text
 
         with ThreadPoolExecutor(max_workers=self.settings.llm_map_concurrency) as pool:
             notes = list(pool.map(note, enumerate(chunks)))
@@ -111,7 +113,7 @@ class ModelEngine:
             notes = [
                 self._stream(
                     reducer.format_messages(notes="\n\n".join(g), title=title), None, spent
-                )
+                ).text
                 for g in groups
             ]
         return "\n\n".join(notes)
@@ -188,7 +190,7 @@ class ModelEngine:
 
     # --- model calls ----------------------------------------------------------------------
 
-    def _stream(self, messages: list[Any], on_text: TextSink | None, spent: _Spent) -> str:
+    def _stream(self, messages: list[Any], on_text: TextSink | None, spent: _Spent) -> Completion:
         from bot.llm.models import complete, stream_complete
 
         if on_text is None:
@@ -196,7 +198,7 @@ class ModelEngine:
         else:
             reply = stream_complete(self._model(), messages, self.settings, on_text)
         spent.add(reply.usage)
-        return reply.text
+        return reply
 
 
 class _Spent:

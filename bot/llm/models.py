@@ -149,6 +149,12 @@ class Completion:
     text: str
     usage: Usage
     model: str
+    cut: bool = False  # stopped at the token limit (llm_max_output_tokens), not by the model
+
+
+def _cut(message: BaseMessage | None) -> bool:
+    metadata = getattr(message, "response_metadata", None) or {}
+    return metadata.get("finish_reason") == "length"
 
 
 def _text(message: BaseMessage) -> str:
@@ -251,7 +257,8 @@ def complete(
         raise translate_error(err, model) from err
     text = _text(reply)
     message = reply if isinstance(reply, AIMessage) else None
-    return Completion(text, _usage(message, model, messages, text, settings), _model_name(model))
+    usage = _usage(message, model, messages, text, settings)
+    return Completion(text, usage, _model_name(model), _cut(message))
 
 
 def stream_complete(
@@ -269,7 +276,8 @@ def stream_complete(
             on_text(piece)
     merged = _merged(chunks)
     text = _text(merged) if merged is not None else ""
-    return Completion(text, _usage(merged, model, messages, text, settings), _model_name(model))
+    usage = _usage(merged, model, messages, text, settings)
+    return Completion(text, usage, _model_name(model), _cut(merged))
 
 
 def _answer_schema() -> dict[str, Any]:
