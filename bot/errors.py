@@ -7,7 +7,12 @@ beyond the one the user gave) may go into a message.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from bot.logs import safe_url
+
+if TYPE_CHECKING:
+    from bot.llm.usage import Usage
 
 
 class ArticlebotError(Exception):
@@ -201,6 +206,15 @@ class LLMError(ArticlebotError):
     """The language model could not answer (after retries)."""
 
     code = "llm"
+    #: The model calls of this request that did answer before it failed: paid for all the
+    #: same, so whoever steps in still counts them (audit log, stats, channel budget).
+    spent: Usage | None = None
+
+    def charge(self, usage: Usage) -> LLMError:
+        """Add `usage` to what was spent before the failure; returns the error, to raise."""
+        if usage.requests:
+            self.spent = usage if self.spent is None else self.spent + usage
+        return self
 
 
 class LLMTimeout(LLMError):

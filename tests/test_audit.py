@@ -14,9 +14,11 @@ from typing import Any
 import pytest
 
 from bot.logs import setup_logging
+from bot.slack import channel_prefs
 from tests.servers.articles import STORY_PARAGRAPHS, TINY_PDF
 from tests.servers.fake_openai import Reply
 from tests.servers.slack_app import (
+    CHANNEL,
     SECRET,
     TEAM,
     USER,
@@ -143,6 +145,28 @@ def test_tokens_cost_and_model_come_from_the_model_run(slack, model, articles, t
     assert (line["engine"], line["model"], line["outcome"]) == ("openai", model.model, "answered")
     assert line["tokens"] == {"prompt": 1200, "completion": 80, "total": 1280, "estimated": False}
     assert line["cost_usd"] == pytest.approx((1200 * 1.0 + 80 * 2.0) / 1_000_000)
+
+
+def test_a_reply_the_model_spoiled_is_still_counted_and_charged(slack, model, articles, tmp_path):
+    # An empty reply is no summary (the offline engine writes it), but it was paid for: the
+    # audit line, the stats and the channel's daily budget all count it.
+    model.default = Reply("", usage=(1200, 80))
+    audit_file = tmp_path / "audit.jsonl"
+    prices = {model.model: (1.0, 2.0)}
+    with model_harness(
+        slack, model, tmp_path, audit_log_path=str(audit_file), llm_prices=prices
+    ) as bot:
+        bot.command("/summarize", articles.url("/story"))
+        bot.idle()
+        store = bot.services.store  # type: ignore[union-attr]
+        spent_today = store.channel_tokens(TEAM, CHANNEL, channel_prefs.today())
+        (logged,) = store.requests_since(0, TEAM)
+    (line,) = _lines(audit_file)
+    assert (line["engine"], line["outcome"]) == ("offline", "answered")
+    assert line["tokens"] == {"prompt": 1200, "completion": 80, "total": 1280, "estimated": False}
+    assert line["cost_usd"] == pytest.approx((1200 * 1.0 + 80 * 2.0) / 1_000_000)
+    assert spent_today == 1280
+    assert (logged.prompt_tokens, logged.completion_tokens) == (1200, 80)
 
 
 @pytest.fixture

@@ -264,6 +264,33 @@ def test_unreadable_or_refused_structured_output_falls_back_to_plain_text(
     assert answer.quotes == ["in May"] and len(fake_openai.requests) == 4
 
 
+def test_json_cut_off_or_broken_is_never_shown_as_the_answer(fake_openai: FakeOpenAI) -> None:
+    # A server that ignores the tool and writes the object as content, cut at the token
+    # limit: that isn't prose, so the answer is asked for again in plain text.
+    settings = fake_openai.settings(llm_structured_output="function_calling")
+    model = build_chat_model(settings)
+    fake_openai.script(Reply('{"answer": "The bridge reopens in M'), Reply("In May.\n> in May"))
+    answer, usage = grounded_answer(model, _answer_messages(), settings)
+    assert (answer.answer, answer.quotes, usage.requests) == ("In May.", ["in May"], 2)
+    assert "tools" not in fake_openai.requests[-1]
+
+    # Asked for plain text, it sends the object anyway, cut off: what it finished is read
+    # (a quote cut in the middle is left to the quote check), never the braces.
+    plain = fake_openai.settings(llm_structured_output="off")
+    fake_openai.script(Reply('```json\n{"answer": "In May.", "quotes": ["in May", "the str'))
+    answer, _ = grounded_answer(build_chat_model(plain), _answer_messages(), plain)
+    assert (answer.answer, answer.quotes, answer.found) == ("In May.", ["in May", "the str"], True)
+    # Cut inside the answer itself: nothing sure to show (the offline engine answers).
+    fake_openai.script(Reply('{"found": true, "answer": "The bridge reopens in M'))
+    answer, _ = grounded_answer(build_chat_model(plain), _answer_messages(), plain)
+    assert answer.answer == "" and answer.quotes == []
+    # The whole object as content is read as it is, with no second request.
+    fake_openai.script(Reply('{"answer": "In May.", "quotes": ["in May"], "found": true}'))
+    before = len(fake_openai.requests)
+    answer, _ = grounded_answer(model, _answer_messages(), settings)
+    assert answer.answer == "In May." and len(fake_openai.requests) == before + 1
+
+
 @pytest.mark.parametrize("method", ["json_schema", "function_calling", "off"])
 def test_answer_streams_in_4_character_chunks_exactly(fake_openai: FakeOpenAI, method: str) -> None:
     # Escapes and characters outside the BMP cut anywhere by 4-character chunks; the chunks

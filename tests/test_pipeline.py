@@ -207,6 +207,49 @@ def test_a_reply_broken_mid_stream_falls_back_after_a_break(
     assert shown == ["Moon wants ", "\n\n" + result.text]
 
 
+@pytest.mark.parametrize("streamed", [True, False])
+def test_a_summary_cut_at_the_token_limit_says_so(
+    fake_openai: FakeOpenAI, seed: Article, streamed: bool
+) -> None:
+    cut = "**Moon and Trump**\n- Moon wants a second summit with Kim, far more than the"
+    fake_openai.script(Reply(cut, finish_reason="length"), Reply("- Moon wants a summit."))
+    pipeline = _online(fake_openai)
+    summary = pipeline.summarize(seed, on_text=(lambda _: None) if streamed else None)
+    assert summary.text == cut and summary.notice and "ends early" in summary.notice
+    whole = pipeline.summarize(seed, style="tldr", on_text=(lambda _: None) if streamed else None)
+    assert whole.notice is None  # a reply the model ended itself
+
+
+def test_tokens_the_model_spent_before_it_failed_still_count(
+    fake_openai: FakeOpenAI, seed: Article, long_article: Article
+) -> None:
+    # A long article: every part's notes are written (and paid for), then the summary fails.
+    def notes_then_failure() -> Reply | Failure:
+        if "This is part" in fake_openai.user_prompt(-1):
+            return Reply("- a note", usage=(1000, 10))
+        return Failure(500)
+
+    fake_openai.next_response = notes_then_failure  # type: ignore[method-assign]
+    pipeline = _online(fake_openai, llm_context_tokens=500, llm_max_retries=0)
+    summary = pipeline.summarize(long_article)
+    parts = len(fake_openai.requests) - 1
+    assert parts >= 3 and summary.engine == "offline"
+    assert summary.usage.requests == parts  # the offline engine itself made none
+    assert (summary.usage.prompt_tokens, summary.usage.completion_tokens) == (
+        1000 * parts,
+        10 * parts,
+    )
+
+    # An answer: a structured reply that can't be read, then an empty plain one.
+    del fake_openai.next_response
+    fake_openai.script(Reply("{not json", usage=(300, 5)), Reply("", usage=(280, 1)))
+    answer = _online(fake_openai, llm_structured_output="json_schema").ask(
+        [seed], "Where did Kim meet Xi Jinping?"
+    )
+    assert answer.engine == "offline" and answer.notice
+    assert (answer.usage.requests, answer.usage.total_tokens) == (2, 586)
+
+
 def test_engine_openai_without_a_model_is_a_config_error(offline: Pipeline, seed: Article) -> None:
     with pytest.raises(ConfigError, match="No model is configured"):
         offline.summarize(seed, engine="openai")

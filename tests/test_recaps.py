@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.engines.recap import write_recap
 from bot.llm.recaps import (
     Said,
     cited,
@@ -15,12 +16,14 @@ from bot.llm.recaps import (
     recap_instructions,
 )
 from bot.offline.recap import NONE_FOUND, RECAP_LABEL, recap
+from bot.pipeline import Pipeline
 from bot.slack import routing, tasks
 from bot.slack.listeners.recap import thread_of
 from bot.slack.memory import ThreadMemory
 from bot.slack.routing import Incoming, plan
 from bot.slack.threads import discussion, find_article, plain_text
 from bot.store import ArticleRef
+from tests.servers.fake_openai import Reply, fake_openai_server  # noqa: F401
 
 # --- which requests are recaps ----------------------------------------------------------------
 
@@ -225,3 +228,10 @@ def test_the_thread_a_shortcut_points_at():
     assert thread_of({"ts": "1.0", "thread_ts": "1.0", "reply_count": 3}) == "1.0"  # its parent
     assert thread_of({"ts": "1.0", "reply_count": 2}) == "1.0"
     assert thread_of({"ts": "1.0"}) is None  # a lone message
+
+
+def test_an_empty_recap_from_the_model_is_written_offline_but_still_counted(fake_openai):
+    fake_openai.default = Reply("", usage=(900, 3))
+    written = write_recap(Pipeline(fake_openai.settings(llm_max_retries=0)), THREAD)
+    assert written.engine == "offline" and written.notice
+    assert (written.usage.requests, written.usage.total_tokens) == (1, 903)

@@ -46,4 +46,6 @@ class FallbackEngine:
         # The reply says only that the model didn't answer; the log keeps why.
         log.warning("model failed (%s: %s); answering with the offline engine", exc.code, exc)
         notice = wording.joined(wording.FALLBACK_NOTICE, result.notice)
-        return replace(result, notice=notice, model_error=str(exc))
+        # What the model was paid for before it failed is spent all the same.
+        usage = result.usage + exc.spent if exc.spent else result.usage
+        return replace(result, notice=notice, model_error=str(exc), usage=usage)

@@ -6,6 +6,7 @@ article before they are shown."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from bot import progress
 from bot.engines import wording
 from bot.engines.base import Question, SummaryRequest, TextSink, combined
-from bot.errors import LLMBadResponse
+from bot.errors import LLMBadResponse, LLMError
 from bot.ingest import Article
 from bot.llm.usage import Usage
 from bot.results import Result
@@ -22,6 +23,7 @@ from bot.settings import Settings
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
+    from bot.llm.models import Completion
     from bot.llm.templates import TemplateRegistry
 
 
@@ -53,59 +55,68 @@ class ModelEngine:
     # --- summaries ------------------------------------------------------------------------
 
     def summarize(self, request: SummaryRequest, on_text: TextSink | None) -> Result:
+        spent = _Spent()
+        try:
+            return self._summarize(request, on_text, spent)
+        except LLMError as exc:  # the calls that did answer were paid for: they still count
+            exc.charge(spent.usage)
+            raise
+
+    def _summarize(
+        self, request: SummaryRequest, on_text: TextSink | None, spent: _Spent
+    ) -> Result:
         article = request.article
-        body, usage = self._fit_article(article)
+        body = self._fit_article(article, spent)
         messages = request.template.format_messages(
             article=body, title=article.title, instructions=request.instructions
         )
-        text, call_usage = self._stream(messages, on_text)
-        if not text.strip():  # nothing to show: let the offline engine write it instead
+        reply = self._stream(messages, on_text, spent)
+        if not reply.text.strip():  # nothing to show: let the offline engine write it instead
             raise LLMBadResponse("The language model sent an empty reply.")
         return Result(
             kind="summary",
-            text=text,
+            text=reply.text,
             article=article,
             engine=self.name,
             model=self.model_name,
-            usage=usage + call_usage,
+            notice=wording.CUT_NOTICE if reply.cut else None,  # it stops mid-sentence
+            usage=spent.usage,
             articles=(article,),
         )
 
-    def _fit_article(self, article: Article) -> tuple[str, Usage]:
+    def _fit_article(self, article: Article, spent: _Spent) -> str:
         """The article, or for a long one, notes from every part of it (map-reduce)."""
         from bot.llm.tokens import count_tokens
 
         budget = self.settings.llm_context_tokens
         if count_tokens(article.text, self.model_name) <= budget:
-            return article.text, Usage()
+            return article.text
         from bot.text.chunking import chunk_article
 
         chunks = chunk_article(article, max_size=budget // 2, overlap=50, unit="tokens")
         mapper = self.templates.get("map")
         title = article.title
 
-        def note(index_chunk: tuple[int, Any]) -> tuple[str, Usage]:
+        def note(index_chunk: tuple[int, Any]) -> str:
             index, chunk = index_chunk
             messages = mapper.format_messages(
                 article=chunk.text, title=title, part=index + 1, parts=len(chunks)
             )
-            return self._stream(messages, None)
+            return self._stream(messages, None, spent).text
 
         with ThreadPoolExecutor(max_workers=self.settings.llm_map_concurrency) as pool:
-            mapped = list(pool.map(note, enumerate(chunks)))
-        usage = sum((u for _, u in mapped), Usage())
-        notes = [n for n, _ in mapped]
+            notes = list(pool.map(note, enumerate(chunks)))
         reducer = self.templates.get("reduce")
         # Merge notes in groups until they fit the budget (a very long article may need rounds).
         while len(notes) > 1 and count_tokens("\n\n".join(notes)) > budget:
             groups = [notes[i : i + 4] for i in range(0, len(notes), 4)]
-            merged = [
-                self._stream(reducer.format_messages(notes="\n\n".join(g), title=title), None)
+            notes = [
+                self._stream(
+                    reducer.format_messages(notes="\n\n".join(g), title=title), None, spent
+                ).text
                 for g in groups
             ]
-            usage = sum((u for _, u in merged), usage)
-            notes = [n for n, _ in merged]
-        return "\n\n".join(notes), usage
+        return "\n\n".join(notes)
 
     # --- answers --------------------------------------------------------------------------
 
@@ -131,7 +142,7 @@ class ModelEngine:
         if not prose and not grounded.found:
             prose = wording.NOT_SAID
         if not prose and not verified:  # nothing to show: the offline engine answers instead
-            raise LLMBadResponse("The language model sent an empty reply.")
+            raise LLMBadResponse("The language model sent an empty reply.").charge(usage)
         missing = unbacked(prose, verified, resolved.query) if grounded.found and verified else []
         return Result(
             kind="answer",
@@ -179,14 +190,28 @@ class ModelEngine:
 
     # --- model calls ----------------------------------------------------------------------
 
-    def _stream(self, messages: list[Any], on_text: TextSink | None) -> tuple[str, Usage]:
+    def _stream(self, messages: list[Any], on_text: TextSink | None, spent: _Spent) -> Completion:
         from bot.llm.models import complete, stream_complete
 
         if on_text is None:
             reply = complete(self._model(), messages, self.settings)
         else:
             reply = stream_complete(self._model(), messages, self.settings, on_text)
-        return reply.text, reply.usage
+        spent.add(reply.usage)
+        return reply
+
+
+class _Spent:
+    """What one request's model calls have cost so far (map calls add from several threads),
+    kept apart from the result so that a failure later in the request still reports it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.usage = Usage()
+
+    def add(self, usage: Usage) -> None:
+        with self._lock:
+            self.usage = self.usage + usage
 
 
 def _history_messages(history: Sequence[Any]) -> list[tuple[str, str]]:

@@ -57,6 +57,7 @@ def write_recap(
             offline.engine,
             label=offline.label,
             notice=wording.FALLBACK_NOTICE,
+            usage=exc.spent or Usage(),  # an empty reply was paid for all the same
         )
 
 
@@ -87,7 +88,7 @@ def _model(pipeline: Pipeline, messages: Sequence[Said], title: str, instruction
     )
     reply = complete(pipeline.model, prompt, settings)
     if not reply.text.strip():
-        raise LLMBadResponse("The language model sent an empty reply.")
+        raise LLMBadResponse("The language model sent an empty reply.").charge(reply.usage)
     notice = LEFT_OUT.format(count=left_out) if left_out else None
     return Recap(
         reply.text.strip(),

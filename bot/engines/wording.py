@@ -32,6 +32,9 @@ def grounded_answer(
     return text
 
 
+# A summary the model was still writing when it reached LLM_MAX_OUTPUT_TOKENS.
+CUT_NOTICE = "The AI model reached the longest reply it may write, so this summary ends early."
+
 # Said once, without the error's details (an HTTP status means nothing to a reader; the
 # log has it): the offline engine answered because the model didn't.
 FALLBACK_NOTICE = "The AI model didn't answer, so this is the offline engine's version."

@@ -34,8 +34,10 @@ from bot.llm.providers import online_provider
 from bot.llm.quotes import (
     GroundedAnswer,
     ProseStream,
+    looks_like_json,
     normalise_answer,
     parse_answer_text,
+    whole_json_answer,
 )
 from bot.llm.usage import Usage, usage_of
 from bot.settings import Settings
@@ -147,6 +149,12 @@ class Completion:
     text: str
     usage: Usage
     model: str
+    cut: bool = False  # stopped at the token limit (llm_max_output_tokens), not by the model
+
+
+def _cut(message: BaseMessage | None) -> bool:
+    metadata = getattr(message, "response_metadata", None) or {}
+    return metadata.get("finish_reason") == "length"
 
 
 def _text(message: BaseMessage) -> str:
@@ -249,7 +257,8 @@ def complete(
         raise translate_error(err, model) from err
     text = _text(reply)
     message = reply if isinstance(reply, AIMessage) else None
-    return Completion(text, _usage(message, model, messages, text, settings), _model_name(model))
+    usage = _usage(message, model, messages, text, settings)
+    return Completion(text, usage, _model_name(model), _cut(message))
 
 
 def stream_complete(
@@ -267,7 +276,8 @@ def stream_complete(
             on_text(piece)
     merged = _merged(chunks)
     text = _text(merged) if merged is not None else ""
-    return Completion(text, _usage(merged, model, messages, text, settings), _model_name(model))
+    usage = _usage(merged, model, messages, text, settings)
+    return Completion(text, usage, _model_name(model), _cut(merged))
 
 
 def _answer_schema() -> dict[str, Any]:
@@ -330,8 +340,12 @@ def _structured(
     if parsed is not None:
         return normalise_answer(parsed), usage
     text = _text(merged) if merged is not None else ""
-    if method == "function_calling" and text.strip():  # the model answered in prose after all
-        return parse_answer_text(text), usage
+    if method == "function_calling" and text.strip():  # tools ignored: it wrote content
+        if not looks_like_json(text):  # prose after all
+            return parse_answer_text(text), usage
+        whole = whole_json_answer(text)
+        if whole is not None:  # the object, as content
+            return whole, usage
     # The reply wasn't the JSON asked for; the request still cost its prompt.
     log.info("structured reply unreadable; asking again for plain text")
     return None, usage
@@ -358,5 +372,9 @@ def grounded_answer(
         if answer is not None:
             return answer, usage
     prose.start(json_reply=False)
-    reply = stream_complete(model, messages, settings, prose.feed)
+    try:
+        reply = stream_complete(model, messages, settings, prose.feed)
+    except LLMError as exc:  # the structured reply it replaces was paid for all the same
+        exc.charge(usage)
+        raise
     return parse_answer_text(reply.text), usage + reply.usage

@@ -253,6 +253,17 @@ _NOT_FOUND_PHRASES = re.compile(
 )
 
 
+# A reply that opens as the JSON object (perhaps in a fence), whether or not it ends as one.
+_JSON_OPENING = re.compile(r"^(?:```(?:json)?\s*)?\{")
+# The `answer` string of a JSON object, read only when its closing quote came.
+_ANSWER_FIELD = re.compile(r'[{,]\s*"answer"\s*:\s*("(?:[^"\\]|\\.)*")')
+
+
+def looks_like_json(text: str) -> bool:
+    """The reply is (or starts as) the JSON object rather than prose."""
+    return bool(_JSON_OPENING.match(text.strip()))
+
+
 def _from_json(text: str) -> GroundedAnswer | None:
     fenced = _FENCED_JSON.match(text)
     candidate = fenced.group(1) if fenced else text
@@ -263,6 +274,33 @@ def _from_json(text: str) -> GroundedAnswer | None:
         return GroundedAnswer.model_validate(data)
     except ValueError:
         return None
+
+
+def whole_json_answer(text: str) -> GroundedAnswer | None:
+    """The answer of a reply that is the whole JSON object (perhaps fenced), else None."""
+    parsed = _from_json(text.strip())
+    return normalise_answer(parsed) if parsed is not None else None
+
+
+def _from_cut_json(text: str) -> GroundedAnswer:
+    """What a JSON reply that doesn't parse (cut off at the token limit, or malformed) says
+    for sure: its `answer` when that string was finished, else nothing (never the braces)."""
+    field = _ANSWER_FIELD.search(text)
+    try:
+        answer = json.loads(field.group(1)) if field else ""
+    except ValueError:
+        answer = ""
+    if not answer:
+        return GroundedAnswer(answer="", quotes=[], found=True)
+    try:
+        data = parse_partial_json(text[text.index("{") :])
+    except ValueError:
+        data = None
+    data = data if isinstance(data, dict) else {}
+    quotes = data.get("quotes")
+    quotes = [q for q in quotes if isinstance(q, str)] if isinstance(quotes, list) else []
+    found = data.get("found")
+    return GroundedAnswer(answer=answer, quotes=quotes, found=found is not False)
 
 
 def strip_not_found_marker(answer: str) -> tuple[str, bool]:
@@ -280,9 +318,8 @@ def parse_answer_text(text: str) -> GroundedAnswer:
     inline "quoted passages" when there are no "> " lines.
     """
     text = text.strip()
-    as_json = _from_json(text)
-    if as_json is not None:
-        return normalise_answer(as_json)
+    if looks_like_json(text):
+        return normalise_answer(_from_json(text) or _from_cut_json(text))
     quotes: list[str] = []
     prose: list[str] = []
     for line in text.splitlines():

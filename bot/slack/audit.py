@@ -29,10 +29,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from bot.errors import ArticlebotError
+from bot.errors import ArticlebotError, LLMError
 from bot.logs import StderrHandler, base_fields, iso_timestamp, redact
 
 if TYPE_CHECKING:
+    from bot.llm.usage import Usage
     from bot.pipeline import Result
     from bot.settings import Settings
 
@@ -190,7 +191,10 @@ def note_result(result: Result) -> None:
     record.replies += 1
     record.engine, record.model = result.engine, result.model
     record.cached = record.cached or result.cached
-    usage = result.usage
+    _add_usage(record, result.usage)
+
+
+def _add_usage(record: Record, usage: Usage) -> None:
     record.prompt_tokens += usage.prompt_tokens
     record.completion_tokens += usage.completion_tokens
     record.estimated = record.estimated or usage.estimated
@@ -205,6 +209,8 @@ def note_error(exc: BaseException) -> None:
         return
     code = exc.code if isinstance(exc, ArticlebotError) else "unexpected"
     record.fail("refused" if code in REFUSALS else "failed", code)
+    if isinstance(exc, LLMError) and exc.spent:  # a model that failed midway was still paid
+        _add_usage(record, exc.spent)
 
 
 def refused(settings: Settings, job: Any, reason: str) -> None:

@@ -168,8 +168,10 @@ class ChannelRun:
 
     def _finish(self, result: Written, offline: bool, notes: list[str]) -> Written:
         """Count the tokens spent against the channel's day; add the notices."""
+        # The offline engine spends nothing itself, but a fallback's tokens are the model's
+        # calls that answered before it failed: they count too.
         spent = result.usage.total_tokens
-        if result.engine != "offline" and not getattr(result, "cached", False) and spent:
+        if not getattr(result, "cached", False) and spent:
             self.services.store.add_channel_tokens(self.team, self.channel, today(), spent)
         if offline:
             notes.insert(0, BUDGET_USED.format(budget=self.chosen.daily_tokens or 0))

@@ -47,6 +47,7 @@ class Reply:
     send_usage: bool = True  # False: like servers that never report usage
     first_token_delay: float = 0.0
     chunk_chars: int = 6
+    finish_reason: str = "stop"  # "length": cut at max_tokens, as a real server says it
 
 
 @dataclass
@@ -275,7 +276,7 @@ class _Handler(BaseHTTPRequestHandler):
             {
                 "index": 0,
                 "message": message,
-                "finish_reason": "tool_calls" if tools else "stop",
+                "finish_reason": "tool_calls" if tools else reply.finish_reason,
                 "logprobs": None,
             }
         ]
@@ -313,7 +314,7 @@ class _Handler(BaseHTTPRequestHandler):
         for start in range(0, len(text), step):
             self.wfile.write(self._chunk({"content": text[start : start + step]}))
             self.wfile.flush()
-        self.wfile.write(self._chunk({}, "tool_calls" if tools else "stop"))
+        self.wfile.write(self._chunk({}, "tool_calls" if tools else reply.finish_reason))
         if reply.send_usage and (body.get("stream_options") or {}).get("include_usage"):
             payload = self._base("chat.completion.chunk")
             payload["choices"] = []
