@@ -414,6 +414,20 @@ def test_plain_text_answer_quote_lines_are_verified(fake_openai: FakeOpenAI, see
     assert "couldn't verify a quote" in result.text
 
 
+@pytest.mark.parametrize("structured", ["off", "function_calling"])
+def test_an_answer_cut_at_the_token_limit_says_so(
+    fake_openai: FakeOpenAI, seed: Article, structured: str
+) -> None:
+    # Plain text, or a server that ignores the tool and writes prose: cut mid-sentence.
+    cut = "He wants Kim and Trump to meet again, and he said the path toward peace"
+    fake_openai.script(Reply(cut, finish_reason="length"), Reply("He wants a second summit."))
+    pipeline = _online(fake_openai, llm_structured_output=structured)
+    result = pipeline.ask([seed], "What does Moon want?")
+    assert result.prose == cut and result.notice and "answer ends early" in result.notice
+    whole = pipeline.ask([seed], "What does he want?")
+    assert whole.notice is None
+
+
 def test_not_found_answer(fake_openai: FakeOpenAI, seed: Article) -> None:
     fake_openai.script(Reply("NOT FOUND: The article doesn't say what the weather was."))
     result = _online(fake_openai, llm_structured_output="off").ask([seed], "How was the weather?")

@@ -160,6 +160,7 @@ class ModelEngine:
             model=self.model_name,
             quotes=tuple(q.text for q in verified),
             found=grounded.found,
+            notice=wording.CUT_ANSWER_NOTICE if grounded.cut else None,  # mid-sentence
             usage=usage,
         )
 

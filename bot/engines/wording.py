@@ -34,6 +34,9 @@ def grounded_answer(
 
 # A summary the model was still writing when it reached LLM_MAX_OUTPUT_TOKENS.
 CUT_NOTICE = "The AI model reached the longest reply it may write, so this summary ends early."
+CUT_ANSWER_NOTICE = (
+    "The AI model reached the longest reply it may write, so this answer ends early."
+)
 
 # Said once, without the error's details (an HTTP status means nothing to a reader; the
 # log has it): the offline engine answered because the model didn't.

@@ -342,7 +342,8 @@ def _structured(
     text = _text(merged) if merged is not None else ""
     if method == "function_calling" and text.strip():  # tools ignored: it wrote content
         if not looks_like_json(text):  # prose after all
-            return parse_answer_text(text), usage
+            answer = parse_answer_text(text)
+            return (answer.cut_short() if _cut(merged) else answer), usage
         whole = whole_json_answer(text)
         if whole is not None:  # the object, as content
             return whole, usage
@@ -377,4 +378,5 @@ def grounded_answer(
     except LLMError as exc:  # the structured reply it replaces was paid for all the same
         exc.charge(usage)
         raise
-    return parse_answer_text(reply.text), usage + reply.usage
+    answer = parse_answer_text(reply.text)
+    return (answer.cut_short() if reply.cut else answer), usage + reply.usage

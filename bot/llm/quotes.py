@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from langchain_core.utils.json import parse_partial_json
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
@@ -60,6 +60,18 @@ class GroundedAnswer(BaseModel):
     found: bool = Field(
         description="True if the article contains the answer; false if it does not."
     )
+    # Not asked of the model (no field in its schema): the reply stopped at the token limit.
+    _cut: bool = PrivateAttr(default=False)
+
+    @property
+    def cut(self) -> bool:
+        return self._cut
+
+    def cut_short(self) -> GroundedAnswer:
+        """This answer, marked as stopped at LLM_MAX_OUTPUT_TOKENS."""
+        marked = self.model_copy()
+        marked._cut = True
+        return marked
 
 
 @dataclass(frozen=True, slots=True)
