@@ -163,6 +163,7 @@ def test_a_reply_the_model_spoiled_is_still_counted_and_charged(slack, model, ar
         (logged,) = store.requests_since(0, TEAM)
     (line,) = _lines(audit_file)
     assert (line["engine"], line["outcome"]) == ("offline", "answered")
+    assert line["reason"] == "model_failed"  # was null: a stand-in looked like a choice
     assert line["tokens"] == {"prompt": 1200, "completion": 80, "total": 1280, "estimated": False}
     assert line["cost_usd"] == pytest.approx((1200 * 1.0 + 80 * 2.0) / 1_000_000)
     assert spent_today == 1280

@@ -67,6 +67,8 @@ REFUSALS = frozenset(
         "not_an_article",
     }
 )
+# An answer the offline engine wrote because the model failed (the log line says how).
+MODEL_FAILED = "model_failed"
 MAX_HOST = 255  # a host name is never longer; anything longer is junk, not worth logging
 
 
@@ -190,6 +192,8 @@ def note_result(result: Result) -> None:
         return
     record.replies += 1
     record.engine, record.model = result.engine, result.model
+    if result.model_error and record.reason is None:  # answered, but by the offline engine
+        record.reason = MODEL_FAILED
     record.cached = record.cached or result.cached
     _add_usage(record, result.usage)
 
