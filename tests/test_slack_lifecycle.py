@@ -64,6 +64,12 @@ def _env(slack: FakeSlack, tmp_path: Path, **extra: str) -> dict[str, str]:
     return env
 
 
+def _http_address() -> tuple[str, list[str]]:
+    """A free local port: its base URL, and `serve`'s arguments to listen on it over HTTP."""
+    port = _free_port()
+    return f"http://127.0.0.1:{port}", ["--http", "--host", "127.0.0.1", "--port", str(port)]
+
+
 def _serve(args: list[str], env: dict[str, str], tmp_path: Path) -> subprocess.Popen:
     log = (tmp_path / "server.log").open("w")
     return subprocess.Popen(
@@ -301,9 +307,7 @@ def test_kill_9_mid_answer_then_restart_answers_exactly_once(slack, tmp_path):
     with ArticleServer() as articles, FakeOpenAI() as model:
         model.default = Reply("- The bridge reopened.", first_token_delay=10)
         env = _env(slack, tmp_path, OPENAI_API_KEY="sk-test", OPENAI_BASE_URL=model.base_url)
-        port = _free_port()
-        base = f"http://127.0.0.1:{port}"
-        args = ["--http", "--host", "127.0.0.1", "--port", str(port)]
+        base, args = _http_address()
         proc = _serve(args, env, tmp_path)
         try:
             _wait_healthy(base, proc)
@@ -339,9 +343,7 @@ def test_kill_9_between_queuing_a_job_and_finishing_its_event_then_one_reply(sla
             SLACK_STREAM="false",
             **crash_hook.env(tmp_path, "bot.store.sqlite:SQLiteStore"),
         )
-        port = _free_port()
-        base = f"http://127.0.0.1:{port}"
-        args = ["--http", "--host", "127.0.0.1", "--port", str(port)]
+        base, args = _http_address()
         body = mention_body(slack, "Ev0KILLWINDOW", "C0KILLWIN", articles.url("/story"))
         proc = _serve(args, env, tmp_path)
         try:
@@ -381,9 +383,7 @@ def test_kill_9_while_answering_a_link_s_question_then_restart_answers_it_once(s
     with ArticleServer() as articles, FakeOpenAI() as model:
         model.default = Reply("The city paid: 14 million euros.", first_token_delay=10)
         env = _env(slack, tmp_path, OPENAI_API_KEY="sk-test", OPENAI_BASE_URL=model.base_url)
-        port = _free_port()
-        base = f"http://127.0.0.1:{port}"
-        args = ["--http", "--host", "127.0.0.1", "--port", str(port)]
+        base, args = _http_address()
         text = f"<{articles.url('/story')}> Who paid for the repairs?"
         body = mention_body(slack, "Ev0KILLASK", "C0KILLASK", text)
         proc = _serve(args, env, tmp_path)
