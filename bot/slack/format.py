@@ -29,6 +29,7 @@ from bot.errors import (
     NotArticlePage,
     NotFound,
     TooLarge,
+    UnknownHost,
     UnsupportedType,
 )
 from bot.ingest.article import Article
@@ -287,16 +288,19 @@ def offer_payload(url: str, value: str) -> Payload:
 # What the person can do about each kind of failure (first match wins, most specific first).
 # Slack users don't run the bot: who does can allow an intranet site (FETCH_ALLOWLIST).
 INTRANET_HINT = "If it's an intranet page you need, ask whoever runs me to allow its site."
+PAGE_HINT = "If you can see the article in your browser, paste its text here instead."
 _HINTS: list[tuple[type[ArticlebotError], str]] = [
-    (Forbidden, "If you can read it in your browser, paste the article text here instead."),
+    (Forbidden, ""),  # its message says what to do (the CLI shows it too)
     (FetchTimeout, "The site was slow. Try again, or paste the article text here instead."),
     (NotFound, "Check the link for typos."),
+    (UnknownHost, "Check the link for typos."),
     (TooLarge, "Try a shorter page, or paste the part you care about."),
     (UnsupportedType, "I can read web pages, PDFs and plain text."),
     (BlockedAddress, "I only read public web pages."),  # an intranet one: INTRANET_HINT
     (InvalidURL, "Send a full link starting with https://."),
     (NotArticlePage, ""),  # its message says what the page is and what to do instead
-    (NotAnArticle, "Paste the article text itself if the page is mostly something else."),
+    # Only for a page read from a link: a paste, a file or a lost article says what to do.
+    (NotAnArticle, PAGE_HINT),
     (LLMError, "Try again in a minute."),
     (ConfigError, "An admin needs to fix the bot's settings."),
 ]
@@ -310,4 +314,6 @@ def error_text(exc: BaseException) -> str:
     hint = next((hint for kind, hint in _HINTS if isinstance(exc, kind)), None)
     if isinstance(exc, BlockedAddress) and exc.intranet:
         hint = INTRANET_HINT
+    if hint == PAGE_HINT and not exc.url:
+        hint = None
     return f":warning: {message}" + (f"\n{hint}" if hint else "")
