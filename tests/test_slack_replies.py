@@ -164,6 +164,19 @@ def test_summarize_where_the_bot_is_not_a_member_says_why(bot, articles):
     assert bot.slack.messages("C0PRIV") == []
 
 
+def test_removed_from_the_channel_mid_answer_the_summary_goes_to_the_asker(bot, articles):
+    """The placeholder was posted, then the bot was removed: every edit of it is refused.
+    The finished summary goes to the asker (through the command's response_url), saying
+    why, rather than nowhere, with a traceback in the log."""
+    bot.slack.fail_next("chat.update", "not_in_channel", times=10)
+    bot.command("/summarize", articles.url("/story"))
+    bot.idle()
+    (private,) = _private_replies(bot.slack)
+    shown = text_of(private)
+    assert "bridge" in shown.lower() and "not in this channel" in shown
+    assert "went wrong" not in shown.lower()
+
+
 # --- 11: model text never pings anyone -------------------------------------------------------
 
 PINGS = "Summary: <!channel> look <!here> and <!everyone>. <@U0CEO> said <!subteam^S0TEAM> hi."
