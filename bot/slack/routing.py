@@ -167,6 +167,7 @@ class Incoming:
             thread_ts=thread_ts,
             assistant=self.source == "assistant",
             dm=self.dm,
+            new_thread=thread_ts is not None and not self.thread_ts,
         )
 
     @property

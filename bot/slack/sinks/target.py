@@ -130,7 +130,7 @@ class Target:
             self.client.chat_postEphemeral,
             channel=self.dest.channel,
             user=self.dest.user,
-            thread_ts=self.dest.thread_ts,
+            thread_ts=self.dest.note_thread_ts,
             text=message,
         )
 
