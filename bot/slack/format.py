@@ -236,6 +236,15 @@ def source_line(article: Article) -> str:
     return " · ".join([head, *extras])
 
 
+THREAD_TITLE_CHARS = 80  # the assistant view's History lists threads by their title
+
+
+def thread_title(article: Article) -> str | None:
+    """An assistant thread's title: its first article's title (plain text, shortened)."""
+    title = _shorten(article.title or "", THREAD_TITLE_CHARS)
+    return title or None
+
+
 def source_blocks(result: SourcedReply, *, max_sources: int = 5) -> list[Block]:
     """The footer under a reply: where it came from, and which engine wrote it (and why)."""
     sources = list(result.articles) or [result.article]
