@@ -308,10 +308,11 @@ def test_error_payload_explains_and_suggests() -> None:
 
 
 def test_each_error_says_what_to_do_once_and_only_what_fits() -> None:
-    """The next step is said once (a paywall's message already says to paste the text), a
-    hint about pages only follows a page read from a link, and a name that doesn't resolve
-    (a typo, most often) says to check the link."""
+    """The next step is said once (a paywall's message already says to paste the text, a
+    shared image's what the bot reads), a hint about pages only follows a page read from a
+    link, and a name that doesn't resolve (a typo, most often) says to check the link."""
     from bot.ingest.fetch import _status_error
+    from bot.ingest.sniff import unsupported
     from bot.ingest.ssrf import check_url
 
     paywall = fmt.error_text(_status_error(403, "https://news.example/story"))
@@ -320,6 +321,10 @@ def test_each_error_says_what_to_do_once_and_only_what_fits() -> None:
     assert fmt.error_text(lost) == f":warning: {lost}"
     empty_page = fmt.error_text(NotAnArticle("That page is empty.", url="https://x.example/a"))
     assert empty_page == f":warning: That page is empty.\n{fmt.PAGE_HINT}"
+    file_kind = fmt.error_text(unsupported("image/png"))  # a shared file's says it already
+    assert file_kind.count("web pages") == 1
+    link_kind = fmt.error_text(unsupported("image/png", url="https://x.example/a.png"))
+    assert link_kind.count("web pages") == 1
     with pytest.raises(ArticlebotError) as err:
         check_url("https://no-such-site.example/story", resolver=_no_address)
     assert fmt.error_text(err.value).endswith("\nCheck the link for typos.")

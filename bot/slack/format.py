@@ -298,20 +298,21 @@ def offer_payload(url: str, value: str) -> Payload:
 # Slack users don't run the bot: who does can allow an intranet site (FETCH_ALLOWLIST).
 INTRANET_HINT = "If it's an intranet page you need, ask whoever runs me to allow its site."
 PAGE_HINT = "If you can see the article in your browser, paste its text here instead."
-_HINTS: list[tuple[type[ArticlebotError], str]] = [
-    (Forbidden, ""),  # its message says what to do (the CLI shows it too)
-    (FetchTimeout, "The site was slow. Try again, or paste the article text here instead."),
-    (NotFound, "Check the link for typos."),
-    (UnknownHost, "Check the link for typos."),
-    (TooLarge, "Try a shorter page, or paste the part you care about."),
-    (UnsupportedType, "I can read web pages, PDFs and plain text."),
-    (BlockedAddress, "I only read public web pages."),  # an intranet one: INTRANET_HINT
-    (InvalidURL, "Send a full link starting with https://."),
-    (NotArticlePage, ""),  # its message says what the page is and what to do instead
-    # Only for a page read from a link: a paste, a file or a lost article says what to do.
-    (NotAnArticle, PAGE_HINT),
-    (LLMError, "Try again in a minute."),
-    (ConfigError, "An admin needs to fix the bot's settings."),
+# Each hint, and whether it is for a link only (a paste's, a file's or a lost article's
+# message says what to do itself).
+_HINTS: list[tuple[type[ArticlebotError], str, bool]] = [
+    (Forbidden, "", False),  # its message says what to do (the CLI shows it too)
+    (FetchTimeout, "The site was slow. Try again, or paste the article text here instead.", False),
+    (NotFound, "Check the link for typos.", False),
+    (UnknownHost, "Check the link for typos.", False),
+    (TooLarge, "Try a shorter page, or paste the part you care about.", False),
+    (UnsupportedType, "I can read web pages, PDFs and plain text.", True),
+    (BlockedAddress, "I only read public web pages.", False),  # an intranet one: INTRANET_HINT
+    (InvalidURL, "Send a full link starting with https://.", False),
+    (NotArticlePage, "", False),  # its message says what the page is and what to do instead
+    (NotAnArticle, PAGE_HINT, True),
+    (LLMError, "Try again in a minute.", False),
+    (ConfigError, "An admin needs to fix the bot's settings.", False),
 ]
 
 
@@ -320,9 +321,11 @@ def error_text(exc: BaseException) -> str:
     if not isinstance(exc, ArticlebotError):
         return f":warning: {UNEXPECTED}"
     message = escape_mrkdwn(_shorten(str(exc), 1_000))
-    hint = next((hint for kind, hint in _HINTS if isinstance(exc, kind)), None)
+    hint, link_only = next(
+        ((h, only) for kind, h, only in _HINTS if isinstance(exc, kind)), ("", False)
+    )
     if isinstance(exc, BlockedAddress) and exc.intranet:
         hint = INTRANET_HINT
-    if hint == PAGE_HINT and not exc.url:
-        hint = None
+    if link_only and not exc.url:
+        hint = ""
     return f":warning: {message}" + (f"\n{hint}" if hint else "")
