@@ -61,9 +61,10 @@ class PlaceholderSink(ChannelSink):
 
     def fail(self, message: str, streamed: str) -> None:
         target = self.target
-        if self.ts and not streamed and target.dest.user:
+        if self.ts and not streamed and target.dest.user and not target.dest.dm:
             # Nothing useful was shown yet: take the placeholder back and tell only the
-            # asker, rather than leaving an error in the channel.
+            # asker, rather than leaving an error in the channel. (In a DM the placeholder
+            # becomes the error: private already, and still there after a reload.)
             target.safe(target.client.chat_delete, channel=target.dest.channel, ts=self.ts)
             self.ts = None
             target.tell_privately(message)
