@@ -71,6 +71,10 @@ class NotFound(FetchError):
     code = "not_found"
 
 
+class UnknownHost(FetchError):
+    """The link's site name doesn't resolve: most often a typo in the link."""
+
+
 class Forbidden(FetchError):
     """401/402/403/451: login, paywall or geo-block."""
 

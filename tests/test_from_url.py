@@ -99,7 +99,7 @@ def test_paywalled_page(article_server: ArticleServer, fetch_settings: Settings)
     with pytest.raises(Forbidden) as err:
         from_url(article_server.url("/paywall"), fetch_settings)
     assert "paywalled or needs a login" in str(err.value)
-    assert "pasting the article text" in str(err.value)
+    assert "paste the article text" in str(err.value)  # what to do instead
 
 
 def test_default_settings_refuse_loopback_without_connecting(

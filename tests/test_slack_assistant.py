@@ -92,3 +92,20 @@ def test_summarize_the_last_article_summarizes_it_again_in_a_new_thread(bot, art
     assert [s.params["thread_ts"] for s in starts] == [first, second]
     stop = bot.slack.calls("chat.stopStream")[-1]
     assert "bridge" in bot.slack.streamed_text(stop.params["ts"]).lower()
+
+
+def test_an_assistant_thread_is_titled_by_its_first_article(bot, articles):
+    """The History tab lists assistant threads by title: the first article's names the
+    thread; a question, or a second article, leaves it as it is."""
+    thread = "1800000004.000100"
+    _start_thread(bot, thread)
+    say = dict(thread_ts=thread, channel=DM, channel_type="im")
+    bot.message(f"<{articles.url('/story')}>", ts="1800000004.000200", **say)
+    bot.idle()
+    bot.message("How much did the repairs cost?", ts="1800000004.000300", **say)
+    bot.idle()
+    bot.message(f"<{articles.url('/article')}>", ts="1800000004.000400", **say)
+    bot.idle()
+    (titled,) = bot.slack.calls("assistant.threads.setTitle")
+    assert titled.params["thread_ts"] == thread and titled.params["channel_id"] == DM
+    assert titled.params["title"] == "Millford bridge reopens after 18 months"

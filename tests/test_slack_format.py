@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import ArticlebotError, BlockedAddress, Forbidden, LLMTimeout
+from bot.errors import ArticlebotError, BlockedAddress, LLMTimeout, NotAnArticle
 from bot.ingest.article import Article
 from bot.slack import format as fmt
 from bot.slack import safe_links
@@ -298,13 +298,40 @@ def test_source_blocks_label_the_offline_engine_and_list_many_sources() -> None:
 
 def test_error_payload_explains_and_suggests() -> None:
     payload = slack_payloads.error_payload(
-        Forbidden("That page needs a login <paywall>.", url="https://x")
+        NotAnArticle("That page has <no> article text.", url="https://x")
     )
-    assert "That page needs a login &lt;paywall&gt;." in payload["text"]
-    assert "paste the article text" in payload["text"]
+    assert "That page has &lt;no&gt; article text." in payload["text"]
+    assert "paste its text" in payload["text"]
     assert slack_payloads.payload_problems(payload) == []
     assert "Try again" in fmt.error_text(LLMTimeout("The model did not answer in time."))
     assert fmt.error_text(ArticlebotError("Plain.")) == ":warning: Plain."
+
+
+def test_each_error_says_what_to_do_once_and_only_what_fits() -> None:
+    """The next step is said once (a paywall's message already says to paste the text, a
+    shared image's what the bot reads), a hint about pages only follows a page read from a
+    link, and a name that doesn't resolve (a typo, most often) says to check the link."""
+    from bot.ingest.fetch import _status_error
+    from bot.ingest.sniff import unsupported
+    from bot.ingest.ssrf import check_url
+
+    paywall = fmt.error_text(_status_error(403, "https://news.example/story"))
+    assert paywall.lower().count("past") == 1  # paste, pasting
+    lost = NotAnArticle("I no longer have that article; please send the link or paste it again.")
+    assert fmt.error_text(lost) == f":warning: {lost}"
+    empty_page = fmt.error_text(NotAnArticle("That page is empty.", url="https://x.example/a"))
+    assert empty_page == f":warning: That page is empty.\n{fmt.PAGE_HINT}"
+    file_kind = fmt.error_text(unsupported("image/png"))  # a shared file's says it already
+    assert file_kind.count("web pages") == 1
+    link_kind = fmt.error_text(unsupported("image/png", url="https://x.example/a.png"))
+    assert link_kind.count("web pages") == 1
+    with pytest.raises(ArticlebotError) as err:
+        check_url("https://no-such-site.example/story", resolver=_no_address)
+    assert fmt.error_text(err.value).endswith("\nCheck the link for typos.")
+
+
+def _no_address(host: str) -> list[str]:
+    raise OSError("Name or service not known")
 
 
 def test_a_blocked_link_tells_a_slack_user_who_can_open_an_intranet_site() -> None:

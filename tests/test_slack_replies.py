@@ -164,6 +164,30 @@ def test_summarize_where_the_bot_is_not_a_member_says_why(bot, articles):
     assert bot.slack.messages("C0PRIV") == []
 
 
+def test_removed_from_the_channel_mid_answer_the_summary_goes_to_the_asker(bot, articles):
+    """The placeholder was posted, then the bot was removed: every edit of it is refused.
+    The finished summary goes to the asker (through the command's response_url), saying
+    why, rather than nowhere, with a traceback in the log."""
+    bot.slack.fail_next("chat.update", "not_in_channel", times=10)
+    bot.command("/summarize", articles.url("/story"))
+    bot.idle()
+    (private,) = _private_replies(bot.slack)
+    shown = text_of(private)
+    assert "bridge" in shown.lower() and "not in this channel" in shown
+    assert "went wrong" not in shown.lower()
+
+
+def test_a_failure_in_a_dm_stays_in_the_dm(bot, articles):
+    """A DM is private already: the error replaces the placeholder there, where it is still
+    seen after a reload (an ephemeral note is gone then, leaving the link unanswered)."""
+    dm = {"channel": "D0DM", "channel_type": "im"}
+    bot.message(f"<{articles.url('/nope')}>", ts="1700000700.000100", **dm)
+    bot.idle()
+    assert bot.slack.calls("chat.postEphemeral") == [] and bot.slack.calls("chat.delete") == []
+    (shown,) = bot.slack.messages("D0DM")
+    assert "doesn't exist" in shown["text"] and "Check the link" in shown["text"]
+
+
 # --- 11: model text never pings anyone -------------------------------------------------------
 
 PINGS = "Summary: <!channel> look <!here> and <!everyone>. <@U0CEO> said <!subteam^S0TEAM> hi."

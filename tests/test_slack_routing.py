@@ -197,6 +197,15 @@ def test_top_level_channel_messages_are_ignored_unless_the_channel_gets_offers()
     assert isinstance(message("no link here", auto=("C1",)), Ignore)
 
 
+def test_no_summary_is_offered_for_a_link_to_a_slack_message():
+    """A permalink shared in an offer channel is no article (fetched, it is Slack's sign-in
+    page): no offer, and beside an article link the offer is for the article."""
+    permalink = "<https://acme.slack.com/archives/C1/p1800000000000100>"
+    assert isinstance(message(f"see {permalink}", auto=("C1",)), Ignore)
+    both = message(f"as said in {permalink}: <https://news.test/story>", auto=("C1",))
+    assert isinstance(both, tasks.OfferSummary) and both.url == "https://news.test/story"
+
+
 def test_memory_is_needed_only_for_what_can_be_answered():
     def needs(text: str = "hi", **fields: Any) -> bool:
         return Incoming.from_event("message", _event(text, **fields), {}, BOT).needs_memory

@@ -139,6 +139,17 @@ def test_a_failure_after_the_steps_leaves_no_message_and_tells_the_asker(bot, ar
     assert bot.slack.calls("chat.startStream")  # the steps had opened a stream...
     bot.slack.wait_for("chat.delete", timeout=5)  # ...taken back: no error left in the channel
     assert [m for m in bot.slack.messages(CHANNEL) if m.get("bot_id")] == []
+    # The thread has no replies left, and Slack shows an ephemeral message in a thread only
+    # once it has some: the note goes to the channel, where the asker sees it.
+    assert not note.params.get("thread_ts")
+
+
+def test_a_failure_in_a_thread_tells_the_asker_in_that_thread(bot, articles):
+    parent = bot.slack.add_message(CHANNEL, "what do we think of this?", user="U0BOB")
+    bot.mention(f"<{articles.url('/paywall')}>", ts="1700000640.000100", thread_ts=parent)
+    (note,) = bot.slack.wait_for("chat.postEphemeral", timeout=20)
+    bot.idle()
+    assert note.params["thread_ts"] == parent and note.params["user"] == USER
 
 
 def test_url_sources_always_show_their_real_domain() -> None:

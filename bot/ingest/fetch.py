@@ -157,7 +157,7 @@ def _status_error(status: int, url: str) -> FetchError:
     if status in _FORBIDDEN_STATUSES:
         return Forbidden(
             f"That page is paywalled or needs a login (the site answered {phrase}). "
-            "Try pasting the article text instead.",
+            "If you can read it in your browser, paste the article text instead.",
             url=url,
         )
     if status == 429:

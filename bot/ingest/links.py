@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
+from urllib.parse import urlsplit
 
 from bot.ingest.scripts import CJK_RANGES, THAI_RANGES
 from bot.text.counts import INTRO_PATTERN, NUMBER_WORD_PATTERN, UNIT_PATTERN
@@ -191,6 +192,13 @@ def question_text(text: str) -> str:
     sentence keeps its label ("Who paid for <url|the new bridge>?" asks "Who paid for the new
     bridge?"); `parse_input`'s instruction drops every link."""
     return _tidy_instruction(_scan(text, labels=True)[1])
+
+
+def is_slack_link(url: str, own_host: str = "") -> bool:
+    """A link to Slack itself (a message's permalink, a channel): not an article, and only
+    a sign-in page to the fetcher. `own_host`: the workspace's own host (auth.test's url)."""
+    host = (urlsplit(url).hostname or "").lower()
+    return host in ("slack.com", own_host.lower()) or host.endswith(".slack.com")
 
 
 def find_urls(text: str) -> list[str]:

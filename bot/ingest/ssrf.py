@@ -20,7 +20,7 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 import httpx
 
-from bot.errors import BlockedAddress, FetchError, InvalidURL
+from bot.errors import BlockedAddress, InvalidURL, UnknownHost
 
 log = logging.getLogger(__name__)
 
@@ -287,7 +287,7 @@ def check_url(
     """Refuse URLs the bot may not fetch; return the normalised URL and addresses to pin.
 
     Raises InvalidURL (bad shape), BlockedAddress (forbidden address; every address a name
-    resolves to is checked) or FetchError (the name does not resolve).
+    resolves to is checked) or UnknownHost (the name does not resolve).
     """
     allow = allowlist if isinstance(allowlist, Allowlist) else Allowlist(allowlist)
     parsed = parse_url(url)
@@ -302,7 +302,7 @@ def check_url(
     try:
         answers = (resolver or system_resolver)(parsed.host)
     except (OSError, UnicodeError) as exc:
-        raise FetchError(
+        raise UnknownHost(
             "I couldn't find that site: its name doesn't resolve to an address.", url=url
         ) from exc
     addresses: list[str] = []
@@ -315,7 +315,7 @@ def check_url(
             raise _blocked(url, reason)
         addresses.append(ip.compressed)
     if not addresses:
-        raise FetchError(
+        raise UnknownHost(
             "I couldn't find that site: its name doesn't resolve to an address.", url=url
         )
     return CheckedURL(parsed.url, parsed.scheme, parsed.host, parsed.port, tuple(addresses))

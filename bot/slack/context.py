@@ -30,6 +30,15 @@ class Destination:
     assistant: bool = False  # the agent/assistant view: status line instead of a placeholder
     dm: bool = False  # a DM with the bot (or its assistant view): one person, one inbox
     preface: str | None = None  # shown above the reply, e.g. who asked (slash commands)
+    # The thread is the asking message's own and may have no replies yet: Slack shows an
+    # ephemeral message in a thread only once the thread has replies, so notes for the
+    # asker alone go to the channel (`note_thread_ts`).
+    new_thread: bool = False
+
+    @property
+    def note_thread_ts(self) -> str | None:
+        """Where an ephemeral note to the asker goes: the thread, unless it may not exist."""
+        return None if self.new_thread else self.thread_ts
 
     @property
     def conversation(self) -> Conversation:

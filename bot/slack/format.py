@@ -29,6 +29,7 @@ from bot.errors import (
     NotArticlePage,
     NotFound,
     TooLarge,
+    UnknownHost,
     UnsupportedType,
 )
 from bot.ingest.article import Article
@@ -235,6 +236,15 @@ def source_line(article: Article) -> str:
     return " · ".join([head, *extras])
 
 
+THREAD_TITLE_CHARS = 80  # the assistant view's History lists threads by their title
+
+
+def thread_title(article: Article) -> str | None:
+    """An assistant thread's title: its first article's title (plain text, shortened)."""
+    title = _shorten(article.title or "", THREAD_TITLE_CHARS)
+    return title or None
+
+
 def source_blocks(result: SourcedReply, *, max_sources: int = 5) -> list[Block]:
     """The footer under a reply: where it came from, and which engine wrote it (and why)."""
     sources = list(result.articles) or [result.article]
@@ -287,18 +297,22 @@ def offer_payload(url: str, value: str) -> Payload:
 # What the person can do about each kind of failure (first match wins, most specific first).
 # Slack users don't run the bot: who does can allow an intranet site (FETCH_ALLOWLIST).
 INTRANET_HINT = "If it's an intranet page you need, ask whoever runs me to allow its site."
-_HINTS: list[tuple[type[ArticlebotError], str]] = [
-    (Forbidden, "If you can read it in your browser, paste the article text here instead."),
-    (FetchTimeout, "The site was slow. Try again, or paste the article text here instead."),
-    (NotFound, "Check the link for typos."),
-    (TooLarge, "Try a shorter page, or paste the part you care about."),
-    (UnsupportedType, "I can read web pages, PDFs and plain text."),
-    (BlockedAddress, "I only read public web pages."),  # an intranet one: INTRANET_HINT
-    (InvalidURL, "Send a full link starting with https://."),
-    (NotArticlePage, ""),  # its message says what the page is and what to do instead
-    (NotAnArticle, "Paste the article text itself if the page is mostly something else."),
-    (LLMError, "Try again in a minute."),
-    (ConfigError, "An admin needs to fix the bot's settings."),
+PAGE_HINT = "If you can see the article in your browser, paste its text here instead."
+# Each hint, and whether it is for a link only (a paste's, a file's or a lost article's
+# message says what to do itself).
+_HINTS: list[tuple[type[ArticlebotError], str, bool]] = [
+    (Forbidden, "", False),  # its message says what to do (the CLI shows it too)
+    (FetchTimeout, "The site was slow. Try again, or paste the article text here instead.", False),
+    (NotFound, "Check the link for typos.", False),
+    (UnknownHost, "Check the link for typos.", False),
+    (TooLarge, "Try a shorter page, or paste the part you care about.", False),
+    (UnsupportedType, "I can read web pages, PDFs and plain text.", True),
+    (BlockedAddress, "I only read public web pages.", False),  # an intranet one: INTRANET_HINT
+    (InvalidURL, "Send a full link starting with https://.", False),
+    (NotArticlePage, "", False),  # its message says what the page is and what to do instead
+    (NotAnArticle, PAGE_HINT, True),
+    (LLMError, "Try again in a minute.", False),
+    (ConfigError, "An admin needs to fix the bot's settings.", False),
 ]
 
 
@@ -307,7 +321,11 @@ def error_text(exc: BaseException) -> str:
     if not isinstance(exc, ArticlebotError):
         return f":warning: {UNEXPECTED}"
     message = escape_mrkdwn(_shorten(str(exc), 1_000))
-    hint = next((hint for kind, hint in _HINTS if isinstance(exc, kind)), None)
+    hint, link_only = next(
+        ((h, only) for kind, h, only in _HINTS if isinstance(exc, kind)), ("", False)
+    )
     if isinstance(exc, BlockedAddress) and exc.intranet:
         hint = INTRANET_HINT
+    if link_only and not exc.url:
+        hint = ""
     return f":warning: {message}" + (f"\n{hint}" if hint else "")

@@ -12,6 +12,7 @@ from functools import partial
 from typing import Any
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackRequestError
 
 from bot import progress
 from bot.errors import ArticlebotError, IngestError, NotAnArticle, TooLarge
@@ -21,7 +22,7 @@ from bot.pipeline import Result
 from bot.slack import audit, channel_prefs, feedback, journal, threads
 from bot.slack import files as slack_files
 from bot.slack.context import Destination, Services
-from bot.slack.format import UNEXPECTED, offer_payload
+from bot.slack.format import UNEXPECTED, offer_payload, thread_title
 from bot.slack.memory import Memory
 from bot.slack.replies import Reply
 from bot.slack.retry import webhook
@@ -303,6 +304,9 @@ def _run(
     memory = services.memory
     reply = _reply(services, client, dest, "summary" if question is None else "answer")
     started = time.monotonic()  # for the request log's duration
+    # An assistant thread's first article names it in the History tab (read before the
+    # job remembers the article).
+    untitled = dest.assistant and bool(dest.thread_ts) and not memory.articles(dest.conversation)
 
     def remember(articles: Sequence[Article]) -> None:
         memory.remember(dest.conversation, articles=articles)
@@ -324,6 +328,8 @@ def _run(
         audit.note_result(result)
         _remember(memory, dest.conversation, result, question)  # before the reply shows
         first_ts = reply.finish(result)
+        if untitled:
+            _title_thread(client, dest, result.article)
         feedback.record(services.store, reply.request_id, dest, result, style=style, start=started)
         if first_ts and not dest.thread_ts and not reply.dest.ephemeral:
             # A top-level reply (/summarize, /ask, a DM) starts a thread: replies there are
@@ -331,6 +337,19 @@ def _run(
             thread = Conversation(dest.team or "-", dest.channel, first_ts)
             _remember(memory, thread, result, question)
             memory.engage(thread, dest.user)
+
+
+def _title_thread(client: WebClient, dest: Destination, article: Article) -> None:
+    """Best effort: a thread without a title still works."""
+    title = thread_title(article)
+    if not title:
+        return
+    try:
+        client.assistant_threads_setTitle(
+            channel_id=dest.channel, thread_ts=dest.thread_ts or "", title=title
+        )
+    except (SlackApiError, SlackRequestError) as exc:
+        log.info("couldn't title the assistant thread: %s", exc)
 
 
 @contextlib.contextmanager

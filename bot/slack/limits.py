@@ -175,7 +175,7 @@ def tell(services: Services, client: WebClient, dest: Destination, exc: RateLimi
             )
         else:
             client.chat_postEphemeral(
-                channel=dest.channel, user=user, thread_ts=dest.thread_ts, text=exc.message
+                channel=dest.channel, user=user, thread_ts=dest.note_thread_ts, text=exc.message
             )
     except (SlackApiError, SlackRequestError) as err:
         log.info("couldn't tell %s to slow down: %s", user, err)

@@ -16,7 +16,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from bot.ingest.links import is_question, parse_input, question_text
+from bot.ingest.links import is_question, is_slack_link, parse_input, question_text
 from bot.llm import asking, followups, recaps
 from bot.slack import etiquette
 from bot.slack.context import Destination
@@ -167,6 +167,7 @@ class Incoming:
             thread_ts=thread_ts,
             assistant=self.source == "assistant",
             dm=self.dm,
+            new_thread=thread_ts is not None and not self.thread_ts,
         )
 
     @property
@@ -218,13 +219,15 @@ def _offer(incoming: Incoming, auto_channels: Collection[str]) -> Action:
     if incoming.channel not in auto_channels:
         return Ignore("top-level message")
     parsed = parse_input(incoming.text)
-    if parsed.kind != "link" or not incoming.user or not incoming.ts:
+    # A link to a Slack message is no article (fetched, it is Slack's sign-in page).
+    urls = [url for url in parsed.urls if not is_slack_link(url)]
+    if parsed.kind != "link" or not urls or not incoming.user or not incoming.ts:
         return Ignore("nothing to offer")
     return OfferSummary(
         channel=incoming.channel,
         user=incoming.user,
         ts=incoming.ts,
-        url=parsed.urls[0],
+        url=urls[0],
         name="offer",
     )
 

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from slack_sdk import WebClient
 
-from bot.ingest.links import find_urls
+from bot.ingest.links import find_urls, is_slack_link
 from bot.slack.digest.periods import Window
 from bot.store import normalize_url
 
@@ -75,7 +75,7 @@ def shared_links(
             thread_ts=thread_ts if thread_ts and thread_ts != ts else None,
         )
         for url in find_urls(str(message.get("text") or "")):
-            if _slack_link(url, own):
+            if is_slack_link(url, own):
                 continue
             key = normalize_url(url)
             link = found.setdefault(key, SharedLink(url=url, key=key))
@@ -89,11 +89,6 @@ def _by_a_person(message: dict[str, Any], bot_user_id: str | None) -> bool:
         return False
     subtype = message.get("subtype")
     return subtype is None or subtype in _SHARED_SUBTYPES
-
-
-def _slack_link(url: str, own: str) -> bool:
-    host = (urlsplit(url).hostname or "").lower()
-    return host in ("slack.com", own) or host.endswith(".slack.com")
 
 
 def read_channel(client: WebClient, channel: str, window: Window) -> list[dict[str, Any]]:

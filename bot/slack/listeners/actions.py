@@ -35,6 +35,7 @@ def handle_summarize_offer(
         user=body["user"]["id"],
         team=(body.get("team") or {}).get("id"),
         thread_ts=message_ts,
+        new_thread=True,  # offered for a top-level message: its thread may not exist yet
     )
     try:
         services.submit(tasks.Summarize(dest=dest, parsed=parsed, name="offer"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from dataclasses import replace
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -28,6 +29,8 @@ def handle_summarize_message(
         tell_privately(services, shortcut, NOTHING_TO_READ)
         return
     dest = shortcut_dest(shortcut, message.get("thread_ts") or message.get("ts"))
+    # A message without replies has no thread_ts: the reply starts its thread.
+    dest = replace(dest, new_thread=not message.get("thread_ts"))
     job = tasks.Summarize(dest=dest, parsed=parsed, files=files, name="shortcut")
     submit_or_say_busy(services, respond, job)
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import time
 
+from slack_sdk.errors import SlackApiError
+
 from bot.progress import Step
 from bot.slack import format as fmt
 from bot.slack.sinks.base import ChannelSink, Sink
-from bot.slack.sinks.target import Target
+from bot.slack.sinks.target import NOT_A_MEMBER, NotAMember, Target, error_code
 
 UPDATE_INTERVAL = 1.0  # seconds between chat.update calls while text streams in
 
@@ -48,14 +50,21 @@ class PlaceholderSink(ChannelSink):
         if not self.ts:
             return self.target.post_first(**payload)
         payload.pop("unfurl_links"), payload.pop("unfurl_media")  # not chat.update args
-        self.target.client.chat_update(channel=self.target.dest.channel, ts=self.ts, **payload)
+        try:
+            self.target.client.chat_update(channel=self.target.dest.channel, ts=self.ts, **payload)
+        except SlackApiError as exc:
+            if error_code(exc) in NOT_A_MEMBER:
+                # Removed from the channel while writing: the reply goes to the asker.
+                raise NotAMember(self.target.dest.channel) from exc
+            raise
         return self.ts
 
     def fail(self, message: str, streamed: str) -> None:
         target = self.target
-        if self.ts and not streamed and target.dest.user:
+        if self.ts and not streamed and target.dest.user and not target.dest.dm:
             # Nothing useful was shown yet: take the placeholder back and tell only the
-            # asker, rather than leaving an error in the channel.
+            # asker, rather than leaving an error in the channel. (In a DM the placeholder
+            # becomes the error: private already, and still there after a reload.)
             target.safe(target.client.chat_delete, channel=target.dest.channel, ts=self.ts)
             self.ts = None
             target.tell_privately(message)

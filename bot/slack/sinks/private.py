@@ -50,7 +50,7 @@ class PrivateSink:
                     target.client.chat_postEphemeral,
                     channel=dest.channel,
                     user=dest.user,
-                    thread_ts=dest.thread_ts,
+                    thread_ts=dest.note_thread_ts,
                     text=payload["text"],
                     blocks=payload["blocks"],
                 )

@@ -106,8 +106,9 @@ class Target:
 
     def tell(self, message: str) -> None:
         """An error note where no message of ours exists to carry it: privately to a person
-        who asked (the assistant view has no private notes), else in the thread."""
-        if self.dest.user and not self.dest.assistant:
+        who asked in a channel, else in the conversation (a DM is private already and keeps
+        the note, where an ephemeral one is gone on reload; the assistant view has none)."""
+        if self.dest.user and not self.dest.assistant and not self.dest.dm:
             self.tell_privately(message)
         else:
             self.safe(
@@ -130,7 +131,7 @@ class Target:
             self.client.chat_postEphemeral,
             channel=self.dest.channel,
             user=self.dest.user,
-            thread_ts=self.dest.thread_ts,
+            thread_ts=self.dest.note_thread_ts,
             text=message,
         )
 
