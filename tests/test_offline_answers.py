@@ -247,3 +247,36 @@ def test_a_sentence_that_goes_on_from_the_one_before_counts_its_subject() -> Non
     result = answer(article, "What did the Harbour Lighting Company build?")
     assert result.found
     assert any(q.startswith("The company built electric arc lamps") for q in result.quotes)
+
+
+def test_a_name_misspelt_by_one_letter_still_matches_its_sentence() -> None:
+    article = Article.from_paragraphs(
+        [
+            "The Maastricht Treaty was signed by twelve member states in February 1992.",
+            "A newer treaty was signed in Lisbon in 2007, and that treaty was signed by every "
+            "member.",
+        ],
+        source_kind="text",
+    )
+    result = answer(article, "When was the Maastrich Treaty signed?")
+    assert result.found and result.quotes[0].startswith("The Maastricht Treaty")
+    assert not answer(article, "When was the Rotterdam Treaty signed?").found
+
+
+def test_the_better_of_two_close_neighbours_joins_the_best_sentence() -> None:
+    from bot.offline.answers import Features, choose
+
+    # Sentence 1 is best; both neighbours are close to it, sentence 2 more so.
+    f = Features(
+        coverage=[0.5, 0.9, 0.7],
+        window=[0.9, 0.9, 0.9],
+        paragraph=[0.9, 0.9, 0.9],
+        bm25=[0.5, 1.0, 0.8],
+        pairs=[0.0, 0.0, 0.0],
+        fits=[True, True, True],
+        kind=None,
+        missing=[],
+        rank=[1.5, 2.0, 1.9],
+        asks=(False, False, False),
+    )
+    assert choose(f) == [1, 2]

@@ -10,7 +10,8 @@ for "who" or "where"; English only, see `answer_types`).
 
 Whether the best sentence answers at all is a confidence score: its coverage and word pairs,
 the answer type, and the question's key terms (numbers, years, names) the article never
-mentions, which count heavily against. Below the threshold (calibrated on the dev half of
+mentions, which count heavily against (a name misspelt by one letter, "Maastrich", is
+read as the article's spelling). Below the threshold (calibrated on the dev half of
 `bench.unanswerable`, never on its held-out half) the engine says it found nothing rather
 than quote a near miss. A second sentence is added only when it is next to the best one and
 nearly as good, or holds the answer type the best one lacks.
@@ -24,7 +25,13 @@ from dataclasses import dataclass
 
 from bot.ingest.article import Article
 from bot.offline.answer_types import AnswerType, expected_type, fits
-from bot.offline.evidence import ArticleIndex, index_article, key_terms, missing_keys
+from bot.offline.evidence import (
+    ArticleIndex,
+    index_article,
+    key_terms,
+    missing_keys,
+    respelled,
+)
 from bot.offline.results import OfflineAnswer
 from bot.text.retrieval import Analyzer, bm25_scores, lucene_idf
 
@@ -125,9 +132,10 @@ def features(index: ArticleIndex, question: str, asked: str | None = None) -> Fe
     """`asked`: the words the person typed, when `question` also holds words borrowed from
     earlier turns; only their key terms must appear in the article."""
     analyzer = index.analyzer
-    query = analyzer.terms(question)
     corpus = [list(t) for t in index.terms]
     names = {t for key in key_terms(question, analyzer) for t in analyzer.terms(key)}
+    query = [respelled(t, index) if t in names else t for t in analyzer.terms(question)]
+    names = {respelled(t, index) for t in names}
     weights = _weights(query, names, index)
     sets = [set(t) for t in corpus]
     cover = [coverage(s, weights) for s in sets]
@@ -203,8 +211,11 @@ def choose(f: Features, skip: Collection[int] = ()) -> list[int]:
         return []
     best = ranked[0]
     chosen = [best]
-    for other in (best - 1, best + 1):
-        if not 0 <= other < len(f.rank) or len(chosen) > 1 or other in skip or f.asks[other]:
+    n = len(f.rank)
+    # The better of the two neighbours first: only one may join the best sentence.
+    neighbours = sorted((best - 1, best + 1), key=lambda i: -f.rank[i] if 0 <= i < n else 0.0)
+    for other in neighbours:
+        if not 0 <= other < n or len(chosen) > 1 or other in skip or f.asks[other]:
             continue
         needed = f.kind is not None and not f.fits[best] and f.fits[other]
         close = f.rank[other] >= _SECOND_SHARE * f.rank[best]

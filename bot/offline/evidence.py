@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
 
 from bot.ingest.links import ends_with_question_mark
 from bot.offline.news import is_furniture
@@ -101,6 +102,7 @@ class ArticleIndex:
     analyzer: Analyzer
     idf: dict[str, float]
     vocabulary: frozenset[str]  # every term of the article
+    spellings: tuple[str, ...]  # the same, sorted: what a misspelt question term may mean
     words: tuple[str, ...]  # its distinct casefolded words, for fuzzy mentions
     numbers: frozenset[str]  # its numbers, with and without separators ("1,000", "1000")
     acronyms: frozenset[str]  # initials of its runs of capitalised words ("umc")
@@ -140,6 +142,7 @@ def index_article(text: str, language: str | None) -> ArticleIndex:
         analyzer=analyzer,
         idf=idf([list(t) for t in terms]),
         vocabulary=vocabulary,
+        spellings=tuple(sorted(vocabulary)),
         words=tuple(sorted({w.casefold() for w in _WORD.findall(text)})),
         numbers=frozenset(_numbers(text)),
         acronyms=_acronyms(text),
@@ -182,6 +185,16 @@ def mentioned(key: str, index: ArticleIndex) -> bool:
         process.extractOne(word, index.words, scorer=fuzz.ratio, score_cutoff=_FUZZY_MIN)
         is not None
     )
+
+
+def respelled(name: str, index: ArticleIndex) -> str:
+    """The article's term for a name term of the question spelt one letter differently
+    ("maastrich" for "maastricht", "bedigo" for "bendigo"), else `name` itself: a misspelt
+    name is still that name (see `mentioned`), and its sentence should match it too."""
+    if name in index.vocabulary or len(name) < _PREFIX_MIN + 1 or name.isdigit():
+        return name
+    near = process.extractOne(name, index.spellings, scorer=Levenshtein.distance, score_cutoff=1)
+    return near[0] if near is not None else name
 
 
 def missing_keys(question: str, index: ArticleIndex) -> list[str]:
