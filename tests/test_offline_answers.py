@@ -280,3 +280,24 @@ def test_the_better_of_two_close_neighbours_joins_the_best_sentence() -> None:
         asks=(False, False, False),
     )
     assert choose(f) == [1, 2]
+
+
+def test_a_name_the_article_gives_as_initials_is_mentioned() -> None:
+    article = Article.from_paragraphs(
+        [
+            "At the time, Iran was the world's second-largest oil exporter and a close U.S. "
+            "ally. Its oil fields lay along the Persian Gulf.",
+            "The U.N. Security Council met twice that winter to discuss the shortages, and "
+            "several members called for talks.",
+        ],
+        source_kind="text",
+    )
+    index = index_article(article.text, article.language)
+    assert missing_keys("Which oil producer was a close ally of the United States?", index) == []
+    assert missing_keys("How often did the UN Security Council meet?", index) == []
+    assert missing_keys("Which oil producer was a close ally of the United Kingdom?", index) == [
+        "United",
+        "Kingdom",
+    ]
+    result = answer(article, "Which oil producer was a close ally of the United States?")
+    assert result.found and result.quotes[0].startswith("At the time, Iran")

@@ -6,7 +6,8 @@ Key terms are the words a question cannot do without: numbers, years and names
 mentions one of them cannot answer the question, however well the rest matches: asked
 "What was the population of London in 1348?", an article without London is no answer.
 Misspellings ("Maastrich"), other forms ("Germany"/"German") and acronyms ("UMC" for the
-United Methodist Church) still count as mentions.
+United Methodist Church; "United States" for "U.S."; "UN" for "U.N.") still count as
+mentions.
 """
 
 from __future__ import annotations
@@ -62,6 +63,10 @@ _FUNCTION_WORDS = frozenset(
         "how",
     ]
 )
+# "UN", "U.N.", "U.S": a word in capitals, or capitals each followed by a dot.
+_INITIALISM = re.compile(r"\b(?:[A-Z]\.){2,}|\b[A-Z]{2,}\b|\b(?:[A-Z]\.)+[A-Z]\b")
+# Capitalised words in a row past the first word ("... of the United States?").
+_NAME_RUN = re.compile(r"(?<=\W)[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)+")
 _FUZZY_MIN = 84.0  # one letter off in a 7-letter name ("Shelly"/"Shelley")
 _PREFIX_MIN = 4  # "German" mentions "Germany"
 
@@ -106,6 +111,7 @@ class ArticleIndex:
     words: tuple[str, ...]  # its distinct casefolded words, for fuzzy mentions
     numbers: frozenset[str]  # its numbers, with and without separators ("1,000", "1000")
     acronyms: frozenset[str]  # initials of its runs of capitalised words ("umc")
+    initialisms: frozenset[str]  # its words in capitals, dots dropped ("U.N." -> "un")
     promotion: tuple[bool, ...]
     asks: tuple[bool, ...]  # the article's own questions: never quoted as an answer
 
@@ -146,6 +152,9 @@ def index_article(text: str, language: str | None) -> ArticleIndex:
         words=tuple(sorted({w.casefold() for w in _WORD.findall(text)})),
         numbers=frozenset(_numbers(text)),
         acronyms=_acronyms(text),
+        initialisms=frozenset(
+            m.group().replace(".", "").casefold() for m in _INITIALISM.finditer(text)
+        ),
         promotion=tuple(is_promotion(s.text) for s in sentences),
         asks=tuple(asks(s.text) for s in sentences),
     )
@@ -171,7 +180,7 @@ def mentioned(key: str, index: ArticleIndex) -> bool:
     if terms and all(t in index.vocabulary for t in terms):
         return True
     word = key.casefold()
-    if key.isupper() and word in index.acronyms:
+    if key.isupper() and (word in index.acronyms or word in index.initialisms):
         return True
     if len(word) >= _PREFIX_MIN and any(
         w.startswith(word)
@@ -198,5 +207,16 @@ def respelled(name: str, index: ArticleIndex) -> str:
 
 
 def missing_keys(question: str, index: ArticleIndex) -> list[str]:
-    """The question's key terms the article never mentions."""
-    return [k for k in key_terms(question, index.analyzer) if not mentioned(k, index)]
+    """The question's key terms the article never mentions. The words of a name the article
+    gives as its initials ("United States" as "US" or "U.S.") are mentioned."""
+    initialled = {
+        word
+        for run in _NAME_RUN.finditer(question)
+        if "".join(w[0] for w in run.group().split()).casefold() in index.initialisms
+        for word in run.group().split()
+    }
+    return [
+        k
+        for k in key_terms(question, index.analyzer)
+        if k not in initialled and not mentioned(k, index)
+    ]
