@@ -232,23 +232,6 @@ def test_a_sentence_the_article_says_twice_is_quoted_once() -> None:
     assert found.text.count("Olesya Petrova runs") == 1
 
 
-def test_a_sentence_that_goes_on_from_the_one_before_counts_its_subject() -> None:
-    # "The company built ..." answers a question about the Harbour Lighting Company named one
-    # sentence earlier; a later sentence repeating the name without the answer is no match.
-    article = Article.from_paragraphs(
-        [
-            "In 1886 two merchants founded the Harbour Lighting Company in the port town. "
-            "The company built electric arc lamps for the streets and the quays.",
-            "The name of the Harbour Lighting Company was sold to a bank in 1890, long after "
-            "the merchants had left the port.",
-        ],
-        source_kind="text",
-    )
-    result = answer(article, "What did the Harbour Lighting Company build?")
-    assert result.found
-    assert any(q.startswith("The company built electric arc lamps") for q in result.quotes)
-
-
 def test_a_name_misspelt_by_one_letter_still_matches_its_sentence() -> None:
     article = Article.from_paragraphs(
         [

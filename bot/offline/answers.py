@@ -2,11 +2,10 @@
 article doesn't.
 
 Ranking: each sentence scores by the idf-weighted share of the question's terms it holds
-(coverage), its BM25 score relative to the best, the question's word pairs it repeats, its
-paragraph's coverage, the terms the sentence before it in its paragraph adds (an answer
-often goes on from the sentence naming the subject: "The company built ..."), and whether
-it holds the kind of answer asked for (a number for "how many", a date for "when", a name
-for "who" or "where"; English only, see `answer_types`).
+(coverage), its BM25 score relative to the best, the question's word pairs it repeats, a
+little of its neighbours' coverage (an answer often sits next to the sentence naming the
+subject), and whether it holds the kind of answer asked for (a number for "how many", a
+date for "when", a name for "who" or "where"; English only, see `answer_types`).
 
 Whether the best sentence answers at all is a confidence score: its coverage and word pairs,
 the answer type, and the question's key terms (numbers, years, names) the article never
@@ -42,10 +41,6 @@ _W_TYPE = 0.3
 _W_PARAGRAPH = 0.7  # questions draw on the paragraph around the answer
 _PROMOTION_FACTOR = 0.5  # "subscribe to our newsletter" sentences rank at half their score
 _COMMON_WEIGHT = 0.3  # everyday words ("how", "long", "is") count, but less
-# A sentence goes on from the one before it in its paragraph ("Warsaw's first stock
-# exchange opened in 1817 ... It was re-established in April 1991."): the question's
-# terms that sentence adds count for it too, at this weight.
-_W_LEAD_IN = 0.7
 
 # Confidence that the best sentence answers: a logistic fit on the dev half (answerable
 # vs. unanswerable), threshold picked there for >= 90% "not found" on unanswerable ones.
@@ -157,12 +152,6 @@ def features(index: ArticleIndex, question: str, asked: str | None = None) -> Fe
     ]
     kind = expected_type(question, analyzer.language)
     fit = [fits(s.text, kind, question) if kind else True for s in index.sentences]
-    lead_in = [
-        coverage(sets[i] | sets[i - 1], weights) - cover[i]
-        if i > 0 and index.sentences[i - 1].paragraph == index.sentences[i].paragraph
-        else 0.0
-        for i in range(n)
-    ]
     rank = []
     for i in range(n):
         score = (
@@ -171,7 +160,6 @@ def features(index: ArticleIndex, question: str, asked: str | None = None) -> Fe
             + _W_PAIRS * pairs[i]
             + _W_PARAGRAPH * paragraph[i]
             + (_W_TYPE if kind and fit[i] else 0.0)
-            + _W_LEAD_IN * lead_in[i]
         )
         rank.append(score * (_PROMOTION_FACTOR if index.promotion[i] else 1.0))
     return Features(
