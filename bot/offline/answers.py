@@ -10,7 +10,8 @@ date for "when", a name for "who" or "where"; English only, see `answer_types`).
 Whether the best sentence answers at all is a confidence score: its coverage and word pairs,
 the answer type, and the question's key terms (numbers, years, names) the article never
 mentions, which count heavily against (a name misspelt by one letter, "Maastrich", is
-read as the article's spelling). Below the threshold (calibrated on the dev half of
+read as the article's spelling; the first name of a person the article calls by surname
+only counts half). Below the threshold (calibrated on the dev half of
 `bench.unanswerable`, never on its held-out half) the engine says it found nothing rather
 than quote a near miss. A second sentence is added only when it is next to the best one and
 nearly as good, or holds the answer type the best one lacks.
@@ -26,6 +27,7 @@ from bot.ingest.article import Article
 from bot.offline.answer_types import AnswerType, expected_type, fits
 from bot.offline.evidence import (
     ArticleIndex,
+    by_surname,
     index_article,
     key_terms,
     missing_keys,
@@ -50,6 +52,7 @@ _C_WINDOW = 2.7  # coverage its neighbours add (the subject named one sentence e
 _C_PARAGRAPH = 4.2
 _C_TYPE_MISSING = 0.6  # the sentence holds no token of the expected kind
 _C_KEY_MISSING = 3.9  # per key term the article never mentions (two at most)
+_SURNAME_KNOWN = 0.5  # a missing first name whose surname the article has counts half
 MIN_CONFIDENCE = 2.4
 
 # A second quote: the best one's neighbour, scoring at least this share of it; or any
@@ -119,6 +122,7 @@ class Features:
     fits: list[bool]  # holds a token of the expected type (all True when there is none)
     kind: AnswerType | None
     missing: list[str]  # the question's key terms the article never mentions
+    by_surname: frozenset[str]  # missing first names of people the article names by surname
     rank: list[float]
     asks: tuple[bool, ...]  # the article's own questions, never an answer
 
@@ -171,6 +175,7 @@ def features(index: ArticleIndex, question: str, asked: str | None = None) -> Fe
         fit,
         kind,
         missing_keys(asked or question, index),
+        by_surname(asked or question, index),
         rank,
         index.asks,
     )
@@ -186,7 +191,8 @@ def confidence(f: Features, i: int) -> float:
     )
     if f.kind and not f.fits[i]:
         score -= _C_TYPE_MISSING
-    return score - _C_KEY_MISSING * min(len(f.missing), 2)
+    missing = sum(_SURNAME_KNOWN if k in f.by_surname else 1.0 for k in f.missing)
+    return score - _C_KEY_MISSING * min(missing, 2)
 
 
 def choose(f: Features, skip: Collection[int] = ()) -> list[int]:

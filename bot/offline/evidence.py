@@ -220,3 +220,15 @@ def missing_keys(question: str, index: ArticleIndex) -> list[str]:
         for k in key_terms(question, index.analyzer)
         if k not in initialled and not mentioned(k, index)
     ]
+
+
+def by_surname(question: str, index: ArticleIndex) -> frozenset[str]:
+    """The leading words of the question's multi-word names whose last word the article
+    mentions: "Graham" of "Graham Twigg" in an article that only says "Twigg" (a person is
+    often named in full once, by surname after)."""
+    return frozenset(
+        word
+        for run in _NAME_RUN.finditer(question)
+        if mentioned(re.sub(r"['’]s$", "", run.group().split()[-1]), index)
+        for word in run.group().split()[:-1]
+    )
