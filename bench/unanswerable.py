@@ -7,7 +7,9 @@ documents are split in two by title (sorted, alternating: deterministic): thresh
 tuned on `dev` only, `held-out` is reported beside it. Within each half:
 
 - answerable: every question against its own document. R@1: the answer span lies inside
-  the quoted sentence(s); answered: the engine quoted anything at all.
+  the quoted sentence(s); answered: the engine quoted anything at all; answered with two
+  quotes: the share quoting a second sentence (R@1 counts either one, so more second quotes
+  raise it without a better best sentence).
 - unanswerable, hard negative: the question against the other document of the same half
   that BM25 ranks highest for it, skipping any that contain the answer string (SQuAD 2.0's
   "plausible" distractors: same words, no answer).
@@ -181,6 +183,7 @@ class Tally:
     answerable: int = 0
     hit: int = 0
     answered: int = 0
+    two_quotes: int = 0  # answers quoting two sentences: R@1 counts either, so watch it
     negatives: dict[str, list[int]] | None = None  # kind -> [cases, said not found]
     wrong_not_found: int = 0  # answerable questions answered "not found"
     removed: tuple[int, int] = (0, 0)  # answer-removed cases, said not found: not in totals
@@ -194,6 +197,7 @@ class Tally:
             "answerable": self.answerable,
             "R@1": self.hit / max(self.answerable, 1),
             "answered": self.answered / max(self.answerable, 1),
+            "answered with two quotes": self.two_quotes / max(self.answerable, 1),
             "unanswerable": unanswerable,
             "not-found precision": refused / max(said_not_found, 1),
             "not-found recall": refused / max(unanswerable, 1),
@@ -221,6 +225,7 @@ def evaluate(docs: list[dict], split: str) -> Tally:
             continue
         tally.answerable += 1
         tally.answered += result.found
+        tally.two_quotes += len(result.quotes) > 1
         tally.wrong_not_found += not result.found
         tally.hit += span_quoted(docs[case.doc]["text"], result.quotes, case.span)
     return tally

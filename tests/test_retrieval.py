@@ -107,3 +107,12 @@ def test_one_analyzer_stems_safely_on_many_threads():
     for thread in threads:
         thread.join()
     assert errors == []
+
+
+def test_a_decade_is_its_year_however_it_is_written() -> None:
+    # "the 1970s", "the 1970's" and "1970" are one term; other words ending in s are not cut.
+    analyzer = analyzer_for("en")
+    assert "1970" in analyzer.terms("In the early 1970s, a play toured the country.")
+    assert "1970" in analyzer.terms("What play toured in the 1970's?")
+    assert analyzer.terms("the 80s") == analyzer.terms("the 80")
+    assert analyzer.terms("ideas") == ["idea"]

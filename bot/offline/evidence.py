@@ -6,7 +6,8 @@ Key terms are the words a question cannot do without: numbers, years and names
 mentions one of them cannot answer the question, however well the rest matches: asked
 "What was the population of London in 1348?", an article without London is no answer.
 Misspellings ("Maastrich"), other forms ("Germany"/"German") and acronyms ("UMC" for the
-United Methodist Church) still count as mentions.
+United Methodist Church; "United States" for "U.S."; "UN" for "U.N.") still count as
+mentions.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
 
 from bot.ingest.links import ends_with_question_mark
 from bot.offline.news import is_furniture
@@ -61,6 +63,10 @@ _FUNCTION_WORDS = frozenset(
         "how",
     ]
 )
+# "UN", "U.N.", "U.S": a word in capitals, or capitals each followed by a dot.
+_INITIALISM = re.compile(r"\b(?:[A-Z]\.){2,}|\b[A-Z]{2,}\b|\b(?:[A-Z]\.)+[A-Z]\b")
+# Capitalised words in a row past the first word ("... of the United States?").
+_NAME_RUN = re.compile(r"(?<=\W)[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)+")
 _FUZZY_MIN = 84.0  # one letter off in a 7-letter name ("Shelly"/"Shelley")
 _PREFIX_MIN = 4  # "German" mentions "Germany"
 
@@ -101,9 +107,11 @@ class ArticleIndex:
     analyzer: Analyzer
     idf: dict[str, float]
     vocabulary: frozenset[str]  # every term of the article
+    spellings: tuple[str, ...]  # the same, sorted: what a misspelt question term may mean
     words: tuple[str, ...]  # its distinct casefolded words, for fuzzy mentions
     numbers: frozenset[str]  # its numbers, with and without separators ("1,000", "1000")
     acronyms: frozenset[str]  # initials of its runs of capitalised words ("umc")
+    initialisms: frozenset[str]  # its words in capitals, dots dropped ("U.N." -> "un")
     promotion: tuple[bool, ...]
     asks: tuple[bool, ...]  # the article's own questions: never quoted as an answer
 
@@ -140,9 +148,13 @@ def index_article(text: str, language: str | None) -> ArticleIndex:
         analyzer=analyzer,
         idf=idf([list(t) for t in terms]),
         vocabulary=vocabulary,
+        spellings=tuple(sorted(vocabulary)),
         words=tuple(sorted({w.casefold() for w in _WORD.findall(text)})),
         numbers=frozenset(_numbers(text)),
         acronyms=_acronyms(text),
+        initialisms=frozenset(
+            m.group().replace(".", "").casefold() for m in _INITIALISM.finditer(text)
+        ),
         promotion=tuple(is_promotion(s.text) for s in sentences),
         asks=tuple(asks(s.text) for s in sentences),
     )
@@ -168,7 +180,7 @@ def mentioned(key: str, index: ArticleIndex) -> bool:
     if terms and all(t in index.vocabulary for t in terms):
         return True
     word = key.casefold()
-    if key.isupper() and word in index.acronyms:
+    if key.isupper() and (word in index.acronyms or word in index.initialisms):
         return True
     if len(word) >= _PREFIX_MIN and any(
         w.startswith(word)
@@ -184,6 +196,39 @@ def mentioned(key: str, index: ArticleIndex) -> bool:
     )
 
 
+def respelled(name: str, index: ArticleIndex) -> str:
+    """The article's term for a name term of the question spelt one letter differently
+    ("maastrich" for "maastricht", "bedigo" for "bendigo"), else `name` itself: a misspelt
+    name is still that name (see `mentioned`), and its sentence should match it too."""
+    if name in index.vocabulary or len(name) < _PREFIX_MIN + 1 or name.isdigit():
+        return name
+    near = process.extractOne(name, index.spellings, scorer=Levenshtein.distance, score_cutoff=1)
+    return near[0] if near is not None else name
+
+
 def missing_keys(question: str, index: ArticleIndex) -> list[str]:
-    """The question's key terms the article never mentions."""
-    return [k for k in key_terms(question, index.analyzer) if not mentioned(k, index)]
+    """The question's key terms the article never mentions. The words of a name the article
+    gives as its initials ("United States" as "US" or "U.S.") are mentioned."""
+    initialled = {
+        word
+        for run in _NAME_RUN.finditer(question)
+        if "".join(w[0] for w in run.group().split()).casefold() in index.initialisms
+        for word in run.group().split()
+    }
+    return [
+        k
+        for k in key_terms(question, index.analyzer)
+        if k not in initialled and not mentioned(k, index)
+    ]
+
+
+def by_surname(question: str, index: ArticleIndex) -> frozenset[str]:
+    """The leading words of the question's multi-word names whose last word the article
+    mentions: "Graham" of "Graham Twigg" in an article that only says "Twigg" (a person is
+    often named in full once, by surname after)."""
+    return frozenset(
+        word
+        for run in _NAME_RUN.finditer(question)
+        if mentioned(re.sub(r"['’]s$", "", run.group().split()[-1]), index)
+        for word in run.group().split()[:-1]
+    )

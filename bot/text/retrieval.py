@@ -1,9 +1,10 @@
 """Find the chunks of an article that answer a question: BM25 in any language.
 
 Terms: words are casefolded, stemmed with the Snowball stemmer of the text's language (when
-Snowball has one) and stripped of accents; scripts written without spaces (Chinese,
-Japanese, Thai...) become overlapping character pairs, so they still match. Stop words are
-kept: within one article BM25's idf already makes them nearly free, and dropping them hurt.
+Snowball has one) and stripped of accents, decades lose their "s" ("1970s" -> "1970");
+scripts written without spaces (Chinese, Japanese, Thai...) become overlapping character
+pairs, so they still match. Stop words are kept: within one article BM25's idf already
+makes them nearly free, and dropping them hurt.
 
 Scores: a chunk's BM25 score plus half the BM25 score of its best sentence (sentences
 indexed on their own), so a chunk holding one sentence that matches the whole question beats
@@ -30,6 +31,8 @@ from bot.text.chunking import Chunk
 from bot.text.sentences import split_sentences
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+# "the 1970s" is "the 1970's" (split at the apostrophe) and a year of it: one term, "1970".
+_DECADE = re.compile(r"\d+s")
 # Han, Hiragana, Katakana, Thai, Lao, Khmer, Myanmar: no spaces between words.
 _UNSPACED = re.compile(
     r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+"
@@ -177,6 +180,8 @@ class Analyzer:
         for word in _WORD.findall(text.casefold()):
             if _UNSPACED.search(word):
                 out.extend(_unspaced_terms(word))
+            elif _DECADE.fullmatch(word):
+                out.append(word[:-1])
             else:
                 out.append(_unaccent(self._stem(word)))
         return out
