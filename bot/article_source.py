@@ -12,7 +12,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from bot import progress
-from bot.errors import NotAnArticle, TooLarge
+from bot.errors import SLACK_LINK, NotAnArticle, SlackLink, TooLarge
 from bot.ingest import Article, from_bytes, from_text, from_url
 
 if TYPE_CHECKING:  # the store's package loads only when a store is given (never in the CLI)
@@ -39,6 +39,10 @@ class ArticleSource:
 
     def from_url(self, url: str) -> Article:
         """Fetch and clean a link (SSRF-checked), or take it from the store."""
+        from bot.ingest.links import is_slack_link
+
+        if is_slack_link(url):  # no fetch: Slack would answer with its sign-in page
+            raise SlackLink(SLACK_LINK, url=url)
         if self.store is not None:
             cached = self.store.get_article(url)
             if cached is not None:

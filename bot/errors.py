@@ -103,6 +103,17 @@ class NotAnArticle(IngestError):
     code = "not_an_article"
 
 
+class SlackLink(NotAnArticle):
+    """A link to Slack itself (a message's permalink, a channel): Slack shows a fetcher only
+    its sign-in page. (Its code stays not_an_article, as every page that isn't one.)"""
+
+
+SLACK_LINK = (
+    "That's a link to Slack itself, and Slack shows me only its sign-in page. "
+    "Paste the text you want summarized instead."
+)
+
+
 # What each kind of page that isn't an article is called, and what to do instead (the kinds
 # of `bot.ingest.page_kind.Kind`). Whole sentences: a reply shows them as they are.
 NOT_ARTICLE_MESSAGES: dict[str, str] = {

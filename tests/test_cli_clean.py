@@ -84,6 +84,15 @@ def test_an_argument_that_cant_be_a_path_is_a_clear_error(source: str, said: str
     assert "Traceback" not in result.output and len(result.output) < 300
 
 
+def test_a_link_to_slack_is_not_fetched() -> None:
+    # Slack answers a fetcher with its sign-in page; no request is made to find that out.
+    link = "https://fake-team.slack.com/archives/C0NEWS/p1700000000000100"
+    result = CliRunner().invoke(cli, ["clean", link, "--json"])
+    assert result.exit_code == 1
+    error = json.loads(result.stdout)["error"]
+    assert error["code"] == "not_an_article" and "link to Slack itself" in error["message"]
+
+
 def test_a_pipe_is_read_like_a_file():
     # `articlebot clean <(curl -s …)` hands over /dev/fd/N, a pipe ("No such file" before).
     text = b"The museum will open a new wing next spring, its director said on Friday.\n"

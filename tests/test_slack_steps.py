@@ -11,7 +11,7 @@ import pytest
 from bot.slack.safe_links import sanitize_payload
 from bot.slack.sinks import StreamSink, stream
 from tests.servers.fake_openai import Reply
-from tests.servers.slack_app import CHANNEL, USER, model_harness
+from tests.servers.slack_app import CHANNEL, USER, model_harness, text_of
 from tests.test_reply_sinks import Recorder, target
 
 pytestmark = pytest.mark.timeout(60)
@@ -220,3 +220,14 @@ def test_the_fake_slack_checks_chunks_as_slack_documents_them(slack) -> None:
     assert refused.value.response["error"] == "invalid_arguments"
     client.chat_appendStream(channel="C1", ts=ts, markdown_text="words still stream")
     assert slack.streamed_text(ts) == "words still stream"
+
+
+def test_a_link_to_a_slack_message_is_not_fetched_and_says_what_to_use(bot, articles):
+    # It was fetched, and refused as Slack's sign-in page ("That's a sign-in page…").
+    permalink = "https://fake-team.slack.com/archives/C0NEWS/p1700000000000100"
+    bot.mention(f"<{permalink}>", ts="1700000650.000100")
+    (note,) = bot.slack.wait_for("chat.postEphemeral", timeout=20)
+    bot.idle()
+    said = text_of(note)
+    assert "link to Slack itself" in said and "*Summarize article*" in said
+    assert "sign-in page" in said and "That's a sign-in page" not in said

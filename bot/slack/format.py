@@ -28,6 +28,7 @@ from bot.errors import (
     NotAnArticle,
     NotArticlePage,
     NotFound,
+    SlackLink,
     TooLarge,
     UnknownHost,
     UnsupportedType,
@@ -310,6 +311,12 @@ _HINTS: list[tuple[type[ArticlebotError], str, bool]] = [
     (BlockedAddress, "I only read public web pages.", False),  # an intranet one: INTRANET_HINT
     (InvalidURL, "Send a full link starting with https://.", False),
     (NotArticlePage, "", False),  # its message says what the page is and what to do instead
+    (
+        SlackLink,
+        "For the link a message shares, use *Summarize article* in that message's ⋯ menu; "
+        "for a thread's discussion, *Recap thread*.",
+        False,
+    ),
     (NotAnArticle, PAGE_HINT, True),
     (LLMError, "Try again in a minute.", False),
     (ConfigError, "An admin needs to fix the bot's settings.", False),
