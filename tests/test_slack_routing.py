@@ -206,6 +206,14 @@ def test_no_summary_is_offered_for_a_link_to_a_slack_message():
     assert isinstance(both, tasks.OfferSummary) and both.url == "https://news.test/story"
 
 
+def test_no_summary_is_offered_for_a_link_to_an_image_or_an_archive():
+    for link in ("https://cdn.test/chart.PNG", "https://x.test/a/b/report.zip?dl=1"):
+        assert isinstance(message(f"look <{link}>", auto=("C1",)), Ignore), link
+    # A PDF is read; a page whose path has a dot is a page.
+    for link in ("https://x.test/paper.pdf", "https://x.test/v1.2/story", "https://x.test/a.html"):
+        assert isinstance(message(f"look <{link}>", auto=("C1",)), tasks.OfferSummary), link
+
+
 def test_memory_is_needed_only_for_what_can_be_answered():
     def needs(text: str = "hi", **fields: Any) -> bool:
         return Incoming.from_event("message", _event(text, **fields), {}, BOT).needs_memory

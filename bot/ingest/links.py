@@ -201,6 +201,25 @@ def is_slack_link(url: str, own_host: str = "") -> bool:
     return host in ("slack.com", own_host.lower()) or host.endswith(".slack.com")
 
 
+# Files a link may name that are never an article the bot reads (it reads pages, text, PDFs).
+_NOT_ARTICLE_FILES = frozenset(
+    {
+        *("png", "jpg", "jpeg", "gif", "webp", "svg", "bmp", "ico", "tif", "tiff", "heic"),
+        *("avif", "mp4", "mov", "webm", "mkv", "avi", "mp3", "wav", "m4a", "ogg", "flac"),
+        *("zip", "gz", "tgz", "tar", "rar", "7z", "dmg", "exe", "msi", "apk", "iso"),
+        *("doc", "docx", "xls", "xlsx", "ppt", "pptx", "key"),
+    }
+)
+
+
+def names_a_file_not_article(url: str) -> bool:
+    """A link whose path ends in an image, video, audio, archive, program or office file
+    ("…/chart.png"): worth no "Summarize?" offer."""
+    path = urlsplit(url).path
+    name = path.rsplit("/", 1)[-1]
+    return "." in name and name.rsplit(".", 1)[-1].lower() in _NOT_ARTICLE_FILES
+
+
 def find_urls(text: str) -> list[str]:
     """Every http(s) link in `text`, in order, without duplicates."""
     return _scan(text)[0]

@@ -16,7 +16,13 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from bot.ingest.links import is_question, is_slack_link, parse_input, question_text
+from bot.ingest.links import (
+    is_question,
+    is_slack_link,
+    names_a_file_not_article,
+    parse_input,
+    question_text,
+)
 from bot.llm import asking, followups, recaps
 from bot.slack import etiquette
 from bot.slack.context import Destination
@@ -219,8 +225,11 @@ def _offer(incoming: Incoming, auto_channels: Collection[str]) -> Action:
     if incoming.channel not in auto_channels:
         return Ignore("top-level message")
     parsed = parse_input(incoming.text)
-    # A link to a Slack message is no article (fetched, it is Slack's sign-in page).
-    urls = [url for url in parsed.urls if not is_slack_link(url)]
+    # A link to a Slack message is no article (fetched, it is Slack's sign-in page), nor is
+    # a link to an image, a video or an archive.
+    urls = [
+        url for url in parsed.urls if not is_slack_link(url) and not names_a_file_not_article(url)
+    ]
     if parsed.kind != "link" or not urls or not incoming.user or not incoming.ts:
         return Ignore("nothing to offer")
     return OfferSummary(
