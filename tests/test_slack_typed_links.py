@@ -146,3 +146,22 @@ def test_a_typed_host_and_port_is_fetched_over_https(bot, tls_articles):
     summary, source = _summary_and_source(bot)
     assert [path for path, _ in tls_articles.requests] == ["/story"]
     assert "news.test" in source and _bullets(summary) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("tldr", "Which article?"),  # a style with nothing to apply it to
+        ("in 3 bullets please", "Which article?"),
+        ("https://", "Which article?"),  # a link not finished
+        ("who paid for the bridge?", "use `/ask`"),  # a question: /ask is for that
+    ],
+)
+def test_summarize_with_only_a_wish_a_scheme_or_a_question_says_what_is_missing(
+    bot, fetched, text, said
+):
+    # All were "That's only a few words, not an article".
+    status, body = bot.command("/summarize", text)
+    assert status == 200 and said in body and "only a few words" not in body
+    bot.idle()
+    assert fetched == []

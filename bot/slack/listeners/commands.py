@@ -12,6 +12,8 @@ from bot.ingest.links import (
     PASTE_MIN_WORDS,
     ParsedInput,
     TypedLink,
+    is_question,
+    only_wishes,
     parse_input,
     typed_link,
     word_weight,
@@ -42,6 +44,12 @@ SUMMARIZE_USAGE = (
     "(`/summarize help` shows more)."
 )
 NOT_A_LINK_OR_ARTICLE = "I couldn't find a link or an article in that text."
+NEEDS_A_SOURCE = "Which article? Send its link (or paste its text) with that."
+ASK_INSTEAD = (
+    "To ask about the latest article summarized here, use `/ask` and your question; about "
+    "a link, `/summarize <link>` and your question."
+)
+_BARE_SCHEME = re.compile(r"<?https?:/*>?", re.IGNORECASE)
 # A link with another scheme (ftp://, file://, javascript:); "example.com/story" is opened.
 NOT_A_WEB_LINK = (
     "I can only open web links that start with https:// (or http://), "
@@ -158,6 +166,11 @@ def _not_summarizable(text: str, other_link: TypedLink | None) -> str:
         return SUMMARIZE_HELP
     if other_link is not None:
         return NOT_A_WEB_LINK
+    if _BARE_SCHEME.fullmatch(text.strip()) or only_wishes(text):
+        # "/summarize tldr", "/summarize https://": how to summarize, but of what?
+        return f"{NEEDS_A_SOURCE}\n{SUMMARIZE_USAGE}"
+    if len(text) <= _COUNT_CHARS and is_question(text):  # "/summarize who paid?"
+        return ASK_INSTEAD
     # A prefix is counted: a long line of junk on the ack path needn't be counted whole.
     if len(text) <= _COUNT_CHARS and word_weight(text) < PASTE_MIN_WORDS:
         return f"{NOT_ARTICLE_MESSAGES['too_short']}\n{SUMMARIZE_USAGE}"
