@@ -565,3 +565,18 @@ def test_a_recap_follows_the_channels_model_language_and_budget(modelbot, model,
     assert len(model.requests) == 1
     text = text_of(slack.calls("chat.postMessage")[-1])
     assert "daily allowance of 300" in text and "can't translate" in text
+
+
+def test_what_slack_users_see_of_settings_names_no_setting_of_the_bot_s() -> None:
+    # Slack users don't run the bot: "from SLACK_AUTO_CHANNELS", "(`SETTINGS_ADMINS_ONLY`)"
+    # and "any style in prompts/" meant nothing to them.
+    import json
+    import re
+
+    from bot.slack.listeners.commands import SUMMARIZE_HELP
+    from bot.slack.settings_view import Choices, home_view, settings_modal
+
+    choices = Choices(("bullets", "tldr"), ("gpt-4o-mini",), "bullets", "gpt-4o-mini", ("C1",))
+    shown = json.dumps([settings_modal(choices, channel="C1"), home_view(choices, {}, {})])
+    shown += SUMMARIZE_HELP
+    assert re.findall(r"\b[A-Z]+_[A-Z_]+\b", shown) == [] and "prompts/" not in shown

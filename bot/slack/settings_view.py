@@ -134,7 +134,7 @@ def settings_modal(
             "Summary style",
             styles,
             current.style or DEFAULT,
-            "How summaries look here, unless someone asks for a --style.",
+            "How summaries look here, unless someone asks for another (`--style`).",
         )
     )
     language: dict[str, Any] = {
@@ -157,7 +157,7 @@ def settings_modal(
     )
     listed = "on" if channel and channel in choices.auto_channels else "off"
     offers = [
-        _option(f"Default ({listed}, from SLACK_AUTO_CHANNELS)", DEFAULT),
+        _option(f"Default ({listed}, as the bot was set up)", DEFAULT),
         _option("On: offer to summarize links shared here", "on"),
         _option("Off", "off"),
     ]
@@ -184,7 +184,7 @@ def settings_modal(
                 "AI model",
                 models,
                 current.model or DEFAULT,
-                "From ALLOWED_MODELS.",
+                "The models the bot was set up to offer.",
             )
         )
         budget: dict[str, Any] = {
@@ -315,7 +315,7 @@ def read_submission(
     model_block, model_state = _block(state, "model")
     model = (model_state.get("selected_option") or {}).get("value") or DEFAULT
     if model != DEFAULT and model not in choices.models:
-        errors[model_block] = f"“{model[:60]}” isn't an allowed model (ALLOWED_MODELS)."
+        errors[model_block] = f"“{model[:60]}” isn't one of the models on offer."
 
     daily_block, daily_state = _block(state, "daily_tokens")
     raw = str(daily_state.get("value") or "").strip().replace(",", "")
@@ -496,9 +496,7 @@ def _who_may_change(admins_only: bool, workspace: WorkspaceSettings | None) -> l
             origin += f" on <!date^{stamp}^{{date_short}}|{stamp}>"
         origin += "; workspace admins and owners can change it."
     else:
-        origin = (
-            "The bot's default (`SETTINGS_ADMINS_ONLY`); workspace admins and owners can change it."
-        )
+        origin = "The bot's default, as it was set up; workspace admins and owners can change it."
     return [
         {"type": "section", "text": _text(text, "mrkdwn"), "accessory": button},
         {"type": "context", "elements": [_text(origin, "mrkdwn")]},

@@ -35,7 +35,7 @@ SUMMARIZE_HELP = (
     "• `/summarize` followed by a pasted article summarizes the text "
     "(`/summarize tldr` or `/summarize in 3 bullets` before it says how)\n"
     "• add `--private` to get the summary just for you\n"
-    "• `--style tldr` (or `detailed`, or any style in prompts/) picks the kind of summary\n"
+    "• `--style tldr` (or `detailed`, or a style your admin added) picks the kind of summary\n"
     "• `/summarize digest` sets up a daily or weekly digest of the links shared in a channel"
 )
 # After saying why a text was refused: how to ask, in one line.
