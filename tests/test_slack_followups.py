@@ -57,5 +57,9 @@ def test_thanks_and_summarize_it_in_a_thread(slack, model, articles, tmp_path):
         stops = slack.wait_for("chat.stopStream", count=2, timeout=30)
         bot.idle()
     assert "Millford's bridge reopened" in slack.streamed_text(stops[1].params["ts"])
+    # The article was read already: its status says so ("Reading the article…" before).
+    statuses = [c.params["status"] for c in slack.calls("assistant.threads.setStatus")]
+    assert statuses.count("Reading the article…") == 1
+    assert "Looking through the article…" in statuses
     # The summary prompt with the wishes, not a question "summarize it in 3 bullets".
     assert "<question>" not in model.user_prompt() and "in 3 bullets" in model.user_prompt()

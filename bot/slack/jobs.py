@@ -263,7 +263,9 @@ def summarize_ref(
     "summarize it" in its thread)."""
     load = partial(load_article, services, ref)
     produce = partial(_summarize_loaded, services, dest, load, style, instructions)
-    _run(services, client, dest, produce, style=_logged_style(services, dest, style))
+    logged = _logged_style(services, dest, style)
+    # Read already (a follow-up in its thread): not "Reading the article…" again.
+    _run(services, client, dest, produce, status="Looking through the article…", style=logged)
 
 
 def offer_summary(
