@@ -222,3 +222,17 @@ def test_mentions_in_model_text_are_neutralized_everywhere(
         assert text.replace("\u200b", "") == PINGS  # same words, only made inert
     else:
         assert any(c.params.get("markdown_text") for c in slack.calls("chat.update"))
+
+
+def test_removed_mid_answer_to_a_mention_the_summary_reaches_the_asker_by_dm(bot, articles):
+    """A mention has no response_url, and Slack refuses an ephemeral message in a channel
+    the bot has left: the summary goes to the asker in a DM, saying why (it went nowhere)."""
+    for method in ("chat.update", "chat.appendStream", "chat.stopStream", "chat.postEphemeral"):
+        bot.slack.fail_next(method, "not_in_channel", times=10)
+    bot.mention(f"<{articles.url('/story')}>", ts="1700000710.000100")
+    bot.idle()
+    opened = bot.slack.calls("conversations.open")
+    assert opened and opened[0].params["users"] == USER
+    (dm,) = [c for c in bot.slack.calls("chat.postMessage") if c.params["channel"].startswith("D")]
+    shown = text_of(dm)
+    assert "bridge" in shown.lower() and "no longer in" in shown

@@ -488,6 +488,13 @@ class FakeSlack:
         _require(params, "user")
         return {"message_ts": self._next_ts()}
 
+    def _api_conversations_open(self, params: dict[str, Any]) -> dict[str, Any]:
+        """A DM with one person (im:write): its channel id, the same every time."""
+        users = _require(params, "users")
+        if "," in users:
+            raise _ApiError("not_implemented")  # a group DM: nothing here opens one
+        return {"channel": {"id": "D" + users.removeprefix("U")}}
+
     def _api_chat_delete(self, params: dict[str, Any]) -> dict[str, Any]:
         channel, ts = _require(params, "channel"), _require(params, "ts")
         message = self._find(channel, ts)

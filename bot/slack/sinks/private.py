@@ -46,14 +46,7 @@ class PrivateSink:
                     text=payload["text"], blocks=payload["blocks"], response_type="ephemeral"
                 )
             elif dest.user:
-                target.safe(
-                    target.client.chat_postEphemeral,
-                    channel=dest.channel,
-                    user=dest.user,
-                    thread_ts=dest.note_thread_ts,
-                    text=payload["text"],
-                    blocks=payload["blocks"],
-                )
+                target.post_privately(text=payload["text"], blocks=payload["blocks"])
             target.record(f"private{i}", "1")
         return None
 

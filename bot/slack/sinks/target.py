@@ -127,13 +127,32 @@ class Target:
                 return
             except Exception as exc:  # a dead response_url: fall back to the Web API
                 log.info("response_url failed: %s", type(exc).__name__)
-        self.safe(
+        self.post_privately(text=message)
+
+    def post_privately(self, **payload: Any) -> None:
+        """chat.postEphemeral to the asker; where Slack refuses it because the bot is no
+        longer in the channel (removed mid-answer, no response_url to use), a DM instead."""
+        error = self.safe(
             self.client.chat_postEphemeral,
             channel=self.dest.channel,
             user=self.dest.user,
             thread_ts=self.dest.note_thread_ts,
-            text=message,
+            **payload,
         )
+        if error not in NOT_A_MEMBER or not self.dest.user:
+            return
+        try:
+            opened = self.client.conversations_open(users=self.dest.user)
+            dm = opened["channel"]["id"]
+        except SLACK_ERRORS as exc:
+            log.warning("couldn't open a DM for a reply: %s", error_code(exc))
+            return
+        where = f"I'm no longer in <#{self.dest.channel}>, so here is what you asked for there."
+        said = payload.get("blocks") or [
+            {"type": "section", "text": {"type": "mrkdwn", "text": payload.get("text", "")}}
+        ]
+        blocks = [fmt.context_block(where), *said]
+        self.safe(self.client.chat_postMessage, channel=dm, **{**payload, "blocks": blocks})
 
     def set_status(self, status: str) -> str | None:
         """The thread's status line ("is reading…"); Slack's error code when it failed."""
