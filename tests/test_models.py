@@ -264,6 +264,19 @@ def test_unreadable_or_refused_structured_output_falls_back_to_plain_text(
     assert answer.quotes == ["in May"] and len(fake_openai.requests) == 4
 
 
+@pytest.mark.parametrize("method", ["json_schema", "function_calling"])
+def test_a_prompt_too_long_is_no_refusal_of_the_format(
+    fake_openai: FakeOpenAI, method: str
+) -> None:
+    # Asked again in plain text, it would fail the same way: one request, one error.
+    settings = fake_openai.settings(llm_structured_output=method)
+    too_long = Failure(400, "maximum context length is 8192 tokens", {}, "context_length_exceeded")
+    fake_openai.script(too_long, Reply("May.\n> in May"))
+    with pytest.raises(LLMError):
+        grounded_answer(build_chat_model(settings), _answer_messages(), settings)
+    assert len(fake_openai.requests) == 1
+
+
 def test_json_cut_off_or_broken_is_never_shown_as_the_answer(fake_openai: FakeOpenAI) -> None:
     # A server that ignores the tool and writes the object as content, cut at the token
     # limit: that isn't prose, so the answer is asked for again in plain text.

@@ -194,6 +194,11 @@ class _Refused(Exception):
     """The server turned down a structured-output request (HTTP 400): ask in plain text."""
 
 
+# A 400 about the request's size, not its format: asked again in plain text, it would fail
+# the same way (and say "structured output refused" in the log).
+_TOO_LONG = frozenset({"context_length_exceeded", "string_above_max_length"})
+
+
 def _chunks(
     model: BaseChatModel, runnable: Any, messages: Sequence[BaseMessage], *, refusable: bool
 ) -> Iterator[AIMessageChunk]:
@@ -210,7 +215,7 @@ def _chunks(
         except StopIteration:
             return
         except openai.BadRequestError as err:
-            if refusable:
+            if refusable and getattr(err, "code", None) not in _TOO_LONG:
                 raise _Refused(str(err.status_code)) from err
             raise translate_error(err, model) from err
         except Exception as err:

@@ -57,6 +57,7 @@ class Failure:
     status: int = 500
     message: str = "The server had an error while processing your request."
     headers: dict[str, str] = field(default_factory=lambda: {"retry-after-ms": "10"})
+    code: str | None = None  # OpenAI's error code ("context_length_exceeded"); else by status
 
 
 @dataclass
@@ -224,7 +225,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send_failure(self, failure: Failure) -> None:
         kind = {429: "rate_limit_exceeded", 401: "invalid_api_key"}.get(failure.status, "server")
-        payload = {"error": {"message": failure.message, "type": kind, "code": kind}}
+        code = failure.code or kind
+        payload = {"error": {"message": failure.message, "type": kind, "code": code}}
         self._send_json(failure.status, payload, failure.headers)
 
     # --- the completion itself ---
