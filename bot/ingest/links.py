@@ -198,7 +198,9 @@ def is_slack_link(url: str, own_host: str = "") -> bool:
     """A link to Slack itself (a message's permalink, a channel): not an article, and only
     a sign-in page to the fetcher. `own_host`: the workspace's own host (auth.test's url)."""
     host = (urlsplit(url).hostname or "").lower()
-    return host in ("slack.com", own_host.lower()) or host.endswith(".slack.com")
+    if not host:  # file:///…, javascript:… — not Slack (nor any site)
+        return False
+    return host == "slack.com" or host.endswith(".slack.com") or host == own_host.lower()
 
 
 # Files a link may name that are never an article the bot reads (it reads pages, text, PDFs).
