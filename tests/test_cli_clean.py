@@ -93,6 +93,16 @@ def test_a_link_to_slack_is_not_fetched() -> None:
     assert error["code"] == "not_an_article" and "link to Slack itself" in error["message"]
 
 
+@pytest.mark.parametrize("link", ["https://[::1/story", "http://[abc]/story"])
+def test_a_link_whose_host_urllib_cant_read_is_an_invalid_link(link: str) -> None:
+    # is_slack_link ran urlsplit(...).hostname first, which raises ValueError on these: a
+    # traceback where the fetcher says the link isn't valid.
+    result = CliRunner().invoke(cli, ["clean", link])
+    assert result.exit_code == 1
+    assert "isn't a valid web address" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
 def test_a_pipe_is_read_like_a_file():
     # `articlebot clean <(curl -s …)` hands over /dev/fd/N, a pipe ("No such file" before).
     text = b"The museum will open a new wing next spring, its director said on Friday.\n"

@@ -214,6 +214,13 @@ def test_no_summary_is_offered_for_a_link_to_an_image_or_an_archive():
         assert isinstance(message(f"look <{link}>", auto=("C1",)), tasks.OfferSummary), link
 
 
+def test_a_link_whose_host_urllib_cant_read_is_no_crash_in_an_offer_channel():
+    # urlsplit raises ValueError on an unbalanced or bad bracketed host: the router (on the
+    # ack path) raised instead of offering; the fetcher later says the link is invalid.
+    assert isinstance(message("look https://[::1/story", auto=("C1",)), tasks.OfferSummary)
+    assert isinstance(message("look <http://[abc]/a.png>", auto=("C1",)), tasks.OfferSummary)
+
+
 def test_memory_is_needed_only_for_what_can_be_answered():
     def needs(text: str = "hi", **fields: Any) -> bool:
         return Incoming.from_event("message", _event(text, **fields), {}, BOT).needs_memory

@@ -194,11 +194,20 @@ def question_text(text: str) -> str:
     return _tidy_instruction(_scan(text, labels=True)[1])
 
 
+def _host(url: str) -> str:
+    """The link's host in lower case; "" for none, or for one urllib can't read ("https://[::1"
+    or "http://[abc]/", which it raises ValueError on: the fetcher calls them invalid)."""
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
 def is_slack_link(url: str, own_host: str = "") -> bool:
     """A link to Slack itself (a message's permalink, a channel): not an article, and only
     a sign-in page to the fetcher. `own_host`: the workspace's own host (auth.test's url)."""
-    host = (urlsplit(url).hostname or "").lower()
-    if not host:  # file:///…, javascript:… — not Slack (nor any site)
+    host = _host(url)
+    if not host:  # file:///…, javascript:…, "https://[::1" — not Slack (nor any site)
         return False
     return host == "slack.com" or host.endswith(".slack.com") or host == own_host.lower()
 
@@ -217,7 +226,10 @@ _NOT_ARTICLE_FILES = frozenset(
 def names_a_file_not_article(url: str) -> bool:
     """A link whose path ends in an image, video, audio, archive, program or office file
     ("…/chart.png"): worth no "Summarize?" offer."""
-    path = urlsplit(url).path
+    try:
+        path = urlsplit(url).path
+    except ValueError:  # a bracketed host urllib can't read: the fetcher says it is invalid
+        return False
     name = path.rsplit("/", 1)[-1]
     return "." in name and name.rsplit(".", 1)[-1].lower() in _NOT_ARTICLE_FILES
 
