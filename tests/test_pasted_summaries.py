@@ -83,6 +83,21 @@ def test_a_lede_above_a_long_stretch_of_prose_is_not_cut() -> None:
     assert clean_text(text)[0] == STORY[0]
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "By Tuesday, contractors were on site.",
+        "Von Januar bis März stiegen die Kosten um zwei Prozent.",
+    ],
+)
+def test_a_sentence_that_starts_like_a_byline_is_no_header_end(sentence: str) -> None:
+    # "By Tuesday, …" matched the byline cue: the lede and that sentence were cut as a
+    # header above it.
+    text = _paste(STORY[:1], [sentence], STORY[1:])
+    paragraphs = clean_text(text)
+    assert paragraphs[:2] == [STORY[0], sentence]
+
+
 def test_a_teaser_list_inside_the_story_is_not_picked() -> None:
     teasers = [
         "More:",

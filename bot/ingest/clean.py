@@ -118,13 +118,32 @@ _BY_LINE = re.compile(
 )
 _BY_LINE_MAX_WORDS = 12
 _DATED_BY_LINE_MAX_WORDS = 16  # "By Jane Doe, John Roe on Monday, November 18th, 2019 at 11:08"
+# A sentence that starts like a byline ("By Tuesday, contractors were on site.", "Von Januar
+# bis März stiegen die Preise."): it ends as a sentence does and says things in lower case.
+_SENTENCE_END = re.compile(r"(?<![ap]\.m)[.!?…][\"'’”»)]*$", re.IGNORECASE)
+_LOWER_WORD = re.compile(r"(?<![\w.])[a-zß-öø-ÿ][\w'’-]*(?![\w.])")
+# Lower-case words a byline may hold: joins, name particles, a role, "updated".
+_BYLINE_LOWER = frozenset(
+    {
+        *("and", "und", "y", "et", "e", "en", "on", "at", "of", "in", "for", "the", "with"),
+        *("de", "da", "di", "du", "del", "van", "von", "der", "den", "la", "le", "am", "um"),
+        *("staff", "writer", "reporter", "correspondent", "editor", "updated", "published"),
+    }
+)
+
+
+def _reads_as_sentence(text: str) -> bool:
+    if not _SENTENCE_END.search(text):
+        return False
+    said = [w for w in _LOWER_WORD.findall(text) if w not in _BYLINE_LOWER]
+    return len(said) >= 2
 
 
 def _is_stamp(line: Line) -> bool:
     text = line.text
     if is_stamp_line(text) or is_dated_byline(text):
         return True
-    if not _BY_LINE.match(text):
+    if not _BY_LINE.match(text) or _reads_as_sentence(text):
         return False
     return line.size <= _BY_LINE_MAX_WORDS or (
         line.size <= _DATED_BY_LINE_MAX_WORDS and line.digits
