@@ -325,6 +325,15 @@ def test_model_excerpts_of_a_long_article_follow_the_resolved_question(
     assert VANE in sent and GRAVEDIGGERS not in sent
 
 
+@pytest.mark.parametrize("text", ["what is that?", "What's that?"])
+def test_what_is_that_in_a_conversation_is_a_question_not_a_summary(text: str) -> None:
+    # "that" points back at what was just said ("It uses a cantilever truss." "What is
+    # that?"): meta_questions.yaml read it as "what is the article about" and the reply was
+    # the article's TL;DR again. Beside a link it still asks for the summary (asking).
+    assert meta_kind(text) is None
+    assert classify_turn(text) == "question" and summary_style(text) is None
+
+
 @pytest.mark.parametrize(
     ("text", "kind"),
     [

@@ -74,6 +74,7 @@ SUMMARIES = [
     "what's this about?",
     "What is this article about?",
     "what's this?",
+    "what's that?",
     "what's the gist?",
     "any key takeaways?",
     "can you make it shorter?",

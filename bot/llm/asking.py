@@ -66,6 +66,9 @@ _WISH = re.compile(
     re.IGNORECASE,
 )
 _WORD = re.compile(r"\w")
+# Beside a link, "that" can only be the link (in a conversation it is what was just said,
+# so meta_questions.yaml leaves it out).
+_WHATS_THAT = re.compile(r"what(?:'s|’s|\s+is)\s+that\W*$", re.IGNORECASE)
 
 
 def asks_about_link(words: str) -> bool:
@@ -78,7 +81,7 @@ def asks_about_link(words: str) -> bool:
         return False
     polite = _POLITE.match(text)
     request = text[polite.end() :] if polite else text
-    if meta_kind(request) == "about":
+    if meta_kind(request) == "about" or _WHATS_THAT.match(request):
         return False  # "what's it about?" asks for the summary (bot/llm/meta_questions.yaml)
     if _TELLS.match(request):
         return True  # "tell me who paid", "can you explain why it failed"
