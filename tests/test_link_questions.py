@@ -149,6 +149,46 @@ def test_what_asks_nothing_is_no_question(text):
     assert not is_question(text)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Must read!",
+        "May be relevant to our budget talks",
+        "Might be useful for the offsite",
+        "War in Sudan, worth a read",
+        "Hat tip to Ann for this one",
+        "Could be worse",
+        "Would love your take on the costs",
+        "Will be discussed on Monday",
+    ],
+)
+def test_a_comment_that_starts_like_a_question_asks_nothing(text):
+    # Beside a link it was answered as a question ("Must read!" searched the article), and
+    # in a thread of several people it was taken as asked of the bot (is_question, which
+    # gained "may", "must", "war", "hat" from asking's list today).
+    assert not is_question(text)
+    assert not asks_about_link(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "May I ask who paid",
+        "Shall we trust the figures",
+        "Must we pay for it",
+        "War es teuer",
+        "Hat Apple gezahlt",
+        "Can the city afford it",
+        "did the council approve it",
+        "is inflation rising",
+        "Will the bridge reopen",
+    ],
+)
+def test_a_modal_before_its_subject_still_asks(text):
+    assert is_question(text)
+    assert asks_about_link(text)
+
+
 def test_a_long_run_of_cue_words_is_no_question():
     # On Slack's ack path ("fass … zusammen" with unbounded gaps took ~15 s on this text; the
     # time is measured by `python -m bench pathological --hot`).

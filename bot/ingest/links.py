@@ -768,8 +768,7 @@ def _alternatives(words: str) -> str:
 # Question words that start a question without a question mark. Words that also start
 # requests or plain phrases in another language ("comment", "come", "como", "que", "wat" =
 # "somewhat") count only with a question mark, which makes anything a question anyway.
-QUESTION_WORDS = _alternatives(
-    """
+_QUESTION_WORD_TEXT = """
     what what's whats who who's whom whose when where why how how's which
     is isn't are aren't was wasn't were weren't do does doesn't did didn't has have had
     should shall can could would will may might must
@@ -782,11 +781,38 @@ QUESTION_WORDS = _alternatives(
     chi cosa che_cosa quando dove perché quanto quanti quanta quante quale quali
     quem onde por_que o_que quantos quantas qual quais
     wie wanneer waar waarom hoe hoeveel welke welk wiens
-    """
+"""
+QUESTION_WORDS = _alternatives(_QUESTION_WORD_TEXT)
+# Of them, English auxiliaries start statements too: "Could be worse", "Will do", "Would love
+# your take", "Should be fun"; before such a verb they ask nothing without a question mark.
+_AUXILIARY_TEXT = """
+    is isn't are aren't wasn't were weren't do does doesn't did didn't has have had
+    should can could would will
+"""
+_AUXILIARIES = frozenset(_AUXILIARY_TEXT.split())
+_STATEMENT_VERB = r"(?:be|been|do|love|like|need|want|read|say|matter|help)(?![\w'’-])"
+# And these start one more often than not ("Must read!", "May be useful", "Might help",
+# "War in Sudan, worth a read", "Hat tip to Ann"): they ask only when a subject follows
+# ("May I …", "Shall we …", "War es …", "Hat Apple …").
+_MODALS = frozenset({"may", "might", "must", "shall", "war", "hat"})
+_SUBJECT = (
+    r"(?:(?:i|you|we|they|he|she|it|this|that|these|those|there|anyone|anybody|anything|"
+    r"someone|somebody|something|everyone|everybody|everything|any|some|all|both|each|"
+    r"either|neither|many|much|most|no|none|nobody|nothing|the|my|our|your|his|her|its|their|"
+    r"es|er|sie|wir|ihr|du|ich|man|das|der|die|den|dem|des|ein|eine|einer|einem|einen|"
+    r"kein|keine|jemand)(?![\w'’-])|(?-i:[A-Z0-9]))"
+)
+_PLAIN_WORDS = " ".join(w for w in _QUESTION_WORD_TEXT.split() if w not in _AUXILIARIES | _MODALS)
+# QUESTION_WORDS as the first words of a question with no question mark.
+QUESTION_START_WORDS = (
+    rf"(?:{_alternatives(_PLAIN_WORDS)}"
+    rf"|(?:{_alternatives(' '.join(_AUXILIARIES))})(?!\s+{_STATEMENT_VERB})"
+    rf"|(?:{_alternatives(' '.join(_MODALS))})(?=\s+{_SUBJECT}))"
 )
 # A question starts with one of them, or asks for something ("tell me …", "explain …").
 _QUESTION_START = re.compile(
-    rf"^[\W_]*(?:{QUESTION_WORDS}|tell\s+me|explain|list|give\s+me|summari[sz]e)(?![\w'’-])",
+    rf"^[\W_]*(?:{QUESTION_START_WORDS}|tell\s+me|explain|list|give\s+me|summari[sz]e)"
+    r"(?![\w'’-])",
     re.IGNORECASE,
 )
 

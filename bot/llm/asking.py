@@ -14,10 +14,16 @@ from __future__ import annotations
 
 import re
 
-from bot.ingest.links import QUESTION_WORDS, TLDR, ends_with_question_mark, only_wishes
+from bot.ingest.links import (
+    QUESTION_START_WORDS,
+    QUESTION_WORDS,
+    TLDR,
+    ends_with_question_mark,
+    only_wishes,
+)
 from bot.llm.meta import meta_kind
 
-_QUESTION_START = re.compile(rf"^[\W_]*(?:{QUESTION_WORDS})(?![\w'’-])", re.IGNORECASE)
+_QUESTION_START = re.compile(rf"^[\W_]*(?:{QUESTION_START_WORDS})(?![\w'’-])", re.IGNORECASE)
 _INVERTED_MARK = re.compile(r"^\W*¿")  # Spanish opens a question with one
 
 # Asking for a summary, however it is phrased: the word for it in each language, a TL;DR,
