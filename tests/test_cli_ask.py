@@ -69,6 +69,17 @@ def test_swapped_arguments_say_the_order() -> None:
     assert "articlebot ask https://example.com/story 'Who is Locke?'" in result.stderr
 
 
+def test_a_question_too_long_for_a_file_name_swapped_is_no_traceback() -> None:
+    # Path(...).exists() raised OSError (file name too long) in the swapped-order check: a
+    # traceback, where a short question got the order hint.
+    question = "Why did the council " + "and the mayor " * 30 + "close the bridge?"
+    result = _run("ask", question, str(SEED))
+    assert result.exit_code == 1 and "The source comes first" in result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    result = _run("ask", "Who is Locke?", question)  # a long question second: no hint
+    assert result.exit_code == 1 and "No such file or link: Who is Locke?" in result.stderr
+
+
 @pytest.mark.parametrize(
     ("source", "question"),
     [("missing.txt", "Who is Locke?"), ("Who is Locke?", "What is his salary?")],

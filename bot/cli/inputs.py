@@ -79,6 +79,12 @@ def _is(path: Path, kind: Callable[[Path], bool]) -> bool:
         return False
 
 
+def names_a_path(source: str, kind: Callable[[Path], bool] = Path.exists) -> bool:
+    """Whether the argument `source` is a path of that kind (exists, is a file): False for
+    one that can't be a path at all (too long, a NUL, "~nobody/x")."""
+    return _is(_expanded(source), kind)
+
+
 def _read_stdin(limit: int) -> bytes:
     """Standard input, up to `limit` bytes. At a terminal (nothing piped in) the person must
     paste or type the article: say how to end it, and keep the spinner off until they have."""

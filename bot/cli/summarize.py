@@ -213,13 +213,14 @@ def _ask_instead(result: Result, source: str, instructions: str) -> Result:
 def _check_order(source: str, question: str) -> None:
     """`ask "Who is Locke?" story.txt`: the arguments swapped. Said before anything is read,
     with the command the other way round, rather than "No such file or link: Who is…"."""
-    from bot.cli.inputs import as_link
+    from bot.cli.inputs import as_link, names_a_path
     from bot.errors import IngestError
     from bot.ingest.links import is_question
 
-    if source == "-" or Path(source).expanduser().exists() or not is_question(source):
+    # A question is often longer than a file name may be: Path.exists() raises on it.
+    if source == "-" or names_a_path(source) or not is_question(source):
         return
-    if question == "-" or Path(question).expanduser().is_file() or as_link(question):
+    if question == "-" or names_a_path(question, Path.is_file) or as_link(question):
         stop = "" if source.rstrip()[-1:] in "?？.!" else "."
         raise IngestError(
             f"No such file or link: {source}{stop} The source comes first, then the "
