@@ -526,6 +526,46 @@ def test_code_logs_and_settings_are_code_or_data(text: str) -> None:
     assert verdict is not None and verdict.kind is Kind.CODE_OR_DATA
 
 
+CHAT_LOG = [
+    "[2026-12-01 09:02] alice: the outage started when the deploy went out, the migration "
+    "locked the orders table",
+    "[2026-12-01 09:03] bob: agreed, rolling back now and paging the database team",
+    "[2026-12-01 09:05] alice: customers in Europe see errors at checkout, twenty tickets so far",
+    "[2026-12-01 09:07] carol: I posted a status page update saying we are investigating",
+    "[2026-12-01 09:12] bob: rollback done, errors are falling but the queue is an hour behind",
+    "[2026-12-01 09:20] alice: queue drained, checkout is healthy, postmortem tomorrow",
+    "[2026-12-01 09:21] carol: status page says resolved, I will email customers this afternoon",
+    "[2026-12-01 09:25] bob: no deploys on Fridays until the migration tool takes locks safely",
+]
+HANDLES = [
+    f"@{name} {said}"
+    for name, said in [
+        ("jack", "said the company would open-source the ranking code by the end of the year"),
+        ("nytimes", "reported that the board had not been told about the plan beforehand"),
+        ("verge", "noted that similar promises had been made twice before without any code"),
+        ("wsj", "added that advertisers were watching the change closely for their reach"),
+        ("ap", "said a spokesperson declined to comment on the timing of the release"),
+        ("reuters", "wrote that regulators in Europe had asked how the ranking system works"),
+        ("bbc", "reported mixed reactions, some welcoming transparency and others doubtful"),
+        ("ft", "said the code would be published on a public repository under a free licence"),
+    ]
+]
+INTERVIEW = [  # a magazine's quick-fire round
+    "Quick-fire round with the champion, after the final on Sunday.",
+    *("Q: Coffee?", "A: Tea.", "Q: Mornings?", "A: Never.", "Q: Cats?", "A: Always."),
+    *("Q: Regrets?", "A: None.", "Q: Next?", "A: Wimbledon."),
+]
+
+
+@pytest.mark.parametrize(
+    "lines", [CHAT_LOG, HANDLES, INTERVIEW], ids=["chat log", "@handles", "interview"]
+)
+def test_prose_that_looks_like_a_log_decorators_or_settings_is_not_code(lines: list[str]) -> None:
+    # 0a7e32a's cues took an ISO time to the minute for a log line, any "@name …" for a
+    # decorator, and "A: No." for a setting: these were refused as code or data.
+    assert code_or_data("\n".join(lines)) is None
+
+
 def test_a_chat_transcript_is_not_settings() -> None:
     lines = ["Alice: sounds good to me", "Bob: see you there then", "Alice: great, thanks"]
     assert code_or_data("\n".join(lines * 4)) is None

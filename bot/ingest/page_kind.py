@@ -139,13 +139,16 @@ _CODE_LINE = re.compile(
     r"const |function\b|#include|public |private |[{}]|//|/\*|\*/|<\?|"
     r"[A-Za-z_][\w.]*\s*(?:=|\+=|:=)\s*\S|[A-Za-z_][\w.]*\(.*\)\s*;?$|"
     # Python's other block lines, decorators, a call's closing bracket, a docstring's quotes
-    r"(?:try|else|finally):$|(?:elif|except|with|async) .*:$|raise\b|@[A-Za-z_][\w.]*|"
+    r"(?:try|else|finally):$|(?:elif|except|with|async) .*:$|raise\b|"
+    r"@[A-Za-z_][\w.]*(?:\(.*\))?$|"  # a decorator line; "@jack said …" is prose
     r"[)\]]+[,:;]?$|\"\"\"|"
-    # a log line: an ISO date and a time ("2026-12-08 00:12:11 INFO …", "[2026-12-08T00:12Z]")
-    r"\[?\d{4}-\d\d-\d\d[T ]\d\d:\d\d|"
+    # a log line: an ISO date and a time to the second or a level ("2026-12-08 00:12:11 …",
+    # "[2026-12-08T00:12Z] ERROR …"); a chat's "[2026-12-08 09:02] alice: …" is prose
+    r"\[?\d{4}-\d\d-\d\d[T ]\d\d:\d\d(?::\d\d|\S*\s+\[?(?i:trace|debug|info|notice|warn|"
+    r"warning|error|err|critical|crit|fatal|severe)\b)|"
     # a setting: a key, a colon or tab, one value ("VmRSS:\t 1234 kB", "port: 8080", "debug:
-    # true"); not "Alice: sounds good", a line of a chat
-    r"[\w.()/-]+:\t|[\w.-]+:\s+(?:\S+|\S*\d\S*\s+\S+)$)"
+    # true"); not "Alice: sounds good", a line of a chat, nor "A: No.", an interview's
+    r"[\w.()/-]+:\t|[\w.-]+:\s+(?:\S+|\S*\d\S*\s+\S+)(?<![.!?])$)"
 )
 _FIELD_SEPARATOR = re.compile(r"[,;:|\t]")
 _SPACELESS_CHAR = re.compile(f"[{CJK_RANGES}{THAI_RANGES}]")
