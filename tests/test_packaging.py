@@ -66,7 +66,7 @@ def test_every_imported_package_is_declared(folder: str, groups: tuple[str, ...]
 def test_floor_pins_cover_every_lower_bound() -> None:
     pins = _dev().floor_pins()
     assert "pydantic-settings==2.7" in pins  # NoDecode
-    assert "trafilatura==2.0" in pins  # "trafilatura>=2.0,<3": the floor, not the cap
+    assert "trafilatura==2.3.1" in pins  # "trafilatura>=2.3.1,<3": the floor, not the cap
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     floors = [s for s in project["dependencies"] if ">=" in s]
     assert len([p for p in pins if _name(p) in {_name(s) for s in floors}]) == len(floors)

@@ -184,6 +184,10 @@ CONTENTS = [
     "one } alone",
     "{unclosed",
 ]
+# Refused by the loader whatever the installed LangChain says: attribute access, indexing and
+# positional fields reach into the values, and a nested field is a variable LangChain does not
+# list. Recent LangChain refuses them too; 0.3.49 (pyproject's floor) takes all four.
+ALWAYS_REFUSED = {"{0}", "{article.text}", "{article[0]}", "{title:{width}}"}
 
 
 @pytest.mark.parametrize("content", CONTENTS)
@@ -195,7 +199,7 @@ def test_variables_are_checked_as_langchain_checks_them(tmp_path: Path, content:
     except ValueError:
         expected = None
     else:
-        expected = set(prompt.input_variables)
+        expected = None if content in ALWAYS_REFUSED else set(prompt.input_variables)
     declared = sorted(expected or ())
     text = (
         "name: probe\ndescription: A probe.\n"

@@ -187,7 +187,9 @@ def connect(url: str, *, socket_timeout: float = 5.0, decode: bool = True) -> re
         socket_keepalive=True,
         health_check_interval=30,
         retry=Retry(ExponentialBackoff(cap=1.0, base=0.05), retries=5),
-        retry_on_error=[redis.ConnectionError, redis.TimeoutError],
+        # ConnectionRefusedError: redis-py before 7.2 retries a reconnect only on its own
+        # errors, and a restarting server refuses with the OS's (the pool then gave up at once).
+        retry_on_error=[redis.ConnectionError, redis.TimeoutError, ConnectionRefusedError],
     )
 
 
