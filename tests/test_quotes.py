@@ -187,3 +187,15 @@ def test_a_sentence_the_article_has_twice_is_one_quote() -> None:
         "Oksana bakes rye bread",
     ]
     assert dropped == []
+
+
+def test_a_quote_cut_off_in_a_json_reply_is_left_out_not_counted_as_unverifiable() -> None:
+    # The partial JSON parser closes the last string for us; the model never did, so it is
+    # no quote (it used to be checked against the article and "dropped" as not found there).
+    cut = (
+        '{"answer": "It cost 14 million euros.", "quotes": '
+        '["The repairs cost \\"14 million\\" euros.", "The city paid for'
+    )
+    assert parse_answer_text(cut).quotes == ['The repairs cost "14 million" euros.']
+    finished = '{"answer": "It cost 14 million euros.", "quotes": ["A", "B"], "fou'
+    assert parse_answer_text(finished).quotes == ["A", "B"]  # cut after the list: both stand

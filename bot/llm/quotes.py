@@ -311,8 +311,26 @@ def _from_cut_json(text: str) -> GroundedAnswer:
     data = data if isinstance(data, dict) else {}
     quotes = data.get("quotes")
     quotes = [q for q in quotes if isinstance(q, str)] if isinstance(quotes, list) else []
+    if quotes and _cut_in_quotes(text):
+        quotes.pop()  # its end was cut off: the parser closed it, the model didn't
     found = data.get("found")
     return GroundedAnswer(answer=answer, quotes=quotes, found=found is not False)
+
+
+def _cut_in_quotes(text: str) -> bool:
+    """Whether `text` ends inside a string of its (still open) "quotes" list."""
+    at = text.rfind('"quotes"')
+    if at < 0 or "]" in text[at:]:
+        return False
+    inside, escaped = False, False
+    for char in text[at + len('"quotes"') :]:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = inside
+        elif char == '"':
+            inside = not inside
+    return inside
 
 
 def strip_not_found_marker(answer: str) -> tuple[str, bool]:
