@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from bot.ingest.scripts import CJK_RANGES, THAI_RANGES
 from bot.text.counts import INTRO_PATTERN, NUMBER_WORD_PATTERN, UNIT_PATTERN
@@ -194,13 +194,19 @@ def question_text(text: str) -> str:
     return _tidy_instruction(_scan(text, labels=True)[1])
 
 
-def _host(url: str) -> str:
-    """The link's host in lower case; "" for none, or for one urllib can't read ("https://[::1"
-    or "http://[abc]/", which it raises ValueError on: the fetcher calls them invalid)."""
+def _parts(url: str) -> SplitResult | None:
+    """The link split up; None for one urllib can't read ("https://[::1" or "http://[abc]/",
+    which it raises ValueError on: the fetcher calls them invalid)."""
     try:
-        return (urlsplit(url).hostname or "").lower()
+        return urlsplit(url)
     except ValueError:
-        return ""
+        return None
+
+
+def _host(url: str) -> str:
+    """The link's host in lower case; "" for none, or for one urllib can't read."""
+    parts = _parts(url)
+    return (parts.hostname or "").lower() if parts is not None else ""
 
 
 def is_slack_link(url: str, own_host: str = "") -> bool:
@@ -226,11 +232,10 @@ _NOT_ARTICLE_FILES = frozenset(
 def names_a_file_not_article(url: str) -> bool:
     """A link whose path ends in an image, video, audio, archive, program or office file
     ("…/chart.png"): worth no "Summarize?" offer."""
-    try:
-        path = urlsplit(url).path
-    except ValueError:  # a bracketed host urllib can't read: the fetcher says it is invalid
+    parts = _parts(url)
+    if parts is None:  # the fetcher says it is invalid
         return False
-    name = path.rsplit("/", 1)[-1]
+    name = parts.path.rsplit("/", 1)[-1]
     return "." in name and name.rsplit(".", 1)[-1].lower() in _NOT_ARTICLE_FILES
 
 

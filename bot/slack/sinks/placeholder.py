@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import time
 
-from slack_sdk.errors import SlackApiError
-
 from bot.progress import Step
 from bot.slack import format as fmt
 from bot.slack.sinks.base import ChannelSink, Sink
-from bot.slack.sinks.target import NOT_A_MEMBER, NotAMember, Target, error_code
+from bot.slack.sinks.target import Target, as_member
 
 UPDATE_INTERVAL = 1.0  # seconds between chat.update calls while text streams in
 
@@ -50,13 +48,9 @@ class PlaceholderSink(ChannelSink):
         if not self.ts:
             return self.target.post_first(**payload)
         payload.pop("unfurl_links"), payload.pop("unfurl_media")  # not chat.update args
-        try:
+        # Removed from the channel while writing: the reply goes to the asker.
+        with as_member(self.target.dest.channel):
             self.target.client.chat_update(channel=self.target.dest.channel, ts=self.ts, **payload)
-        except SlackApiError as exc:
-            if error_code(exc) in NOT_A_MEMBER:
-                # Removed from the channel while writing: the reply goes to the asker.
-                raise NotAMember(self.target.dest.channel) from exc
-            raise
         return self.ts
 
     def fail(self, message: str, streamed: str) -> None:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -23,6 +24,18 @@ SLACK_ERRORS = (SlackApiError, SlackRequestError)
 
 class NotAMember(Exception):
     """Slack won't let the bot post in this channel: the reply must go to the asker."""
+
+
+@contextmanager
+def as_member(channel: str) -> Iterator[None]:
+    """Slack's refusals because the bot isn't in `channel` raised as NotAMember (the reply
+    then goes to the asker); any other error as it is."""
+    try:
+        yield
+    except SlackApiError as exc:
+        if error_code(exc) in NOT_A_MEMBER:
+            raise NotAMember(channel) from exc
+        raise
 
 
 def error_code(exc: Exception) -> str:
@@ -56,14 +69,10 @@ class Target:
         where the bot can't post."""
         payload.setdefault("unfurl_links", False)
         payload.setdefault("unfurl_media", False)
-        try:
+        with as_member(self.dest.channel):
             response = self.client.chat_postMessage(
                 channel=self.dest.channel, thread_ts=self.dest.thread_ts, **payload
             )
-        except SlackApiError as exc:
-            if error_code(exc) in NOT_A_MEMBER:
-                raise NotAMember(self.dest.channel) from exc
-            raise
         ts = response.get("ts")
         self.record_first(ts)
         return ts
