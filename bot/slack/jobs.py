@@ -12,7 +12,6 @@ from functools import partial
 from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError, SlackRequestError
 
 from bot import progress
 from bot.errors import ArticlebotError, IngestError, NotAnArticle, TooLarge
@@ -26,6 +25,7 @@ from bot.slack.format import UNEXPECTED, offer_payload, thread_title
 from bot.slack.memory import Memory
 from bot.slack.replies import Reply
 from bot.slack.retry import webhook
+from bot.slack.sinks.target import Target
 from bot.store import ArticleRef, Conversation
 
 log = logging.getLogger(__name__)
@@ -346,12 +346,12 @@ def _title_thread(client: WebClient, dest: Destination, article: Article) -> Non
     title = thread_title(article)
     if not title:
         return
-    try:
-        client.assistant_threads_setTitle(
-            channel_id=dest.channel, thread_ts=dest.thread_ts or "", title=title
-        )
-    except (SlackApiError, SlackRequestError) as exc:
-        log.info("couldn't title the assistant thread: %s", exc)
+    Target.safe(
+        client.assistant_threads_setTitle,
+        channel_id=dest.channel,
+        thread_ts=dest.thread_ts or "",
+        title=title,
+    )
 
 
 @contextlib.contextmanager
