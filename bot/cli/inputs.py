@@ -13,6 +13,7 @@ from bot.article_source import ArticleSource
 from bot.errors import IngestError
 from bot.ingest import Article
 from bot.quick_settings import quick_settings
+from bot.text.clip import clipped
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -59,7 +60,7 @@ def read_source(source: str, settings: Settings | None = None) -> Article:
 
 
 def _shown(source: str) -> str:
-    return source if len(source) <= 80 else source[:79] + "…"
+    return clipped(source, 80)
 
 
 def _expanded(source: str) -> Path:

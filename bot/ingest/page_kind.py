@@ -35,6 +35,7 @@ from bot.ingest.page_cues import (
     matches,
 )
 from bot.ingest.scripts import CJK_RANGES, THAI_RANGES
+from bot.text.clip import clipped
 
 
 class Kind(StrEnum):
@@ -425,5 +426,4 @@ def _is_consent(line: str) -> bool:
 
 
 def _clip(text: str, limit: int = 60) -> str:
-    text = _SPACES.sub(" ", text).strip()
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return clipped(_SPACES.sub(" ", text).strip(), limit)

@@ -29,6 +29,7 @@ from slack_sdk.errors import SlackApiError, SlackRequestError
 from bot.logs import bind_request_id
 from bot.slack import audit
 from bot.store import JobLedger
+from bot.text.clip import clipped
 
 if TYPE_CHECKING:
     from slack_sdk import WebClient
@@ -338,7 +339,6 @@ def _reason(error: Exception) -> str:
         first = error.errors(include_url=False, include_input=False)[:1]
         if first:
             where = ".".join(str(part) for part in first[0]["loc"]) or "message"
-            message = first[0]["msg"]
-            message = message if len(message) <= 80 else message[:79] + "…"
+            message = clipped(first[0]["msg"], 80)
             return f"{error.error_count()} problem(s), first at {where}: {message}"
     return type(error).__name__
