@@ -235,4 +235,4 @@ def test_removed_mid_answer_to_a_mention_the_summary_reaches_the_asker_by_dm(bot
     assert opened and opened[0].params["users"] == USER
     (dm,) = [c for c in bot.slack.calls("chat.postMessage") if c.params["channel"].startswith("D")]
     shown = text_of(dm)
-    assert "bridge" in shown.lower() and "no longer in" in shown
+    assert "bridge" in shown.lower() and "can't post in" in shown

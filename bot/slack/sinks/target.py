@@ -156,7 +156,10 @@ class Target:
         except SLACK_ERRORS as exc:
             log.warning("couldn't open a DM for a reply: %s", error_code(exc))
             return
-        where = f"I'm no longer in <#{self.dest.channel}>, so here is what you asked for there."
+        # channel_not_found too: a private channel the bot was removed from looks deleted.
+        where = (
+            f"I can't post in <#{self.dest.channel}> any more, so here is what you asked for there."
+        )
         said = payload.get("blocks") or [
             {"type": "section", "text": {"type": "mrkdwn", "text": payload.get("text", "")}}
         ]
