@@ -211,6 +211,8 @@ def test_tokens_of_the_wrong_kind_are_named(tmp_path):
         ("SUMMARY_STYLE", "nosuch", "SUMMARY_STYLE: Unknown summary style 'nosuch'"),
         ("AUDIT_LOG_PATH", "{tmp}/a-file/audit.jsonl", "Can't write the audit log at"),
         ("REDIS_URL", "localhost:6379", "REDIS_URL must start with redis://"),
+        ("ENGINE", "openai", "ENGINE=openai needs a model: set OPENAI_API_KEY"),
+        ("AZURE_OPENAI_ENDPOINT", "https://x.openai.azure.com/", "Azure OpenAI is partly"),
     ],
 )
 def test_a_store_or_template_that_cant_be_used_is_one_line_before_anything_starts(
@@ -229,6 +231,30 @@ def test_a_store_or_template_that_cant_be_used_is_one_line_before_anything_start
     )
     assert said.format(tmp=tmp_path) in line
     assert slack.calls() == []  # refused before Slack is asked anything
+
+
+@pytest.mark.timeout(60)
+def test_a_worker_checks_the_same_settings_before_it_takes_a_job(slack, tmp_path):
+    proc = subprocess.run(
+        [str(ARTICLEBOT), "worker"],
+        cwd=tmp_path,
+        env=_env(
+            tmp_path,
+            SLACK_BOT_TOKEN=BOT_TOKEN,
+            SLACK_API_URL=slack.api_url,
+            REDIS_URL=f"redis://127.0.0.1:{_closed_port()}/0",
+            ENGINE="openai",
+        ),
+        capture_output=True,
+        text=True,
+        timeout=40,
+    )
+    assert proc.returncode == 1
+    assert proc.stderr.splitlines() == [
+        "error: ENGINE=openai needs a model: set OPENAI_API_KEY, OPENAI_BASE_URL or the "
+        "AZURE_OPENAI_* settings (or ENGINE=auto to let the offline engine answer)."
+    ]
+    assert slack.calls() == []
 
 
 def test_serve_refuses_impossible_ports_and_worker_counts(tmp_path):

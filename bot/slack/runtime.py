@@ -69,9 +69,19 @@ def build_services(
 def check_start(settings: Settings) -> None:
     """What every process would otherwise fail on once started (each HTTP worker, in a loop
     of tracebacks under a supervisor): the store, the prompt templates and SUMMARY_STYLE, the
-    audit log's file. A ConfigError or PromptError, one line naming the setting."""
+    audit log's file, and the model settings (else each request is answered in Slack with
+    a line naming settings its asker can't change). A ConfigError or PromptError, one line
+    naming the setting."""
+    from bot.llm.providers import online_provider
     from bot.llm.templates import load_templates
 
+    # A partly configured Azure raises here; ENGINE=openai with no model at all would make
+    # every request an error rather than the offline engine's answer.
+    if online_provider(settings) is None and settings.engine == "openai":
+        raise ConfigError(
+            "ENGINE=openai needs a model: set OPENAI_API_KEY, OPENAI_BASE_URL or the "
+            "AZURE_OPENAI_* settings (or ENGINE=auto to let the offline engine answer)."
+        )
     open_store(settings).close()
     templates = load_templates(settings.prompts_dir)
     try:
