@@ -52,6 +52,9 @@ BOT_SCOPES = (
     "users:read",
 )
 
+# A channel's ID: C… (public), G… (private, older ones); names and "#news" are not IDs.
+_CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{2,}")
+
 # A host name ("intranet", "wiki.example.com", IDN allowed), "*.example.com" or ".example.com".
 _HOST_ENTRY = re.compile(r"^(?:\*?\.)?[^\W_](?:[\w-]*[^\W_])?(?:\.[^\W_](?:[\w-]*[^\W_])?)*\.?$")
 
@@ -188,12 +191,25 @@ class Settings(BaseSettings):
         "UTC", description="IANA time zone of the digest hour, weekday and `since:` days."
     )
     digest_hour: int = Field(9, ge=0, le=23, description="Hour scheduled digests are posted at.")
-    digest_weekday: Literal[
-        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"
+    digest_weekday: Annotated[
+        Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"],
+        BeforeValidator(_lower),  # "Monday" as people write it
     ] = Field("monday", description="Day weekly digests are posted on.")
     digest_max_articles: int = Field(
         20, ge=1, le=100, description="Articles one digest lists; the rest are counted in a note."
     )
+
+    @field_validator("slack_auto_channels")
+    @classmethod
+    def _channel_ids(cls, value: list[str]) -> list[str]:
+        # A name ("#news") would match no channel, and the offer would silently never show.
+        for entry in value:
+            if not _CHANNEL_ID.fullmatch(entry):
+                raise ValueError(
+                    f"{entry!r} isn't a channel ID: write IDs such as C0123ABCD (at the bottom "
+                    "of a channel's About tab in Slack), not names"
+                )
+        return value
 
     @field_validator("digest_timezone")
     @classmethod

@@ -12,7 +12,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
+from bot.settings import Settings
 from bot.slack import channel_prefs, settings_jobs
 from bot.slack.settings_view import CALLBACK_ID, CONFIGURE, EDIT_CHANNEL, PICK_CHANNEL
 from bot.store import ChannelSettings, WorkspaceSettings
@@ -434,6 +436,19 @@ def test_the_channels_offer_setting_turns_the_global_offer_off(slack, tmp_path, 
         _store(bot).put_channel_settings(TEAM, CHANNEL, ChannelSettings())  # back to default
         _link_posted(bot, articles.url("/story"), "1700000400.000200")
         slack.wait_for("chat.postEphemeral", timeout=20)
+
+
+@pytest.mark.parametrize("written", ["#news", "news", "c0news", "C0NEWS, general"])
+def test_auto_channels_given_by_name_are_refused_at_start(written, monkeypatch):
+    # A name matches no channel's ID: the offer would never show, and nothing would say why.
+    monkeypatch.setenv("SLACK_AUTO_CHANNELS", written)
+    with pytest.raises(ValidationError, match="isn't a channel ID"):
+        Settings(_env_file=None)
+
+
+def test_auto_channels_take_ids(monkeypatch):
+    monkeypatch.setenv("SLACK_AUTO_CHANNELS", "C0NEWS, G0OLDPRIVATE")
+    assert Settings(_env_file=None).slack_auto_channels == ["C0NEWS", "G0OLDPRIVATE"]
 
 
 # --- the daily budget, and the offline engine -----------------------------------------------

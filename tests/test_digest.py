@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.settings import Settings
 from bot.slack.digest import command, render
 from bot.slack.digest.collect import shared_links
 from bot.slack.digest.periods import SinceError, Window, due, last_posting, parse_since
@@ -247,3 +248,11 @@ def test_canvas_text_from_articles_stays_inert() -> None:
 def test_timestamps_are_utc_agnostic() -> None:
     window = Window(datetime(2026, 12, 1, tzinfo=UTC), datetime(2026, 12, 2, tzinfo=UTC))
     assert window.describe() == "1 Dec"
+
+
+@pytest.mark.parametrize("written", ["Monday", "MONDAY", "monday"])
+def test_the_digest_weekday_is_read_whatever_its_case(
+    written: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DIGEST_WEEKDAY", written)
+    assert Settings(_env_file=None).digest_weekday == "monday"
