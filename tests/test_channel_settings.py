@@ -595,3 +595,15 @@ def test_what_slack_users_see_of_settings_names_no_setting_of_the_bot_s() -> Non
     shown = json.dumps([settings_modal(choices, channel="C1"), home_view(choices, {}, {})])
     shown += SUMMARIZE_HELP
     assert re.findall(r"\b[A-Z]+_[A-Z_]+\b", shown) == [] and "prompts/" not in shown
+
+
+def test_app_home_never_says_no_channel_has_settings_when_it_left_some_out() -> None:
+    from bot.slack.settings_view import Choices, Unlisted, home_view
+
+    choices = Choices(("bullets",), (), "bullets", None, ())
+    # A private channel the person isn't in is left out without a word; one Slack couldn't
+    # say anything about is counted in a note. Neither means no channel has settings.
+    for unlisted in (None, Unlisted(unchecked=1, error="channel_not_found")):
+        shown = json.dumps(home_view(choices, {}, {}, unlisted=unlisted))
+        assert "No channel has settings" not in shown
+        assert "No channel you can see has settings of its own." in shown

@@ -406,7 +406,9 @@ def home_view(
         blocks.append(
             {
                 "type": "section",
-                "text": _text("No channel has settings of its own yet.", "mrkdwn"),
+                # Of those this person can see: private channels they aren't in, and
+                # channels Slack couldn't say anything about, are left out.
+                "text": _text("No channel you can see has settings of its own.", "mrkdwn"),
             }
         )
     for channel in shown:
