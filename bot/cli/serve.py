@@ -24,7 +24,9 @@ from bot.cli.app import cli, is_verbose
 )
 def serve(http_mode: bool, host: str, port: int, workers: int | None) -> None:
     """Run the Slack bot. Socket Mode needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN; HTTP mode needs
-    SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET and serves /slack/events and /healthz."""
+    SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and
+    SLACK_CLIENT_SECRET (installs over OAuth, at /slack/install), and serves /slack/events
+    and /healthz."""
     from bot.settings import get_settings
     from bot.slack import runtime
     from bot.slack.server import serve_http, serve_socket
