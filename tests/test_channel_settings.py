@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -470,6 +471,14 @@ def test_a_spent_budget_answers_offline_with_a_notice_until_midnight_utc(modelbo
     shown = text_of(second)
     assert "daily allowance of 300 AI model tokens" in shown and "midnight UTC" in shown
     assert "Offline" in shown
+    # The audit line says why the offline engine answered (the first one: nothing to say).
+    modelbot.idle()
+    audited = Path(modelbot.settings.audit_log_path or "").read_text().splitlines()
+    lines = [json.loads(line) for line in audited]
+    assert [(line["engine"], line["reason"]) for line in lines] == [
+        ("openai", None),
+        ("offline", "budget_spent"),
+    ]
     # Another channel has its own budget (none): the model still answers there.
     modelbot.command("/summarize", f"{articles.url('/story')} in 3 bullets", channel="C0OTHER")
     modelbot.wait_for_update(count=3)

@@ -467,3 +467,8 @@ def test_a_digest_follows_the_channels_model_language_and_budget(
     assert "The one-line gist from the model." in text_of(first)
     assert "extractive" in text_of(again)
     assert "daily allowance" in text_of(again) and "daily allowance" not in text_of(first)
+    audited = [json.loads(line) for line in (tmp_path / "audit.jsonl").read_text().splitlines()]
+    assert [line["reason"] for line in audited if line["action"] == "digest"] == [
+        None,
+        "budget_spent",
+    ]

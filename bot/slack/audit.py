@@ -69,6 +69,8 @@ REFUSALS = frozenset(
 )
 # An answer the offline engine wrote because the model failed (the log line says how).
 MODEL_FAILED = "model_failed"
+# An answer the offline engine wrote because the channel's daily token budget was spent.
+BUDGET_SPENT = "budget_spent"
 MAX_HOST = 255  # a host name is never longer; anything longer is junk, not worth logging
 
 
@@ -196,6 +198,14 @@ def note_result(result: Result) -> None:
         record.reason = MODEL_FAILED
     record.cached = record.cached or result.cached
     _add_usage(record, result.usage)
+
+
+def note_reason(reason: str) -> None:
+    """Why an answered request wasn't answered as usual (BUDGET_SPENT), when nothing else
+    was said first."""
+    record = _current.get()
+    if record is not None and record.reason is None:
+        record.reason = reason
 
 
 def _add_usage(record: Record, usage: Usage) -> None:

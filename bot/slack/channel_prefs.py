@@ -27,6 +27,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot.engines import TextSink, wording
+from bot.slack import audit
 from bot.store import ChannelSettings
 
 if TYPE_CHECKING:
@@ -175,6 +176,7 @@ class ChannelRun:
             self.services.store.add_channel_tokens(self.team, self.channel, today(), spent)
         if offline:
             notes.insert(0, BUDGET_USED.format(budget=self.chosen.daily_tokens or 0))
+            audit.note_reason(audit.BUDGET_SPENT)  # the audit line says why it was offline
         if not notes:
             return result
         return replace(result, notice=wording.joined(*notes, result.notice))

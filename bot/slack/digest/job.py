@@ -75,6 +75,8 @@ def run(
     read, unread = _read_all(channel, candidates)
     for item in read:  # the audit line counts every summary's tokens (in this thread's record)
         audit.note_result(item.result)
+    if spent:  # the gists were written in reader threads, where the record isn't seen
+        audit.note_reason(audit.BUDGET_SPENT)
     if not read:
         log.info("digest: no articles in %s (%s)", dest.channel, period)
         _tell_asker(client, dest, f"No articles were shared here {period}.", scheduled=scheduled)
