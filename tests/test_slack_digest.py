@@ -327,6 +327,9 @@ def test_turning_a_digest_on_and_off_is_announced_and_stored(bot: SlackAppHarnes
     assert schedule_set is not None and schedule_set.every == "weekly"
     _, body = bot.command("/summarize", "digest")
     assert "gets a weekly link digest" in body and "since:monday" in body
+    _, body = bot.command("/summarize", "digest weekly")  # again: only the asker is told
+    assert body == "This channel already gets a weekly link digest (Monday at 09:00 UTC)."
+    assert store.get_digest(TEAM, CHANNEL) == schedule_set  # its start time kept
     _, body = bot.command("/summarize", "digest off")
     assert "turned off" in json.loads(body)["text"]
     assert store.get_digest(TEAM, CHANNEL) is None

@@ -118,6 +118,12 @@ def handle(ack: Ack, command: dict[str, Any], services: Services) -> None:
         return
     if asked.action in ("daily", "weekly"):
         every = asked.action
+        current = store.get_digest(team, channel)
+        if current is not None and current.every == every:
+            # Not announced again, and the schedule kept as it is: a new start time would
+            # skip a posting due this minute that no scheduler has queued yet.
+            ack(text=f"This channel already gets a {every} link digest ({_when(settings)[every]}).")
+            return
         org = command.get("enterprise_id") or None
         schedule = DigestSchedule(team, channel, every, time.time(), user=user, enterprise=org)
         store.set_digest(schedule)
