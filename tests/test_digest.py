@@ -104,7 +104,7 @@ def test_windows_describe_their_days() -> None:
     assert Window(_local(2026, 11, 30, 9), _local(2026, 12, 7, 9)).describe() == "30 Nov – 7 Dec"
     assert Window(_local(2026, 12, 8), _local(2026, 12, 9)).describe() == "8 Dec"
     assert command.describe_since(_local(2026, 12, 7)) == "since Monday 7 Dec"
-    assert command.describe_since(_local(2026, 12, 9, 3, 30)) == "since Wed 9 Dec, 03:30"
+    assert command.describe_since(_local(2026, 12, 9, 3, 30)) == "since Wed 9 Dec, 03:30 CET"
 
 
 @pytest.mark.parametrize(

@@ -80,11 +80,12 @@ def _when(settings: Settings) -> dict[str, str]:
 
 
 def describe_since(moment: datetime) -> str:
-    """How a catch-up names its period: "since Monday 7 Dec", "since Mon 7 Dec, 14:30"."""
+    """How a catch-up names its period: "since Monday 7 Dec", "since Mon 7 Dec, 14:30 CET"
+    (a time of day with its zone: DIGEST_TIMEZONE is rarely everyone's)."""
     day = f"{moment.day} {moment:%b}"
     if (moment.hour, moment.minute) == (0, 0):
         return f"since {moment:%A} {day}"
-    return f"since {moment:%a} {day}, {moment:%H:%M}"
+    return f"since {moment:%a} {day}, {moment:%H:%M} {moment:%Z}".rstrip()
 
 
 def handle(ack: Ack, command: dict[str, Any], services: Services) -> None:
