@@ -486,6 +486,15 @@ def test_a_spent_budget_answers_offline_with_a_notice_until_midnight_utc(modelbo
     assert store.channel_tokens(TEAM, "C0OTHER", channel_prefs.today()) == 440
 
 
+def test_a_budget_of_zero_never_promises_the_model_back(modelbot, model, articles):
+    _store(modelbot).put_channel_settings(TEAM, CHANNEL, ChannelSettings(daily_tokens=0))
+    modelbot.command("/summarize", articles.url("/story"))
+    shown = text_of(modelbot.wait_for_update()[0])
+    assert model.requests == []
+    assert "daily allowance of AI model tokens is set to 0" in shown
+    assert "midnight" not in shown and "used its" not in shown
+
+
 def test_the_offline_engine_says_it_cant_translate(bot, articles):
     _store(bot).put_channel_settings(TEAM, CHANNEL, ChannelSettings(language="Spanish"))
     bot.command("/summarize", articles.url("/story"))

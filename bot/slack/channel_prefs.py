@@ -46,6 +46,11 @@ BUDGET_USED = (
     "This channel has used its daily allowance of {budget:,} AI model tokens, so this is the "
     "offline engine's version; the model is back at midnight UTC."
 )
+# A budget of 0: the model never answers here, so it isn't "back at midnight" either.
+NO_BUDGET = (
+    "This channel's daily allowance of AI model tokens is set to 0, so the offline engine "
+    "writes its replies."
+)
 CANT_TRANSLATE = (
     "This channel's replies are set to {language}, but the offline engine only picks the "
     "article's own sentences and can't translate them."
@@ -106,6 +111,11 @@ class ChannelRun:
         if budget is None or not self.online:
             return False
         return self.services.store.channel_tokens(self.team, self.channel, today()) >= budget
+
+    def budget_notice(self) -> str:
+        """Why the offline engine answered a channel over its budget."""
+        budget = self.chosen.daily_tokens or 0
+        return BUDGET_USED.format(budget=budget) if budget else NO_BUDGET
 
     def summarize(
         self,
@@ -175,7 +185,7 @@ class ChannelRun:
         if not getattr(result, "cached", False) and spent:
             self.services.store.add_channel_tokens(self.team, self.channel, today(), spent)
         if offline:
-            notes.insert(0, BUDGET_USED.format(budget=self.chosen.daily_tokens or 0))
+            notes.insert(0, self.budget_notice())
             audit.note_reason(audit.BUDGET_SPENT)  # the audit line says why it was offline
         if not notes:
             return result

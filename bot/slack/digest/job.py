@@ -89,7 +89,7 @@ def run(
         entries=tuple(_entry(item, permalinks) for item in listed),
         more=len(read) - len(listed) + len(links) - len(candidates),
         unread=unread,
-        notice=_budget_notice(channel) if spent else None,
+        notice=channel.budget_notice() if spent else None,
         max_articles=cap,
         engine="offline" if all(i.result.engine == "offline" for i in listed) else None,
         preface=dest.preface,
@@ -120,10 +120,6 @@ def _request_id() -> str:
     every run of its job (bot.slack.journal)."""
     scope = journal.current_scope()
     return scope.request_id if scope is not None else uuid.uuid4().hex
-
-
-def _budget_notice(channel: channel_prefs.ChannelRun) -> str:
-    return channel_prefs.BUDGET_USED.format(budget=channel.chosen.daily_tokens or 0)
 
 
 def _tell_asker(client: WebClient, dest: Destination, text: str, *, scheduled: bool) -> None:
