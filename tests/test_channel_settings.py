@@ -625,3 +625,14 @@ def test_app_home_never_says_no_channel_has_settings_when_it_left_some_out() -> 
         shown = json.dumps(home_view(choices, {}, {}, unlisted=unlisted))
         assert "No channel has settings" not in shown
         assert "No channel you can see has settings of its own." in shown
+
+
+def test_app_home_dates_fall_back_to_a_readable_date() -> None:
+    from bot.slack.settings_view import Choices, home_view
+
+    choices = Choices(("bullets",), (), "bullets", None, ())
+    chosen = ChannelSettings(style="tldr", updated_by=USER, updated_at=1796699599.0)
+    workspace = WorkspaceSettings(admins_only=True, updated_by=USER, updated_at=1796699599.0)
+    shown = json.dumps(home_view(choices, {CHANNEL: chosen}, {}, workspace))
+    # Slack shows the fallback where it can't format the date: not "1796699599".
+    assert shown.count("<!date^1796699599^{date_short}|2026-12-08>") == 2

@@ -11,6 +11,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from bot.store import ChannelSettings, WorkspaceSettings
@@ -431,7 +432,7 @@ def home_view(
             when = ""
             if chosen.updated_at:
                 stamp = int(chosen.updated_at)
-                when = f" on <!date^{stamp}^{{date_short}}|{stamp}>"
+                when = f" on {_date(stamp)}"
             blocks.append(
                 {
                     "type": "context",
@@ -447,6 +448,13 @@ def home_view(
     if unlisted.unchecked:
         blocks.append({"type": "context", "elements": [_text(_unchecked(unlisted), "mrkdwn")]})
     return {"type": "home", "blocks": blocks}
+
+
+def _date(stamp: int) -> str:
+    """A date Slack shows in the reader's time zone; where it can't (notifications, older
+    clients), the fallback is the UTC date, not the raw Unix time."""
+    fallback = datetime.fromtimestamp(stamp, UTC).strftime("%Y-%m-%d")
+    return f"<!date^{stamp}^{{date_short}}|{fallback}>"
 
 
 def _unchecked(unlisted: Unlisted) -> str:
@@ -495,7 +503,7 @@ def _who_may_change(admins_only: bool, workspace: WorkspaceSettings | None) -> l
         origin = f"Set by <@{workspace.updated_by}>"
         if workspace.updated_at:
             stamp = int(workspace.updated_at)
-            origin += f" on <!date^{stamp}^{{date_short}}|{stamp}>"
+            origin += f" on {_date(stamp)}"
         origin += "; workspace admins and owners can change it."
     else:
         origin = "The bot's default, as it was set up; workspace admins and owners can change it."
