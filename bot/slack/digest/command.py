@@ -97,6 +97,9 @@ def handle(ack: Ack, command: dict[str, Any], services: Services) -> None:
     if asked.action == "unknown":
         ack(text=f"I don't know `digest {asked.word}`.\n\n{help_text(settings)}")
         return
+    if channel.startswith("D"):  # no status either: "this channel has no digest" in a DM
+        ack(text=NOT_A_CHANNEL)
+        return
     if asked.action == "status":
         current = store.get_digest(team, channel)
         if current is None:
@@ -105,9 +108,6 @@ def handle(ack: Ack, command: dict[str, Any], services: Services) -> None:
             when = _when(settings)[current.every]
             state = f"This channel gets a {current.every} link digest ({when})."
         ack(text=f"{state}\n\n{help_text(settings)}")
-        return
-    if channel.startswith("D"):
-        ack(text=NOT_A_CHANNEL)
         return
     if asked.action == "off":
         if store.clear_digest(team, channel):
