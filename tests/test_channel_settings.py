@@ -636,3 +636,12 @@ def test_app_home_dates_fall_back_to_a_readable_date() -> None:
     shown = json.dumps(home_view(choices, {CHANNEL: chosen}, {}, workspace))
     # Slack shows the fallback where it can't format the date: not "1796699599".
     assert shown.count("<!date^1796699599^{date_short}|2026-12-08>") == 2
+
+
+def test_app_home_offers_a_model_and_budget_only_where_there_is_a_model() -> None:
+    from bot.slack.settings_view import Choices, home_view
+
+    offline = json.dumps(home_view(Choices(("bullets",), (), "bullets", None, ()), {}, {}))
+    assert "token budget" not in offline and "offer, AI model" not in offline
+    online = Choices(("bullets",), ("gpt-4o-mini",), "bullets", "gpt-4o-mini", ())
+    assert "AI model and daily token budget" in json.dumps(home_view(online, {}, {}))

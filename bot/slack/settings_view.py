@@ -382,9 +382,8 @@ def home_view(
         {
             "type": "section",
             "text": _text(
-                "Each channel can have its own summary style, reply language, “Summarize?” "
-                "offer, AI model and daily token budget. Run `/articlebot settings` in a "
-                "channel, or:",
+                f"Each channel can have its own {_what_is_set(choices)}. Run "
+                "`/articlebot settings` in a channel, or:",
                 "mrkdwn",
             ),
             "accessory": {
@@ -448,6 +447,13 @@ def home_view(
     if unlisted.unchecked:
         blocks.append({"type": "context", "elements": [_text(_unchecked(unlisted), "mrkdwn")]})
     return {"type": "home", "blocks": blocks}
+
+
+def _what_is_set(choices: Choices) -> str:
+    """The settings a channel can have here: no model or budget without a model."""
+    if choices.models:
+        return "summary style, reply language, “Summarize?” offer, AI model and daily token budget"
+    return "summary style, reply language and “Summarize?” offer"
 
 
 def _date(stamp: int) -> str:

@@ -39,7 +39,7 @@ HELP = (
     "*How to use /articlebot*\n"
     "• `/articlebot settings` sets this channel's summary style, reply language, "
     "“Summarize?” offer, AI model and daily token budget\n"
-    "• my App Home tab shows every channel's settings\n"
+    "• my App Home tab shows the settings of every channel you can see\n"
     "• `/summarize <link>` and `/ask <question>` summarize and answer"
 )
 BUSY = "I'm handling a lot of requests right now; please try again in a minute."
