@@ -254,7 +254,6 @@ def test_a_worker_checks_the_same_settings_before_it_takes_a_job(slack, tmp_path
         "error: ENGINE=openai needs a model: set OPENAI_API_KEY, OPENAI_BASE_URL or the "
         "AZURE_OPENAI_* settings (or ENGINE=auto to let the offline engine answer)."
     ]
-    assert slack.calls() == []
 
 
 def test_serve_refuses_impossible_ports_and_worker_counts(tmp_path):

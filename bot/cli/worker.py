@@ -34,6 +34,6 @@ def worker(threads: int | None) -> None:
     from bot.slack.redis_jobs import run_worker
     from bot.slack.server import check_token
 
-    runtime.check_start(settings)  # as `serve` does: the model settings, store, templates
     check_token(settings)  # a bad token is one clear line now, not a failure per job
+    runtime.check_start(settings)  # as `serve` does: the model settings, store, templates
     run_worker(settings, threads or settings.slack_worker_threads)
