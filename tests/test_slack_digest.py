@@ -211,6 +211,39 @@ def test_a_channel_the_bot_cannot_read_tells_the_asker(
     assert digests(slack) == []
 
 
+@pytest.mark.parametrize("error", ["not_in_channel", "channel_not_found", "is_archived"])
+def test_a_scheduled_digest_of_a_channel_the_bot_left_is_turned_off_and_its_owner_told(
+    bot: SlackAppHarness, slack: FakeSlack, error: str
+) -> None:
+    """Otherwise it fails every week, unseen: nobody is told, nothing is posted, forever."""
+    assert bot.services is not None
+    store = bot.services.store
+    store.set_digest(DigestSchedule(TEAM, CHANNEL, "weekly", START.timestamp(), user="U0ALICE"))
+    job = weekly_job().model_copy(update={"scheduled": True})
+    slack.fail_next("conversations.history", error)
+    journal.execute(bot.services, web_client(bot.settings), job)
+    assert store.get_digest(TEAM, CHANNEL) is None
+    (opened,) = slack.calls("conversations.open")
+    assert opened.params["users"] == "U0ALICE"
+    (told,) = [c for c in slack.calls("chat.postMessage") if c.params["channel"] != CHANNEL]
+    assert "stopped the weekly link digest" in told.params["text"]
+    assert f"<#{CHANNEL}>" in told.params["text"] and "/invite @articlebot" in told.params["text"]
+    assert digests(slack) == []
+
+
+def test_a_scheduled_digest_that_fails_for_another_reason_keeps_its_schedule(
+    bot: SlackAppHarness, slack: FakeSlack
+) -> None:
+    assert bot.services is not None
+    store = bot.services.store
+    store.set_digest(DigestSchedule(TEAM, CHANNEL, "weekly", START.timestamp(), user="U0ALICE"))
+    slack.fail_next("conversations.history", "internal_error", times=5)
+    job = weekly_job().model_copy(update={"scheduled": True})
+    journal.execute(bot.services, web_client(bot.settings), job)
+    assert store.get_digest(TEAM, CHANNEL) is not None
+    assert not slack.calls("conversations.open")
+
+
 # --- the scheduler ------------------------------------------------------------------------------
 
 

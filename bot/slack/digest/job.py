@@ -37,6 +37,16 @@ CANT_READ = (
 )
 
 
+# Slack's answers when the bot can't read a channel any more: removed from it, the channel
+# archived, or deleted (or private and left). A schedule there would fail every period.
+GONE = frozenset({"not_in_channel", "channel_not_found", "is_archived"})
+STOPPED = (
+    "I stopped the {every} link digest of <#{channel}>: I can't read that channel any more "
+    "(I'm not a member, or it was archived or deleted). To have it again, invite me "
+    "(`/invite @articlebot`) and use `/summarize digest {every}` there."
+)
+
+
 @dataclass(frozen=True, slots=True)
 class _Read:
     link: SharedLink
@@ -63,7 +73,10 @@ def run(
     try:
         messages = read_channel(client, dest.channel, window)
     except SlackApiError as exc:
-        log.warning("digest: can't read %s: %s", dest.channel, exc.response.get("error"))
+        error = exc.response.get("error")
+        log.warning("digest: can't read %s: %s", dest.channel, error)
+        if scheduled and error in GONE:
+            _stop(services, client, dest)
         _tell_asker(client, dest, CANT_READ, scheduled=scheduled)
         return
     links = shared_links(messages, bot_user_id=me.get("user_id"), workspace_url=me.get("url"))
@@ -113,6 +126,24 @@ def run(
         results=[item.result for item in read],
         start=started,
     )
+
+
+def _stop(services: Services, client: WebClient, dest: Destination) -> None:
+    """A scheduled digest of a channel the bot can't read: turned off (it would fail every
+    period, unseen), and whoever turned it on told why, in a DM."""
+    team = dest.team or "-"
+    schedule = services.store.get_digest(team, dest.channel)
+    if schedule is None or not services.store.clear_digest(team, dest.channel):
+        return
+    log.warning("digest of %s turned off: the bot can't read it", dest.channel)
+    if not schedule.user or not journal.once("digest-stopped"):
+        return
+    text = STOPPED.format(every=schedule.every, channel=dest.channel)
+    try:
+        dm = client.conversations_open(users=schedule.user)["channel"]["id"]
+        client.chat_postMessage(channel=dm, text=text)
+    except (SlackApiError, SlackRequestError) as exc:  # the schedule is off; the log says why
+        log.info("digest: couldn't tell who turned it on: %s", exc)
 
 
 def _request_id() -> str:
