@@ -81,6 +81,13 @@ def _summaries(bot: SlackAppHarness) -> int:
     return sum("bridge" in text.lower() for text in _dm_texts(bot))
 
 
+def _fix_in_dm(bot: SlackAppHarness, articles: Any, ts: str, bad: str) -> None:
+    """The author's own fix of the link still asks again: what came before used nothing up."""
+    _edit(bot, ts, bad, f"<{articles.url('/story')}>", channel="D0DM", channel_type="im")
+    bot.idle()
+    assert _summaries(bot) == 1 and not any("doesn't exist" in t for t in _dm_texts(bot))
+
+
 # --- the fix ----------------------------------------------------------------------------------
 
 
@@ -184,38 +191,27 @@ def test_an_unfurl_added_to_a_failed_message_does_nothing(bot, articles):
     _edit(bot, ts, bad, bad, channel="D0DM", channel_type="im", message=unfurl)
     bot.idle()
     assert len(bot.slack.calls()) == calls
+    _fix_in_dm(bot, articles, ts, bad)
 
 
 def test_the_bots_own_edits_do_nothing(bot, articles):
-    """chat.update echoes: the bot's error note (its own message) changing text."""
+    """chat.update echoes (the bot's own messages changing), and bots' edits: a bot message
+    is never a request, even one claiming the asking message's ts."""
     ts = _now_ts()
-    _fail_in_dm(bot, articles, ts)
+    bad = _fail_in_dm(bot, articles, ts)
     (note,) = bot.slack.messages("D0DM")
     calls = len(bot.slack.calls())
-    own = {"bot_id": bot.slack.bot_id}
-    for user, extra in ((bot.slack.bot_user_id, own), (bot.slack.bot_user_id, {})):
-        _edit(
-            bot,
-            note["ts"],
-            "_Reading…_",
-            note["text"],
-            channel="D0DM",
-            channel_type="im",
-            user=user,
-            message=extra,
-        )
-    # The asking message itself, edited by a bot acting on it (another app's chat.update).
-    _edit(
-        bot,
-        ts,
-        "x",
-        f"<{articles.url('/story')}>",
-        channel="D0DM",
-        channel_type="im",
-        message={"bot_id": "B0OTHER"},
-    )
+    fixed = f"<{articles.url('/story')}>"
+    ours = {"bot_id": bot.slack.bot_id}
+    dm: dict[str, Any] = {"channel": "D0DM", "channel_type": "im"}
+    _edit(bot, note["ts"], "_Reading…_", note["text"], user=bot.slack.bot_user_id, **dm)
+    _edit(bot, ts, bad, fixed, user=bot.slack.bot_user_id, message=ours, **dm)
+    _edit(bot, ts, bad, fixed, user=bot.slack.bot_user_id, **dm)
+    _edit(bot, ts, bad, fixed, message={"bot_id": "B0OTHER"}, **dm)  # another app's
+    _edit(bot, ts, bad, fixed, message={"subtype": "bot_message"}, **dm)
     bot.idle()
     assert len(bot.slack.calls()) == calls
+    _fix_in_dm(bot, articles, ts, bad)
 
 
 def test_someone_elses_edit_does_nothing(bot, articles):
@@ -228,6 +224,7 @@ def test_someone_elses_edit_does_nothing(bot, articles):
     _edit(bot, ts, bad, fixed, channel="D0DM", channel_type="im", editor="U0MALLORY")
     bot.idle()
     assert len(bot.slack.calls()) == calls
+    _fix_in_dm(bot, articles, ts, bad)
 
 
 def test_edits_where_the_bot_told_nothing_do_nothing(bot, articles):
