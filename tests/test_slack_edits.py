@@ -268,3 +268,23 @@ def test_slacks_retry_of_the_edit_is_answered_once(bot, articles):
     bot.idle()
     assert _summaries(bot) == 1
     assert [path for path, _ in articles.requests].count("/story") == 1
+
+
+def test_a_re_run_job_run_again_after_a_crash_takes_the_old_note_back_once(slack) -> None:
+    """The job an edit makes is an ordinary job: run again after its worker died, it finds
+    in its journal that the old note is gone already (and resumes its reply as any job)."""
+    from slack_sdk import WebClient
+
+    from bot.slack import edits
+    from bot.slack.context import Destination
+    from bot.slack.journal import Journal
+    from bot.store import SQLiteStore
+
+    client = WebClient(token=slack.token, base_url=slack.api_url)
+    note = client.chat_postMessage(channel="D0DM", text=":warning: That page doesn't exist.")
+    dest = Destination(channel="D0DM", user=USER, dm=True, asked_ts="1.1", replaces=note["ts"])
+    with SQLiteStore() as store:
+        for _run in range(2):
+            edits.take_back(client, Journal(store, "ev:EvEDIT.0"), dest)
+    assert [call.params["ts"] for call in slack.calls("chat.delete")] == [note["ts"]]
+    assert slack.messages("D0DM") == []

@@ -27,9 +27,10 @@ CREATE INDEX IF NOT EXISTS error_notes_expires ON error_notes (expires);
 
 
 class SQLiteErrorNotes:
-    """Needs the store's `_write()` transaction and `_clock`."""
+    """Needs the store's `_write()` transaction, `_read(sql, params)` and `_clock`."""
 
     _write: Callable[[], AbstractContextManager[sqlite3.Connection]]
+    _read: Callable[[str, tuple[object, ...]], list[tuple[object, ...]]]
     _clock: Callable[[], float]
 
     def note_error(
@@ -51,6 +52,10 @@ class SQLiteErrorNotes:
         self, team: str, channel: str, asked_ts: str, *, user: str, taker: str, max_reruns: int
     ) -> ErrorNote | None:
         key = (team, channel, asked_ts)
+        # Every edit of a person's message in the bot's channels asks: no note, no write lock.
+        where = "team = ? AND channel = ? AND asked_ts = ?"
+        if not self._read(f"SELECT 1 FROM error_notes WHERE {where} AND user = ?", (*key, user)):
+            return None
         with self._write() as db:
             row = db.execute(
                 "SELECT user, note_ts, reruns, taken_by FROM error_notes"
