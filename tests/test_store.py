@@ -24,6 +24,7 @@ from bot.store import (
     ChannelSettings,
     Conversation,
     DigestSchedule,
+    ErrorNote,
     RedisStore,
     RequestRecord,
     SQLiteStore,
@@ -599,6 +600,60 @@ def test_racing_callbacks_consume_a_state_once(store: AnyStore) -> None:
     assert sum(_race(lambda: store.consume_state("s1"))) == 1
 
 
+# --- error notes (bot.slack.edits) ------------------------------------------------------------
+
+ASKED = ("T1", "C1", "1700000000.000100")
+
+
+def _take(store: AnyStore, taker: str = "Ev1", *, user: str = "U1", most: int = 3):
+    return store.take_error_note(*ASKED, user=user, taker=taker, max_reruns=most)
+
+
+def test_an_error_note_is_taken_once_by_its_asker(store: AnyStore) -> None:
+    assert _take(store) is None  # nothing was told: an edit re-runs nothing
+    store.note_error(*ASKED, ErrorNote("U1", "1700000001.000100"), ttl_seconds=3600)
+    assert _take(store, user="U2") is None  # someone else's edit (a forged payload)
+    assert _take(store) == ErrorNote("U1", "1700000001.000100", reruns=1)
+    assert _take(store, "Ev1") == ErrorNote("U1", "1700000001.000100", reruns=1)  # its retry
+    assert _take(store, "Ev2") is None  # a second edit while the re-run runs
+    other = store.take_error_note(
+        "T1", "C1", "1700000000.000200", user="U1", taker="Ev3", max_reruns=3
+    )
+    assert other is None  # notes are per message
+
+
+def test_a_failed_re_run_makes_the_note_live_again_counting_re_runs(store: AnyStore) -> None:
+    store.note_error(*ASKED, ErrorNote("U1", None), ttl_seconds=3600)
+    assert _take(store, "Ev1", most=2) == ErrorNote("U1", None, reruns=1)  # told privately
+    store.note_error(*ASKED, ErrorNote("U1", "1.2"), ttl_seconds=3600)  # the re-run failed
+    assert _take(store, "Ev2", most=2) == ErrorNote("U1", "1.2", reruns=2)
+    store.note_error(*ASKED, ErrorNote("U1", "1.3"), ttl_seconds=3600)
+    assert _take(store, "Ev3", most=2) is None  # the re-runs are used up
+
+
+def test_error_notes_expire_and_are_shared(open_backend: StoreFactory, clock: FakeClock) -> None:
+    first, second = open_backend(clock=clock), open_backend(clock=clock)
+    first.note_error(*ASKED, ErrorNote("U1", "1.1"), ttl_seconds=60)
+    clock.now += 61
+    assert _take(second) is None
+    first.note_error(*ASKED, ErrorNote("U1", "1.1"), ttl_seconds=60)
+    assert _take(second) == ErrorNote("U1", "1.1", reruns=1)  # a fresh note starts over
+
+
+def test_racing_edits_take_an_error_note_once(store: AnyStore) -> None:
+    store.note_error(*ASKED, ErrorNote("U1", "1.1"), ttl_seconds=3600)
+    takers = iter(range(100))
+    assert sum(_race(lambda: _take(store, f"Ev{next(takers)}") is not None)) == 1
+
+
+def test_forget_team_forgets_its_error_notes(store: AnyStore) -> None:
+    store.note_error("TA", "C1", "1.1", ErrorNote("U1", "1.2"), ttl_seconds=3600)
+    store.note_error("TB", "C1", "1.1", ErrorNote("U1", "1.2"), ttl_seconds=3600)
+    store.forget_team(TEAM_A)
+    assert store.take_error_note("TA", "C1", "1.1", user="U1", taker="E", max_reruns=3) is None
+    assert store.take_error_note("TB", "C1", "1.1", user="U1", taker="E", max_reruns=3)
+
+
 # --- sharing between processes -----------------------------------------------------------------
 
 
@@ -844,9 +899,10 @@ def test_redis_keys_expire_on_the_server(redis_url: str, redis_prefix: str) -> N
         store.park(THREAD, "P1", "a question")
         store.put_article("https://x.test/1", {"text": "Body", "content_hash": "h1"}, scope="T1")
         store.put_answer("k", "Answer", scope="T1")
+        store.note_error("T1", "C1", "1.1", ErrorNote("U1", "1.2"), ttl_seconds=0.3)
         keys = set(client.scan_iter(match=f"{redis_prefix}*"))
         assert all(0 < client.pttl(key) <= 300 for key in keys if key != f"{redis_prefix}seq")
-        assert len(keys) == 14  # every kind of key was written (see bot/store/redis.py)
+        assert len(keys) == 15  # every kind of key was written (see bot/store/redis.py)
         assert not store.claim_event("Ev1", lease_seconds=0.3)
         time.sleep(0.4)
         assert set(client.scan_iter(match=f"{redis_prefix}*")) == {f"{redis_prefix}seq"}

@@ -34,6 +34,12 @@ class Destination:
     # ephemeral message in a thread only once the thread has replies, so notes for the
     # asker alone go to the channel (`note_thread_ts`).
     new_thread: bool = False
+    # The person's message that asked (events): a fixable error told about it is kept under
+    # it, so that editing the message asks again (bot.slack.edits).
+    asked_ts: str | None = None
+    # Asked again by editing that message: the error note told the first time, in `channel`,
+    # taken back as the job starts (None: none, or it was told privately).
+    replaces: str | None = None
 
     @property
     def note_thread_ts(self) -> str | None:

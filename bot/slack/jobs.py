@@ -18,7 +18,7 @@ from bot.errors import ArticlebotError, IngestError, NotAnArticle, TooLarge
 from bot.ingest import Article
 from bot.ingest.links import TLDR, ParsedInput
 from bot.pipeline import Result
-from bot.slack import audit, channel_prefs, feedback, journal, threads
+from bot.slack import audit, channel_prefs, edits, feedback, journal, threads
 from bot.slack import files as slack_files
 from bot.slack.context import Destination, Services
 from bot.slack.format import UNEXPECTED, offer_payload, thread_title
@@ -44,6 +44,13 @@ def _reply(
     return Reply(client, dest, stream=services.settings.slack_stream, journal=scope, kind=kind)
 
 
+def _fail(services: Services, reply: Reply, exc: ArticlebotError) -> None:
+    """Tell what went wrong; one the asker can fix by editing their message is kept for
+    that edit (bot.slack.edits)."""
+    if reply.fail(exc) and edits.fixable(exc):
+        edits.remember(services.store, reply.dest, reply.note_ts)
+
+
 def summarize(
     services: Services,
     client: WebClient,
@@ -59,7 +66,7 @@ def summarize(
         articles = list(_sources(services, client, parsed, files))
     except ArticlebotError as exc:
         audit.note_error(exc)
-        _reply(services, client, dest).fail(exc)
+        _fail(services, _reply(services, client, dest), exc)
         return
     for load in articles:
         _run(
@@ -120,7 +127,7 @@ def ask(
         loaded = [load_article(services, ref) for ref in articles]
     except ArticlebotError as exc:
         audit.note_error(exc)
-        _reply(services, client, dest).fail(exc)
+        _fail(services, _reply(services, client, dest), exc)
         return
     _run(
         services,
@@ -156,7 +163,7 @@ def ask_about_links(
         articles = [services.pipeline.article_from_url(url) for url in urls[:MAX_LINKS]]
     except ArticlebotError as exc:
         audit.note_error(exc)
-        _reply(services, client, dest).fail(exc)
+        _fail(services, _reply(services, client, dest), exc)
         return
     ask(services, client, dest, question, articles)
 
@@ -178,7 +185,7 @@ def ask_about_message(
         loaders = _sources(services, client, parsed, files)
     except ArticlebotError as exc:
         audit.note_error(exc)
-        _reply(services, client, dest).fail(exc)
+        _fail(services, _reply(services, client, dest), exc)
         return
 
     def produce(reply: Reply, remember: Remember) -> Result:
@@ -219,9 +226,10 @@ def from_thread_start(
     if found is None:
         audit.note_error(NotAnArticle(NO_ARTICLE_IN_THREAD))
         if journal.once("no-article"):
-            client.chat_postMessage(
+            response = client.chat_postMessage(
                 channel=dest.channel, thread_ts=dest.thread_ts, text=NO_ARTICLE_IN_THREAD
             )
+            edits.remember(services.store, dest, response.get("ts"))  # a link edited in
         return
     parsed, files = found.parsed, found.files
     if not request or _SUMMARY_REQUEST.match(request):
@@ -233,15 +241,22 @@ def from_thread_start(
         articles = [load() for load in _sources(services, client, parsed, files)]
     except ArticlebotError as exc:
         audit.note_error(exc)
-        _reply(services, client, dest).fail(exc)
+        _fail(services, _reply(services, client, dest), exc)
         return
     ask(services, client, dest, request, articles)
 
 
-def post(services: Services, client: WebClient, dest: Destination, text: str) -> None:
-    """A short note (help, "no article yet") where the conversation is."""
+def post(
+    services: Services, client: WebClient, dest: Destination, text: str, *, fixable: bool = False
+) -> None:
+    """A short note (help, "no article yet") where the conversation is; `fixable`: one that
+    editing the asking message can make moot (it then asks again: bot.slack.edits)."""
     if journal.once("post"):
-        client.chat_postMessage(channel=dest.channel, thread_ts=dest.thread_ts, text=text)
+        response = client.chat_postMessage(
+            channel=dest.channel, thread_ts=dest.thread_ts, text=text
+        )
+        if fixable:
+            edits.remember(services.store, dest, response.get("ts"))
 
 
 def respond(services: Services, client: WebClient, response_url: str, payload: dict) -> None:
@@ -320,7 +335,7 @@ def _run(
         except Exception:  # never the summary's failure: the job's end, or the safety net, retry
             log.exception("couldn't answer the questions parked in %s", dest.channel)
 
-    with told_on_failure(reply, "reply"):
+    with told_on_failure(reply, "reply", services):
         reply.start(status)  # where the bot isn't a member, the reply goes privately (Reply)
         # Engaged from the first moment: a follow-up typed while this reply is still being
         # written must not need a mention.
@@ -355,14 +370,18 @@ def _title_thread(client: WebClient, dest: Destination, article: Article) -> Non
 
 
 @contextlib.contextmanager
-def told_on_failure(reply: Reply, what: str) -> Iterator[None]:
+def told_on_failure(reply: Reply, what: str, services: Services | None = None) -> Iterator[None]:
     """Whatever goes wrong while a reply is written is said in the reply, in words (the
-    traceback of an unexpected error goes to the log, never to Slack)."""
+    traceback of an unexpected error goes to the log, never to Slack). With `services`, a
+    failure an edit of the asking message can fix is kept for that edit."""
     try:
         yield
     except ArticlebotError as exc:
         audit.note_error(exc)
-        reply.fail(exc)
+        if services is not None:
+            _fail(services, reply, exc)
+        else:
+            reply.fail(exc)
     except Exception as exc:
         log.exception("%s failed", what)
         audit.note_error(exc)

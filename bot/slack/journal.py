@@ -27,7 +27,7 @@ from pydantic import ValidationError
 from slack_sdk.errors import SlackApiError, SlackRequestError
 
 from bot.logs import bind_request_id
-from bot.slack import audit
+from bot.slack import audit, edits
 from bot.store import JobLedger
 from bot.text.clip import clipped
 
@@ -255,6 +255,8 @@ def _execute(services: Services, client: WebClient, job: Job) -> None:
     token = _current.set(journal)
     try:
         with audit.recording(services.settings, job):  # its audit line, when it ends
+            # Asked again by an edit: the error note told the first time goes first.
+            edits.take_back(client, journal, getattr(job, "dest", None))
             job.run(services, client)
     except Exception:  # a job's failure must never take its worker down
         log.exception("%s failed", job.name)

@@ -73,6 +73,7 @@ class Reply:
         # any thread with chat:write) shows progress where a stream has nothing to show yet.
         self._status_line = in_thread and (dest.assistant or streaming)
         self._resumed = False
+        self.note_ts: str | None = None  # where `fail` said what went wrong, in the conversation
         self._sink: Sink
         if dest.ephemeral:
             self._sink = PrivateSink(target)
@@ -154,16 +155,20 @@ class Reply:
                 self._sink.target.set_status("")
             return first_ts
 
-    def fail(self, exc: ArticlebotError) -> None:
-        """Tell the asker what went wrong, in words; privately where Slack allows it."""
+    def fail(self, exc: ArticlebotError) -> bool:
+        """Tell the asker what went wrong, in words; privately where Slack allows it.
+
+        False when an earlier run of the job told them already; else `note_ts` is the
+        message in the conversation that says it (None: it was said privately)."""
         if self._journal is not None and self._journal.get("failed"):
-            return  # an earlier run of the job told them already
+            return False  # an earlier run of the job told them already
         with self._lock:
-            self._sink.fail(fmt.error_text(exc), self._text)
+            self.note_ts = self._sink.fail(fmt.error_text(exc), self._text)
             if self._status_line:
                 self._sink.target.set_status("")
         if self._journal is not None:
             self._journal.set("failed", "1")
+        return True
 
     # --- switching sinks ----------------------------------------------------------------
 

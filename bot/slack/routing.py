@@ -120,6 +120,8 @@ class Incoming:
     dm: bool = False
     human: bool = True  # a person posted it (not an edit, a join, another bot, ourselves)
     bot_user_id: str | None = None
+    # An edit of a message told a fixable error: that note's ts (bot.slack.edits).
+    replaces: str | None = None
 
     @classmethod
     def from_event(
@@ -174,6 +176,9 @@ class Incoming:
             assistant=self.source == "assistant",
             dm=self.dm,
             new_thread=thread_ts is not None and not self.thread_ts,
+            # The assistant view's messages aren't re-run by an edit (their thread is its own).
+            asked_ts=self.ts if self.source != "assistant" else None,
+            replaces=self.replaces,
         )
 
     @property
@@ -256,7 +261,7 @@ def _answer(incoming: Incoming, memory: ThreadMemory, text: str, help_text: str)
     if files or parsed.kind in ("link", "paste"):
         return Summarize(dest=dest, parsed=parsed, files=files, name="event")
     if parsed.kind != "message":
-        return Post(dest=dest, text=help_text, name="event")
+        return Post(dest=dest, text=help_text, fixable=True, name="event")
     # "recap" inside a thread is about the discussion there, not the article (which
     # "summarize it" is): checked before the follow-up rules, which read "recap" as that.
     wishes = recaps.recap_instructions(request) if in_thread else None
@@ -273,7 +278,7 @@ def _answer(incoming: Incoming, memory: ThreadMemory, text: str, help_text: str)
     articles = _articles_for(incoming, memory)
     if etiquette.asks_to_summarize_last(request):
         if not articles:
-            return Post(dest=dest, text=NOTHING_SHARED, name="event")
+            return Post(dest=dest, text=NOTHING_SHARED, fixable=True, name="event")
         return SummarizeRef(dest=dest, ref=articles[0], name="event")
     # "@bot thanks" gets a word back, not a search (and no model tokens); "summarize it"
     # summarizes the conversation's article. The same rules as the CLI chat.
@@ -282,7 +287,7 @@ def _answer(incoming: Incoming, memory: ThreadMemory, text: str, help_text: str)
         # "hi" with no article to ask about yet: how to use the bot, not "ask about it".
         greeted = followups.is_greeting(request) and not articles
         text = help_text if greeted else followups.small_reply(request)
-        return Post(dest=dest, text=text, name="event")
+        return Post(dest=dest, text=text, fixable=greeted, name="event")
     if turn == "summarize" and articles:
         wishes = followups.summary_instructions(request) or ""
         # "tl;dr" and "what is this about?" want the one-sentence TL;DR, as in the CLI.
@@ -302,7 +307,7 @@ def _answer(incoming: Incoming, memory: ThreadMemory, text: str, help_text: str)
             dest=dest, request=request, bot_user_id=incoming.bot_user_id, name="event"
         )
     text = NO_ARTICLE if is_question(request) else help_text
-    return Post(dest=dest, text=text, name="event")
+    return Post(dest=dest, text=text, fixable=True, name="event")
 
 
 def _articles_for(incoming: Incoming, memory: ThreadMemory) -> tuple[ArticleRef, ...]:

@@ -312,9 +312,12 @@ class Post(_Job):
     kind: Literal["post"] = "post"
     dest: Destination
     text: str
+    # It says the message asked for nothing the bot can do yet (usage, no article): editing
+    # that message asks again (bot.slack.edits).
+    fixable: bool = False
 
     def run(self, services: Services, client: WebClient) -> None:
-        jobs.post(services, client, self.dest, self.text)
+        jobs.post(services, client, self.dest, self.text, fixable=self.fixable)
 
 
 class Respond(_Job):

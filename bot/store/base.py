@@ -160,6 +160,42 @@ class ParkedQuestions(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class ErrorNote:
+    """The bot told whoever asked (`user`, in a message of theirs) that their request failed
+    in a way an edit of that message can fix: a typo in a link, no article in it
+    (bot.slack.edits)."""
+
+    user: str
+    note_ts: str | None  # the conversation message saying so; None: it was told privately
+    reruns: int = 0  # how often an edit of the message was answered again already
+
+
+class ErrorNotes(Protocol):
+    """Which asking messages got a fixable error note, so that editing one re-runs it: kept
+    by the message's (team, channel, ts), shared by every process, forgotten after a TTL."""
+
+    def note_error(
+        self, team: str, channel: str, asked_ts: str, note: ErrorNote, ttl_seconds: float
+    ) -> None:
+        """Keep (or renew, live again) the note for the message at `asked_ts`. Its count of
+        re-runs stays what it was (`note.reruns` is ignored): a re-run that fails again
+        doesn't start the count over."""
+        ...
+
+    def take_error_note(
+        self, team: str, channel: str, asked_ts: str, *, user: str, taker: str, max_reruns: int
+    ) -> ErrorNote | None:
+        """For an edit by `user` of the message at `asked_ts`: its live note, counted as one
+        more re-run and taken (a second edit re-runs only once this one's re-run has failed
+        again); None when there is none, it is someone else's, it is taken, or its re-runs
+        are used up. Atomic across processes. The same `taker` (a retry of one Slack
+        event) gets the note it took again."""
+        ...
+
+    def forget_team_error_notes(self, team: str) -> None: ...
+
+
 class Cache(Protocol):
     """Articles and answers, each kept under the `scope` of the workspace that asked for it
     (bot.store.tenants): one workspace never reads another's."""
@@ -390,6 +426,7 @@ class Store(
     EventClaims,
     ConversationMemory,
     ParkedQuestions,
+    ErrorNotes,
     Cache,
     JobLedger,
     RateLimits,
@@ -413,6 +450,7 @@ def forget_team_state(store: Store, tenant: Tenant) -> None:
         store.forget_team_requests(tenant.team)
         store.forget_team_settings(tenant.team)
         store.forget_workspace_settings(tenant.team)
+        store.forget_team_error_notes(tenant.team)
     for schedule in store.digests():
         if tenant.owns(schedule.tenant.scope) or schedule.team == tenant.team:
             store.clear_digest(schedule.team, schedule.channel)

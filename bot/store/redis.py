@@ -30,6 +30,7 @@ Keys, after the prefix:
                                    (configuration: the one key without an expiry but seq)
     requests:… request:… votes:…   the request log (bot.store.redis_requests)
     chansettings:{team}, chantokens:…  channel preferences (bot/store/redis_channels.py)
+    errnote:…                      asking messages told a fixable error (bot/store/redis_notes.py)
 
 A scope is the workspace a cached entry belongs to (bot.store.tenants); `forget_team` finds a
 workspace's keys with SCAN (a rare admin action, never on a request's path).
@@ -66,6 +67,7 @@ from bot.store.base import (
 )
 from bot.store.keys import normalize_url
 from bot.store.redis_channels import RedisChannelPrefs
+from bot.store.redis_notes import NOTE, TAKE_NOTE, RedisErrorNotes
 from bot.store.redis_requests import RedisRequestLog
 from bot.store.tenants import Tenant
 
@@ -193,7 +195,7 @@ def connect(url: str, *, socket_timeout: float = 5.0, decode: bool = True) -> re
     )
 
 
-class RedisStore(RedisRequestLog, RedisChannelPrefs):
+class RedisStore(RedisRequestLog, RedisChannelPrefs, RedisErrorNotes):
     """Event claims, a job ledger, conversation memory, caches, channel settings and the
     request log in Redis.
 
@@ -231,6 +233,8 @@ class RedisStore(RedisRequestLog, RedisChannelPrefs):
         self._remember = client.register_script(_REMEMBER)
         self._take = client.register_script(_TAKE)
         self._acquire = client.register_script(_ACQUIRE)
+        self._note = client.register_script(NOTE)
+        self._take_note = client.register_script(TAKE_NOTE)
 
     @classmethod
     def from_url(cls, url: str, **options: Any) -> RedisStore:

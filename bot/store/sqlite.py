@@ -38,6 +38,8 @@ from bot.store.base import (
 from bot.store.keys import normalize_url
 from bot.store.sqlite_channels import SCHEMA as CHANNELS_SCHEMA
 from bot.store.sqlite_channels import SQLiteChannelPrefs
+from bot.store.sqlite_notes import SCHEMA as NOTES_SCHEMA
+from bot.store.sqlite_notes import SQLiteErrorNotes
 from bot.store.sqlite_requests import SCHEMA as REQUESTS_SCHEMA
 from bot.store.sqlite_requests import SQLiteRequestLog
 from bot.store.tenants import Tenant
@@ -187,7 +189,7 @@ _MEMORY_TABLES = ("conversation_articles", "turns", "engaged", "participants", "
 _CACHE_TABLES = ("team_article_urls", "team_articles", "team_answers")
 
 
-class SQLiteStore(SQLiteRequestLog, SQLiteChannelPrefs):
+class SQLiteStore(SQLiteRequestLog, SQLiteChannelPrefs, SQLiteErrorNotes):
     """Event claims, conversation memory, caches, channel settings and the request log in one
     SQLite database.
 
@@ -232,6 +234,7 @@ class SQLiteStore(SQLiteRequestLog, SQLiteChannelPrefs):
         self._db.executescript(_SCHEMA)
         self._db.executescript(REQUESTS_SCHEMA)
         self._db.executescript(CHANNELS_SCHEMA)
+        self._db.executescript(NOTES_SCHEMA)
         self._migrate()
 
     # --- plumbing -------------------------------------------------------------------------

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
+from dataclasses import replace
 from typing import Any
 
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
-from bot.slack import channel_prefs, limits, parked, routing
+from bot.slack import channel_prefs, edits, limits, parked, routing
 from bot.slack.context import Services
 from bot.slack.lean import Direct
 from bot.slack.memory import ThreadMemory
@@ -84,7 +86,49 @@ def handle_message(
     context: BoltContext,
     services: Services,
 ) -> None:
+    if event.get("subtype") == "message_changed":
+        handle_edit(event, body, client, context, services)
+        return
     dispatch(services, client, Incoming.from_event("message", event, body, context.bot_user_id))
+
+
+def handle_edit(
+    event: dict[str, Any],
+    body: dict[str, Any],
+    client: WebClient,
+    context: BoltContext,
+    services: Services,
+) -> routing.Action | None:
+    """A person edited a message of theirs: when the bot told it a fixable error (a typo in
+    its link), the edited text is asked again, planned like a new message; any other edit
+    is noise (bot.slack.edits)."""
+    bot_user_id = context.bot_user_id
+    message = edits.edited_message(event, bot_user_id=bot_user_id, now=time.time())
+    if message is None:
+        return None
+    # Slack sends no app_mention for an edit: a channel message naming the bot is one.
+    named = bool(bot_user_id) and f"<@{bot_user_id}>" in (message.get("text") or "")
+    source: routing.Source = (
+        "mention" if named and message.get("channel_type") != "im" else "message"
+    )
+    incoming = Incoming.from_event(source, message, body, bot_user_id)
+    if not incoming.user or not incoming.ts or not incoming.channel:
+        return None
+    # Slack's retry of this edit event takes the same note again (and makes the same job).
+    taker = body.get("event_id") or f"{incoming.ts}/{event.get('event_ts')}"
+    note = services.store.take_error_note(
+        incoming.team or "-",
+        incoming.channel,
+        incoming.ts,
+        user=incoming.user,
+        taker=str(taker),
+        max_reruns=edits.MAX_RERUNS,
+    )
+    if note is None:
+        log.debug("edit ignored: no fixable error told for %s", incoming.ts)
+        return None
+    log.info("%s was edited after an error: asking again", incoming.ts)
+    return dispatch(services, client, replace(incoming, replaces=note.note_ts))
 
 
 def register(app: App, services: Services) -> None:

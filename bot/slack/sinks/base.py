@@ -34,7 +34,10 @@ class Sink(Protocol):
         """The final text, already split under Slack's limits; returns the first message's
         ts (None when the reply went privately). `streamed` is what `write` was given."""
 
-    def fail(self, message: str, streamed: str) -> None: ...
+    def fail(self, message: str, streamed: str) -> str | None:
+        """Say `message` (what went wrong); returns the ts of the message in the conversation
+        that says it, None when it was told privately (an ephemeral note)."""
+        ...
 
 
 class ChannelSink:

@@ -53,7 +53,7 @@ class PlaceholderSink(ChannelSink):
             self.target.client.chat_update(channel=self.target.dest.channel, ts=self.ts, **payload)
         return self.ts
 
-    def fail(self, message: str, streamed: str) -> None:
+    def fail(self, message: str, streamed: str) -> str | None:
         target = self.target
         if self.ts and not streamed and target.dest.user and not target.dest.dm:
             # Nothing useful was shown yet: take the placeholder back and tell only the
@@ -62,7 +62,8 @@ class PlaceholderSink(ChannelSink):
             target.safe(target.client.chat_delete, channel=target.dest.channel, ts=self.ts)
             self.ts = None
             target.tell_privately(message)
-        elif self.ts:
+            return None
+        if self.ts:
             target.safe(
                 target.client.chat_update,
                 channel=target.dest.channel,
@@ -70,5 +71,5 @@ class PlaceholderSink(ChannelSink):
                 text=message,
                 blocks=fmt.message_blocks(message, None),
             )
-        else:
-            target.tell(message)
+            return self.ts
+        return target.tell(message)

@@ -50,5 +50,5 @@ class PrivateSink:
             target.record(f"private{i}", "1")
         return None
 
-    def fail(self, message: str, streamed: str) -> None:
-        self.target.tell(message)
+    def fail(self, message: str, streamed: str) -> str | None:
+        return self.target.tell(message)

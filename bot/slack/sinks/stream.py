@@ -239,10 +239,9 @@ class StreamSink(ChannelSink):
             log.info("stream ended early (%s); finishing with chat.update", error_code(exc))
             return self._fall_back(streamed).finish_first(streamed, part, footer)
 
-    def fail(self, message: str, streamed: str) -> None:
+    def fail(self, message: str, streamed: str) -> str | None:
         if self.ts is None:
-            self.target.tell(message)
-            return
+            return self.target.tell(message)
         target = self.target
         if not self._streamed and target.dest.user:
             # Only steps were shown: take the message back and tell the asker, as a failed
@@ -251,8 +250,7 @@ class StreamSink(ChannelSink):
             target.safe(target.client.chat_stopStream, channel=target.dest.channel, ts=self.ts)
             target.safe(target.client.chat_delete, channel=target.dest.channel, ts=self.ts)
             self.ts = None
-            target.tell(message)
-            return
+            return target.tell(message)
         self._end_steps("error")
         self.target.safe(
             self.target.client.chat_stopStream,
@@ -260,3 +258,4 @@ class StreamSink(ChannelSink):
             ts=self.ts,
             markdown_text="\n\n" + message,
         )
+        return self.ts

@@ -113,19 +113,24 @@ class Target:
                 markdown_text=fmt.neutralize_mentions(markdown),
             )
 
-    def tell(self, message: str) -> None:
+    def tell(self, message: str) -> str | None:
         """An error note where no message of ours exists to carry it: privately to a person
         who asked in a channel, else in the conversation (a DM is private already and keeps
-        the note, where an ephemeral one is gone on reload; the assistant view has none)."""
+        the note, where an ephemeral one is gone on reload; the assistant view has none).
+        Returns the ts of the note posted in the conversation (None: told privately, or
+        Slack refused it)."""
         if self.dest.user and not self.dest.assistant and not self.dest.dm:
             self.tell_privately(message)
-        else:
-            self.safe(
-                self.client.chat_postMessage,
-                channel=self.dest.channel,
-                thread_ts=self.dest.thread_ts,
-                text=message,
+            return None
+        try:
+            response = self.client.chat_postMessage(
+                channel=self.dest.channel, thread_ts=self.dest.thread_ts, text=message
             )
+        except SLACK_ERRORS as exc:  # best effort, as `safe`: never raised over the error
+            log.warning("Slack call failed: %s", error_code(exc))
+            return None
+        ts = response.get("ts")
+        return str(ts) if ts else None
 
     def tell_privately(self, message: str) -> None:
         """An ephemeral note: through the response_url when there is one (works even where
