@@ -348,6 +348,48 @@ def test_a_scheduled_digest_turned_off_meanwhile_posts_nothing(
 # --- /summarize digest ----------------------------------------------------------------------------
 
 
+@pytest.fixture
+def admins_only_bot(slack: FakeSlack, tmp_path: Path) -> Iterator[SlackAppHarness]:
+    with SlackAppHarness(slack, harness_settings(slack, tmp_path, settings_admins_only=True)) as h:
+        yield h
+
+
+@pytest.mark.parametrize("words", ["digest daily", "digest off"])
+def test_where_settings_are_for_admins_a_member_cannot_change_the_digest(
+    admins_only_bot: SlackAppHarness, slack: FakeSlack, words: str
+) -> None:
+    """A digest spends the model's tokens every day: it is a channel setting like the rest."""
+    bot = admins_only_bot
+    assert bot.services is not None
+    store = bot.services.store
+    store.set_digest(DigestSchedule(TEAM, CHANNEL, "weekly", START.timestamp(), user="U0BOB"))
+    slack.add_user("U0ALICE", is_admin=False)
+    status, body = bot.command("/summarize", words)
+    assert status == 200 and "digest" not in body  # nothing said in the ack
+    (told,) = slack.wait_for("response_url", timeout=20)
+    assert told.params["response_type"] == "ephemeral"
+    assert "Only workspace admins and owners" in told.params["text"]
+    bot.idle()
+    kept = store.get_digest(TEAM, CHANNEL)
+    assert kept is not None and kept.every == "weekly" and kept.user == "U0BOB"
+
+
+def test_where_settings_are_for_admins_an_admin_turns_the_digest_on(
+    admins_only_bot: SlackAppHarness, slack: FakeSlack
+) -> None:
+    bot = admins_only_bot
+    assert bot.services is not None
+    slack.add_user("U0ALICE", is_admin=True)
+    bot.command("/summarize", "digest daily")
+    (told,) = slack.wait_for("response_url", timeout=20)
+    assert told.params["response_type"] == "in_channel"
+    assert "<@U0ALICE> turned on a daily link digest" in told.params["text"]
+    bot.idle()
+    schedule_set = bot.services.store.get_digest(TEAM, CHANNEL)
+    assert schedule_set is not None and schedule_set.every == "daily"
+    assert schedule_set.user == "U0ALICE"
+
+
 def test_turning_a_digest_on_and_off_is_announced_and_stored(bot: SlackAppHarness) -> None:
     assert bot.services is not None
     store = bot.services.store

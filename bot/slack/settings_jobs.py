@@ -101,12 +101,19 @@ def admins_only(services: Services, team: str) -> bool:
     return services.settings.settings_admins_only
 
 
-def refusal(services: Services, client: WebClient, user: str, team: str) -> str | None:
+def refusal(
+    services: Services,
+    client: WebClient,
+    user: str,
+    team: str,
+    refused: str = NOT_ADMIN,
+    cant_check: str = CANT_CHECK,
+) -> str | None:
     """Why `user` may not change settings (None: they may). Asks Slack only when the
     workspace keeps settings to admins; fails closed when Slack can't say."""
     if not admins_only(services, team):
         return None
-    return _not_an_admin(client, user, NOT_ADMIN, CANT_CHECK)
+    return _not_an_admin(client, user, refused, cant_check)
 
 
 def channel_refusal(

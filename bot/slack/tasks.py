@@ -369,6 +369,24 @@ class Digest(_Job):
             log.warning("%s digests stopped: not installed", self.dest.channel)
 
 
+class SetDigest(_Job):
+    """`/summarize digest daily|weekly|off` where only admins may change channel settings:
+    the asker checked (users.info), then the schedule changed (bot.slack.digest.command)."""
+
+    kind: Literal["set_digest"] = "set_digest"
+    team: str
+    channel: str
+    user: str
+    enterprise: str | None = None
+    every: Literal["daily", "weekly", "off"]
+    response_url: str | None = None
+
+    def run(self, services: Services, client: WebClient) -> None:
+        from bot.slack.digest import command  # it imports this module
+
+        command.change_by_job(services, client, self)
+
+
 class OpenSettings(_Job):
     """`/articlebot settings` or an App Home button: the channel settings modal (for
     `channel`; None: with a channel picker), or why this person may not change them."""
@@ -483,6 +501,7 @@ Job = Annotated[
     | Respond
     | OfferSummary
     | Digest
+    | SetDigest
     | OpenSettings
     | ReloadSettings
     | PublishHome

@@ -5,7 +5,8 @@
     /summarize digest                  what is set here, and how to use it
     /summarize digest since:monday     a catch-up now (since:yesterday, :2026-12-01, :3d…)
 
-Schedules are changed in the listener (one store write) and announced in the channel; a
+Schedules are changed in the listener (one store write) and announced in the channel; where
+only admins may change a channel's settings, in a job, once users.info says who asks. A
 catch-up is a job like any request (rate limits apply) and posts in the channel, where
 everyone who missed the links can read it.
 """
@@ -20,15 +21,25 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from slack_bolt import Ack
+from slack_sdk import WebClient
 
 from bot.settings import Settings
-from bot.slack import limits, tasks
+from bot.slack import journal, limits, settings_jobs, tasks
 from bot.slack.context import Destination, Services
 from bot.slack.digest import periods
+from bot.slack.retry import webhook
 from bot.slack.worker import Busy
 from bot.store import DigestSchedule
 
 BUSY = "I'm handling a lot of requests right now; please try again in a minute."
+NOT_ADMIN = (
+    "Only workspace admins and owners can turn link digests on or off in this workspace. "
+    "Ask one of them."
+)
+CANT_CHECK = (
+    "I couldn't check whether you're a workspace admin (Slack said `{error}`), so I didn't "
+    "change the digest. Please try again in a minute."
+)
 NOT_A_CHANNEL = "Digests are for channels: use `/summarize digest` in the channel you want one for."
 _FIRST_WORD = re.compile(r"\s*digest\b", re.I)
 
@@ -109,35 +120,74 @@ def handle(ack: Ack, command: dict[str, Any], services: Services) -> None:
             state = f"This channel gets a {current.every} link digest ({when})."
         ack(text=f"{state}\n\n{help_text(settings)}")
         return
-    if asked.action == "off":
-        if store.clear_digest(team, channel):
-            ack(
-                response_type="in_channel", text=f"<@{user}> turned off this channel's link digest."
-            )
-        else:
-            ack(text="This channel has no link digest to turn off.")
-        return
-    if asked.action in ("daily", "weekly"):
-        every = asked.action
-        current = store.get_digest(team, channel)
-        if current is not None and current.every == every:
-            # Not announced again, and the schedule kept as it is: a new start time would
-            # skip a posting due this minute that no scheduler has queued yet.
-            ack(text=f"This channel already gets a {every} link digest ({_when(settings)[every]}).")
-            return
-        org = command.get("enterprise_id") or None
-        schedule = DigestSchedule(team, channel, every, time.time(), user=user, enterprise=org)
-        store.set_digest(schedule)
-        ack(
-            response_type="in_channel",
-            text=(
-                f"<@{user}> turned on a {every} link digest: {_when(settings)[every]}, I'll post "
-                "the articles shared here, each with a one-line gist and who shared it. "
-                "`/summarize digest off` stops it."
-            ),
+    if asked.action in ("daily", "weekly", "off"):
+        change = tasks.SetDigest(
+            team=team,
+            channel=channel,
+            user=user or "",
+            enterprise=command.get("enterprise_id") or None,
+            every=asked.action,
+            response_url=command.get("response_url"),
         )
+        if not settings_jobs.admins_only(services, team):
+            reply = change_schedule(services, change)  # one store write: within the ack
+            ack(text=reply["text"], response_type=reply.get("response_type"))
+            return
+        # Kept to admins (as channel settings are: a digest spends the model's tokens):
+        # who is asking is Slack's to say, which is a Web API call, so a job's.
+        try:
+            services.submit(change)
+        except Busy as exc:
+            ack(text=limits.notice(exc, BUSY))
+            return
+        ack()
         return
     _catch_up(ack, services, command, asked.since)
+
+
+def change_schedule(services: Services, change: tasks.SetDigest) -> dict[str, str]:
+    """Turn the channel's digest on, off or to another cadence; the reply to the command
+    (announced in the channel when something changed)."""
+    store, settings = services.store, services.settings
+    team, channel, user, every = change.team, change.channel, change.user, change.every
+    if every == "off":
+        if store.clear_digest(team, channel):
+            return {
+                "response_type": "in_channel",
+                "text": f"<@{user}> turned off this channel's link digest.",
+            }
+        return {"text": "This channel has no link digest to turn off."}
+    current = store.get_digest(team, channel)
+    if current is not None and current.every == every:
+        # Not announced again, and the schedule kept as it is: a new start time would
+        # skip a posting due this minute that no scheduler has queued yet.
+        when = _when(settings)[every]
+        return {"text": f"This channel already gets a {every} link digest ({when})."}
+    schedule = DigestSchedule(
+        team, channel, every, time.time(), user=user or None, enterprise=change.enterprise
+    )
+    store.set_digest(schedule)
+    return {
+        "response_type": "in_channel",
+        "text": (
+            f"<@{user}> turned on a {every} link digest: {_when(settings)[every]}, I'll post "
+            "the articles shared here, each with a one-line gist and who shared it. "
+            "`/summarize digest off` stops it."
+        ),
+    }
+
+
+def change_by_job(services: Services, client: WebClient, change: tasks.SetDigest) -> None:
+    """`change_schedule` where only admins may: users.info first (fail closed), then the
+    change; either way the asker hears back under their command."""
+    refused = settings_jobs.refusal(
+        services, client, change.user, change.team, NOT_ADMIN, CANT_CHECK
+    )
+    reply = {"text": refused, "response_type": "ephemeral"} if refused else None
+    if reply is None:
+        reply = {"response_type": "ephemeral", **change_schedule(services, change)}
+    if change.response_url and journal.once("told"):
+        webhook(change.response_url).send_dict(reply)
 
 
 def _catch_up(ack: Ack, services: Services, command: dict[str, Any], since: str) -> None:
