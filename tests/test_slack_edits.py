@@ -288,3 +288,20 @@ def test_a_re_run_job_run_again_after_a_crash_takes_the_old_note_back_once(slack
             edits.take_back(client, Journal(store, "ev:EvEDIT.0"), dest)
     assert [call.params["ts"] for call in slack.calls("chat.delete")] == [note["ts"]]
     assert slack.messages("D0DM") == []
+
+
+def test_an_edit_that_asks_nothing_leaves_the_next_edit_free_to_fix_it(bot, articles):
+    """The first edit takes the mention out (nothing to answer: a channel message not for the
+    bot); the second puts it back with the link. The first must not use the note up."""
+    ts = _now_ts()
+    bot.mention("summarize this", ts=ts)
+    bot.idle()
+    (note,) = bot.slack.calls("chat.postMessage")
+    mention = f"<@{bot.slack.bot_user_id}>"
+    _edit(bot, ts, f"{mention} summarize this", "summarize this")
+    bot.idle()
+    assert not bot.slack.calls("chat.delete")
+    _edit(bot, ts, "summarize this", f"{mention} summarize <{articles.url('/story')}>")
+    bot.idle()
+    (deleted,) = bot.slack.calls("chat.delete")
+    assert deleted.params["ts"] == note.response["ts"]

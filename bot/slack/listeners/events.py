@@ -31,9 +31,9 @@ log = logging.getLogger(__name__)
 BUSY = "I'm handling a lot of requests right now; please try again in a minute."
 
 
-def dispatch(services: Services, client: WebClient, incoming: Incoming) -> routing.Action:
+def dispatch(services: Services, client: WebClient, incoming: Incoming) -> routing.Action | None:
     """Act on `incoming`; returns what was planned. Over a limit or busy: says so in the
-    conversation instead (nothing is queued, no thread engaged)."""
+    conversation instead (nothing is queued, no thread engaged) and returns None."""
     dest = incoming.dest
     memory = ThreadMemory()
     if incoming.needs_memory:
@@ -57,10 +57,10 @@ def dispatch(services: Services, client: WebClient, incoming: Incoming) -> routi
             services.submit(action)
     except limits.RateLimited as exc:
         limits.tell(services, client, dest, exc)
-        return action
+        return None
     except Busy:
         client.chat_postMessage(channel=dest.channel, thread_ts=dest.thread_ts, text=BUSY)
-        return action
+        return None
     if action.engages_thread:
         # Engaged now, not when the job starts: a follow-up typed a moment later (while the
         # job still waits for a worker) must not be taken for chatter and dropped. After
@@ -128,7 +128,12 @@ def handle_edit(
         log.debug("edit ignored: no fixable error told for %s", incoming.ts)
         return None
     log.info("%s was edited after an error: asking again", incoming.ts)
-    return dispatch(services, client, replace(incoming, replaces=note.note_ts))
+    action = dispatch(services, client, replace(incoming, replaces=note.note_ts))
+    if action is None or isinstance(action, routing.Ignore):
+        # Nothing was asked again (over a limit, busy, or the edit took the mention out):
+        # the note stays live, so the next edit still can.
+        edits.remember(services.store, incoming.dest, note.note_ts)
+    return action
 
 
 def register(app: App, services: Services) -> None:
