@@ -5,28 +5,33 @@ evidence the ranking already has, fitted on data (`rerank.json`, refit with
 The engine's ranking finds the candidates (the answer is among its best five for 97% of the
 dev questions of `bench.unanswerable`, its first for 78%); this model orders them and says
 how sure it is: the likeliest is quoted, and the next likeliest beside it when it is likely
-enough, so a near tie shows both and a clear best stands alone. Features are per candidate,
-relative to the others (a conditional logit: the probabilities of one question's candidates
-sum to 1), and none depends on the language beyond the expected answer type, which only
-English questions have. Whether the article answers at all is decided before, on the
-ranking's best sentence (`answers.confidence`).
+enough (or when the ranking's best two score in a near tie), so a clear best stands alone.
+Features are per candidate, relative to the others (a conditional logit: the probabilities
+of one question's candidates sum to 1), and none depends on the language beyond the
+expected answer type, which only English questions have. Whether the article answers at
+all is decided before, on the ranking's best sentence (`answers.confidence`).
 """
 
 from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bot.offline.answers import Features
 
 _DATA = Path(__file__).with_name("rerank.json")
 # Answer types a sentence lacks for sure when `fits` says so (a sum of money, an age): too
 # rare in the data for the model to weigh them, so a candidate that has one joins the first
 # quote that lacks it. The other types' tokens (any name, any number) prove much less.
 _DECISIVE = frozenset({"money", "age"})
+# The ranking's runner-up at this share of its best's score is in a near tie with it.
+TIE_SHARE = 0.95
 
 FEATURES = (
     "gap",  # the ranking score minus the best candidate's
@@ -45,33 +50,6 @@ FEATURES = (
     "previous_coverage",  # of the sentence before, in the same paragraph
     "next_coverage",
 )
-
-
-class Evidence(Protocol):
-    """What the model reads (`bot.offline.answers.Features` provides it)."""
-
-    @property
-    def coverage(self) -> list[float]: ...
-    @property
-    def window(self) -> list[float]: ...
-    @property
-    def paragraph(self) -> list[float]: ...
-    @property
-    def bm25(self) -> list[float]: ...
-    @property
-    def pairs(self) -> list[float]: ...
-    @property
-    def fits(self) -> list[bool]: ...
-    @property
-    def kind(self) -> object: ...
-    @property
-    def rank(self) -> list[float]: ...
-    @property
-    def weights(self) -> dict[str, float]: ...
-    @property
-    def terms(self) -> tuple[frozenset[str], ...]: ...
-    @property
-    def paragraphs(self) -> tuple[int, ...]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,12 +79,13 @@ def parse(data: dict[str, Any]) -> Model:
     )
 
 
-def _share(weights: dict[str, float], held: frozenset[str] | set[str]) -> float:
+def _share(weights: dict[str, float], held: Collection[str]) -> float:
+    """The weighted share of the terms of `weights` that `held` holds."""
     total = sum(weights.values())
     return sum(w for t, w in weights.items() if t in held) / total if total else 0.0
 
 
-def candidate_features(f: Evidence, ranked: Sequence[int]) -> list[list[float]]:
+def candidate_features(f: Features, ranked: Sequence[int]) -> list[list[float]]:
     """One row of FEATURES per sentence of `ranked` (indices, the ranking's best first)."""
     best = ranked[0]
     n = len(f.rank)
@@ -115,8 +94,6 @@ def candidate_features(f: Evidence, ranked: Sequence[int]) -> list[list[float]]:
     local = {
         t: w * math.log((k + 1) / (sum(t in s for s in sets) + 0.5)) for t, w in f.weights.items()
     }
-    absent = {t: w for t, w in f.weights.items() if t not in f.terms[best]}
-    total = sum(f.weights.values())
 
     def beside(i: int, j: int) -> float:
         """Coverage of sentence `j` when it is in the paragraph of sentence `i`."""
@@ -139,7 +116,7 @@ def candidate_features(f: Evidence, ranked: Sequence[int]) -> list[list[float]]:
                 float(i == best - 1),
                 float(opens),
                 _share(local, f.terms[i]),
-                sum(w for t, w in absent.items() if t in f.terms[i]) / total if total else 0.0,
+                _share(f.weights, f.terms[i] - f.terms[best]),
                 beside(i, i - 1),
                 beside(i, i + 1),
             ]
@@ -156,12 +133,13 @@ def probabilities(rows: list[list[float]], weights: Sequence[float]) -> list[flo
     return [e / total for e in exps]
 
 
-def candidates(f: Evidence, ranked: Sequence[int], k: int) -> list[int]:
-    """The first `k` of `ranked` that hold some of the question's words (the best always)."""
+def candidates(f: Features, ranked: Sequence[int], k: int) -> list[int]:
+    """Of the first `k` of `ranked`, those that hold some of the question's words (and the
+    best one always)."""
     return [*ranked[:1], *(i for i in ranked[1:k] if f.coverage[i] > 0)]
 
 
-def quotes(f: Evidence, ranked: Sequence[int]) -> list[int]:
+def quotes(f: Features, ranked: Sequence[int]) -> list[int]:
     """The sentence(s) of `ranked` (the ranking's best first) to quote: the likeliest to
     hold the answer, and the next likeliest too when it is likely enough."""
     m = model()
@@ -176,4 +154,12 @@ def quotes(f: Evidence, ranked: Sequence[int]) -> list[int]:
     elif f.kind in _DECISIVE and not f.fits[chosen[0]]:
         # "How much did it cost?" and no sum: the likeliest candidate with one is shown too.
         chosen += [ranked[j] for j in order[1:] if f.fits[ranked[j]]][:1]
+    if len(chosen) == 1 and tied(f, ranked) and chosen[0] in ranked[:2]:
+        # The ranking can't tell its best two apart (the reader can): both are shown.
+        chosen += [i for i in ranked[:2] if i != chosen[0]]
     return chosen
+
+
+def tied(f: Features, ranked: Sequence[int]) -> bool:
+    """Whether the ranking's best two sentences score in a near tie."""
+    return len(ranked) > 1 and f.rank[ranked[1]] >= TIE_SHARE * f.rank[ranked[0]]
