@@ -7,6 +7,7 @@ from setuptools import find_packages, setup
 setup(
     packages=[*find_packages(include=["bot", "bot.*"]), "bot._prompts"],
     package_dir={"bot._prompts": "prompts"},
-    # bot/llm's phrasings of questions about the article itself (bot.llm.meta) are data too.
-    package_data={"bot._prompts": ["*.yaml"], "bot.llm": ["*.yaml"]},
+    # bot/llm's phrasings of questions about the article itself (bot.llm.meta) are data too,
+    # and so are the offline answer engine's fitted weights (bot.offline.rerank).
+    package_data={"bot._prompts": ["*.yaml"], "bot.llm": ["*.yaml"], "bot.offline": ["*.json"]},
 )

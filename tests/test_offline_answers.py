@@ -246,24 +246,73 @@ def test_a_name_misspelt_by_one_letter_still_matches_its_sentence() -> None:
     assert not answer(article, "When was the Rotterdam Treaty signed?").found
 
 
-def test_the_better_of_two_close_neighbours_joins_the_best_sentence() -> None:
-    from bot.offline.answers import Features, choose
+@pytest.mark.parametrize(
+    ("paragraphs", "question", "holds"),
+    [
+        (
+            [
+                "Some pathogens change the antigens on their surface so that the immune system "
+                "no longer recognises them. This is called antigenic variation. An example is "
+                "HIV, which mutates rapidly, so the proteins on its envelope keep changing. "
+                "These frequent changes may explain the failures of vaccines directed at this "
+                "virus."
+            ],
+            "What is an example of a virus that uses antigenic variation?",
+            "An example is HIV",
+        ),
+        (
+            [
+                "The most frequent musical contributor during the first fifteen years was "
+                "Dudley Simpson, who is also well known for his theme music for Blake's 7. "
+                "Simpson's first score was Planet of Giants and he went on to write music for "
+                "many adventures of the 1970s. He also made a cameo appearance in The Talons "
+                "of Weng-Chiang as a music hall conductor."
+            ],
+            "In what episode did Dudley Simpson play a music conductor?",
+            "The Talons of Weng-Chiang",
+        ),
+    ],
+)
+def test_the_answer_beside_the_sentence_that_names_the_subject_is_quoted(
+    paragraphs: list[str], question: str, holds: str
+) -> None:
+    # The sentence naming the subject matches the question best, by words; the answer is
+    # the one after it, which holds the question's other, rarer words ("example", "conductor").
+    result = answer(Article.from_paragraphs(paragraphs, source_kind="text"), question)
+    assert result.found and any(holds in quote for quote in result.quotes), result.quotes
 
-    # Sentence 1 is best; both neighbours are close to it, sentence 2 more so.
-    f = Features(
-        coverage=[0.5, 0.9, 0.7],
-        window=[0.9, 0.9, 0.9],
-        paragraph=[0.9, 0.9, 0.9],
-        bm25=[0.5, 1.0, 0.8],
-        pairs=[0.0, 0.0, 0.0],
-        fits=[True, True, True],
-        kind=None,
-        missing=[],
-        rank=[1.5, 2.0, 1.9],
-        by_surname=frozenset(),
-        asks=(False, False, False),
+
+def test_the_model_puts_the_answer_before_the_sentence_that_matches_more_words() -> None:
+    from bot.offline import rerank
+    from bot.offline.answers import features
+
+    article = Article.from_paragraphs(
+        [
+            "Brenna was a city of many faiths. According to the 1901 census, most of its "
+            "inhabitants were Catholics, and a third were Jews.",
+            "Religious tolerance in Brenna led to the construction of hundreds of places of "
+            "religious worship in all parts of the town. Most of them were destroyed in the "
+            "aftermath of the uprising of 1944. Only a few were rebuilt.",
+        ],
+        source_kind="text",
     )
-    assert choose(f) == [1, 2]
+    index = index_article(article.text, article.language)
+    f = features(index, "When were most of the places of religious worship in Brenna destroyed?")
+    ranked = sorted(range(len(f.rank)), key=lambda i: -f.rank[i])
+    first = rerank.quotes(f, ranked)[0]
+    assert index.sentences[ranked[0]].text.startswith("Religious tolerance")
+    assert index.sentences[first].text.startswith("Most of them were destroyed")
+
+
+def test_the_stored_model_has_a_weight_for_every_feature() -> None:
+    from bot.offline import rerank
+
+    model = rerank.model()
+    assert len(model.weights) == len(rerank.FEATURES)
+    assert model.candidates >= 2 and 0 < model.second_min < 1
+    # A refit whose features don't match the code's is refused, not read half.
+    with pytest.raises(ValueError, match="stale"):
+        rerank.parse({"candidates": 5, "second_min": 0.2, "weights": {"gap": 1.0}})
 
 
 def test_a_name_the_article_gives_as_initials_is_mentioned() -> None:

@@ -101,6 +101,7 @@ def test_the_wheel_carries_the_prompts_and_runs_without_the_repo(tmp_path: Path)
     prompts = sorted(p.name for p in (ROOT / "prompts").glob("*.yaml"))
     assert prompts and {f"bot/_prompts/{name}" for name in prompts} <= names
     assert "bot/llm/meta_questions.yaml" in names
+    assert "bot/offline/rerank.json" in names
     assert not any(n.startswith(("prompts/", "tests/", "bench/")) for n in names)
 
     # The unpacked wheel on the path ahead of the editable install, run from an empty folder.
@@ -125,3 +126,14 @@ def test_the_wheel_carries_the_prompts_and_runs_without_the_repo(tmp_path: Path)
     )
     assert summary.returncode == 0, summary.stderr
     assert len(summary.stdout.split()) > 20 and "offline engine" in summary.stderr
+    # The offline answers read their fitted weights from the package too.
+    answered = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "-", "When was Kim's visit to Seoul to take place?"],
+        input=SEED.read_text(encoding="utf-8"),
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+    )
+    assert answered.returncode == 0, answered.stderr
+    assert "supposed to take place in December" in answered.stdout

@@ -13,8 +13,8 @@ mentions, which count heavily against (a name misspelt by one letter, "Maastrich
 read as the article's spelling; the first name of a person the article calls by surname
 only counts half). Below the threshold (calibrated on the dev half of
 `bench.unanswerable`, never on its held-out half) the engine says it found nothing rather
-than quote a near miss. A second sentence is added only when it is next to the best one and
-nearly as good, or holds the answer type the best one lacks.
+than quote a near miss. Which of the best-ranked sentences to quote, and whether a second
+one, is up to a model fitted on the same dev half (`rerank`).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from bot.ingest.article import Article
+from bot.offline import rerank
 from bot.offline.answer_types import AnswerType, expected_type, fits
 from bot.offline.evidence import (
     ArticleIndex,
@@ -55,10 +56,6 @@ _C_KEY_MISSING = 3.9  # per key term the article never mentions (two at most)
 _SURNAME_KNOWN = 0.5  # a missing first name whose surname the article has counts half
 MIN_CONFIDENCE = 2.4
 
-# A second quote: the best one's neighbour, scoring at least this share of it; or any
-# sentence in a near tie with it (the ranking can't tell them apart, the reader can).
-_SECOND_SHARE = 0.7
-_TIE_SHARE = 0.95
 # A follow-up gets a sentence the last answer quoted again only when it ranks clearly above
 # every other one (an unseen sentence at this share of it is as good, and new).
 _NEW_SHARE = 0.8
@@ -125,6 +122,9 @@ class Features:
     by_surname: frozenset[str]  # missing first names of people the article names by surname
     rank: list[float]
     asks: tuple[bool, ...]  # the article's own questions, never an answer
+    weights: dict[str, float]  # of the question's terms (see `_weights`)
+    terms: tuple[frozenset[str], ...]  # of each sentence
+    paragraphs: tuple[int, ...]  # the paragraph each sentence sits in
 
 
 def features(index: ArticleIndex, question: str, asked: str | None = None) -> Features:
@@ -178,6 +178,9 @@ def features(index: ArticleIndex, question: str, asked: str | None = None) -> Fe
         by_surname(asked or question, index),
         rank,
         index.asks,
+        weights,
+        tuple(frozenset(t) for t in sets),
+        tuple(s.paragraph for s in index.sentences),
     )
 
 
@@ -203,23 +206,7 @@ def choose(f: Features, skip: Collection[int] = ()) -> list[int]:
     )
     if not ranked or f.coverage[ranked[0]] <= 0 or confidence(f, ranked[0]) < MIN_CONFIDENCE:
         return []
-    best = ranked[0]
-    chosen = [best]
-    n = len(f.rank)
-    # The better of the two neighbours first: only one may join the best sentence.
-    neighbours = sorted((best - 1, best + 1), key=lambda i: -f.rank[i] if 0 <= i < n else 0.0)
-    for other in neighbours:
-        if not 0 <= other < n or len(chosen) > 1 or other in skip or f.asks[other]:
-            continue
-        needed = f.kind is not None and not f.fits[best] and f.fits[other]
-        close = f.rank[other] >= _SECOND_SHARE * f.rank[best]
-        if (needed or close) and f.coverage[other] > 0:
-            chosen.append(other)
-    if len(chosen) == 1 and len(ranked) > 1:
-        runner_up = ranked[1]
-        if f.rank[runner_up] >= _TIE_SHARE * f.rank[best] and f.coverage[runner_up] > 0:
-            chosen.append(runner_up)
-    return sorted(chosen)
+    return sorted(rerank.quotes(f, ranked))
 
 
 def _worth_repeating(f: Features, index: ArticleIndex, shown: set[int], asked: str | None) -> bool:
