@@ -12,8 +12,8 @@ from slack_bolt import BoltContext
 from bot.settings import Settings
 from bot.slack import tasks
 from bot.slack.context import Services
+from bot.slack.limits import BUSY
 from bot.slack.listeners import assistant, events
-from bot.slack.listeners.events import BUSY
 from bot.slack.worker import Busy
 from bot.store import Conversation, SQLiteStore
 

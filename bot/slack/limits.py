@@ -38,6 +38,8 @@ log = logging.getLogger(__name__)
 # Longer than any job may run (the Redis queue stops a job after 10 minutes) plus a wait in
 # the queue: a slot outlives its job only when the job's process died without releasing it.
 JOB_SLOT_TTL_SECONDS = 15 * 60
+# Said when the queue is full (a rate limit says its own words: RateLimited.message).
+BUSY = "I'm handling a lot of requests right now; please try again in a minute."
 NOTICE_EVERY_SECONDS = 30.0  # a flood of messages gets one "slow down" per this, not one each
 
 SLOW_DOWN_USER = (
@@ -152,9 +154,20 @@ def submit(services: Services, job: Any, *, delay: float = 0.0) -> None:
         raise
 
 
-def notice(exc: Busy, default: str) -> str:
+def notice(exc: Busy, default: str = BUSY) -> str:
     """What to tell the asker when submit() raised."""
     return exc.message if isinstance(exc, RateLimited) else default
+
+
+def submit_and_ack(services: Services, job: Any, ack: Any) -> None:
+    """A command's or view's job queued, then acked; refused, the ack says why (its text is
+    for the asker only)."""
+    try:
+        services.submit(job)
+    except Busy as exc:
+        ack(text=notice(exc))
+        return
+    ack()
 
 
 def tell(services: Services, client: WebClient, dest: Destination, exc: RateLimited) -> None:

@@ -31,7 +31,6 @@ from bot.slack.retry import webhook
 from bot.slack.worker import Busy
 from bot.store import DigestSchedule
 
-BUSY = "I'm handling a lot of requests right now; please try again in a minute."
 NOT_ADMIN = (
     "Only workspace admins and owners can turn link digests on or off in this workspace. "
     "Ask one of them."
@@ -135,12 +134,7 @@ def handle(ack: Ack, command: dict[str, Any], services: Services) -> None:
             return
         # Kept to admins (as channel settings are: a digest spends the model's tokens):
         # who is asking is Slack's to say, which is a Web API call, so a job's.
-        try:
-            services.submit(change)
-        except Busy as exc:
-            ack(text=limits.notice(exc, BUSY))
-            return
-        ack()
+        limits.submit_and_ack(services, change, ack)
         return
     _catch_up(ack, services, command, asked.since)
 
@@ -216,7 +210,7 @@ def _catch_up(ack: Ack, services: Services, command: dict[str, Any], since: str)
     try:
         services.submit(job)
     except Busy as exc:
-        ack(text=limits.notice(exc, BUSY))
+        ack(text=limits.notice(exc))
         return
     ack(
         text=f"Collecting the articles shared here {period}; the digest will appear in the channel."

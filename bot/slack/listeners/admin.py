@@ -42,7 +42,6 @@ HELP = (
     "• my App Home tab shows the settings of every channel you can see\n"
     "• `/summarize <link>` and `/ask <question>` summarize and answer"
 )
-BUSY = "I'm handling a lot of requests right now; please try again in a minute."
 # Subcommands of /articlebot, by first word: each takes (ack, command, services).
 SUBCOMMANDS: dict[str, Any] = {}
 
@@ -73,12 +72,7 @@ def settings_command(ack: Ack, command: dict[str, Any], services: Services) -> N
         in_channel=bool(command.get("channel_id")),  # Slack checked they can see it
         name=COMMAND,
     )
-    try:
-        services.submit(job)
-    except Busy as exc:
-        ack(text=limits.notice(exc, BUSY))
-        return
-    ack()
+    limits.submit_and_ack(services, job, ack)
 
 
 SUBCOMMANDS["settings"] = settings_command

@@ -23,7 +23,6 @@ from bot.slack import limits, tasks
 from bot.slack.context import Destination, Services
 from bot.slack.digest import command as digest_command
 from bot.slack.format import escape_mrkdwn
-from bot.slack.worker import Busy
 
 SUMMARIZE_HELP = (
     "*How to use /summarize*\n"
@@ -70,7 +69,6 @@ NOTHING_YET = (
     "I haven't summarized an article in this conversation yet. "
     "Try `/summarize <link>` first, or `/ask <link> <question>`."
 )
-BUSY = "I'm handling a lot of requests right now; please try again in a minute."
 
 _PRIVATE = re.compile(r"(?:^|\s)(?:--private|-p)(?=\s|$)")
 _STYLE = re.compile(r"(?:^|\s)--style[ =]([\w-]+)(?=\s|$)")
@@ -135,12 +133,7 @@ def handle_summarize_command(ack: Ack, command: dict[str, Any], services: Servic
     else:
         dest = _destination(command, private, f"<@{command.get('user_id')}> asked for a summary")
         job = tasks.Summarize(dest=dest, parsed=parsed, style=style, name="/summarize")
-    try:
-        services.submit(job)
-    except Busy as exc:
-        ack(text=limits.notice(exc, BUSY))  # a command's ack text is for the asker only
-        return
-    ack()
+    limits.submit_and_ack(services, job, ack)
 
 
 def _read_command(
@@ -198,12 +191,7 @@ def handle_ask_command(ack: Ack, command: dict[str, Any], services: Services) ->
             ack(text=NOTHING_YET)
             return
         job = tasks.Ask(dest=dest, question=question, articles=(latest,), name="/ask")
-    try:
-        services.submit(job)
-    except Busy as exc:
-        ack(text=limits.notice(exc, BUSY))
-        return
-    ack()
+    limits.submit_and_ack(services, job, ack)
 
 
 def register(app: App, services: Services) -> None:

@@ -28,8 +28,6 @@ from bot.slack.worker import Busy
 
 log = logging.getLogger(__name__)
 
-BUSY = "I'm handling a lot of requests right now; please try again in a minute."
-
 
 def dispatch(services: Services, client: WebClient, incoming: Incoming) -> routing.Action | None:
     """Act on `incoming`; returns what was planned. Over a limit or busy: says so in the
@@ -59,7 +57,7 @@ def dispatch(services: Services, client: WebClient, incoming: Incoming) -> routi
         limits.tell(services, client, dest, exc)
         return None
     except Busy:
-        client.chat_postMessage(channel=dest.channel, thread_ts=dest.thread_ts, text=BUSY)
+        client.chat_postMessage(channel=dest.channel, thread_ts=dest.thread_ts, text=limits.BUSY)
         return None
     if action.engages_thread:
         # Engaged now, not when the job starts: a follow-up typed a moment later (while the

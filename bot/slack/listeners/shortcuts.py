@@ -15,7 +15,6 @@ from bot.slack.worker import Busy
 
 CALLBACK_ID = "summarize_message"
 NOTHING_TO_READ = "That message has no link, article text or file I can summarize."
-BUSY = "I'm handling a lot of requests right now; please try again in a minute."
 
 
 def handle_summarize_message(
@@ -60,7 +59,7 @@ def submit_or_say_busy(services: Services, respond: Respond, job: tasks.Job) -> 
     try:
         services.submit(job)
     except Busy as exc:
-        respond(text=limits.notice(exc, BUSY), response_type="ephemeral")
+        respond(text=limits.notice(exc), response_type="ephemeral")
 
 
 def register(app: App, services: Services) -> None:
