@@ -40,8 +40,7 @@ def handle_summarize_offer(
     try:
         services.submit(tasks.Summarize(dest=dest, parsed=parsed, name="offer"))
     except Busy as exc:
-        busy = "I'm busy right now; please try again in a minute."
-        respond(text=limits.notice(exc, busy), response_type="ephemeral")
+        respond(text=limits.notice(exc), response_type="ephemeral")
 
 
 def register(app: App, services: Services) -> None:
