@@ -216,6 +216,28 @@ class Pipeline:
             self.cache.put_answer(key, result.to_cache())
         return _noting_cuts(result, [article])
 
+    def cached_summary(
+        self,
+        article: Article,
+        *,
+        style: str | None = None,
+        instructions: str = "",
+        on_text: TextSink | None = None,
+    ) -> Result | None:
+        """The model's summary of `article` when the cache holds it, else None; no engine
+        runs. A channel over its token budget is still given what was paid for already."""
+        if self.cache is None or self.engine_for() == "offline":
+            return None
+        template = self.templates.summary(style or self.settings.summary_style)
+        key = self._answer_key(article, template, instructions, self._engine(None, fallback=True))
+        raw = self.cache.get_answer(key) if key is not None else None
+        if not raw:
+            return None
+        cached = Result.from_cache(raw, article)
+        if on_text is not None:
+            on_text(cached.text)
+        return _noting_cuts(cached, [article])
+
     def ask(
         self,
         articles: Sequence[Article],

@@ -486,6 +486,27 @@ def test_a_spent_budget_answers_offline_with_a_notice_until_midnight_utc(modelbo
     assert store.channel_tokens(TEAM, "C0OTHER", channel_prefs.today()) == 440
 
 
+def test_over_its_budget_a_channel_still_gets_a_model_summary_already_paid_for(
+    modelbot, model, articles
+):
+    """The same link asked again: the model's cached summary costs nothing, so the channel
+    gets it (not the offline engine's) and no budget notice; a new request goes offline."""
+    store = _store(modelbot)
+    store.put_channel_settings(TEAM, CHANNEL, ChannelSettings(daily_tokens=300))
+    modelbot.command("/summarize", articles.url("/story"))
+    (first,) = modelbot.wait_for_update()
+    assert len(model.requests) == 1
+    modelbot.command("/summarize", articles.url("/story"))
+    second = modelbot.wait_for_update(count=2)[1]
+    assert len(model.requests) == 1
+    assert text_of(second) == text_of(first)
+    assert "daily allowance" not in text_of(second) and "Offline" not in text_of(second)
+    assert store.channel_tokens(TEAM, CHANNEL, channel_prefs.today()) == 440  # nothing more
+    modelbot.command("/summarize", f"{articles.url('/story')} focus on the bridge")
+    third = modelbot.wait_for_update(count=3)[2]
+    assert len(model.requests) == 1 and "daily allowance" in text_of(third)
+
+
 def test_a_budget_of_zero_never_promises_the_model_back(modelbot, model, articles):
     _store(modelbot).put_channel_settings(TEAM, CHANNEL, ChannelSettings(daily_tokens=0))
     modelbot.command("/summarize", articles.url("/story"))

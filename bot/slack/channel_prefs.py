@@ -126,6 +126,13 @@ class ChannelRun:
         on_text: TextSink | None,
     ) -> Result:
         offline = self.over_budget()
+        if offline:  # what the model wrote already costs nothing more: given as it was
+            wished, _ = self._language(instructions, offline=False)
+            paid = self.pipeline.cached_summary(
+                article, style=style or self.chosen.style, instructions=wished, on_text=on_text
+            )
+            if paid is not None:
+                return paid
         extra, notes = self._language(instructions, offline)
         result = self.pipeline.summarize(
             article,
