@@ -8,6 +8,7 @@ when the command reads a setting `bot.quick_settings` doesn't (`clean FILE` read
 from __future__ import annotations
 
 import logging
+import os
 import re
 import sys
 from typing import TYPE_CHECKING, NoReturn, TypeGuard
@@ -92,6 +93,8 @@ class _Group(click.Group):
         # Imported here, not at the top: any command needs it, --help and --version don't.
         from bot.errors import ArticlebotError
 
+        if os.environ.get("NO_COLOR"):  # no-color.org: click colours at a terminal otherwise
+            ctx.color = False  # every sub-command's context inherits it
         try:
             return super().invoke(ctx)
         except ArticlebotError as exc:
