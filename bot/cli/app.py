@@ -7,6 +7,7 @@ when the command reads a setting `bot.quick_settings` doesn't (`clean FILE` read
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import re
@@ -103,6 +104,10 @@ class _Group(click.Group):
             _fail(ctx, exc.code, str(exc), hint=hint, status=1)
         except KeyboardInterrupt:
             _fail(ctx, "interrupted", "interrupted", status=130)
+        except OSError as exc:
+            if exc.errno not in _DISK_FULL:
+                raise
+            _cannot_write(ctx, exc)
         except click.ClickException as exc:  # bad flags: click prints its usage, unless JSON
             if not ctx.meta.get(_JSON):
                 raise
@@ -115,6 +120,18 @@ class _Group(click.Group):
 
 
 _JSON = "articlebot.json"
+# Where the output goes is full (`> summary.md` on a full disk, /dev/full): click handles a
+# closed pipe (EPIPE) itself, quietly.
+_DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+
+
+def _cannot_write(ctx: click.Context, exc: OSError) -> NoReturn:
+    """The result can't be written: one line on stderr (stdout, JSON or not, is what failed),
+    exit 1. What stayed in stdout's buffer is dropped, or Python's own last flush would fail
+    again with an "Exception ignored" of its own."""
+    sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (stdout until the process ends)
+    click.secho(f"error: can't write the output: {exc.strerror or exc}.", fg="red", err=True)
+    ctx.exit(1)
 
 
 def _note_json(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
