@@ -240,6 +240,22 @@ def test_json_error_codes_and_hints(monkeypatch: pytest.MonkeyPatch) -> None:
     assert instruction.stderr.startswith("error: No such file or link")
 
 
+def test_a_bug_under_json_is_still_one_json_object(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.pipeline import Pipeline
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("a bug, not one of our errors")
+
+    monkeypatch.setattr(Pipeline, "summarize", broken)
+    result = CliRunner().invoke(cli, ["summarize", str(SEED), "--json"])  # catches the bug
+    assert result.exit_code == 1
+    error = json.loads(result.stdout)["error"]
+    assert error == {"code": "internal", "message": "articlebot failed (RuntimeError); see stderr."}
+    assert isinstance(result.exception, RuntimeError)  # its traceback still goes to stderr
+    plain = CliRunner().invoke(cli, ["summarize", str(SEED)])
+    assert plain.exit_code == 1 and not plain.stdout
+
+
 # --- against the fake OpenAI server -----------------------------------------------------------
 
 

@@ -114,9 +114,11 @@ class _Group(click.Group):
             code = "usage" if isinstance(exc, click.UsageError) else "error"
             _fail(ctx, code, exc.format_message(), status=exc.exit_code)
         except Exception as exc:
-            if not _is_settings_error(exc):
-                raise
-            _fail(ctx, "config", settings_problem(exc), status=1)
+            if _is_settings_error(exc):
+                _fail(ctx, "config", settings_problem(exc), status=1)
+            if ctx.meta.get(_JSON):  # a bug: a script still reads one JSON object, and the
+                _json_error("internal", f"articlebot failed ({type(exc).__name__}); see stderr.")
+            raise  # the traceback, on stderr
 
 
 _JSON = "articlebot.json"
@@ -151,10 +153,7 @@ def _fail(
     when the command was given --json, `{"error": {"code", "message"[, "hint"]}}` on stdout,
     where a script reads the result it asked for (stdout is always one JSON object)."""
     if ctx.meta.get(_JSON):
-        import json
-
-        error = {"code": code, "message": message, **({"hint": hint} if hint else {})}
-        click.echo(json.dumps({"error": error}, ensure_ascii=False))
+        _json_error(code, message, hint)
     elif code == "interrupted":
         click.echo(message, err=True)
     else:
@@ -162,6 +161,13 @@ def _fail(
         if hint:
             click.echo(hint, err=True)
     ctx.exit(status)
+
+
+def _json_error(code: str, message: str, hint: str | None = None) -> None:
+    import json
+
+    error = {"code": code, "message": message, **({"hint": hint} if hint else {})}
+    click.echo(json.dumps({"error": error}, ensure_ascii=False))
 
 
 def _is_settings_error(exc: Exception) -> TypeGuard[ValidationError | SettingsError]:
