@@ -98,6 +98,8 @@ class _Group(click.Group):
             ctx.color = False  # every sub-command's context inherits it
         try:
             return super().invoke(ctx)
+        except (click.exceptions.Exit, click.Abort):  # --help, ctx.exit(), a prompt's Ctrl-C
+            raise
         except ArticlebotError as exc:
             # Whoever runs the CLI runs the bot: a private address can be allowed.
             hint = INTRANET_HINT if getattr(exc, "intranet", False) else None
@@ -105,9 +107,11 @@ class _Group(click.Group):
         except KeyboardInterrupt:
             _fail(ctx, "interrupted", "interrupted", status=130)
         except OSError as exc:
-            if exc.errno not in _DISK_FULL:
-                raise
-            _cannot_write(ctx, exc)
+            if exc.errno in _DISK_FULL:
+                _cannot_write(ctx, exc)
+            if exc.errno != errno.EPIPE:  # a closed pipe (`| head -1`): click ends quietly
+                _say_bug(ctx, exc)
+            raise
         except click.ClickException as exc:  # bad flags: click prints its usage, unless JSON
             if not ctx.meta.get(_JSON):
                 raise
@@ -116,8 +120,7 @@ class _Group(click.Group):
         except Exception as exc:
             if _is_settings_error(exc):
                 _fail(ctx, "config", settings_problem(exc), status=1)
-            if ctx.meta.get(_JSON):  # a bug: a script still reads one JSON object, and the
-                _json_error("internal", f"articlebot failed ({type(exc).__name__}); see stderr.")
+            _say_bug(ctx, exc)
             raise  # the traceback, on stderr
 
 
@@ -161,6 +164,13 @@ def _fail(
         if hint:
             click.echo(hint, err=True)
     ctx.exit(status)
+
+
+def _say_bug(ctx: click.Context, exc: BaseException) -> None:
+    """An error none of ours: with --json a script still reads one JSON object (the
+    traceback follows on stderr)."""
+    if ctx.meta.get(_JSON):
+        _json_error("internal", f"articlebot failed ({type(exc).__name__}); see stderr.")
 
 
 def _json_error(code: str, message: str, hint: str | None = None) -> None:
