@@ -2,6 +2,7 @@
 
 import os
 import sys
+from contextlib import suppress
 from pathlib import Path
 
 from bot.cli import (  # noqa: F401  (each registers itself)
@@ -26,7 +27,9 @@ def main() -> None:
     if env_file.exists():  # python-dotenv (~30 ms to import) only when there is one
         from dotenv import load_dotenv
 
-        load_dotenv(env_file, override=False)
+        # Not UTF-8: Settings reads it too, and the command says what is wrong.
+        with suppress(UnicodeDecodeError):
+            load_dotenv(env_file, override=False)
     cli(prog_name="articlebot")
 
 

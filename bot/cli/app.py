@@ -120,6 +120,8 @@ class _Group(click.Group):
         except Exception as exc:
             if _is_settings_error(exc):
                 _fail(ctx, "config", settings_problem(exc), status=1)
+            if isinstance(exc, UnicodeDecodeError) and (problem := _dotenv_problem()):
+                _fail(ctx, "config", problem, status=1)
             _say_bug(ctx, exc)
             raise  # the traceback, on stderr
 
@@ -178,6 +180,22 @@ def _json_error(code: str, message: str, hint: str | None = None) -> None:
 
     error = {"code": code, "message": message, **({"hint": hint} if hint else {})}
     click.echo(json.dumps({"error": error}, ensure_ascii=False))
+
+
+def _dotenv_problem() -> str | None:
+    """Why the working folder's .env can't be read as settings (Settings reads it as UTF-8;
+    PowerShell's `>` writes UTF-16), or None when it can."""
+    try:
+        with open(".env", "rb") as handle:
+            handle.read().decode("utf-8")
+    except OSError:
+        return None
+    except UnicodeDecodeError as exc:
+        return (
+            f"bad .env: it isn't UTF-8 text (byte {exc.object[exc.start]:#04x} at position "
+            f"{exc.start}). Save it as UTF-8."
+        )
+    return None
 
 
 def _is_settings_error(exc: Exception) -> TypeGuard[ValidationError | SettingsError]:
