@@ -126,6 +126,10 @@ def test_detailed_summary_at_a_terminal_is_bold_not_asterisks(tmp_path: Path) ->
         ["summarize", str(SEED), "--style", "detailed"], tmp_path, NO_COLOR="1"
     )
     assert "**" not in plain and "\x1b[" not in plain and "Key points\n- " in plain
+    dumb = _stdout_at_a_terminal(
+        ["summarize", str(SEED), "--style", "detailed"], tmp_path, TERM="dumb"
+    )
+    assert "**" not in dumb and "\x1b[" not in dumb and "Key points\n- " in dumb
 
 
 @pytest.mark.usefixtures("offline_cli")
@@ -158,5 +162,7 @@ def test_no_color_keeps_the_notes_and_errors_on_stderr_plain(
     assert "\nSource: Lighthouse keepers" in plain.stderr
     error = runner.invoke(cli, ["summarize", "nope.txt"], color=True, env={"NO_COLOR": "1"})
     assert error.exit_code == 1 and error.stderr == "error: No such file or link: nope.txt\n"
+    dumb = runner.invoke(cli, ["summarize", "nope.txt"], color=True, env={"TERM": "dumb"})
+    assert dumb.stderr == "error: No such file or link: nope.txt\n"
     empty = runner.invoke(cli, ["summarize", "nope.txt"], color=True, env={"NO_COLOR": ""})
     assert "\x1b[31merror:" in empty.stderr  # set but empty: colours stay (no-color.org)

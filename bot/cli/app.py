@@ -94,7 +94,8 @@ class _Group(click.Group):
         # Imported here, not at the top: any command needs it, --help and --version don't.
         from bot.errors import ArticlebotError
 
-        if os.environ.get("NO_COLOR"):  # no-color.org: click colours at a terminal otherwise
+        # no-color.org, and a terminal that shows escapes as text: click colours otherwise.
+        if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
             ctx.color = False  # every sub-command's context inherits it
         try:
             return super().invoke(ctx)
