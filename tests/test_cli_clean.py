@@ -117,6 +117,18 @@ def test_a_pipe_is_read_like_a_file():
     assert "new wing next spring" in result.output
 
 
+def test_an_empty_pipe_is_named_by_its_path():
+    # `articlebot summarize <(curl -s URL)` when curl got nothing: "63 is empty." said nothing.
+    read, write = os.pipe()
+    os.close(write)
+    try:
+        result = CliRunner().invoke(cli, ["clean", f"/dev/fd/{read}"])
+    finally:
+        os.close(read)
+    assert result.exit_code == 1
+    assert result.stderr == f"error: /dev/fd/{read} is empty.\n"
+
+
 def test_image_file_is_refused(tmp_path):
     path = tmp_path / "photo.html"  # the extension lies; the content decides
     path.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)

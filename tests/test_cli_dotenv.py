@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -41,3 +42,26 @@ def test_dotenv_reaches_os_environ_and_the_environment_wins(tmp_path: Path) -> N
     version, probed = result.stdout.splitlines()
     assert version.startswith("articlebot, version")
     assert probed == "/srv/tiktoken-from-dotenv from-environment"
+
+
+def test_a_dotenv_that_isnt_utf8_is_one_config_error(tmp_path: Path) -> None:
+    # PowerShell's `echo ENGINE=offline > .env` writes UTF-16: a traceback before, no JSON.
+    (tmp_path / ".env").write_bytes("ENGINE=offline\r\n".encode("utf-16"))
+    page = ROOT / "tests" / "fixtures" / "html_article_en.html"
+    env = {k: v for k, v in os.environ.items() if k not in ("ENGINE", "NO_COLOR")}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "summarize", str(page), "--json"],
+        cwd=tmp_path,
+        env=env | {"PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert json.loads(result.stdout) == {
+        "error": {
+            "code": "config",
+            "message": "bad .env: it isn't UTF-8 text (byte 0xff at position 0). Save it as UTF-8.",
+        }
+    }
+    assert result.stderr == ""

@@ -240,6 +240,28 @@ def test_json_error_codes_and_hints(monkeypatch: pytest.MonkeyPatch) -> None:
     assert instruction.stderr.startswith("error: No such file or link")
 
 
+@pytest.mark.parametrize("bug", [RuntimeError, PermissionError])
+def test_a_bug_under_json_is_still_one_json_object(
+    monkeypatch: pytest.MonkeyPatch, bug: type[Exception]
+) -> None:
+    from bot.pipeline import Pipeline
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise bug("a bug, not one of our errors")
+
+    monkeypatch.setattr(Pipeline, "summarize", broken)
+    result = CliRunner().invoke(cli, ["summarize", str(SEED), "--json"])  # catches the bug
+    assert result.exit_code == 1
+    error = json.loads(result.stdout)["error"]
+    name = bug.__name__
+    assert error == {"code": "internal", "message": f"articlebot failed ({name}); see stderr."}
+    assert isinstance(result.exception, bug)  # its traceback still goes to stderr
+    plain = CliRunner().invoke(cli, ["summarize", str(SEED)])
+    assert plain.exit_code == 1 and not plain.stdout
+    helped = CliRunner().invoke(cli, ["summarize", "--json", "--help"])  # click's own exit
+    assert helped.exit_code == 0 and helped.stdout.startswith("Usage: ")
+
+
 # --- against the fake OpenAI server -----------------------------------------------------------
 
 

@@ -126,6 +126,10 @@ def test_detailed_summary_at_a_terminal_is_bold_not_asterisks(tmp_path: Path) ->
         ["summarize", str(SEED), "--style", "detailed"], tmp_path, NO_COLOR="1"
     )
     assert "**" not in plain and "\x1b[" not in plain and "Key points\n- " in plain
+    dumb = _stdout_at_a_terminal(
+        ["summarize", str(SEED), "--style", "detailed"], tmp_path, TERM="dumb"
+    )
+    assert "**" not in dumb and "\x1b[" not in dumb and "Key points\n- " in dumb
 
 
 @pytest.mark.usefixtures("offline_cli")
@@ -137,3 +141,28 @@ def test_piped_detailed_summary_keeps_its_markdown() -> None:
     result = CliRunner().invoke(cli, ["summarize", str(SEED), "--style", "detailed"])
     assert result.exit_code == 0, result.output
     assert "**Key points**\n- " in result.stdout and "\x1b[" not in result.stdout
+
+
+@pytest.mark.usefixtures("offline_cli")
+def test_no_color_keeps_the_notes_and_errors_on_stderr_plain(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from click.testing import CliRunner
+
+    from bot.cli import cli
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    page = str(SEED.parent / "html_article_en.html")  # a source line (dim) under the summary
+    runner = CliRunner()  # color=True: as at a terminal, where click colours what it styles
+    coloured = runner.invoke(cli, ["summarize", page], color=True)
+    assert coloured.exit_code == 0 and "\x1b[33m[offline engine" in coloured.stderr
+    plain = runner.invoke(cli, ["summarize", page], color=True, env={"NO_COLOR": "1"})
+    assert plain.exit_code == 0, plain.output
+    assert "\x1b[" not in plain.stderr and "[offline engine" in plain.stderr
+    assert "\nSource: Lighthouse keepers" in plain.stderr
+    error = runner.invoke(cli, ["summarize", "nope.txt"], color=True, env={"NO_COLOR": "1"})
+    assert error.exit_code == 1 and error.stderr == "error: No such file or link: nope.txt\n"
+    dumb = runner.invoke(cli, ["summarize", "nope.txt"], color=True, env={"TERM": "dumb"})
+    assert dumb.stderr == "error: No such file or link: nope.txt\n"
+    empty = runner.invoke(cli, ["summarize", "nope.txt"], color=True, env={"NO_COLOR": ""})
+    assert "\x1b[31merror:" in empty.stderr  # set but empty: colours stay (no-color.org)

@@ -7,7 +7,9 @@ when the command reads a setting `bot.quick_settings` doesn't (`clean FILE` read
 
 from __future__ import annotations
 
+import errno
 import logging
+import os
 import re
 import sys
 from typing import TYPE_CHECKING, NoReturn, TypeGuard
@@ -92,26 +94,52 @@ class _Group(click.Group):
         # Imported here, not at the top: any command needs it, --help and --version don't.
         from bot.errors import ArticlebotError
 
+        # no-color.org, and a terminal that shows escapes as text: click colours otherwise.
+        if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+            ctx.color = False  # every sub-command's context inherits it
         try:
             return super().invoke(ctx)
+        except (click.exceptions.Exit, click.Abort):  # --help, ctx.exit(), a prompt's Ctrl-C
+            raise
         except ArticlebotError as exc:
             # Whoever runs the CLI runs the bot: a private address can be allowed.
             hint = INTRANET_HINT if getattr(exc, "intranet", False) else None
             _fail(ctx, exc.code, str(exc), hint=hint, status=1)
         except KeyboardInterrupt:
             _fail(ctx, "interrupted", "interrupted", status=130)
+        except OSError as exc:
+            if exc.errno in _DISK_FULL:
+                _cannot_write(ctx, exc)
+            if exc.errno != errno.EPIPE:  # a closed pipe (`| head -1`): click ends quietly
+                _say_bug(ctx, exc)
+            raise
         except click.ClickException as exc:  # bad flags: click prints its usage, unless JSON
             if not ctx.meta.get(_JSON):
                 raise
             code = "usage" if isinstance(exc, click.UsageError) else "error"
             _fail(ctx, code, exc.format_message(), status=exc.exit_code)
         except Exception as exc:
-            if not _is_settings_error(exc):
-                raise
-            _fail(ctx, "config", settings_problem(exc), status=1)
+            if _is_settings_error(exc):
+                _fail(ctx, "config", settings_problem(exc), status=1)
+            if isinstance(exc, UnicodeDecodeError) and (problem := _dotenv_problem()):
+                _fail(ctx, "config", problem, status=1)
+            _say_bug(ctx, exc)
+            raise  # the traceback, on stderr
 
 
 _JSON = "articlebot.json"
+# Where the output goes is full (`> summary.md` on a full disk, /dev/full): click handles a
+# closed pipe (EPIPE) itself, quietly.
+_DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+
+
+def _cannot_write(ctx: click.Context, exc: OSError) -> NoReturn:
+    """The result can't be written: one line on stderr (stdout, JSON or not, is what failed),
+    exit 1. What stayed in stdout's buffer is dropped, or Python's own last flush would fail
+    again with an "Exception ignored" of its own."""
+    sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (stdout until the process ends)
+    click.secho(f"error: can't write the output: {exc.strerror or exc}.", fg="red", err=True)
+    ctx.exit(1)
 
 
 def _note_json(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
@@ -131,10 +159,7 @@ def _fail(
     when the command was given --json, `{"error": {"code", "message"[, "hint"]}}` on stdout,
     where a script reads the result it asked for (stdout is always one JSON object)."""
     if ctx.meta.get(_JSON):
-        import json
-
-        error = {"code": code, "message": message, **({"hint": hint} if hint else {})}
-        click.echo(json.dumps({"error": error}, ensure_ascii=False))
+        _json_error(code, message, hint)
     elif code == "interrupted":
         click.echo(message, err=True)
     else:
@@ -142,6 +167,36 @@ def _fail(
         if hint:
             click.echo(hint, err=True)
     ctx.exit(status)
+
+
+def _say_bug(ctx: click.Context, exc: BaseException) -> None:
+    """An error none of ours: with --json a script still reads one JSON object (the
+    traceback follows on stderr)."""
+    if ctx.meta.get(_JSON):
+        _json_error("internal", f"articlebot failed ({type(exc).__name__}); see stderr.")
+
+
+def _json_error(code: str, message: str, hint: str | None = None) -> None:
+    import json
+
+    error = {"code": code, "message": message, **({"hint": hint} if hint else {})}
+    click.echo(json.dumps({"error": error}, ensure_ascii=False))
+
+
+def _dotenv_problem() -> str | None:
+    """Why the working folder's .env can't be read as settings (Settings reads it as UTF-8;
+    PowerShell's `>` writes UTF-16), or None when it can."""
+    try:
+        with open(".env", "rb") as handle:
+            handle.read().decode("utf-8")
+    except OSError:
+        return None
+    except UnicodeDecodeError as exc:
+        return (
+            f"bad .env: it isn't UTF-8 text (byte {exc.object[exc.start]:#04x} at position "
+            f"{exc.start}). Save it as UTF-8."
+        )
+    return None
 
 
 def _is_settings_error(exc: Exception) -> TypeGuard[ValidationError | SettingsError]:

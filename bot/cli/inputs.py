@@ -46,7 +46,9 @@ def read_source(source: str, settings: Settings | None = None) -> Article:
                 data = handle.read(limits.fetch_max_bytes + 1)
         except OSError as err:
             raise IngestError(f"Can't read {_shown(source)}: {err.strerror or err}.") from None
-        return articles.from_file(data, path.name)
+        # A pipe's name says nothing ("63 is empty." for `<(curl …)`): its path as typed does.
+        named = path.name if _is(path, Path.is_file) else _shown(source)
+        return articles.from_file(data, named)
     from bot.ingest.links import typed_link  # its patterns: only for what isn't a file
 
     link = typed_link(source)

@@ -80,8 +80,10 @@ class TerminalMarkdown:
 
 
 def for_stdout() -> TerminalMarkdown | None:
-    """A renderer when stdout is a terminal (plain, without bold, under NO_COLOR); None when
-    it is piped or redirected, where the Markdown stays as written."""
+    """A renderer when stdout is a terminal (plain, without bold, under NO_COLOR or on a
+    TERM=dumb terminal, which shows escapes as text); None when it is piped or redirected,
+    where the Markdown stays as written."""
     if not sys.stdout.isatty():
         return None
-    return TerminalMarkdown(styled=not os.environ.get("NO_COLOR"))
+    dumb = os.environ.get("TERM") == "dumb"  # Emacs' shell, some IDE consoles
+    return TerminalMarkdown(styled=not os.environ.get("NO_COLOR") and not dumb)
