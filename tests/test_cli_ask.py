@@ -50,6 +50,10 @@ def test_ask_thanks_gets_a_short_reply_not_a_quote() -> None:
     assert result.stdout.startswith("You're welcome") and ">" not in result.stdout
     data = json.loads(_run("ask", str(SEED), "ok cool", "--json").stdout)
     assert data["small_talk"] is True and "article" in data["answer"]
+    # The keys of any answer, so a script's `.quotes[]` or `.found` works on it too.
+    answer = json.loads(_run("ask", str(SEED), "Who met in Singapore?", "--json").stdout)
+    assert set(answer) <= set(data)
+    assert data["quotes"] == [] and data["found"] is False and data["article"] is None
 
 
 @pytest.mark.parametrize("question", ["", "   "])

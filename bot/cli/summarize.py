@@ -129,7 +129,7 @@ def ask(
     kind = classify_turn(question)
     if kind == "small":  # nothing to look up, so no article to read for it
         reply = small_reply(question)
-        click.echo(json.dumps({"answer": reply, "small_talk": True}) if as_json else reply)
+        click.echo(json.dumps(_small_talk_json(reply)) if as_json else reply)
         return
     settings = get_settings()
     pipeline = Pipeline(settings)
@@ -237,3 +237,23 @@ def force_hint() -> Iterator[None]:
         yield
     except NotArticlePage as exc:
         raise NotArticlePage(exc.kind, url=exc.url, hint=FORCE_HINT, pasted=exc.pasted) from None
+
+
+def _small_talk_json(reply: str) -> dict[str, object]:
+    """A reply to "thanks" with the keys of every answer (no article read: none found, no
+    quotes), so `jq '.quotes[]'` works on whatever the question was."""
+    return {
+        "answer": reply,
+        "quotes": [],
+        "quotes_dropped": 0,
+        "found": False,
+        "engine": None,
+        "model": None,
+        "label": None,
+        "notice": None,
+        "model_error": None,
+        "cached": False,
+        "article": None,
+        "usage": None,
+        "small_talk": True,
+    }
