@@ -6,8 +6,9 @@ import json
 import shlex
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 import click
 
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from bot.ingest.article import Article
     from bot.pipeline import Pipeline
     from bot.results import Result
+    from bot.settings import Settings
 
 ENGINES = click.Choice(["auto", "openai", "offline"])
 # No default here: left out, the ENGINE setting decides (its own default is auto).
@@ -41,7 +43,7 @@ def engine_label(pipeline: Pipeline, engine: str | None) -> str | None:
 
 
 @cli.command()
-@click.argument("source")
+@click.argument("source", required=False)
 @click.option(
     "-s",
     "--style",
@@ -56,47 +58,119 @@ def engine_label(pipeline: Pipeline, engine: str | None) -> str | None:
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.option("--force", is_flag=True, help=FORCE_HELP)
+@click.option(
+    "--from-file",
+    "listed",
+    type=click.File("r", encoding="utf-8"),
+    help="Summarize every source FILE lists, one link or file a line (- for stdin; blank "
+    "lines and # comments skipped), in turn; with --json one JSON object a line.",
+)
 @click.pass_context
 def summarize(
     ctx: click.Context,
-    source: str,
+    source: str | None,
     style: str | None,
     instructions: str,
     engine: str | None,
     as_json: bool,
     force: bool,
+    listed: TextIO | None,
 ) -> None:
-    """Summarize SOURCE: a link, a file (HTML, PDF or text) or - for stdin."""
+    """Summarize SOURCE: a link, a file (HTML, PDF or text) or - for stdin; or with
+    --from-file, every source of a list (exit 1 if any failed)."""
     # The pipeline (langchain, the model client) loads here, not when `articlebot` starts.
-    from bot.cli.inputs import read_source
-    from bot.cli.output import finish, print_json, progress, streamer
+    from bot.cli.output import finish, print_json
     from bot.pipeline import Pipeline
     from bot.settings import get_settings
 
+    if (source is None) == (listed is None):
+        raise click.UsageError("Give one SOURCE, or --from-file with a list of them.")
     settings = get_settings()
     pipeline = Pipeline(settings)
     template_style = style or settings.summary_style
     pipeline.templates.summary(template_style)  # a wrong style fails before any fetching
-    with progress(not as_json) as spinner:
-        spinner.show("Reading the article…")
-        article = read_source(source, settings)
-        spinner.show("Writing the summary…")
-        on_text = None if as_json else streamer(spinner, engine_label(pipeline, engine))
-        with force_hint():
-            result = pipeline.summarize(
-                article,
-                style=style,
-                instructions=instructions,
-                engine=engine,  # type: ignore[arg-type]
-                on_text=on_text,
-                fallback=engine != "openai",  # asked for the model: its failure is an error
-                force=force,
-            )
-    result = _ask_instead(result, source, instructions)
+    run = _Summary(pipeline, settings, style, instructions, engine, as_json, force)
+    if listed is not None:
+        ctx.exit(1 if run.each(_sources(listed), verbose=is_verbose(ctx)) else 0)
+    assert source is not None
+    result = run.one(source)
     if as_json:
         print_json(result)
     else:
         finish(result, verbose=is_verbose(ctx))
+
+
+@dataclass(frozen=True, slots=True)
+class _Summary:
+    """What `summarize` was asked to do, for one source or for each of a list."""
+
+    pipeline: Pipeline
+    settings: Settings
+    style: str | None
+    instructions: str
+    engine: str | None
+    as_json: bool
+    force: bool
+
+    def one(self, source: str) -> Result:
+        from bot.cli.inputs import read_source
+        from bot.cli.output import progress, streamer
+
+        with progress(not self.as_json) as spinner:
+            spinner.show("Reading the article…")
+            article = read_source(source, self.settings)
+            spinner.show("Writing the summary…")
+            label = engine_label(self.pipeline, self.engine)
+            on_text = None if self.as_json else streamer(spinner, label)
+            with force_hint():
+                result = self.pipeline.summarize(
+                    article,
+                    style=self.style,
+                    instructions=self.instructions,
+                    engine=self.engine,  # type: ignore[arg-type]
+                    on_text=on_text,
+                    fallback=self.engine != "openai",  # asked for the model: failures are errors
+                    force=self.force,
+                )
+        return _ask_instead(result, source, self.instructions)
+
+    def each(self, sources: Iterator[str], *, verbose: bool) -> int:
+        """Every source in turn, each result (or error) printed as it is done: under a
+        `## source` heading, or as one JSON object a line with its `source`. How many
+        failed; a failure doesn't stop the rest."""
+        from bot.cli.output import finish
+        from bot.errors import ArticlebotError, IngestError
+
+        failed = 0
+        for n, source in enumerate(sources):
+            if not self.as_json:
+                click.echo(f"\n## {source}\n" if n else f"## {source}\n")
+            try:
+                if source == "-":
+                    raise IngestError("- (standard input) can't be one of a list's sources.")
+                result = self.one(source)
+            except ArticlebotError as exc:
+                failed += 1
+                if self.as_json:
+                    error = {"code": exc.code, "message": str(exc)}
+                    click.echo(json.dumps({"source": source, "error": error}, ensure_ascii=False))
+                else:
+                    click.secho(f"error: {source}: {exc}", fg="red", err=True)
+                continue
+            if self.as_json:
+                click.echo(json.dumps({"source": source, **result.to_dict()}, ensure_ascii=False))
+            else:
+                finish(result, verbose=verbose)
+        return failed
+
+
+def _sources(listed: TextIO) -> Iterator[str]:
+    """The sources a --from-file list names: a line each, blank lines and comments skipped.
+    Standard input can't be one of them (it may be the list itself)."""
+    for line in listed:
+        source = line.strip()
+        if source and not source.startswith("#"):
+            yield source
 
 
 @cli.command()
