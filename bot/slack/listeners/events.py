@@ -42,7 +42,8 @@ def dispatch(services: Services, client: WebClient, incoming: Incoming) -> routi
         speaker = incoming.user if incoming.in_thread else None
         memory = services.memory.recall(dest.conversation, speaker=speaker)
     auto = channel_prefs.auto_channels(services, incoming)  # a channel's own offer setting
-    action = routing.plan(incoming, memory, auto_channels=auto)
+    styles = services.pipeline.templates.styles()  # PROMPTS_DIR's too: "eli5 <paste>"
+    action = routing.plan(incoming, memory, auto_channels=auto, styles=styles)
     if isinstance(action, routing.Ignore):
         log.debug("no reply: %s", action.why)
         return action
