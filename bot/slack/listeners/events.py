@@ -19,9 +19,7 @@ from slack_sdk import WebClient
 
 from bot.slack import channel_prefs, edits, limits, parked, routing
 from bot.slack.context import Services
-from bot.slack.lean import Direct
 from bot.slack.memory import ThreadMemory
-from bot.slack.middleware import dedupe_events
 from bot.slack.routing import Incoming
 from bot.slack.tasks import OfferSummary, ParkQuestion
 from bot.slack.worker import Busy
@@ -133,6 +131,5 @@ def handle_edit(
 
 
 def register(app: App, services: Services) -> None:
-    app.middleware(Direct(dedupe_events(services.store)))
     app.event("app_mention")(handle_app_mention)
     app.event("message")(handle_message)
