@@ -15,7 +15,7 @@ from bot import progress
 from bot.errors import SLACK_LINK, NotAnArticle, SlackLink, TooLarge
 from bot.ingest import Article, from_bytes, from_text, from_url
 
-if TYPE_CHECKING:  # the store's package loads only when a store is given (never in the CLI)
+if TYPE_CHECKING:  # this module loads the store's package only when given a store
     from bot.ingest.budget import Limits
     from bot.settings import Settings
     from bot.store import Cache

@@ -295,7 +295,8 @@ class Settings(BaseSettings):
         description="auto: the model when a key is set, else the offline engine; or force one.",
     )
     summary_style: str = Field(
-        "bullets", description="Default summary style (a prompts/summary_<style>.yaml file)."
+        "bullets",
+        description="Default summary style (a summary_<style>.yaml, built in or in PROMPTS_DIR).",
     )
     llm_context_tokens: int = Field(
         12_000,

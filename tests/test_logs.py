@@ -27,7 +27,7 @@ from bot.logs import (
     setup_logging,
 )
 from bot.settings import Settings, get_settings
-from bot.slack.middleware import dedupe_events
+from bot.slack.middleware import begin_requests
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKENS = {
@@ -161,7 +161,7 @@ def test_slack_middleware_tags_the_listeners_lines_with_the_request_id(slack: An
         request_verification_enabled=False,
         process_before_response=True,
     )
-    app.middleware(dedupe_events(Claims()))
+    app.middleware(begin_requests(Claims()))
     seen: list[str | None] = []
 
     @app.event("app_mention")

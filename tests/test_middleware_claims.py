@@ -1,4 +1,4 @@
-"""dedupe_events on the store's leases, in Bolt's order (the global middleware returns, then
+"""begin_requests on the store's leases, in Bolt's order (the global middleware returns, then
 the listener runs): an event whose job was queued is finished (Slack's retries dropped);
 one whose listener raised, or that made no job, keeps only its lease, so a retry after it
 runs out is handled again (and names its job as the first delivery did)."""
@@ -13,7 +13,7 @@ from slack_bolt import BoltResponse
 
 from bot.slack import tasks
 from bot.slack.context import Destination
-from bot.slack.middleware import EVENT_TTL_SECONDS, LEASE_SECONDS, dedupe_events
+from bot.slack.middleware import EVENT_TTL_SECONDS, LEASE_SECONDS, begin_requests
 from bot.store import SQLiteStore
 
 DEST = Destination(channel="C0X", user="U0X")
@@ -50,7 +50,7 @@ def _queues_a_job(made: list[tasks.Job]) -> Callable[[], None]:
 
 def test_an_event_whose_job_is_queued_is_finished_and_its_retries_dropped() -> None:
     clock = Clock()
-    middleware = dedupe_events(SQLiteStore(clock=clock))
+    middleware = begin_requests(SQLiteStore(clock=clock))
     made: list[tasks.Job] = []
     assert _dispatch(middleware, _event("Ev1"), _queues_a_job(made)) is None
     clock.now += LEASE_SECONDS + 1  # long past the lease: finishing is what keeps it
@@ -66,7 +66,7 @@ def test_an_event_whose_job_is_queued_is_finished_and_its_retries_dropped() -> N
 @pytest.mark.parametrize("listener", ["raises", "makes no job"])
 def test_an_event_not_queued_is_handled_again_after_its_lease(listener: str) -> None:
     clock = Clock()
-    middleware = dedupe_events(SQLiteStore(clock=clock))
+    middleware = begin_requests(SQLiteStore(clock=clock))
 
     def first() -> None:
         if listener == "raises":
@@ -83,7 +83,7 @@ def test_an_event_not_queued_is_handled_again_after_its_lease(listener: str) -> 
 
 
 def test_other_requests_pass_without_a_claim() -> None:
-    middleware = dedupe_events(SQLiteStore())
+    middleware = begin_requests(SQLiteStore())
     made: list[tasks.Job] = []
     for _ in range(2):
         _dispatch(middleware, {"type": "block_actions"}, _queues_a_job(made))

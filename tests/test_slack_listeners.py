@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from slack_bolt import BoltContext
 
+from bot.pipeline import Pipeline
 from bot.settings import Settings
 from bot.slack import tasks
 from bot.slack.context import Services
@@ -54,7 +55,9 @@ class Client:
 def services() -> Iterator[Services]:
     store = SQLiteStore(":memory:")
     settings = Settings(_env_file=None)
-    yield Services(settings=settings, pipeline=None, store=store, pool=Pool())  # type: ignore[arg-type]
+    # The pipeline: its prompt templates say which summary styles a message may name.
+    pipeline = Pipeline(settings, store=store)
+    yield Services(settings=settings, pipeline=pipeline, store=store, pool=Pool())
     store.close()
 
 

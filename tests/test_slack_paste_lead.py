@@ -127,6 +127,27 @@ def test_the_model_gets_the_tldr_template_and_no_headline_as_instructions(slack,
     assert "<instructions>" not in user or HEADLINE not in user.split("<instructions>")[1][:200]
 
 
+def test_a_style_from_the_prompts_folder_before_a_paste_in_a_mention(slack, tmp_path):
+    """PROMPTS_DIR's summary_eli5.yaml is a style wherever a style may be named: before a
+    paste in a mention as in /summarize, and /summarize eli5 alone asks which article."""
+    from tests.servers.fake_openai import FakeOpenAI
+    from tests.test_cli_llm import ELI5
+
+    folder = tmp_path / "prompts"
+    folder.mkdir()
+    (folder / "summary_eli5.yaml").write_text(ELI5, encoding="utf-8")
+    with FakeOpenAI() as model:
+        model.default = Reply("A town will build a new bridge.")
+        with model_harness(slack, model, tmp_path, prompts_dir=str(folder)) as bot:
+            assert bot.command("/summarize", "eli5")[1].startswith("Which article?")
+            assert bot.mention("eli5 " + ARTICLE, ts="1700000000.000300")[0] == 200
+            bot.slack.wait_for("chat.stopStream", timeout=20)
+            bot.idle()
+        system, user = model.system_prompt(), model.user_prompt()
+    assert system.startswith("Explain this article as if to a five-year-old")
+    assert f"Title: {HEADLINE}" in user and "eli5" not in user
+
+
 # --- /summarize with a few words: why, and how to ask -----------------------------------------
 
 

@@ -60,6 +60,21 @@ def test_a_mention_with_a_pasted_article_is_summarized():
     assert isinstance(action, tasks.Summarize) and action.parsed.kind == "paste"
 
 
+def test_a_style_named_before_a_paste_is_one_the_registry_has_not_only_a_built_in():
+    # PROMPTS_DIR's summary_eli5.yaml makes "eli5" a style, as it does for /summarize.
+    paste = "eli5 " + "The bridge reopened on Monday after 18 months of repairs. " * 12
+    styles = ("bullets", "detailed", "eli5", "tldr")
+    in_a_mention = _event(f"<@{BOT}> {paste}", type="app_mention")
+    in_a_dm = _event(paste, channel="D1", channel_type="im")
+    for incoming in (
+        Incoming.from_event("mention", in_a_mention, {"team_id": "T1"}, BOT),
+        Incoming.from_event("message", in_a_dm, {"team_id": "T1"}, BOT),
+    ):
+        action = plan(incoming, EMPTY, styles=styles)
+        assert isinstance(action, tasks.Summarize) and action.parsed.kind == "paste"
+        assert action.parsed.style == "eli5" and action.parsed.text.startswith("The bridge")
+
+
 def test_a_mention_with_a_file_is_summarized_even_without_text():
     pdf = {"id": "F1", "mimetype": "application/pdf", "url_private": "https://files.test/a.pdf"}
     action = mention("", files=[pdf], subtype="file_share")

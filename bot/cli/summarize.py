@@ -47,7 +47,8 @@ def engine_label(pipeline: Pipeline, engine: str | None) -> str | None:
 @click.option(
     "-s",
     "--style",
-    help="Summary style: bullets (default), tldr, detailed, or any prompts/summary_<style>.yaml.",
+    help="Summary style: bullets, tldr, detailed, or your own (summary_<style>.yaml in "
+    "PROMPTS_DIR; `articlebot prompts` lists them). Default: the SUMMARY_STYLE setting.",
 )
 @click.option("-i", "--instructions", default="", help='Extra wishes, e.g. "in Spanish".')
 @click.option(

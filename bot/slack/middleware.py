@@ -1,4 +1,7 @@
-"""Global middleware: drop Slack's retries of events we already took, and message noise.
+"""Global middleware, run for every request before its listener: `begin_requests` (the
+request's job ids, request id and workspace, for whichever listener runs; Slack's retries of
+events we already took dropped) and, with SLACK_TEAM_ID, `only_team`. Registered together
+in bot.slack.listeners. Also what a person's message is (`is_human_content`): not noise.
 
 An event is claimed (a lease) before its listener runs and marked handled once its job is
 queued (durably, where the queue is). Between those two there is a moment where a crash
@@ -31,8 +34,10 @@ EVENT_TTL_SECONDS = 60 * 60  # Slack retries within ~5 minutes; keep the claim w
 LEASE_SECONDS = 30
 
 
-def dedupe_events(claims: EventClaims) -> Callable[..., Any]:
-    """The same event_id (Slack's retries carry it unchanged) is answered once, ever.
+def begin_requests(claims: EventClaims) -> Callable[..., Any]:
+    """Every request (a command, a button, an event) is begun here for its listener: the seed
+    its jobs are named after, its request id on the log lines, its workspace. And the same
+    event_id (Slack's retries carry it unchanged) is answered once, ever.
 
     Retries are answered 200 so Slack stops; a claim, not the retry header, decides, so a
     retry after a genuine failure to receive the first delivery is still handled. Bolt runs

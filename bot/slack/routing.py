@@ -195,24 +195,30 @@ class Incoming:
 
 
 def plan(
-    incoming: Incoming, memory: ThreadMemory, *, auto_channels: Collection[str] = ()
+    incoming: Incoming,
+    memory: ThreadMemory,
+    *,
+    auto_channels: Collection[str] = (),
+    styles: Collection[str] | None = None,
 ) -> Action:
     """What to do about `incoming`. `memory` is the conversation's (`incoming.dest`),
-    recalled for its speaker; `auto_channels` offer a summary of any link shared in them."""
+    recalled for its speaker; `auto_channels` offer a summary of any link shared in them;
+    `styles` are the summary styles a request before a paste may name ("eli5 <article>"):
+    the prompt registry's, which has PROMPTS_DIR's too (None: the built-in ones)."""
     if not incoming.human:
         return Ignore("not a person's message")  # edits, deletions, joins, bots, ourselves
     text = incoming.text
     if incoming.source == "mention":
-        return _answer(incoming, memory, _MENTION.sub(" ", text), MENTION_HELP)
+        return _answer(incoming, memory, _MENTION.sub(" ", text), MENTION_HELP, styles)
     if incoming.source == "assistant":
-        return _answer(incoming, memory, text, DM_HELP)
+        return _answer(incoming, memory, text, DM_HELP, styles)
     if incoming.dm:
         # Slack sends no app_mention for DMs: a mention there is just part of the text.
         if incoming.bot_user_id:
             text = text.replace(f"<@{incoming.bot_user_id}>", " ")
         if etiquette.is_acknowledgement(text) and not incoming.files:
             return Ignore("an acknowledgement")  # "thanks!" needs no answer
-        return _answer(incoming, memory, text, DM_HELP)
+        return _answer(incoming, memory, text, DM_HELP, styles)
     if incoming._mentions_bot:
         return Ignore("app_mention answers it")  # answering here too would reply twice
     if not incoming.thread_ts:
@@ -222,7 +228,7 @@ def plan(
     several = len(memory.participants) > 1
     if not etiquette.for_the_bot(text, bot_user_id=incoming.bot_user_id, several_people=several):
         return Ignore("people talking to each other")
-    return _answer(incoming, memory, text, MENTION_HELP)
+    return _answer(incoming, memory, text, MENTION_HELP, styles)
 
 
 def _offer(incoming: Incoming, auto_channels: Collection[str]) -> Action:
@@ -246,10 +252,16 @@ def _offer(incoming: Incoming, auto_channels: Collection[str]) -> Action:
     )
 
 
-def _answer(incoming: Incoming, memory: ThreadMemory, text: str, help_text: str) -> Job:
+def _answer(
+    incoming: Incoming,
+    memory: ThreadMemory,
+    text: str,
+    help_text: str,
+    styles: Collection[str] | None = None,
+) -> Job:
     """Summarize what a message carries, or answer its question from the conversation."""
     dest, in_thread, files = incoming.dest, incoming.in_thread, incoming.files
-    parsed = parse_input(text)
+    parsed = parse_input(text, styles=styles)
     request = parsed.instruction
     if (files or parsed.kind == "link") and asking.asks_about_link(request):
         # "<link> Who paid for it?": answered from that article, as `/ask <link> …` is; a

@@ -24,13 +24,16 @@ from bot.slack.listeners import (
     recap,
     shortcuts,
 )
-from bot.slack.middleware import only_team
+from bot.slack.middleware import begin_requests, only_team
 
 
 def register(app: App, services: Services) -> None:
     if services.settings.slack_team_id:
         app.middleware(Direct(only_team(services.settings.slack_team_id)))  # before the rest
     app.middleware(Direct(_with_services(services)))
+    # Every surface's listener relies on it (the request's job ids and workspace), not only
+    # the events': registered here, not by one surface.
+    app.middleware(Direct(begin_requests(services.store)))
     for surface in (
         commands,
         events,

@@ -112,9 +112,10 @@ def handle_summarize_command(ack: Ack, command: dict[str, Any], services: Servic
         digest_command.handle(ack, command, services)
         return
     text, private, style = split_options(command.get("text") or "")
-    parsed, typed = _read_command(text, services.pipeline.templates.styles())
+    styles = services.pipeline.templates.styles()
+    parsed, typed = _read_command(text, styles)
     if parsed.kind not in ("link", "paste"):
-        ack(text=_not_summarizable(text, typed))
+        ack(text=_not_summarizable(text, typed, styles))
         return
     if style is not None:
         try:  # a dictionary lookup: say so now, before any placeholder or fetch
@@ -152,14 +153,14 @@ def _read_command(
     return parse_input(typed.spelled_out(), styles=styles), None
 
 
-def _not_summarizable(text: str, other_link: TypedLink | None) -> str:
+def _not_summarizable(text: str, other_link: TypedLink | None, styles: list[str]) -> str:
     """The ack for a /summarize with no link and no article: the help when that was asked
     for (or nothing was typed), else why the text isn't summarized and how to ask."""
     if not text.strip() or text.strip().lower() in _HELP_WORDS:
         return SUMMARIZE_HELP
     if other_link is not None:
         return NOT_A_WEB_LINK
-    if _BARE_SCHEME.fullmatch(text.strip()) or only_wishes(text):
+    if _BARE_SCHEME.fullmatch(text.strip()) or only_wishes(text, styles):
         # "/summarize tldr", "/summarize https://": how to summarize, but of what?
         return f"{NEEDS_A_SOURCE}\n{SUMMARIZE_USAGE}"
     if len(text) <= _COUNT_CHARS and is_question(text):  # "/summarize who paid?"

@@ -19,9 +19,7 @@ from slack_sdk import WebClient
 
 from bot.slack import channel_prefs, edits, limits, parked, routing
 from bot.slack.context import Services
-from bot.slack.lean import Direct
 from bot.slack.memory import ThreadMemory
-from bot.slack.middleware import dedupe_events
 from bot.slack.routing import Incoming
 from bot.slack.tasks import OfferSummary, ParkQuestion
 from bot.slack.worker import Busy
@@ -40,7 +38,8 @@ def dispatch(services: Services, client: WebClient, incoming: Incoming) -> routi
         speaker = incoming.user if incoming.in_thread else None
         memory = services.memory.recall(dest.conversation, speaker=speaker)
     auto = channel_prefs.auto_channels(services, incoming)  # a channel's own offer setting
-    action = routing.plan(incoming, memory, auto_channels=auto)
+    styles = services.pipeline.templates.styles()  # PROMPTS_DIR's too: "eli5 <paste>"
+    action = routing.plan(incoming, memory, auto_channels=auto, styles=styles)
     if isinstance(action, routing.Ignore):
         log.debug("no reply: %s", action.why)
         return action
@@ -135,6 +134,5 @@ def handle_edit(
 
 
 def register(app: App, services: Services) -> None:
-    app.middleware(Direct(dedupe_events(services.store)))
     app.event("app_mention")(handle_app_mention)
     app.event("message")(handle_message)
