@@ -202,12 +202,14 @@ class Pipeline:
         # Keyed by template, so "TLDR" and "tldr" are one summary.
         key = self._answer_key(article, template, instructions, chosen)
         if key is not None and self.cache is not None and (raw := self.cache.get_answer(key)):
+            log.debug("summary of %s (%s): cache hit", article.content_hash[:12], style)
             cached = Result.from_cache(raw, article)
             if on_text is not None:
                 on_text(cached.text)
             return _noting_cuts(cached, [article])
         streamed: list[str] = []
         request = SummaryRequest(article, template, style, instructions)
+        log.debug("summary of %s (%s) by %s", article.content_hash[:12], style, chosen.name)
         result = chosen.summarize(request, _recording(on_text, streamed))
         _send_rest(on_text, "".join(streamed), result.text)
         # A fallback's result is the offline engine's: not cached as the model's, which may
@@ -285,6 +287,7 @@ class Pipeline:
         resolved = resolve(question, history, language=primary.language)
         streamed: list[str] = []
         asked = Question(tuple(articles), resolved, history, instructions)
+        log.debug("answer from %d article(s) by %s", len(articles), chosen.name)
         result = chosen.answer(asked, _recording(on_text, streamed))
         # The prose streamed as the model wrote it; the checked quotes and notes follow.
         _send_rest(on_text, "".join(streamed), result.text)

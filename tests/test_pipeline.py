@@ -566,3 +566,17 @@ def test_an_error_in_the_text_sink_is_not_taken_for_a_model_failure(
         )
     with pytest.raises(SlackDown):  # not answered again by the offline engine
         _online(fake_openai).summarize(seed, on_text=broken)
+
+
+def test_at_debug_a_summary_says_which_engine_wrote_it_or_that_the_cache_had_it(
+    seed: Article, caplog: pytest.LogCaptureFixture
+) -> None:
+    pipeline = Pipeline(Settings(_env_file=None), store=SQLiteStore(":memory:"))
+    with caplog.at_level("DEBUG", logger="bot.pipeline"):
+        pipeline.summarize(seed)
+        pipeline.summarize(seed)
+    said = [r.getMessage() for r in caplog.records if r.name == "bot.pipeline"]
+    short = seed.content_hash[:12]
+    assert f"summary of {short} (bullets) by offline" in said
+    assert f"summary of {short} (bullets): cache hit" in said
+    assert not any("Moon" in line for line in said)  # never the article's words

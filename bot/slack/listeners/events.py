@@ -43,6 +43,7 @@ def dispatch(services: Services, client: WebClient, incoming: Incoming) -> routi
     if isinstance(action, routing.Ignore):
         log.debug("no reply: %s", action.why)
         return action
+    log.debug("%s planned %s", incoming.source, action.kind)
     if isinstance(action, OfferSummary):
         with contextlib.suppress(Busy):  # an offer is optional; skip it when overloaded
             services.submit(action)
