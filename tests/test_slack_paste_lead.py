@@ -193,10 +193,10 @@ def test_a_slack_server_loads_the_language_names_before_its_first_ack(slack, tmp
     from bot.slack import runtime
     from tests.servers.slack_app import harness_settings
 
-    links._language_names.cache_clear()
+    links.language_names.cache_clear()
     runtime.server_services(harness_settings(slack, tmp_path))
     try:
-        assert links._language_names.cache_info().currsize == 1
+        assert links.language_names.cache_info().currsize == 1
     finally:
         runtime.drain(timeout=5)
 
@@ -208,6 +208,6 @@ def test_a_job_runner_loads_the_language_names_before_its_first_job(slack, tmp_p
     from tests.servers.slack_app import harness_settings
 
     monkeypatch.setattr(runtime.os, "nice", lambda _: 0)  # not this test process's priority
-    links._language_names.cache_clear()
+    links.language_names.cache_clear()
     runtime.job_runner(harness_settings(slack, tmp_path))
-    assert links._language_names.cache_info().currsize == 1
+    assert links.language_names.cache_info().currsize == 1

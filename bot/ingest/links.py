@@ -551,9 +551,9 @@ def _style_part(styles: tuple[str, ...]) -> re.Pattern[str] | None:
 
 
 @lru_cache(maxsize=1)
-def _language_names() -> frozenset[str]:
-    """Every language's English name, lower-cased, from CLDR (through Babel): "in Spanish"
-    is an instruction, "in Europe" is not."""
+def language_names() -> frozenset[str]:
+    """Every language's English name, lower-cased ("spanish", "simplified chinese"), from
+    CLDR (through Babel): "in Spanish" is an instruction, "in Europe" or "in Brazil" is not."""
     from babel import Locale
 
     return frozenset(name.lower() for name in Locale("en").languages.values())
@@ -563,7 +563,7 @@ def warm_up() -> None:
     """Load the language names now (Babel's CLDR data, ~0.3 s): a Slack process calls this
     at start-up so its first "/summarize in Spanish …" ack doesn't pay for it. Not done at
     import: the CLI's quick commands import this module and never need them."""
-    _language_names()
+    language_names()
 
 
 def _style_named(word: str, styles: tuple[str, ...]) -> str | None:
@@ -584,7 +584,7 @@ def _lead_part(line: str, at: int, styles: tuple[str, ...]) -> _Part | None:
     if match := _ASK_PART.match(line, at):
         return _Part(match.end(), True, _style_named(match.group(0), styles), False)
     if (match := _LANGUAGE_PART.match(line, at)) and (first := match.group(1)):
-        names = _language_names()
+        names = language_names()
         if match.group(2) and f"{first} {match.group(2)}".lower() in names:
             return _Part(match.end(), False, None, True, language=True)
         if first.lower() in names:

@@ -23,10 +23,10 @@ import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot.engines import TextSink, wording
+from bot.ingest.links import language_names
 from bot.slack import audit
 from bot.store import ChannelSettings
 
@@ -59,18 +59,9 @@ CANT_TRANSLATE = (
 _IN_WORDS = re.compile(r"\b(?:in|into)\s+([^\W\d_]+(?:\s+[^\W\d_]+)?)", re.IGNORECASE)
 
 
-@lru_cache(maxsize=1)
-def _language_names() -> frozenset[str]:
-    """Every language's English name, lower-cased ("spanish", "simplified chinese"): CLDR's,
-    through Babel, so "in Europe" or "in Brazil" isn't taken for one."""
-    from babel import Locale
-
-    return frozenset(name.lower() for name in Locale("en").languages.values())
-
-
 def asks_for_language(instructions: str) -> bool:
     """Whether a request's own wishes name the language to write in ("tl;dr in French")."""
-    names = _language_names()
+    names = language_names()
     for match in _IN_WORDS.finditer(instructions):
         words = match.group(1).lower().split()
         if words[0] in names or " ".join(words) in names:
