@@ -22,7 +22,7 @@ from bot.slack.settings_view import (
     MAX_HOME_CHANNELS,
     PICK_CHANNEL,
 )
-from bot.store import ChannelSettings
+from bot.store import ChannelSettings, DigestSchedule
 from tests.servers.slack_app import CHANNEL, TEAM, USER, SlackAppHarness
 from tests.test_channel_settings import _state
 
@@ -197,6 +197,25 @@ def test_app_home_lists_a_private_channel_only_for_its_members(channels):
         SECRET,
     ]
     assert [c.params["channel"] for c in bot.slack.calls("conversations.members")] == [SECRET] * 2
+
+
+def test_app_home_lists_the_link_digests_of_channels_the_person_can_see(channels):
+    """Which channels get a digest, how often, and who turned it on: an admin can't tell
+    otherwise. A private channel's digest only for its members, as its settings."""
+    bot = channels
+    store = _store(bot)
+    store.set_digest(DigestSchedule(TEAM, CHANNEL, "daily", time.time(), user=BOB))
+    store.set_digest(DigestSchedule(TEAM, SECRET, "weekly", time.time(), user=BOB))
+    store.set_digest(DigestSchedule("T0ELSE", "C0ELSE", "daily", time.time()))
+    alice = _home(bot)
+    assert "Link digests" in alice and f"<#{CHANNEL}>: daily, turned on by <@{BOB}>" in alice
+    assert SECRET not in alice and "C0ELSE" not in alice
+    bob = _home(bot, user=BOB)
+    assert f"<#{SECRET}>: weekly" in bob and f"<#{CHANNEL}>: daily" in bob
+
+
+def test_app_home_without_digests_says_nothing_of_them(channels):
+    assert "Link digests" not in _home(channels)
 
 
 def test_a_member_edits_and_saves_a_private_channels_settings(channels):

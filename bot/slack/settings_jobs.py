@@ -23,11 +23,12 @@ from bot.slack.settings_view import (
     MAX_HOME_CHANNELS,
     Choices,
     Unlisted,
+    digest_blocks,
     home_view,
     notice_modal,
     settings_modal,
 )
-from bot.store import ChannelSettings, WorkspaceSettings
+from bot.store import ChannelSettings, DigestSchedule, WorkspaceSettings
 
 log = logging.getLogger(__name__)
 
@@ -272,7 +273,34 @@ def publish_home(services: Services, client: WebClient, *, team: str, user: str)
     offered = replace(choices(services), admins_only=admins_only(services, team))
     saved = services.store.workspace_settings(team)
     view = home_view(offered, shown, used, saved, unlisted=unlisted)
+    view["blocks"] += digest_blocks(_visible_digests(services, client, team=team, user=user))
     client.views_publish(user_id=user, view=view)
+
+
+def _visible_digests(
+    services: Services, client: WebClient, *, team: str, user: str
+) -> list[DigestSchedule]:
+    """The workspace's link digests in channels `user` can see (a private channel's only
+    for its members; where Slack can't say, left out), in channel order."""
+    digests = sorted(
+        (d for d in services.store.digests() if d.team == team), key=lambda d: d.channel
+    )[:MAX_HOME_CHANNELS]
+    quick = SafeWebClient.like(client)
+    seen = []
+    for digest in digests:
+        found = channel_access.can_see(
+            quick,
+            services.channel_kinds,
+            team=team,
+            channel=digest.channel,
+            user=user,
+            deadline=time.monotonic() + CHECK_SECONDS,
+        )
+        if found.allowed:
+            seen.append(digest)
+        elif found.error is not None and found.error not in _CHANNEL_ERRORS:
+            break  # about the workspace (a missing scope, a timeout): the rest the same
+    return seen
 
 
 def visible_channels(

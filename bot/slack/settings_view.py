@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.store import ChannelSettings, WorkspaceSettings
+from bot.store import ChannelSettings, DigestSchedule, WorkspaceSettings
 
 CALLBACK_ID = "channel_settings"
 # action_ids: the channel picker (reloads the modal with that channel's settings), and the
@@ -447,6 +447,26 @@ def home_view(
     if unlisted.unchecked:
         blocks.append({"type": "context", "elements": [_text(_unchecked(unlisted), "mrkdwn")]})
     return {"type": "home", "blocks": blocks}
+
+
+def digest_blocks(digests: Sequence[DigestSchedule]) -> list[dict[str, Any]]:
+    """App Home's list of the link digests posted in channels the person can see (how
+    often, who turned each on), or nothing when there are none."""
+    if not digests:
+        return []
+    lines = []
+    for digest in digests:
+        who = f", turned on by <@{digest.user}>" if digest.user else ""
+        lines.append(f"• <#{digest.channel}>: {digest.every}{who}")
+    text = "*Link digests*\n" + "\n".join(lines)
+    return [
+        {"type": "divider"},
+        {"type": "section", "text": _text(text[:3000], "mrkdwn")},
+        {
+            "type": "context",
+            "elements": [_text("`/summarize digest off` in a channel stops its digest.", "mrkdwn")],
+        },
+    ]
 
 
 def _what_is_set(choices: Choices) -> str:
