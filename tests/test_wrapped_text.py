@@ -188,3 +188,35 @@ def test_a_list_of_headlines_is_not_read_as_wrapped_text() -> None:
 
 def test_an_underlined_markdown_title_is_the_title() -> None:
     assert paste_title("Bridge reopens\n==============\n\n" + filled(BRIDGE)) == "Bridge reopens"
+
+
+def test_an_email_keeps_its_quoted_reply_and_signature_as_lines() -> None:
+    text = (
+        "Hi all,\n\n"
+        "Quick update on the bridge. The council voted on Tuesday to reopen it after\n"
+        "eighteen months of repairs, which ends the long detour for commuters. The\n"
+        "repairs cost 84 million euros, two thirds of which the state paid for.\n\n"
+        "On Mon, 7 Dec 2026 at 10:02, Jane Doe <jane@example.com> wrote:\n"
+        "> Do we know when the bridge reopens? The detour adds twenty minutes to my\n"
+        "> commute every morning and I would like to plan the week ahead of time.\n\n"
+        "Cyclists get their own lane for the first time, by the way. The cycling\n"
+        "club welcomed it but criticised the cost, which it said could have paid\n"
+        "for ten kilometres of new paths across the town.\n\n"
+        "Best,\nTom\n--\nTom Roe, City Desk\n"
+    )
+    assert split_paragraphs(text) == [
+        "Hi all,",
+        "Quick update on the bridge. The council voted on Tuesday to reopen it after eighteen "
+        "months of repairs, which ends the long detour for commuters. The repairs cost 84 "
+        "million euros, two thirds of which the state paid for.",
+        "On Mon, 7 Dec 2026 at 10:02, Jane Doe <jane@example.com> wrote:",
+        "> Do we know when the bridge reopens? The detour adds twenty minutes to my",
+        "> commute every morning and I would like to plan the week ahead of time.",
+        "Cyclists get their own lane for the first time, by the way. The cycling club welcomed "
+        "it but criticised the cost, which it said could have paid for ten kilometres of new "
+        "paths across the town.",
+        "Best,",
+        "Tom",
+        "--",
+        "Tom Roe, City Desk",
+    ]

@@ -53,7 +53,7 @@ _MIN_FILLED = 3  # filled lines followed by more of their paragraph, to call a t
 _FILLED_SHARE = 0.5  # of its lines at least half the width long; of those, wrapped
 _MID_SENTENCE = 0.3  # of those, that break a sentence before a lower-case word
 _OUTLIERS = 0.05  # lines allowed over the width (a long link, a table row)
-_OVER_SHARE = 0.1  # of the characters, in those lines
+_OVER_SHARE = 0.1  # of the characters, in lines well past the width
 
 _HEADING = re.compile(r"#{1,6}(?:\s|$)")
 _ATX = re.compile(r"^#{1,6}\s+(.*?)(?:\s+#+)?\s*$")
@@ -125,7 +125,7 @@ def wrap_width(lines: Sequence[str]) -> int | None:
     width = lengths[len(lengths) - 1 - round(len(lengths) * _OUTLIERS)]
     if not _MIN_WIDTH <= width <= _MAX_WIDTH:
         return None
-    if sum(n for n in lengths if n > width) > _OVER_SHARE * sum(lengths):
+    if sum(n for n in lengths if n > width * (1 + _SLACK)) > _OVER_SHARE * sum(lengths):
         return None  # much of the text is in longer lines: a line per paragraph
     room = width * (1 - _SLACK)
     filled = [i for i in text if len(lines[i].rstrip()) >= room]
