@@ -14,13 +14,15 @@ from functools import lru_cache
 from bot.ingest.cleaning.block import main_block
 from bot.ingest.cleaning.lines import Kind, Line, is_furniture, judge
 from bot.ingest.cleaning.stopwords import best_stoplist
+from bot.ingest.cleaning.wraps import document_title, heading_text, unwrap
 from bot.ingest.html.trim import is_dated_byline, is_stamp_line
 
 
 def split_paragraphs(text: str) -> list[str]:
-    """Split pasted text into candidate paragraphs (one per non-empty line)."""
+    """Split pasted text into candidate paragraphs: one per non-empty line, once lines
+    only wrapped at a fixed width are joined; Markdown headings without their marks."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return [line.strip() for line in text.split("\n") if line.strip()]
+    return [heading_text(line.strip()) for line in unwrap(text.split("\n")) if line.strip()]
 
 
 def _key(paragraph: str) -> str:
@@ -243,6 +245,9 @@ def paste_title(text: str) -> str | None:
     content words with the first paragraphs, as a headline does and a teaser for another
     story or a photo credit doesn't. No title rather than a wrong one.
     """
+    marked = document_title(text.splitlines())
+    if marked is not None and len(marked) <= _TITLE_MAX_CHARS:
+        return marked
     paragraphs = split_paragraphs(text)
     lines, start, end = _judge_page(tuple(paragraphs))
     if start == end or start == 0:

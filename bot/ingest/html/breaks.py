@@ -15,6 +15,8 @@ import re
 from lxml import etree
 from lxml.html import HtmlElement
 
+from bot.ingest.cleaning.wraps import continues, join
+
 # A printable symbol pages hardly use (REVERSED PILCROW): the extractor drops unprintable
 # ones and its own line mark (U+2424). `rebuild` turns every one into a space or line break.
 BREAK = "\u204b"
@@ -50,12 +52,6 @@ _INLINE = frozenset(
         "u",
         "var",
     ]
-)
-# Ends a sentence or a labelled line ("Zutaten:"), closing quotes and brackets allowed.
-_ENDS_LINE = re.compile(r"[.!?…。！？:;]['\"”’»)\]」』]*$")
-# Scripts written without spaces, with their punctuation ("、", full-width forms).
-_UNSPACED = re.compile(
-    r"[\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff01-\uff5e]"
 )
 
 
@@ -112,13 +108,6 @@ def mark_breaks(tree: HtmlElement) -> None:
         br.drop_tree()  # keeps the tail, now led by the mark
 
 
-def _continues(prev: str, nxt: str) -> bool:
-    if _ENDS_LINE.search(prev):
-        return False
-    first = nxt[0]
-    return first.islower() or bool(_UNSPACED.match(first))
-
-
 def rebuild(line: str) -> str:
     """`line` with each BREAK made a space (a wrapped line) or a line break."""
     if BREAK not in line:
@@ -129,10 +118,5 @@ def rebuild(line: str) -> str:
         return ""
     out = parts[0]
     for part in parts[1:]:
-        if not _continues(out, part):
-            out += "\n" + part
-        elif _UNSPACED.match(out[-1]) and _UNSPACED.match(part[0]):
-            out += part
-        else:
-            out += " " + part
+        out = join(out, part) if continues(out, part) else out + "\n" + part
     return out
