@@ -201,12 +201,9 @@ class Pipeline:
         chosen = self._engine(engine, fallback=fallback)
         # Keyed by template, so "TLDR" and "tldr" are one summary.
         key = self._answer_key(article, template, instructions, chosen)
-        if key is not None and self.cache is not None and (raw := self.cache.get_answer(key)):
+        if (cached := self._from_cache(key, article, on_text)) is not None:
             log.debug("summary of %s (%s): cache hit", article.content_hash[:12], style)
-            cached = Result.from_cache(raw, article)
-            if on_text is not None:
-                on_text(cached.text)
-            return _noting_cuts(cached, [article])
+            return cached
         streamed: list[str] = []
         request = SummaryRequest(article, template, style, instructions)
         log.debug("summary of %s (%s) by %s", article.content_hash[:12], style, chosen.name)
@@ -232,7 +229,13 @@ class Pipeline:
             return None
         template = self.templates.summary(style or self.settings.summary_style)
         key = self._answer_key(article, template, instructions, self._engine(None, fallback=True))
-        raw = self.cache.get_answer(key) if key is not None else None
+        return self._from_cache(key, article, on_text)
+
+    def _from_cache(
+        self, key: str | None, article: Article, on_text: TextSink | None
+    ) -> Result | None:
+        """The summary cached under `key` (shown to `on_text` whole), or None."""
+        raw = self.cache.get_answer(key) if key is not None and self.cache is not None else None
         if not raw:
             return None
         cached = Result.from_cache(raw, article)
