@@ -148,6 +148,38 @@ def test_a_style_from_the_prompts_folder_before_a_paste_in_a_mention(slack, tmp_
     assert f"Title: {HEADLINE}" in user and "eli5" not in user
 
 
+def test_a_style_from_the_prompts_folder_before_a_paste_in_a_shortcut(slack, tmp_path):
+    """ "Summarize this message" on "eli5 <article>": the same style as in a mention."""
+    from tests.servers.fake_openai import FakeOpenAI
+    from tests.test_cli_llm import ELI5
+
+    folder = tmp_path / "prompts"
+    folder.mkdir()
+    (folder / "summary_eli5.yaml").write_text(ELI5, encoding="utf-8")
+    with FakeOpenAI() as model:
+        model.default = Reply("A town will build a new bridge.")
+        with model_harness(slack, model, tmp_path, prompts_dir=str(folder)) as bot:
+            message = {"type": "message", "user": "U0BOB", "text": "eli5 " + ARTICLE}
+            bot.interactive(
+                {
+                    "type": "message_action",
+                    "callback_id": "summarize_message",
+                    "trigger_id": "trig",
+                    "team": {"id": "T0TEST"},
+                    "user": {"id": "U0ALICE"},
+                    "channel": {"id": "C0NEWS"},
+                    "response_url": bot.slack.response_url(),
+                    "message_ts": "1700000010.000200",
+                    "message": {**message, "ts": "1700000010.000200"},
+                }
+            )
+            bot.slack.wait_for("chat.stopStream", timeout=20)
+            bot.idle()
+        system, user = model.system_prompt(), model.user_prompt()
+    assert system.startswith("Explain this article as if to a five-year-old")
+    assert "eli5" not in user
+
+
 # --- /summarize with a few words: why, and how to ask -----------------------------------------
 
 

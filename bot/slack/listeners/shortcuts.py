@@ -22,7 +22,9 @@ def handle_summarize_message(
 ) -> None:
     ack()
     message = shortcut.get("message") or {}
-    parsed = parse_input(message.get("text") or "")
+    # "eli5 <article>": a style of PROMPTS_DIR's leads a paste here as in a mention.
+    styles = services.pipeline.templates.styles()
+    parsed = parse_input(message.get("text") or "", styles=styles)
     files = tuple(message.get("files") or ())
     if parsed.kind not in ("link", "paste") and not files:
         tell_privately(services, shortcut, NOTHING_TO_READ)
