@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 
 from slack_sdk import WebClient
@@ -282,25 +283,9 @@ def _visible_digests(
 ) -> list[DigestSchedule]:
     """The workspace's link digests in channels `user` can see (a private channel's only
     for its members; where Slack can't say, left out), in channel order."""
-    digests = sorted(
-        (d for d in services.store.digests() if d.team == team), key=lambda d: d.channel
-    )[:MAX_HOME_CHANNELS]
-    quick = SafeWebClient.like(client)
-    seen = []
-    for digest in digests:
-        found = channel_access.can_see(
-            quick,
-            services.channel_kinds,
-            team=team,
-            channel=digest.channel,
-            user=user,
-            deadline=time.monotonic() + CHECK_SECONDS,
-        )
-        if found.allowed:
-            seen.append(digest)
-        elif found.error is not None and found.error not in _CHANNEL_ERRORS:
-            break  # about the workspace (a missing scope, a timeout): the rest the same
-    return seen
+    digests = {d.channel: d for d in services.store.digests() if d.team == team}
+    seen, _ = visible(services, client, team=team, user=user, channels=sorted(digests))
+    return [digests[channel] for channel in seen]
 
 
 def visible_channels(
@@ -311,21 +296,29 @@ def visible_channels(
     user: str,
     configured: dict[str, ChannelSettings],
 ) -> tuple[dict[str, ChannelSettings], Unlisted]:
-    """The channels with settings of their own that `user` can see (at most App Home's
-    MAX_HOME_CHANNELS, each checked once; at most MAX_HOME_CHECKS checked), and what is
-    left out and why: private ones they aren't in silently; those Slack couldn't say
-    anything about counted, with its error. An error about the workspace (missing_scope,
-    a timeout) stops the checking."""
-    own = [(c, s) for c, s in configured.items() if not s.is_default]
+    """The channels with settings of their own that `user` can see, and what is left out
+    and why (`visible`)."""
+    own = [c for c, s in configured.items() if not s.is_default]
+    seen, unlisted = visible(services, client, team=team, user=user, channels=own)
+    return {channel: configured[channel] for channel in seen}, unlisted
+
+
+def visible(
+    services: Services, client: WebClient, *, team: str, user: str, channels: Sequence[str]
+) -> tuple[list[str], Unlisted]:
+    """Those of `channels` that `user` can see (at most App Home's MAX_HOME_CHANNELS, each
+    checked once; at most MAX_HOME_CHECKS checked), and what is left out and why: private
+    ones they aren't in silently; those Slack couldn't say anything about counted, with its
+    error. An error about the workspace (missing_scope, a timeout) stops the checking."""
     quick = SafeWebClient.like(client)  # its timeout is set per call from the deadline
-    shown: dict[str, ChannelSettings] = {}
+    shown: list[str] = []
     unchecked, error, more = 0, None, False
-    for index, (channel, chosen) in enumerate(own):
+    for index, channel in enumerate(channels):
         if len(shown) == MAX_HOME_CHANNELS or index == MAX_HOME_CHECKS:
             more = True
             break
         if error is not None and error not in _CHANNEL_ERRORS:
-            unchecked += len(own) - index  # Slack will say the same of the rest
+            unchecked += len(channels) - index  # Slack will say the same of the rest
             break
         found = channel_access.can_see(
             quick,
@@ -336,7 +329,7 @@ def visible_channels(
             deadline=time.monotonic() + CHECK_SECONDS,
         )
         if found.allowed:
-            shown[channel] = chosen
+            shown.append(channel)
         elif found.error is not None:
             unchecked, error = unchecked + 1, found.error
     return shown, Unlisted(unchecked=unchecked, error=error, more=more)

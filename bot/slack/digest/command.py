@@ -177,8 +177,9 @@ def change_by_job(services: Services, client: WebClient, change: tasks.SetDigest
     refused = settings_jobs.refusal(
         services, client, change.user, change.team, NOT_ADMIN, CANT_CHECK
     )
-    reply = {"text": refused, "response_type": "ephemeral"} if refused else None
-    if reply is None:
+    if refused:
+        reply = {"text": refused, "response_type": "ephemeral"}
+    else:
         reply = {"response_type": "ephemeral", **change_schedule(services, change)}
     if change.response_url and journal.once("told"):
         webhook(change.response_url).send_dict(reply)
