@@ -231,6 +231,37 @@ def test_a_scheduled_digest_of_a_channel_the_bot_left_is_turned_off_and_its_owne
     assert digests(slack) == []
 
 
+def test_a_stop_tells_before_it_clears_so_a_run_that_dies_between_loses_nothing(
+    bot: SlackAppHarness, slack: FakeSlack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cleared first, a job dying before the DM would run again to a schedule already gone
+    and say nothing, ever. Told first: the run after a death only turns it off."""
+    assert bot.services is not None
+    store = bot.services.store
+    schedule = DigestSchedule(TEAM, CHANNEL, "weekly", START.timestamp(), user="U0ALICE")
+    store.set_digest(schedule)
+    job = weekly_job().model_copy(update={"scheduled": True})
+    slack.fail_next("conversations.history", "not_in_channel", times=2)
+    opened_before_clearing = []
+    clear = store.clear_digest
+
+    def clearing(team: str, channel: str) -> bool:
+        opened_before_clearing.append(len(slack.calls("conversations.open")))
+        return clear(team, channel)
+
+    monkeypatch.setattr(store, "clear_digest", clearing)
+    journal.execute(bot.services, web_client(bot.settings), job)
+    assert opened_before_clearing == [1] and store.get_digest(TEAM, CHANNEL) is None
+    # What a run that died right after its DM leaves: the schedule on, the DM marked sent,
+    # the job not done. The next run turns it off and sends no second DM.
+    store.set_digest(schedule)
+    rerun = weekly_job("digest:rerun").model_copy(update={"scheduled": True})
+    store.mark_job_once(rerun.id, "digest-stopped", "1")
+    journal.execute(bot.services, web_client(bot.settings), rerun)
+    assert store.get_digest(TEAM, CHANNEL) is None
+    assert len(slack.calls("conversations.open")) == 1
+
+
 def test_a_scheduled_digest_that_fails_for_another_reason_keeps_its_schedule(
     bot: SlackAppHarness, slack: FakeSlack
 ) -> None:

@@ -133,17 +133,19 @@ def _stop(services: Services, client: WebClient, dest: Destination) -> None:
     period, unseen), and whoever turned it on told why, in a DM."""
     team = dest.team or "-"
     schedule = services.store.get_digest(team, dest.channel)
-    if schedule is None or not services.store.clear_digest(team, dest.channel):
+    if schedule is None:
         return
+    # Told first, then turned off: a job that dies in between runs again, finds the
+    # schedule still on, and only turns it off (the journal says the DM went).
+    if schedule.user and journal.once("digest-stopped"):
+        text = STOPPED.format(every=schedule.every, channel=dest.channel)
+        try:
+            dm = client.conversations_open(users=schedule.user)["channel"]["id"]
+            client.chat_postMessage(channel=dm, text=text)
+        except (SlackApiError, SlackRequestError) as exc:  # turned off anyway; logged
+            log.info("digest: couldn't tell who turned it on: %s", exc)
+    services.store.clear_digest(team, dest.channel)
     log.warning("digest of %s turned off: the bot can't read it", dest.channel)
-    if not schedule.user or not journal.once("digest-stopped"):
-        return
-    text = STOPPED.format(every=schedule.every, channel=dest.channel)
-    try:
-        dm = client.conversations_open(users=schedule.user)["channel"]["id"]
-        client.chat_postMessage(channel=dm, text=text)
-    except (SlackApiError, SlackRequestError) as exc:  # the schedule is off; the log says why
-        log.info("digest: couldn't tell who turned it on: %s", exc)
 
 
 def _request_id() -> str:
