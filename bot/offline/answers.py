@@ -29,6 +29,7 @@ from bot.offline.answer_types import AnswerType, expected_type, fits
 from bot.offline.evidence import (
     ArticleIndex,
     by_surname,
+    coverage,
     index_article,
     key_terms,
     missing_keys,
@@ -91,11 +92,6 @@ def _bm25(query: list[str], corpus: list[list[str]], analyzer: Analyzer) -> list
         return full
     focused = bm25_scores(distinctive, corpus)
     return [f + _COMMON_WEIGHT * a for f, a in zip(focused, full, strict=True)]
-
-
-def coverage(terms: set[str], weights: dict[str, float]) -> float:
-    total = sum(weights.values())
-    return sum(w for t, w in weights.items() if t in terms) / total if total else 0.0
 
 
 def _pairs(terms: list[str], analyzer: Analyzer) -> set[tuple[str, str]]:

@@ -13,6 +13,7 @@ mentions.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -232,3 +233,9 @@ def by_surname(question: str, index: ArticleIndex) -> frozenset[str]:
         if mentioned(re.sub(r"['’]s$", "", run.group().split()[-1]), index)
         for word in run.group().split()[:-1]
     )
+
+
+def coverage(terms: Collection[str], weights: dict[str, float]) -> float:
+    """The weighted share of the question's terms (`weights`) that `terms` holds."""
+    total = sum(weights.values())
+    return sum(w for t, w in weights.items() if t in terms) / total if total else 0.0

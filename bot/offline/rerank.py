@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from bot.offline.evidence import coverage
 
 if TYPE_CHECKING:
     from bot.offline.answers import Features
@@ -79,12 +81,6 @@ def parse(data: dict[str, Any]) -> Model:
     )
 
 
-def _share(weights: dict[str, float], held: Collection[str]) -> float:
-    """The weighted share of the terms of `weights` that `held` holds."""
-    total = sum(weights.values())
-    return sum(w for t, w in weights.items() if t in held) / total if total else 0.0
-
-
 def candidate_features(f: Features, ranked: Sequence[int]) -> list[list[float]]:
     """One row of FEATURES per sentence of `ranked` (indices, the ranking's best first)."""
     best = ranked[0]
@@ -115,8 +111,8 @@ def candidate_features(f: Features, ranked: Sequence[int]) -> list[list[float]]:
                 float(i == best + 1),
                 float(i == best - 1),
                 float(opens),
-                _share(local, f.terms[i]),
-                _share(f.weights, f.terms[i] - f.terms[best]),
+                coverage(f.terms[i], local),
+                coverage(f.terms[i] - f.terms[best], f.weights),
                 beside(i, i - 1),
                 beside(i, i + 1),
             ]
